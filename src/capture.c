@@ -1,0 +1,2 @@
+/* capture.c: (to be written) */
+#include "config.h"

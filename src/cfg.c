@@ -1,0 +1,2 @@
+/* cfg.c: (to be written) */
+#include "config.h"

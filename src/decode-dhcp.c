@@ -1,0 +1,2 @@
+/* decode-dhcp.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* decode-dns.c: (to be written) */
+#include "config.h"

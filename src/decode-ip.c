@@ -1,0 +1,2 @@
+/* decode-ip.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* decode-l4.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* decode-tls.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* decode.c: (to be written) */
+#include "config.h"

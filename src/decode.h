@@ -1,0 +1,54 @@
+/*
+ * decode.h: packet decoder (link layer down to payload name extracts).
+ *
+ * Runs in a capture thread's callback; never allocates, never blocks.
+ */
+#ifndef WIRETOP_DECODE_H
+#define WIRETOP_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+/* LINKTYPE_* values (tcpdump.org/linktypes.html) the decoder knows. */
+#define DECODE_LT_NULL		0
+#define DECODE_LT_ETHERNET	1
+#define DECODE_LT_PPP		9
+#define DECODE_LT_RAW		101	/* raw IPv4 or IPv6 */
+#define DECODE_LT_IEEE802_11	105
+#define DECODE_LT_LOOP		108	/* OpenBSD loopback, BE family */
+#define DECODE_LT_LINUX_SLL	113
+#define DECODE_LT_IEEE802_11_RADIOTAP 127
+#define DECODE_LT_IPV4		228
+#define DECODE_LT_IPV6		229
+#define DECODE_LT_NFLOG		239
+#define DECODE_LT_LINUX_SLL2	276
+/* DLT_RAW is 12 (or 14 on OpenBSD) in some pcap headers written by old
+ * libpcaps; the decoder treats both as raw IP too. */
+
+#define DECODE_MAX_NAMES	8	/* name records one packet may yield */
+
+/* Where name records go; the caller owns the array. */
+struct decode_names {
+	struct pkt_name *v;	/* borrowed, room for max entries */
+	unsigned max;
+	unsigned n;		/* filled by the decoder */
+};
+
+/* Return 1 if packets of this link type can be decoded. */
+int	decode_linktype_supported(uint32_t linktype);
+/* Name of a link type ("EN10MB", "LINUX_SLL2", ...) or NULL. */
+const char *decode_linktype_name(uint32_t linktype);
+
+/*
+ * Decode one packet into m (fully overwritten; ts_ns and wire_len are set
+ * from the arguments, source/ifindex left 0 for the caller).  If names is
+ * not NULL, names learned from DNS answers, DHCP and TLS SNI are appended
+ * (at most names->max - names->n).  Returns m->status.
+ */
+enum pkt_status decode_packet(struct pkt_meta *m, struct decode_names *names,
+	    uint32_t linktype, const uint8_t *data, uint32_t caplen,
+	    uint32_t wirelen, uint64_t ts_ns);
+
+#endif

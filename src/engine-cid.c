@@ -1,0 +1,2 @@
+/* engine-cid.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* engine-flow.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* engine-host.c: (to be written) */
+#include "config.h"

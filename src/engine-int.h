@@ -1,0 +1,4 @@
+/* engine-int.h: (to be written) */
+#ifndef WIRETOP_ENGINE_INT_H
+#define WIRETOP_ENGINE_INT_H
+#endif

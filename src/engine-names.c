@@ -1,0 +1,2 @@
+/* engine-names.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* engine-rate.c: (to be written) */
+#include "config.h"

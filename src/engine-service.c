@@ -1,0 +1,2 @@
+/* engine-service.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,257 @@
+/*
+ * engine.h: the accounting engine: flows, hosts, rates, services, names.
+ *
+ * Owned by the main thread: it is the only writer (and, apart from sinks
+ * it calls, the only reader) of every table here, so nothing is locked.
+ * Time is packet time: engine_packet() advances the clock to the packet's
+ * timestamp, engine_tick() advances it on idle (live capture only).
+ */
+#ifndef WIRETOP_ENGINE_H
+#define WIRETOP_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+/* ---- rates (engine-rate.c) ---------------------------------------- */
+
+#define RATE_SLOTS	64	/* one-second buckets kept per rate */
+#define RATE_HIST_SLOTS	600	/* one-second buckets for source history */
+
+/* Bytes per packet-time second over the last RATE_SLOTS seconds. */
+struct rate {
+	uint64_t head_sec;		/* second of the newest bucket */
+	uint32_t bytes[RATE_SLOTS];	/* ring indexed by sec % RATE_SLOTS */
+};
+
+/* Longer history for a source's bandwidth graph. */
+struct rate_hist {
+	uint64_t head_sec;
+	uint64_t bytes[RATE_HIST_SLOTS];
+	uint32_t pkts[RATE_HIST_SLOTS];
+};
+
+/* Add bytes at packet-time second sec (older than the window: ignored). */
+void	rate_add(struct rate *, uint64_t sec, uint32_t bytes);
+/* Average bytes/s over the secs seconds before now_sec (now_sec itself is
+ * still filling and is not counted). */
+double	rate_avg(const struct rate *, uint64_t now_sec, unsigned secs);
+/* The last n complete seconds before now_sec, oldest first, into out. */
+void	rate_series(const struct rate *, uint64_t now_sec, uint32_t *out,
+	    unsigned n);
+void	rate_hist_add(struct rate_hist *, uint64_t sec, uint32_t bytes,
+	    uint32_t pkts);
+double	rate_hist_avg(const struct rate_hist *, uint64_t now_sec,
+	    unsigned secs);
+double	rate_hist_pps(const struct rate_hist *, uint64_t now_sec,
+	    unsigned secs);
+void	rate_hist_series(const struct rate_hist *, uint64_t now_sec,
+	    uint64_t *out, unsigned n);
+
+/* ---- flows (engine-flow.c) ----------------------------------------- */
+
+/* Canonical key: endpoint a sorts before endpoint b (address, then port). */
+struct flow_key {
+	uint8_t a[16];
+	uint8_t b[16];
+	uint16_t ap;		/* port of a (ICMP: 0) */
+	uint16_t bp;
+	uint16_t vlan;
+	uint8_t ip_ver;
+	uint8_t proto;
+};
+
+/* Per direction counters. */
+struct flow_dir {
+	uint64_t pkts;
+	uint64_t bytes;		/* transport payload (Zeek orig_bytes) */
+	uint64_t ip_bytes;	/* IP-level bytes (Zeek orig_ip_bytes) */
+	uint64_t wire_bytes;	/* on-wire frame bytes */
+};
+
+enum flow_end_reason {
+	FLOW_END_CLOSED = 1,	/* FIN/RST seen and the close grace passed */
+	FLOW_END_IDLE,		/* inactive timeout */
+	FLOW_END_ACTIVE,	/* active timeout: a partial record, flow goes on */
+	FLOW_END_EVICTED,	/* table full: least recently active idle flow */
+	FLOW_END_FLUSH,		/* end of input / shutdown */
+	FLOW_END_REUSED,	/* a new connection reused the 5-tuple */
+};
+
+struct flow_rates;		/* private; NULL unless engine_cfg.flow_rates */
+
+struct flow {
+	struct flow_key key;
+	uint64_t first_ns;	/* packet time of the first packet */
+	uint64_t last_ns;	/* packet time of the newest packet */
+	struct flow_dir dir[2];	/* [0] originator -> responder, [1] back */
+	uint8_t orig_is_a;	/* 1 if the originator is key.a */
+	uint8_t tcp_state;	/* private to engine-flow.c */
+	uint16_t source;	/* capture source that created it */
+	char history[16];	/* Zeek history letters, NUL-terminated */
+	uint32_t rtt_us;	/* SYN -> SYN-ACK -> ACK handshake RTT; 0 = none */
+	uint32_t retrans;	/* retransmitted segments (both directions) */
+	uint32_t zero_win;	/* zero-window advertisements */
+	/* remaining fields are private to engine-flow.c */
+	uint32_t priv_u32[10];
+	uint64_t priv_u64[2];
+	struct flow_rates *rates;
+};
+
+/* An endpoint as the exporters see it. */
+struct flow_ep {
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+/* Originator and responder of a flow. */
+void	 flow_endpoints(const struct flow *, struct flow_ep *orig,
+	    struct flow_ep *resp);
+/* Zeek conn_state code ("S0", "SF", "REJ", ..., "OTH"). */
+const char *flow_conn_state(const struct flow *);
+/* Zeek-style uid ("C" + 17 base62 chars), deterministic per flow. */
+void	 flow_uid(const struct flow *, char out[20]);
+/* Community ID v1 ("1:base64"), seed 0 unless given. */
+void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
+/* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
+const char *flow_service(const struct flow *);
+/* Rates of a flow (engine_cfg.flow_rates); NULL when not kept. */
+const struct rate *flow_rate(const struct flow *, int dir);
+
+/* ---- hosts (engine-host.c) ----------------------------------------- */
+
+struct host {
+	uint8_t addr[16];
+	uint8_t ip_ver;
+	uint8_t local;		/* in the local networks */
+	uint16_t source;	/* capture source it was first seen on */
+	uint64_t bytes_in;	/* wire bytes received by this host */
+	uint64_t bytes_out;	/* wire bytes sent by this host */
+	uint64_t pkts_in;
+	uint64_t pkts_out;
+	uint64_t first_ns;
+	uint64_t last_ns;
+	uint32_t peers;		/* distinct peer addresses seen */
+	uint32_t flows_active;	/* flows in the table with this host */
+	struct rate rate_in;
+	struct rate rate_out;
+	uint32_t priv_u32[4];	/* private to engine-host.c */
+};
+
+/* ---- services (engine-service.c) ----------------------------------- */
+
+/* Well-known name for (proto, port), falling back to /etc/services; NULL
+ * if unknown. */
+const char *service_name(uint8_t proto, uint16_t port);
+/* Name of an IP protocol number ("tcp", "udp", "icmp", "gre", ...) or NULL */
+const char *proto_name(uint8_t proto);
+
+/* ---- the engine (engine.c) ----------------------------------------- */
+
+struct engine_net {
+	uint8_t addr[16];
+	uint8_t ip_ver;
+	uint8_t plen;
+};
+
+struct engine_cfg {
+	uint32_t max_flows;		/* 0 = ENGINE_DEFAULT_MAX_FLOWS */
+	uint32_t max_hosts;		/* 0 = ENGINE_DEFAULT_MAX_HOSTS */
+	uint32_t max_names;		/* 0 = ENGINE_DEFAULT_MAX_NAMES */
+	uint32_t tcp_timeout_s;		/* inactive TCP (0 = 300) */
+	uint32_t udp_timeout_s;		/* inactive UDP (0 = 60) */
+	uint32_t other_timeout_s;	/* ICMP and others (0 = 60) */
+	uint32_t close_timeout_s;	/* after FIN/RST (0 = 5) */
+	uint32_t active_timeout_s;	/* partial record every (0 = 1800) */
+	int flow_rates;			/* keep per-flow rate rings (TUI) */
+	const struct engine_net *local_nets;	/* borrowed, copied */
+	unsigned n_local_nets;		/* 0: RFC 1918, ULA, link-local */
+	unsigned n_sources;
+	const char *const *source_names;	/* borrowed, copied */
+};
+
+#define ENGINE_DEFAULT_MAX_FLOWS	(1u << 21)
+#define ENGINE_DEFAULT_MAX_HOSTS	(1u << 18)
+#define ENGINE_DEFAULT_MAX_NAMES	(1u << 16)
+
+/* Per capture source totals and rates, maintained by the engine. */
+struct engine_source {
+	char name[64];
+	uint64_t packets;
+	uint64_t bytes;			/* wire bytes */
+	uint64_t rx_bytes;		/* towards local networks */
+	uint64_t tx_bytes;		/* from local networks */
+	uint64_t status[PKT_STATUS_COUNT];
+	uint64_t flows_active;
+	uint64_t hosts_active;
+	struct rate_hist rx;
+	struct rate_hist tx;
+};
+
+/* Engine-wide counters, as export --what summary reports them. */
+struct engine_totals {
+	uint64_t packets;
+	uint64_t bytes;			/* wire bytes */
+	uint64_t ip_packets;
+	uint64_t status[PKT_STATUS_COUNT];
+	uint64_t by_proto_pkts[256];	/* IP protocol number */
+	uint64_t by_proto_bytes[256];
+	uint64_t non_ip_pkts;
+	uint64_t non_ip_bytes;
+	uint64_t flows_created;
+	uint64_t flows_ended;
+	uint64_t flows_evicted;
+	uint64_t hosts_created;
+	uint64_t hosts_evicted;
+	uint64_t names_learned;
+	uint64_t first_ns;
+	uint64_t last_ns;
+};
+
+typedef void (*engine_flow_cb)(void *arg, const struct flow *,
+	    enum flow_end_reason);
+
+struct engine;
+
+struct engine	*engine_create(const struct engine_cfg *);
+void		 engine_free(struct engine *);
+/* Called for every flow record (closed, timed out, partial, flushed). */
+void		 engine_set_flow_sink(struct engine *, engine_flow_cb, void *);
+/* Account one packet; advances the packet clock. */
+void		 engine_packet(struct engine *, const struct pkt_meta *);
+/* Learn a name. */
+void		 engine_name(struct engine *, const struct pkt_name *);
+/* Advance the clock without a packet (live idle ticks); expires flows. */
+void		 engine_tick(struct engine *, uint64_t now_ns);
+/* End of input: every flow in the table goes to the sink (FLUSH). */
+void		 engine_flush(struct engine *);
+/* Current packet-time clock, ns. */
+uint64_t	 engine_now(const struct engine *);
+
+const struct engine_totals *engine_totals(const struct engine *);
+unsigned	 engine_source_count(const struct engine *);
+const struct engine_source *engine_source(const struct engine *, unsigned);
+
+/* Iteration over live table entries, in no particular order.  Pointers
+ * stay valid until the next engine_packet/tick/flush call. */
+size_t		 engine_flow_count(const struct engine *);
+const struct flow *engine_flow_first(const struct engine *);
+const struct flow *engine_flow_next(const struct engine *, const struct flow *);
+size_t		 engine_host_count(const struct engine *);
+const struct host *engine_host_first(const struct engine *);
+const struct host *engine_host_next(const struct engine *, const struct host *);
+const struct host *engine_host_lookup(const struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+
+/* The name learned for an address (DNS answer, DHCP, SNI), or NULL. */
+const char	*engine_name_lookup(const struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+/* 1 if the address is in the local networks. */
+int		 engine_is_local(const struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+
+/* Parse "addr/len" (IPv4 or IPv6) into a net; -1 if invalid. */
+int		 engine_net_parse(const char *, struct engine_net *);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * fmt.h: formatting of addresses, sizes, rates, durations and times.
+ */
+#ifndef WIRETOP_FMT_H
+#define WIRETOP_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FMT_ADDR_MAX 48
+
+/* Address as text (inet_ntop); returns buf. */
+const char *fmt_addr(uint8_t ip_ver, const uint8_t addr[16], char *buf,
+	    size_t len);
+/* Byte count with a binary unit: "0 B", "1.5 KiB", "12.0 MiB"... */
+const char *fmt_size(uint64_t bytes, char *buf, size_t len);
+/* Rate: bits per second in SI units ("12.3 Mb/s") if bits, else bytes in
+ * binary units ("1.5 MiB/s"); compact forms drop the space and "/s". */
+const char *fmt_rate(double bytes_per_sec, int bits, int compact, char *buf,
+	    size_t len);
+/* Duration in seconds: "0.35s", "12s", "4m05s", "3h12m", "2d04h". */
+const char *fmt_duration(double secs, char *buf, size_t len);
+/* Packet time as "2026-11-21T06:02:57.123456Z". */
+const char *fmt_time_iso(uint64_t ts_ns, char *buf, size_t len);
+/* Packet time as "06:02:57" (UTC). */
+const char *fmt_time_clock(uint64_t ts_ns, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * log.c: diagnostics.
+ *
+ * Any thread may log; each line is written with one write() under a
+ * mutex so lines never interleave.  While curses owns the terminal nothing
+ * goes to stderr (log_quiet_stderr): lines go to --log FILE or syslog.
+ */
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static int log_fd = -1;
+static int log_syslog;
+static int log_quiet;
+static enum log_level log_level = LOG_LVL_INFO;
+
+int
+log_open_file(const char *path, char **cause)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&log_lock);
+	if (log_fd != -1)
+		close(log_fd);
+	log_fd = fd;
+	pthread_mutex_unlock(&log_lock);
+	return 0;
+}
+
+void
+log_use_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = 1;
+}
+
+void
+log_quiet_stderr(int quiet)
+{
+	log_quiet = quiet;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+void
+log_close(void)
+{
+	pthread_mutex_lock(&log_lock);
+	if (log_fd != -1)
+		close(log_fd);
+	log_fd = -1;
+	pthread_mutex_unlock(&log_lock);
+	if (log_syslog)
+		closelog();
+	log_syslog = 0;
+}
+
+static void
+log_vwrite(enum log_level level, const char *fmt, va_list ap)
+{
+	static const char *names[] = { "error", "warning", "info", "debug" };
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	char msg[1024], line[1200], stamp[32];
+	struct tm tm;
+	time_t now;
+	int n;
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_syslog)
+		syslog(prio[level], "%s", msg);
+	if (log_fd != -1) {
+		now = time(NULL);
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		n = snprintf(line, sizeof line, "%s %s: %s\n", stamp,
+		    names[level], msg);
+		pthread_mutex_lock(&log_lock);
+		if (write(log_fd, line, (size_t)n) < 0)
+			(void)0;
+		pthread_mutex_unlock(&log_lock);
+	}
+	if (!log_quiet && !log_syslog && log_fd == -1) {
+		n = snprintf(line, sizeof line, "wiretop: %s%s%s\n",
+		    level <= LOG_LVL_WARN ? names[level] : "",
+		    level <= LOG_LVL_WARN ? ": " : "", msg);
+		pthread_mutex_lock(&log_lock);
+		if (write(STDERR_FILENO, line, (size_t)n) < 0)
+			(void)0;
+		pthread_mutex_unlock(&log_lock);
+	}
+}
+
+#define LOG_FN(fn, lvl)					\
+void							\
+fn(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+	va_start(ap, fmt);				\
+	log_vwrite(lvl, fmt, ap);			\
+	va_end(ap);					\
+}
+LOG_FN(log_error, LOG_LVL_ERROR)
+LOG_FN(log_warn, LOG_LVL_WARN)
+LOG_FN(log_info, LOG_LVL_INFO)
+LOG_FN(log_debug, LOG_LVL_DEBUG)

@@ -1,0 +1,2 @@
+/* mode-export.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* mode-tui.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* out-csv.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* out-json.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* pcapfile.c: (to be written) */
+#include "config.h"

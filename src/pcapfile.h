@@ -1,0 +1,54 @@
+/*
+ * pcapfile.h: wiretop's own reader for pcap and pcapng capture files.
+ *
+ * Used by the capture thread of a file source; one reader, one thread.
+ */
+#ifndef WIRETOP_PCAPFILE_H
+#define WIRETOP_PCAPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pcapfile;
+
+/* One packet; data points into the reader's buffer and is valid until the
+ * next pcapfile_next() call (borrowed). */
+struct pcapfile_pkt {
+	const uint8_t *data;
+	uint32_t caplen;
+	uint32_t wirelen;
+	uint64_t ts_ns;		/* ns since the epoch */
+	uint32_t linktype;	/* LINKTYPE_* of this packet's interface */
+	uint32_t ifindex;	/* pcapng interface id (per section), 0 for pcap */
+	uint32_t snaplen;	/* of that interface */
+};
+
+struct pcapfile_stats {
+	uint64_t packets;	/* returned by pcapfile_next */
+	uint64_t bytes;		/* sum of wirelen */
+	uint64_t blocks_skipped;	/* pcapng blocks not carrying packets */
+	uint64_t bad_records;	/* records skipped as malformed (counted) */
+	unsigned sections;	/* pcapng SHBs seen */
+	unsigned interfaces;	/* pcapng IDBs seen (all sections) */
+	int truncated;		/* file ended inside a record */
+	int format;		/* PCAPFILE_FMT_* */
+};
+
+#define PCAPFILE_FMT_PCAP	1
+#define PCAPFILE_FMT_PCAP_NS	2
+#define PCAPFILE_FMT_PCAPNG	3
+
+/* Open path ("-" for stdin) and read its header. NULL + cause on error
+ * (unreadable, not a capture file, unsupported version). */
+struct pcapfile	*pcapfile_open(const char *path, char **cause);
+/* Next packet: 1 = packet in out, 0 = end of file (check truncated),
+ * -1 = unrecoverable format error (cause filled; packets before it were
+ * returned). */
+int		 pcapfile_next(struct pcapfile *, struct pcapfile_pkt *out,
+		    char **cause);
+/* Link type of the first interface (pcap: the file's), for BPF. */
+uint32_t	 pcapfile_linktype(struct pcapfile *);
+void		 pcapfile_stats(struct pcapfile *, struct pcapfile_stats *);
+void		 pcapfile_close(struct pcapfile *);
+
+#endif

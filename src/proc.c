@@ -1,0 +1,2 @@
+/* proc.c: (to be written) */
+#include "config.h"

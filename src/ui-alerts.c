@@ -1,0 +1,2 @@
+/* ui-alerts.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* ui-flows.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* ui-header.c: (to be written) */
+#include "config.h"

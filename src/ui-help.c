@@ -1,0 +1,2 @@
+/* ui-help.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* ui-host.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* ui-line.c: (to be written) */
+#include "config.h"

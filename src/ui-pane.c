@@ -1,0 +1,2 @@
+/* ui-pane.c: (to be written) */
+#include "config.h"

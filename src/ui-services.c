@@ -1,0 +1,2 @@
+/* ui-services.c: (to be written) */
+#include "config.h"

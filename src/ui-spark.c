@@ -1,0 +1,2 @@
+/* ui-spark.c: (to be written) */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* ui-talkers.c: (to be written) */
+#include "config.h"

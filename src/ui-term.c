@@ -1,0 +1,2 @@
+/* ui-term.c: (to be written) */
+#include "config.h"

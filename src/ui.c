@@ -1,0 +1,2 @@
+/* ui.c: (to be written) */
+#include "config.h"

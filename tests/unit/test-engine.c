@@ -1,0 +1,3 @@
+/* test-engine.c: (to be written) */
+int main(void);
+int main(void) { return 77; }

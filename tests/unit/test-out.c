@@ -1,0 +1,3 @@
+/* test-out.c: (to be written) */
+int main(void);
+int main(void) { return 77; }

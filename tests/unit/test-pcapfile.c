@@ -1,0 +1,3 @@
+/* test-pcapfile.c: (to be written) */
+int main(void);
+int main(void) { return 77; }

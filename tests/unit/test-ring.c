@@ -1,0 +1,3 @@
+/* test-ring.c: (to be written) */
+int main(void);
+int main(void) { return 77; }
