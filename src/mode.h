@@ -1,4 +1,64 @@
-/* mode.h: (to be written) */
+/*
+ * mode.h: the options every mode is given, and the modes' entry points.
+ *
+ * main.c parses the command line and the configuration into one struct
+ * wt_opts and calls the mode's function, which returns an exit code.
+ */
 #ifndef WIRETOP_MODE_H
 #define WIRETOP_MODE_H
+
+#include "engine.h"
+
+/* Exit codes (one enum for the whole program). */
+enum wt_exit {
+	WT_EXIT_OK = 0,
+	WT_EXIT_RUNTIME = 1,	/* runtime failure */
+	WT_EXIT_USAGE = 2,	/* bad command line or configuration */
+	WT_EXIT_CAPTURE = 3,	/* capture or permission problem */
+	WT_EXIT_DB = 4,		/* history database problem */
+};
+
+#define WT_MAX_SOURCES 32
+
+struct wt_opts {
+	const char *mode;		/* "tui", "export", ... */
+
+	/* sources */
+	const char *ifaces[WT_MAX_SOURCES];	/* -i, borrowed from argv */
+	unsigned n_ifaces;
+	const char *files[WT_MAX_SOURCES];	/* -r */
+	unsigned n_files;
+	const char *filter;		/* -f BPF, or NULL */
+	int snaplen;			/* -s, 0 = default */
+	int buffer_kb;			/* -B, 0 = default */
+	int promisc;			/* 1 unless -p */
+	double speed;			/* --speed: 0 = max, 1 = original pace */
+	int speed_given;		/* --speed was on the command line */
+
+	/* engine */
+	struct engine_cfg ecfg;
+	struct engine_net local_nets[64];	/* -F / local_networks */
+	unsigned n_local_nets;
+
+	/* export */
+	const char *what;		/* flows | hosts | summary */
+	const char *format;		/* csv | json | ndjson */
+	const char *output;		/* -o FILE, NULL = stdout */
+	double duration;		/* live export: seconds, 0 = until signal */
+
+	/* tui */
+	int delay_ms;			/* -d: refresh interval */
+	long frames;			/* --frames N: quit after N renders */
+	const char *theme;		/* dark | light | mono */
+	int bits;			/* show rates in bits */
+	int names;			/* show learned names */
+
+	/* support */
+	const char *config_path;	/* -c */
+	const char *log_path;		/* --log */
+};
+
+int	mode_export(struct wt_opts *);
+int	mode_tui(struct wt_opts *);
+
 #endif

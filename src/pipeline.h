@@ -1,4 +1,53 @@
-/* pipeline.h: (to be written) */
+/*
+ * pipeline.h: sources -> rings -> engine, as every mode runs it.
+ *
+ * Created and driven by the main thread.  The pipeline owns the capture
+ * sources (one thread each) and the engine; modes add their sinks (the
+ * engine's flow sink, the TUI's render on ticks).
+ */
 #ifndef WIRETOP_PIPELINE_H
 #define WIRETOP_PIPELINE_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wt_opts;
+struct engine;
+struct capture;
+
+struct pipeline;
+
+/* Open every source of opts (live -i and files -r; if none, the default
+ * interface) and create the engine.  Privileged step.  NULL + cause (one
+ * line) and *exit_code on failure. */
+struct pipeline	*pipeline_create(struct wt_opts *, char **cause,
+		    int *exit_code);
+/* Start the capture threads (block signals first). */
+int		 pipeline_start(struct pipeline *, char **cause);
+/* Move at most max records from the rings into the engine; returns the
+ * number moved.  Names are drained too. */
+size_t		 pipeline_drain(struct pipeline *, size_t max);
+/* 1 when every source has finished and its rings are empty. */
+int		 pipeline_finished(struct pipeline *);
+/* Prepare to sleep: returns 1 if records are already waiting (do not
+ * sleep); otherwise appends the ring wakeup fds to pfd (room for
+ * pipeline_pollfd_count()) and returns 0. */
+int		 pipeline_arm(struct pipeline *, struct pollfd *pfd,
+		    unsigned *npfd);
+unsigned	 pipeline_pollfd_count(struct pipeline *);
+/* Clear wakeup fds after poll returned. */
+void		 pipeline_clear(struct pipeline *);
+/* Live sources: advance the engine clock to the wall clock on idle. */
+void		 pipeline_tick(struct pipeline *);
+/* Stop every capture thread and join them. */
+void		 pipeline_stop(struct pipeline *);
+void		 pipeline_free(struct pipeline *);
+
+struct engine	*pipeline_engine(struct pipeline *);
+unsigned	 pipeline_source_count(struct pipeline *);
+struct capture	*pipeline_source(struct pipeline *, unsigned);
+/* 1 if any source is a live interface. */
+int		 pipeline_is_live(struct pipeline *);
+
 #endif
