@@ -1,14 +1,435 @@
 /*
- * main.c: (being written)
+ * main.c: the command line.
+ *
+ * Main thread, before any other thread exists: parse the command line,
+ * load the configuration files (defaults < system file < user file <
+ * -c FILE < command line), block asynchronous signals (every thread
+ * created later inherits the mask; the modes read signals from a
+ * signalfd) and dispatch to the mode.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "mode.h"
+#include "proc.h"
+#include "xmalloc.h"
+
 int main(int, char **);
+
+enum {
+	OPT_LOG = 256,
+	OPT_MAX_FLOWS,
+	OPT_MAX_HOSTS,
+	OPT_SPEED,
+	OPT_FRAMES,
+	OPT_THEME,
+	OPT_BITS,
+	OPT_BYTES,
+	OPT_NO_NAMES,
+	OPT_WHAT,
+	OPT_FORMAT,
+	OPT_DURATION,
+	OPT_SHOW_CONFIG,
+	OPT_MAN_CONFIG,
+};
+
+static const char main_shortopts[] = "i:r:f:s:B:pF:c:d:o:hV";
+
+static const struct option main_longopts[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "no-promiscuous", no_argument, NULL, 'p' },
+	{ "local-net", required_argument, NULL, 'F' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "max-hosts", required_argument, NULL, OPT_MAX_HOSTS },
+	{ "speed", required_argument, NULL, OPT_SPEED },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "frames", required_argument, NULL, OPT_FRAMES },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "bits", no_argument, NULL, OPT_BITS },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "no-names", no_argument, NULL, OPT_NO_NAMES },
+	{ "what", required_argument, NULL, OPT_WHAT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
+	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+main_usage(FILE *f)
+{
+	fputs(
+"Usage: wiretop [COMMAND] [OPTIONS]\n"
+"Network monitor for the terminal: who talks, over what, how fast.\n"
+"\n"
+"Commands:\n"
+"  (none)                   interactive screen on live capture, or on a\n"
+"                           capture file replayed on its own timestamps (-r)\n"
+"  export                   write flows, hosts or a summary as CSV, JSON or\n"
+"                           NDJSON, from a capture file or live capture\n"
+"\n"
+"Sources:\n"
+"  -i, --interface IFACE    capture on IFACE (repeatable; \"any\" for all)\n"
+"  -r, --read FILE          read a pcap or pcapng file (repeatable; - = stdin)\n"
+"  -f, --filter EXPR        BPF capture filter, see pcap-filter(7)\n"
+"  -s, --snaplen BYTES      bytes captured of each packet (64-262144)\n"
+"  -B, --buffer-size KIB    kernel capture buffer per interface\n"
+"  -p, --no-promiscuous     do not put interfaces in promiscuous mode\n"
+"  -F, --local-net CIDR     a local network (repeatable); decides in/out\n"
+"      --max-flows N        flow table size (least recently active evicted)\n"
+"      --max-hosts N        host table size\n"
+"\n"
+"Screen:\n"
+"      --speed N|max        replay pace of -r files: N times the original\n"
+"                           (default 1), or as fast as possible\n"
+"  -d, --delay SECONDS      refresh interval (default 1)\n"
+"      --frames N           quit after N screen updates\n"
+"      --theme NAME         dark, light or mono (NO_COLOR forces mono)\n"
+"      --bits, --bytes      show rates in bits (default) or bytes per second\n"
+"      --no-names           show addresses, not learned names\n"
+"\n"
+"Export:\n"
+"      --what WHAT          flows (default), hosts or summary\n"
+"      --format FMT         csv (default), json or ndjson\n"
+"  -o, --output FILE        write to FILE instead of standard output\n"
+"      --duration SECONDS   live export: stop after SECONDS (default: on\n"
+"                           SIGINT or SIGTERM)\n"
+"\n"
+"General:\n"
+"  -c, --config FILE        read FILE after the system and user files\n"
+"      --log FILE           write diagnostics to FILE\n"
+"      --show-config        print the settings in effect and exit\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n"
+"\n"
+"Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error,\n"
+"3 capture or permission problem, 4 history database problem.\n"
+"See wiretop(8) and wiretop.conf(5).\n", f);
+}
+
+static void
+main_bad(const char *opt, const char *why)
+{
+	fprintf(stderr, "wiretop: %s: %s (try --help)\n", opt, why);
+}
+
+/* Long name of an option, for messages. */
+static const char *
+main_optname(int c)
+{
+	static char buf[8];
+	const struct option *lo;
+
+	for (lo = main_longopts; lo->name != NULL; lo++) {
+		if (lo->val == c) {
+			static char name[40];
+
+			snprintf(name, sizeof name, "--%s", lo->name);
+			return name;
+		}
+	}
+	snprintf(buf, sizeof buf, "-%c", c);
+	return buf;
+}
+
+/* Apply one command-line option; 0 ok, -1 usage error (printed). */
+static int
+main_apply(struct wt_opts *o, int c, char *arg)
+{
+	const char *setting = NULL;
+	char *cause = NULL, *end;
+	double d;
+
+	switch (c) {
+	case 'i':
+		if (o->n_ifaces + o->n_files == WT_MAX_SOURCES) {
+			main_bad("-i", "too many sources");
+			return -1;
+		}
+		o->ifaces[o->n_ifaces++] = arg;
+		return 0;
+	case 'r':
+		if (o->n_ifaces + o->n_files == WT_MAX_SOURCES) {
+			main_bad("-r", "too many sources");
+			return -1;
+		}
+		o->files[o->n_files++] = arg;
+		return 0;
+	case 'f':
+		o->filter = arg;
+		return 0;
+	case 's':
+		setting = "snaplen";
+		break;
+	case 'B':
+		setting = "buffer_size";
+		break;
+	case 'p':
+		o->promisc = 0;
+		return 0;
+	case 'F':
+		if (o->n_local_nets == sizeof o->local_nets /
+		    sizeof o->local_nets[0]) {
+			main_bad("-F", "too many networks");
+			return -1;
+		}
+		if (engine_net_parse(arg, &o->local_nets[o->n_local_nets]) !=
+		    0) {
+			main_bad("-F", "expected a network in CIDR form "
+			    "(192.0.2.0/24, 2001:db8::/32)");
+			return -1;
+		}
+		o->n_local_nets++;
+		return 0;
+	case 'c':
+		return 0;	/* loaded before the command line */
+	case OPT_LOG:
+		o->log_path = arg;
+		return 0;
+	case OPT_MAX_FLOWS:
+		setting = "max_flows";
+		break;
+	case OPT_MAX_HOSTS:
+		setting = "max_hosts";
+		break;
+	case OPT_SPEED:
+		o->speed_given = 1;
+		if (strcmp(arg, "max") == 0) {
+			o->speed = 0;
+			return 0;
+		}
+		d = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || !isfinite(d) || d < 0.01 ||
+		    d > 10000) {
+			main_bad("--speed", "expected a factor from 0.01 to "
+			    "10000, or max");
+			return -1;
+		}
+		o->speed = d;
+		return 0;
+	case 'd':
+		setting = "delay";
+		break;
+	case OPT_FRAMES:
+		d = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || d < 1 || d > 1e9 ||
+		    d != floor(d)) {
+			main_bad("--frames", "expected a whole number from 1");
+			return -1;
+		}
+		o->frames = (long)d;
+		return 0;
+	case OPT_THEME:
+		setting = "theme";
+		break;
+	case OPT_BITS:
+		o->bits = 1;
+		return 0;
+	case OPT_BYTES:
+		o->bits = 0;
+		return 0;
+	case OPT_NO_NAMES:
+		o->names = 0;
+		return 0;
+	case OPT_WHAT:
+		if (strcmp(arg, "flows") != 0 && strcmp(arg, "hosts") != 0 &&
+		    strcmp(arg, "summary") != 0) {
+			main_bad("--what", "expected flows, hosts or summary");
+			return -1;
+		}
+		o->what = arg;
+		return 0;
+	case OPT_FORMAT:
+		if (strcmp(arg, "csv") != 0 && strcmp(arg, "json") != 0 &&
+		    strcmp(arg, "ndjson") != 0) {
+			main_bad("--format", "expected csv, json or ndjson");
+			return -1;
+		}
+		o->format = arg;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case OPT_DURATION:
+		d = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || !isfinite(d) || d <= 0 ||
+		    d > 1e7) {
+			main_bad("--duration", "expected a number of seconds");
+			return -1;
+		}
+		o->duration = d;
+		return 0;
+	default:
+		return 0;
+	}
+	if (cfg_set(o, setting, arg, &cause) != 0) {
+		main_bad(main_optname(c), cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+struct main_opt {
+	int c;
+	char *arg;
+};
 
 int
 main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return 0;
+	static const char *const export_only[] = { "--what", "--format",
+	    "--output", "--duration" };
+	struct main_opt *seen;
+	struct wt_opts opts;
+	const char *config = NULL;
+	char *cause = NULL;
+	int c, nseen = 0, show = 0, man = 0, rc, i, export_opt = 0;
+	size_t k;
+
+	cfg_defaults(&opts);
+	opts.mode = "tui";
+	if (argc > 1 && argv[1][0] != '-') {
+		if (strcmp(argv[1], "export") == 0)
+			opts.mode = "export";
+		else if (strcmp(argv[1], "tui") == 0)
+			opts.mode = "tui";
+		else {
+			fprintf(stderr, "wiretop: %s: unknown command "
+			    "(commands: export; none for the screen)\n",
+			    argv[1]);
+			return WT_EXIT_USAGE;
+		}
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+
+	/* First pass: collect, so that -c is loaded before the rest. */
+	seen = xcalloc((size_t)argc + 1, sizeof *seen);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, main_shortopts, main_longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			main_usage(stdout);
+			free(seen);
+			return WT_EXIT_OK;
+		case 'V':
+			printf("wiretop %s\n", PACKAGE_VERSION);
+			free(seen);
+			return WT_EXIT_OK;
+		case '?':
+			if (optopt != 0)
+				fprintf(stderr, "wiretop: -%c: %s (try "
+				    "--help)\n", optopt, strchr(main_shortopts,
+				    optopt) ? "needs a value" :
+				    "unknown option");
+			else
+				fprintf(stderr, "wiretop: %s: unknown option "
+				    "or missing value (try --help)\n",
+				    argv[optind - 1]);
+			free(seen);
+			return WT_EXIT_USAGE;
+		case 'c':
+			config = optarg;
+			break;
+		case OPT_SHOW_CONFIG:
+			show = 1;
+			break;
+		case OPT_MAN_CONFIG:
+			man = 1;
+			break;
+		default:
+			seen[nseen].c = c;
+			seen[nseen].arg = optarg;
+			nseen++;
+			break;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "wiretop: %s: unexpected argument (try "
+		    "--help)\n", argv[optind]);
+		free(seen);
+		return WT_EXIT_USAGE;
+	}
+	if (man) {
+		cfg_man(stdout);
+		free(seen);
+		return WT_EXIT_OK;
+	}
+
+	if (cfg_load_all(&opts, config, &cause) != 0) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		free(seen);
+		cfg_done();
+		return WT_EXIT_USAGE;
+	}
+	/* The command line replaces the files' interface list. */
+	for (i = 0; i < nseen; i++) {
+		if (seen[i].c == 'i') {
+			opts.n_ifaces = 0;
+			break;
+		}
+	}
+	for (i = 0; i < nseen; i++) {
+		if (main_apply(&opts, seen[i].c, seen[i].arg) != 0) {
+			free(seen);
+			cfg_done();
+			return WT_EXIT_USAGE;
+		}
+		for (k = 0; k < sizeof export_only / sizeof export_only[0];
+		    k++) {
+			if (strcmp(main_optname(seen[i].c), export_only[k]) ==
+			    0 || (seen[i].c == 'o' && k == 2))
+				export_opt = seen[i].c;
+		}
+	}
+	free(seen);
+	if (show) {
+		cfg_show(&opts, stdout);
+		cfg_done();
+		return WT_EXIT_OK;
+	}
+	if (export_opt != 0 && strcmp(opts.mode, "export") != 0) {
+		fprintf(stderr, "wiretop: %s: only for 'wiretop export' "
+		    "(try --help)\n", main_optname(export_opt));
+		cfg_done();
+		return WT_EXIT_USAGE;
+	}
+	if (opts.log_path != NULL && log_open_file(opts.log_path,
+	    &cause) != 0) {
+		fprintf(stderr, "wiretop: --log: %s\n", cause);
+		free(cause);
+		cfg_done();
+		return WT_EXIT_USAGE;
+	}
+
+	proc_block_signals();
+	if (strcmp(opts.mode, "export") == 0)
+		rc = mode_export(&opts);
+	else
+		rc = mode_tui(&opts);
+	log_close();
+	cfg_done();
+	return rc;
 }

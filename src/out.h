@@ -1,4 +1,135 @@
-/* out.h: (to be written) */
+/*
+ * out.h: record writers for export (CSV, JSON, NDJSON).
+ *
+ * A writer turns a stream of records (arrays of typed, named fields) into
+ * one document on a stdio stream: out_begin() once, out_record() per
+ * record, out_end() once.  Any sink (export, the future daemon and report)
+ * can use one.  Strings are raw bytes (names come from the network); the
+ * writers always emit valid UTF-8, replacing invalid sequences by U+FFFD.
+ * Write errors are sticky: after the first one every call returns -1 and
+ * out_error() gives the errno.
+ */
 #ifndef WIRETOP_OUT_H
 #define WIRETOP_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum out_type {
+	OUT_NULL = 0,	/* CSV: empty; JSON: null */
+	OUT_STR,	/* v.s: NUL-terminated bytes, borrowed; NULL = null */
+	OUT_UINT,	/* v.u */
+	OUT_INT,	/* v.i */
+	OUT_FIXED,	/* v.fx: fixed point, exact (e.g. us as seconds) */
+	OUT_BOOL,	/* v.u: 0 false, else true */
+	OUT_OBJECT,	/* v.obj: nested fields (JSON only) */
+	OUT_ARRAY,	/* v.arr: array of nested records (JSON only) */
+};
+
+struct out_field;
+
+/* A record: n fields, borrowed. */
+struct out_rec {
+	const struct out_field *f;
+	size_t n;
+};
+
+struct out_field {
+	const char *name;	/* borrowed; JSON key */
+	enum out_type type;
+	union {
+		const char *s;
+		uint64_t u;
+		int64_t i;
+		struct {
+			int64_t val;	/* value * 10^dec */
+			unsigned dec;	/* decimals, at most 9 */
+		} fx;
+		struct out_rec obj;
+		struct {
+			const struct out_rec *v;
+			size_t n;
+		} arr;
+	} v;
+};
+
+/* Field initialisers. */
+#define OUT_F_NULL(n)	 { .name = (n), .type = OUT_NULL }
+#define OUT_F_STR(n, x)	 { .name = (n), .type = OUT_STR, .v.s = (x) }
+#define OUT_F_UINT(n, x) { .name = (n), .type = OUT_UINT, .v.u = (x) }
+#define OUT_F_INT(n, x)	 { .name = (n), .type = OUT_INT, .v.i = (x) }
+#define OUT_F_FIXED(n, x, d) { .name = (n), .type = OUT_FIXED,		\
+	.v.fx = { .val = (x), .dec = (d) } }
+#define OUT_F_BOOL(n, x) { .name = (n), .type = OUT_BOOL, .v.u = !!(x) }
+
+enum out_format {
+	OUT_FMT_CSV,
+	OUT_FMT_JSON,
+	OUT_FMT_NDJSON,
+};
+
+struct out_writer;
+
+/* The operations a format implements (see out-csv.c, out-json.c). */
+struct out_ops {
+	const char *name;
+	int	(*begin)(struct out_writer *);
+	int	(*record)(struct out_writer *, const struct out_field *, size_t);
+	int	(*end)(struct out_writer *);
+};
+
+/* A writer; the fields are private to out-*.c. */
+struct out_writer {
+	const struct out_ops *ops;
+	FILE *fp;			/* borrowed; never closed here */
+	char *schema;			/* owned */
+	char *list_key;			/* owned; NULL: single object */
+	char **columns;			/* owned; CSV header */
+	size_t ncolumns;
+	uint64_t records;		/* records written */
+	int error;			/* first errno, 0 if none */
+	int state;			/* 0 new, 1 begun, 2 ended */
+};
+
+/* Parse "csv", "json" or "ndjson"; -1 if unknown. */
+int	 out_format_parse(const char *, enum out_format *);
+/* Create a writer of a format on fp (borrowed; the caller closes it). */
+struct out_writer *out_create(enum out_format, FILE *fp);
+/* Free a writer (NULL is fine); does not close its stream. */
+void	 out_free(struct out_writer *);
+/*
+ * Start the document.  schema is "wiretop.flows/1" and so on; list_key is
+ * the JSON member holding the records ("flows"), or NULL when exactly one
+ * record follows and is the document itself (summary).  columns are the
+ * CSV header (ncolumns names; records must then have that many fields).
+ */
+int	 out_begin(struct out_writer *, const char *schema,
+	    const char *list_key, const char *const *columns, size_t ncolumns);
+/* Write one record. */
+int	 out_record(struct out_writer *, const struct out_field *, size_t n);
+/* End the document and flush the stream; -1 on any write error so far. */
+int	 out_end(struct out_writer *);
+/* The first write error (an errno value), 0 if none. */
+int	 out_error(const struct out_writer *);
+/* Number of records written. */
+uint64_t out_records(const struct out_writer *);
+
+/* Format a fixed-point value (val / 10^dec) into buf; returns buf. */
+const char *out_fmt_fixed(int64_t val, unsigned dec, char *buf, size_t len);
+/*
+ * Length of the valid UTF-8 sequence at s (n bytes left, n > 0), or 0 if
+ * the bytes there do not start one; *bad is then set to the length of the
+ * maximal invalid subpart to replace by one U+FFFD (Unicode 15, 3.9).
+ */
+size_t	 out_utf8_seq(const unsigned char *s, size_t n, size_t *bad);
+/* Write bytes to fp with invalid UTF-8 replaced; records errors in w. */
+int	 out_put_utf8(struct out_writer *, const char *s, size_t n);
+/* Write raw bytes; records errors in w. */
+int	 out_put(struct out_writer *, const char *s, size_t n);
+
+extern const struct out_ops out_csv_ops;
+extern const struct out_ops out_json_ops;
+extern const struct out_ops out_ndjson_ops;
+
 #endif

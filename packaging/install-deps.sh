@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the Debian packages wiretop needs to build (and, with --test,
+# to run its test suite and benchmarks).  Run as root on Debian 12 or a
+# derivative.  Installs only what is missing.
+set -e
+
+build="build-essential autoconf automake pkg-config libpcap-dev
+libncurses-dev libsqlite3-dev libinih-dev libmaxminddb-dev nettle-dev"
+test="check python3 tshark tcpdump tmux iproute2 time valgrind clang
+libclang-rt-14-dev"
+
+want="$build"
+[ "${1:-}" = "--test" ] && want="$build $test"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: run as root to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections 2>/dev/null || true
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
