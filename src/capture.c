@@ -1,2 +1,1086 @@
-/* capture.c: (to be written) */
+/*
+ * capture.c: capture sources (live interfaces and files), one thread each.
+ *
+ * The main thread opens a source (capture_open, the privileged step),
+ * starts its thread and later stops and frees it; in between it only
+ * reads counters and posts requests (filter, speed, pause) through
+ * atomics.  The source's thread is the only producer of its two rings:
+ * it reads packets (pcap_dispatch for live, pcapfile_next for files),
+ * decodes each one straight into a reserved ring slot and publishes in
+ * batches.  It never takes a lock and never allocates per packet.
+ *
+ * Invariants:
+ * - Live sources never block on a full ring: the packet is dropped and
+ *   counted (ring_drops, name_drops).  File sources wait for room
+ *   (backpressure), so reading a file never loses a packet.
+ * - Counters are kept thread-private and copied to the atomics with
+ *   relaxed stores at each batch; the state is stored with release
+ *   semantics after the last publish, so capture_finished() is true only
+ *   when every record is visible in the rings.
+ * - Times are ns: packet times since the epoch, pacing on CLOCK_MONOTONIC.
+ */
 #include "config.h"
+#include "capture.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "decode.h"
+#include "pcapfile.h"
+#include "ring.h"
+#include "xmalloc.h"
+
+#define CAPTURE_SNAPLEN_DEFAULT	262144
+#define CAPTURE_BUFFER_KB_DEFAULT 32768
+#define CAPTURE_TIMEOUT_MS	100	/* pcap read timeout (not immediate) */
+#define CAPTURE_STATS_NS	250000000ull	/* pcap_stats at ~4 Hz */
+#define CAPTURE_FILE_BATCH	64	/* file records per publish */
+#define CAPTURE_FLUSH_EVERY	1024	/* file records per counter flush */
+#define CAPTURE_WAIT_MS		100	/* backpressure / pause poll */
+#define CAPTURE_MAX_GAP_NS	1000000000ull	/* longest pause per gap */
+#define CAPTURE_SLEEP_SLICE_NS	50000000ull	/* re-check stop/speed */
+#define CAPTURE_LINKTYPE_RAW	101
+
+/* A BPF program compiled for one link type (file sources). */
+struct capture_bpf {
+	uint32_t linktype;
+	int ok;			/* 0: the filter does not compile for it */
+	struct bpf_program prog;
+};
+
+/* The counters the thread owns; flushed to struct capture_shared. */
+struct capture_local {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t ring_drops;
+	uint64_t name_drops;
+	uint64_t filtered;
+	uint64_t status[PKT_STATUS_COUNT];
+	uint64_t last_ts_ns;
+	uint64_t kernel_drops;
+	uint64_t if_drops;
+	uint32_t last_ps_drop;	/* pcap_stats values (32 bits, may wrap) */
+	uint32_t last_ps_ifdrop;
+};
+
+/* What the main thread reads. */
+struct capture_shared {
+	_Atomic uint64_t packets;
+	_Atomic uint64_t bytes;
+	_Atomic uint64_t kernel_drops;
+	_Atomic uint64_t if_drops;
+	_Atomic uint64_t ring_drops;
+	_Atomic uint64_t name_drops;
+	_Atomic uint64_t filtered;
+	_Atomic uint64_t status[PKT_STATUS_COUNT];
+	_Atomic uint64_t bad_records;
+	_Atomic uint64_t last_ts_ns;
+	_Atomic int truncated;
+};
+
+/* Replay pacing state (file thread). */
+struct capture_pace {
+	int based;		/* base_* are set */
+	double speed;		/* speed the base was taken at */
+	uint64_t base_wall;	/* CLOCK_MONOTONIC ns at the base */
+	uint64_t prev_ts;	/* packet time of the previous packet */
+	uint64_t elapsed;	/* packet time since the base, gaps capped */
+};
+
+struct capture {
+	enum capture_kind kind;
+	char *name;		/* interface or path; owned */
+	uint16_t source;
+	uint32_t linktype;	/* LINKTYPE_* (live: mapped from the DLT) */
+	int snaplen;
+	uint64_t tsmul;		/* live: ns per pcap_pkthdr.ts.tv_usec unit */
+	bpf_u_int32 netmask;	/* live: for pcap_compile */
+
+	pcap_t *pcap;		/* live; owned */
+	struct pcapfile *pf;	/* file; owned */
+	struct ring *ring;	/* of pkt_meta; owned */
+	struct ring *names;	/* of pkt_name; owned */
+
+	pthread_t thread;
+	int started;
+
+	/* requests from the main thread */
+	_Atomic int stop;
+	_Atomic int paused;
+	_Atomic double speed;
+	/* live: a compiled program for the thread to install (ownership
+	 * goes to whoever exchanges it out) */
+	_Atomic(struct bpf_program *) new_prog;
+	/* file: a new filter expression ("" = none), same hand-over */
+	_Atomic(char *) new_expr;
+
+	_Atomic int state;	/* enum capture_state; release on finish */
+	char error[256];	/* written before state becomes FAILED */
+
+	/* thread-owned */
+	char *expr;		/* file: current filter expression; owned */
+	struct capture_bpf *bpf;	/* file: programs per link type */
+	unsigned nbpf;
+	struct capture_pace pace;
+	uint64_t next_stats;	/* live: when to read pcap_stats next */
+	struct capture_local l;
+
+	struct capture_shared s;
+};
+
+static uint64_t
+capture_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* LINKTYPE_* value for a DLT_* value from a live handle. */
+static uint32_t
+capture_dlt_to_linktype(int dlt)
+{
+	if (dlt == DLT_RAW)
+		return CAPTURE_LINKTYPE_RAW;
+	return (uint32_t)dlt;
+}
+
+/* DLT_* for pcap_open_dead() from a file's LINKTYPE_* value. */
+static int
+capture_linktype_to_dlt(uint32_t lt)
+{
+	switch (lt) {
+	case CAPTURE_LINKTYPE_RAW:
+		return DLT_RAW;
+	case 100:
+		return DLT_ATM_RFC1483;
+	case 102:
+		return DLT_SLIP_BSDOS;
+	case 103:
+		return DLT_PPP_BSDOS;
+	}
+	return (int)lt;
+}
+
+/* Copy the thread's counters to the shared atomics. */
+static void
+capture_flush(struct capture *c)
+{
+	unsigned i;
+
+	atomic_store_explicit(&c->s.packets, c->l.packets,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.bytes, c->l.bytes, memory_order_relaxed);
+	atomic_store_explicit(&c->s.ring_drops, c->l.ring_drops,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.name_drops, c->l.name_drops,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.filtered, c->l.filtered,
+	    memory_order_relaxed);
+	for (i = 0; i < PKT_STATUS_COUNT; i++)
+		atomic_store_explicit(&c->s.status[i], c->l.status[i],
+		    memory_order_relaxed);
+	atomic_store_explicit(&c->s.last_ts_ns, c->l.last_ts_ns,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.kernel_drops, c->l.kernel_drops,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.if_drops, c->l.if_drops,
+	    memory_order_relaxed);
+	if (c->pf != NULL) {
+		struct pcapfile_stats st;
+
+		pcapfile_stats(c->pf, &st);
+		atomic_store_explicit(&c->s.bad_records, st.bad_records,
+		    memory_order_relaxed);
+		atomic_store_explicit(&c->s.truncated, st.truncated,
+		    memory_order_relaxed);
+	}
+}
+
+static void
+capture_publish(struct capture *c)
+{
+	ring_publish(c->ring);
+	ring_publish(c->names);
+}
+
+/* Publish everything, then announce the end (release). */
+static void
+capture_finish(struct capture *c, enum capture_state state, const char *err)
+{
+	size_t n;
+
+	capture_publish(c);
+	capture_flush(c);
+	if (err != NULL) {
+		n = strlen(err);
+		if (n >= sizeof c->error)
+			n = sizeof c->error - 1;	/* keep it one line */
+		memcpy(c->error, err, n);
+		c->error[n] = '\0';
+	}
+	atomic_store_explicit(&c->state, (int)state, memory_order_release);
+}
+
+/* ---- live sources ---------------------------------------------------- */
+
+/* Read the kernel drop counters, widening libpcap's 32-bit ones. */
+static void
+capture_live_stats(struct capture *c)
+{
+	struct pcap_stat ps;
+
+	if (pcap_stats(c->pcap, &ps) != 0)
+		return;
+	c->l.kernel_drops += (uint32_t)(ps.ps_drop - c->l.last_ps_drop);
+	c->l.if_drops += (uint32_t)(ps.ps_ifdrop - c->l.last_ps_ifdrop);
+	c->l.last_ps_drop = ps.ps_drop;
+	c->l.last_ps_ifdrop = ps.ps_ifdrop;
+}
+
+static void
+capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
+    const u_char *bytes)
+{
+	struct capture *c = (struct capture *)(void *)user;
+	struct pkt_name nv[DECODE_MAX_NAMES];
+	struct decode_names dn;
+	struct pkt_meta *m;
+	enum pkt_status st;
+	uint64_t ts;
+	unsigned i;
+
+	ts = (uint64_t)h->ts.tv_sec * 1000000000ull +
+	    (uint64_t)h->ts.tv_usec * c->tsmul;
+	c->l.packets++;
+	c->l.bytes += h->len;
+	c->l.last_ts_ns = ts;
+	if ((m = ring_reserve(c->ring)) == NULL) {
+		c->l.ring_drops++;
+		return;
+	}
+	dn.v = nv;
+	dn.max = DECODE_MAX_NAMES;
+	dn.n = 0;
+	st = decode_packet(m, &dn, c->linktype, bytes, h->caplen, h->len, ts);
+	m->source = c->source;
+	m->ifindex = 0;
+	ring_commit(c->ring);
+	if ((unsigned)st < PKT_STATUS_COUNT)
+		c->l.status[st]++;
+	for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
+		if (!ring_push(c->names, &nv[i]))
+			c->l.name_drops++;
+	}
+}
+
+static void
+capture_live_loop(struct capture *c)
+{
+	struct bpf_program *np;
+	char err[PCAP_ERRBUF_SIZE + 64];
+	uint64_t now;
+	int n;
+
+	c->next_stats = 0;
+	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+		np = atomic_exchange(&c->new_prog, NULL);
+		if (np != NULL) {
+			/* compiled on the main thread; cannot fail here
+			 * except for kernel trouble, which pcap reports by
+			 * falling back to userland filtering */
+			pcap_setfilter(c->pcap, np);
+			pcap_freecode(np);
+			free(np);
+		}
+		n = pcap_dispatch(c->pcap, -1, capture_live_packet,
+		    (u_char *)(void *)c);
+		capture_publish(c);
+		now = capture_now();
+		if (now >= c->next_stats) {
+			capture_live_stats(c);
+			c->next_stats = now + CAPTURE_STATS_NS;
+		}
+		capture_flush(c);
+		if (n == PCAP_ERROR) {
+			snprintf(err, sizeof err, "%s: %s", c->name,
+			    pcap_geterr(c->pcap));
+			capture_finish(c, CAPTURE_STATE_FAILED, err);
+			return;
+		}
+	}
+	capture_live_stats(c);
+	capture_finish(c, CAPTURE_STATE_FINISHED, NULL);
+}
+
+/* ---- file sources ---------------------------------------------------- */
+
+static void
+capture_bpf_clear(struct capture *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nbpf; i++) {
+		if (c->bpf[i].ok)
+			pcap_freecode(&c->bpf[i].prog);
+	}
+	free(c->bpf);
+	c->bpf = NULL;
+	c->nbpf = 0;
+}
+
+/* Compile expr for a link type; -1 + cause if it does not compile. */
+static int
+capture_bpf_compile(const char *expr, uint32_t linktype, int snaplen,
+    struct bpf_program *prog, char **cause)
+{
+	pcap_t *dead;
+	int r;
+
+	dead = pcap_open_dead_with_tstamp_precision(
+	    capture_linktype_to_dlt(linktype), snaplen,
+	    PCAP_TSTAMP_PRECISION_NANO);
+	if (dead == NULL) {
+		if (cause != NULL)
+			*cause = xstrdup("pcap_open_dead failed");
+		return -1;
+	}
+	r = pcap_compile(dead, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	if (r != 0 && cause != NULL)
+		xasprintf(cause, "filter: %s", pcap_geterr(dead));
+	pcap_close(dead);
+	return r == 0 ? 0 : -1;
+}
+
+/* The program for a link type, compiled on first use (NULL: rejects). */
+static const struct bpf_program *
+capture_bpf_get(struct capture *c, uint32_t linktype, uint32_t snaplen)
+{
+	struct capture_bpf *b;
+	unsigned i;
+	int sl;
+
+	for (i = 0; i < c->nbpf; i++) {
+		if (c->bpf[i].linktype == linktype)
+			return c->bpf[i].ok ? &c->bpf[i].prog : NULL;
+	}
+	c->bpf = xreallocarray(c->bpf, c->nbpf + 1, sizeof *c->bpf);
+	b = &c->bpf[c->nbpf++];
+	memset(b, 0, sizeof *b);
+	b->linktype = linktype;
+	sl = snaplen == 0 || snaplen > INT32_MAX ? CAPTURE_SNAPLEN_DEFAULT :
+	    (int)snaplen;
+	b->ok = capture_bpf_compile(c->expr, linktype, sl, &b->prog,
+	    NULL) == 0;
+	return b->ok ? &b->prog : NULL;
+}
+
+/* Take a new filter expression posted by capture_set_filter. */
+static void
+capture_file_take_filter(struct capture *c)
+{
+	char *e;
+
+	e = atomic_exchange(&c->new_expr, NULL);
+	if (e == NULL)
+		return;
+	capture_bpf_clear(c);
+	free(c->expr);
+	c->expr = NULL;
+	if (*e != '\0')
+		c->expr = e;
+	else
+		free(e);
+}
+
+/* Sleep until an absolute CLOCK_MONOTONIC time, in slices, so stop,
+ * pause and speed changes are seen; returns 0 if interrupted by one. */
+static int
+capture_sleep_until(struct capture *c, uint64_t when, double speed)
+{
+	struct timespec ts;
+	uint64_t now, t;
+
+	for (;;) {
+		if (atomic_load_explicit(&c->stop, memory_order_relaxed) ||
+		    atomic_load_explicit(&c->paused, memory_order_relaxed) ||
+		    atomic_load_explicit(&c->speed, memory_order_relaxed) !=
+		    speed)
+			return 0;
+		now = capture_now();
+		if (now >= when)
+			return 1;
+		t = when - now > CAPTURE_SLEEP_SLICE_NS ?
+		    now + CAPTURE_SLEEP_SLICE_NS : when;
+		ts.tv_sec = (time_t)(t / 1000000000ull);
+		ts.tv_nsec = (long)(t % 1000000000ull);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+}
+
+/*
+ * Pace replay: wait until this packet is due at the current speed.  The
+ * schedule is relative to a base (first packet, or the last change of
+ * speed or pause); gaps count at most CAPTURE_MAX_GAP_NS and time going
+ * backwards counts as no gap.
+ */
+static void
+capture_pace(struct capture *c, uint64_t ts)
+{
+	struct capture_pace *p = &c->pace;
+	double speed;
+	uint64_t gap, when;
+
+	speed = atomic_load_explicit(&c->speed, memory_order_relaxed);
+	if (!(speed > 0)) {
+		p->based = 0;
+		return;
+	}
+	if (!p->based || p->speed != speed) {
+		p->based = 1;
+		p->speed = speed;
+		p->base_wall = capture_now();
+		p->prev_ts = ts;
+		p->elapsed = 0;
+		return;
+	}
+	if (ts > p->prev_ts) {
+		gap = ts - p->prev_ts;
+		p->elapsed += gap > CAPTURE_MAX_GAP_NS ? CAPTURE_MAX_GAP_NS :
+		    gap;
+	}
+	p->prev_ts = ts;
+	when = p->base_wall + (uint64_t)((double)p->elapsed / speed);
+	if (when <= capture_now())
+		return;
+	/* the consumer should see what is due before we sleep */
+	capture_publish(c);
+	capture_flush(c);
+	if (!capture_sleep_until(c, when, speed))
+		p->based = 0;	/* speed changed or paused: re-base */
+}
+
+/* Block while paused; returns 0 if asked to stop. */
+static int
+capture_file_pause(struct capture *c)
+{
+	struct timespec ts;
+
+	capture_publish(c);
+	capture_flush(c);
+	atomic_store_explicit(&c->state, CAPTURE_STATE_PAUSED,
+	    memory_order_relaxed);
+	while (atomic_load_explicit(&c->paused, memory_order_relaxed)) {
+		if (atomic_load_explicit(&c->stop, memory_order_relaxed))
+			return 0;
+		ts.tv_sec = 0;
+		ts.tv_nsec = CAPTURE_WAIT_MS * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	atomic_store_explicit(&c->state, CAPTURE_STATE_RUNNING,
+	    memory_order_relaxed);
+	c->pace.based = 0;
+	return 1;
+}
+
+/* Wait for a free slot in r (backpressure); NULL if asked to stop. */
+static void *
+capture_file_reserve(struct capture *c, struct ring *r)
+{
+	void *slot;
+
+	while ((slot = ring_reserve(r)) == NULL) {
+		capture_publish(c);
+		if (atomic_load_explicit(&c->stop, memory_order_relaxed))
+			return NULL;
+		ring_wait_space(r, CAPTURE_WAIT_MS);
+	}
+	return slot;
+}
+
+static void
+capture_file_loop(struct capture *c)
+{
+	struct pkt_name nv[DECODE_MAX_NAMES];
+	struct decode_names dn;
+	struct pcapfile_pkt pk;
+	struct pcap_pkthdr ph;
+	const struct bpf_program *prog;
+	struct pkt_meta *m;
+	struct pkt_name *nm;
+	enum pkt_status st;
+	char *cause = NULL;
+	unsigned batch = 0, flush = 0, i;
+	int r;
+
+	for (;;) {
+		if (atomic_load_explicit(&c->stop, memory_order_relaxed))
+			break;
+		if (atomic_load_explicit(&c->paused, memory_order_relaxed) &&
+		    !capture_file_pause(c))
+			break;
+		if (atomic_load_explicit(&c->new_expr,
+		    memory_order_relaxed) != NULL)
+			capture_file_take_filter(c);
+
+		r = pcapfile_next(c->pf, &pk, &cause);
+		if (r <= 0)
+			break;
+		if (c->expr != NULL) {
+			prog = capture_bpf_get(c, pk.linktype, pk.snaplen);
+			ph.ts.tv_sec = (time_t)(pk.ts_ns / 1000000000ull);
+			ph.ts.tv_usec = (suseconds_t)(pk.ts_ns % 1000000000ull /
+			    1000);
+			ph.caplen = pk.caplen;
+			ph.len = pk.wirelen;
+			if (prog == NULL ||
+			    !pcap_offline_filter(prog, &ph, pk.data)) {
+				c->l.filtered++;
+				continue;
+			}
+		}
+		capture_pace(c, pk.ts_ns);
+
+		if ((m = capture_file_reserve(c, c->ring)) == NULL)
+			break;
+		dn.v = nv;
+		dn.max = DECODE_MAX_NAMES;
+		dn.n = 0;
+		st = decode_packet(m, &dn, pk.linktype, pk.data, pk.caplen,
+		    pk.wirelen, pk.ts_ns);
+		m->source = c->source;
+		m->ifindex = (uint16_t)pk.ifindex;
+		ring_commit(c->ring);
+		c->l.packets++;
+		c->l.bytes += pk.wirelen;
+		c->l.last_ts_ns = pk.ts_ns;
+		if ((unsigned)st < PKT_STATUS_COUNT)
+			c->l.status[st]++;
+		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
+			if ((nm = capture_file_reserve(c, c->names)) == NULL)
+				break;
+			memcpy(nm, &nv[i], sizeof *nm);
+			ring_commit(c->names);
+		}
+		if (++batch == CAPTURE_FILE_BATCH) {
+			capture_publish(c);
+			batch = 0;
+			if (++flush == CAPTURE_FLUSH_EVERY / CAPTURE_FILE_BATCH) {
+				capture_flush(c);
+				flush = 0;
+			}
+		}
+	}
+	if (cause != NULL) {
+		capture_finish(c, CAPTURE_STATE_FAILED, cause);
+		free(cause);
+		return;
+	}
+	capture_finish(c, CAPTURE_STATE_FINISHED, NULL);
+}
+
+static void *
+capture_thread(void *arg)
+{
+	struct capture *c = arg;
+	sigset_t all;
+
+	/* belt and braces: the creator blocked signals already */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	if (c->kind == CAPTURE_LIVE)
+		capture_live_loop(c);
+	else
+		capture_file_loop(c);
+	return NULL;
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+static int
+capture_open_live(struct capture *c, const struct capture_opts *o,
+    char **cause)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct bpf_program prog;
+	bpf_u_int32 net;
+	int r, bufkb;
+
+	errbuf[0] = '\0';
+	c->pcap = pcap_create(c->name, errbuf);
+	if (c->pcap == NULL) {
+		xasprintf(cause, "%s: %s", c->name, errbuf);
+		return -1;
+	}
+	bufkb = o->buffer_kb > 0 ? o->buffer_kb : CAPTURE_BUFFER_KB_DEFAULT;
+	if (bufkb > INT32_MAX / 1024)
+		bufkb = INT32_MAX / 1024;
+	pcap_set_snaplen(c->pcap, c->snaplen);
+	pcap_set_promisc(c->pcap, o->promisc ? 1 : 0);
+	pcap_set_buffer_size(c->pcap, bufkb * 1024);
+	pcap_set_timeout(c->pcap, CAPTURE_TIMEOUT_MS);
+	pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO);
+
+	r = pcap_activate(c->pcap);
+	if (r < 0) {
+		switch (r) {
+		case PCAP_ERROR_PERM_DENIED:
+			xasprintf(cause, "%s: permission denied (%s): run as "
+			    "root or give wiretop CAP_NET_RAW", c->name,
+			    pcap_geterr(c->pcap));
+			break;
+		case PCAP_ERROR_PROMISC_PERM_DENIED:
+			xasprintf(cause, "%s: promiscuous mode not permitted: "
+			    "run as root or give wiretop CAP_NET_ADMIN",
+			    c->name);
+			break;
+		case PCAP_ERROR_NO_SUCH_DEVICE:
+			xasprintf(cause, "%s: no such device", c->name);
+			break;
+		case PCAP_ERROR_IFACE_NOT_UP:
+			xasprintf(cause, "%s: interface is not up", c->name);
+			break;
+		case PCAP_ERROR_RFMON_NOTSUP:
+			xasprintf(cause, "%s: monitor mode not supported",
+			    c->name);
+			break;
+		default:
+			xasprintf(cause, "%s: %s", c->name,
+			    pcap_geterr(c->pcap));
+			break;
+		}
+		return -1;
+	}
+	c->tsmul = pcap_get_tstamp_precision(c->pcap) ==
+	    PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
+	c->linktype = capture_dlt_to_linktype(pcap_datalink(c->pcap));
+
+	if (pcap_lookupnet(c->name, &net, &c->netmask, errbuf) != 0)
+		c->netmask = PCAP_NETMASK_UNKNOWN;
+	if (o->filter != NULL && *o->filter != '\0') {
+		if (pcap_compile(c->pcap, &prog, o->filter, 1,
+		    c->netmask) != 0) {
+			xasprintf(cause, "%s: filter: %s", c->name,
+			    pcap_geterr(c->pcap));
+			return -1;
+		}
+		r = pcap_setfilter(c->pcap, &prog);
+		pcap_freecode(&prog);
+		if (r != 0) {
+			xasprintf(cause, "%s: filter: %s", c->name,
+			    pcap_geterr(c->pcap));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+capture_open_file(struct capture *c, const struct capture_opts *o,
+    char **cause)
+{
+	struct bpf_program prog;
+	char *err = NULL;
+
+	c->pf = pcapfile_open(c->name, cause);
+	if (c->pf == NULL)
+		return -1;
+	c->linktype = pcapfile_linktype(c->pf);
+	if (o->filter != NULL && *o->filter != '\0') {
+		if (capture_bpf_compile(o->filter, c->linktype, c->snaplen,
+		    &prog, &err) != 0) {
+			xasprintf(cause, "%s: %s", c->name, err);
+			free(err);
+			return -1;
+		}
+		pcap_freecode(&prog);
+		c->expr = xstrdup(o->filter);
+	}
+	return 0;
+}
+
+/* Open a source (privileged for live interfaces). */
+struct capture *
+capture_open(const struct capture_opts *o, uint16_t source_id, char **cause)
+{
+	struct capture *c;
+	unsigned slots;
+
+	c = xcalloc(1, sizeof *c);
+	c->kind = o->kind;
+	c->name = xstrdup(o->name != NULL ? o->name : "-");
+	c->source = source_id;
+	c->snaplen = o->snaplen > 0 ? o->snaplen : CAPTURE_SNAPLEN_DEFAULT;
+	c->tsmul = 1000;
+	atomic_init(&c->stop, 0);
+	atomic_init(&c->paused, 0);
+	atomic_init(&c->speed, o->speed > 0 ? o->speed : 0.0);
+	atomic_init(&c->new_prog, NULL);
+	atomic_init(&c->new_expr, NULL);
+	atomic_init(&c->state, CAPTURE_STATE_OPEN);
+
+	if (o->kind == CAPTURE_LIVE) {
+		if (capture_open_live(c, o, cause) != 0)
+			goto fail;
+	} else if (capture_open_file(c, o, cause) != 0)
+		goto fail;
+
+	slots = o->ring_slots != 0 ? o->ring_slots : RING_DEFAULT_SLOTS;
+	if ((c->ring = ring_create(sizeof(struct pkt_meta), slots,
+	    cause)) == NULL)
+		goto fail;
+	if ((c->names = ring_create(sizeof(struct pkt_name), RING_NAME_SLOTS,
+	    cause)) == NULL)
+		goto fail;
+	return c;
+
+fail:
+	capture_free(c);
+	return NULL;
+}
+
+/* Start the source's thread (signals already blocked by the caller). */
+int
+capture_start(struct capture *c, char **cause)
+{
+	int r;
+
+	if (c->started) {
+		*cause = xstrdup("capture already started");
+		return -1;
+	}
+	atomic_store(&c->state, CAPTURE_STATE_RUNNING);
+	r = pthread_create(&c->thread, NULL, capture_thread, c);
+	if (r != 0) {
+		atomic_store(&c->state, CAPTURE_STATE_OPEN);
+		xasprintf(cause, "%s: cannot start capture thread: %s",
+		    c->name, strerror(r));
+		return -1;
+	}
+	c->started = 1;
+	return 0;
+}
+
+/* Ask the thread to stop and join it. */
+void
+capture_stop(struct capture *c)
+{
+	if (c == NULL || !c->started)
+		return;
+	atomic_store(&c->stop, 1);
+	if (c->pcap != NULL)
+		pcap_breakloop(c->pcap);
+	pthread_join(c->thread, NULL);
+	c->started = 0;
+}
+
+/* Stop the thread if needed and free everything. */
+void
+capture_free(struct capture *c)
+{
+	struct bpf_program *np;
+
+	if (c == NULL)
+		return;
+	capture_stop(c);
+	np = atomic_exchange(&c->new_prog, NULL);
+	if (np != NULL) {
+		pcap_freecode(np);
+		free(np);
+	}
+	free(atomic_exchange(&c->new_expr, NULL));
+	capture_bpf_clear(c);
+	free(c->expr);
+	if (c->pcap != NULL)
+		pcap_close(c->pcap);
+	pcapfile_close(c->pf);
+	ring_free(c->ring);
+	ring_free(c->names);
+	free(c->name);
+	free(c);
+}
+
+/* Ring of struct pkt_meta (borrowed). */
+struct ring *
+capture_ring(struct capture *c)
+{
+	return c->ring;
+}
+
+/* Ring of struct pkt_name (borrowed). */
+struct ring *
+capture_name_ring(struct capture *c)
+{
+	return c->names;
+}
+
+/* Interface name or file path (borrowed). */
+const char *
+capture_name(struct capture *c)
+{
+	return c->name;
+}
+
+/* Live interface or file. */
+enum capture_kind
+capture_kind(struct capture *c)
+{
+	return c->kind;
+}
+
+/* LINKTYPE_* of the source (first interface of a pcapng file). */
+uint32_t
+capture_linktype(struct capture *c)
+{
+	return c->linktype;
+}
+
+/* Snapshot the counters. */
+void
+capture_get_stats(struct capture *c, struct capture_stats *st)
+{
+	unsigned i;
+
+	memset(st, 0, sizeof *st);
+	st->state = (enum capture_state)atomic_load_explicit(&c->state,
+	    memory_order_acquire);
+	st->packets = atomic_load_explicit(&c->s.packets,
+	    memory_order_relaxed);
+	st->bytes = atomic_load_explicit(&c->s.bytes, memory_order_relaxed);
+	st->kernel_drops = atomic_load_explicit(&c->s.kernel_drops,
+	    memory_order_relaxed);
+	st->if_drops = atomic_load_explicit(&c->s.if_drops,
+	    memory_order_relaxed);
+	st->ring_drops = atomic_load_explicit(&c->s.ring_drops,
+	    memory_order_relaxed);
+	st->name_drops = atomic_load_explicit(&c->s.name_drops,
+	    memory_order_relaxed);
+	st->filtered = atomic_load_explicit(&c->s.filtered,
+	    memory_order_relaxed);
+	for (i = 0; i < PKT_STATUS_COUNT; i++)
+		st->status[i] = atomic_load_explicit(&c->s.status[i],
+		    memory_order_relaxed);
+	st->bad_records = atomic_load_explicit(&c->s.bad_records,
+	    memory_order_relaxed);
+	st->last_ts_ns = atomic_load_explicit(&c->s.last_ts_ns,
+	    memory_order_relaxed);
+	st->truncated = atomic_load_explicit(&c->s.truncated,
+	    memory_order_relaxed);
+	if (st->state == CAPTURE_STATE_FAILED)
+		snprintf(st->error, sizeof st->error, "%s", c->error);
+}
+
+/* 1 once the thread has ended and published everything it produced. */
+int
+capture_finished(struct capture *c)
+{
+	int s = atomic_load_explicit(&c->state, memory_order_acquire);
+
+	return s == CAPTURE_STATE_FINISHED || s == CAPTURE_STATE_FAILED;
+}
+
+/* Compile a new filter and hand it to the thread; -1 + cause on error. */
+int
+capture_set_filter(struct capture *c, const char *expr, char **cause)
+{
+	struct bpf_program *prog, *old;
+	char *err = NULL;
+	struct bpf_program tmp;
+
+	if (expr == NULL)
+		expr = "";
+	if (c->kind == CAPTURE_FILE) {
+		if (*expr != '\0') {
+			if (capture_bpf_compile(expr, c->linktype, c->snaplen,
+			    &tmp, &err) != 0) {
+				xasprintf(cause, "%s: %s", c->name, err);
+				free(err);
+				return -1;
+			}
+			pcap_freecode(&tmp);
+		}
+		free(atomic_exchange(&c->new_expr, xstrdup(expr)));
+		return 0;
+	}
+
+	/* live: an empty expression compiles to "accept everything" */
+	prog = xcalloc(1, sizeof *prog);
+	if (pcap_compile(c->pcap, prog, expr, 1, c->netmask) != 0) {
+		xasprintf(cause, "%s: filter: %s", c->name,
+		    pcap_geterr(c->pcap));
+		free(prog);
+		return -1;
+	}
+	old = atomic_exchange(&c->new_prog, prog);
+	if (old != NULL) {
+		pcap_freecode(old);
+		free(old);
+	}
+	if (!c->started) {
+		/* no thread to hand it to yet: install it now */
+		prog = atomic_exchange(&c->new_prog, NULL);
+		if (prog != NULL) {
+			pcap_setfilter(c->pcap, prog);
+			pcap_freecode(prog);
+			free(prog);
+		}
+	}
+	return 0;
+}
+
+/* Set the replay pace of a file source (0 = as fast as possible). */
+void
+capture_set_speed(struct capture *c, double speed)
+{
+	if (!(speed > 0))
+		speed = 0;
+	atomic_store(&c->speed, speed);
+}
+
+/* Current replay pace. */
+double
+capture_get_speed(struct capture *c)
+{
+	return atomic_load(&c->speed);
+}
+
+/* Pause or resume a file replay (live capture never pauses). */
+void
+capture_set_paused(struct capture *c, int paused)
+{
+	if (c->kind != CAPTURE_FILE)
+		return;
+	atomic_store(&c->paused, paused ? 1 : 0);
+}
+
+/* Is a findalldevs entry a pseudo device we should not default to? */
+static int
+capture_pseudo_device(const char *name)
+{
+	static const char *const prefixes[] = {
+		"any", "nflog", "nfqueue", "dbus", "usbmon", "bluetooth",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Name of the first up, running, non-loopback interface. */
+char *
+capture_default_interface(char **cause)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	pcap_if_t *all, *d;
+	char *name = NULL;
+	int pass;
+
+	errbuf[0] = '\0';
+	if (pcap_findalldevs(&all, errbuf) != 0) {
+		xasprintf(cause, "cannot list interfaces: %s", errbuf);
+		return NULL;
+	}
+	/* first an interface with an address, then any that is up */
+	for (pass = 0; pass < 2 && name == NULL; pass++) {
+		for (d = all; d != NULL; d = d->next) {
+			if (d->flags & PCAP_IF_LOOPBACK)
+				continue;
+			if ((d->flags & PCAP_IF_UP) == 0 ||
+			    (d->flags & PCAP_IF_RUNNING) == 0)
+				continue;
+			if (capture_pseudo_device(d->name))
+				continue;
+			if (pass == 0 && d->addresses == NULL)
+				continue;
+			name = xstrdup(d->name);
+			break;
+		}
+	}
+	pcap_freealldevs(all);
+	if (name == NULL)
+		*cause = xstrdup("no capture interface is up (name one with "
+		    "-i, or -i any)");
+	return name;
+}
+
+/* Prefix length of a netmask of n bytes (contiguous ones counted). */
+static unsigned
+capture_prefixlen(const uint8_t *mask, size_t n)
+{
+	unsigned bits = 0;
+	size_t i;
+	uint8_t b;
+
+	for (i = 0; i < n; i++) {
+		for (b = mask[i]; b & 0x80; b = (uint8_t)(b << 1))
+			bits++;
+		if (mask[i] != 0xff)
+			break;
+	}
+	return bits;
+}
+
+/* Append "addr/len" for every address of ifname ("any": all) to nets. */
+int
+capture_interface_networks(const char *ifname, char ***nets, unsigned *n)
+{
+	struct ifaddrs *ifa, *i;
+	char abuf[INET6_ADDRSTRLEN];
+	const void *addr;
+	const uint8_t *mask;
+	size_t mlen;
+	unsigned plen, before = *n;
+	int all = ifname == NULL || strcmp(ifname, "any") == 0;
+
+	if (getifaddrs(&ifa) != 0)
+		return -1;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_name == NULL)
+			continue;
+		if (!all && strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			addr = &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr;
+			mask = i->ifa_netmask == NULL ? NULL :
+			    (const uint8_t *)&((struct sockaddr_in *)(void *)
+			    i->ifa_netmask)->sin_addr;
+			mlen = 4;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			addr = &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr;
+			mask = i->ifa_netmask == NULL ? NULL :
+			    (const uint8_t *)&((struct sockaddr_in6 *)(void *)
+			    i->ifa_netmask)->sin6_addr;
+			mlen = 16;
+		} else
+			continue;
+		if (inet_ntop(i->ifa_addr->sa_family, addr, abuf,
+		    sizeof abuf) == NULL)
+			continue;
+		plen = mask != NULL ? capture_prefixlen(mask, mlen) :
+		    (unsigned)mlen * 8;
+		*nets = xreallocarray(*nets, *n + 1, sizeof **nets);
+		xasprintf(&(*nets)[*n], "%s/%u", abuf, plen);
+		(*n)++;
+	}
+	freeifaddrs(ifa);
+	return (int)(*n - before);
+}

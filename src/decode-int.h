@@ -82,6 +82,14 @@ void		decode_dhcp(struct decode_ctx *, struct pktbuf *);
 /* Extract the SNI host name from a TLS ClientHello (RFC 8446, 6066). */
 void		decode_tls(struct decode_ctx *, struct pktbuf *);
 
+/* Return 1 if an IP protocol number is a tunnel (IP-in-IP, 6in4, GRE). */
+static inline int
+decode_tunnel_proto(uint8_t proto)
+{
+	return proto == DECODE_IPPROTO_IPIP || proto == DECODE_IPPROTO_IPV6 ||
+	    proto == DECODE_IPPROTO_GRE;
+}
+
 /* Return a zeroed name record of the given kind to fill, or NULL if names
  * are not wanted or there is no room left. */
 struct pkt_name	*decode_name_add(struct decode_ctx *, enum pkt_name_kind);

@@ -1,2 +1,977 @@
-/* engine-flow.c: (to be written) */
+/*
+ * engine-flow.c: the flow table: bidirectional flows, the TCP state
+ * machine (Zeek conn_state and history), timeouts and flow records.
+ *
+ * Owned by the main thread.  Flows live in one array indexed by uint32
+ * (no per-flow allocation unless flow_rates), chained in a keyed hash
+ * table and in one LRU list per timeout class (TCP, UDP, other, closed).
+ * A flow moves to its list's tail at most once per packet-time second, so
+ * a busy flow costs no list work, and expiry, once per second, walks each
+ * list from the head until the first flow that has not timed out.
+ *
+ * Private fields of struct flow:
+ *   priv_u32[0] hash chain / free list link
+ *   priv_u32[1], [2] LRU prev, next
+ *   priv_u32[3], [4] host index of key.a, key.b (0: not tracked)
+ *   priv_u32[5], [6] highest TCP sequence seen, originator / responder
+ *   priv_u32[7] FL_* bits; ICMP type in bits 16-23, code in 24-31
+ *   priv_u32[8] history letters already recorded (one bit per letter and
+ *               direction)
+ *   priv_u32[9] TCP: the originator's initial sequence number
+ *   priv_u64[0] uid hash; priv_u64[1] time of the originator's SYN
+ *   tcp_state   Zeek endpoint state: originator low nibble, responder high
+ *
+ * Rules worth knowing:
+ * - The originator sends the first packet, except that a TCP flow whose
+ *   first packet is a SYN-ACK is flipped (history '^'): its receiver is
+ *   the originator.
+ * - ICMP and ICMPv6 are keyed on the address pair (ports 0), so a request
+ *   and its reply are one flow; the first packet's type and code are
+ *   exported as orig_p and resp_p.
+ * - Later IP fragments carry no ports: they count to the flow of their
+ *   first fragment, found in a small map filled by first fragments.  A
+ *   later fragment whose first was not seen (lost, or arriving after it)
+ *   counts to the flow with ports 0/0.
+ * - TCP payload counts new bytes only: a segment whose data lies entirely
+ *   below the highest sequence already seen in its direction is a
+ *   retransmission ('T'), counted in retrans but not in bytes.
+ * - Inactive timeouts compare the flow's newest packet with the clock;
+ *   a packet arriving after its flow timed out starts a new flow even if
+ *   expiry has not run yet.  The active timeout is checked when a packet
+ *   arrives: the record so far goes out as FLOW_END_ACTIVE, its counters
+ *   restart (first_ns = that packet) and state, originator and uid go on.
+ * - A SYN (not a retransmission of the original SYN) on a closed flow
+ *   ends it (FLOW_END_REUSED) and starts a new flow.
+ * - uid: a fixed-key hash of (key, first packet time, creation number),
+ *   so the same input gives the same uids on every run.
+ */
 #include "config.h"
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-int.h"
+#include "xmalloc.h"
+
+#define F_HNEXT		0
+#define F_PREV		1
+#define F_NEXT		2
+#define F_HA		3
+#define F_HB		4
+#define F_SEQ		5	/* + direction */
+#define F_FLAGS		7
+#define F_HIST		8
+#define F_ISN		9
+
+#define FL_LIVE		0x0001
+#define FL_CLASS_SHIFT	1	/* two bits */
+#define FL_SEQ0		0x0008	/* << direction */
+#define FL_SEEN0	0x0020	/* << direction */
+#define FL_SYN		0x0080
+#define FL_SYNACK	0x0100
+#define FL_RTT		0x0200
+#define FL_ISN		0x0400
+#define FL_ICMP		0x0800
+
+/* Zeek TCP endpoint states. */
+enum {
+	TCPS_INACTIVE = 0,
+	TCPS_SYN_SENT,
+	TCPS_SYN_ACK_SENT,
+	TCPS_PARTIAL,
+	TCPS_ESTABLISHED,
+	TCPS_CLOSED,
+	TCPS_RESET,
+};
+
+/* History letters, in bit order; the responder's are 16 bits up. */
+enum {
+	H_S, H_H, H_A, H_D, H_F, H_R, H_T, H_W, H_I, H_Q,
+};
+static const char flow_hist_chars[] = "SHADFRTWIQ";
+#define H_FLIP_BIT	31
+
+struct flow_rates {
+	struct rate dir[2];
+};
+
+#define IS_ICMP(p)	((p) == 1 || (p) == 58)
+
+static inline struct flow *
+flow_at(const struct engine *e, uint32_t i)
+{
+	return &e->ft.v[i];
+}
+
+static inline unsigned
+flow_class(const struct flow *f)
+{
+	return (f->priv_u32[F_FLAGS] >> FL_CLASS_SHIFT) & 3;
+}
+
+static uint32_t
+flow_bucket(const struct engine *e, const struct flow_key *k)
+{
+	return (uint32_t)engine_hash(e->hkey, k, sizeof *k) &
+	    (e->ft.nbuckets - 1);
+}
+
+/* ---- lists ---------------------------------------------------------- */
+
+static void
+flow_lru_unlink(struct engine *e, uint32_t i)
+{
+	struct flow *f = flow_at(e, i);
+	struct engine_list *l = &e->ft.lru[flow_class(f)];
+	uint32_t p = f->priv_u32[F_PREV], n = f->priv_u32[F_NEXT];
+
+	if (p != 0)
+		flow_at(e, p)->priv_u32[F_NEXT] = n;
+	else
+		l->head = n;
+	if (n != 0)
+		flow_at(e, n)->priv_u32[F_PREV] = p;
+	else
+		l->tail = p;
+	f->priv_u32[F_PREV] = f->priv_u32[F_NEXT] = 0;
+}
+
+static void
+flow_lru_append(struct engine *e, uint32_t i)
+{
+	struct flow *f = flow_at(e, i);
+	struct engine_list *l = &e->ft.lru[flow_class(f)];
+
+	f->priv_u32[F_PREV] = l->tail;
+	f->priv_u32[F_NEXT] = 0;
+	if (l->tail != 0)
+		flow_at(e, l->tail)->priv_u32[F_NEXT] = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static void
+flow_set_class(struct engine *e, uint32_t i, unsigned cls)
+{
+	struct flow *f = flow_at(e, i);
+
+	if (flow_class(f) == cls)
+		return;
+	flow_lru_unlink(e, i);
+	f->priv_u32[F_FLAGS] = (f->priv_u32[F_FLAGS] &
+	    ~(3u << FL_CLASS_SHIFT)) | cls << FL_CLASS_SHIFT;
+	flow_lru_append(e, i);
+}
+
+static void
+flow_rehash(struct engine *e, uint32_t nb)
+{
+	struct flow_table *t = &e->ft;
+	uint32_t i;
+
+	free(t->buckets);
+	t->buckets = xcalloc(nb, sizeof *t->buckets);
+	t->nbuckets = nb;
+	for (i = 1; i <= t->used; i++) {
+		struct flow *f = flow_at(e, i);
+		uint32_t b;
+
+		if (!(f->priv_u32[F_FLAGS] & FL_LIVE))
+			continue;
+		b = flow_bucket(e, &f->key);
+		f->priv_u32[F_HNEXT] = t->buckets[b];
+		t->buckets[b] = i;
+	}
+}
+
+void
+engine_flows_init(struct engine *e)
+{
+	struct flow_table *t = &e->ft;
+
+	t->max = e->cfg.max_flows;
+	t->nbuckets = 1024;
+	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	e->frags = xcalloc(ENGINE_FRAG_SLOTS, sizeof *e->frags);
+}
+
+void
+engine_flows_done(struct engine *e)
+{
+	struct flow_table *t = &e->ft;
+	uint32_t i;
+
+	for (i = 1; i <= t->used; i++)
+		free(flow_at(e, i)->rates);
+	free(t->v);
+	free(t->buckets);
+	free(e->frags);
+}
+
+/* ---- records -------------------------------------------------------- */
+
+/* Give the flow to the sink and remove it from the table. */
+static void
+flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
+{
+	struct flow_table *t = &e->ft;
+	struct flow *f = flow_at(e, i);
+	uint32_t *pp;
+
+	if (e->sink != NULL)
+		e->sink(e->sink_arg, f, why);
+	for (pp = &t->buckets[flow_bucket(e, &f->key)]; *pp != 0;
+	    pp = &flow_at(e, *pp)->priv_u32[F_HNEXT]) {
+		if (*pp == i) {
+			*pp = f->priv_u32[F_HNEXT];
+			break;
+		}
+	}
+	flow_lru_unlink(e, i);
+	engine_host_flow_end(e, f->priv_u32[F_HA], f->priv_u32[F_HB]);
+	engine_source_get(e, f->source)->flows_active--;
+	free(f->rates);
+	f->rates = NULL;
+	f->priv_u32[F_FLAGS] = 0;
+	f->priv_u32[F_HNEXT] = t->free_head;
+	t->free_head = i;
+	t->count--;
+	e->totals.flows_ended++;
+	if (why == FLOW_END_EVICTED)
+		e->totals.flows_evicted++;
+}
+
+/* Emit the record so far and restart the counters (active timeout). */
+static void
+flow_partial(struct engine *e, struct flow *f, uint64_t ts)
+{
+	if (e->sink != NULL)
+		e->sink(e->sink_arg, f, FLOW_END_ACTIVE);
+	memset(f->dir, 0, sizeof f->dir);
+	f->retrans = 0;
+	f->zero_win = 0;
+	f->first_ns = f->last_ns = ts;
+}
+
+/* Evict the least recently active flow (oldest head of the lists). */
+static void
+flow_evict(struct engine *e)
+{
+	uint32_t best = 0;
+	unsigned c;
+
+	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+		uint32_t h = e->ft.lru[c].head;
+
+		if (h != 0 && (best == 0 ||
+		    flow_at(e, h)->last_ns < flow_at(e, best)->last_ns))
+			best = h;
+	}
+	if (best != 0)
+		flow_end(e, best, FLOW_END_EVICTED);
+}
+
+void
+engine_flows_expire(struct engine *e)
+{
+	unsigned c;
+
+	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+		uint64_t to = e->timeout_ns[c];
+		uint32_t i;
+
+		while ((i = e->ft.lru[c].head) != 0) {
+			if (flow_at(e, i)->last_ns + to > e->now_ns)
+				break;
+			flow_end(e, i, c == FLOW_CLASS_CLOSED ?
+			    FLOW_END_CLOSED : FLOW_END_IDLE);
+		}
+	}
+}
+
+static int
+flow_flush_cmp(const struct engine *e, uint32_t ia, uint32_t ib)
+{
+	const struct flow *a = flow_at(e, ia), *b = flow_at(e, ib);
+	int c;
+
+	if (a->first_ns != b->first_ns)
+		return a->first_ns < b->first_ns ? -1 : 1;
+	if ((c = memcmp(&a->key, &b->key, sizeof a->key)) != 0)
+		return c;
+	if (a->priv_u64[0] != b->priv_u64[0])
+		return a->priv_u64[0] < b->priv_u64[0] ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+static void
+flow_sift(const struct engine *e, uint32_t *v, size_t root, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * root + 1;
+		uint32_t t;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && flow_flush_cmp(e, v[c], v[c + 1]) < 0)
+			c++;
+		if (flow_flush_cmp(e, v[root], v[c]) >= 0)
+			return;
+		t = v[root];
+		v[root] = v[c];
+		v[c] = t;
+		root = c;
+	}
+}
+
+/* Heapsort: in place (no second index array at a million flows) and
+ * portable (qsort_r differs between libcs). */
+static void
+flow_sort(const struct engine *e, uint32_t *v, size_t n)
+{
+	size_t i;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0;)
+		flow_sift(e, v, i, n);
+	for (i = n - 1; i > 0; i--) {
+		uint32_t t = v[0];
+
+		v[0] = v[i];
+		v[i] = t;
+		flow_sift(e, v, 0, i);
+	}
+}
+
+void
+engine_flows_flush(struct engine *e)
+{
+	uint32_t *idx, i, n = 0;
+
+	if (e->ft.count == 0)
+		return;
+	idx = xcalloc(e->ft.count, sizeof *idx);
+	for (i = 1; i <= e->ft.used && n < e->ft.count; i++) {
+		if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+			idx[n++] = i;
+	}
+	flow_sort(e, idx, n);
+	for (i = 0; i < n; i++)
+		flow_end(e, idx[i], FLOW_END_FLUSH);
+	free(idx);
+}
+
+/* ---- fragments ------------------------------------------------------ */
+
+struct frag_key {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint32_t id;
+	uint8_t proto;
+	uint8_t ip_ver;
+	uint8_t pad[2];
+};
+
+static struct frag_entry *
+frag_slot(struct engine *e, const struct pkt_meta *m)
+{
+	struct frag_key k;
+
+	memset(&k, 0, sizeof k);
+	memcpy(k.src, m->src, 16);
+	memcpy(k.dst, m->dst, 16);
+	k.id = m->frag_id;
+	k.proto = m->proto;
+	k.ip_ver = m->ip_ver;
+	return &e->frags[engine_hash(e->hkey, &k, sizeof k) &
+	    (ENGINE_FRAG_SLOTS - 1)];
+}
+
+static void
+frag_remember(struct engine *e, const struct pkt_meta *m)
+{
+	struct frag_entry *fe = frag_slot(e, m);
+
+	memcpy(fe->src, m->src, 16);
+	memcpy(fe->dst, m->dst, 16);
+	fe->id = m->frag_id;
+	fe->proto = m->proto;
+	fe->ip_ver = m->ip_ver;
+	fe->sport = m->sport;
+	fe->dport = m->dport;
+	fe->ts_ns = m->ts_ns;
+	fe->used = 1;
+}
+
+/* Ports of a later fragment from its first fragment, if seen lately. */
+static void
+frag_ports(struct engine *e, const struct pkt_meta *m, uint16_t *sp,
+    uint16_t *dp)
+{
+	const struct frag_entry *fe = frag_slot(e, m);
+
+	if (fe->used && fe->id == m->frag_id && fe->proto == m->proto &&
+	    fe->ip_ver == m->ip_ver && memcmp(fe->src, m->src, 16) == 0 &&
+	    memcmp(fe->dst, m->dst, 16) == 0 && m->ts_ns >= fe->ts_ns &&
+	    m->ts_ns - fe->ts_ns < 60 * NS_PER_SEC) {
+		*sp = fe->sport;
+		*dp = fe->dport;
+	}
+}
+
+/* ---- TCP ------------------------------------------------------------ */
+
+static void
+flow_hist(struct flow *f, int d, unsigned letter)
+{
+	uint32_t bit = 1u << (letter + (d ? 16 : 0));
+	size_t n;
+
+	if (f->priv_u32[F_HIST] & bit)
+		return;
+	f->priv_u32[F_HIST] |= bit;
+	n = strlen(f->history);
+	if (n + 1 < sizeof f->history) {
+		char c = flow_hist_chars[letter];
+
+		f->history[n] = d ? (char)(c - 'A' + 'a') : c;
+		f->history[n + 1] = '\0';
+	}
+}
+
+static unsigned
+tcp_get(const struct flow *f, int d)
+{
+	return d ? f->tcp_state >> 4 : f->tcp_state & 0xf;
+}
+
+static void
+tcp_set(struct flow *f, int d, unsigned s)
+{
+	if (d)
+		f->tcp_state = (uint8_t)((f->tcp_state & 0x0f) | s << 4);
+	else
+		f->tcp_state = (uint8_t)((f->tcp_state & 0xf0) | s);
+}
+
+static int
+tcp_closed(const struct flow *f)
+{
+	unsigned o = tcp_get(f, 0), r = tcp_get(f, 1);
+
+	return o == TCPS_RESET || r == TCPS_RESET ||
+	    (o == TCPS_CLOSED && r == TCPS_CLOSED);
+}
+
+/* Run one segment through the flow's TCP state; returns the new payload
+ * bytes it carries. */
+static uint32_t
+flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
+{
+	uint8_t fl = m->tcp_flags;
+	uint32_t len = m->l4_len, payload = len;
+	uint32_t *flags = &f->priv_u32[F_FLAGS];
+	int bits = !!(fl & PKT_TCP_SYN) + !!(fl & PKT_TCP_FIN) +
+	    !!(fl & PKT_TCP_RST);
+	unsigned es = tcp_get(f, d), ps = tcp_get(f, !d);
+
+	/* History, as Zeek's update_history(). */
+	if (bits > 1)
+		flow_hist(f, d, (fl & PKT_TCP_FIN) && (fl & PKT_TCP_RST) ?
+		    H_I : H_Q);
+	else if (fl & PKT_TCP_SYN)
+		flow_hist(f, d, (fl & PKT_TCP_ACK) ? H_H : H_S);
+	else if (fl & PKT_TCP_FIN)
+		flow_hist(f, d, H_F);
+	else if (fl & PKT_TCP_RST)
+		flow_hist(f, d, H_R);
+	else if (len > 0)
+		flow_hist(f, d, H_D);
+	else if (fl & PKT_TCP_ACK)
+		flow_hist(f, d, H_A);
+
+	/* Sequence space: retransmissions and new payload. */
+	if (!(fl & PKT_TCP_RST)) {
+		uint32_t syn = (fl & PKT_TCP_SYN) ? 1 : 0;
+		uint32_t dstart = m->tcp_seq + syn, dend = dstart + len;
+		uint32_t end = dend + ((fl & PKT_TCP_FIN) ? 1 : 0);
+		uint32_t *mx = &f->priv_u32[F_SEQ + d];
+
+		if (!(*flags & (FL_SEQ0 << d))) {
+			*mx = end;
+			*flags |= FL_SEQ0 << d;
+		} else {
+			if (len > 0) {
+				if ((int32_t)(dend - *mx) <= 0) {
+					payload = 0;
+					f->retrans++;
+					flow_hist(f, d, H_T);
+				} else if ((int32_t)(dstart - *mx) < 0)
+					payload = dend - *mx;
+			}
+			if ((int32_t)(end - *mx) > 0)
+				*mx = end;
+		}
+	}
+
+	if (m->tcp_win == 0 && !(fl & (PKT_TCP_RST | PKT_TCP_SYN))) {
+		f->zero_win++;
+		flow_hist(f, d, H_W);
+	}
+
+	/* Handshake RTT: originator's SYN -> responder's SYN-ACK -> ACK. */
+	if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_SYN &&
+	    d == 0 && !(*flags & FL_SYN)) {
+		*flags |= FL_SYN | FL_ISN;
+		f->priv_u64[1] = m->ts_ns;
+		f->priv_u32[F_ISN] = m->tcp_seq;
+	} else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
+	    (PKT_TCP_SYN | PKT_TCP_ACK) && d == 1 && (*flags & FL_SYN))
+		*flags |= FL_SYNACK;
+	else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
+	    PKT_TCP_ACK && d == 0 && (*flags & FL_SYNACK) &&
+	    !(*flags & FL_RTT) && m->ts_ns >= f->priv_u64[1]) {
+		uint64_t us = (m->ts_ns - f->priv_u64[1]) / 1000;
+
+		f->rtt_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+		if (f->rtt_us == 0)
+			f->rtt_us = 1;	/* 0 means "none" */
+		*flags |= FL_RTT;
+	}
+
+	/* Endpoint states, as Zeek's TCPSessionAdapter::UpdateStateMachine
+	 * moves them (without its sequence checks). */
+	switch (es) {
+	case TCPS_INACTIVE:
+		if (fl & PKT_TCP_SYN) {
+			if (d == 0)
+				es = (fl & PKT_TCP_ACK) ? TCPS_SYN_ACK_SENT :
+				    TCPS_SYN_SENT;
+			else {
+				/* The responder answers: both established. */
+				if (ps == TCPS_SYN_SENT)
+					ps = TCPS_ESTABLISHED;
+				es = TCPS_ESTABLISHED;
+			}
+		}
+		if (fl & PKT_TCP_FIN)
+			es = TCPS_CLOSED;
+		if (fl & PKT_TCP_RST)
+			es = TCPS_RESET;
+		if (es == TCPS_INACTIVE) {
+			if (d == 1 && len == 0 && ps == TCPS_SYN_SENT)
+				;	/* an ACK of the SYN before the SYN-ACK */
+			else if ((fl & PKT_TCP_ACK) &&
+			    ps == TCPS_ESTABLISHED)
+				es = TCPS_ESTABLISHED;	/* missed the SYN */
+			else
+				es = TCPS_PARTIAL;
+		}
+		break;
+	case TCPS_SYN_SENT:
+	case TCPS_SYN_ACK_SENT:
+		if (fl & PKT_TCP_FIN)
+			es = TCPS_CLOSED;
+		if (fl & PKT_TCP_RST)
+			es = TCPS_RESET;
+		break;
+	case TCPS_ESTABLISHED:
+	case TCPS_PARTIAL:
+		if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN &&
+		    es == TCPS_PARTIAL && ps == TCPS_INACTIVE)
+			es = TCPS_SYN_SENT;
+		if ((fl & (PKT_TCP_FIN | PKT_TCP_RST)) == PKT_TCP_FIN)
+			es = TCPS_CLOSED;
+		if (fl & PKT_TCP_RST)
+			es = TCPS_RESET;
+		break;
+	case TCPS_CLOSED:
+		if ((fl & PKT_TCP_RST) && ps != TCPS_CLOSED)
+			es = TCPS_RESET;
+		break;
+	default:
+		break;
+	}
+	tcp_set(f, d, es);
+	tcp_set(f, !d, ps);
+	return payload;
+}
+
+/* ---- packets -------------------------------------------------------- */
+
+static uint64_t
+flow_uid_hash(const struct flow_key *k, uint64_t first_ns, uint64_t seq)
+{
+	static const uint64_t fixed[4] = {
+		0x243f6a8885a308d3ull, 0x13198a2e03707344ull,
+		0xa4093822299f31d0ull, 0x082efa98ec4e6c89ull,
+	};
+	uint8_t buf[sizeof *k + 16];
+
+	memcpy(buf, k, sizeof *k);
+	memcpy(buf + sizeof *k, &first_ns, 8);
+	memcpy(buf + sizeof *k + 8, &seq, 8);
+	return engine_hash(fixed, buf, sizeof buf);
+}
+
+/* Create a flow for key k (the table has room or makes it). */
+static uint32_t
+flow_new(struct engine *e, const struct flow_key *k,
+    const struct pkt_meta *m, int sender_is_a)
+{
+	struct flow_table *t = &e->ft;
+	struct flow *f;
+	uint32_t i, b, ha, hb;
+
+	while (t->count >= t->max)
+		flow_evict(e);
+	if (t->free_head != 0) {
+		i = t->free_head;
+		t->free_head = flow_at(e, i)->priv_u32[F_HNEXT];
+	} else {
+		if (t->used + 1 >= t->cap) {
+			uint32_t ncap = t->cap ? t->cap * 2 : 1024;
+
+			if (ncap > t->max + 1)
+				ncap = t->max + 1;
+			if (ncap <= t->used + 1)
+				ncap = t->used + 2;
+			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
+			t->cap = ncap;
+		}
+		i = ++t->used;
+	}
+	/* Hosts first: they never move the flow array. */
+	ha = engine_host_get(e, k->ip_ver, k->a, m->source, m->ts_ns);
+	hb = engine_host_get(e, k->ip_ver, k->b, m->source, m->ts_ns);
+
+	f = flow_at(e, i);
+	memset(f, 0, sizeof *f);
+	f->key = *k;
+	f->first_ns = f->last_ns = m->ts_ns;
+	f->source = m->source;
+	f->orig_is_a = (uint8_t)sender_is_a;
+	f->priv_u32[F_HA] = ha;
+	f->priv_u32[F_HB] = hb;
+	f->priv_u64[0] = flow_uid_hash(k, m->ts_ns, ++t->seq);
+	if (k->proto == 6)
+		b = FLOW_CLASS_TCP;
+	else if (k->proto == 17)
+		b = FLOW_CLASS_UDP;
+	else
+		b = FLOW_CLASS_OTHER;
+	f->priv_u32[F_FLAGS] = FL_LIVE | b << FL_CLASS_SHIFT;
+	if (k->proto == 6 && (m->flags & PKT_F_L4) &&
+	    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
+	    (PKT_TCP_SYN | PKT_TCP_ACK)) {
+		/* The first packet is a SYN-ACK: its receiver opened. */
+		f->orig_is_a = (uint8_t)!sender_is_a;
+		f->priv_u32[F_HIST] |= 1u << H_FLIP_BIT;
+		f->history[0] = '^';
+	}
+	if (IS_ICMP(k->proto) && (m->flags & PKT_F_L4))
+		f->priv_u32[F_FLAGS] |= FL_ICMP |
+		    (uint32_t)(m->sport & 0xff) << 16 |
+		    (uint32_t)(m->dport & 0xff) << 24;
+	flow_lru_append(e, i);
+	b = flow_bucket(e, k);
+	f->priv_u32[F_HNEXT] = t->buckets[b];
+	t->buckets[b] = i;
+	t->count++;
+	e->totals.flows_created++;
+	engine_source_get(e, m->source)->flows_active++;
+	engine_host_flow_new(e, ha, hb);
+	if (t->count > t->nbuckets && t->nbuckets < (1u << 31))
+		flow_rehash(e, t->nbuckets * 2);
+	return i;
+}
+
+static void
+flow_prep_key(struct engine *e, const struct pkt_meta *m,
+    struct flow_prep *p)
+{
+	struct flow_key *k = &p->k;
+	uint16_t sp = 0, dp = 0;
+	int cmp;
+
+	if (m->flags & PKT_F_L4) {
+		if (!IS_ICMP(m->proto)) {
+			sp = m->sport;
+			dp = m->dport;
+		}
+	} else if ((m->flags & PKT_F_FRAG_LATER) && !IS_ICMP(m->proto))
+		frag_ports(e, m, &sp, &dp);
+
+	memset(k, 0, sizeof *k);
+	cmp = memcmp(m->src, m->dst, 16);
+	p->sender_is_a = cmp < 0 || (cmp == 0 && sp <= dp);
+	if (p->sender_is_a) {
+		memcpy(k->a, m->src, 16);
+		memcpy(k->b, m->dst, 16);
+		k->ap = sp;
+		k->bp = dp;
+	} else {
+		memcpy(k->a, m->dst, 16);
+		memcpy(k->b, m->src, 16);
+		k->ap = dp;
+		k->bp = sp;
+	}
+	k->vlan = m->vlan;
+	k->ip_ver = m->ip_ver;
+	k->proto = m->proto;
+	p->hash = engine_hash(e->hkey, k, sizeof *k);
+	p->ready = 1;
+}
+
+void
+engine_flow_prep(struct engine *e, const struct pkt_meta *m,
+    struct flow_prep *p)
+{
+	p->ready = 0;
+	if ((m->ip_ver == 4 || m->ip_ver == 6) &&
+	    !(m->flags & PKT_F_FRAG_LATER))
+		flow_prep_key(e, m, p);
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)(p))
+#endif
+
+void
+engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
+    int stage)
+{
+	const struct flow *f;
+	uint32_t i;
+
+	if (!p->ready)
+		return;
+	if (stage == 1) {
+		PREFETCH(&e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]);
+		return;
+	}
+	if ((i = e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]) == 0 ||
+	    i > e->ft.used)
+		return;
+	f = flow_at(e, i);
+	if (stage == 2) {
+		const char *c = (const char *)f;
+
+		PREFETCH(c);
+		PREFETCH(c + 64);
+		PREFETCH(c + 128);
+		PREFETCH(c + sizeof *f - 1);
+		return;
+	}
+	if (f->priv_u32[F_HA] != 0 && f->priv_u32[F_HA] <= e->ht.used)
+		PREFETCH(engine_host_at(e, f->priv_u32[F_HA]));
+	if (f->priv_u32[F_HB] != 0 && f->priv_u32[F_HB] <= e->ht.used)
+		PREFETCH(engine_host_at(e, f->priv_u32[F_HB]));
+}
+
+int
+engine_flow_packet(struct engine *e, const struct pkt_meta *m,
+    struct flow_prep *p)
+{
+	const struct flow_key *kp;
+	struct flow *f = NULL;
+	uint32_t i, payload, from, to;
+	uint64_t ts = m->ts_ns;
+	int sender_is_a, d, is_tcp;
+
+	is_tcp = m->proto == 6 && (m->flags & PKT_F_L4);
+	if ((m->flags & (PKT_F_L4 | PKT_F_FRAG | PKT_F_FRAG_LATER)) ==
+	    (PKT_F_L4 | PKT_F_FRAG))
+		frag_remember(e, m);
+	if (!p->ready)
+		flow_prep_key(e, m, p);
+	kp = &p->k;
+	sender_is_a = p->sender_is_a;
+
+	for (i = e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]; i != 0;
+	    i = flow_at(e, i)->priv_u32[F_HNEXT]) {
+		if (memcmp(&flow_at(e, i)->key, kp, sizeof *kp) == 0)
+			break;
+	}
+	if (i != 0) {
+		unsigned cls;
+
+		f = flow_at(e, i);
+		cls = flow_class(f);
+		d = sender_is_a == f->orig_is_a ? 0 : 1;
+		if (ts >= f->last_ns + e->timeout_ns[cls]) {
+			flow_end(e, i, cls == FLOW_CLASS_CLOSED ?
+			    FLOW_END_CLOSED : FLOW_END_IDLE);
+			i = 0;
+		} else if (is_tcp && cls == FLOW_CLASS_CLOSED &&
+		    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK |
+		    PKT_TCP_RST)) == PKT_TCP_SYN &&
+		    !(d == 0 && (f->priv_u32[F_FLAGS] & FL_ISN) &&
+		    f->priv_u32[F_ISN] == m->tcp_seq)) {
+			flow_end(e, i, FLOW_END_REUSED);
+			i = 0;
+		} else if (ts >= f->first_ns + e->active_ns)
+			flow_partial(e, f, ts);
+	}
+	if (i == 0)
+		i = flow_new(e, kp, m, sender_is_a);
+	f = flow_at(e, i);
+	d = sender_is_a == f->orig_is_a ? 0 : 1;
+
+	f->dir[d].pkts++;
+	f->dir[d].ip_bytes += m->ip_len;
+	f->dir[d].wire_bytes += m->wire_len;
+	f->priv_u32[F_FLAGS] |= FL_SEEN0 << d;
+	if (is_tcp) {
+		payload = flow_tcp(f, m, d);
+		if (flow_class(f) != FLOW_CLASS_CLOSED && tcp_closed(f))
+			flow_set_class(e, i, FLOW_CLASS_CLOSED);
+	} else
+		payload = m->l4_len;
+	f->dir[d].bytes += payload;
+
+	if (ts > f->last_ns) {
+		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC &&
+		    e->ft.lru[flow_class(f)].tail != i) {
+			flow_lru_unlink(e, i);
+			flow_lru_append(e, i);
+		}
+		f->last_ns = ts;
+	} else if (ts < f->first_ns)
+		f->first_ns = ts;
+
+	if (e->cfg.flow_rates) {
+		if (f->rates == NULL)
+			f->rates = xcalloc(1, sizeof *f->rates);
+		rate_add(&f->rates->dir[d], ts / NS_PER_SEC, m->wire_len);
+	}
+
+	from = f->priv_u32[sender_is_a ? F_HA : F_HB];
+	to = f->priv_u32[sender_is_a ? F_HB : F_HA];
+	engine_host_count_pkt(e, from, to, m->wire_len, ts);
+	if (from != 0)
+		return engine_host_at(e, from)->local;
+	return engine_is_local(e, m->ip_ver, m->src);
+}
+
+/* ---- public --------------------------------------------------------- */
+
+void
+flow_endpoints(const struct flow *f, struct flow_ep *orig,
+    struct flow_ep *resp)
+{
+	const uint8_t *oa = f->orig_is_a ? f->key.a : f->key.b;
+	const uint8_t *ra = f->orig_is_a ? f->key.b : f->key.a;
+	uint32_t fl = f->priv_u32[F_FLAGS];
+
+	memcpy(orig->addr, oa, 16);
+	memcpy(resp->addr, ra, 16);
+	if (IS_ICMP(f->key.proto)) {
+		orig->port = (fl & FL_ICMP) ? (fl >> 16) & 0xff : 0;
+		resp->port = (fl & FL_ICMP) ? fl >> 24 : 0;
+	} else {
+		orig->port = f->orig_is_a ? f->key.ap : f->key.bp;
+		resp->port = f->orig_is_a ? f->key.bp : f->key.ap;
+	}
+}
+
+/* Zeek's RSTOS0 history pattern, ^?S[^HAFGIQ]*R: a SYN, then a RST
+ * before any sign of an answer or a close. */
+static int
+flow_hist_s0r(const char *h)
+{
+	if (*h == '^')
+		h++;
+	if (*h++ != 'S')
+		return 0;
+	for (; *h != '\0'; h++) {
+		if (*h == 'R')
+			return 1;
+		if (strchr("HAFGIQ", *h) != NULL)
+			return 0;
+	}
+	return 0;
+}
+
+const char *
+flow_conn_state(const struct flow *f)
+{
+	unsigned os = tcp_get(f, 0), rs = tcp_get(f, 1);
+	int o_inactive = os == TCPS_INACTIVE || os == TCPS_PARTIAL;
+	int r_inactive = rs == TCPS_INACTIVE || rs == TCPS_PARTIAL;
+	uint32_t fl = f->priv_u32[F_FLAGS];
+
+	if (f->key.proto == 17) {
+		if (fl & FL_SEEN0)
+			return (fl & (FL_SEEN0 << 1)) ? "SF" : "S0";
+		return (fl & (FL_SEEN0 << 1)) ? "SHR" : "OTH";
+	}
+	if (f->key.proto != 6)
+		return "OTH";
+	if (rs == TCPS_RESET) {
+		if (os == TCPS_SYN_SENT || os == TCPS_SYN_ACK_SENT ||
+		    (os == TCPS_RESET && f->dir[0].bytes == 0 &&
+		    f->dir[1].bytes == 0))
+			return "REJ";
+		return o_inactive ? "RSTRH" : "RSTR";
+	}
+	if (os == TCPS_RESET) {
+		if (!r_inactive)
+			return "RSTO";
+		return flow_hist_s0r(f->history) ? "RSTOS0" : "OTH";
+	}
+	if (os == TCPS_CLOSED && rs == TCPS_CLOSED)
+		return "SF";
+	if (os == TCPS_CLOSED)
+		return r_inactive ? "SH" : "S2";
+	if (rs == TCPS_CLOSED)
+		return o_inactive ? "SHR" : "S3";
+	if (os == TCPS_SYN_SENT && rs == TCPS_INACTIVE)
+		return "S0";
+	if (os == TCPS_ESTABLISHED && rs == TCPS_ESTABLISHED)
+		return "S1";
+	return "OTH";
+}
+
+const struct rate *
+flow_rate(const struct flow *f, int dir)
+{
+	if (f->rates == NULL || dir < 0 || dir > 1)
+		return NULL;
+	return &f->rates->dir[dir];
+}
+
+size_t
+engine_flow_count(const struct engine *e)
+{
+	return e->ft.count;
+}
+
+static const struct flow *
+flow_scan(const struct engine *e, uint32_t i)
+{
+	for (; i <= e->ft.used; i++) {
+		if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+			return flow_at(e, i);
+	}
+	return NULL;
+}
+
+const struct flow *
+engine_flow_first(const struct engine *e)
+{
+	return flow_scan(e, 1);
+}
+
+const struct flow *
+engine_flow_next(const struct engine *e, const struct flow *f)
+{
+	if (f == NULL)
+		return NULL;
+	return flow_scan(e, (uint32_t)(f - e->ft.v) + 1);
+}

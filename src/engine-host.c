@@ -1,2 +1,447 @@
-/* engine-host.c: (to be written) */
+/*
+ * engine-host.c: the host table (one entry per IP address) and the
+ * host-pair table that makes peer counts exact.
+ *
+ * Owned by the main thread.  Hosts live in one array indexed by uint32,
+ * chained into a keyed hash table and an LRU list (least recently active
+ * first; a host moves to the tail at most once per packet-time second, so
+ * a busy host costs no list work).  Private fields of struct host:
+ *   priv_u32[0] hash chain / free list link
+ *   priv_u32[1], [2] LRU prev, next
+ *   priv_u32[3] serial: unique per host ever created (0 = free slot)
+ * Invariants: a host with flows_active > 0 is never evicted (flows hold
+ * host indices), so when the table is full of busy hosts a new address
+ * is simply not tracked (its flows carry host index 0).
+ *
+ * Pairs: one 64-bit slot per pair of host serials that ever had a flow
+ * while both were in the table, in an open-addressing table.  Serials of
+ * evicted hosts never come back, so stale pairs cannot match; they are
+ * swept when the table fills.  peers is exact while the pair table is
+ * within its bound (twice the flow or host limit, whichever is larger).
+ */
 #include "config.h"
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-int.h"
+#include "xmalloc.h"
+
+#define H_HNEXT		0
+#define H_PREV		1
+#define H_NEXT		2
+#define H_SERIAL	3
+
+static uint64_t
+host_hash(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
+{
+	uint8_t k[17];
+
+	memcpy(k, addr, 16);
+	k[16] = ip_ver;
+	return engine_hash(e->hkey, k, sizeof k);
+}
+
+static void
+host_lru_unlink(struct engine *e, uint32_t i)
+{
+	struct host *h = engine_host_at(e, i);
+	uint32_t p = h->priv_u32[H_PREV], n = h->priv_u32[H_NEXT];
+
+	if (p != 0)
+		engine_host_at(e, p)->priv_u32[H_NEXT] = n;
+	else
+		e->ht.lru.head = n;
+	if (n != 0)
+		engine_host_at(e, n)->priv_u32[H_PREV] = p;
+	else
+		e->ht.lru.tail = p;
+	h->priv_u32[H_PREV] = h->priv_u32[H_NEXT] = 0;
+}
+
+static void
+host_lru_append(struct engine *e, uint32_t i)
+{
+	struct host *h = engine_host_at(e, i);
+
+	h->priv_u32[H_PREV] = e->ht.lru.tail;
+	h->priv_u32[H_NEXT] = 0;
+	if (e->ht.lru.tail != 0)
+		engine_host_at(e, e->ht.lru.tail)->priv_u32[H_NEXT] = i;
+	else
+		e->ht.lru.head = i;
+	e->ht.lru.tail = i;
+}
+
+static void
+host_rehash(struct engine *e, uint32_t nb)
+{
+	struct host_table *t = &e->ht;
+	uint32_t i;
+
+	free(t->buckets);
+	t->buckets = xcalloc(nb, sizeof *t->buckets);
+	t->nbuckets = nb;
+	for (i = 1; i <= t->used; i++) {
+		struct host *h = engine_host_at(e, i);
+		uint32_t b;
+
+		if (h->priv_u32[H_SERIAL] == 0)
+			continue;
+		b = (uint32_t)host_hash(e, h->ip_ver, h->addr) & (nb - 1);
+		h->priv_u32[H_HNEXT] = t->buckets[b];
+		t->buckets[b] = i;
+	}
+}
+
+void
+engine_hosts_init(struct engine *e)
+{
+	struct host_table *t = &e->ht;
+	uint64_t mc;
+
+	t->max = e->cfg.max_hosts;
+	t->cap = 0;
+	t->v = NULL;
+	t->nbuckets = 256;
+	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+
+	mc = (uint64_t)(e->cfg.max_flows > t->max ? e->cfg.max_flows :
+	    t->max) * 2;
+	e->pt.max_cap = 1024;
+	while (e->pt.max_cap < mc && e->pt.max_cap < (1u << 31))
+		e->pt.max_cap <<= 1;
+	e->pt.cap = 1024;
+	e->pt.slots = xcalloc(e->pt.cap, sizeof *e->pt.slots);
+}
+
+void
+engine_hosts_done(struct engine *e)
+{
+	free(e->ht.v);
+	free(e->ht.buckets);
+	free(e->pt.slots);
+}
+
+/* ---- pairs ---------------------------------------------------------- */
+
+static int
+pair_serial_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+pair_live(const uint32_t *live, size_t n, uint32_t s)
+{
+	return bsearch(&s, live, n, sizeof *live, pair_serial_cmp) != NULL;
+}
+
+static void
+pair_insert_slot(uint64_t *slots, uint32_t cap, const uint64_t k[4],
+    uint64_t v)
+{
+	uint32_t i = (uint32_t)engine_hash(k, &v, sizeof v) & (cap - 1);
+
+	while (slots[i] != 0)
+		i = (i + 1) & (cap - 1);
+	slots[i] = v;
+}
+
+/* Drop pairs whose hosts left the table, and grow if still crowded. */
+static void
+pair_sweep(struct engine *e)
+{
+	struct pair_table *pt = &e->pt;
+	uint32_t *live, i, ncap, count = 0;
+	size_t n = 0;
+	uint64_t *ns;
+
+	live = xcalloc(e->ht.count + 1, sizeof *live);
+	for (i = 1; i <= e->ht.used; i++) {
+		uint32_t s = engine_host_at(e, i)->priv_u32[H_SERIAL];
+
+		if (s != 0)
+			live[n++] = s;
+	}
+	qsort(live, n, sizeof *live, pair_serial_cmp);
+	for (i = 0; i < pt->cap; i++) {
+		uint64_t v = pt->slots[i];
+
+		if (v != 0 && pair_live(live, n, (uint32_t)(v >> 32)) &&
+		    pair_live(live, n, (uint32_t)v))
+			count++;
+	}
+	ncap = pt->cap;
+	while (count >= ncap / 2 && ncap < pt->max_cap)
+		ncap *= 2;
+	ns = xcalloc(ncap, sizeof *ns);
+	for (i = 0; i < pt->cap; i++) {
+		uint64_t v = pt->slots[i];
+
+		if (v != 0 && pair_live(live, n, (uint32_t)(v >> 32)) &&
+		    pair_live(live, n, (uint32_t)v))
+			pair_insert_slot(ns, ncap, e->hkey, v);
+	}
+	free(pt->slots);
+	free(live);
+	pt->slots = ns;
+	pt->cap = ncap;
+	pt->count = count;
+	/* Full: stop adding until enough hosts left to make a sweep pay. */
+	pt->full = count >= ncap / 8 * 5;
+	pt->full_evicted = e->totals.hosts_evicted;
+}
+
+/* Record that hosts with serials sa and sb talked; 1 if new. */
+static int
+pair_add(struct engine *e, uint32_t sa, uint32_t sb)
+{
+	struct pair_table *pt = &e->pt;
+	uint64_t v = sa < sb ? (uint64_t)sa << 32 | sb : (uint64_t)sb << 32 | sa;
+	uint32_t i;
+
+	i = (uint32_t)engine_hash(e->hkey, &v, sizeof v) & (pt->cap - 1);
+	while (pt->slots[i] != 0) {
+		if (pt->slots[i] == v)
+			return 0;
+		i = (i + 1) & (pt->cap - 1);
+	}
+	if (pt->full) {
+		/* Retry a sweep only after many evictions. */
+		if (e->totals.hosts_evicted - pt->full_evicted <
+		    pt->cap / 8 + 1)
+			return 0;
+		pt->full = 0;
+	}
+	if (pt->count + 1 > pt->cap / 4 * 3) {
+		pair_sweep(e);
+		if (pt->full)
+			return 0;
+		pair_insert_slot(pt->slots, pt->cap, e->hkey, v);
+	} else
+		pt->slots[i] = v;
+	pt->count++;
+	return 1;
+}
+
+/* ---- hosts ---------------------------------------------------------- */
+
+static void
+host_evict(struct engine *e, uint32_t i)
+{
+	struct host_table *t = &e->ht;
+	struct host *h = engine_host_at(e, i);
+	uint32_t b = (uint32_t)host_hash(e, h->ip_ver, h->addr) &
+	    (t->nbuckets - 1), *pp;
+
+	for (pp = &t->buckets[b]; *pp != 0;
+	    pp = &engine_host_at(e, *pp)->priv_u32[H_HNEXT]) {
+		if (*pp == i) {
+			*pp = h->priv_u32[H_HNEXT];
+			break;
+		}
+	}
+	host_lru_unlink(e, i);
+	engine_source_get(e, h->source)->hosts_active--;
+	h->priv_u32[H_SERIAL] = 0;
+	h->priv_u32[H_HNEXT] = t->free_head;
+	t->free_head = i;
+	t->count--;
+	e->totals.hosts_evicted++;
+}
+
+/* Make room: evict the least recently active host without flows. */
+static int
+host_make_room(struct engine *e)
+{
+	int steps;
+
+	for (steps = 0; steps < 64 && e->ht.lru.head != 0; steps++) {
+		uint32_t i = e->ht.lru.head;
+
+		if (engine_host_at(e, i)->flows_active == 0) {
+			host_evict(e, i);
+			return 1;
+		}
+		/* Busy: it is not idle, whatever its last packet says. */
+		host_lru_unlink(e, i);
+		host_lru_append(e, i);
+	}
+	return 0;
+}
+
+static uint32_t
+host_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
+    uint32_t *bucket)
+{
+	uint32_t b = (uint32_t)host_hash(e, ip_ver, addr) &
+	    (e->ht.nbuckets - 1), i;
+
+	if (bucket != NULL)
+		*bucket = b;
+	for (i = e->ht.buckets[b]; i != 0;
+	    i = engine_host_at(e, i)->priv_u32[H_HNEXT]) {
+		const struct host *h = engine_host_at(e, i);
+
+		if (h->ip_ver == ip_ver && memcmp(h->addr, addr, 16) == 0)
+			return i;
+	}
+	return 0;
+}
+
+uint32_t
+engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
+    uint16_t source, uint64_t ts)
+{
+	struct host_table *t = &e->ht;
+	struct host *h;
+	uint32_t i, b;
+
+	if ((i = host_find(e, ip_ver, addr, &b)) != 0)
+		return i;
+	if (t->count >= t->max && !host_make_room(e))
+		return 0;
+	if (t->free_head != 0) {
+		i = t->free_head;
+		t->free_head = engine_host_at(e, i)->priv_u32[H_HNEXT];
+	} else {
+		if (t->used + 1 >= t->cap) {
+			uint32_t ncap = t->cap ? t->cap * 2 : 256;
+
+			if (ncap > t->max + 1)
+				ncap = t->max + 1;
+			if (ncap <= t->used + 1)
+				ncap = t->used + 2;
+			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
+			t->cap = ncap;
+		}
+		i = ++t->used;
+	}
+	h = engine_host_at(e, i);
+	memset(h, 0, sizeof *h);
+	memcpy(h->addr, addr, 16);
+	h->ip_ver = ip_ver;
+	h->local = (uint8_t)engine_is_local(e, ip_ver, addr);
+	h->source = source;
+	h->first_ns = h->last_ns = ts;
+	if (++t->serial == 0)
+		t->serial = 1;
+	h->priv_u32[H_SERIAL] = t->serial;
+	h->priv_u32[H_HNEXT] = t->buckets[b];
+	t->buckets[b] = i;
+	host_lru_append(e, i);
+	t->count++;
+	e->totals.hosts_created++;
+	engine_source_get(e, source)->hosts_active++;
+	if (t->count > t->nbuckets && t->nbuckets < (1u << 31))
+		host_rehash(e, t->nbuckets * 2);
+	return i;
+}
+
+static void
+host_touch(struct engine *e, uint32_t i, struct host *h, uint64_t ts)
+{
+	if (ts > h->last_ns) {
+		if (ts / NS_PER_SEC != h->last_ns / NS_PER_SEC &&
+		    e->ht.lru.tail != i) {
+			host_lru_unlink(e, i);
+			host_lru_append(e, i);
+		}
+		h->last_ns = ts;
+	} else if (ts < h->first_ns)
+		h->first_ns = ts;
+}
+
+void
+engine_host_count_pkt(struct engine *e, uint32_t from, uint32_t to,
+    uint32_t wire_len, uint64_t ts)
+{
+	uint64_t sec = ts / NS_PER_SEC;
+	struct host *h;
+
+	if (from != 0) {
+		h = engine_host_at(e, from);
+		h->bytes_out += wire_len;
+		h->pkts_out++;
+		rate_add(&h->rate_out, sec, wire_len);
+		host_touch(e, from, h, ts);
+	}
+	if (to != 0) {
+		h = engine_host_at(e, to);
+		h->bytes_in += wire_len;
+		h->pkts_in++;
+		rate_add(&h->rate_in, sec, wire_len);
+		host_touch(e, to, h, ts);
+	}
+}
+
+void
+engine_host_flow_new(struct engine *e, uint32_t a, uint32_t b)
+{
+	struct host *ha = a ? engine_host_at(e, a) : NULL;
+	struct host *hb = b ? engine_host_at(e, b) : NULL;
+
+	if (ha != NULL)
+		ha->flows_active++;
+	if (hb != NULL && b != a)
+		hb->flows_active++;
+	if (ha != NULL && hb != NULL && a != b &&
+	    pair_add(e, ha->priv_u32[H_SERIAL], hb->priv_u32[H_SERIAL])) {
+		ha->peers++;
+		hb->peers++;
+	}
+}
+
+void
+engine_host_flow_end(struct engine *e, uint32_t a, uint32_t b)
+{
+	if (a != 0 && engine_host_at(e, a)->flows_active > 0)
+		engine_host_at(e, a)->flows_active--;
+	if (b != 0 && b != a && engine_host_at(e, b)->flows_active > 0)
+		engine_host_at(e, b)->flows_active--;
+}
+
+/* ---- public --------------------------------------------------------- */
+
+size_t
+engine_host_count(const struct engine *e)
+{
+	return e->ht.count;
+}
+
+static const struct host *
+host_scan(const struct engine *e, uint32_t i)
+{
+	for (; i <= e->ht.used; i++) {
+		if (engine_host_at(e, i)->priv_u32[H_SERIAL] != 0)
+			return engine_host_at(e, i);
+	}
+	return NULL;
+}
+
+const struct host *
+engine_host_first(const struct engine *e)
+{
+	return host_scan(e, 1);
+}
+
+const struct host *
+engine_host_next(const struct engine *e, const struct host *h)
+{
+	if (h == NULL)
+		return NULL;
+	return host_scan(e, (uint32_t)(h - e->ht.v) + 1);
+}
+
+const struct host *
+engine_host_lookup(const struct engine *e, uint8_t ip_ver,
+    const uint8_t addr[16])
+{
+	uint32_t i = host_find(e, ip_ver, addr, NULL);
+
+	return i != 0 ? engine_host_at(e, i) : NULL;
+}

@@ -1,4 +1,188 @@
-/* engine-int.h: (to be written) */
+/*
+ * engine-int.h: what the engine's files share and nobody else sees.
+ *
+ * Tables are arrays of fixed-size entries addressed by uint32 index,
+ * grown by doubling (realloc: on Linux large blocks move by mremap, no
+ * copy, and untouched pages cost no memory); index 0 is never used, so 0
+ * means "none" in every link.  Hash chains and LRU lists are index links
+ * kept in the entries' private fields.  Growing a table moves it: no
+ * pointer into a table survives a call that may create an entry.
+ */
 #ifndef WIRETOP_ENGINE_INT_H
 #define WIRETOP_ENGINE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "pkt.h"
+
+#define NS_PER_SEC	1000000000ull
+
+/* Timeout classes of flows; one LRU list each. */
+enum {
+	FLOW_CLASS_TCP = 0,
+	FLOW_CLASS_UDP,
+	FLOW_CLASS_OTHER,
+	FLOW_CLASS_CLOSED,
+	FLOW_CLASS_COUNT
+};
+
+struct engine_list {
+	uint32_t head;		/* least recently active */
+	uint32_t tail;		/* most recently active */
+};
+
+struct flow_table {
+	struct flow *v;		/* cap entries, [0] unused */
+	uint32_t cap;
+	uint32_t max;		/* max_flows */
+	uint32_t used;		/* highest index handed out so far */
+	uint32_t count;		/* live flows */
+	uint32_t free_head;	/* free list through priv hash link */
+	uint32_t *buckets;	/* chain heads, nbuckets (power of two) */
+	uint32_t nbuckets;
+	struct engine_list lru[FLOW_CLASS_COUNT];
+	uint64_t seq;		/* flows created, feeds the uid */
+};
+
+struct host_table {
+	struct host *v;		/* cap entries, [0] unused */
+	uint32_t cap;
+	uint32_t max;
+	uint32_t used;
+	uint32_t count;
+	uint32_t free_head;
+	uint32_t *buckets;
+	uint32_t nbuckets;
+	struct engine_list lru;
+	uint32_t serial;	/* last host serial handed out */
+};
+
+/* Host pairs (peers): open addressing on two host serials. */
+struct pair_table {
+	uint64_t *slots;	/* lo serial << 32 | hi serial; 0 = empty */
+	uint32_t cap;		/* power of two */
+	uint32_t count;
+	uint32_t max_cap;
+	int full;		/* at max_cap and could not make room */
+	uint64_t full_evicted;	/* hosts_evicted when it became full */
+};
+
+/* First fragments seen recently: ports for the later fragments. */
+#define ENGINE_FRAG_SLOTS	4096
+struct frag_entry {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint64_t ts_ns;
+	uint32_t id;
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t ip_ver;
+	uint8_t used;
+};
+
+struct name_entry {
+	uint8_t addr[16];
+	uint8_t ip_ver;
+	uint8_t kind;
+	uint32_t hnext;
+	uint32_t prev;
+	uint32_t next;
+	char *name;		/* owned */
+};
+
+struct name_table {
+	struct name_entry *e;	/* grows by doubling up to max + 1 */
+	uint32_t alloc;
+	uint32_t max;
+	uint32_t used;
+	uint32_t count;
+	uint32_t free_head;
+	uint32_t *buckets;
+	uint32_t nbuckets;
+	struct engine_list lru;
+};
+
+struct engine {
+	struct engine_cfg cfg;		/* copy; pointers below replace its */
+	struct engine_net *nets;	/* owned */
+	unsigned n_nets;
+
+	uint64_t now_ns;
+	uint64_t checked_sec;		/* last second expiry ran for */
+	uint64_t timeout_ns[FLOW_CLASS_COUNT];
+	uint64_t active_ns;
+
+	uint64_t hkey[4];		/* random per run: table hashing */
+
+	engine_flow_cb sink;
+	void *sink_arg;
+
+	struct engine_totals totals;
+	struct engine_source *sources;	/* owned, n_sources */
+	unsigned n_sources;
+
+	struct flow_table ft;
+	struct host_table ht;
+	struct pair_table pt;
+	struct frag_entry *frags;	/* owned, ENGINE_FRAG_SLOTS */
+	struct name_table nt;
+};
+
+/* engine.c */
+uint64_t	 engine_hash(const uint64_t key[4], const void *, size_t);
+struct engine_source *engine_source_get(struct engine *, unsigned);
+
+/* engine-flow.c */
+/* A packet's flow key, worked out ahead of accounting (engine_packets). */
+struct flow_prep {
+	struct flow_key k;
+	uint64_t hash;
+	int sender_is_a;
+	int ready;		/* 0: work it out when accounting */
+};
+
+void		 engine_flows_init(struct engine *);
+void		 engine_flows_done(struct engine *);
+/* Fill p for an IP packet, unless it needs state (a later fragment). */
+void		 engine_flow_prep(struct engine *, const struct pkt_meta *,
+		    struct flow_prep *);
+/* Prefetch stage 1: the packet's hash bucket; 2: its flow; 3: hosts. */
+void		 engine_flow_prefetch(const struct engine *,
+		    const struct flow_prep *, int stage);
+/* Account an IP packet to its flow; returns 1 if the sender is local. */
+int		 engine_flow_packet(struct engine *, const struct pkt_meta *,
+		    struct flow_prep *);
+void		 engine_flows_expire(struct engine *);
+void		 engine_flows_flush(struct engine *);
+
+/* engine-host.c */
+void		 engine_hosts_init(struct engine *);
+void		 engine_hosts_done(struct engine *);
+static inline struct host *
+engine_host_at(const struct engine *e, uint32_t i)
+{
+	return &e->ht.v[i];
+}
+/* Find or create the host; 0 if the table is full of busy hosts. */
+uint32_t	 engine_host_get(struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16], uint16_t source, uint64_t ts);
+/* Count a packet sent by host from to host to (either may be 0). */
+void		 engine_host_count_pkt(struct engine *, uint32_t from,
+		    uint32_t to, uint32_t wire_len, uint64_t ts);
+/* A flow between a and b was created / ended. */
+void		 engine_host_flow_new(struct engine *, uint32_t a, uint32_t b);
+void		 engine_host_flow_end(struct engine *, uint32_t a, uint32_t b);
+
+/* engine-names.c */
+void		 engine_names_init(struct engine *);
+void		 engine_names_done(struct engine *);
+
+/* engine-cid.c: Community ID of an explicit tuple (used by flows). */
+void		 engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
+		    const uint8_t *daddr, uint16_t sport, uint16_t dport,
+		    int has_ports, int one_way, uint16_t seed, char out[64]);
+
 #endif

@@ -1,2 +1,370 @@
-/* engine.c: (to be written) */
+/*
+ * engine.c: the accounting engine's front: clock, totals, sources, local
+ * networks, and the dispatch of packets and names to the tables.
+ *
+ * Owned by the main thread, the only writer of every table; sinks run
+ * inside engine calls, on that thread.  Time is packet time in ns: the
+ * clock is the newest timestamp seen (packets older than it are counted
+ * but never move it back), and flow expiry runs once per packet-time
+ * second, before the packet that crossed into the new second.
+ *
+ * Direction per source: a packet whose source address is in the local
+ * networks counts as tx, every other packet (including non-IP) as rx.
+ *
+ * Table hashing uses a random per-run key (getrandom), so crafted
+ * addresses cannot aim at one chain; nothing exported depends on it.
+ */
 #include "config.h"
+#include "engine.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine-int.h"
+#include "xmalloc.h"
+
+/* Keyed 64-bit hash of a short byte string (multiply-mix, as wyhash). */
+static inline uint64_t
+engine_mum(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)(r >> 64) ^ (uint64_t)r;
+#else
+	uint64_t ha = a >> 32, la = (uint32_t)a, hb = b >> 32, lb = (uint32_t)b;
+	uint64_t rh = ha * hb, rm0 = ha * lb, rm1 = hb * la, rl = la * lb;
+	uint64_t t = rl + (rm0 << 32), c = t < rl, lo, hi;
+
+	lo = t + (rm1 << 32);
+	c += lo < t;
+	hi = rh + (rm0 >> 32) + (rm1 >> 32) + c;
+	return hi ^ lo;
+#endif
+}
+
+uint64_t
+engine_hash(const uint64_t k[4], const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = k[0] ^ n, w[2];
+
+	while (n >= 16) {
+		memcpy(w, b, 16);
+		h = engine_mum(w[0] ^ k[1], w[1] ^ k[2] ^ h);
+		b += 16;
+		n -= 16;
+	}
+	w[0] = w[1] = 0;
+	memcpy(w, b, n);
+	h = engine_mum(w[0] ^ k[3], w[1] ^ k[1] ^ h);
+	return engine_mum(h ^ k[2], k[3] ^ 0x9e3779b97f4a7c15ull);
+}
+
+static void
+engine_random_key(uint64_t k[4])
+{
+	uint8_t *p = (uint8_t *)k;
+	size_t got = 0;
+
+	while (got < 4 * sizeof k[0]) {
+		ssize_t r = getrandom(p + got, 4 * sizeof k[0] - got, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (got < 4 * sizeof k[0]) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k[0] ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
+		k[1] ^= (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 32);
+		k[2] ^= (uint64_t)(uintptr_t)k;
+		k[3] ^= k[0] * 0xbf58476d1ce4e5b9ull;
+	}
+}
+
+/* Default local networks: RFC 1918, CGNAT, link-local, loopback, ULA. */
+static const char *const engine_default_nets[] = {
+	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+	"169.254.0.0/16", "127.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128",
+};
+
+int
+engine_net_parse(const char *s, struct engine_net *n)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long plen;
+	unsigned max;
+
+	if (s == NULL || strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	memset(n, 0, sizeof *n);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, n->addr) == 1) {
+		n->ip_ver = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, n->addr) == 1) {
+		n->ip_ver = 6;
+		max = 128;
+	} else
+		return -1;
+	plen = max;
+	if (slash != NULL) {
+		if (*slash < '0' || *slash > '9')
+			return -1;
+		errno = 0;
+		plen = strtoul(slash, &end, 10);
+		if (errno != 0 || *end != '\0' || plen > max)
+			return -1;
+	}
+	n->plen = (uint8_t)plen;
+	return 0;
+}
+
+static int
+engine_net_match(const struct engine_net *n, uint8_t ip_ver,
+    const uint8_t addr[16])
+{
+	unsigned full = n->plen / 8, rest = n->plen % 8;
+
+	if (n->ip_ver != ip_ver)
+		return 0;
+	if (memcmp(n->addr, addr, full) != 0)
+		return 0;
+	if (rest != 0) {
+		uint8_t mask = (uint8_t)(0xff << (8 - rest));
+
+		if ((n->addr[full] & mask) != (addr[full] & mask))
+			return 0;
+	}
+	return 1;
+}
+
+int
+engine_is_local(const struct engine *e, uint8_t ip_ver,
+    const uint8_t addr[16])
+{
+	unsigned i;
+
+	for (i = 0; i < e->n_nets; i++) {
+		if (engine_net_match(&e->nets[i], ip_ver, addr))
+			return 1;
+	}
+	return 0;
+}
+
+struct engine *
+engine_create(const struct engine_cfg *cfg)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	unsigned i, n;
+
+	if (cfg != NULL)
+		e->cfg = *cfg;
+	if (e->cfg.max_flows == 0)
+		e->cfg.max_flows = ENGINE_DEFAULT_MAX_FLOWS;
+	if (e->cfg.max_hosts == 0)
+		e->cfg.max_hosts = ENGINE_DEFAULT_MAX_HOSTS;
+	if (e->cfg.max_names == 0)
+		e->cfg.max_names = ENGINE_DEFAULT_MAX_NAMES;
+	/* Indices are uint32 with 0 reserved. */
+	if (e->cfg.max_flows > UINT32_MAX / 2)
+		e->cfg.max_flows = UINT32_MAX / 2;
+	if (e->cfg.max_hosts > UINT32_MAX / 2)
+		e->cfg.max_hosts = UINT32_MAX / 2;
+	if (e->cfg.max_names > UINT32_MAX / 4)
+		e->cfg.max_names = UINT32_MAX / 4;
+	e->timeout_ns[FLOW_CLASS_TCP] = (uint64_t)(e->cfg.tcp_timeout_s ?
+	    e->cfg.tcp_timeout_s : 300) * NS_PER_SEC;
+	e->timeout_ns[FLOW_CLASS_UDP] = (uint64_t)(e->cfg.udp_timeout_s ?
+	    e->cfg.udp_timeout_s : 60) * NS_PER_SEC;
+	e->timeout_ns[FLOW_CLASS_OTHER] = (uint64_t)(e->cfg.other_timeout_s ?
+	    e->cfg.other_timeout_s : 60) * NS_PER_SEC;
+	e->timeout_ns[FLOW_CLASS_CLOSED] = (uint64_t)(e->cfg.close_timeout_s ?
+	    e->cfg.close_timeout_s : 5) * NS_PER_SEC;
+	e->active_ns = (uint64_t)(e->cfg.active_timeout_s ?
+	    e->cfg.active_timeout_s : 1800) * NS_PER_SEC;
+
+	if (cfg != NULL && cfg->n_local_nets > 0 && cfg->local_nets != NULL) {
+		e->n_nets = cfg->n_local_nets;
+		e->nets = xcalloc(e->n_nets, sizeof *e->nets);
+		memcpy(e->nets, cfg->local_nets, e->n_nets * sizeof *e->nets);
+	} else {
+		n = sizeof engine_default_nets / sizeof engine_default_nets[0];
+		e->nets = xcalloc(n, sizeof *e->nets);
+		for (i = 0; i < n; i++) {
+			if (engine_net_parse(engine_default_nets[i],
+			    &e->nets[e->n_nets]) == 0)
+				e->n_nets++;
+		}
+	}
+	e->cfg.local_nets = e->nets;
+	e->cfg.n_local_nets = e->n_nets;
+
+	e->n_sources = e->cfg.n_sources > 0 ? e->cfg.n_sources : 1;
+	e->sources = xcalloc(e->n_sources, sizeof *e->sources);
+	for (i = 0; i < e->n_sources; i++) {
+		const char *nm = NULL;
+
+		if (i < e->cfg.n_sources && e->cfg.source_names != NULL)
+			nm = e->cfg.source_names[i];
+		if (nm != NULL)
+			snprintf(e->sources[i].name, sizeof e->sources[i].name,
+			    "%s", nm);
+		else
+			snprintf(e->sources[i].name, sizeof e->sources[i].name,
+			    "source%u", i);
+	}
+	e->cfg.source_names = NULL;
+
+	engine_random_key(e->hkey);
+	engine_flows_init(e);
+	engine_hosts_init(e);
+	engine_names_init(e);
+	return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	engine_flows_done(e);
+	engine_hosts_done(e);
+	engine_names_done(e);
+	free(e->sources);
+	free(e->nets);
+	free(e);
+}
+
+void
+engine_set_flow_sink(struct engine *e, engine_flow_cb cb, void *arg)
+{
+	e->sink = cb;
+	e->sink_arg = arg;
+}
+
+/* The source record for index i, growing the array if a packet names a
+ * source the configuration did not. */
+struct engine_source *
+engine_source_get(struct engine *e, unsigned i)
+{
+	if (i >= e->n_sources) {
+		unsigned n = i + 1, j;
+
+		e->sources = xreallocarray(e->sources, n, sizeof *e->sources);
+		memset(e->sources + e->n_sources, 0,
+		    (n - e->n_sources) * sizeof *e->sources);
+		for (j = e->n_sources; j < n; j++)
+			snprintf(e->sources[j].name, sizeof e->sources[j].name,
+			    "source%u", j);
+		e->n_sources = n;
+	}
+	return &e->sources[i];
+}
+
+/* Move the clock to ts if it is newer; expire once per new second. */
+static void
+engine_clock(struct engine *e, uint64_t ts)
+{
+	uint64_t sec;
+
+	if (ts <= e->now_ns)
+		return;
+	e->now_ns = ts;
+	sec = ts / NS_PER_SEC;
+	if (sec != e->checked_sec) {
+		e->checked_sec = sec;
+		engine_flows_expire(e);
+	}
+}
+
+void
+engine_packet(struct engine *e, const struct pkt_meta *m)
+{
+	struct engine_totals *t = &e->totals;
+	struct engine_source *s;
+	unsigned st = m->status < PKT_STATUS_COUNT ? m->status : PKT_INVALID;
+	int tx = 0;
+
+	engine_clock(e, m->ts_ns);
+
+	t->packets++;
+	t->bytes += m->wire_len;
+	t->status[st]++;
+	if (t->first_ns == 0 || m->ts_ns < t->first_ns)
+		t->first_ns = m->ts_ns;
+	if (m->ts_ns > t->last_ns)
+		t->last_ns = m->ts_ns;
+
+	if (m->ip_ver == 4 || m->ip_ver == 6) {
+		t->ip_packets++;
+		t->by_proto_pkts[m->proto]++;
+		t->by_proto_bytes[m->proto] += m->wire_len;
+		tx = engine_flow_packet(e, m);
+	} else {
+		t->non_ip_pkts++;
+		t->non_ip_bytes += m->wire_len;
+	}
+
+	s = engine_source_get(e, m->source);
+	s->packets++;
+	s->bytes += m->wire_len;
+	s->status[st]++;
+	if (tx) {
+		s->tx_bytes += m->wire_len;
+		rate_hist_add(&s->tx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
+	} else {
+		s->rx_bytes += m->wire_len;
+		rate_hist_add(&s->rx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
+	}
+}
+
+void
+engine_tick(struct engine *e, uint64_t now_ns)
+{
+	engine_clock(e, now_ns);
+}
+
+void
+engine_flush(struct engine *e)
+{
+	engine_flows_flush(e);
+}
+
+uint64_t
+engine_now(const struct engine *e)
+{
+	return e->now_ns;
+}
+
+const struct engine_totals *
+engine_totals(const struct engine *e)
+{
+	return &e->totals;
+}
+
+unsigned
+engine_source_count(const struct engine *e)
+{
+	return e->n_sources;
+}
+
+const struct engine_source *
+engine_source(const struct engine *e, unsigned i)
+{
+	return i < e->n_sources ? &e->sources[i] : NULL;
+}

@@ -220,6 +220,10 @@ void		 engine_free(struct engine *);
 void		 engine_set_flow_sink(struct engine *, engine_flow_cb, void *);
 /* Account one packet; advances the packet clock. */
 void		 engine_packet(struct engine *, const struct pkt_meta *);
+/* Account n packets in order: the same as n engine_packet() calls, but
+ * faster on big tables (it looks ahead and prefetches). */
+void		 engine_packets(struct engine *, const struct pkt_meta *,
+		    size_t n);
 /* Learn a name. */
 void		 engine_name(struct engine *, const struct pkt_name *);
 /* Advance the clock without a packet (live idle ticks); expires flows. */

@@ -459,7 +459,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 				break;
 			continue;
 		}
-		if (!live && pipeline_finished(p))
+		if (pipeline_finished(p))
 			break;
 		if (export_signals(sfd)) {
 			rc = 1;

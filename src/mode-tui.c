@@ -1,2 +1,391 @@
-/* mode-tui.c: (to be written) */
+/*
+ * mode-tui.c: the interactive mode: the pipeline feeding the engine, and
+ * the main loop that renders the TUI on ticks and reacts to keys and
+ * signals.
+ *
+ * Main thread.  One poll() loop over the keyboard, a signalfd (INT, TERM,
+ * HUP quit; WINCH resizes; TSTP/CONT suspend and resume) and the rings'
+ * wakeup fds, with a timeout up to the next render tick (-d).  Between
+ * ticks the rings are drained in bounded batches, so keys stay responsive
+ * while a capture file is replayed as fast as possible.  While curses owns
+ * the terminal nothing is written to stderr; the terminal is restored on
+ * quit, on errors (xmalloc fatal hook) and on fatal signals.
+ */
 #include "config.h"
+#include "mode.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "engine.h"
+#include "log.h"
+#include "pipeline.h"
+#include "ui-term.h"
+#include "ui.h"
+#include "xmalloc.h"
+
+#define TUI_DRAIN_BATCH		4096	/* records per pipeline_drain */
+#define TUI_DRAIN_BUDGET_MS	40	/* then look at keys and ticks */
+
+static const int tui_fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+	SIGABRT };
+static struct sigaction tui_old_actions[5];
+
+/* Restore the terminal, then let the previous handler (default, or a
+ * sanitizer's) deal with the signal. */
+static void
+tui_fatal(int sig)
+{
+	size_t i;
+
+	ui_term_close();
+	for (i = 0; i < 5; i++)
+		if (tui_fatal_signals[i] == sig)
+			sigaction(sig, &tui_old_actions[i], NULL);
+	raise(sig);
+}
+
+static void
+tui_catch_fatal(int on)
+{
+	struct sigaction sa;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		if (on) {
+			memset(&sa, 0, sizeof sa);
+			sa.sa_handler = tui_fatal;
+			sigemptyset(&sa.sa_mask);
+			sigaction(tui_fatal_signals[i], &sa,
+			    &tui_old_actions[i]);
+		} else
+			sigaction(tui_fatal_signals[i], &tui_old_actions[i],
+			    NULL);
+	}
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- hooks the UI calls to act on the capture ------------------------- */
+
+static int
+tui_set_filter(void *arg, const char *expr, char **cause)
+{
+	struct pipeline *pl = arg;
+	unsigned i, n = pipeline_source_count(pl);
+	char *why = NULL;
+
+	for (i = 0; i < n; i++) {
+		if (capture_set_filter(pipeline_source(pl, i), expr, &why)
+		    != 0) {
+			if (n > 1)
+				xasprintf(cause, "%s: %s",
+				    capture_name(pipeline_source(pl, i)),
+				    why ? why : "invalid filter");
+			else
+				*cause = why ? xstrdup(why) :
+				    xstrdup("invalid filter");
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+tui_set_speed(void *arg, double speed)
+{
+	struct pipeline *pl = arg;
+	unsigned i;
+
+	for (i = 0; i < pipeline_source_count(pl); i++)
+		if (capture_kind(pipeline_source(pl, i)) == CAPTURE_FILE)
+			capture_set_speed(pipeline_source(pl, i), speed);
+}
+
+static void
+tui_set_paused(void *arg, int paused)
+{
+	struct pipeline *pl = arg;
+	unsigned i;
+
+	for (i = 0; i < pipeline_source_count(pl); i++)
+		if (capture_kind(pipeline_source(pl, i)) == CAPTURE_FILE)
+			capture_set_paused(pipeline_source(pl, i), paused);
+}
+
+/* The header's view of every source. */
+static void
+tui_sources(struct pipeline *pl, struct ui *ui)
+{
+	struct ui_source src[WT_MAX_SOURCES];
+	struct capture_stats st;
+	struct capture *c;
+	unsigned i, n = pipeline_source_count(pl);
+	int all_done = pipeline_finished(pl);
+
+	if (n > WT_MAX_SOURCES)
+		n = WT_MAX_SOURCES;
+	memset(src, 0, sizeof src);
+	for (i = 0; i < n; i++) {
+		c = pipeline_source(pl, i);
+		capture_get_stats(c, &st);
+		snprintf(src[i].name, sizeof src[i].name, "%.*s",
+		    (int)sizeof src[i].name - 1, capture_name(c));
+		src[i].kernel_drops = st.kernel_drops;
+		src[i].if_drops = st.if_drops;
+		src[i].ring_drops = st.ring_drops;
+		src[i].name_drops = st.name_drops;
+		src[i].truncated = st.truncated;
+		src[i].speed = capture_get_speed(c);
+		if (st.state == CAPTURE_STATE_FAILED) {
+			src[i].state = UI_SRC_FAILED;
+			snprintf(src[i].error, sizeof src[i].error, "%.*s",
+			    (int)sizeof src[i].error - 1, st.error);
+		} else if (capture_kind(c) == CAPTURE_LIVE)
+			src[i].state = UI_SRC_LIVE;
+		else if (st.state == CAPTURE_STATE_FINISHED && all_done)
+			src[i].state = UI_SRC_FINISHED;
+		else if (st.state == CAPTURE_STATE_PAUSED)
+			src[i].state = UI_SRC_PAUSED;
+		else
+			src[i].state = UI_SRC_REPLAY;
+	}
+	ui_set_sources(ui, src, n);
+}
+
+static void
+tui_frame(struct pipeline *pl, struct ui *ui)
+{
+	unsigned w, h;
+
+	tui_sources(pl, ui);
+	ui_term_size(&w, &h);
+	ui_set_size(ui, w, h);
+	ui_render(ui);
+	ui_blit(ui);
+}
+
+/* After the screen is gone: what the user must know about the sources. */
+static int
+tui_report(struct pipeline *pl)
+{
+	struct capture_stats st;
+	struct capture *c;
+	unsigned i;
+	int rc = WT_EXIT_OK;
+
+	for (i = 0; i < pipeline_source_count(pl); i++) {
+		c = pipeline_source(pl, i);
+		capture_get_stats(c, &st);
+		if (st.state == CAPTURE_STATE_FAILED) {
+			fprintf(stderr, "wiretop: %s: %s\n", capture_name(c),
+			    st.error[0] ? st.error : "capture failed");
+			rc = WT_EXIT_CAPTURE;
+		} else if (capture_kind(c) == CAPTURE_FILE && st.truncated)
+			fprintf(stderr, "wiretop: %s: truncated after %llu "
+			    "packets\n", capture_name(c),
+			    (unsigned long long)st.packets);
+	}
+	return rc;
+}
+
+static int
+tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
+{
+	struct signalfd_siginfo si;
+	struct pollfd *pfd;
+	unsigned npfd, maxfd = 2 + pipeline_pollfd_count(pl);
+	uint64_t now, next = 0, t0, delay;
+	long frames = 0;
+	int busy, key, r, redraw = 1, live = pipeline_is_live(pl), timeout;
+	int quit = 0;
+
+	delay = opts->delay_ms > 0 ? (uint64_t)opts->delay_ms : 1000;
+	pfd = xcalloc(maxfd, sizeof *pfd);
+	while (!quit) {
+		now = mono_ms();
+		if (redraw || now >= next) {
+			tui_frame(pl, ui);
+			frames++;
+			if (opts->frames > 0 && frames >= opts->frames)
+				break;
+			if (now >= next)
+				next = now + delay;
+			redraw = 0;
+		}
+
+		/* Drain the rings in bounded batches. */
+		busy = 0;
+		t0 = mono_ms();
+		while (pipeline_drain(pl, TUI_DRAIN_BATCH) > 0) {
+			if (mono_ms() - t0 >= TUI_DRAIN_BUDGET_MS) {
+				busy = 1;
+				break;
+			}
+		}
+		if (live)
+			pipeline_tick(pl);
+
+		npfd = 0;
+		pfd[npfd].fd = ui_term_fd();
+		pfd[npfd++].events = POLLIN;
+		pfd[npfd].fd = sfd;
+		pfd[npfd++].events = POLLIN;
+		if (pipeline_arm(pl, pfd, &npfd))
+			busy = 1;
+		now = mono_ms();
+		timeout = busy ? 0 : next > now ? (int)(next - now) : 0;
+		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR) {
+			free(pfd);
+			return WT_EXIT_RUNTIME;
+		}
+		pipeline_clear(pl);
+
+		if (pfd[1].revents & POLLIN) {
+			while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				switch (si.ssi_signo) {
+				case SIGWINCH:
+					ui_term_resize();
+					ui_key(ui, UI_KEY_RESIZE);
+					redraw = 1;
+					break;
+				case SIGTSTP:
+					ui_term_suspend();
+					ui_invalidate(ui);
+					redraw = 1;
+					break;
+				case SIGCONT:
+					ui_term_clear();
+					ui_invalidate(ui);
+					redraw = 1;
+					break;
+				default:	/* INT, TERM, HUP */
+					quit = 1;
+					break;
+				}
+			}
+		}
+		while (!quit && (key = ui_term_getkey()) != UI_KEY_NONE) {
+			r = ui_key(ui, key);
+			if (r & UI_REACT_QUIT)
+				quit = 1;
+			if (r & (UI_REACT_REDRAW | UI_REACT_REPAINT))
+				redraw = 1;
+		}
+	}
+	free(pfd);
+	return WT_EXIT_OK;
+}
+
+int
+mode_tui(struct wt_opts *opts)
+{
+	struct pipeline *pl;
+	struct ui *ui;
+	struct ui_opts uo;
+	struct ui_hooks hooks;
+	sigset_t set;
+	char *cause = NULL;
+	const char *cs;
+	int code = WT_EXIT_RUNTIME, sfd, ascii, rc;
+	unsigned i;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	ascii = cs == NULL || strcmp(cs, "UTF-8") != 0;
+	ui_line_set_ascii(ascii);
+
+	/* Signals are handled by the loop, never asynchronously. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGCONT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd == -1) {
+		fprintf(stderr, "wiretop: signalfd: %s\n", strerror(errno));
+		return WT_EXIT_RUNTIME;
+	}
+
+	opts->ecfg.flow_rates = 1;
+	pl = pipeline_create(opts, &cause, &code);
+	if (pl == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause ? cause :
+		    "cannot open the capture");
+		free(cause);
+		close(sfd);
+		return code ? code : WT_EXIT_CAPTURE;
+	}
+	memset(&uo, 0, sizeof uo);
+	uo.bits = opts->bits;
+	uo.names = opts->names;
+	uo.filter = opts->filter;
+	uo.speed = opts->speed_given ? opts->speed : 1;
+	uo.replay = !pipeline_is_live(pl);
+	for (i = 0; i < pipeline_source_count(pl); i++)
+		if (capture_kind(pipeline_source(pl, i)) == CAPTURE_FILE)
+			capture_set_speed(pipeline_source(pl, i), uo.speed);
+	if (pipeline_start(pl, &cause) != 0) {
+		fprintf(stderr, "wiretop: %s\n", cause ? cause :
+		    "cannot start the capture");
+		free(cause);
+		pipeline_free(pl);
+		close(sfd);
+		return WT_EXIT_CAPTURE;
+	}
+
+	ui = ui_create(&uo, pipeline_engine(pl));
+	hooks.arg = pl;
+	hooks.set_filter = tui_set_filter;
+	hooks.set_speed = tui_set_speed;
+	hooks.set_paused = tui_set_paused;
+	ui_set_hooks(ui, &hooks);
+
+	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		ui_free(ui);
+		pipeline_stop(pl);
+		pipeline_free(pl);
+		close(sfd);
+		return WT_EXIT_RUNTIME;
+	}
+	xmalloc_set_fatal_hook(ui_term_close);
+	tui_catch_fatal(1);
+	log_quiet_stderr(1);
+
+	rc = tui_loop(opts, pl, ui, sfd);
+
+	ui_term_free();
+	tui_catch_fatal(0);
+	xmalloc_set_fatal_hook(NULL);
+	log_quiet_stderr(0);
+	pipeline_stop(pl);
+	if (rc == WT_EXIT_OK)
+		rc = tui_report(pl);
+	ui_free(ui);
+	pipeline_free(pl);
+	close(sfd);
+	return rc;
+}

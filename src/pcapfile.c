@@ -82,6 +82,7 @@ struct pcapfile {
 	int fd;
 	int own_fd;		/* close fd at the end (not stdin) */
 	int mapped;		/* base is an mmap of the whole file */
+	int borrowed;		/* base is the caller's memory */
 	const uint8_t *base;	/* map, or buf */
 	size_t len;		/* valid bytes at base */
 	size_t pos;		/* offset of the next record in base */
@@ -99,7 +100,8 @@ struct pcapfile {
 	uint32_t snaplen;
 	unsigned hdrlen;	/* record header bytes: 16 or 24 */
 	uint32_t tsmul;		/* 1000 (us) or 1 (ns) */
-	int lenswap;		/* version < 2.3: caplen and len swapped */
+	int lenswap;		/* 1: caplen and len swapped (< 2.3, 543.0);
+				   2: swapped if caplen > len (2.3) */
 
 	/* pcapng: interfaces of the current section */
 	struct pcapfile_iface *ifs;	/* owned */
@@ -199,7 +201,7 @@ pcapfile_fill(struct pcapfile *pf, size_t n)
 {
 	if (n <= pf->len - pf->pos)
 		return 1;
-	if (pf->mapped || pf->eof)
+	if (pf->mapped || pf->borrowed || pf->eof)
 		return 0;
 	return pcapfile_read_more(pf, n);
 }
@@ -349,7 +351,11 @@ pcapfile_open_pcap(struct pcapfile *pf, uint32_t magic, char **cause)
 		    pcapfile_display(pf->path), major, minor);
 		return -1;
 	}
-	pf->lenswap = major == 2 && minor < 3;
+	/* as libpcap: old writers swapped caplen and len */
+	if (major == 543 || minor < 3)
+		pf->lenswap = 1;
+	else if (minor == 3)
+		pf->lenswap = 2;
 	pf->snaplen = pcapfile_rd32(h + 16, pf->swap);
 	pf->linktype = pcapfile_rd32(h + 20, pf->swap) & PCAP_LINKTYPE_MASK;
 	pf->hdrlen = magic == PCAP_MAGIC_MOD ? 24 : 16;
@@ -375,7 +381,7 @@ pcapfile_next_pcap(struct pcapfile *pf, struct pcapfile_pkt *out,
 	frac = pcapfile_rd32(h + 4, pf->swap);
 	caplen = pcapfile_rd32(h + 8, pf->swap);
 	wirelen = pcapfile_rd32(h + 12, pf->swap);
-	if (pf->lenswap && caplen > wirelen) {
+	if (pf->lenswap != 0 && (pf->lenswap == 1 || caplen > wirelen)) {
 		t = caplen;
 		caplen = wirelen;
 		wirelen = t;
@@ -485,15 +491,13 @@ pcapng_resync(struct pcapfile *pf, uint32_t blen, char **cause)
 	pf->st.bad_records++;
 	for (off = 4; off <= PCAPFILE_RESYNC_SPAN; off += 4) {
 		if (!pcapfile_fill(pf, off + 12)) {
-			/* nothing further that could be a block */
-			if (pcapfile_fill(pf, off) && pf->rderr == 0) {
-				pf->pos += off;
-				if (pcapfile_left(pf) != 0)
-					pf->st.truncated = 1;
-				pf->pos = pf->len;
-				return 1;
-			}
-			break;
+			/* the input ends before another block could: the
+			 * damage was the last thing in it */
+			if (pf->rderr != 0)
+				return pcapfile_end(pf, cause);
+			pf->pos = pf->len;
+			pf->st.truncated = 1;
+			return 1;
 		}
 		p = pf->base + pf->pos + off;
 		type = pcapfile_rd32(p, pf->swap);
@@ -704,15 +708,68 @@ bad:
 
 /* ---- public ---------------------------------------------------------- */
 
+/* Read the file header (and, for pcapng, up to the first interface). */
+static int
+pcapfile_start(struct pcapfile *pf, char **cause)
+{
+	const char *name = pcapfile_display(pf->path);
+	uint32_t magic;
+
+	if (!pcapfile_fill(pf, 4)) {
+		if (pf->rderr != 0)
+			xasprintf(cause, "%s: read error: %s", name,
+			    strerror(pf->rderr));
+		else if (pcapfile_left(pf) == 0)
+			xasprintf(cause, "%s: empty file", name);
+		else
+			xasprintf(cause, "%s: not a pcap or pcapng file", name);
+		return -1;
+	}
+	memcpy(&magic, pf->base, sizeof magic);
+	switch (magic) {
+	case PCAP_MAGIC_US:
+	case PCAP_MAGIC_NS:
+	case PCAP_MAGIC_MOD:
+	case 0xd4c3b2a1u:
+	case 0x4d3cb2a1u:
+	case 0x34cdb2a1u:
+		return pcapfile_open_pcap(pf, magic, cause);
+	case PCAPNG_SHB:
+		break;
+	default:
+		xasprintf(cause, "%s: not a pcap or pcapng file", name);
+		return -1;
+	}
+
+	pf->format = PCAPFILE_FMT_PCAPNG;
+	if (!pcapfile_fill(pf, 12)) {
+		xasprintf(cause, "%s: truncated pcapng section header", name);
+		return -1;
+	}
+	memcpy(&magic, pf->base + 8, sizeof magic);
+	if (magic != PCAPNG_BOM && magic != pcapfile_bswap32(PCAPNG_BOM)) {
+		xasprintf(cause, "%s: not a pcap or pcapng file (bad pcapng "
+		    "byte-order magic)", name);
+		return -1;
+	}
+	/* read the SHB and the blocks up to the first IDB or packet */
+	if (pcapng_next(pf, NULL, cause, 1) < 0)
+		return -1;
+	if (pf->st.sections == 0) {
+		xasprintf(cause, "%s: truncated or corrupt pcapng section "
+		    "header", name);
+		return -1;
+	}
+	return 0;
+}
+
 /* Open path ("-" for stdin) and read its header. */
 struct pcapfile *
 pcapfile_open(const char *path, char **cause)
 {
 	struct pcapfile *pf;
 	struct stat sb;
-	uint32_t magic;
 	void *map;
-	int r;
 
 	pf = xcalloc(1, sizeof *pf);
 	pf->path = xstrdup(path);
@@ -752,68 +809,33 @@ pcapfile_open(const char *path, char **cause)
 		pf->buf = xmalloc(pf->bufsize);
 		pf->base = pf->buf;
 	}
-
-	if (!pcapfile_fill(pf, 4)) {
-		if (pf->rderr != 0)
-			xasprintf(cause, "%s: read error: %s",
-			    pcapfile_display(path), strerror(pf->rderr));
-		else if (pcapfile_left(pf) == 0)
-			xasprintf(cause, "%s: empty file",
-			    pcapfile_display(path));
-		else
-			xasprintf(cause, "%s: not a pcap or pcapng file",
-			    pcapfile_display(path));
+	if (pcapfile_start(pf, cause) != 0)
 		goto fail;
-	}
-	memcpy(&magic, pf->base, sizeof magic);
-	switch (magic) {
-	case PCAP_MAGIC_US:
-	case PCAP_MAGIC_NS:
-	case PCAP_MAGIC_MOD:
-	case 0xd4c3b2a1u:
-	case 0x4d3cb2a1u:
-	case 0x34cdb2a1u:
-		if (pcapfile_open_pcap(pf, magic, cause) != 0)
-			goto fail;
-		return pf;
-	case PCAPNG_SHB:
-		break;
-	default:
-		xasprintf(cause, "%s: not a pcap or pcapng file",
-		    pcapfile_display(path));
-		goto fail;
-	}
-
-	pf->format = PCAPFILE_FMT_PCAPNG;
-	if (!pcapfile_fill(pf, 12)) {
-		xasprintf(cause, "%s: truncated pcapng section header",
-		    pcapfile_display(path));
-		goto fail;
-	}
-	memcpy(&magic, pf->base + 8, sizeof magic);
-	if (magic == PCAPNG_BOM)
-		pf->swap = 0;
-	else if (magic == pcapfile_bswap32(PCAPNG_BOM))
-		pf->swap = 1;
-	else {
-		xasprintf(cause, "%s: not a pcap or pcapng file (bad "
-		    "pcapng byte-order magic)", pcapfile_display(path));
-		goto fail;
-	}
-	/* read the SHB and blocks up to the first IDB or packet */
-	r = pcapng_next(pf, NULL, cause, 1);
-	if (r < 0)
-		goto fail;
-	if (pf->st.sections == 0) {
-		xasprintf(cause, "%s: truncated or corrupt pcapng section "
-		    "header", pcapfile_display(path));
-		goto fail;
-	}
 	return pf;
 
 fail:
 	pcapfile_close(pf);
 	return NULL;
+}
+
+/* Read a capture held in memory (borrowed until pcapfile_close). */
+struct pcapfile *
+pcapfile_open_mem(const void *data, size_t len, const char *name,
+    char **cause)
+{
+	struct pcapfile *pf;
+
+	pf = xcalloc(1, sizeof *pf);
+	pf->path = xstrdup(name != NULL ? name : "(memory)");
+	pf->fd = -1;
+	pf->borrowed = 1;
+	pf->base = data;
+	pf->len = data != NULL ? len : 0;
+	if (pcapfile_start(pf, cause) != 0) {
+		pcapfile_close(pf);
+		return NULL;
+	}
+	return pf;
 }
 
 /* Read the next packet (1), or report the end (0) or an error (-1). */

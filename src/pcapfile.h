@@ -41,6 +41,10 @@ struct pcapfile_stats {
 /* Open path ("-" for stdin) and read its header. NULL + cause on error
  * (unreadable, not a capture file, unsupported version). */
 struct pcapfile	*pcapfile_open(const char *path, char **cause);
+/* The same on a capture held in memory (data borrowed until close; name
+ * is used in messages).  Used by the fuzzer and tests. */
+struct pcapfile	*pcapfile_open_mem(const void *data, size_t len,
+		    const char *name, char **cause);
 /* Next packet: 1 = packet in out, 0 = end of file (check truncated),
  * -1 = unrecoverable format error (cause filled; packets before it were
  * returned). */

@@ -1,2 +1,338 @@
-/* ui-flows.c: (to be written) */
+/*
+ * ui-flows.c: the connections pane, and the flow table it shares with the
+ * host view: protocol, endpoints, service, state, duration, rates, bytes,
+ * RTT and retransmissions.
+ *
+ * Main thread only.  Like the talkers, collect() keeps engine pointers
+ * only until draw() in the same frame; Enter uses the originator address
+ * copied at draw time.
+ */
 #include "config.h"
+#include "ui-pane.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "xmalloc.h"
+
+enum { FS_RATE, FS_BYTES, FS_PKTS, FS_DURATION, FS_START, FS_RTT, FS_RETRANS };
+const char *const ui_flow_sorts[] = { "rate", "bytes", "pkts", "duration",
+	"start", "rtt", "retrans", NULL };
+const int ui_flow_sort_asc[] = { 0, 0, 0, 0, 0, 0, 0 };
+
+enum {
+	FC_PROTO, FC_ORIG, FC_RESP, FC_SERVICE, FC_STATE, FC_DUR, FC_ORATE,
+	FC_RRATE, FC_BYTES, FC_RTT, FC_RETR
+};
+const struct ui_col ui_flow_cols[UI_FLOW_COLS] = {
+	[FC_PROTO] = { "proto", 5, 0, UI_ALIGN_LEFT, 0, -1 },
+	[FC_ORIG] = { "originator", 21, 0, UI_ALIGN_LEFT, 1, -1 },
+	[FC_RESP] = { "responder", 21, 0, UI_ALIGN_LEFT, 1, -1 },
+	[FC_SERVICE] = { "service", 7, 1, UI_ALIGN_LEFT, 0, -1 },
+	[FC_STATE] = { "state", 5, 3, UI_ALIGN_LEFT, 0, -1 },
+	[FC_DUR] = { "dur", 6, 4, UI_ALIGN_RIGHT, 0, FS_DURATION },
+	[FC_ORATE] = { "o>r 10s", 7, 5, UI_ALIGN_RIGHT, 0, FS_RATE },
+	[FC_RRATE] = { "r>o 10s", 7, 5, UI_ALIGN_RIGHT, 0, -1 },
+	[FC_BYTES] = { "bytes", 9, 2, UI_ALIGN_RIGHT, 0, FS_BYTES },
+	[FC_RTT] = { "rtt", 7, 6, UI_ALIGN_RIGHT, 0, FS_RTT },
+	[FC_RETR] = { "retr", 5, 7, UI_ALIGN_RIGHT, 0, FS_RETRANS },
+};
+
+struct flows {
+	struct ui_sortent *ents;	/* owned */
+	size_t cap;
+	struct flow_ep *vis;		/* originators of the rows drawn */
+	uint8_t *vis_ver;
+	size_t nvis;
+	size_t vis_top;
+};
+
+static double
+flow_rate10(struct ui *ui, const struct flow *f, int dir)
+{
+	const struct rate *r = flow_rate(f, dir);
+
+	return r != NULL ? rate_avg(r, ui->now_sec, 10) : 0;
+}
+
+void
+ui_flow_keys(struct ui *ui, const struct flow *f, unsigned s,
+    struct ui_sortent *e)
+{
+	uint64_t bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+
+	e->p = f;
+	e->k2 = (double)bytes;
+	switch (s) {
+	case FS_RATE:
+		e->k1 = flow_rate10(ui, f, 0) + flow_rate10(ui, f, 1);
+		break;
+	case FS_BYTES:
+		e->k1 = (double)bytes;
+		e->k2 = 0;
+		break;
+	case FS_PKTS:
+		e->k1 = (double)(f->dir[0].pkts + f->dir[1].pkts);
+		break;
+	case FS_DURATION:
+		e->k1 = (double)(f->last_ns - f->first_ns);
+		break;
+	case FS_START:
+		e->k1 = (double)f->first_ns;
+		break;
+	case FS_RTT:
+		e->k1 = f->rtt_us;
+		break;
+	default:
+		e->k1 = f->retrans;
+		break;
+	}
+}
+
+int
+ui_flow_tie(const void *a, const void *b)
+{
+	const struct flow *x = a, *y = b;
+
+	return memcmp(&x->key, &y->key, sizeof x->key);
+}
+
+/* "addr:port", "[v6]:port", or the learned name, into buf. */
+static const char *
+endpoint_text(struct ui *ui, const struct flow *f, const struct flow_ep *ep,
+    int with_name, char *buf, size_t len)
+{
+	char a[PKT_NAME_MAX];
+	const char *name = NULL;
+	int ports = f->key.proto == 6 || f->key.proto == 17 ||
+	    f->key.proto == 132;
+
+	if (with_name && ui->opts.names)
+		name = engine_name_lookup(ui->engine, f->key.ip_ver, ep->addr);
+	if (name != NULL)
+		snprintf(a, sizeof a, "%s", name);
+	else
+		fmt_addr(f->key.ip_ver, ep->addr, a, sizeof a);
+	if (!ports)
+		snprintf(buf, len, "%s", a);
+	else if (f->key.ip_ver == 6 && name == NULL)
+		snprintf(buf, len, "[%s]:%u", a, ep->port);
+	else
+		snprintf(buf, len, "%s:%u", a, ep->port);
+	return buf;
+}
+
+static const char *
+proto_text(uint8_t proto, char *buf, size_t len)
+{
+	const char *n = proto_name(proto);
+
+	if (n != NULL)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+int
+ui_flow_match(struct ui *ui, const struct flow *f, const char *filter)
+{
+	struct flow_ep o, r;
+	char buf[PKT_NAME_MAX + 16], clean[PKT_NAME_MAX + 16];
+	const char *s;
+
+	flow_endpoints(f, &o, &r);
+	if (ui_match(endpoint_text(ui, f, &o, 0, buf, sizeof buf), filter) ||
+	    ui_match(endpoint_text(ui, f, &r, 0, buf, sizeof buf), filter))
+		return 1;
+	endpoint_text(ui, f, &o, 1, buf, sizeof buf);
+	ui_sanitize(buf, clean, sizeof clean);
+	if (ui_match(clean, filter))
+		return 1;
+	endpoint_text(ui, f, &r, 1, buf, sizeof buf);
+	ui_sanitize(buf, clean, sizeof clean);
+	if (ui_match(clean, filter))
+		return 1;
+	if ((s = flow_service(f)) != NULL && ui_match(s, filter))
+		return 1;
+	if (ui_match(proto_text(f->key.proto, buf, sizeof buf), filter))
+		return 1;
+	return ui_match(flow_conn_state(f), filter);
+}
+
+void
+ui_flow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
+    const struct flow *f, enum ui_color rc)
+{
+	const struct ui_col *cols = ui_flow_cols;
+	struct flow_ep o, r;
+	char buf[PKT_NAME_MAX + 16];
+	const char *s, *st;
+	enum ui_color sc;
+	int bits = ui->opts.bits;
+
+	flow_endpoints(f, &o, &r);
+	ui_line_clear(l, rc);
+	ui_cols_put(l, cols, c, FC_PROTO, rc,
+	    proto_text(f->key.proto, buf, sizeof buf));
+	ui_cols_put(l, cols, c, FC_ORIG, rc,
+	    endpoint_text(ui, f, &o, 1, buf, sizeof buf));
+	ui_cols_put(l, cols, c, FC_RESP, rc,
+	    endpoint_text(ui, f, &r, 1, buf, sizeof buf));
+	s = flow_service(f);
+	ui_cols_put(l, cols, c, FC_SERVICE, rc, s ? s : "-");
+	st = flow_conn_state(f);
+	sc = rc;
+	if (rc == UI_COLOR_NORMAL && st != NULL) {
+		if (strcmp(st, "REJ") == 0 || strcmp(st, "S0") == 0 ||
+		    strncmp(st, "RST", 3) == 0)
+			sc = UI_COLOR_WARN;
+		else if (strcmp(st, "SF") == 0 || strcmp(st, "S1") == 0)
+			sc = UI_COLOR_OK;
+	}
+	ui_cols_put(l, cols, c, FC_STATE, sc, st ? st : "");
+	if (c->x[FC_DUR] >= 0)
+		ui_cols_put(l, cols, c, FC_DUR, rc, fmt_duration(
+		    (double)(f->last_ns - f->first_ns) / 1e9, buf, sizeof buf));
+	if (c->x[FC_ORATE] >= 0)
+		ui_cols_put(l, cols, c, FC_ORATE, rc == UI_COLOR_NORMAL ?
+		    UI_COLOR_TX : rc, fmt_rate(flow_rate10(ui, f, 0), bits, 1,
+		    buf, sizeof buf));
+	if (c->x[FC_RRATE] >= 0)
+		ui_cols_put(l, cols, c, FC_RRATE, rc == UI_COLOR_NORMAL ?
+		    UI_COLOR_RX : rc, fmt_rate(flow_rate10(ui, f, 1), bits, 1,
+		    buf, sizeof buf));
+	ui_cols_put(l, cols, c, FC_BYTES, rc, fmt_size(f->dir[0].wire_bytes +
+	    f->dir[1].wire_bytes, buf, sizeof buf));
+	if (c->x[FC_RTT] >= 0) {
+		if (f->rtt_us == 0)
+			snprintf(buf, sizeof buf, "-");
+		else if (f->rtt_us < 10000)
+			snprintf(buf, sizeof buf, "%.2fms", f->rtt_us / 1e3);
+		else
+			snprintf(buf, sizeof buf, "%.0fms", f->rtt_us / 1e3);
+		ui_cols_put(l, cols, c, FC_RTT, rc, buf);
+	}
+	if (c->x[FC_RETR] >= 0) {
+		snprintf(buf, sizeof buf, "%u", f->retrans);
+		ui_cols_put(l, cols, c, FC_RETR, f->retrans && rc ==
+		    UI_COLOR_NORMAL ? UI_COLOR_WARN : rc, buf);
+	}
+}
+
+static void
+flows_init(struct ui_pane *p)
+{
+	p->data = xcalloc(1, sizeof(struct flows));
+	p->sort = FS_RATE;
+}
+
+static void
+flows_done(struct ui_pane *p)
+{
+	struct flows *t = p->data;
+
+	if (t != NULL) {
+		free(t->ents);
+		free(t->vis);
+		free(t->vis_ver);
+		free(t);
+	}
+	p->data = NULL;
+}
+
+static void
+flows_collect(struct ui_pane *p, size_t want)
+{
+	struct flows *t = p->data;
+	struct ui *ui = p->ui;
+	const struct engine *e = ui->engine;
+	const struct flow *f;
+	size_t n = 0, count = engine_flow_count(e);
+
+	if (count > t->cap) {
+		free(t->ents);
+		t->cap = count + count / 4 + 16;
+		t->ents = xcalloc(t->cap, sizeof *t->ents);
+	}
+	for (f = engine_flow_first(e); f != NULL && n < t->cap;
+	    f = engine_flow_next(e, f)) {
+		if (p->filter[0] != '\0' && !ui_flow_match(ui, f, p->filter))
+			continue;
+		ui_flow_keys(ui, f, p->sort, &t->ents[n++]);
+	}
+	p->nrows = n;
+	ui_sort_top(t->ents, n, want, ui_pane_sort_asc(p), ui_flow_tie);
+}
+
+static void
+flows_draw(struct ui_pane *p)
+{
+	struct flows *t = p->data;
+	struct ui_cols c;
+	const struct flow *f;
+	struct flow_ep o, r;
+	size_t i, row;
+
+	ui_cols_fit(ui_flow_cols, UI_FLOW_COLS, p->w, &c);
+	ui_pane_title(p, &p->lines[0], NULL);
+	if (p->h < 2)
+		return;
+	ui_cols_head(p, &p->lines[1], ui_flow_cols, UI_FLOW_COLS, &c);
+	free(t->vis);
+	free(t->vis_ver);
+	t->vis = xcalloc(p->body ? p->body : 1, sizeof *t->vis);
+	t->vis_ver = xcalloc(p->body ? p->body : 1, 1);
+	t->nvis = 0;
+	t->vis_top = p->top;
+	for (i = 2; i < p->h; i++) {
+		row = p->top + i - 2;
+		if (row >= p->nrows) {
+			ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
+			if (i == 2)
+				ui_line_puts(&p->lines[i], UI_COLOR_DIM,
+				    p->filter[0] ? " no flow matches the filter"
+				    : " no flows yet");
+			continue;
+		}
+		f = t->ents[row].p;
+		flow_endpoints(f, &o, &r);
+		t->vis[t->nvis] = o;
+		t->vis_ver[t->nvis] = f->key.ip_ver;
+		t->nvis++;
+		ui_flow_row(p->ui, &p->lines[i], &c, f,
+		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
+	}
+}
+
+static int
+flows_enter(struct ui_pane *p)
+{
+	struct flows *t = p->data;
+	size_t i;
+
+	if (p->sel < t->vis_top)
+		return UI_REACT_NONE;
+	i = p->sel - t->vis_top;
+	if (i >= t->nvis)
+		return UI_REACT_NONE;
+	return ui_open_host(p->ui, t->vis_ver[i], t->vis[i].addr);
+}
+
+const struct ui_pane_ops ui_flows_ops = {
+	.name = "flows",
+	.title = "Connections",
+	.min_h = 4,
+	.weight = 3,
+	.head_rows = 2,
+	.selectable = 1,
+	.sorts = ui_flow_sorts,
+	.sort_asc = ui_flow_sort_asc,
+	.init = flows_init,
+	.done = flows_done,
+	.collect = flows_collect,
+	.draw = flows_draw,
+	.enter = flows_enter,
+};

@@ -1,2 +1,217 @@
-/* ui-header.c: (to be written) */
+/*
+ * ui-header.c: the header: the packet-time clock, capture state, table
+ * sizes, and one line per capture source with rx/tx rates, packets/s,
+ * flows and hosts, kernel/interface/ring drops and decode problems.
+ *
+ * Main thread only.  Source state (live, replaying at N x, paused,
+ * finished, failed) and drop counters come from the mode through
+ * ui_set_sources(); rates and counts from the engine.
+ */
 #include "config.h"
+#include "ui-pane.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+
+#define HEADER_MAX_SOURCES 4
+
+/* Count in at most 5 characters: 999, 12.3k, 123k, 1.2M. */
+static const char *
+fmt_count(uint64_t n, char *buf, size_t len)
+{
+	if (n < 10000)
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.0fk", n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1fM", n / 1e6);
+	else
+		snprintf(buf, len, "%.1fG", n / 1e9);
+	return buf;
+}
+
+static const char *
+state_text(const struct ui_source *s, char *buf, size_t len)
+{
+	switch (s->state) {
+	case UI_SRC_LIVE:
+		snprintf(buf, len, "live");
+		break;
+	case UI_SRC_REPLAY:
+		if (s->speed > 0)
+			snprintf(buf, len, "replaying %gx", s->speed);
+		else
+			snprintf(buf, len, "replaying max");
+		break;
+	case UI_SRC_PAUSED:
+		snprintf(buf, len, "paused");
+		break;
+	case UI_SRC_FINISHED:
+		snprintf(buf, len, "finished");
+		break;
+	default:
+		snprintf(buf, len, "failed");
+		break;
+	}
+	return buf;
+}
+
+static unsigned
+header_pref_h(struct ui_pane *p)
+{
+	unsigned n = engine_source_count(p->ui->engine);
+
+	if (n > HEADER_MAX_SOURCES)
+		return 2 + HEADER_MAX_SOURCES;
+	return 1 + n;
+}
+
+static void
+header_collect(struct ui_pane *p, size_t want)
+{
+	(void)want;
+	p->nrows = 0;
+}
+
+/* The state of the whole capture, for the first line. */
+static const char *
+overall_state(struct ui *ui, char *buf, size_t len)
+{
+	unsigned i, fin = 0, paused = 0, failed = 0;
+
+	if (ui->nsrc == 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	for (i = 0; i < ui->nsrc; i++) {
+		if (ui->src[i].state == UI_SRC_FINISHED)
+			fin++;
+		else if (ui->src[i].state == UI_SRC_PAUSED)
+			paused++;
+		else if (ui->src[i].state == UI_SRC_FAILED)
+			failed++;
+	}
+	if (fin == ui->nsrc)
+		snprintf(buf, len, "finished");
+	else if (failed == ui->nsrc)
+		snprintf(buf, len, "failed");
+	else if (paused > 0)
+		snprintf(buf, len, "paused");
+	else {
+		for (i = 0; i < ui->nsrc; i++)
+			if (ui->src[i].state == UI_SRC_REPLAY ||
+			    ui->src[i].state == UI_SRC_LIVE)
+				return state_text(&ui->src[i], buf, len);
+		snprintf(buf, len, "-");
+	}
+	return buf;
+}
+
+static void
+source_line(struct ui_pane *p, struct ui_line *l, unsigned i)
+{
+	struct ui *ui = p->ui;
+	const struct engine_source *es = engine_source(ui->engine, i);
+	const struct ui_source *us = i < ui->nsrc ? &ui->src[i] : NULL;
+	char a[32], b[32], c[32], d[32];
+	uint64_t bad;
+	enum ui_color hc = UI_COLOR_HEADER, hi = UI_COLOR_HEADER_HI;
+
+	ui_line_clear(l, hc);
+	ui_line_puts(l, hc, " ");
+	ui_line_puts(l, hi, ui_source_label(us ? us->name : es->name));
+	if (us != NULL) {
+		ui_line_puts(l, hc, " ");
+		ui_line_puts(l, us->state == UI_SRC_FAILED ? UI_COLOR_CRIT : hc,
+		    state_text(us, a, sizeof a));
+	}
+	ui_line_puts(l, hc, "  rx ");
+	ui_line_puts(l, UI_COLOR_RX, fmt_rate(rate_hist_avg(&es->rx,
+	    ui->now_sec, 2), ui->opts.bits, 1, a, sizeof a));
+	ui_line_puts(l, hc, " tx ");
+	ui_line_puts(l, UI_COLOR_TX, fmt_rate(rate_hist_avg(&es->tx,
+	    ui->now_sec, 2), ui->opts.bits, 1, a, sizeof a));
+	ui_line_printf(l, hc, "  %s pps  flows %s  hosts %s",
+	    fmt_count((uint64_t)(rate_hist_pps(&es->rx, ui->now_sec, 2) +
+	    rate_hist_pps(&es->tx, ui->now_sec, 2) + 0.5), a, sizeof a),
+	    fmt_count(es->flows_active, b, sizeof b),
+	    fmt_count(es->hosts_active, c, sizeof c));
+	if (us != NULL) {
+		bad = us->kernel_drops + us->if_drops + us->ring_drops;
+		if (bad == 0)
+			ui_line_puts(l, hc, "  drops 0");
+		else
+			ui_line_printf(l, UI_COLOR_WARN, "  drops k%s if%s "
+			    "ring%s", fmt_count(us->kernel_drops, a, sizeof a),
+			    fmt_count(us->if_drops, b, sizeof b),
+			    fmt_count(us->ring_drops, c, sizeof c));
+	}
+	bad = es->status[PKT_TRUNCATED] + es->status[PKT_INVALID] +
+	    es->status[PKT_UNSUPPORTED];
+	if (bad == 0)
+		ui_line_puts(l, hc, "  decode ok");
+	else
+		ui_line_printf(l, UI_COLOR_WARN, "  trunc %s inval %s "
+		    "unsup %s", fmt_count(es->status[PKT_TRUNCATED], a,
+		    sizeof a), fmt_count(es->status[PKT_INVALID], b, sizeof b),
+		    fmt_count(es->status[PKT_UNSUPPORTED], d, sizeof d));
+	if (us != NULL && us->truncated)
+		ui_line_puts(l, UI_COLOR_WARN, "  file truncated");
+	if (us != NULL && us->state == UI_SRC_FAILED && us->error[0]) {
+		ui_line_puts(l, hc, "  ");
+		ui_line_puts(l, UI_COLOR_CRIT, us->error);
+	}
+}
+
+static void
+header_draw(struct ui_pane *p)
+{
+	struct ui *ui = p->ui;
+	const struct engine_totals *t = engine_totals(ui->engine);
+	struct ui_line *l = &p->lines[0];
+	unsigned i, n = engine_source_count(ui->engine);
+	char a[64], b[32], c[32], d[32];
+	uint64_t ev;
+
+	ui_line_clear(l, UI_COLOR_HEADER);
+	ui_line_puts(l, UI_COLOR_HEADER_HI, " wiretop ");
+	ui_line_puts(l, UI_COLOR_HEADER_HI,
+	    ui->now_ns ? fmt_time_clock(ui->now_ns, a, sizeof a) : "--:--:--");
+	ui_line_puts(l, UI_COLOR_HEADER, "  ");
+	ui_line_puts(l, UI_COLOR_HEADER_HI, overall_state(ui, a, sizeof a));
+	ui_line_printf(l, UI_COLOR_HEADER, "  flows %s  hosts %s  pkts %s",
+	    fmt_count(engine_flow_count(ui->engine), b, sizeof b),
+	    fmt_count(engine_host_count(ui->engine), c, sizeof c),
+	    fmt_count(t->packets, d, sizeof d));
+	ev = t->flows_evicted + t->hosts_evicted;
+	if (ev > 0)
+		ui_line_printf(l, UI_COLOR_WARN, "  evicted %s",
+		    fmt_count(ev, b, sizeof b));
+	if (ui->paused)
+		ui_line_puts(l, UI_COLOR_WARN, "  [display paused]");
+	if (ui->bpf != NULL && ui->bpf[0] != '\0') {
+		ui_line_puts(l, UI_COLOR_HEADER, "  bpf: ");
+		ui_line_puts(l, UI_COLOR_HEADER, ui->bpf);
+	}
+	for (i = 1; i < p->h; i++) {
+		if (i - 1 < n && i - 1 < HEADER_MAX_SOURCES)
+			source_line(p, &p->lines[i], i - 1);
+		else {
+			ui_line_clear(&p->lines[i], UI_COLOR_HEADER);
+			if (i - 1 < n)
+				ui_line_printf(&p->lines[i], UI_COLOR_HEADER,
+				    " +%u more sources", n - HEADER_MAX_SOURCES);
+		}
+	}
+}
+
+const struct ui_pane_ops ui_header_ops = {
+	.name = "header",
+	.title = "",
+	.min_h = 1,
+	.pref_h = header_pref_h,
+	.collect = header_collect,
+	.draw = header_draw,
+};

@@ -1,4 +1,206 @@
-/* ui-pane.h: (to be written) */
+/*
+ * ui-pane.h: what the UI modules share: the pane base (a rectangle of
+ * attributed lines with list state), the UI state every pane reads, and
+ * helpers for columns, sorting and titles.  Private to the ui-*.c files.
+ */
 #ifndef WIRETOP_UI_PANE_H
 #define WIRETOP_UI_PANE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "ui-line.h"
+#include "ui.h"
+
+enum ui_pane_id {
+	UI_PANE_HEADER,
+	UI_PANE_TALKERS,	/* toggled with 1 */
+	UI_PANE_FLOWS,		/* 2 */
+	UI_PANE_SERVICES,	/* 3 */
+	UI_PANE_BANDWIDTH,	/* 4 */
+	UI_PANE_ALERTS,		/* 5 */
+	UI_PANE_HOST,		/* drill-down view */
+	UI_PANE_HELP,
+	UI_PANE_STATUS,
+	UI_PANE_COUNT
+};
+#define UI_PANE_FIRST_MAIN	UI_PANE_TALKERS
+#define UI_PANE_LAST_MAIN	UI_PANE_ALERTS
+
+enum ui_view {
+	UI_VIEW_MAIN,
+	UI_VIEW_HOST,
+	UI_VIEW_HELP,
+};
+
+struct ui_pane;
+
+struct ui_pane_ops {
+	const char *name;
+	const char *title;
+	unsigned min_h;		/* smallest useful height */
+	unsigned weight;	/* share of spare rows (flexible panes) */
+	unsigned head_rows;	/* rows above the list (title, headings) */
+	int selectable;		/* rows can be selected */
+	const char *const *sorts;	/* sort names, NULL-terminated */
+	const int *sort_asc;	/* per sort: 1 if ascending by default */
+	void (*init)(struct ui_pane *);
+	void (*done)(struct ui_pane *);
+	/* Preferred height for a fixed-size pane; 0 = flexible. */
+	unsigned (*pref_h)(struct ui_pane *);
+	/* Gather the model: set nrows and order at least want rows. */
+	void (*collect)(struct ui_pane *, size_t want);
+	/* Render into lines[0 .. h). */
+	void (*draw)(struct ui_pane *);
+	/* Enter on the selected row. */
+	int (*enter)(struct ui_pane *);
+};
+
+struct ui_pane {
+	const struct ui_pane_ops *ops;
+	struct ui *ui;
+	void *data;		/* owned by the ops */
+	int enabled;		/* user wants it (1-5) */
+	int shown;		/* placed by the layout this frame */
+	unsigned x, y, w, h;
+	struct ui_line *lines;	/* h lines of width w, this frame */
+	struct ui_line *old;	/* what the terminal shows */
+	int old_valid;
+	unsigned alloc_w, alloc_h;
+	size_t nrows;		/* rows after filtering */
+	size_t sel;		/* selected row */
+	size_t top;		/* first row shown */
+	unsigned body;		/* rows available for list rows */
+	unsigned sort;		/* index into ops->sorts */
+	int reverse;		/* S: reverse the sort */
+	char filter[64];	/* / text filter, "" = none */
+};
+
+struct ui {
+	struct engine *engine;	/* borrowed */
+	struct ui_opts opts;	/* bits and names change at run time */
+	struct ui_hooks hooks;
+	struct ui_source *src;	/* owned, nsrc */
+	unsigned nsrc;
+	unsigned w, h;
+	int layout_valid;
+	enum ui_view view;
+	enum ui_view back;	/* view Esc returns to from help */
+	struct ui_pane panes[UI_PANE_COUNT];
+	unsigned focus;		/* focused main pane */
+	int paused;		/* display frozen (p) */
+	double speed;		/* replay pace, 0 = max */
+	int replay_paused;
+	uint64_t now_ns;	/* engine clock at the last collect */
+	uint64_t now_sec;
+	uint8_t host_ver;	/* drill-down subject */
+	uint8_t host_addr[16];
+	int input;		/* 0, '/' (pane filter) or 'f' (BPF) */
+	unsigned input_pane;
+	char ibuf[256];
+	size_t ilen;
+	char *bpf;		/* current capture filter, owned */
+	char msg[200];
+	int msg_err;
+	int collected;		/* the model was collected at least once */
+	int force;		/* re-collect even when paused */
+};
+
+/* Pane operations (one file each). */
+extern const struct ui_pane_ops ui_header_ops;
+extern const struct ui_pane_ops ui_talkers_ops;
+extern const struct ui_pane_ops ui_flows_ops;
+extern const struct ui_pane_ops ui_services_ops;
+extern const struct ui_pane_ops ui_bandwidth_ops;
+extern const struct ui_pane_ops ui_alerts_ops;
+extern const struct ui_pane_ops ui_host_ops;
+extern const struct ui_pane_ops ui_help_ops;
+
+/* ---- pane base (ui-pane.c) ---------------------------------------- */
+
+/* Give the pane a rectangle; reallocates its lines if the size changed. */
+void	 ui_pane_place(struct ui_pane *, unsigned x, unsigned y, unsigned w,
+	    unsigned h);
+void	 ui_pane_done(struct ui_pane *);
+/* Clamp selection and scroll to nrows and the body height. */
+void	 ui_pane_clamp(struct ui_pane *);
+/* Move the selection by delta rows (or to an end for +-SIZE_MAX/2). */
+void	 ui_pane_move(struct ui_pane *, long delta);
+/* Draw the pane's title bar into l (focus colour, sort, filter, count). */
+void	 ui_pane_title(struct ui_pane *, struct ui_line *l, const char *info);
+/* Colour for list row idx (the selection bar if selected and focused). */
+enum ui_color ui_pane_row_color(struct ui_pane *, size_t idx,
+	    enum ui_color normal);
+/* 1 if the pane has the focus. */
+int	 ui_pane_focused(struct ui_pane *);
+
+/* Columns of a table: fitted to a width by dropping low priorities. */
+struct ui_col {
+	const char *head;
+	unsigned w;		/* width (minimum width if flex) */
+	unsigned prio;		/* 0 = keep longest */
+	int align;		/* UI_ALIGN_* */
+	int flex;		/* takes a share of the spare width */
+	int sort;		/* sort index shown on this column, -1 = none */
+};
+#define UI_COLS_MAX 20
+struct ui_cols {
+	int x[UI_COLS_MAX];	/* -1 = dropped */
+	unsigned w[UI_COLS_MAX];
+};
+void	 ui_cols_fit(const struct ui_col *, unsigned n, unsigned width,
+	    struct ui_cols *);
+/* Column headings, with the sort arrow on the sorted column. */
+void	 ui_cols_head(struct ui_pane *, struct ui_line *,
+	    const struct ui_col *, unsigned n, const struct ui_cols *);
+/* Write a cell of column i (skipped if dropped). */
+void	 ui_cols_put(struct ui_line *, const struct ui_col *,
+	    const struct ui_cols *, unsigned i, enum ui_color, const char *);
+
+/* Sorting: entries ordered by k1 then k2 (descending unless asc), then by
+ * the tie function (always ascending), so the order is total. */
+struct ui_sortent {
+	double k1;
+	double k2;
+	const void *p;
+};
+typedef int (*ui_tie_fn)(const void *, const void *);
+/* Put the best k of a[0 .. n) first, in order (partial sort). */
+void	 ui_sort_top(struct ui_sortent *, size_t n, size_t k, int asc,
+	    ui_tie_fn);
+/* Case-insensitive substring test ("" matches everything). */
+int	 ui_match(const char *hay, const char *needle);
+/* 1 if the pane's effective sort is ascending. */
+int	 ui_pane_sort_asc(struct ui_pane *);
+
+/* ---- shared renderers ------------------------------------------------ */
+
+/* Sparkline of n values (oldest first) at the cursor, w cells wide:
+ * values are averaged into buckets when n > w, right-aligned when n < w.
+ * Scaled to max, or to the largest bucket if max <= 0; returns the scale
+ * used. */
+double	 ui_spark(struct ui_line *, enum ui_color, const double *v,
+	    unsigned n, double max, unsigned w);
+/* Horizontal share bar of frac (0..1) w cells wide. */
+void	 ui_bar(struct ui_line *, enum ui_color, double frac, unsigned w);
+/* Short label of a source: a file's base name, an interface as is. */
+const char *ui_source_label(const char *name);
+/* Open the drill-down view on an address. */
+int	 ui_open_host(struct ui *, uint8_t ip_ver, const uint8_t addr[16]);
+
+/* Flow table shared by the connections pane and the host view. */
+#define UI_FLOW_COLS 11
+extern const struct ui_col ui_flow_cols[UI_FLOW_COLS];
+extern const char *const ui_flow_sorts[];
+extern const int ui_flow_sort_asc[];
+/* Sort keys of a flow for sort index s. */
+void	 ui_flow_keys(struct ui *, const struct flow *, unsigned s,
+	    struct ui_sortent *);
+int	 ui_flow_tie(const void *, const void *);
+/* 1 if the flow matches a text filter. */
+int	 ui_flow_match(struct ui *, const struct flow *, const char *);
+void	 ui_flow_row(struct ui *, struct ui_line *, const struct ui_cols *,
+	    const struct flow *, enum ui_color);
+
 #endif

@@ -1,2 +1,295 @@
-/* ui-talkers.c: (to be written) */
+/*
+ * ui-talkers.c: the top talkers pane: hosts by 2 s / 10 s / 40 s rate,
+ * total, address; with learned name, country/ASN and a sparkline of the
+ * last minute.
+ *
+ * Main thread only.  collect() takes pointers into the engine's host
+ * table and partially sorts them; they are valid only until the engine
+ * next runs, so draw() follows collect() in the same frame and keeps the
+ * addresses of the rows it drew (for Enter), never the pointers.
+ */
 #include "config.h"
+#include "ui-pane.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "xmalloc.h"
+
+struct talkers {
+	struct ui_sortent *ents;	/* owned */
+	size_t cap;
+	struct talker_id {
+		uint8_t ver;
+		uint8_t addr[16];
+	} *vis;				/* rows drawn, owned */
+	size_t nvis;
+	size_t vis_top;
+};
+
+enum { TS_2S, TS_10S, TS_40S, TS_TOTAL, TS_IN, TS_OUT, TS_HOST };
+static const char *const talkers_sorts[] = { "2s", "10s", "40s", "total",
+	"in", "out", "host", NULL };
+static const int talkers_sort_asc[] = { 0, 0, 0, 0, 0, 0, 1 };
+
+enum {
+	TC_HOST, TC_NAME, TC_GEO, TC_IN2, TC_IN10, TC_IN40, TC_OUT2, TC_OUT10,
+	TC_OUT40, TC_TOTAL, TC_SPARK, TC_COUNT
+};
+static const struct ui_col talkers_cols[TC_COUNT] = {
+	[TC_HOST] = { "host", 15, 0, UI_ALIGN_LEFT, 0, TS_HOST },
+	[TC_NAME] = { "name", 12, 3, UI_ALIGN_LEFT, 1, -1 },
+	[TC_GEO] = { "geo", 3, 7, UI_ALIGN_LEFT, 0, -1 },
+	[TC_IN2] = { "in 2s", 7, 4, UI_ALIGN_RIGHT, 0, TS_2S },
+	[TC_IN10] = { "in 10s", 7, 2, UI_ALIGN_RIGHT, 0, TS_10S },
+	[TC_IN40] = { "in 40s", 7, 5, UI_ALIGN_RIGHT, 0, TS_40S },
+	[TC_OUT2] = { "out 2s", 7, 4, UI_ALIGN_RIGHT, 0, -1 },
+	[TC_OUT10] = { "out 10s", 7, 2, UI_ALIGN_RIGHT, 0, -1 },
+	[TC_OUT40] = { "out 40s", 7, 5, UI_ALIGN_RIGHT, 0, -1 },
+	[TC_TOTAL] = { "total", 9, 1, UI_ALIGN_RIGHT, 0, TS_TOTAL },
+	[TC_SPARK] = { "last 60s", 12, 6, UI_ALIGN_LEFT, 0, -1 },
+};
+
+static void
+talkers_init(struct ui_pane *p)
+{
+	p->data = xcalloc(1, sizeof(struct talkers));
+	p->sort = TS_10S;
+}
+
+static void
+talkers_done(struct ui_pane *p)
+{
+	struct talkers *t = p->data;
+
+	if (t != NULL) {
+		free(t->ents);
+		free(t->vis);
+		free(t);
+	}
+	p->data = NULL;
+}
+
+static int
+host_tie(const void *a, const void *b)
+{
+	const struct host *x = a, *y = b;
+
+	if (x->ip_ver != y->ip_ver)
+		return x->ip_ver < y->ip_ver ? -1 : 1;
+	return memcmp(x->addr, y->addr, 16);
+}
+
+static int
+host_tie_rev(const void *a, const void *b)
+{
+	return host_tie(b, a);
+}
+
+static int
+host_match(struct ui *ui, const struct host *h, const char *filter)
+{
+	char a[FMT_ADDR_MAX], n[PKT_NAME_MAX];
+	const char *name;
+
+	if (ui_match(fmt_addr(h->ip_ver, h->addr, a, sizeof a), filter))
+		return 1;
+	name = engine_name_lookup(ui->engine, h->ip_ver, h->addr);
+	if (name != NULL) {
+		ui_sanitize(name, n, sizeof n);
+		if (ui_match(n, filter))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+talkers_collect(struct ui_pane *p, size_t want)
+{
+	struct talkers *t = p->data;
+	struct ui *ui = p->ui;
+	const struct engine *e = ui->engine;
+	const struct host *h;
+	size_t n = 0, count = engine_host_count(e);
+	struct ui_sortent *s;
+	unsigned secs;
+
+	if (count > t->cap) {
+		free(t->ents);
+		t->cap = count + count / 4 + 16;
+		t->ents = xcalloc(t->cap, sizeof *t->ents);
+	}
+	secs = p->sort == TS_2S ? 2 : p->sort == TS_40S ? 40 : 10;
+	for (h = engine_host_first(e); h != NULL && n < t->cap;
+	    h = engine_host_next(e, h)) {
+		if (p->filter[0] != '\0' && !host_match(ui, h, p->filter))
+			continue;
+		s = &t->ents[n++];
+		s->p = h;
+		switch (p->sort) {
+		case TS_2S:
+		case TS_10S:
+		case TS_40S:
+			s->k1 = rate_avg(&h->rate_in, ui->now_sec, secs) +
+			    rate_avg(&h->rate_out, ui->now_sec, secs);
+			s->k2 = (double)(h->bytes_in + h->bytes_out);
+			break;
+		case TS_TOTAL:
+			s->k1 = (double)(h->bytes_in + h->bytes_out);
+			s->k2 = 0;
+			break;
+		case TS_IN:
+			s->k1 = (double)h->bytes_in;
+			s->k2 = (double)h->bytes_out;
+			break;
+		case TS_OUT:
+			s->k1 = (double)h->bytes_out;
+			s->k2 = (double)h->bytes_in;
+			break;
+		default:
+			s->k1 = h->ip_ver;
+			s->k2 = 0;
+			break;
+		}
+	}
+	p->nrows = n;
+	/* Ties go by ascending address, except when sorting by address. */
+	ui_sort_top(t->ents, n, want, ui_pane_sort_asc(p),
+	    p->sort == TS_HOST && !ui_pane_sort_asc(p) ? host_tie_rev :
+	    host_tie);
+}
+
+static void
+talkers_row(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
+    const struct host *h, enum ui_color rc)
+{
+	struct ui *ui = p->ui;
+	const struct ui_col *cols = talkers_cols;
+	char buf[PKT_NAME_MAX];
+	const char *name;
+	uint32_t in[60], out[60];
+	double v[60];
+	unsigned i;
+	int bits = ui->opts.bits;
+
+	ui_line_clear(l, rc);
+	ui_cols_put(l, cols, c, TC_HOST, rc,
+	    fmt_addr(h->ip_ver, h->addr, buf, sizeof buf));
+	if (c->x[TC_NAME] >= 0) {
+		name = engine_name_lookup(ui->engine, h->ip_ver, h->addr);
+		ui_cols_put(l, cols, c, TC_NAME, rc, name ? name : "");
+	}
+	ui_cols_put(l, cols, c, TC_GEO, rc == UI_COLOR_NORMAL ?
+	    UI_COLOR_DIM : rc, "--");
+#define RATE_COL(col, r, secs, color) do {				\
+	if (c->x[col] >= 0) {						\
+		fmt_rate(rate_avg(r, ui->now_sec, secs), bits, 1, buf,	\
+		    sizeof buf);					\
+		ui_cols_put(l, cols, c, col, rc == UI_COLOR_NORMAL ?	\
+		    color : rc, buf);					\
+	}								\
+} while (0)
+	RATE_COL(TC_IN2, &h->rate_in, 2, UI_COLOR_RX);
+	RATE_COL(TC_IN10, &h->rate_in, 10, UI_COLOR_RX);
+	RATE_COL(TC_IN40, &h->rate_in, 40, UI_COLOR_RX);
+	RATE_COL(TC_OUT2, &h->rate_out, 2, UI_COLOR_TX);
+	RATE_COL(TC_OUT10, &h->rate_out, 10, UI_COLOR_TX);
+	RATE_COL(TC_OUT40, &h->rate_out, 40, UI_COLOR_TX);
+#undef RATE_COL
+	ui_cols_put(l, cols, c, TC_TOTAL, rc,
+	    fmt_size(h->bytes_in + h->bytes_out, buf, sizeof buf));
+	if (c->x[TC_SPARK] >= 0) {
+		rate_series(&h->rate_in, ui->now_sec, in, 60);
+		rate_series(&h->rate_out, ui->now_sec, out, 60);
+		for (i = 0; i < 60; i++)
+			v[i] = (double)in[i] + out[i];
+		ui_line_goto(l, (unsigned)c->x[TC_SPARK]);
+		ui_spark(l, rc == UI_COLOR_NORMAL ? UI_COLOR_BAR : rc, v, 60,
+		    0, c->w[TC_SPARK]);
+	}
+}
+
+static void
+talkers_draw(struct ui_pane *p)
+{
+	struct talkers *t = p->data;
+	struct ui *ui = p->ui;
+	struct ui_col cols[TC_COUNT];
+	struct ui_cols c;
+	const struct host *h;
+	size_t i, row;
+	unsigned hostw = 15, len;
+	char a[FMT_ADDR_MAX];
+
+	memcpy(cols, talkers_cols, sizeof cols);
+	for (i = 0; i < p->body && p->top + i < p->nrows; i++) {
+		h = t->ents[p->top + i].p;
+		len = (unsigned)strlen(fmt_addr(h->ip_ver, h->addr, a,
+		    sizeof a));
+		if (len > hostw)
+			hostw = len;
+	}
+	cols[TC_HOST].w = hostw;
+	if (!ui->opts.names)
+		cols[TC_NAME].prio = 100, cols[TC_NAME].w = 10000;
+	ui_cols_fit(cols, TC_COUNT, p->w, &c);
+
+	ui_pane_title(p, &p->lines[0], NULL);
+	if (p->h < 2)
+		return;
+	ui_cols_head(p, &p->lines[1], cols, TC_COUNT, &c);
+
+	free(t->vis);
+	t->vis = xcalloc(p->body ? p->body : 1, sizeof *t->vis);
+	t->nvis = 0;
+	t->vis_top = p->top;
+	for (i = 2; i < p->h; i++) {
+		row = p->top + i - 2;
+		if (row >= p->nrows) {
+			ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
+			if (i == 2)
+				ui_line_puts(&p->lines[i], UI_COLOR_DIM,
+				    p->filter[0] ? " no host matches the filter"
+				    : " no hosts yet");
+			continue;
+		}
+		h = t->ents[row].p;
+		t->vis[t->nvis].ver = h->ip_ver;
+		memcpy(t->vis[t->nvis].addr, h->addr, 16);
+		t->nvis++;
+		talkers_row(p, &p->lines[i], &c, h,
+		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
+	}
+}
+
+static int
+talkers_enter(struct ui_pane *p)
+{
+	struct talkers *t = p->data;
+	size_t i;
+
+	if (p->sel < t->vis_top)
+		return UI_REACT_NONE;
+	i = p->sel - t->vis_top;
+	if (i >= t->nvis)
+		return UI_REACT_NONE;
+	return ui_open_host(p->ui, t->vis[i].ver, t->vis[i].addr);
+}
+
+const struct ui_pane_ops ui_talkers_ops = {
+	.name = "talkers",
+	.title = "Top talkers",
+	.min_h = 4,
+	.weight = 3,
+	.head_rows = 2,
+	.selectable = 1,
+	.sorts = talkers_sorts,
+	.sort_asc = talkers_sort_asc,
+	.init = talkers_init,
+	.done = talkers_done,
+	.collect = talkers_collect,
+	.draw = talkers_draw,
+	.enter = talkers_enter,
+};

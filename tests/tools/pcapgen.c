@@ -950,7 +950,8 @@ build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
 		memcpy(p + 6, smac, 6);
 		put16(p + 14, ethertype);
 		return 16;
-	case 276:	/* Linux cooked v2: proto rsv ifindex hatype type len addr */
+	case 276:	/* Linux cooked v2: proto rsv ifindex hatype type
+			 * halen addr[8] */
 		memset(p, 0, 20);
 		put16(p, ethertype);
 		put32(p + 4, 1);
@@ -995,7 +996,7 @@ write_header(void)
 	buf_le32(&out, 28);
 	for (i = 0; i < nifaces; i++) {
 		/* IDB: linktype, reserved, snaplen, options */
-		uint32_t len = 20 + (nsec ? 12 : 0) + 4;
+		uint32_t len = 20 + (nsec ? 8 : 0) + 4;
 
 		buf_le32(&out, 1);
 		buf_le32(&out, len);
