@@ -92,7 +92,8 @@ void		 capture_set_paused(struct capture *, int paused);
 char		*capture_default_interface(char **cause);
 
 /* Local networks of an interface (its addresses with prefix lengths),
- * appended to nets as "addr/len" strings (owned by caller). */
+ * appended to nets as "addr/len" strings (owned by caller); returns how
+ * many were appended, or -1. */
 int		 capture_interface_networks(const char *ifname, char ***nets,
 		    unsigned *n);
 

@@ -54,7 +54,7 @@ decode_dhcp(struct decode_ctx *ctx, struct pktbuf *pb)
 	uint8_t op, htype, hlen, code, len;
 	uint8_t ciaddr[4], yiaddr[4], reqip[4] = { 0 }, chaddr[6];
 	const uint8_t *addr;
-	char host[PKT_NAME_MAX];
+	char host[PKT_NAME_MAX], opt[255];
 	size_t hostlen = 0;
 	static const uint8_t zero[4];
 
@@ -82,15 +82,17 @@ decode_dhcp(struct decode_ctx *ctx, struct pktbuf *pb)
 		if (b.flags & PKTBUF_TRUNCATED)
 			break;
 		if (code == DHCP_OPT_HOSTNAME) {
-			if (!pktbuf_bytes(&b, host, len))
+			/* A cut option must not clobber an earlier one. */
+			if (!pktbuf_bytes(&b, opt, len))
 				break;
 			/* Some clients count a terminating NUL. */
-			hostlen = len;
-			while (hostlen > 0 && host[hostlen - 1] == '\0')
-				hostlen--;
-			if (memchr(host, '\0', hostlen) != NULL)
+			while (len > 0 && opt[len - 1] == '\0')
+				len--;
+			if (memchr(opt, '\0', len) != NULL)
 				return;
-			host[hostlen] = '\0';
+			memcpy(host, opt, len);
+			host[len] = '\0';
+			hostlen = len;
 		} else if (code == DHCP_OPT_REQUESTED_IP && len == 4) {
 			if (!pktbuf_bytes(&b, reqip, 4))
 				break;

@@ -20,8 +20,6 @@
 
 #include "decode-int.h"
 
-#include <string.h>
-
 /* Bytes the frame has on the wire from the current position on. */
 static uint32_t
 decode_wire_left(const struct decode_ctx *ctx, const struct pktbuf *b)

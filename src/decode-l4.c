@@ -17,8 +17,6 @@
 
 #include "decode-int.h"
 
-#include <string.h>
-
 /* Well-known ports whose payload we extract names from. */
 #define DECODE_PORT_DNS		53
 #define DECODE_PORT_BOOTPS	67

@@ -116,6 +116,7 @@ cid_icmp6_counterpart(uint8_t type)
 	}
 }
 
+/* Community ID v1 of an explicit tuple (sender first). */
 void
 engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
     const uint8_t *daddr, uint16_t sport, uint16_t dport, int has_ports,
@@ -162,6 +163,7 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 	cid_base64(digest, sizeof digest, out + 2);
 }
 
+/* Community ID v1 of a flow. */
 void
 flow_community_id(const struct flow *f, uint16_t seed, char out[64])
 {
@@ -196,6 +198,7 @@ cid_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* Zeek-style uid of a flow, stable across active-timeout records. */
 void
 flow_uid(const struct flow *f, char out[20])
 {

@@ -186,6 +186,7 @@ flow_rehash(struct engine *e, uint32_t nb)
 	}
 }
 
+/* Set up the flow table and the fragment map. */
 void
 engine_flows_init(struct engine *e)
 {
@@ -197,6 +198,7 @@ engine_flows_init(struct engine *e)
 	e->frags = xcalloc(ENGINE_FRAG_SLOTS, sizeof *e->frags);
 }
 
+/* Free the flow table. */
 void
 engine_flows_done(struct engine *e)
 {
@@ -273,6 +275,7 @@ flow_evict(struct engine *e)
 		flow_end(e, best, FLOW_END_EVICTED);
 }
 
+/* End the flows whose inactive timeout has passed. */
 void
 engine_flows_expire(struct engine *e)
 {
@@ -306,59 +309,47 @@ flow_flush_cmp(const struct engine *e, uint32_t ia, uint32_t ib)
 	return ia < ib ? -1 : ia > ib;
 }
 
+/* Merge sort of v[0..n) using tmp; runs already in order (flows are
+ * mostly allocated in arrival order) cost one comparison each. */
 static void
-flow_sift(const struct engine *e, uint32_t *v, size_t root, size_t n)
+flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
 {
-	for (;;) {
-		size_t c = 2 * root + 1;
-		uint32_t t;
-
-		if (c >= n)
-			return;
-		if (c + 1 < n && flow_flush_cmp(e, v[c], v[c + 1]) < 0)
-			c++;
-		if (flow_flush_cmp(e, v[root], v[c]) >= 0)
-			return;
-		t = v[root];
-		v[root] = v[c];
-		v[c] = t;
-		root = c;
-	}
-}
-
-/* Heapsort: in place (no second index array at a million flows) and
- * portable (qsort_r differs between libcs). */
-static void
-flow_sort(const struct engine *e, uint32_t *v, size_t n)
-{
-	size_t i;
+	size_t mid = n / 2, i = 0, j, k = 0;
 
 	if (n < 2)
 		return;
-	for (i = n / 2; i-- > 0;)
-		flow_sift(e, v, i, n);
-	for (i = n - 1; i > 0; i--) {
-		uint32_t t = v[0];
-
-		v[0] = v[i];
-		v[i] = t;
-		flow_sift(e, v, 0, i);
+	flow_sort(e, v, tmp, mid);
+	flow_sort(e, v + mid, tmp, n - mid);
+	if (flow_flush_cmp(e, v[mid - 1], v[mid]) <= 0)
+		return;
+	memcpy(tmp, v, mid * sizeof *v);
+	j = mid;
+	while (i < mid && j < n) {
+		if (flow_flush_cmp(e, tmp[i], v[j]) <= 0)
+			v[k++] = tmp[i++];
+		else
+			v[k++] = v[j++];
 	}
+	while (i < mid)
+		v[k++] = tmp[i++];
 }
 
+/* End every flow, ordered by first packet time, key, uid. */
 void
 engine_flows_flush(struct engine *e)
 {
-	uint32_t *idx, i, n = 0;
+	uint32_t *idx, *tmp, i, n = 0;
 
 	if (e->ft.count == 0)
 		return;
 	idx = xcalloc(e->ft.count, sizeof *idx);
+	tmp = xcalloc(e->ft.count / 2 + 1, sizeof *tmp);
 	for (i = 1; i <= e->ft.used && n < e->ft.count; i++) {
 		if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
 			idx[n++] = i;
 	}
-	flow_sort(e, idx, n);
+	flow_sort(e, idx, tmp, n);
+	free(tmp);
 	for (i = 0; i < n; i++)
 		flow_end(e, idx[i], FLOW_END_FLUSH);
 	free(idx);
@@ -561,12 +552,15 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 			es = TCPS_CLOSED;
 		if (fl & PKT_TCP_RST)
 			es = TCPS_RESET;
+		/* No flags: stay inactive on a bare ACK of the SYN sent
+		 * before the SYN-ACK; establish if only the originator's
+		 * SYN was missed; else a partial (mid-stream) endpoint. */
 		if (es == TCPS_INACTIVE) {
 			if (d == 1 && len == 0 && ps == TCPS_SYN_SENT)
-				;	/* an ACK of the SYN before the SYN-ACK */
+				;
 			else if ((fl & PKT_TCP_ACK) &&
 			    ps == TCPS_ESTABLISHED)
-				es = TCPS_ESTABLISHED;	/* missed the SYN */
+				es = TCPS_ESTABLISHED;
 			else
 				es = TCPS_PARTIAL;
 		}
@@ -619,7 +613,7 @@ flow_uid_hash(const struct flow_key *k, uint64_t first_ns, uint64_t seq)
 
 /* Create a flow for key k (the table has room or makes it). */
 static uint32_t
-flow_new(struct engine *e, const struct flow_key *k,
+flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
     const struct pkt_meta *m, int sender_is_a)
 {
 	struct flow_table *t = &e->ft;
@@ -677,7 +671,7 @@ flow_new(struct engine *e, const struct flow_key *k,
 		    (uint32_t)(m->sport & 0xff) << 16 |
 		    (uint32_t)(m->dport & 0xff) << 24;
 	flow_lru_append(e, i);
-	b = flow_bucket(e, k);
+	b = (uint32_t)hash & (t->nbuckets - 1);
 	f->priv_u32[F_HNEXT] = t->buckets[b];
 	t->buckets[b] = i;
 	t->count++;
@@ -726,6 +720,7 @@ flow_prep_key(struct engine *e, const struct pkt_meta *m,
 	p->ready = 1;
 }
 
+/* Work out a packet's flow key and hash ahead of accounting. */
 void
 engine_flow_prep(struct engine *e, const struct pkt_meta *m,
     struct flow_prep *p)
@@ -742,6 +737,7 @@ engine_flow_prep(struct engine *e, const struct pkt_meta *m,
 #define PREFETCH(p)	((void)(p))
 #endif
 
+/* Prefetch what accounting the packet will touch. */
 void
 engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
     int stage)
@@ -774,6 +770,7 @@ engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
 		PREFETCH(engine_host_at(e, f->priv_u32[F_HB]));
 }
 
+/* Account an IP packet to its flow and its hosts. */
 int
 engine_flow_packet(struct engine *e, const struct pkt_meta *m,
     struct flow_prep *p)
@@ -819,7 +816,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 			flow_partial(e, f, ts);
 	}
 	if (i == 0)
-		i = flow_new(e, kp, m, sender_is_a);
+		i = flow_new(e, kp, p->hash, m, sender_is_a);
 	f = flow_at(e, i);
 	d = sender_is_a == f->orig_is_a ? 0 : 1;
 
@@ -861,6 +858,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 
 /* ---- public --------------------------------------------------------- */
 
+/* Fill in the originator and responder of a flow. */
 void
 flow_endpoints(const struct flow *f, struct flow_ep *orig,
     struct flow_ep *resp)
@@ -898,6 +896,7 @@ flow_hist_s0r(const char *h)
 	return 0;
 }
 
+/* Return the Zeek conn_state code of a flow. */
 const char *
 flow_conn_state(const struct flow *f)
 {
@@ -938,6 +937,7 @@ flow_conn_state(const struct flow *f)
 	return "OTH";
 }
 
+/* Return a flow's rate in one direction, or NULL. */
 const struct rate *
 flow_rate(const struct flow *f, int dir)
 {
@@ -946,6 +946,7 @@ flow_rate(const struct flow *f, int dir)
 	return &f->rates->dir[dir];
 }
 
+/* Return the number of flows in the table. */
 size_t
 engine_flow_count(const struct engine *e)
 {
@@ -962,12 +963,14 @@ flow_scan(const struct engine *e, uint32_t i)
 	return NULL;
 }
 
+/* Return the first live flow, or NULL. */
 const struct flow *
 engine_flow_first(const struct engine *e)
 {
 	return flow_scan(e, 1);
 }
 
+/* Return the live flow after f, or NULL. */
 const struct flow *
 engine_flow_next(const struct engine *e, const struct flow *f)
 {

@@ -95,6 +95,7 @@ host_rehash(struct engine *e, uint32_t nb)
 	}
 }
 
+/* Set up the host and pair tables. */
 void
 engine_hosts_init(struct engine *e)
 {
@@ -116,6 +117,7 @@ engine_hosts_init(struct engine *e)
 	e->pt.slots = xcalloc(e->pt.cap, sizeof *e->pt.slots);
 }
 
+/* Free the host and pair tables. */
 void
 engine_hosts_done(struct engine *e)
 {
@@ -201,7 +203,8 @@ static int
 pair_add(struct engine *e, uint32_t sa, uint32_t sb)
 {
 	struct pair_table *pt = &e->pt;
-	uint64_t v = sa < sb ? (uint64_t)sa << 32 | sb : (uint64_t)sb << 32 | sa;
+	uint64_t v = sa < sb ? (uint64_t)sa << 32 | sb :
+	    (uint64_t)sb << 32 | sa;
 	uint32_t i;
 
 	i = (uint32_t)engine_hash(e->hkey, &v, sizeof v) & (pt->cap - 1);
@@ -293,6 +296,7 @@ host_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	return 0;
 }
 
+/* Find or create the host of an address. */
 uint32_t
 engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
     uint16_t source, uint64_t ts)
@@ -356,6 +360,7 @@ host_touch(struct engine *e, uint32_t i, struct host *h, uint64_t ts)
 		h->first_ns = ts;
 }
 
+/* Count a packet against its sender and receiver. */
 void
 engine_host_count_pkt(struct engine *e, uint32_t from, uint32_t to,
     uint32_t wire_len, uint64_t ts)
@@ -379,6 +384,7 @@ engine_host_count_pkt(struct engine *e, uint32_t from, uint32_t to,
 	}
 }
 
+/* Note a new flow between two hosts (peers, flows_active). */
 void
 engine_host_flow_new(struct engine *e, uint32_t a, uint32_t b)
 {
@@ -396,6 +402,7 @@ engine_host_flow_new(struct engine *e, uint32_t a, uint32_t b)
 	}
 }
 
+/* Note that a flow between two hosts ended. */
 void
 engine_host_flow_end(struct engine *e, uint32_t a, uint32_t b)
 {
@@ -407,6 +414,7 @@ engine_host_flow_end(struct engine *e, uint32_t a, uint32_t b)
 
 /* ---- public --------------------------------------------------------- */
 
+/* Return the number of hosts in the table. */
 size_t
 engine_host_count(const struct engine *e)
 {
@@ -423,12 +431,14 @@ host_scan(const struct engine *e, uint32_t i)
 	return NULL;
 }
 
+/* Return the first host, or NULL. */
 const struct host *
 engine_host_first(const struct engine *e)
 {
 	return host_scan(e, 1);
 }
 
+/* Return the host after h, or NULL. */
 const struct host *
 engine_host_next(const struct engine *e, const struct host *h)
 {
@@ -437,6 +447,7 @@ engine_host_next(const struct engine *e, const struct host *h)
 	return host_scan(e, (uint32_t)(h - e->ht.v) + 1);
 }
 
+/* Find the host of an address, or NULL. */
 const struct host *
 engine_host_lookup(const struct engine *e, uint8_t ip_ver,
     const uint8_t addr[16])

@@ -106,7 +106,7 @@ struct name_table {
 };
 
 struct engine {
-	struct engine_cfg cfg;		/* copy; pointers below replace its */
+	struct engine_cfg cfg;		/* copy; its pointers: ours below */
 	struct engine_net *nets;	/* owned */
 	unsigned n_nets;
 

@@ -27,6 +27,7 @@ name_bucket(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
 	    (e->nt.nbuckets - 1);
 }
 
+/* Set up the name table. */
 void
 engine_names_init(struct engine *e)
 {
@@ -39,6 +40,7 @@ engine_names_init(struct engine *e)
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
 }
 
+/* Free the name table and its names. */
 void
 engine_names_done(struct engine *e)
 {
@@ -118,6 +120,7 @@ name_drop_oldest(struct engine *e)
 	t->count--;
 }
 
+/* Learn a name for an address (the newest wins). */
 void
 engine_name(struct engine *e, const struct pkt_name *pn)
 {
@@ -175,6 +178,7 @@ engine_name(struct engine *e, const struct pkt_name *pn)
 	e->totals.names_learned++;
 }
 
+/* Return the name learned for an address, or NULL. */
 const char *
 engine_name_lookup(const struct engine *e, uint8_t ip_ver,
     const uint8_t addr[16])

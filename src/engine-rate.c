@@ -38,6 +38,7 @@ rate_span(uint64_t head, unsigned slots, uint64_t now_sec, unsigned secs,
 	return *lo <= *hi;
 }
 
+/* Add bytes to second sec, advancing the ring if sec is newer. */
 void
 rate_add(struct rate *r, uint64_t sec, uint32_t bytes)
 {
@@ -59,6 +60,7 @@ rate_add(struct rate *r, uint64_t sec, uint32_t bytes)
 	*b = (UINT32_MAX - *b < bytes) ? UINT32_MAX : *b + bytes;
 }
 
+/* Average bytes per second over the secs complete seconds before now. */
 double
 rate_avg(const struct rate *r, uint64_t now_sec, unsigned secs)
 {
@@ -71,6 +73,7 @@ rate_avg(const struct rate *r, uint64_t now_sec, unsigned secs)
 	return (double)sum / secs;
 }
 
+/* Copy the last n complete seconds, oldest first. */
 void
 rate_series(const struct rate *r, uint64_t now_sec, uint32_t *out,
     unsigned n)
@@ -91,6 +94,7 @@ rate_series(const struct rate *r, uint64_t now_sec, uint32_t *out,
 	}
 }
 
+/* Add bytes and packets to second sec of a history ring. */
 void
 rate_hist_add(struct rate_hist *r, uint64_t sec, uint32_t bytes,
     uint32_t pkts)
@@ -118,6 +122,7 @@ rate_hist_add(struct rate_hist *r, uint64_t sec, uint32_t bytes,
 	    r->pkts[i] + pkts;
 }
 
+/* Average bytes per second over secs complete seconds. */
 double
 rate_hist_avg(const struct rate_hist *r, uint64_t now_sec, unsigned secs)
 {
@@ -130,6 +135,7 @@ rate_hist_avg(const struct rate_hist *r, uint64_t now_sec, unsigned secs)
 	return (double)sum / secs;
 }
 
+/* Average packets per second over secs complete seconds. */
 double
 rate_hist_pps(const struct rate_hist *r, uint64_t now_sec, unsigned secs)
 {
@@ -142,6 +148,7 @@ rate_hist_pps(const struct rate_hist *r, uint64_t now_sec, unsigned secs)
 	return (double)sum / secs;
 }
 
+/* Copy the bytes of the last n complete seconds, oldest first. */
 void
 rate_hist_series(const struct rate_hist *r, uint64_t now_sec, uint64_t *out,
     unsigned n)

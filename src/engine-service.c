@@ -129,6 +129,7 @@ svc_load(void)
 	fclose(f);
 }
 
+/* Name the service of a TCP or UDP port, or NULL. */
 const char *
 service_name(uint8_t proto, uint16_t port)
 {
@@ -160,6 +161,7 @@ service_name(uint8_t proto, uint16_t port)
 	return svc_file[mask == SVC_TCP ? 0 : 1][port];
 }
 
+/* Name an IP protocol number, or NULL. */
 const char *
 proto_name(uint8_t proto)
 {
@@ -215,6 +217,7 @@ proto_name(uint8_t proto)
 	}
 }
 
+/* Name a flow's service from its responder's port, else its originator's. */
 const char *
 flow_service(const struct flow *f)
 {

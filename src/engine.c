@@ -49,6 +49,7 @@ engine_mum(uint64_t a, uint64_t b)
 #endif
 }
 
+/* Keyed 64-bit hash of n bytes at p. */
 uint64_t
 engine_hash(const uint64_t k[4], const void *p, size_t n)
 {
@@ -100,6 +101,7 @@ static const char *const engine_default_nets[] = {
 	"169.254.0.0/16", "127.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128",
 };
 
+/* Parse "addr/len" or a bare address into a net. */
 int
 engine_net_parse(const char *s, struct engine_net *n)
 {
@@ -153,6 +155,7 @@ engine_net_match(const struct engine_net *n, uint8_t ip_ver,
 	return 1;
 }
 
+/* Say whether an address is in the local networks. */
 int
 engine_is_local(const struct engine *e, uint8_t ip_ver,
     const uint8_t addr[16])
@@ -166,6 +169,7 @@ engine_is_local(const struct engine *e, uint8_t ip_ver,
 	return 0;
 }
 
+/* Create an engine; cfg is copied (NULL: all defaults). */
 struct engine *
 engine_create(const struct engine_cfg *cfg)
 {
@@ -237,6 +241,7 @@ engine_create(const struct engine_cfg *cfg)
 	return e;
 }
 
+/* Free the engine and every table (no records are emitted). */
 void
 engine_free(struct engine *e)
 {
@@ -250,6 +255,7 @@ engine_free(struct engine *e)
 	free(e);
 }
 
+/* Set the callback that receives every flow record. */
 void
 engine_set_flow_sink(struct engine *e, engine_flow_cb cb, void *arg)
 {
@@ -292,8 +298,10 @@ engine_clock(struct engine *e, uint64_t ts)
 	}
 }
 
-void
-engine_packet(struct engine *e, const struct pkt_meta *m)
+/* Account one packet whose flow key may already be worked out. */
+static void
+engine_account(struct engine *e, const struct pkt_meta *m,
+    struct flow_prep *p)
 {
 	struct engine_totals *t = &e->totals;
 	struct engine_source *s;
@@ -314,13 +322,14 @@ engine_packet(struct engine *e, const struct pkt_meta *m)
 		t->ip_packets++;
 		t->by_proto_pkts[m->proto]++;
 		t->by_proto_bytes[m->proto] += m->wire_len;
-		tx = engine_flow_packet(e, m);
+		tx = engine_flow_packet(e, m, p);
 	} else {
 		t->non_ip_pkts++;
 		t->non_ip_bytes += m->wire_len;
 	}
 
-	s = engine_source_get(e, m->source);
+	s = m->source < e->n_sources ? &e->sources[m->source] :
+	    engine_source_get(e, m->source);
 	s->packets++;
 	s->bytes += m->wire_len;
 	s->status[st]++;
@@ -333,36 +342,89 @@ engine_packet(struct engine *e, const struct pkt_meta *m)
 	}
 }
 
+/* Account one packet. */
+void
+engine_packet(struct engine *e, const struct pkt_meta *m)
+{
+	struct flow_prep p;
+
+	p.ready = 0;
+	engine_account(e, m, &p);
+}
+
+/*
+ * Account a batch.  Memory latency, not arithmetic, bounds the engine on
+ * big tables, so this works LOOKAHEAD packets ahead: it hashes a packet
+ * and prefetches its bucket, later the flow the bucket points to, and
+ * just before accounting the flow's hosts.  Prefetches are only hints:
+ * accounting redoes the lookup, so tables changing meanwhile (new flows,
+ * rehashing) cannot make it wrong.
+ */
+#define ENGINE_LOOKAHEAD	8	/* power of two */
+
+void
+engine_packets(struct engine *e, const struct pkt_meta *m, size_t n)
+{
+	struct flow_prep p[ENGINE_LOOKAHEAD];
+	size_t i;
+
+	for (i = 0; i < n && i < ENGINE_LOOKAHEAD; i++) {
+		engine_flow_prep(e, &m[i], &p[i]);
+		engine_flow_prefetch(e, &p[i], 1);
+	}
+	for (i = 0; i < n; i++) {
+		struct flow_prep *cur = &p[i & (ENGINE_LOOKAHEAD - 1)];
+
+		if (i + ENGINE_LOOKAHEAD / 2 < n)
+			engine_flow_prefetch(e, &p[(i + ENGINE_LOOKAHEAD / 2) &
+			    (ENGINE_LOOKAHEAD - 1)], 2);
+		if (i + 2 < n)
+			engine_flow_prefetch(e,
+			    &p[(i + 2) & (ENGINE_LOOKAHEAD - 1)], 3);
+		engine_account(e, &m[i], cur);
+		if (i + ENGINE_LOOKAHEAD < n) {
+			engine_flow_prep(e, &m[i + ENGINE_LOOKAHEAD], cur);
+			engine_flow_prefetch(e, cur, 1);
+		}
+	}
+}
+
+/* Advance the clock on idle (live capture) and expire flows. */
 void
 engine_tick(struct engine *e, uint64_t now_ns)
 {
 	engine_clock(e, now_ns);
 }
 
+/* Emit every flow left in the table, in a fixed order. */
 void
 engine_flush(struct engine *e)
 {
 	engine_flows_flush(e);
 }
 
+/* Return the packet-time clock, ns. */
 uint64_t
 engine_now(const struct engine *e)
 {
 	return e->now_ns;
 }
 
+/* Return the engine-wide counters. */
 const struct engine_totals *
 engine_totals(const struct engine *e)
 {
 	return &e->totals;
 }
 
+/* Return the number of capture sources. */
 unsigned
 engine_source_count(const struct engine *e)
 {
 	return e->n_sources;
 }
 
+/* Return source i, or NULL. */
 const struct engine_source *
 engine_source(const struct engine *e, unsigned i)
 {

@@ -424,6 +424,10 @@ main(int argc, char **argv)
 		return WT_EXIT_USAGE;
 	}
 
+	/* Export reads files as fast as it can unless told otherwise. */
+	if (strcmp(opts.mode, "export") == 0 && !opts.speed_given)
+		opts.speed = 0;
+
 	proc_block_signals();
 	if (strcmp(opts.mode, "export") == 0)
 		rc = mode_export(&opts);

@@ -514,6 +514,7 @@ export_close(struct export *x, FILE *fp)
 	return err;
 }
 
+/* Run `wiretop export` and return its exit code. */
 int
 mode_export(struct wt_opts *o)
 {
@@ -545,6 +546,11 @@ mode_export(struct wt_opts *o)
 		    "or ndjson\n", o->format);
 		return WT_EXIT_USAGE;
 	}
+
+	/* Files are exported as fast as they can be read unless --speed
+	 * asks for a pace (the TUI's default is the original timing). */
+	if (!o->speed_given)
+		o->speed = 0;
 
 	p = pipeline_create(o, &cause, &code);
 	if (p == NULL) {

@@ -25,6 +25,7 @@
 
 static const char out_fffd[] = "\xef\xbf\xbd";
 
+/* Parse a --format name. */
 int
 out_format_parse(const char *s, enum out_format *fmt)
 {
@@ -39,6 +40,7 @@ out_format_parse(const char *s, enum out_format *fmt)
 	return 0;
 }
 
+/* Create a writer of a format on a borrowed stream. */
 struct out_writer *
 out_create(enum out_format fmt, FILE *fp)
 {
@@ -61,6 +63,7 @@ out_create(enum out_format fmt, FILE *fp)
 	return w;
 }
 
+/* Free a writer; its stream stays open. */
 void
 out_free(struct out_writer *w)
 {
@@ -76,6 +79,7 @@ out_free(struct out_writer *w)
 	free(w);
 }
 
+/* Start the document (schema, list member, CSV header). */
 int
 out_begin(struct out_writer *w, const char *schema, const char *list_key,
     const char *const *columns, size_t ncolumns)
@@ -100,6 +104,7 @@ out_begin(struct out_writer *w, const char *schema, const char *list_key,
 	return w->ops->begin(w);
 }
 
+/* Write one record through the format's ops. */
 int
 out_record(struct out_writer *w, const struct out_field *f, size_t n)
 {
@@ -115,6 +120,7 @@ out_record(struct out_writer *w, const struct out_field *f, size_t n)
 	return 0;
 }
 
+/* End the document and flush; -1 on any write error so far. */
 int
 out_end(struct out_writer *w)
 {
@@ -135,18 +141,21 @@ out_end(struct out_writer *w)
 	return 0;
 }
 
+/* Return the first write error (errno), 0 if none. */
 int
 out_error(const struct out_writer *w)
 {
 	return w->error;
 }
 
+/* Return the number of records written. */
 uint64_t
 out_records(const struct out_writer *w)
 {
 	return w->records;
 }
 
+/* Format val / 10^dec exactly, without floating point. */
 const char *
 out_fmt_fixed(int64_t val, unsigned dec, char *buf, size_t len)
 {
@@ -167,6 +176,7 @@ out_fmt_fixed(int64_t val, unsigned dec, char *buf, size_t len)
 	return buf;
 }
 
+/* Measure the UTF-8 sequence at s (Unicode 15 table 3-7). */
 size_t
 out_utf8_seq(const unsigned char *s, size_t n, size_t *bad)
 {
@@ -205,6 +215,7 @@ out_utf8_seq(const unsigned char *s, size_t n, size_t *bad)
 	return need + 1;
 }
 
+/* Write raw bytes, keeping the first error. */
 int
 out_put(struct out_writer *w, const char *s, size_t n)
 {
@@ -218,6 +229,7 @@ out_put(struct out_writer *w, const char *s, size_t n)
 	return 0;
 }
 
+/* Write bytes with every invalid UTF-8 subpart as U+FFFD. */
 int
 out_put_utf8(struct out_writer *w, const char *s, size_t n)
 {

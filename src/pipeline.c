@@ -68,9 +68,14 @@ pipeline_iface_nets(struct pipeline *p, struct wt_opts *o)
 			continue;
 		nets = NULL;
 		cnt = 0;
+		/* Returns how many it appended, or -1. */
 		if (capture_interface_networks(capture_name(p->src[i]), &nets,
-		    &cnt) != 0)
+		    &cnt) < 0) {
+			for (j = 0; j < cnt; j++)
+				free(nets[j]);
+			free(nets);
 			continue;
+		}
 		for (j = 0; j < cnt; j++) {
 			if (n < sizeof p->nets / sizeof p->nets[0] &&
 			    engine_net_parse(nets[j], &p->nets[n]) == 0)

@@ -52,25 +52,26 @@ struct flows {
 static double
 flow_rate10(struct ui *ui, const struct flow *f, int dir)
 {
-	const struct rate *r = flow_rate(f, dir);
-
-	return r != NULL ? rate_avg(r, ui->now_sec, 10) : 0;
+	if (f->last_ns / 1000000000u + 10 < ui->now_sec)
+		return 0;	/* idle for the whole window */
+	return ui_rate(flow_rate(f, dir), f->last_ns, ui->now_sec, 10);
 }
 
 void
-ui_flow_keys(struct ui *ui, const struct flow *f, unsigned s,
+ui_flow_keys(struct ui *ui, const struct ui_flowinfo *fi, unsigned s,
     struct ui_sortent *e)
 {
-	uint64_t bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+	const struct flow *f = fi->f;
 
+	(void)ui;
 	e->p = f;
-	e->k2 = (double)bytes;
+	e->k2 = (double)fi->bytes;
 	switch (s) {
 	case FS_RATE:
-		e->k1 = flow_rate10(ui, f, 0) + flow_rate10(ui, f, 1);
+		e->k1 = fi->rate[0] + fi->rate[1];
 		break;
 	case FS_BYTES:
-		e->k1 = (double)bytes;
+		e->k1 = (double)fi->bytes;
 		e->k2 = 0;
 		break;
 	case FS_PKTS:
@@ -248,20 +249,20 @@ flows_collect(struct ui_pane *p, size_t want)
 {
 	struct flows *t = p->data;
 	struct ui *ui = p->ui;
-	const struct engine *e = ui->engine;
-	const struct flow *f;
-	size_t n = 0, count = engine_flow_count(e);
+	const struct ui_flowinfo *fv;
+	size_t n = 0, count, i;
 
+	fv = ui_flows(ui, &count);
 	if (count > t->cap) {
 		free(t->ents);
 		t->cap = count + count / 4 + 16;
 		t->ents = xcalloc(t->cap, sizeof *t->ents);
 	}
-	for (f = engine_flow_first(e); f != NULL && n < t->cap;
-	    f = engine_flow_next(e, f)) {
-		if (p->filter[0] != '\0' && !ui_flow_match(ui, f, p->filter))
+	for (i = 0; i < count; i++) {
+		if (p->filter[0] != '\0' &&
+		    !ui_flow_match(ui, fv[i].f, p->filter))
 			continue;
-		ui_flow_keys(ui, f, p->sort, &t->ents[n++]);
+		ui_flow_keys(ui, &fv[i], p->sort, &t->ents[n++]);
 	}
 	p->nrows = n;
 	ui_sort_top(t->ents, n, want, ui_pane_sort_asc(p), ui_flow_tie);

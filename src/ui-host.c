@@ -35,6 +35,9 @@ struct hostview {
 	struct agg *peers;		/* owned, cap entries */
 	struct agg *svcs;		/* owned, cap entries */
 	size_t npeers, nsvcs;
+	struct agg vis[256];		/* peers of the flow rows drawn */
+	size_t nvis;
+	size_t vis_top;
 	unsigned agg_rows;		/* rows of the peer/service table */
 	unsigned flow_y;		/* first row of the flow table */
 };
@@ -118,7 +121,9 @@ host_collect(struct ui_pane *p, size_t want)
 	struct ui *ui = p->ui;
 	const struct engine *e = ui->engine;
 	const struct flow *f;
+	const struct ui_flowinfo *fv;
 	const struct flow_key *k;
+	size_t nf, j;
 	struct flow_ep o, r;
 	size_t n = 0, count = engine_flow_count(e);
 	const uint8_t *peer;
@@ -136,8 +141,9 @@ host_collect(struct ui_pane *p, size_t want)
 		v->peers = xcalloc(v->cap, sizeof *v->peers);
 		v->svcs = xcalloc(v->cap, sizeof *v->svcs);
 	}
-	for (f = engine_flow_first(e); f != NULL && n < v->cap;
-	    f = engine_flow_next(e, f)) {
+	fv = ui_flows(ui, &nf);
+	for (j = 0; j < nf && n < v->cap; j++) {
+		f = fv[j].f;
 		k = &f->key;
 		if (k->ip_ver != ui->host_ver)
 			continue;
@@ -155,7 +161,7 @@ host_collect(struct ui_pane *p, size_t want)
 		v->svcs[n] = v->peers[n];
 		memset(v->svcs[n].addr, 0, 16);
 		flow_endpoints(f, &o, &r);
-		svc = flow_service(f);
+		svc = fv[j].svc;
 		port = r.port;
 		if (svc != NULL)
 			snprintf(v->svcs[n].name, sizeof v->svcs[n].name,
@@ -167,7 +173,7 @@ host_collect(struct ui_pane *p, size_t want)
 			snprintf(v->svcs[n].name, sizeof v->svcs[n].name,
 			    "proto %u", k->proto);
 		if (p->filter[0] == '\0' || ui_flow_match(ui, f, p->filter))
-			ui_flow_keys(ui, f, p->sort, &v->ents[n]);
+			ui_flow_keys(ui, &fv[j], p->sort, &v->ents[n]);
 		else
 			v->ents[n].p = NULL;
 		n++;
@@ -387,13 +393,39 @@ host_draw(struct ui_pane *p)
 	ui_cols_fit(ui_flow_cols, UI_FLOW_COLS, p->w, &c);
 	ui_cols_head(p, &p->lines[v->flow_y + 1], ui_flow_cols, UI_FLOW_COLS,
 	    &c);
+	v->nvis = 0;
+	v->vis_top = p->top;
 	for (i = v->flow_y + 2; i < p->h; i++) {
+		const struct flow *f;
+
 		row = p->top + (i - v->flow_y - 2);
 		if (row >= p->nrows)
 			break;
-		ui_flow_row(ui, &p->lines[i], &c, v->ents[row].p,
+		f = v->ents[row].p;
+		if (v->nvis < sizeof v->vis / sizeof v->vis[0]) {
+			v->vis[v->nvis].ver = f->key.ip_ver;
+			memcpy(v->vis[v->nvis].addr, memcmp(f->key.a,
+			    ui->host_addr, 16) == 0 ? f->key.b : f->key.a, 16);
+			v->nvis++;
+		}
+		ui_flow_row(ui, &p->lines[i], &c, f,
 		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
 	}
+}
+
+/* Enter on a flow: drill into its peer. */
+static int
+host_enter(struct ui_pane *p)
+{
+	struct hostview *v = p->data;
+	size_t i;
+
+	if (p->sel < v->vis_top)
+		return UI_REACT_NONE;
+	i = p->sel - v->vis_top;
+	if (i >= v->nvis)
+		return UI_REACT_NONE;
+	return ui_open_host(p->ui, v->vis[i].ver, v->vis[i].addr);
 }
 
 const struct ui_pane_ops ui_host_ops = {
@@ -409,4 +441,5 @@ const struct ui_pane_ops ui_host_ops = {
 	.done = host_done,
 	.collect = host_collect,
 	.draw = host_draw,
+	.enter = host_enter,
 };

@@ -367,3 +367,12 @@ ui_source_label(const char *name)
 
 	return slash != NULL && slash[1] != '\0' ? slash + 1 : name;
 }
+
+double
+ui_rate(const struct rate *r, uint64_t last_ns, uint64_t now_sec,
+    unsigned secs)
+{
+	if (r == NULL || last_ns / 1000000000u + secs < now_sec)
+		return 0;
+	return rate_avg(r, now_sec, secs);
+}

@@ -105,6 +105,12 @@ struct ui {
 	int msg_err;
 	int collected;		/* the model was collected at least once */
 	int force;		/* re-collect even when paused */
+	uint64_t frame;		/* render count */
+	struct ui_flowinfo *flowv;	/* this frame's flows, owned array */
+	const char **svc_cache;	/* service_name() per [tcp|udp][port] */
+	uint8_t *svc_known;
+	size_t nflows, flowcap;
+	uint64_t flowv_frame;	/* frame flowv was taken in (0 = none) */
 };
 
 /* Pane operations (one file each). */
@@ -184,6 +190,21 @@ double	 ui_spark(struct ui_line *, enum ui_color, const double *v,
 	    unsigned n, double max, unsigned w);
 /* Horizontal share bar of frac (0..1) w cells wide. */
 void	 ui_bar(struct ui_line *, enum ui_color, double frac, unsigned w);
+/* rate_avg(), skipping the ring when the entry's newest packet (last_ns)
+ * is older than the window: most of a big table is idle, and a frame
+ * then costs one comparison per idle entry, not a walk of its ring. */
+double	 ui_rate(const struct rate *, uint64_t last_ns, uint64_t now_sec,
+	    unsigned secs);
+/* What a frame needs of a flow, computed in one pass over the table. */
+struct ui_flowinfo {
+	const struct flow *f;	/* valid until the engine runs again */
+	double rate[2];		/* 10 s average, bytes/s: o->r, r->o */
+	uint64_t bytes;		/* wire bytes, both directions */
+	const char *svc;	/* flow_service() */
+	uint8_t proto;		/* f->key.proto, without touching f again */
+};
+/* Every flow in the table, walked once per frame and shared by panes. */
+const struct ui_flowinfo *ui_flows(struct ui *, size_t *n);
 /* Short label of a source: a file's base name, an interface as is. */
 const char *ui_source_label(const char *name);
 /* Open the drill-down view on an address. */
@@ -195,7 +216,7 @@ extern const struct ui_col ui_flow_cols[UI_FLOW_COLS];
 extern const char *const ui_flow_sorts[];
 extern const int ui_flow_sort_asc[];
 /* Sort keys of a flow for sort index s. */
-void	 ui_flow_keys(struct ui *, const struct flow *, unsigned s,
+void	 ui_flow_keys(struct ui *, const struct ui_flowinfo *, unsigned s,
 	    struct ui_sortent *);
 int	 ui_flow_tie(const void *, const void *);
 /* 1 if the flow matches a text filter. */

@@ -94,10 +94,11 @@ services_collect(struct ui_pane *p, size_t want)
 	struct services *s = p->data;
 	struct ui *ui = p->ui;
 	const struct engine_totals *t = engine_totals(ui->engine);
-	const struct flow *f;
+	const struct ui_flowinfo *fv;
 	const char *name;
 	char buf[32];
 	uintptr_t h;
+	size_t nf, j;
 	unsigned i, slot;
 	uint64_t b;
 
@@ -123,11 +124,11 @@ services_collect(struct ui_pane *p, size_t want)
 
 	memset(s->slots, 0, sizeof s->slots);
 	s->svc_total = 0;
-	for (f = engine_flow_first(ui->engine); f != NULL;
-	    f = engine_flow_next(ui->engine, f)) {
-		b = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-		name = flow_service(f);
-		h = (uintptr_t)name ^ f->key.proto;
+	fv = ui_flows(ui, &nf);
+	for (j = 0; j < nf; j++) {
+		b = fv[j].bytes;
+		name = fv[j].svc;
+		h = (uintptr_t)name ^ fv[j].proto;
 		h ^= h >> 7;
 		slot = (unsigned)(h * 2654435761u) & (SVC_SLOTS - 1);
 		for (i = 0; i < SVC_SLOTS; i++) {
@@ -137,12 +138,12 @@ services_collect(struct ui_pane *p, size_t want)
 			if (!e->used) {
 				e->used = 1;
 				e->key = name;
-				e->proto = f->key.proto;
+				e->proto = fv[j].proto;
 				e->bytes = b;
 				break;
 			}
 			if (e->key == name && (name != NULL ||
-			    e->proto == f->key.proto)) {
+			    e->proto == fv[j].proto)) {
 				e->bytes += b;
 				break;
 			}

@@ -132,8 +132,9 @@ talkers_collect(struct ui_pane *p, size_t want)
 		case TS_2S:
 		case TS_10S:
 		case TS_40S:
-			s->k1 = rate_avg(&h->rate_in, ui->now_sec, secs) +
-			    rate_avg(&h->rate_out, ui->now_sec, secs);
+			s->k1 = ui_rate(&h->rate_in, h->last_ns, ui->now_sec,
+			    secs) + ui_rate(&h->rate_out, h->last_ns,
+			    ui->now_sec, secs);
 			s->k2 = (double)(h->bytes_in + h->bytes_out);
 			break;
 		case TS_TOTAL:
@@ -185,7 +186,8 @@ talkers_row(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 	    UI_COLOR_DIM : rc, "--");
 #define RATE_COL(col, r, secs, color) do {				\
 	if (c->x[col] >= 0) {						\
-		fmt_rate(rate_avg(r, ui->now_sec, secs), bits, 1, buf,	\
+		fmt_rate(ui_rate(r, h->last_ns, ui->now_sec, secs), bits, \
+		    1, buf,						\
 		    sizeof buf);					\
 		ui_cols_put(l, cols, c, col, rc == UI_COLOR_NORMAL ?	\
 		    color : rc, buf);					\

@@ -351,7 +351,7 @@ static const struct ui_key_binding ui_keys[] = {
 	{ UI_KEY_NPAGE, 0, "PgDn", key_move, "scroll down a page" },
 	{ UI_KEY_HOME, 0, "Home", key_move, "go to the first row" },
 	{ UI_KEY_END, 0, "End", key_move, "go to the last row" },
-	{ UI_KEY_ENTER, 0, "Enter", key_enter, "drill down into the host" },
+	{ UI_KEY_ENTER, 0, "Enter", key_enter, "drill down into the host or peer" },
 	{ 's', 0, "s", key_sort, "cycle the sort column" },
 	{ 'S', 0, "S", key_sort, "reverse the sort order" },
 	{ '/', 0, "/", key_filter, "filter the pane by text" },
@@ -700,6 +700,69 @@ draw_status(struct ui *ui, struct ui_line *l)
 		ui_line_puts(l, UI_COLOR_STATUS, "  +/- pace  Space pause");
 }
 
+/* service_name() through a per-port cache (its answer for a port does
+ * not change while we run). */
+static const char *
+svc_port(struct ui *ui, uint8_t proto, uint16_t port)
+{
+	size_t i = (proto == 6 ? 0 : 65536) + port;
+
+	if (ui->svc_cache == NULL) {
+		ui->svc_cache = xcalloc(2 * 65536, sizeof *ui->svc_cache);
+		ui->svc_known = xcalloc(2 * 65536, 1);
+	}
+	if (!ui->svc_known[i]) {
+		ui->svc_cache[i] = service_name(proto, port);
+		ui->svc_known[i] = 1;
+	}
+	return ui->svc_cache[i];
+}
+
+const struct ui_flowinfo *
+ui_flows(struct ui *ui, size_t *n)
+{
+	const struct flow *f;
+	struct ui_flowinfo *fi;
+	struct flow_ep o, r;
+	size_t count;
+	int d;
+
+	if (ui->flowv_frame == ui->frame) {
+		*n = ui->nflows;
+		return ui->flowv;
+	}
+	count = engine_flow_count(ui->engine);
+	if (count > ui->flowcap) {
+		free(ui->flowv);
+		ui->flowcap = count + count / 4 + 16;
+		ui->flowv = xcalloc(ui->flowcap, sizeof *ui->flowv);
+	}
+	ui->nflows = 0;
+	for (f = engine_flow_first(ui->engine); f != NULL &&
+	    ui->nflows < ui->flowcap; f = engine_flow_next(ui->engine, f)) {
+		fi = &ui->flowv[ui->nflows++];
+		fi->f = f;
+		fi->proto = f->key.proto;
+		fi->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+		for (d = 0; d < 2; d++)
+			fi->rate[d] = f->last_ns / 1000000000u + 10 <
+			    ui->now_sec ? 0 : ui_rate(flow_rate(f, d),
+			    f->last_ns, ui->now_sec, 10);
+		/* flow_service(), cached: the responder's port names the
+		 * service, else the originator's; TCP and UDP only. */
+		fi->svc = NULL;
+		if (f->key.proto == 6 || f->key.proto == 17) {
+			flow_endpoints(f, &o, &r);
+			if ((fi->svc = svc_port(ui, f->key.proto, r.port))
+			    == NULL)
+				fi->svc = svc_port(ui, f->key.proto, o.port);
+		}
+	}
+	ui->flowv_frame = ui->frame;
+	*n = ui->nflows;
+	return ui->flowv;
+}
+
 void
 ui_render(struct ui *ui)
 {
@@ -709,6 +772,7 @@ ui_render(struct ui *ui)
 
 	if (!ui->layout_valid)
 		layout(ui);
+	ui->frame++;
 	ui->now_ns = engine_now(ui->engine);
 	ui->now_sec = ui->now_ns / 1000000000u;
 	for (id = 0; id < UI_PANE_STATUS; id++) {
@@ -875,6 +939,9 @@ ui_free(struct ui *ui)
 	}
 	free(ui->src);
 	free(ui->bpf);
+	free(ui->flowv);
+	free(ui->svc_cache);
+	free(ui->svc_known);
 	free(ui);
 }
 

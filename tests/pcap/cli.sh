@@ -105,8 +105,11 @@ else
 	bad "--help does not mention:$missing"
 fi
 run -h
-[ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/help" && ok "-h: same as --help" ||
-    bad "-h: exit $rc or different from --help"
+if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/help"; then
+	ok "-h: same as --help"
+else
+	bad "-h: exit $rc or different from --help"
+fi
 
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
     "$builddir/config.h" 2>/dev/null)
@@ -196,6 +199,18 @@ if [ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] &&
 else
 	bad "export -r FILE -o OUT: exit $rc, or unexpected output"
 	show_err
+fi
+# export reads a file as fast as it can: no pacing on packet time
+printf '0.000 udp 10.0.0.1:1 > 10.0.0.2:2 len=10 rep=61 dt=0.5\n' |
+    "$pcapgen" -o "$tmp/slow.pcap" - || exit 99
+start=$(date +%s)
+run export -r "$tmp/slow.pcap" -o /dev/null
+elapsed=$(($(date +%s) - start))
+if [ "$rc" = 0 ] && [ "$elapsed" -lt 10 ]; then
+	ok "export of a 30 s capture is not paced (${elapsed} s)"
+else
+	bad "export of a 30 s capture: exit $rc after ${elapsed} s" \
+	    "(export must not replay at the original speed)"
 fi
 # standard input
 timeout 20 "$wiretop" export -r - --what summary --format json \

@@ -27,6 +27,11 @@
 #  non-ip     frames without an IP layer (ARP, EAPOL, LLDP...) are not flows.
 #  vlan       wiretop's flow key includes the VLAN id; tshark's conversation
 #             does not, so wiretop's flows are summed over VLANs.
+# Community ID v1 (tshark's communityid dissector, enabled for the run) is
+# compared per TCP/UDP/SCTP 5-tuple: the set of IDs tshark gives the
+# frames must equal the set wiretop gives the flows (rule cid-plain: only
+# frames with one IP layer and no fragmentation, where both hash the same
+# header by definition).
 # A file whose link type wiretop does not decode (not in decode.h's list)
 # would be a named skip; every link type in real/ is meant to be decoded.
 
@@ -56,7 +61,7 @@ FIELDS = ["frame.number", "frame.len", "frame.protocols",
     "ipv6.hopopts.nxt", "ipv6.routing.nxt", "ipv6.dstopts.nxt",
     "ipv6.fraghdr.nxt", "ipv6.fraghdr.offset", "ipv6.fraghdr.ident",
     "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
-    "sctp.srcport", "sctp.dstport"]
+    "sctp.srcport", "sctp.dstport", "communityid"]
 
 def ival(s, default=0):
     if s in ("", None):
@@ -81,14 +86,15 @@ def pair(a, b):
 def tshark_side(path):
     """Conversations from tshark's per-frame fields, rules applied."""
     cmd = ["tshark", "-n", "-r", path, "-o", "ip.defragment:FALSE",
-        "-o", "ipv6.defragment:FALSE", "-T", "fields", "-E", "separator=/t",
+        "-o", "ipv6.defragment:FALSE", "--enable-protocol", "communityid",
+        "-T", "fields", "-E", "separator=/t",
         "-E", "occurrence=f"]
     for f in FIELDS:
         cmd += ["-e", f]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         return None, p.stderr.strip().split("\n")[-1]
-    flows, pairs, frags = {}, {}, {}
+    flows, pairs, frags, cids = {}, {}, {}, {}
     counts = {"frames": 0, "non-ip": 0, "tunnel": 0, "frag": 0,
         "frag-orphan": 0}
     for line in p.stdout.split("\n"):
@@ -101,7 +107,8 @@ def tshark_side(path):
         if first is None:                       # rule non-ip
             counts["non-ip"] += 1
             continue
-        if layers.count("ip") + layers.count("ipv6") > 1:
+        tunnel = layers.count("ip") + layers.count("ipv6") > 1
+        if tunnel:
             counts["tunnel"] += 1               # rule outer-ip
         later = False
         if first == "ip":
@@ -144,9 +151,12 @@ def tshark_side(path):
         n = ival(r["frame.len"])
         k = canon(proto, src, sp, dst, dp)
         v = flows.setdefault(k, [0, 0]); v[0] += 1; v[1] += n
+        if proto in PORTED and not tunnel and not isfrag and \
+                r["communityid"]:               # rule cid-plain
+            cids.setdefault(k, set()).add(r["communityid"])
         k = pair(src, dst)
         v = pairs.setdefault(k, [0, 0]); v[0] += 1; v[1] += n
-    return (flows, pairs, counts), None
+    return (flows, pairs, counts, cids), None
 
 def wiretop_side(path):
     def run(what):
@@ -163,7 +173,7 @@ def wiretop_side(path):
         return doc
     summary = run("summary")
     numbers = {p["proto"]: p["number"] for p in summary["protocols"]}
-    flows, pairs = {}, {}
+    flows, pairs, cids = {}, {}, {}
     for fl in run("flows")["flows"]:
         pr = fl["proto"]
         proto = numbers[pr] if pr in numbers else int(pr)
@@ -174,9 +184,10 @@ def wiretop_side(path):
         # rule vlan: summed over VLANs (not part of the key)
         k = canon(proto, a, fl["id.orig_p"], b, fl["id.resp_p"])
         v = flows.setdefault(k, [0, 0]); v[0] += pk; v[1] += by
+        cids.setdefault(k, set()).add(fl["community_id"])
         k = pair(a, b)
         v = pairs.setdefault(k, [0, 0]); v[0] += pk; v[1] += by
-    return flows, pairs, summary
+    return flows, pairs, summary, cids
 
 def fmt_key(k):
     def ep(e):
@@ -220,9 +231,9 @@ def compare(path):
     ts, err = tshark_side(path)
     if ts is None:
         return name, "SKIP", ["tshark cannot decode it: %s" % err]
-    tflows, tpairs, counts = ts
+    tflows, tpairs, counts, tcids = ts
     try:
-        wflows, wpairs, summary = wiretop_side(path)
+        wflows, wpairs, summary, wcids = wiretop_side(path)
     except (RuntimeError, ValueError, KeyError) as e:
         return name, "FAIL", [str(e)]
     msgs = []
@@ -236,13 +247,20 @@ def compare(path):
         msgs.append("%d of %d address pairs differ" % (len(d),
             len(set(tpairs) | set(wpairs))))
         msgs += ["  " + x for x in d[:SHOW]]
+    d = ["%s: tshark %s, wiretop %s" % (fmt_key(k), sorted(v),
+        sorted(wcids.get(k, ()))) for k, v in sorted(tcids.items(),
+        key=repr) if wcids.get(k, set()) != v]
+    if d:
+        msgs.append("%d of %d community IDs differ" % (len(d), len(tcids)))
+        msgs += ["  " + x for x in d[:SHOW]]
     if summary["packets"] != counts["frames"]:
         msgs.append("wiretop read %d packets, tshark %d frames" %
             (summary["packets"], counts["frames"]))
-    info = "%d frames, %d flows, %d address pairs (rules: non-ip %d, " \
-        "outer-ip %d, frag %d, frag without first %d)" % (counts["frames"],
-        len(tflows), len(tpairs), counts["non-ip"], counts["tunnel"],
-        counts["frag"], counts["frag-orphan"])
+    info = "%d frames, %d flows, %d address pairs, %d community IDs " \
+        "(rules: non-ip %d, outer-ip %d, frag %d, frag without first %d)" % (
+        counts["frames"], len(tflows), len(tpairs), len(tcids),
+        counts["non-ip"], counts["tunnel"], counts["frag"],
+        counts["frag-orphan"])
     return name, "FAIL" if msgs else "PASS", [info] + msgs
 
 LT = linktypes()

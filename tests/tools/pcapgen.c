@@ -746,8 +746,7 @@ dns_name(const struct spec *sp, uint8_t *out)
 			size_t l = i - start;
 
 			if (l > 63)
-				die("line %d: DNS label longer than 63",
-				    sp->line);
+				die("DNS label longer than 63");
 			if (l > 0) {
 				out[n++] = (uint8_t)l;
 				memcpy(out + n, sp->name + start, l);
@@ -844,7 +843,7 @@ build_l4(const struct spec *sp, const struct ev *e, uint8_t *l4,
 	case K_ARP:
 		break;
 	}
-	die("line %d: internal error", sp->line);
+	die("internal error");
 }
 
 /* IPv4 header (RFC 791):
@@ -918,7 +917,7 @@ build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
 	else
 		mac_of(&sp->dst, dmac);
 	if (sp->nvlans > 0 && linktype != 1)
-		die("line %d: vlan= needs linktype ether", sp->line);
+		die("vlan= needs linktype ether");
 	switch (linktype) {
 	case 1:		/* Ethernet II, 802.1Q / 802.1ad tags */
 		memcpy(p, dmac, 6);
@@ -934,11 +933,11 @@ build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
 		return n + 2;
 	case 101:	/* raw IP */
 		if (sp->kind == K_ARP)
-			die("line %d: arp needs a link layer", sp->line);
+			die("arp needs a link layer");
 		return 0;
 	case 0:		/* BSD loopback: AF in the writer's byte order (LE) */
 		if (sp->kind == K_ARP)
-			die("line %d: arp needs a link layer", sp->line);
+			die("arp needs a link layer");
 		p[0] = sp->src.ver == 4 ? 2 : 24;
 		p[1] = p[2] = p[3] = 0;
 		return 4;

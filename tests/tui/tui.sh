@@ -15,20 +15,26 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-tui.XXXXXX")
-SOCK="wt$$"
+NSESS=0
+SOCK="wt$$-0"
 T="tmux -L $SOCK -f /dev/null"
 TIMEOUT=${WT_TUI_TIMEOUT:-60}	# seconds; generous for sanitizer builds
 pass=0
 fail=0
 
 cleanup() {
-	$T kill-server >/dev/null 2>&1
+	n=0
+	while [ $n -le $NSESS ]; do
+		tmux -L "wt$$-$n" kill-server >/dev/null 2>&1
+		n=$((n + 1))
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 ok() {
+	[ -n "${WT_TUI_TRACE:-}" ] && date +%T.%N
 	pass=$((pass + 1))
 	echo "ok - $1"
 }
@@ -61,6 +67,37 @@ wait_for() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# eventually COMMAND...: poll the pane until COMMAND (run on a fresh
+# snapshot) succeeds; the screen may be caught mid-update.
+eventually() {
+	i=0
+	while [ $i -lt $((TIMEOUT * 10)) ]; do
+		snap
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+is() {	# is EXPECTED COMMAND...: the command prints EXPECTED
+	e=$1
+	shift
+	[ "$("$@")" = "$e" ]
+}
+
+second_talker() {
+	talkers | awk 'NR==2{print $1}'
+}
+
+count_talkers() {
+	talkers | grep -c .
+}
+
+count_nonmatching() {
+	talkers | grep -vc '^198\.51\.'
 }
 
 # wait_gone TEXT: poll until the pane no longer shows TEXT.
@@ -98,6 +135,9 @@ start() {
 	h=$2
 	shift 2
 	$T kill-server >/dev/null 2>&1
+	NSESS=$((NSESS + 1))
+	SOCK="wt$$-$NSESS"
+	T="tmux -L $SOCK -f /dev/null"
 	rm -f "$TMP/exit" "$TMP/stty"
 	$T new-session -d -s wt -x "$w" -y "$h" \
 	    "env $* ; echo \"EXIT=\$?\" > $TMP/exit.tmp; stty -a > $TMP/stty; mv $TMP/exit.tmp $TMP/exit; echo AFTER-EXIT; exec sleep 600"
@@ -106,7 +146,7 @@ start() {
 # Rows of the talkers pane (between its column headings and the next
 # pane's title).
 talkers() {
-	awk '/^host /{f=1; next} f && /Connections/{exit} f && NF{print}' \
+	awk '/^host/{f=1; next} f && /Connections/{exit} f && NF{print}' \
 	    "$TMP/screen"
 }
 
@@ -130,6 +170,20 @@ fmt_size() {
 		else if (v < 100) printf "%.1f %s\n", v, u[i]
 		else printf "%.0f %s\n", v, u[i]
 	}'
+}
+
+# H lines, the header on top, the status line at the bottom.
+whole() {
+	[ "$(wc -l < "$TMP/screen")" -eq "$1" ] &&
+	    head -n 1 "$TMP/screen" | grep -q '^ wiretop ' &&
+	    tail -n 1 "$TMP/screen" | grep -q 'F1 help'
+}
+
+all_panes() {
+	for pane in 'Top talkers' Connections 'Protocols and services' \
+	    Bandwidth Alerts; do
+		grep -q "$pane" "$TMP/screen" || return 1
+	done
 }
 
 # Screen sanity: H lines, the header first, the status line last, no line
@@ -165,34 +219,33 @@ start 120 40 LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen \
     "$WIRETOP" -r "$TMP/talkers.pcap" --speed max
 check "replay finishes and says so" wait_for " finished "
 wait_for "F1 help" >/dev/null
-check "top talker is 10.0.0.5" [ "$(first_talker)" = "10.0.0.5" ]
+check "top talker is 10.0.0.5" eventually is 10.0.0.5 first_talker
 check "top talker total is $TOP_TOTAL" \
     sh -c "echo '$(talker_row 10.0.0.5)' | grep -qF '$TOP_TOTAL'"
 check "UTF-8 line drawing" grep -q "$(printf '\342\224\200') Top talkers" \
     "$TMP/screen"
 $T capture-pane -e -p -t wt > "$TMP/screen.e"
-check "colours are used by default" sh -c "grep -o \"$(printf '\033')\\[[0-9;]*m\" '$TMP/screen.e' | sed 's/^.\\[//; s/m\$//' | tr ';' '\\n' | grep -qE '^(3[0-7]|4[0-7]|9[0-7]|10[0-7])\$'"
+check "colours are used by default" sh -c "grep -o \"$(printf '\033')\\[[0-9;]*m\" '$TMP/screen.e' | sed 's/^.\\[//; s/m\$//' | tr ';' '\\n' | grep -qE '^(3[0-8]|4[0-8]|9[0-7]|10[0-7])\$'"
 
 # sort: s cycles 10s -> 40s -> total -> in -> out -> host; S reverses
 $T send-keys -t wt s s
 check "s sorts by total" wait_for "sort: total"
-check "by total 10.0.0.5 first" [ "$(first_talker)" = "10.0.0.5" ]
+check "by total 10.0.0.5 first" eventually is 10.0.0.5 first_talker
 check "by total 198.51.100.10 second" \
-    [ "$(talkers | awk 'NR==2{print $1}')" = "198.51.100.10" ]
+    eventually is 198.51.100.10 second_talker
 $T send-keys -t wt s s s
 check "s cycles to host" wait_for "sort: host"
-check "by host 10.0.0.1 first" [ "$(first_talker)" = "10.0.0.1" ]
+check "by host 10.0.0.1 first" eventually is 10.0.0.1 first_talker
 $T send-keys -t wt S
 check "S reverses" wait_for "sort: host $(printf '\342\226\274')"
-check "reversed: 203.0.113.50 first" [ "$(first_talker)" = "203.0.113.50" ]
+check "reversed: 203.0.113.50 first" \
+    eventually is 203.0.113.50 first_talker
 
 # filter
 $T send-keys -t wt / 1 9 8 . 5 1 Enter
 check "filter shows in the title" wait_for "filter: 198.51"
-check "filter keeps the 3 matching hosts" \
-    [ "$(talkers | grep -c .)" -eq 3 ]
-check "filtered rows all match" \
-    [ "$(talkers | grep -vc '^198\.51\.')" -eq 0 ]
+check "filter keeps the 3 matching hosts" eventually is 3 count_talkers
+check "filtered rows all match" eventually is 0 count_nonmatching
 $T send-keys -t wt Escape
 check "Esc clears the filter" wait_gone "filter: 198.51"
 
@@ -214,8 +267,9 @@ $T send-keys -t wt p
 check "p resumes" wait_gone "[display paused]"
 
 # drill-down: sort by total, first row, Enter
-$T send-keys -t wt s s s
-wait_for "sort: total" >/dev/null
+# (from host: 2s, 10s, 40s, total)
+$T send-keys -t wt s s s s
+check "s wraps around to total" wait_for "sort: total"
 $T send-keys -t wt Home Enter
 check "Enter drills into the top talker" wait_for "Host 10.0.0.5"
 check "drill-down lists its peers" sh -c "grep -q '198.51.100.10' '$TMP/screen' && grep -q '198.51.100.11' '$TMP/screen'"
@@ -226,27 +280,10 @@ check "Esc returns from the drill-down" wait_for "Top talkers"
 # resize 120x40 -> 80x24 -> 200x60
 $T resize-window -t wt -x 80 -y 24
 check "resize to 80x24" wait_for "$(printf '\342\224\200') Top talkers"
-i=0
-while [ $i -lt 100 ]; do
-	snap
-	[ "$(wc -l < "$TMP/screen")" -eq 24 ] && \
-	    head -n 1 "$TMP/screen" | grep -q '^ wiretop' && \
-	    tail -n 1 "$TMP/screen" | grep -q 'F1 help' && break
-	sleep 0.1
-	i=$((i + 1))
-done
-check "80x24 screen is whole" sh -c "[ \$(wc -l < '$TMP/screen') -eq 24 ] && head -n 1 '$TMP/screen' | grep -q '^ wiretop' && tail -n 1 '$TMP/screen' | grep -q 'F1 help'"
+check "80x24 screen is whole" eventually whole 24
 $T resize-window -t wt -x 200 -y 60
-i=0
-while [ $i -lt $((TIMEOUT * 10)) ]; do
-	snap
-	grep -q 'Alerts' "$TMP/screen" && \
-	    [ "$(wc -l < "$TMP/screen")" -eq 60 ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
-check "200x60 shows every pane" sh -c "grep -q 'Alerts' '$TMP/screen' && grep -q 'Bandwidth' '$TMP/screen' && grep -q 'Protocols and services' '$TMP/screen' && grep -q 'Connections' '$TMP/screen'"
-check "200x60 screen is whole" sh -c "tail -n 1 '$TMP/screen' | grep -q 'F1 help'"
+check "200x60 shows every pane" eventually all_panes
+check "200x60 screen is whole" eventually whole 60
 
 # q quits with status 0 and restores the terminal
 $T send-keys -t wt q
@@ -266,20 +303,13 @@ $T capture-pane -p -t wt > "$TMP/screen"
 check "LANG=C: no byte above 0x7f" \
     [ "$(LC_ALL=C tr -d '\000-\177' < "$TMP/screen" | wc -c)" -eq 0 ]
 check "LANG=C: ASCII line drawing" grep -q -- "- Top talkers -" "$TMP/screen"
-check "LANG=C: screen is whole" valid_screen 100 30
+check "LANG=C: screen is whole" eventually valid_screen 100 30
 $T capture-pane -e -p -t wt > "$TMP/screen.e"
-check "NO_COLOR: no colour in SGR sequences" sh -c "! grep -o \"$(printf '\033')\\[[0-9;]*m\" '$TMP/screen.e' | sed 's/^.\\[//; s/m\$//' | tr ';' '\\n' | grep -qE '^(3[0-9]|4[0-9]|9[0-7]|10[0-7])\$'"
+check "NO_COLOR: no colour in SGR sequences" sh -c "! grep -o \"$(printf '\033')\\[[0-9;]*m\" '$TMP/screen.e' | sed 's/^.\\[//; s/m\$//' | tr ';' '\\n' | grep -qE '^(3[0-8]|4[0-8]|9[0-7]|10[0-7])\$'"
 check "NO_COLOR: attributes still mark the focus" \
     grep -q "$(printf '\033')\\[[0-9;]*7[;m]" "$TMP/screen.e"
 $T resize-window -t wt -x 80 -y 24
-i=0
-while [ $i -lt $((TIMEOUT * 10)) ]; do
-	snap
-	valid_screen 80 24 && break
-	sleep 0.1
-	i=$((i + 1))
-done
-check "LANG=C: 80x24 after resize is whole" valid_screen 80 24
+check "LANG=C: 80x24 after resize is whole" eventually valid_screen 80 24
 $T send-keys -t wt q
 check "LANG=C: q exits 0" exited_ok
 
@@ -302,7 +332,7 @@ for term in vt100 linux xterm-256color tmux-256color; do
 		continue
 	fi
 	start 80 24 LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$term \
-	    "$WIRETOP" -r "$TMP/talkers.pcap" --speed max --frames 3
+	    "$WIRETOP" -r "$TMP/talkers.pcap" --speed max -d 0.1 --frames 3
 	check "TERM=$term: --frames 3 runs and exits 0" exited_ok
 done
 

@@ -735,6 +735,20 @@ START_TEST(test_sll)
 	ck_assert_uint_eq(m.vlan, 42);
 	check_ports(&m, 5000, 6000, 4);
 
+	/* Protocol 4: an 802.2 LLC frame follows; here LLC/SNAP IPv4. */
+	fx_init(&f, "sll-llc-snap-ipv4", DECODE_LT_LINUX_SLL);
+	put16(&f, 0);
+	put16(&f, 1);
+	put16(&f, 6);
+	putz(&f, 8);
+	put16(&f, 0x0004);
+	putn(&f, "\xaa\xaa\x03\x00\x00\x00", 6);
+	put16(&f, 0x0800);
+	v4_udp(&f);
+	check_fx(&f, PKT_DECODED, &m, NULL);
+	check_v4(&m, 17, 32);
+	check_ports(&m, 5000, 6000, 4);
+
 	/* A netlink capture: the protocol is a netlink family. */
 	fx_init(&f, "sll-netlink", DECODE_LT_LINUX_SLL);
 	put16(&f, 4);
@@ -1575,6 +1589,19 @@ START_TEST(test_tso)
 	check_fx(&f, PKT_DECODED, &m, NULL);
 	check_v4(&m, 6, 140);
 	check_ports(&m, 22, 50000, 100);
+
+	/* The same for IPv6: payload length 0. */
+	fx_init(&f, "ipv6-tso", DECODE_LT_LINUX_SLL2);
+	put16(&f, 0x86dd);
+	putz(&f, 18);
+	ip = ipv6(&f, 6);
+	tcp(&f, 22, 50000, 1, 2, 0x18, 300, 0);
+	hdr(&f);
+	putz(&f, 200);
+	check_fx(&f, PKT_DECODED, &m, NULL);
+	check_v6(&m, 6, 260);
+	check_ports(&m, 22, 50000, 200);
+	(void)ip;
 }
 END_TEST
 
@@ -2293,6 +2320,23 @@ START_TEST(test_dhcp)
 	ck_assert_uint_eq(nm.v[0].ip_ver, 0);
 	ck_assert_mem_eq(nm.v[0].addr, ZERO16, 16);
 	ck_assert_mem_eq(nm.v[0].mac, "\x02\x00\x00\xaa\xbb\xcc", 6);
+
+	/* Two host name options: the last one counts, and cutting the
+	 * second (every truncation length) never leaves an empty name. */
+	udp_frame(&f, "dhcp-two-hostnames", 68, 67, &ip, &u);
+	dhcp_msg(&f, 1, ZERO16, ZERO16);
+	put16(&f, 0x0c05);
+	putn(&f, "first", 5);
+	put16(&f, 0x0c06);
+	putn(&f, "second", 6);
+	put8(&f, 255);
+	udp_frame_end(&f, ip, u);
+	check_fx(&f, PKT_DECODED, &m, names_init(&nm, DECODE_MAX_NAMES));
+	ck_assert_uint_eq(nm.dn.n, 1);
+	ck_assert_str_eq(nm.v[0].name, "second");
+	dec(&f, f.n - 4, &m, names_init(&nm, DECODE_MAX_NAMES));
+	ck_assert_uint_eq(nm.dn.n, 1);
+	ck_assert_str_eq(nm.v[0].name, "first");
 
 	/* No host name option; a bad magic cookie. */
 	udp_frame(&f, NULL, 68, 67, &ip, &u);

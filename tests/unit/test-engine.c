@@ -1112,6 +1112,70 @@ START_TEST(test_totals)
 }
 END_TEST
 
+/* engine_packets() must account exactly as engine_packet() does, also
+ * for later fragments (their ports depend on earlier packets in the same
+ * batch) and for flows created and ended inside a batch. */
+START_TEST(test_batch)
+{
+	struct pkt_meta m[64];
+	struct recs r1, r2;
+	struct engine_cfg c;
+	struct engine *e1, *e2;
+	size_t n = 0, i;
+	int j;
+
+	memset(&c, 0, sizeof c);
+	c.max_flows = 6;	/* evictions inside the batch */
+	for (i = 0; i < 20; i++) {
+		char a[32];
+
+		snprintf(a, sizeof a, "10.0.%zu.%zu", i % 3, i % 7);
+		m[n++] = udp(T0 + i * MS, a, (uint16_t)(1000 + i % 4), SA, 53,
+		    (uint32_t)i);
+		m[n] = udp(T0 + i * MS + 1, a, 0, SA, 0, 100);
+		m[n].flags = PKT_F_FRAG | PKT_F_FRAG_LATER;
+		m[n++].frag_id = (uint32_t)i;
+		if (i % 2 == 0) {
+			/* ...whose first fragment is the packet before. */
+			m[n - 2].flags |= PKT_F_FRAG;
+			m[n - 2].frag_id = (uint32_t)i;
+		}
+	}
+	m[n++] = tcp(T0 + 30 * MS, CA, 1, SA, 2, PKT_TCP_SYN, 5, 0);
+	m[n++] = tcp(T0 + 31 * MS, SA, 2, CA, 1,
+	    PKT_TCP_SYN | PKT_TCP_ACK, 9, 0);
+	m[n++] = tcp(T0 + 32 * MS, CA, 1, SA, 2, PKT_TCP_RST, 6, 0);
+	m[n++] = tcp(T0 + 33 * MS, CA, 1, SA, 2, PKT_TCP_SYN, 500, 0);
+	m[n++] = udp(T0 + 100 * SEC, CA, 1, SA, 2, 1);	/* expiry */
+	ck_assert_uint_le(n, 64);
+
+	e1 = mk_engine(&c, &r1);
+	e2 = mk_engine(&c, &r2);
+	for (i = 0; i < n; i++)
+		engine_packet(e1, &m[i]);
+	engine_packets(e2, m, 7);	/* batches of odd sizes */
+	engine_packets(e2, m + 7, 1);
+	engine_packets(e2, m + 8, 0);
+	engine_packets(e2, m + 8, n - 8);
+	engine_flush(e1);
+	engine_flush(e2);
+	ck_assert_int_gt(r1.n, 10);
+	ck_assert_int_eq(r1.n, r2.n);
+	for (j = 0; j < r1.n; j++) {
+		ck_assert_int_eq(r1.r[j].why, r2.r[j].why);
+		ck_assert_str_eq(r1.r[j].uid, r2.r[j].uid);
+		ck_assert_str_eq(r1.r[j].state, r2.r[j].state);
+		ck_assert_int_eq(memcmp(r1.r[j].f.dir, r2.r[j].f.dir,
+		    sizeof r1.r[j].f.dir), 0);
+	}
+	ck_assert_int_eq(memcmp(engine_totals(e1), engine_totals(e2),
+	    sizeof *engine_totals(e1)), 0);
+	ck_assert_uint_gt(engine_totals(e2)->flows_evicted, 0);
+	engine_free(e1);
+	engine_free(e2);
+}
+END_TEST
+
 /* Many flows: the tables grow and rehash, lookups stay right, and host
  * eviction keeps hosts with live flows. */
 START_TEST(test_scale)
@@ -1184,6 +1248,7 @@ engine_suite(void)
 	    sizeof cid_vecs / sizeof cid_vecs[0]);
 	tcase_add_test(tc, test_uid);
 	tcase_add_test(tc, test_totals);
+	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1690,6 +1690,13 @@ START_TEST(test_capture_live_lo)
 	o.filter = filter;
 	o.buffer_kb = 2048;
 	c = capture_open(&o, 1, &cause);
+	if (c == NULL && strstr(cause, "permission") != NULL) {
+		/* root without CAP_NET_RAW, e.g. in a container */
+		fprintf(stderr, "SKIP live capture: %s\n", cause);
+		free(cause);
+		close(rx);
+		return;
+	}
 	ck_assert_msg(c != NULL, "%s", cause);
 	ck_assert_uint_eq(capture_linktype(c), 1);	/* lo is Ethernet */
 	ck_assert_int_eq(capture_start(c, &cause), 0);

@@ -410,6 +410,11 @@ START_TEST(test_drill_down)
 	ck_assert_ptr_nonnull(strstr(s, "Flows of 10.0.0.1"));
 	ck_assert_uint_eq(ui->panes[UI_PANE_HOST].nrows, 1);
 	ck_assert_ptr_null(strstr(s, "Top talkers"));
+	/* Enter on its one flow opens the peer. */
+	ui_key(ui, UI_KEY_ENTER);
+	s = render_text();
+	ck_assert_ptr_nonnull(strstr(s, "Host 192.0.2.10"));
+	ck_assert_ptr_nonnull(strstr(s, "Flows of 192.0.2.10"));
 	ui_key(ui, UI_KEY_ESC);
 	ck_assert_int_eq(ui->view, UI_VIEW_MAIN);
 	s = render_text();
