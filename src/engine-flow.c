@@ -254,7 +254,9 @@ flow_partial(struct engine *e, struct flow *f, uint64_t ts)
 	memset(f->dir, 0, sizeof f->dir);
 	f->retrans = 0;
 	f->zero_win = 0;
-	f->first_ns = f->last_ns = ts;
+	/* last_ns stays: accounting the packet moves it (and the flow to
+	 * its list's tail). */
+	f->first_ns = ts;
 }
 
 /* Evict the least recently active flow (oldest head of the lists). */
@@ -738,12 +740,30 @@ engine_flow_prep(struct engine *e, const struct pkt_meta *m,
 #endif
 
 /* Prefetch what accounting the packet will touch. */
+static void
+flow_prefetch_host(const struct engine *e, uint32_t h, int out, uint64_t sec)
+{
+	const struct host *hp;
+	const struct rate *r;
+
+	if (h == 0 || h > e->ht.used)
+		return;
+	hp = engine_host_at(e, h);
+	r = out ? &hp->rate_out : &hp->rate_in;
+	PREFETCH(hp);
+	PREFETCH((const char *)hp + 64);
+	/* The rate ring's head and this second's bucket. */
+	PREFETCH(&r->head_sec);
+	PREFETCH(&r->bytes[sec % RATE_SLOTS]);
+}
+
 void
 engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
-    int stage)
+    const struct pkt_meta *m, int stage)
 {
 	const struct flow *f;
-	uint32_t i;
+	uint32_t i, from, to;
+	uint64_t sec;
 
 	if (!p->ready)
 		return;
@@ -764,10 +784,11 @@ engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
 		PREFETCH(c + sizeof *f - 1);
 		return;
 	}
-	if (f->priv_u32[F_HA] != 0 && f->priv_u32[F_HA] <= e->ht.used)
-		PREFETCH(engine_host_at(e, f->priv_u32[F_HA]));
-	if (f->priv_u32[F_HB] != 0 && f->priv_u32[F_HB] <= e->ht.used)
-		PREFETCH(engine_host_at(e, f->priv_u32[F_HB]));
+	from = f->priv_u32[p->sender_is_a ? F_HA : F_HB];
+	to = f->priv_u32[p->sender_is_a ? F_HB : F_HA];
+	sec = m->ts_ns / NS_PER_SEC;
+	flow_prefetch_host(e, from, 1, sec);
+	flow_prefetch_host(e, to, 0, sec);
 }
 
 /* Account an IP packet to its flow and its hosts. */

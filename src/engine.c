@@ -54,17 +54,30 @@ uint64_t
 engine_hash(const uint64_t k[4], const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	uint64_t h = k[0] ^ n, w[2];
+	uint64_t h = k[0] ^ (n * 0x9e3779b97f4a7c15ull), w0, w1;
+	size_t i;
 
+	/* Fixed-size loads only: a variable-length copy into a word and a
+	 * wide load of it would stall on store forwarding. */
 	while (n >= 16) {
-		memcpy(w, b, 16);
-		h = engine_mum(w[0] ^ k[1], w[1] ^ k[2] ^ h);
+		memcpy(&w0, b, 8);
+		memcpy(&w1, b + 8, 8);
+		h = engine_mum(w0 ^ k[1], w1 ^ k[2] ^ h);
 		b += 16;
 		n -= 16;
 	}
-	w[0] = w[1] = 0;
-	memcpy(w, b, n);
-	h = engine_mum(w[0] ^ k[3], w[1] ^ k[1] ^ h);
+	if (n >= 8) {
+		memcpy(&w0, b, 8);
+		h = engine_mum(w0 ^ k[3], h ^ k[1]);
+		b += 8;
+		n -= 8;
+	}
+	if (n > 0) {
+		w0 = 0;
+		for (i = 0; i < n; i++)
+			w0 |= (uint64_t)b[i] << (8 * i);
+		h = engine_mum(w0 ^ k[2], h ^ k[3]);
+	}
 	return engine_mum(h ^ k[2], k[3] ^ 0x9e3779b97f4a7c15ull);
 }
 
@@ -361,6 +374,8 @@ engine_packet(struct engine *e, const struct pkt_meta *m)
  * rehashing) cannot make it wrong.
  */
 #define ENGINE_LOOKAHEAD	8	/* power of two */
+#define ENGINE_AHEAD_FLOW	4	/* packets ahead the flow is fetched */
+#define ENGINE_AHEAD_HOSTS	2	/* and its hosts */
 
 void
 engine_packets(struct engine *e, const struct pkt_meta *m, size_t n)
@@ -370,21 +385,22 @@ engine_packets(struct engine *e, const struct pkt_meta *m, size_t n)
 
 	for (i = 0; i < n && i < ENGINE_LOOKAHEAD; i++) {
 		engine_flow_prep(e, &m[i], &p[i]);
-		engine_flow_prefetch(e, &p[i], 1);
+		engine_flow_prefetch(e, &p[i], &m[i], 1);
 	}
 	for (i = 0; i < n; i++) {
 		struct flow_prep *cur = &p[i & (ENGINE_LOOKAHEAD - 1)];
+		size_t j;
 
-		if (i + ENGINE_LOOKAHEAD / 2 < n)
-			engine_flow_prefetch(e, &p[(i + ENGINE_LOOKAHEAD / 2) &
-			    (ENGINE_LOOKAHEAD - 1)], 2);
-		if (i + 2 < n)
-			engine_flow_prefetch(e,
-			    &p[(i + 2) & (ENGINE_LOOKAHEAD - 1)], 3);
+		if ((j = i + ENGINE_AHEAD_FLOW) < n)
+			engine_flow_prefetch(e, &p[j & (ENGINE_LOOKAHEAD - 1)],
+			    &m[j], 2);
+		if ((j = i + ENGINE_AHEAD_HOSTS) < n)
+			engine_flow_prefetch(e, &p[j & (ENGINE_LOOKAHEAD - 1)],
+			    &m[j], 3);
 		engine_account(e, &m[i], cur);
-		if (i + ENGINE_LOOKAHEAD < n) {
-			engine_flow_prep(e, &m[i + ENGINE_LOOKAHEAD], cur);
-			engine_flow_prefetch(e, cur, 1);
+		if ((j = i + ENGINE_LOOKAHEAD) < n) {
+			engine_flow_prep(e, &m[j], cur);
+			engine_flow_prefetch(e, cur, &m[j], 1);
 		}
 	}
 }
