@@ -193,7 +193,9 @@ decode_icmp(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
 	m->flags |= PKT_F_L4;
 	if (!pktbuf_skip(b, 2))
 		return PKT_TRUNCATED;
-	m->l4_len = len - 4;
+	/* Payload after the 8-byte ICMP header (type, code, checksum and
+	 * the 4-byte rest of header), as Zeek counts orig_bytes. */
+	m->l4_len = len >= 8 ? len - 8 : 0;
 	return PKT_DECODED;
 }
 

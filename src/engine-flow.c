@@ -849,8 +849,12 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		payload = flow_tcp(f, m, d);
 		if (flow_class(f) != FLOW_CLASS_CLOSED && tcp_closed(f))
 			flow_set_class(e, i, FLOW_CLASS_CLOSED);
-	} else
+	} else {
 		payload = m->l4_len;
+		/* Zeek's UDP analyzer marks every datagram: D / d. */
+		if (m->proto == 17)
+			flow_hist(f, d, H_D);
+	}
 	f->dir[d].bytes += payload;
 
 	if (ts > f->last_ns) {

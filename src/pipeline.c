@@ -182,8 +182,7 @@ pipeline_drain_source(struct pipeline *p, struct capture *c, size_t max)
 		if (got == 0)
 			break;
 		m = first;
-		for (i = 0; i < got; i++)
-			engine_packet(p->engine, &m[i]);
+		engine_packets(p->engine, m, got);
 		ring_release(r, got);
 		done += got;
 	}

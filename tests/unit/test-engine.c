@@ -362,7 +362,7 @@ START_TEST(test_udp)
 	ck_assert_uint_eq(r->f.dir[1].wire_bytes, 102);
 	ck_assert_str_eq(r->state, "SF");
 	ck_assert_str_eq(r->service, "dns");
-	ck_assert_str_eq(r->f.history, "");
+	ck_assert_str_eq(r->f.history, "Dd");	/* Zeek: every datagram */
 	ck_assert(ep_is(&r->o, "192.168.1.52", 54585));
 	ck_assert(ep_is(&r->r, "8.8.8.8", 53));
 	ck_assert_str_eq(rs.r[1].state, "S0");
