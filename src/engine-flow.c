@@ -3,7 +3,7 @@
  * machine (Zeek conn_state and history), timeouts and flow records.
  *
  * Owned by the main thread.  Flows live in one array indexed by uint32
- * (no per-flow allocation unless flow_rates), chained in a keyed hash
+ * (no per-flow allocation unless keep_rates), chained in a keyed hash
  * table and in one LRU list per timeout class (TCP, UDP, other, closed).
  * A flow moves to its list's tail at most once per packet-time second, so
  * a busy flow costs no list work, and expiry, once per second, walks each
@@ -18,8 +18,20 @@
  *   priv_u32[8] history letters already recorded (one bit per letter and
  *               direction)
  *   priv_u32[9] TCP: the originator's initial sequence number
+ *   priv_u32[10], [11] packets sent by key.a, key.b not yet credited to
+ *               the hosts; [12], [13] their wire bytes (see below)
  *   priv_u64[0] uid hash; priv_u64[1] time of the originator's SYN
  *   tcp_state   Zeek endpoint state: originator low nibble, responder high
+ *
+ * Hosts are credited in bulk, not per packet: a packet adds to its
+ * flow's pending counts and marks the flow dirty; when the flow ends, in
+ * engine_sync(), and - when rates are kept - on each new second of the
+ * clock, every dirty flow hands its pending counts to its two hosts.  A
+ * busy flow thus touches its hosts' memory once a second (rates kept,
+ * the TUI) or once in its life (export) instead of twice a packet.  With
+ * rates kept, pending counts all fall in one second, since the sync runs
+ * before the first packet of a new second is accounted, so the hosts'
+ * per-second rates stay exact.
  *
  * Rules worth knowing:
  * - The originator sends the first packet, except that a TCP flow whose
@@ -63,6 +75,8 @@
 #define F_FLAGS		7
 #define F_HIST		8
 #define F_ISN		9
+#define F_PEND_PKTS	10	/* + side (0: key.a sent, 1: key.b sent) */
+#define F_PEND_BYTES	12	/* + side */
 
 #define FL_LIVE		0x0001
 #define FL_CLASS_SHIFT	1	/* two bits */
@@ -73,6 +87,9 @@
 #define FL_RTT		0x0200
 #define FL_ISN		0x0400
 #define FL_ICMP		0x0800
+#define FL_ALOCAL	0x1000	/* key.a is in the local networks */
+#define FL_BLOCAL	0x2000	/* key.b is in the local networks */
+#define FL_DIRTY	0x4000	/* has pending host counts, in ft.dirty */
 
 /* Zeek TCP endpoint states. */
 enum {
@@ -207,12 +224,80 @@ engine_flows_done(struct engine *e)
 
 	for (i = 1; i <= t->used; i++)
 		free(flow_at(e, i)->rates);
+	free(t->dirty);
 	free(t->v);
 	free(t->buckets);
 	free(e->frags);
 }
 
 /* ---- records -------------------------------------------------------- */
+
+/* Hand the flow's pending packet counts to its hosts. */
+static void
+flow_credit(struct engine *e, struct flow *f)
+{
+	uint32_t *u = f->priv_u32;
+
+	if (!(u[F_FLAGS] & FL_DIRTY) && u[F_PEND_PKTS] == 0 &&
+	    u[F_PEND_PKTS + 1] == 0)
+		return;
+	u[F_FLAGS] &= ~(uint32_t)FL_DIRTY;
+	if (u[F_PEND_PKTS] != 0)
+		engine_host_count_pkt(e, u[F_HA], u[F_HB], u[F_PEND_PKTS],
+		    u[F_PEND_BYTES], f->last_ns);
+	if (u[F_PEND_PKTS + 1] != 0)
+		engine_host_count_pkt(e, u[F_HB], u[F_HA], u[F_PEND_PKTS + 1],
+		    u[F_PEND_BYTES + 1], f->last_ns);
+	u[F_PEND_PKTS] = u[F_PEND_PKTS + 1] = 0;
+	u[F_PEND_BYTES] = u[F_PEND_BYTES + 1] = 0;
+}
+
+/* Drop entries of flows that are no longer dirty (ended, or credited and
+ * in the list twice), so the list stays about as long as the table. */
+static void
+flow_dirty_compact(struct engine *e)
+{
+	struct flow_table *t = &e->ft;
+	uint32_t k, n = 0, i;
+
+	for (k = 0; k < t->ndirty; k++) {
+		i = t->dirty[k];
+		if (i <= t->used && (flow_at(e, i)->priv_u32[F_FLAGS] &
+		    FL_DIRTY)) {
+			/* Keep one entry per flow: clear, then re-mark. */
+			flow_at(e, i)->priv_u32[F_FLAGS] &= ~(uint32_t)FL_DIRTY;
+			t->dirty[n++] = i;
+		}
+	}
+	for (k = 0; k < n; k++)
+		flow_at(e, t->dirty[k])->priv_u32[F_FLAGS] |= FL_DIRTY;
+	t->ndirty = n;
+}
+
+/* Credit every dirty flow's pending counts to its hosts. */
+void
+engine_flows_sync(struct engine *e)
+{
+	struct flow_table *t = &e->ft;
+	struct flow *f;
+	uint32_t k;
+
+	if (!e->cfg.keep_rates) {
+		for (k = 1; k <= t->used; k++) {
+			f = flow_at(e, k);
+			if (f->priv_u32[F_FLAGS] & FL_LIVE) {
+				f->priv_u32[F_FLAGS] |= FL_DIRTY;
+				flow_credit(e, f);
+			}
+		}
+		return;
+	}
+	for (k = 0; k < t->ndirty; k++) {
+		if (t->dirty[k] <= t->used)
+			flow_credit(e, flow_at(e, t->dirty[k]));
+	}
+	t->ndirty = 0;
+}
 
 /* Give the flow to the sink and remove it from the table. */
 static void
@@ -232,6 +317,7 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 		}
 	}
 	flow_lru_unlink(e, i);
+	flow_credit(e, f);
 	engine_host_flow_end(e, f->priv_u32[F_HA], f->priv_u32[F_HB]);
 	engine_source_get(e, f->source)->flows_active--;
 	free(f->rates);
@@ -660,6 +746,12 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	else
 		b = FLOW_CLASS_OTHER;
 	f->priv_u32[F_FLAGS] = FL_LIVE | b << FL_CLASS_SHIFT;
+	if (ha != 0 ? engine_host_at(e, ha)->local :
+	    engine_is_local(e, k->ip_ver, k->a))
+		f->priv_u32[F_FLAGS] |= FL_ALOCAL;
+	if (hb != 0 ? engine_host_at(e, hb)->local :
+	    engine_is_local(e, k->ip_ver, k->b))
+		f->priv_u32[F_FLAGS] |= FL_BLOCAL;
 	if (k->proto == 6 && (m->flags & PKT_F_L4) &&
 	    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    (PKT_TCP_SYN | PKT_TCP_ACK)) {
@@ -739,33 +831,17 @@ engine_flow_prep(struct engine *e, const struct pkt_meta *m,
 #define PREFETCH(p)	((void)(p))
 #endif
 
-/* Prefetch what accounting the packet will touch. */
-static void
-flow_prefetch_host(const struct engine *e, uint32_t h, int out, uint64_t sec)
-{
-	const struct host *hp;
-	const struct rate *r;
-
-	if (h == 0 || h > e->ht.used)
-		return;
-	hp = engine_host_at(e, h);
-	r = out ? &hp->rate_out : &hp->rate_in;
-	PREFETCH(hp);
-	PREFETCH((const char *)hp + 64);
-	/* The rate ring's head and this second's bucket. */
-	PREFETCH(&r->head_sec);
-	PREFETCH(&r->bytes[sec % RATE_SLOTS]);
-}
-
+/* Prefetch what accounting the packet will touch: stage 1 its hash
+ * bucket, stage 2 the flow. */
 void
 engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
     const struct pkt_meta *m, int stage)
 {
 	const struct flow *f;
-	uint32_t i, from, to;
-	uint64_t sec;
+	uint32_t i;
 
-	if (!p->ready)
+	(void)m;
+	if (!p->ready || stage > 2)
 		return;
 	if (stage == 1) {
 		PREFETCH(&e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]);
@@ -782,13 +858,7 @@ engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
 		PREFETCH(c + 64);
 		PREFETCH(c + 128);
 		PREFETCH(c + sizeof *f - 1);
-		return;
 	}
-	from = f->priv_u32[p->sender_is_a ? F_HA : F_HB];
-	to = f->priv_u32[p->sender_is_a ? F_HB : F_HA];
-	sec = m->ts_ns / NS_PER_SEC;
-	flow_prefetch_host(e, from, 1, sec);
-	flow_prefetch_host(e, to, 0, sec);
 }
 
 /* Account an IP packet to its flow and its hosts. */
@@ -798,9 +868,9 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 {
 	const struct flow_key *kp;
 	struct flow *f = NULL;
-	uint32_t i, payload, from, to;
+	uint32_t i, payload;
 	uint64_t ts = m->ts_ns;
-	int sender_is_a, d, is_tcp;
+	int sender_is_a, d, is_tcp, side;
 
 	is_tcp = m->proto == 6 && (m->flags & PKT_F_L4);
 	if ((m->flags & (PKT_F_L4 | PKT_F_FRAG | PKT_F_FRAG_LATER)) ==
@@ -867,18 +937,35 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	} else if (ts < f->first_ns)
 		f->first_ns = ts;
 
-	if (e->cfg.flow_rates) {
+	if (e->cfg.keep_rates) {
 		if (f->rates == NULL)
 			f->rates = xcalloc(1, sizeof *f->rates);
 		rate_add(&f->rates->dir[d], ts / NS_PER_SEC, m->wire_len);
 	}
 
-	from = f->priv_u32[sender_is_a ? F_HA : F_HB];
-	to = f->priv_u32[sender_is_a ? F_HB : F_HA];
-	engine_host_count_pkt(e, from, to, m->wire_len, ts);
-	if (from != 0)
-		return engine_host_at(e, from)->local;
-	return engine_is_local(e, m->ip_ver, m->src);
+	/* Pending host counts, credited once a second (see the top). */
+	side = sender_is_a ? 0 : 1;
+	if (f->priv_u32[F_PEND_BYTES + side] > UINT32_MAX - m->wire_len)
+		flow_credit(e, f);
+	f->priv_u32[F_PEND_PKTS + side]++;
+	f->priv_u32[F_PEND_BYTES + side] += m->wire_len;
+	/* Without rates, engine_sync() walks the whole table instead of a
+	 * list: it runs rarely, and the list would cost 4 bytes a flow. */
+	if (e->cfg.keep_rates && !(f->priv_u32[F_FLAGS] & FL_DIRTY)) {
+		struct flow_table *t = &e->ft;
+
+		f->priv_u32[F_FLAGS] |= FL_DIRTY;
+		if (t->ndirty == t->dirtycap)
+			flow_dirty_compact(e);
+		if (t->ndirty == t->dirtycap) {
+			t->dirtycap = t->dirtycap ? t->dirtycap * 2 : 4096;
+			t->dirty = xreallocarray(t->dirty, t->dirtycap,
+			    sizeof *t->dirty);
+		}
+		t->dirty[t->ndirty++] = i;
+	}
+	return (f->priv_u32[F_FLAGS] & (sender_is_a ? FL_ALOCAL : FL_BLOCAL))
+	    != 0;
 }
 
 /* ---- public --------------------------------------------------------- */

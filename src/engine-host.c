@@ -121,6 +121,12 @@ engine_hosts_init(struct engine *e)
 void
 engine_hosts_done(struct engine *e)
 {
+	uint32_t i;
+
+	if (e->ht.v != NULL) {
+		for (i = 1; i <= e->ht.used; i++)
+			free(engine_host_at(e, i)->rates);
+	}
 	free(e->ht.v);
 	free(e->ht.buckets);
 	free(e->pt.slots);
@@ -177,8 +183,10 @@ pair_sweep(struct engine *e)
 		    pair_live(live, n, (uint32_t)v))
 			count++;
 	}
+	/* Grow only past 5/8 full: a doubling at exactly half would leave a
+	 * table of n pairs at 4n slots, 32 bytes a pair. */
 	ncap = pt->cap;
-	while (count >= ncap / 2 && ncap < pt->max_cap)
+	while (count >= ncap / 8 * 5 && ncap < pt->max_cap)
 		ncap *= 2;
 	ns = xcalloc(ncap, sizeof *ns);
 	for (i = 0; i < pt->cap; i++) {
@@ -302,6 +310,7 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
     uint16_t source, uint64_t ts)
 {
 	struct host_table *t = &e->ht;
+	struct host_rates *rates;
 	struct host *h;
 	uint32_t i, b;
 
@@ -321,12 +330,23 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 			if (ncap <= t->used + 1)
 				ncap = t->used + 2;
 			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
+			/* New slots start zeroed: no rates allocation yet. */
+			memset(&t->v[t->cap], 0, (ncap - t->cap) *
+			    sizeof *t->v);
 			t->cap = ncap;
 		}
 		i = ++t->used;
 	}
 	h = engine_host_at(e, i);
+	rates = h->rates;	/* a reused slot keeps its allocation */
 	memset(h, 0, sizeof *h);
+	if (e->cfg.keep_rates) {
+		if (rates == NULL)
+			rates = xmalloc(sizeof *rates);
+		memset(rates, 0, sizeof *rates);
+		h->rates = rates;
+	} else
+		free(rates);
 	memcpy(h->addr, addr, 16);
 	h->ip_ver = ip_ver;
 	h->local = (uint8_t)engine_is_local(e, ip_ver, addr);
@@ -360,26 +380,29 @@ host_touch(struct engine *e, uint32_t i, struct host *h, uint64_t ts)
 		h->first_ns = ts;
 }
 
-/* Count a packet against its sender and receiver. */
+/* Count packets against their sender and receiver. */
 void
 engine_host_count_pkt(struct engine *e, uint32_t from, uint32_t to,
-    uint32_t wire_len, uint64_t ts)
+    uint32_t pkts, uint64_t bytes, uint64_t ts)
 {
 	uint64_t sec = ts / NS_PER_SEC;
 	struct host *h;
+	uint32_t r = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
 
 	if (from != 0) {
 		h = engine_host_at(e, from);
-		h->bytes_out += wire_len;
-		h->pkts_out++;
-		rate_add(&h->rate_out, sec, wire_len);
+		h->bytes_out += bytes;
+		h->pkts_out += pkts;
+		if (h->rates != NULL)
+			rate_add(&h->rates->out, sec, r);
 		host_touch(e, from, h, ts);
 	}
 	if (to != 0) {
 		h = engine_host_at(e, to);
-		h->bytes_in += wire_len;
-		h->pkts_in++;
-		rate_add(&h->rate_in, sec, wire_len);
+		h->bytes_in += bytes;
+		h->pkts_in += pkts;
+		if (h->rates != NULL)
+			rate_add(&h->rates->in, sec, r);
 		host_touch(e, to, h, ts);
 	}
 }

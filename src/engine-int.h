@@ -44,6 +44,11 @@ struct flow_table {
 	uint32_t nbuckets;
 	struct engine_list lru[FLOW_CLASS_COUNT];
 	uint64_t seq;		/* flows created, feeds the uid */
+	uint32_t *dirty;	/* flows with packets not yet credited to
+				   their hosts; an index may repeat, the
+				   flow's FL_DIRTY flag is the truth */
+	uint32_t ndirty;
+	uint32_t dirtycap;
 };
 
 struct host_table {
@@ -169,11 +174,12 @@ engine_host_at(const struct engine *e, uint32_t i)
 /* Find or create the host; 0 if the table is full of busy hosts. */
 uint32_t	 engine_host_get(struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16], uint16_t source, uint64_t ts);
-/* Count a packet sent by host from to host to (either may be 0). */
+/* Credit pkts packets, bytes wire bytes sent by from to to at ts. */
 void		 engine_host_count_pkt(struct engine *, uint32_t from,
-		    uint32_t to, uint32_t wire_len, uint64_t ts);
+		    uint32_t to, uint32_t pkts, uint64_t bytes, uint64_t ts);
 /* A flow between a and b was created / ended. */
 void		 engine_host_flow_new(struct engine *, uint32_t a, uint32_t b);
+void		 engine_flows_sync(struct engine *);
 void		 engine_host_flow_end(struct engine *, uint32_t a, uint32_t b);
 
 /* engine-names.c */

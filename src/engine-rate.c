@@ -38,6 +38,8 @@ rate_span(uint64_t head, unsigned slots, uint64_t now_sec, unsigned secs,
 	return *lo <= *hi;
 }
 
+const struct rate rate_none;
+
 /* Add bytes to second sec, advancing the ring if sec is newer. */
 void
 rate_add(struct rate *r, uint64_t sec, uint32_t bytes)

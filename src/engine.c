@@ -307,6 +307,11 @@ engine_clock(struct engine *e, uint64_t ts)
 	sec = ts / NS_PER_SEC;
 	if (sec != e->checked_sec) {
 		e->checked_sec = sec;
+		/* Per-second host rates need each second's counts now;
+		 * without them hosts are credited when read (engine_sync)
+		 * or when their flows end. */
+		if (e->cfg.keep_rates)
+			engine_flows_sync(e);
 		engine_flows_expire(e);
 	}
 }
@@ -368,14 +373,14 @@ engine_packet(struct engine *e, const struct pkt_meta *m)
 /*
  * Account a batch.  Memory latency, not arithmetic, bounds the engine on
  * big tables, so this works LOOKAHEAD packets ahead: it hashes a packet
- * and prefetches its bucket, later the flow the bucket points to, and
- * just before accounting the flow's hosts.  Prefetches are only hints:
+ * and prefetches its bucket, then the flow the bucket points to (hosts
+ * are credited once a second, off this path).  Prefetches are only hints:
  * accounting redoes the lookup, so tables changing meanwhile (new flows,
  * rehashing) cannot make it wrong.
  */
 #define ENGINE_LOOKAHEAD	8	/* power of two */
 #define ENGINE_AHEAD_FLOW	4	/* packets ahead the flow is fetched */
-#define ENGINE_AHEAD_HOSTS	2	/* and its hosts */
+#define ENGINE_AHEAD_RECORD	24	/* and the ring record itself */
 
 void
 engine_packets(struct engine *e, const struct pkt_meta *m, size_t n)
@@ -394,9 +399,13 @@ engine_packets(struct engine *e, const struct pkt_meta *m, size_t n)
 		if ((j = i + ENGINE_AHEAD_FLOW) < n)
 			engine_flow_prefetch(e, &p[j & (ENGINE_LOOKAHEAD - 1)],
 			    &m[j], 2);
-		if ((j = i + ENGINE_AHEAD_HOSTS) < n)
-			engine_flow_prefetch(e, &p[j & (ENGINE_LOOKAHEAD - 1)],
-			    &m[j], 3);
+		/* Records come from another core's cache: ask for them well
+		 * before the key is worked out. */
+		if ((j = i + ENGINE_AHEAD_RECORD) < n) {
+			__builtin_prefetch(&m[j]);
+			__builtin_prefetch((const char *)&m[j] + 64);
+			__builtin_prefetch((const char *)&m[j + 1] - 1);
+		}
 		engine_account(e, &m[i], cur);
 		if ((j = i + ENGINE_LOOKAHEAD) < n) {
 			engine_flow_prep(e, &m[j], cur);
@@ -410,6 +419,13 @@ void
 engine_tick(struct engine *e, uint64_t now_ns)
 {
 	engine_clock(e, now_ns);
+}
+
+/* Credit pending packet counts to the hosts. */
+void
+engine_sync(struct engine *e)
+{
+	engine_flows_sync(e);
 }
 
 /* Emit every flow left in the table, in a fixed order. */

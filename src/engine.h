@@ -79,7 +79,7 @@ enum flow_end_reason {
 	FLOW_END_REUSED,	/* a new connection reused the 5-tuple */
 };
 
-struct flow_rates;		/* private; NULL unless engine_cfg.flow_rates */
+struct flow_rates;		/* private; NULL unless engine_cfg.keep_rates */
 
 struct flow {
 	struct flow_key key;
@@ -94,7 +94,7 @@ struct flow {
 	uint32_t retrans;	/* retransmitted segments (both directions) */
 	uint32_t zero_win;	/* zero-window advertisements */
 	/* remaining fields are private to engine-flow.c */
-	uint32_t priv_u32[10];
+	uint32_t priv_u32[14];
 	uint64_t priv_u64[2];
 	struct flow_rates *rates;
 };
@@ -116,10 +116,17 @@ void	 flow_uid(const struct flow *, char out[20]);
 void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
 const char *flow_service(const struct flow *);
-/* Rates of a flow (engine_cfg.flow_rates); NULL when not kept. */
+/* Rates of a flow (engine_cfg.keep_rates); NULL when not kept. */
 const struct rate *flow_rate(const struct flow *, int dir);
 
 /* ---- hosts (engine-host.c) ----------------------------------------- */
+
+/* A host's rates: 528 bytes, so they are kept only for sinks that show
+ * them (the TUI), not for export, where they would triple a host's size. */
+struct host_rates {
+	struct rate in;
+	struct rate out;
+};
 
 struct host {
 	uint8_t addr[16];
@@ -134,10 +141,27 @@ struct host {
 	uint64_t last_ns;
 	uint32_t peers;		/* distinct peer addresses seen */
 	uint32_t flows_active;	/* flows in the table with this host */
-	struct rate rate_in;
-	struct rate rate_out;
+	struct host_rates *rates;	/* owned by the engine; NULL unless
+					   engine_cfg.keep_rates */
 	uint32_t priv_u32[4];	/* private to engine-host.c */
 };
+
+/* A rate that never saw a byte (what hosts without rates report). */
+extern const struct rate rate_none;
+
+/* Bytes received by a host per second (rate_none unless keep_rates). */
+static inline const struct rate *
+host_rate_in(const struct host *h)
+{
+	return h->rates != NULL ? &h->rates->in : &rate_none;
+}
+
+/* Bytes sent by a host per second (rate_none unless keep_rates). */
+static inline const struct rate *
+host_rate_out(const struct host *h)
+{
+	return h->rates != NULL ? &h->rates->out : &rate_none;
+}
 
 /* ---- services (engine-service.c) ----------------------------------- */
 
@@ -164,7 +188,8 @@ struct engine_cfg {
 	uint32_t other_timeout_s;	/* ICMP and others (0 = 60) */
 	uint32_t close_timeout_s;	/* after FIN/RST (0 = 5) */
 	uint32_t active_timeout_s;	/* partial record every (0 = 1800) */
-	int flow_rates;			/* keep per-flow rate rings (TUI) */
+	int keep_rates;			/* keep per-flow and per-host rate
+					   rings (sinks that show rates) */
 	const struct engine_net *local_nets;	/* borrowed, copied */
 	unsigned n_local_nets;		/* 0: RFC 1918, ULA, link-local */
 	unsigned n_sources;
@@ -228,6 +253,10 @@ void		 engine_packets(struct engine *, const struct pkt_meta *,
 void		 engine_name(struct engine *, const struct pkt_name *);
 /* Advance the clock without a packet (live idle ticks); expires flows. */
 void		 engine_tick(struct engine *, uint64_t now_ns);
+/* Bring host counters up to date.  Packets are credited to their hosts
+ * once per packet-time second, not one by one; call this before reading
+ * hosts mid-second (the TUI does, before each frame). */
+void		 engine_sync(struct engine *);
 /* End of input: every flow in the table goes to the sink (FLUSH). */
 void		 engine_flush(struct engine *);
 /* Current packet-time clock, ns. */

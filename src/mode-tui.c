@@ -328,7 +328,7 @@ mode_tui(struct wt_opts *opts)
 		return WT_EXIT_RUNTIME;
 	}
 
-	opts->ecfg.flow_rates = 1;
+	opts->ecfg.keep_rates = 1;
 	pl = pipeline_create(opts, &cause, &code);
 	if (pl == NULL) {
 		fprintf(stderr, "wiretop: %s\n", cause ? cause :

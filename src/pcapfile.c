@@ -68,6 +68,9 @@ enum pcapfile_tsmode {
 	PCAPFILE_TS_SHIFT,	/* ns = ts * 1e9 / 2^shift */
 };
 
+#define PCAPFILE_RELEASE_CHUNK	(8u << 20)	/* bytes */
+#define PCAPFILE_PAGE		4096u	/* a multiple of it is safe */
+
 struct pcapfile_iface {
 	uint32_t linktype;
 	uint32_t snaplen;
@@ -86,6 +89,7 @@ struct pcapfile {
 	const uint8_t *base;	/* map, or buf */
 	size_t len;		/* valid bytes at base */
 	size_t pos;		/* offset of the next record in base */
+	size_t released;	/* map: bytes before this were given back */
 	uint64_t off_base;	/* file offset of base[0] */
 	uint8_t *buf;		/* stream buffer; owned */
 	size_t bufsize;
@@ -842,6 +846,17 @@ pcapfile_open_mem(const void *data, size_t len, const char *name,
 int
 pcapfile_next(struct pcapfile *pf, struct pcapfile_pkt *out, char **cause)
 {
+	/* Give back the pages of records already handed out (their data is
+	 * only valid until this call), so that reading a big file does not
+	 * grow the resident set by the file's size: the pages stay in the
+	 * page cache, only this process's mapping of them goes. */
+	if (pf->mapped && pf->pos - pf->released >= PCAPFILE_RELEASE_CHUNK) {
+		size_t upto = pf->pos & ~(size_t)(PCAPFILE_PAGE - 1);
+
+		madvise((void *)(uintptr_t)(pf->base + pf->released),
+		    upto - pf->released, MADV_DONTNEED);
+		pf->released = upto;
+	}
 	if (pf->format == PCAPFILE_FMT_PCAPNG)
 		return pcapng_next(pf, out, cause, 0);
 	return pcapfile_next_pcap(pf, out, cause);

@@ -293,16 +293,16 @@ host_draw(struct ui_pane *p)
 		    fmt_time_clock(h->first_ns, a, sizeof a),
 		    fmt_time_clock(h->last_ns, b, sizeof b));
 		if (p->h > 2)
-			rates_line(ui, &p->lines[2], "in", &h->rate_in,
+			rates_line(ui, &p->lines[2], "in", host_rate_in(h),
 			    h->bytes_in, h->pkts_in, UI_COLOR_RX);
 		if (p->h > 3)
-			rates_line(ui, &p->lines[3], "out", &h->rate_out,
+			rates_line(ui, &p->lines[3], "out", host_rate_out(h),
 			    h->bytes_out, h->pkts_out, UI_COLOR_TX);
 		if (p->h > 4)
-			history_line(ui, &p->lines[4], "in", &h->rate_in,
+			history_line(ui, &p->lines[4], "in", host_rate_in(h),
 			    UI_COLOR_RX);
 		if (p->h > 5)
-			history_line(ui, &p->lines[5], "out", &h->rate_out,
+			history_line(ui, &p->lines[5], "out", host_rate_out(h),
 			    UI_COLOR_TX);
 	}
 	if (p->h <= HOST_TOP_ROWS)

@@ -132,8 +132,8 @@ talkers_collect(struct ui_pane *p, size_t want)
 		case TS_2S:
 		case TS_10S:
 		case TS_40S:
-			s->k1 = ui_rate(&h->rate_in, h->last_ns, ui->now_sec,
-			    secs) + ui_rate(&h->rate_out, h->last_ns,
+			s->k1 = ui_rate(host_rate_in(h), h->last_ns, ui->now_sec,
+			    secs) + ui_rate(host_rate_out(h), h->last_ns,
 			    ui->now_sec, secs);
 			s->k2 = (double)(h->bytes_in + h->bytes_out);
 			break;
@@ -193,18 +193,18 @@ talkers_row(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 		    color : rc, buf);					\
 	}								\
 } while (0)
-	RATE_COL(TC_IN2, &h->rate_in, 2, UI_COLOR_RX);
-	RATE_COL(TC_IN10, &h->rate_in, 10, UI_COLOR_RX);
-	RATE_COL(TC_IN40, &h->rate_in, 40, UI_COLOR_RX);
-	RATE_COL(TC_OUT2, &h->rate_out, 2, UI_COLOR_TX);
-	RATE_COL(TC_OUT10, &h->rate_out, 10, UI_COLOR_TX);
-	RATE_COL(TC_OUT40, &h->rate_out, 40, UI_COLOR_TX);
+	RATE_COL(TC_IN2, host_rate_in(h), 2, UI_COLOR_RX);
+	RATE_COL(TC_IN10, host_rate_in(h), 10, UI_COLOR_RX);
+	RATE_COL(TC_IN40, host_rate_in(h), 40, UI_COLOR_RX);
+	RATE_COL(TC_OUT2, host_rate_out(h), 2, UI_COLOR_TX);
+	RATE_COL(TC_OUT10, host_rate_out(h), 10, UI_COLOR_TX);
+	RATE_COL(TC_OUT40, host_rate_out(h), 40, UI_COLOR_TX);
 #undef RATE_COL
 	ui_cols_put(l, cols, c, TC_TOTAL, rc,
 	    fmt_size(h->bytes_in + h->bytes_out, buf, sizeof buf));
 	if (c->x[TC_SPARK] >= 0) {
-		rate_series(&h->rate_in, ui->now_sec, in, 60);
-		rate_series(&h->rate_out, ui->now_sec, out, 60);
+		rate_series(host_rate_in(h), ui->now_sec, in, 60);
+		rate_series(host_rate_out(h), ui->now_sec, out, 60);
 		for (i = 0; i < 60; i++)
 			v[i] = (double)in[i] + out[i];
 		ui_line_goto(l, (unsigned)c->x[TC_SPARK]);

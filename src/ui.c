@@ -772,6 +772,7 @@ ui_render(struct ui *ui)
 
 	if (!ui->layout_valid)
 		layout(ui);
+	engine_sync(ui->engine);
 	ui->frame++;
 	ui->now_ns = engine_now(ui->engine);
 	ui->now_sec = ui->now_ns / 1000000000u;

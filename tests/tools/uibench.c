@@ -121,7 +121,7 @@ main(int argc, char **argv)
 	ns = (unsigned)(hosts - nc);
 
 	memset(&cfg, 0, sizeof cfg);
-	cfg.flow_rates = 1;
+	cfg.keep_rates = 1;
 	cfg.n_sources = 1;
 	cfg.source_names = names;
 	e = engine_create(&cfg);

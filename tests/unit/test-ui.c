@@ -108,7 +108,7 @@ build(void)
 	int i;
 
 	memset(&cfg, 0, sizeof cfg);
-	cfg.flow_rates = 1;
+	cfg.keep_rates = 1;
 	cfg.n_sources = 1;
 	cfg.source_names = names;
 	eng = engine_create(&cfg);
