@@ -204,7 +204,8 @@ flow_uid(const struct flow *f, char out[20])
 {
 	static const char b62[] =
 	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	uint64_t v = f->priv_u64[0], w = cid_mix(v ^ 0x5bd1e9955bd1e995ull);
+	uint64_t v = engine_flow_uid_hash(f);
+	uint64_t w = cid_mix(v ^ 0x5bd1e9955bd1e995ull);
 	int i;
 
 	out[0] = 'C';

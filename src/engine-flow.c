@@ -18,20 +18,17 @@
  *   priv_u32[8] history letters already recorded (one bit per letter and
  *               direction)
  *   priv_u32[9] TCP: the originator's initial sequence number
- *   priv_u32[10], [11] packets sent by key.a, key.b not yet credited to
- *               the hosts; [12], [13] their wire bytes (see below)
- *   priv_u64[0] uid hash; priv_u64[1] time of the originator's SYN
+ *   priv_u32[10] flow sequence number (with the key, it makes the uid)
+ *   priv_u32[11] time of the originator's SYN, us after first_ns
  *   tcp_state   Zeek endpoint state: originator low nibble, responder high
  *
- * Hosts are credited in bulk, not per packet: a packet adds to its
- * flow's pending counts and marks the flow dirty; when the flow ends, in
- * engine_sync(), and - when rates are kept - on each new second of the
- * clock, every dirty flow hands its pending counts to its two hosts.  A
- * busy flow thus touches its hosts' memory once a second (rates kept,
- * the TUI) or once in its life (export) instead of twice a packet.  With
- * rates kept, pending counts all fall in one second, since the sync runs
- * before the first packet of a new second is accounted, so the hosts'
- * per-second rates stay exact.
+ * Hosts: when rates are kept (a sink shows them: the TUI) each packet is
+ * counted against its two hosts and their per-second rates.  Otherwise
+ * (export) a flow's counts go to its hosts once, when a flow record is
+ * final (the flow ends, or an active-timeout partial record); the hosts
+ * keep those credited counts as a base, and engine_sync() adds the flows
+ * still in the table on top.  Packet-by-packet host updates would touch
+ * two more cache lines per packet, the largest cost of accounting.
  *
  * Rules worth knowing:
  * - The originator sends the first packet, except that a TCP flow whose
@@ -75,8 +72,8 @@
 #define F_FLAGS		7
 #define F_HIST		8
 #define F_ISN		9
-#define F_PEND_PKTS	10	/* + side (0: key.a sent, 1: key.b sent) */
-#define F_PEND_BYTES	12	/* + side */
+#define F_SEQNO		10
+#define F_SYN_US	11
 
 #define FL_LIVE		0x0001
 #define FL_CLASS_SHIFT	1	/* two bits */
@@ -89,7 +86,6 @@
 #define FL_ICMP		0x0800
 #define FL_ALOCAL	0x1000	/* key.a is in the local networks */
 #define FL_BLOCAL	0x2000	/* key.b is in the local networks */
-#define FL_DIRTY	0x4000	/* has pending host counts, in ft.dirty */
 
 /* Zeek TCP endpoint states. */
 enum {
@@ -222,9 +218,11 @@ engine_flows_done(struct engine *e)
 	struct flow_table *t = &e->ft;
 	uint32_t i;
 
-	for (i = 1; i <= t->used; i++)
-		free(flow_at(e, i)->rates);
-	free(t->dirty);
+	if (t->rates != NULL) {
+		for (i = 1; i <= t->used; i++)
+			free(t->rates[i]);
+	}
+	free(t->rates);
 	free(t->v);
 	free(t->buckets);
 	free(e->frags);
@@ -232,71 +230,36 @@ engine_flows_done(struct engine *e)
 
 /* ---- records -------------------------------------------------------- */
 
-/* Hand the flow's pending packet counts to its hosts. */
+/* Credit a flow record's counts to its hosts (rates not kept; with
+ * rates, hosts are counted packet by packet). */
 static void
-flow_credit(struct engine *e, struct flow *f)
+flow_credit(struct engine *e, const struct flow *f, int final)
 {
-	uint32_t *u = f->priv_u32;
+	int ad = f->orig_is_a ? 0 : 1;	/* direction in which a sends */
 
-	if (!(u[F_FLAGS] & FL_DIRTY) && u[F_PEND_PKTS] == 0 &&
-	    u[F_PEND_PKTS + 1] == 0)
+	if (e->cfg.keep_rates)
 		return;
-	u[F_FLAGS] &= ~(uint32_t)FL_DIRTY;
-	if (u[F_PEND_PKTS] != 0)
-		engine_host_count_pkt(e, u[F_HA], u[F_HB], u[F_PEND_PKTS],
-		    u[F_PEND_BYTES], f->last_ns);
-	if (u[F_PEND_PKTS + 1] != 0)
-		engine_host_count_pkt(e, u[F_HB], u[F_HA], u[F_PEND_PKTS + 1],
-		    u[F_PEND_BYTES + 1], f->last_ns);
-	u[F_PEND_PKTS] = u[F_PEND_PKTS + 1] = 0;
-	u[F_PEND_BYTES] = u[F_PEND_BYTES + 1] = 0;
+	engine_host_credit(e, f->priv_u32[F_HA], f->priv_u32[F_HB],
+	    f->dir[ad].pkts, f->dir[ad].wire_bytes, f->dir[!ad].pkts,
+	    f->dir[!ad].wire_bytes, f->last_ns, final);
 }
 
-/* Drop entries of flows that are no longer dirty (ended, or credited and
- * in the list twice), so the list stays about as long as the table. */
-static void
-flow_dirty_compact(struct engine *e)
-{
-	struct flow_table *t = &e->ft;
-	uint32_t k, n = 0, i;
-
-	for (k = 0; k < t->ndirty; k++) {
-		i = t->dirty[k];
-		if (i <= t->used && (flow_at(e, i)->priv_u32[F_FLAGS] &
-		    FL_DIRTY)) {
-			/* Keep one entry per flow: clear, then re-mark. */
-			flow_at(e, i)->priv_u32[F_FLAGS] &= ~(uint32_t)FL_DIRTY;
-			t->dirty[n++] = i;
-		}
-	}
-	for (k = 0; k < n; k++)
-		flow_at(e, t->dirty[k])->priv_u32[F_FLAGS] |= FL_DIRTY;
-	t->ndirty = n;
-}
-
-/* Credit every dirty flow's pending counts to its hosts. */
+/* Bring hosts up to date with the flows still in the table. */
 void
 engine_flows_sync(struct engine *e)
 {
 	struct flow_table *t = &e->ft;
-	struct flow *f;
-	uint32_t k;
+	const struct flow *f;
+	uint32_t i;
 
-	if (!e->cfg.keep_rates) {
-		for (k = 1; k <= t->used; k++) {
-			f = flow_at(e, k);
-			if (f->priv_u32[F_FLAGS] & FL_LIVE) {
-				f->priv_u32[F_FLAGS] |= FL_DIRTY;
-				flow_credit(e, f);
-			}
-		}
+	if (e->cfg.keep_rates)
 		return;
+	engine_hosts_rebase(e);
+	for (i = 1; i <= t->used; i++) {
+		f = flow_at(e, i);
+		if (f->priv_u32[F_FLAGS] & FL_LIVE)
+			flow_credit(e, f, 0);
 	}
-	for (k = 0; k < t->ndirty; k++) {
-		if (t->dirty[k] <= t->used)
-			flow_credit(e, flow_at(e, t->dirty[k]));
-	}
-	t->ndirty = 0;
 }
 
 /* Give the flow to the sink and remove it from the table. */
@@ -309,19 +272,22 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 
 	if (e->sink != NULL)
 		e->sink(e->sink_arg, f, why);
-	for (pp = &t->buckets[flow_bucket(e, &f->key)]; *pp != 0;
-	    pp = &flow_at(e, *pp)->priv_u32[F_HNEXT]) {
+	/* While flushing, the bucket array holds the flush order instead. */
+	for (pp = &t->buckets[flow_bucket(e, &f->key)]; !t->flushing &&
+	    *pp != 0; pp = &flow_at(e, *pp)->priv_u32[F_HNEXT]) {
 		if (*pp == i) {
 			*pp = f->priv_u32[F_HNEXT];
 			break;
 		}
 	}
 	flow_lru_unlink(e, i);
-	flow_credit(e, f);
+	flow_credit(e, f, 1);
 	engine_host_flow_end(e, f->priv_u32[F_HA], f->priv_u32[F_HB]);
 	engine_source_get(e, f->source)->flows_active--;
-	free(f->rates);
-	f->rates = NULL;
+	if (t->rates != NULL) {
+		free(t->rates[i]);
+		t->rates[i] = NULL;
+	}
 	f->priv_u32[F_FLAGS] = 0;
 	f->priv_u32[F_HNEXT] = t->free_head;
 	t->free_head = i;
@@ -337,6 +303,7 @@ flow_partial(struct engine *e, struct flow *f, uint64_t ts)
 {
 	if (e->sink != NULL)
 		e->sink(e->sink_arg, f, FLOW_END_ACTIVE);
+	flow_credit(e, f, 1);
 	memset(f->dir, 0, sizeof f->dir);
 	f->retrans = 0;
 	f->zero_win = 0;
@@ -392,8 +359,8 @@ flow_flush_cmp(const struct engine *e, uint32_t ia, uint32_t ib)
 		return a->first_ns < b->first_ns ? -1 : 1;
 	if ((c = memcmp(&a->key, &b->key, sizeof a->key)) != 0)
 		return c;
-	if (a->priv_u64[0] != b->priv_u64[0])
-		return a->priv_u64[0] < b->priv_u64[0] ? -1 : 1;
+	if (a->priv_u32[F_SEQNO] != b->priv_u32[F_SEQNO])
+		return a->priv_u32[F_SEQNO] < b->priv_u32[F_SEQNO] ? -1 : 1;
 	return ia < ib ? -1 : ia > ib;
 }
 
@@ -426,13 +393,18 @@ flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
 void
 engine_flows_flush(struct engine *e)
 {
+	struct flow_table *t = &e->ft;
 	uint32_t *idx, *tmp, i, n = 0;
 
-	if (e->ft.count == 0)
+	if (t->count == 0)
 		return;
-	idx = xcalloc(e->ft.count, sizeof *idx);
-	tmp = xcalloc(e->ft.count / 2 + 1, sizeof *tmp);
-	for (i = 1; i <= e->ft.used && n < e->ft.count; i++) {
+	/* Every flow goes: the hash chains are not needed any more, and
+	 * their bucket array (nbuckets >= count) holds the order, which
+	 * saves 4 bytes a flow at the moment memory use peaks. */
+	t->flushing = 1;
+	idx = t->buckets;
+	tmp = xcalloc(t->count / 2 + 1, sizeof *tmp);
+	for (i = 1; i <= t->used && n < t->count; i++) {
 		if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
 			idx[n++] = i;
 	}
@@ -440,7 +412,8 @@ engine_flows_flush(struct engine *e)
 	free(tmp);
 	for (i = 0; i < n; i++)
 		flow_end(e, idx[i], FLOW_END_FLUSH);
-	free(idx);
+	memset(t->buckets, 0, t->nbuckets * sizeof *t->buckets);
+	t->flushing = 0;
 }
 
 /* ---- fragments ------------------------------------------------------ */
@@ -604,16 +577,23 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 	/* Handshake RTT: originator's SYN -> responder's SYN-ACK -> ACK. */
 	if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_SYN &&
 	    d == 0 && !(*flags & FL_SYN)) {
+		uint64_t off = m->ts_ns >= f->first_ns ?
+		    (m->ts_ns - f->first_ns) / 1000 : 0;
+
 		*flags |= FL_SYN | FL_ISN;
-		f->priv_u64[1] = m->ts_ns;
+		/* Kept as an offset: 4 bytes, not 8, in every flow. */
+		f->priv_u32[F_SYN_US] = off > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)off;
 		f->priv_u32[F_ISN] = m->tcp_seq;
 	} else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    (PKT_TCP_SYN | PKT_TCP_ACK) && d == 1 && (*flags & FL_SYN))
 		*flags |= FL_SYNACK;
 	else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    PKT_TCP_ACK && d == 0 && (*flags & FL_SYNACK) &&
-	    !(*flags & FL_RTT) && m->ts_ns >= f->priv_u64[1]) {
-		uint64_t us = (m->ts_ns - f->priv_u64[1]) / 1000;
+	    !(*flags & FL_RTT) && m->ts_ns >= f->first_ns +
+	    (uint64_t)f->priv_u32[F_SYN_US] * 1000) {
+		uint64_t us = (m->ts_ns - f->first_ns) / 1000 -
+		    f->priv_u32[F_SYN_US];
 
 		f->rtt_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 		if (f->rtt_us == 0)
@@ -684,18 +664,20 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 
 /* ---- packets -------------------------------------------------------- */
 
-static uint64_t
-flow_uid_hash(const struct flow_key *k, uint64_t first_ns, uint64_t seq)
+/* The hash a flow's uid is made from: its key and its sequence number,
+ * under a fixed key, so that the same input gives the same uids. */
+uint64_t
+engine_flow_uid_hash(const struct flow *f)
 {
 	static const uint64_t fixed[4] = {
 		0x243f6a8885a308d3ull, 0x13198a2e03707344ull,
 		0xa4093822299f31d0ull, 0x082efa98ec4e6c89ull,
 	};
-	uint8_t buf[sizeof *k + 16];
+	uint8_t buf[sizeof f->key + 8];
+	uint64_t seq = f->priv_u32[F_SEQNO];
 
-	memcpy(buf, k, sizeof *k);
-	memcpy(buf + sizeof *k, &first_ns, 8);
-	memcpy(buf + sizeof *k + 8, &seq, 8);
+	memcpy(buf, &f->key, sizeof f->key);
+	memcpy(buf + sizeof f->key, &seq, 8);
 	return engine_hash(fixed, buf, sizeof buf);
 }
 
@@ -722,6 +704,12 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 			if (ncap <= t->used + 1)
 				ncap = t->used + 2;
 			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
+			if (e->cfg.keep_rates) {
+				t->rates = xreallocarray(t->rates, ncap,
+				    sizeof *t->rates);
+				memset(&t->rates[t->cap], 0, (ncap - t->cap) *
+				    sizeof *t->rates);
+			}
 			t->cap = ncap;
 		}
 		i = ++t->used;
@@ -738,7 +726,7 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	f->orig_is_a = (uint8_t)sender_is_a;
 	f->priv_u32[F_HA] = ha;
 	f->priv_u32[F_HB] = hb;
-	f->priv_u64[0] = flow_uid_hash(k, m->ts_ns, ++t->seq);
+	f->priv_u32[F_SEQNO] = (uint32_t)++t->seq;
 	if (k->proto == 6)
 		b = FLOW_CLASS_TCP;
 	else if (k->proto == 17)
@@ -870,7 +858,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	struct flow *f = NULL;
 	uint32_t i, payload;
 	uint64_t ts = m->ts_ns;
-	int sender_is_a, d, is_tcp, side;
+	int sender_is_a, d, is_tcp;
 
 	is_tcp = m->proto == 6 && (m->flags & PKT_F_L4);
 	if ((m->flags & (PKT_F_L4 | PKT_F_FRAG | PKT_F_FRAG_LATER)) ==
@@ -938,32 +926,16 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		f->first_ns = ts;
 
 	if (e->cfg.keep_rates) {
-		if (f->rates == NULL)
-			f->rates = xcalloc(1, sizeof *f->rates);
-		rate_add(&f->rates->dir[d], ts / NS_PER_SEC, m->wire_len);
+		struct flow_rates **r = &e->ft.rates[i];
+
+		if (*r == NULL)
+			*r = xcalloc(1, sizeof **r);
+		rate_add(&(*r)->dir[d], ts / NS_PER_SEC, m->wire_len);
 	}
 
-	/* Pending host counts, credited once a second (see the top). */
-	side = sender_is_a ? 0 : 1;
-	if (f->priv_u32[F_PEND_BYTES + side] > UINT32_MAX - m->wire_len)
-		flow_credit(e, f);
-	f->priv_u32[F_PEND_PKTS + side]++;
-	f->priv_u32[F_PEND_BYTES + side] += m->wire_len;
-	/* Without rates, engine_sync() walks the whole table instead of a
-	 * list: it runs rarely, and the list would cost 4 bytes a flow. */
-	if (e->cfg.keep_rates && !(f->priv_u32[F_FLAGS] & FL_DIRTY)) {
-		struct flow_table *t = &e->ft;
-
-		f->priv_u32[F_FLAGS] |= FL_DIRTY;
-		if (t->ndirty == t->dirtycap)
-			flow_dirty_compact(e);
-		if (t->ndirty == t->dirtycap) {
-			t->dirtycap = t->dirtycap ? t->dirtycap * 2 : 4096;
-			t->dirty = xreallocarray(t->dirty, t->dirtycap,
-			    sizeof *t->dirty);
-		}
-		t->dirty[t->ndirty++] = i;
-	}
+	if (e->cfg.keep_rates)
+		engine_host_count_pkt(e, f->priv_u32[sender_is_a ? F_HA : F_HB],
+		    f->priv_u32[sender_is_a ? F_HB : F_HA], m->wire_len, ts);
 	return (f->priv_u32[F_FLAGS] & (sender_is_a ? FL_ALOCAL : FL_BLOCAL))
 	    != 0;
 }
@@ -1051,11 +1023,16 @@ flow_conn_state(const struct flow *f)
 
 /* Return a flow's rate in one direction, or NULL. */
 const struct rate *
-flow_rate(const struct flow *f, int dir)
+flow_rate(const struct engine *e, const struct flow *f, int dir)
 {
-	if (f->rates == NULL || dir < 0 || dir > 1)
+	const struct flow_table *t = &e->ft;
+	size_t i;
+
+	if (t->rates == NULL || f < t->v + 1 || f > t->v + t->used ||
+	    dir < 0 || dir > 1)
 		return NULL;
-	return &f->rates->dir[dir];
+	i = (size_t)(f - t->v);
+	return t->rates[i] != NULL ? &t->rates[i]->dir[dir] : NULL;
 }
 
 /* Return the number of flows in the table. */

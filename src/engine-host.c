@@ -32,6 +32,11 @@
 #define H_PREV		1
 #define H_NEXT		2
 #define H_SERIAL	3
+/* priv_u64: counts credited by ended flow records (rates not kept) */
+#define HB_PKTS_OUT	0
+#define HB_BYTES_OUT	1
+#define HB_PKTS_IN	2
+#define HB_BYTES_IN	3
 
 static uint64_t
 host_hash(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
@@ -329,13 +334,13 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 				ncap = t->max + 1;
 			if (ncap <= t->used + 1)
 				ncap = t->used + 2;
+			/* New slots are not touched until used: untouched
+			 * pages cost no memory. */
 			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
-			/* New slots start zeroed: no rates allocation yet. */
-			memset(&t->v[t->cap], 0, (ncap - t->cap) *
-			    sizeof *t->v);
 			t->cap = ncap;
 		}
 		i = ++t->used;
+		engine_host_at(e, i)->rates = NULL;	/* a fresh slot */
 	}
 	h = engine_host_at(e, i);
 	rates = h->rates;	/* a reused slot keeps its allocation */
@@ -380,30 +385,86 @@ host_touch(struct engine *e, uint32_t i, struct host *h, uint64_t ts)
 		h->first_ns = ts;
 }
 
-/* Count packets against their sender and receiver. */
+/* Count a packet against its sender and receiver (rates kept). */
 void
 engine_host_count_pkt(struct engine *e, uint32_t from, uint32_t to,
-    uint32_t pkts, uint64_t bytes, uint64_t ts)
+    uint32_t wire_len, uint64_t ts)
 {
 	uint64_t sec = ts / NS_PER_SEC;
 	struct host *h;
-	uint32_t r = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
 
 	if (from != 0) {
 		h = engine_host_at(e, from);
-		h->bytes_out += bytes;
-		h->pkts_out += pkts;
+		h->bytes_out += wire_len;
+		h->pkts_out++;
 		if (h->rates != NULL)
-			rate_add(&h->rates->out, sec, r);
+			rate_add(&h->rates->out, sec, wire_len);
 		host_touch(e, from, h, ts);
 	}
 	if (to != 0) {
 		h = engine_host_at(e, to);
-		h->bytes_in += bytes;
-		h->pkts_in += pkts;
+		h->bytes_in += wire_len;
+		h->pkts_in++;
 		if (h->rates != NULL)
-			rate_add(&h->rates->in, sec, r);
+			rate_add(&h->rates->in, sec, wire_len);
 		host_touch(e, to, h, ts);
+	}
+}
+
+/* Add counts to a host's visible totals, and to its credited base if the
+ * flow record is final. */
+static void
+host_credit_one(struct engine *e, uint32_t i, uint64_t pkts_out,
+    uint64_t bytes_out, uint64_t pkts_in, uint64_t bytes_in, uint64_t ts,
+    int final)
+{
+	struct host *h = engine_host_at(e, i);
+
+	if (final) {
+		h->priv_u64[HB_PKTS_OUT] += pkts_out;
+		h->priv_u64[HB_BYTES_OUT] += bytes_out;
+		h->priv_u64[HB_PKTS_IN] += pkts_in;
+		h->priv_u64[HB_BYTES_IN] += bytes_in;
+	}
+	h->pkts_out += pkts_out;
+	h->bytes_out += bytes_out;
+	h->pkts_in += pkts_in;
+	h->bytes_in += bytes_in;
+	host_touch(e, i, h, ts);
+}
+
+/* Credit a flow record to its two hosts (rates not kept); final: the
+ * record is done (ended, or a partial record), else it is a live flow's
+ * counts added by engine_sync().  A host talking to itself gets both
+ * sides, as packet-by-packet counting gives it. */
+void
+engine_host_credit(struct engine *e, uint32_t a, uint32_t b,
+    uint64_t a_pkts, uint64_t a_bytes, uint64_t b_pkts, uint64_t b_bytes,
+    uint64_t last_ns, int final)
+{
+	if (a != 0)
+		host_credit_one(e, a, a_pkts, a_bytes, b_pkts, b_bytes,
+		    last_ns, final);
+	if (b != 0)
+		host_credit_one(e, b, b_pkts, b_bytes, a_pkts, a_bytes,
+		    last_ns, final);
+}
+
+/* Set every host's totals back to what ended flow records credited. */
+void
+engine_hosts_rebase(struct engine *e)
+{
+	struct host *h;
+	uint32_t i;
+
+	for (i = 1; i <= e->ht.used; i++) {
+		h = engine_host_at(e, i);
+		if (h->priv_u32[H_SERIAL] == 0)
+			continue;
+		h->pkts_out = h->priv_u64[HB_PKTS_OUT];
+		h->bytes_out = h->priv_u64[HB_BYTES_OUT];
+		h->pkts_in = h->priv_u64[HB_PKTS_IN];
+		h->bytes_in = h->priv_u64[HB_BYTES_IN];
 	}
 }
 

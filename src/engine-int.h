@@ -44,11 +44,9 @@ struct flow_table {
 	uint32_t nbuckets;
 	struct engine_list lru[FLOW_CLASS_COUNT];
 	uint64_t seq;		/* flows created, feeds the uid */
-	uint32_t *dirty;	/* flows with packets not yet credited to
-				   their hosts; an index may repeat, the
-				   flow's FL_DIRTY flag is the truth */
-	uint32_t ndirty;
-	uint32_t dirtycap;
+	int flushing;		/* engine_flush(): buckets hold the order */
+	struct flow_rates **rates;	/* [cap] per-flow rates, owned;
+					   NULL unless keep_rates */
 };
 
 struct host_table {
@@ -162,6 +160,9 @@ int		 engine_flow_packet(struct engine *, const struct pkt_meta *,
 		    struct flow_prep *);
 void		 engine_flows_expire(struct engine *);
 void		 engine_flows_flush(struct engine *);
+void		 engine_flows_sync(struct engine *);
+/* Hash behind flow_uid(). */
+uint64_t	 engine_flow_uid_hash(const struct flow *);
 
 /* engine-host.c */
 void		 engine_hosts_init(struct engine *);
@@ -174,12 +175,19 @@ engine_host_at(const struct engine *e, uint32_t i)
 /* Find or create the host; 0 if the table is full of busy hosts. */
 uint32_t	 engine_host_get(struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16], uint16_t source, uint64_t ts);
-/* Credit pkts packets, bytes wire bytes sent by from to to at ts. */
+/* Count a packet sent by host from to host to (rates kept). */
 void		 engine_host_count_pkt(struct engine *, uint32_t from,
-		    uint32_t to, uint32_t pkts, uint64_t bytes, uint64_t ts);
+		    uint32_t to, uint32_t wire_len, uint64_t ts);
+/* Credit a flow record's counts to its hosts (rates not kept): a_pkts,
+ * a_bytes sent by a to b, b_pkts, b_bytes the other way; final for an
+ * ended or partial record, 0 for a live flow added by engine_sync(). */
+void		 engine_host_credit(struct engine *, uint32_t a, uint32_t b,
+		    uint64_t a_pkts, uint64_t a_bytes, uint64_t b_pkts,
+		    uint64_t b_bytes, uint64_t last_ns, int final);
+/* Hosts back to their credited counts, before live flows are added. */
+void		 engine_hosts_rebase(struct engine *);
 /* A flow between a and b was created / ended. */
 void		 engine_host_flow_new(struct engine *, uint32_t a, uint32_t b);
-void		 engine_flows_sync(struct engine *);
 void		 engine_host_flow_end(struct engine *, uint32_t a, uint32_t b);
 
 /* engine-names.c */

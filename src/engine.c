@@ -307,11 +307,6 @@ engine_clock(struct engine *e, uint64_t ts)
 	sec = ts / NS_PER_SEC;
 	if (sec != e->checked_sec) {
 		e->checked_sec = sec;
-		/* Per-second host rates need each second's counts now;
-		 * without them hosts are credited when read (engine_sync)
-		 * or when their flows end. */
-		if (e->cfg.keep_rates)
-			engine_flows_sync(e);
 		engine_flows_expire(e);
 	}
 }

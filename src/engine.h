@@ -14,6 +14,8 @@
 
 #include "pkt.h"
 
+struct engine;
+
 /* ---- rates (engine-rate.c) ---------------------------------------- */
 
 #define RATE_SLOTS	64	/* one-second buckets kept per rate */
@@ -79,7 +81,6 @@ enum flow_end_reason {
 	FLOW_END_REUSED,	/* a new connection reused the 5-tuple */
 };
 
-struct flow_rates;		/* private; NULL unless engine_cfg.keep_rates */
 
 struct flow {
 	struct flow_key key;
@@ -94,9 +95,7 @@ struct flow {
 	uint32_t retrans;	/* retransmitted segments (both directions) */
 	uint32_t zero_win;	/* zero-window advertisements */
 	/* remaining fields are private to engine-flow.c */
-	uint32_t priv_u32[14];
-	uint64_t priv_u64[2];
-	struct flow_rates *rates;
+	uint32_t priv_u32[12];
 };
 
 /* An endpoint as the exporters see it. */
@@ -117,7 +116,8 @@ void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
 const char *flow_service(const struct flow *);
 /* Rates of a flow (engine_cfg.keep_rates); NULL when not kept. */
-const struct rate *flow_rate(const struct flow *, int dir);
+const struct rate *flow_rate(const struct engine *, const struct flow *,
+	    int dir);
 
 /* ---- hosts (engine-host.c) ----------------------------------------- */
 
@@ -144,6 +144,7 @@ struct host {
 	struct host_rates *rates;	/* owned by the engine; NULL unless
 					   engine_cfg.keep_rates */
 	uint32_t priv_u32[4];	/* private to engine-host.c */
+	uint64_t priv_u64[4];	/* private to engine-host.c */
 };
 
 /* A rate that never saw a byte (what hosts without rates report). */
@@ -253,9 +254,10 @@ void		 engine_packets(struct engine *, const struct pkt_meta *,
 void		 engine_name(struct engine *, const struct pkt_name *);
 /* Advance the clock without a packet (live idle ticks); expires flows. */
 void		 engine_tick(struct engine *, uint64_t now_ns);
-/* Bring host counters up to date.  Packets are credited to their hosts
- * once per packet-time second, not one by one; call this before reading
- * hosts mid-second (the TUI does, before each frame). */
+/* Bring host counters up to date.  With engine_cfg.keep_rates hosts are
+ * credited packet by packet and this does nothing; without, hosts are
+ * credited per flow record and this adds the flows still in the table
+ * (call it before reading hosts while flows are live). */
 void		 engine_sync(struct engine *);
 /* End of input: every flow in the table goes to the sink (FLUSH). */
 void		 engine_flush(struct engine *);

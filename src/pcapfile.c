@@ -68,7 +68,7 @@ enum pcapfile_tsmode {
 	PCAPFILE_TS_SHIFT,	/* ns = ts * 1e9 / 2^shift */
 };
 
-#define PCAPFILE_RELEASE_CHUNK	(8u << 20)	/* bytes */
+#define PCAPFILE_RELEASE_CHUNK	(1u << 20)	/* bytes */
 #define PCAPFILE_PAGE		4096u	/* a multiple of it is safe */
 
 struct pcapfile_iface {

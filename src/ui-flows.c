@@ -54,7 +54,8 @@ flow_rate10(struct ui *ui, const struct flow *f, int dir)
 {
 	if (f->last_ns / 1000000000u + 10 < ui->now_sec)
 		return 0;	/* idle for the whole window */
-	return ui_rate(flow_rate(f, dir), f->last_ns, ui->now_sec, 10);
+	return ui_rate(flow_rate(ui->engine, f, dir), f->last_ns, ui->now_sec,
+	    10);
 }
 
 void

@@ -746,8 +746,8 @@ ui_flows(struct ui *ui, size_t *n)
 		fi->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
 		for (d = 0; d < 2; d++)
 			fi->rate[d] = f->last_ns / 1000000000u + 10 <
-			    ui->now_sec ? 0 : ui_rate(flow_rate(f, d),
-			    f->last_ns, ui->now_sec, 10);
+			    ui->now_sec ? 0 : ui_rate(flow_rate(ui->engine,
+			    f, d), f->last_ns, ui->now_sec, 10);
 		/* flow_service(), cached: the responder's port names the
 		 * service, else the originator's; TCP and UDP only. */
 		fi->svc = NULL;

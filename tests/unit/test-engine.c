@@ -813,7 +813,7 @@ START_TEST(test_flow_rates)
 
 	e = mk_engine(NULL, &rs);
 	feed(e, udp(T0, CA, 1, SA, 2, 10));
-	ck_assert_ptr_null(flow_rate(engine_flow_first(e), 0));
+	ck_assert_ptr_null(flow_rate(e, engine_flow_first(e), 0));
 	engine_free(e);
 
 	memset(&c, 0, sizeof c);
@@ -825,9 +825,9 @@ START_TEST(test_flow_rates)
 	f = engine_flow_first(e);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_null(engine_flow_next(e, f));
-	ck_assert_ptr_nonnull(flow_rate(f, 0));
-	ck_assert(rate_avg(flow_rate(f, 0), 1002, 2) == 52 / 2.0);
-	ck_assert(rate_avg(flow_rate(f, 1), 1002, 1) == 284.0);
+	ck_assert_ptr_nonnull(flow_rate(e, f, 0));
+	ck_assert(rate_avg(flow_rate(e, f, 0), 1002, 2) == 52 / 2.0);
+	ck_assert(rate_avg(flow_rate(e, f, 1), 1002, 1) == 284.0);
 	engine_free(e);
 }
 END_TEST
@@ -1002,6 +1002,92 @@ START_TEST(test_community_id)
 	ck_assert_str_eq(rs.r[0].cid, cv->seed0);
 	ck_assert_str_eq(rs.r[0].cid1, cv->seed1);
 	engine_free(e);
+}
+END_TEST
+
+/*
+ * Hosts are counted packet by packet when rates are kept, and per flow
+ * record (plus the live flows, at engine_sync()) when they are not: the
+ * two must agree on every host, with flows ended by FIN, by the idle
+ * timeout, split by the active timeout, and still live.
+ */
+static void
+feed_hostmix(struct engine *e)
+{
+	int i;
+
+	feed_sf(e);					/* ends with FIN */
+	for (i = 0; i < 5; i++) {			/* live UDP, both ways */
+		feed(e, udp(T0 + (uint64_t)i * SEC, "10.0.0.1", 5000,
+		    "10.0.0.2", 53, 40 + i));
+		feed(e, udp(T0 + (uint64_t)i * SEC + 1000, "10.0.0.2", 53,
+		    "10.0.0.1", 5000, 100));
+	}
+	/* Idle for longer than the UDP timeout: the next packet ends it. */
+	feed(e, udp(T0 + 200 * SEC, "10.0.0.1", 5000, "10.0.0.2", 53, 7));
+	/* Self-talk: both sides are the same host. */
+	feed(e, udp(T0 + 201 * SEC, "127.0.0.1", 9, "127.0.0.1", 9, 3));
+	/* A long flow: 1 packet a second for 50 s with a 20 s active timeout
+	 * gives partial records. */
+	for (i = 0; i < 50; i++)
+		feed(e, udp(T0 + (uint64_t)(210 + i) * SEC, "10.0.0.3", 7000,
+		    "10.0.0.4", 7001, 10));
+}
+
+START_TEST(test_hosts_sync)
+{
+	struct engine_cfg c;
+	struct recs r1, r2;
+	struct engine *per_pkt, *per_rec;
+	const struct host *h, *g;
+	size_t n = 0;
+
+	memset(&c, 0, sizeof c);
+	c.active_timeout_s = 20;
+	c.keep_rates = 1;
+	per_pkt = mk_engine(&c, &r1);
+	c.keep_rates = 0;
+	per_rec = mk_engine(&c, &r2);
+	feed_hostmix(per_pkt);
+	feed_hostmix(per_rec);
+	engine_sync(per_pkt);
+	engine_sync(per_rec);
+	ck_assert_uint_eq(engine_host_count(per_pkt),
+	    engine_host_count(per_rec));
+	for (h = engine_host_first(per_pkt); h != NULL;
+	    h = engine_host_next(per_pkt, h)) {
+		g = engine_host_lookup(per_rec, h->ip_ver, h->addr);
+		ck_assert_ptr_nonnull(g);
+		ck_assert_uint_eq(g->bytes_in, h->bytes_in);
+		ck_assert_uint_eq(g->bytes_out, h->bytes_out);
+		ck_assert_uint_eq(g->pkts_in, h->pkts_in);
+		ck_assert_uint_eq(g->pkts_out, h->pkts_out);
+		ck_assert_uint_eq(g->last_ns, h->last_ns);
+		ck_assert_ptr_null(g->rates);
+		ck_assert_ptr_nonnull(h->rates);
+		n++;
+	}
+	/* CA (10.0.0.1), SA, 10.0.0.2, 127.0.0.1, 10.0.0.3, 10.0.0.4 */
+	ck_assert_uint_eq(n, 6);
+	/* A second sync must not count the live flows twice. */
+	engine_sync(per_rec);
+	for (h = engine_host_first(per_pkt); h != NULL;
+	    h = engine_host_next(per_pkt, h)) {
+		g = engine_host_lookup(per_rec, h->ip_ver, h->addr);
+		ck_assert_uint_eq(g->bytes_in, h->bytes_in);
+		ck_assert_uint_eq(g->pkts_out, h->pkts_out);
+	}
+	/* And after the flush both agree with no sync at all. */
+	engine_flush(per_pkt);
+	engine_flush(per_rec);
+	for (h = engine_host_first(per_pkt); h != NULL;
+	    h = engine_host_next(per_pkt, h)) {
+		g = engine_host_lookup(per_rec, h->ip_ver, h->addr);
+		ck_assert_uint_eq(g->bytes_out, h->bytes_out);
+		ck_assert_uint_eq(g->pkts_in, h->pkts_in);
+	}
+	engine_free(per_pkt);
+	engine_free(per_rec);
 }
 END_TEST
 
@@ -1241,6 +1327,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_active_timeout);
 	tcase_add_test(tc, test_eviction);
 	tcase_add_test(tc, test_hosts);
+	tcase_add_test(tc, test_hosts_sync);
 	tcase_add_test(tc, test_default_local);
 	tcase_add_test(tc, test_net_parse);
 	tcase_add_test(tc, test_rates);
