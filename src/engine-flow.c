@@ -25,9 +25,9 @@
  * Hosts: when rates are kept (a sink shows them: the TUI) each packet is
  * counted against its two hosts and their per-second rates.  Otherwise
  * (export) a flow's counts go to its hosts once, when a flow record is
- * final (the flow ends, or an active-timeout partial record); the hosts
- * keep those credited counts as a base, and engine_sync() adds the flows
- * still in the table on top.  Packet-by-packet host updates would touch
+ * final (the flow ends, or an active-timeout partial record), into a
+ * credited base; a host's visible totals are set by engine_sync() (base
+ * plus the flows still in the table) and engine_flush() (base).  Packet-by-packet host updates would touch
  * two more cache lines per packet, the largest cost of accounting.
  *
  * Rules worth knowing:
@@ -414,6 +414,8 @@ engine_flows_flush(struct engine *e)
 		flow_end(e, idx[i], FLOW_END_FLUSH);
 	memset(t->buckets, 0, t->nbuckets * sizeof *t->buckets);
 	t->flushing = 0;
+	if (!e->cfg.keep_rates)
+		engine_hosts_rebase(e);	/* every count is final now */
 }
 
 /* ---- fragments ------------------------------------------------------ */

@@ -411,25 +411,27 @@ engine_host_count_pkt(struct engine *e, uint32_t from, uint32_t to,
 	}
 }
 
-/* Add counts to a host's visible totals, and to its credited base if the
- * flow record is final. */
+/* Add a final record's counts to a host's credited base, or a live
+ * flow's counts to its visible totals (engine_sync()). */
 static void
 host_credit_one(struct engine *e, uint32_t i, uint64_t pkts_out,
     uint64_t bytes_out, uint64_t pkts_in, uint64_t bytes_in, uint64_t ts,
     int final)
 {
 	struct host *h = engine_host_at(e, i);
+	uint64_t *v = final ? &h->priv_u64[0] : NULL;
 
-	if (final) {
-		h->priv_u64[HB_PKTS_OUT] += pkts_out;
-		h->priv_u64[HB_BYTES_OUT] += bytes_out;
-		h->priv_u64[HB_PKTS_IN] += pkts_in;
-		h->priv_u64[HB_BYTES_IN] += bytes_in;
+	if (v != NULL) {
+		v[HB_PKTS_OUT] += pkts_out;
+		v[HB_BYTES_OUT] += bytes_out;
+		v[HB_PKTS_IN] += pkts_in;
+		v[HB_BYTES_IN] += bytes_in;
+	} else {
+		h->pkts_out += pkts_out;
+		h->bytes_out += bytes_out;
+		h->pkts_in += pkts_in;
+		h->bytes_in += bytes_in;
 	}
-	h->pkts_out += pkts_out;
-	h->bytes_out += bytes_out;
-	h->pkts_in += pkts_in;
-	h->bytes_in += bytes_in;
 	host_touch(e, i, h, ts);
 }
 

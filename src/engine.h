@@ -255,9 +255,9 @@ void		 engine_name(struct engine *, const struct pkt_name *);
 /* Advance the clock without a packet (live idle ticks); expires flows. */
 void		 engine_tick(struct engine *, uint64_t now_ns);
 /* Bring host counters up to date.  With engine_cfg.keep_rates hosts are
- * credited packet by packet and this does nothing; without, hosts are
- * credited per flow record and this adds the flows still in the table
- * (call it before reading hosts while flows are live). */
+ * counted packet by packet and this does nothing; without, hosts are
+ * credited per flow record, and their totals are valid after this call
+ * or engine_flush() (call it before reading hosts mid-run). */
 void		 engine_sync(struct engine *);
 /* End of input: every flow in the table goes to the sink (FLUSH). */
 void		 engine_flush(struct engine *);
