@@ -132,9 +132,7 @@ talkers_collect(struct ui_pane *p, size_t want)
 		case TS_2S:
 		case TS_10S:
 		case TS_40S:
-			s->k1 = ui_rate(host_rate_in(h), h->last_ns, ui->now_sec,
-			    secs) + ui_rate(host_rate_out(h), h->last_ns,
-			    ui->now_sec, secs);
+			s->k1 = -1;
 			s->k2 = (double)(h->bytes_in + h->bytes_out);
 			break;
 		case TS_TOTAL:
@@ -153,6 +151,27 @@ talkers_collect(struct ui_pane *p, size_t want)
 			s->k1 = h->ip_ver;
 			s->k2 = 0;
 			break;
+		}
+	}
+	if (p->sort <= TS_40S) {
+		size_t i;
+		for (i = 0; i < n; i++) {
+			if (i + 8 < n) {
+				const struct host *ph = t->ents[i + 8].p;
+				if (ph->rates) {
+					const char *b = (const char *)ph->rates;
+					__builtin_prefetch(b);
+					__builtin_prefetch(&ph->rates->in.bytes[(ui->now_sec - 1) % 64]);
+					__builtin_prefetch(&ph->rates->in.bytes[(ui->now_sec - secs) % 64]);
+					__builtin_prefetch(&ph->rates->out);
+					__builtin_prefetch(&ph->rates->out.bytes[(ui->now_sec - 1) % 64]);
+					__builtin_prefetch(&ph->rates->out.bytes[(ui->now_sec - secs) % 64]);
+				}
+			}
+			h = t->ents[i].p;
+			t->ents[i].k1 = ui_rate(host_rate_in(h), h->last_ns, ui->now_sec,
+			    secs) + ui_rate(host_rate_out(h), h->last_ns,
+			    ui->now_sec, secs);
 		}
 	}
 	p->nrows = n;
