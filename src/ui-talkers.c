@@ -156,8 +156,8 @@ talkers_collect(struct ui_pane *p, size_t want)
 	if (p->sort <= TS_40S) {
 		size_t i;
 		for (i = 0; i < n; i++) {
-			if (i + 8 < n) {
-				const struct host *ph = t->ents[i + 8].p;
+			if (i + 64 < n) {
+				const struct host *ph = t->ents[i + 64].p;
 				if (ph->rates) {
 					const char *b = (const char *)ph->rates;
 					__builtin_prefetch(b);

@@ -763,9 +763,15 @@ ui_flows(struct ui *ui, size_t *n)
 	return ui->flowv;
 }
 
+#include <time.h>
+static double tm_c[UI_PANE_COUNT], tm_d[UI_PANE_COUNT];
+static double tmnow(void){struct timespec t;clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t);return t.tv_sec*1e3+t.tv_nsec/1e6;}
+void ui_tm_dump(void);
+void ui_tm_dump(void){unsigned i;for(i=0;i<UI_PANE_COUNT;i++)if(tm_c[i]+tm_d[i]>0)fprintf(stderr,"pane %u collect %.1f draw %.1f\n",i,tm_c[i],tm_d[i]);}
 void
 ui_render(struct ui *ui)
 {
+	double t0;
 	struct ui_pane *p;
 	unsigned id;
 	int refresh = !ui->paused || ui->force || !ui->collected;
@@ -784,7 +790,9 @@ ui_render(struct ui *ui)
 			continue;
 		p->body = p->h > p->ops->head_rows ?
 		    p->h - p->ops->head_rows : 0;
+		t0 = tmnow();
 		p->ops->collect(p, p->top + p->body);
+		tm_c[id] += tmnow() - t0;
 		ui_pane_clamp(p);
 		if (p->ops->selectable && p->sel >= p->top + p->body) {
 			/* Clamp moved the window: collect enough rows. */
@@ -792,7 +800,9 @@ ui_render(struct ui *ui)
 		}
 		if (!p->ops->selectable && p->top + p->body > p->nrows)
 			p->top = p->nrows > p->body ? p->nrows - p->body : 0;
+		t0 = tmnow();
 		p->ops->draw(p);
+		tm_d[id] += tmnow() - t0;
 	}
 	p = &ui->panes[UI_PANE_STATUS];
 	if (p->shown)
@@ -932,6 +942,7 @@ ui_free(struct ui *ui)
 
 	if (ui == NULL)
 		return;
+	ui_tm_dump();
 	for (id = 0; id < UI_PANE_COUNT; id++) {
 		p = &ui->panes[id];
 		if (p->ops != NULL && p->ops->done != NULL)
