@@ -71,6 +71,9 @@ struct capture_local {
 	uint64_t last_ts_ns;
 	uint64_t kernel_drops;
 	uint64_t if_drops;
+	uint64_t bad_linktype_pkts;	/* link type the decoder lacks */
+	uint32_t bad_linktype;	/* the first such link type */
+	uint32_t last_linktype;	/* cache for the check, + 1 (0: none) */
 	uint32_t last_ps_drop;	/* pcap_stats values (32 bits, may wrap) */
 	uint32_t last_ps_ifdrop;
 };
@@ -86,6 +89,8 @@ struct capture_shared {
 	_Atomic uint64_t filtered;
 	_Atomic uint64_t status[PKT_STATUS_COUNT];
 	_Atomic uint64_t bad_records;
+	_Atomic uint64_t bad_linktype_pkts;
+	_Atomic uint32_t bad_linktype;
 	_Atomic uint64_t last_ts_ns;
 	_Atomic int truncated;
 };
@@ -194,6 +199,10 @@ capture_flush(struct capture *c)
 		atomic_store_explicit(&c->s.status[i], c->l.status[i],
 		    memory_order_relaxed);
 	atomic_store_explicit(&c->s.last_ts_ns, c->l.last_ts_ns,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.bad_linktype_pkts,
+	    c->l.bad_linktype_pkts, memory_order_relaxed);
+	atomic_store_explicit(&c->s.bad_linktype, c->l.bad_linktype,
 	    memory_order_relaxed);
 	atomic_store_explicit(&c->s.kernel_drops, c->l.kernel_drops,
 	    memory_order_relaxed);
@@ -569,6 +578,15 @@ capture_file_loop(struct capture *c)
 		c->l.last_ts_ns = pk.ts_ns;
 		if ((unsigned)st < PKT_STATUS_COUNT)
 			c->l.status[st]++;
+		/* A file may hold interfaces of a link type the decoder does
+		 * not know (pcapng mixes them): count, so that it is said. */
+		if (st == PKT_UNSUPPORTED && pk.linktype + 1 !=
+		    c->l.last_linktype) {
+			if (decode_linktype_supported(pk.linktype))
+				c->l.last_linktype = pk.linktype + 1;
+			else if (c->l.bad_linktype_pkts++ == 0)
+				c->l.bad_linktype = pk.linktype;
+		}
 		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
 			if ((nm = capture_file_reserve(c, c->names)) == NULL)
 				break;
@@ -849,6 +867,32 @@ capture_linktype(struct capture *c)
 	return c->linktype;
 }
 
+/* Print the end-of-run warnings of a source. */
+int
+capture_print_warnings(struct capture *c, FILE *f)
+{
+	struct capture_stats st;
+	const char *lt;
+	int n = 0;
+
+	capture_get_stats(c, &st);
+	if (st.truncated) {
+		fprintf(f, "wiretop: %s: truncated after %llu packets\n",
+		    c->name, (unsigned long long)st.packets);
+		n++;
+	}
+	if (st.bad_linktype_pkts > 0) {
+		if ((lt = decode_linktype_name(st.bad_linktype)) == NULL)
+			lt = pcap_datalink_val_to_name((int)st.bad_linktype);
+		fprintf(f, "wiretop: %s: link type %u%s%s%s is not supported: "
+		    "%llu packets counted as unsupported\n", c->name,
+		    st.bad_linktype, lt ? " (" : "", lt ? lt : "", lt ? ")" : "",
+		    (unsigned long long)st.bad_linktype_pkts);
+		n++;
+	}
+	return n;
+}
+
 /* Snapshot the counters. */
 void
 capture_get_stats(struct capture *c, struct capture_stats *st)
@@ -875,6 +919,10 @@ capture_get_stats(struct capture *c, struct capture_stats *st)
 		st->status[i] = atomic_load_explicit(&c->s.status[i],
 		    memory_order_relaxed);
 	st->bad_records = atomic_load_explicit(&c->s.bad_records,
+	    memory_order_relaxed);
+	st->bad_linktype_pkts = atomic_load_explicit(&c->s.bad_linktype_pkts,
+	    memory_order_relaxed);
+	st->bad_linktype = atomic_load_explicit(&c->s.bad_linktype,
 	    memory_order_relaxed);
 	st->last_ts_ns = atomic_load_explicit(&c->s.last_ts_ns,
 	    memory_order_relaxed);

@@ -11,6 +11,7 @@
 #define WIRETOP_CAPTURE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pkt.h"
 
@@ -54,6 +55,10 @@ struct capture_stats {
 	uint64_t filtered;	/* rejected by the BPF filter (files) */
 	uint64_t status[PKT_STATUS_COUNT];	/* decode status counts */
 	uint64_t bad_records;	/* file records skipped as malformed */
+	uint64_t bad_linktype_pkts;	/* packets of a link type the decoder
+					   does not support (counted as
+					   unsupported) */
+	uint32_t bad_linktype;	/* the first such link type */
 	uint64_t last_ts_ns;	/* packet time of the newest packet */
 	int truncated;		/* file ended inside a record */
 	enum capture_state state;
@@ -79,6 +84,11 @@ void		 capture_get_stats(struct capture *, struct capture_stats *);
 /* 1 once the thread has finished (file end or failure) and every record
  * it produced has been published to the ring. */
 int		 capture_finished(struct capture *);
+
+/* Print a source's end-of-run warnings to f, one line each: a file that
+ * was truncated, packets of a link type that is not decoded.  Returns
+ * the number of lines. */
+int		 capture_print_warnings(struct capture *, FILE *f);
 
 /* Replace the BPF filter; -1 + cause if it does not compile. */
 int		 capture_set_filter(struct capture *, const char *expr,

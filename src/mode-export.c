@@ -654,14 +654,8 @@ mode_export(struct wt_opts *o)
 			failed = 1;
 			code = WT_EXIT_CAPTURE;
 		}
-		for (i = 0; i < pipeline_source_count(p) && !failed; i++) {
-			c = pipeline_source(p, i);
-			capture_get_stats(c, &cs);
-			if (cs.truncated)
-				fprintf(stderr, "wiretop: %s: truncated after "
-				    "%llu packets\n", capture_name(c),
-				    (unsigned long long)cs.packets);
-		}
+		for (i = 0; i < pipeline_source_count(p) && !failed; i++)
+			capture_print_warnings(pipeline_source(p, i), stderr);
 		if (code == WT_EXIT_OK && run == 1 && !pipeline_is_live(p)) {
 			fprintf(stderr, "wiretop: interrupted: the output is "
 			    "incomplete\n");

@@ -199,10 +199,8 @@ tui_report(struct pipeline *pl)
 			fprintf(stderr, "wiretop: %s: %s\n", capture_name(c),
 			    st.error[0] ? st.error : "capture failed");
 			rc = WT_EXIT_CAPTURE;
-		} else if (capture_kind(c) == CAPTURE_FILE && st.truncated)
-			fprintf(stderr, "wiretop: %s: truncated after %llu "
-			    "packets\n", capture_name(c),
-			    (unsigned long long)st.packets);
+		} else
+			capture_print_warnings(c, stderr);
 	}
 	return rc;
 }

@@ -21,6 +21,7 @@ enum { FS_RATE, FS_BYTES, FS_PKTS, FS_DURATION, FS_START, FS_RTT, FS_RETRANS };
 const char *const ui_flow_sorts[] = { "rate", "bytes", "pkts", "duration",
 	"start", "rtt", "retrans", NULL };
 const int ui_flow_sort_asc[] = { 0, 0, 0, 0, 0, 0, 0 };
+_Static_assert(FS_RATE == UI_FLOW_SORT_RATE, "ui-pane.h names the rate sort");
 
 enum {
 	FC_PROTO, FC_ORIG, FC_RESP, FC_SERVICE, FC_STATE, FC_DUR, FC_ORATE,
@@ -253,7 +254,7 @@ flows_collect(struct ui_pane *p, size_t want)
 	const struct ui_flowinfo *fv;
 	size_t n = 0, count, i;
 
-	fv = ui_flows(ui, &count);
+	fv = ui_flows(ui, p->sort == FS_RATE, &count);
 	if (count > t->cap) {
 		free(t->ents);
 		t->cap = count + count / 4 + 16;

@@ -141,7 +141,7 @@ host_collect(struct ui_pane *p, size_t want)
 		v->peers = xcalloc(v->cap, sizeof *v->peers);
 		v->svcs = xcalloc(v->cap, sizeof *v->svcs);
 	}
-	fv = ui_flows(ui, &nf);
+	fv = ui_flows(ui, p->sort == UI_FLOW_SORT_RATE, &nf);
 	for (j = 0; j < nf && n < v->cap; j++) {
 		f = fv[j].f;
 		k = &f->key;

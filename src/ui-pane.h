@@ -108,9 +108,9 @@ struct ui {
 	uint64_t frame;		/* render count */
 	struct ui_flowinfo *flowv;	/* this frame's flows, owned array */
 	const char **svc_cache;	/* service_name() per [tcp|udp][port] */
-	uint8_t *svc_known;
 	size_t nflows, flowcap;
 	uint64_t flowv_frame;	/* frame flowv was taken in (0 = none) */
+	uint64_t flowv_rates;	/* frame flowv's rate[] were filled in */
 };
 
 /* Pane operations (one file each). */
@@ -195,16 +195,46 @@ void	 ui_bar(struct ui_line *, enum ui_color, double frac, unsigned w);
  * then costs one comparison per idle entry, not a walk of its ring. */
 double	 ui_rate(const struct rate *, uint64_t last_ns, uint64_t now_sec,
 	    unsigned secs);
+/* 1 if ui_rate() would read the ring (the entry is not idle). */
+static inline int
+ui_rate_live(uint64_t last_ns, uint64_t now_sec, unsigned secs)
+{
+	return last_ns / 1000000000u + secs >= now_sec;
+}
+/*
+ * Start loading the cache lines rate_avg(r, now_sec, secs) will read: the
+ * ring's head and the buckets of the window.  Every ring of a big table
+ * is its own allocation, so walking them costs a cache miss or two per
+ * ring; the panes that need a key from every ring issue this some rows
+ * ahead (UI_RATE_AHEAD) so the misses overlap instead of queueing.
+ */
+#define UI_RATE_AHEAD	32	/* power of two */
+static inline void
+ui_rate_prefetch(const struct rate *r, uint64_t now_sec, unsigned secs)
+{
+	unsigned i;
+
+	if (r == NULL)
+		return;
+	__builtin_prefetch(r);
+	for (i = 0; i < secs; i += 16)
+		__builtin_prefetch(&r->bytes[(now_sec - secs + i) %
+		    RATE_SLOTS]);
+	__builtin_prefetch(&r->bytes[(now_sec - 1) % RATE_SLOTS]);
+}
 /* What a frame needs of a flow, computed in one pass over the table. */
 struct ui_flowinfo {
 	const struct flow *f;	/* valid until the engine runs again */
-	double rate[2];		/* 10 s average, bytes/s: o->r, r->o */
+	double rate[2];		/* 10 s average, bytes/s: o->r, r->o; only
+				   after ui_flows() with rates */
 	uint64_t bytes;		/* wire bytes, both directions */
 	const char *svc;	/* flow_service() */
 	uint8_t proto;		/* f->key.proto, without touching f again */
 };
-/* Every flow in the table, walked once per frame and shared by panes. */
-const struct ui_flowinfo *ui_flows(struct ui *, size_t *n);
+/* Every flow in the table, walked once per frame and shared by panes;
+ * with rates, rate[] is filled too (once per frame: reading 100k rings
+ * is the dearest part of a frame, and only a rate sort needs them). */
+const struct ui_flowinfo *ui_flows(struct ui *, int rates, size_t *n);
 /* Short label of a source: a file's base name, an interface as is. */
 const char *ui_source_label(const char *name);
 /* Open the drill-down view on an address. */
@@ -214,6 +244,7 @@ int	 ui_open_host(struct ui *, uint8_t ip_ver, const uint8_t addr[16]);
 #define UI_FLOW_COLS 11
 extern const struct ui_col ui_flow_cols[UI_FLOW_COLS];
 extern const char *const ui_flow_sorts[];
+#define UI_FLOW_SORT_RATE 0	/* index of "rate", the one needing rates */
 extern const int ui_flow_sort_asc[];
 /* Sort keys of a flow for sort index s. */
 void	 ui_flow_keys(struct ui *, const struct ui_flowinfo *, unsigned s,

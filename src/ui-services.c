@@ -124,7 +124,7 @@ services_collect(struct ui_pane *p, size_t want)
 
 	memset(s->slots, 0, sizeof s->slots);
 	s->svc_total = 0;
-	fv = ui_flows(ui, &nf);
+	fv = ui_flows(ui, 0, &nf);
 	for (j = 0; j < nf; j++) {
 		b = fv[j].bytes;
 		name = fv[j].svc;

@@ -105,6 +105,14 @@ host_match(struct ui *ui, const struct host *h, const char *filter)
 	return 0;
 }
 
+/* Rate sort key: what the rate columns add up to. */
+static double
+rate_key(struct ui *ui, const struct host *h, unsigned secs)
+{
+	return ui_rate(host_rate_in(h), h->last_ns, ui->now_sec, secs) +
+	    ui_rate(host_rate_out(h), h->last_ns, ui->now_sec, secs);
+}
+
 static void
 talkers_collect(struct ui_pane *p, size_t want)
 {
@@ -113,6 +121,7 @@ talkers_collect(struct ui_pane *p, size_t want)
 	const struct engine *e = ui->engine;
 	const struct host *h;
 	size_t n = 0, count = engine_host_count(e);
+	size_t pend[UI_RATE_AHEAD], phead = 0, ptail = 0;
 	struct ui_sortent *s;
 	unsigned secs;
 
@@ -132,8 +141,20 @@ talkers_collect(struct ui_pane *p, size_t want)
 		case TS_2S:
 		case TS_10S:
 		case TS_40S:
-			s->k1 = -1;
 			s->k2 = (double)(h->bytes_in + h->bytes_out);
+			s->k1 = 0;	/* ui_rate() of an idle host */
+			if (!ui_rate_live(h->last_ns, ui->now_sec, secs))
+				break;
+			/* A live host: its rings are read UI_RATE_AHEAD live
+			 * hosts later, once this prefetch has had time to
+			 * bring them in (see ui_rate_prefetch()). */
+			if (ptail - phead == UI_RATE_AHEAD) {
+				s = &t->ents[pend[phead++ % UI_RATE_AHEAD]];
+				s->k1 = rate_key(ui, s->p, secs);
+			}
+			pend[ptail++ % UI_RATE_AHEAD] = n - 1;
+			ui_rate_prefetch(host_rate_in(h), ui->now_sec, secs);
+			ui_rate_prefetch(host_rate_out(h), ui->now_sec, secs);
 			break;
 		case TS_TOTAL:
 			s->k1 = (double)(h->bytes_in + h->bytes_out);
@@ -153,26 +174,9 @@ talkers_collect(struct ui_pane *p, size_t want)
 			break;
 		}
 	}
-	if (p->sort <= TS_40S) {
-		size_t i;
-		for (i = 0; i < n; i++) {
-			if (i + 64 < n) {
-				const struct host *ph = t->ents[i + 64].p;
-				if (ph->rates) {
-					const char *b = (const char *)ph->rates;
-					__builtin_prefetch(b);
-					__builtin_prefetch(&ph->rates->in.bytes[(ui->now_sec - 1) % 64]);
-					__builtin_prefetch(&ph->rates->in.bytes[(ui->now_sec - secs) % 64]);
-					__builtin_prefetch(&ph->rates->out);
-					__builtin_prefetch(&ph->rates->out.bytes[(ui->now_sec - 1) % 64]);
-					__builtin_prefetch(&ph->rates->out.bytes[(ui->now_sec - secs) % 64]);
-				}
-			}
-			h = t->ents[i].p;
-			t->ents[i].k1 = ui_rate(host_rate_in(h), h->last_ns, ui->now_sec,
-			    secs) + ui_rate(host_rate_out(h), h->last_ns,
-			    ui->now_sec, secs);
-		}
+	while (phead != ptail) {
+		s = &t->ents[pend[phead++ % UI_RATE_AHEAD]];
+		s->k1 = rate_key(ui, s->p, secs);
 	}
 	p->nrows = n;
 	/* Ties go by ascending address, except when sorting by address. */

@@ -700,34 +700,95 @@ draw_status(struct ui *ui, struct ui_line *l)
 		ui_line_puts(l, UI_COLOR_STATUS, "  +/- pace  Space pause");
 }
 
+/* What svc_cache holds for a port service_name() has no name for. */
+static const char svc_none[] = "";
+
 /* service_name() through a per-port cache (its answer for a port does
- * not change while we run). */
+ * not change while we run); NULL slots are not looked up yet. */
 static const char *
 svc_port(struct ui *ui, uint8_t proto, uint16_t port)
 {
 	size_t i = (proto == 6 ? 0 : 65536) + port;
+	const char *s;
 
-	if (ui->svc_cache == NULL) {
+	if (ui->svc_cache == NULL)
 		ui->svc_cache = xcalloc(2 * 65536, sizeof *ui->svc_cache);
-		ui->svc_known = xcalloc(2 * 65536, 1);
+	if ((s = ui->svc_cache[i]) == NULL) {
+		s = service_name(proto, port);
+		ui->svc_cache[i] = s != NULL ? s : svc_none;
 	}
-	if (!ui->svc_known[i]) {
-		ui->svc_cache[i] = service_name(proto, port);
-		ui->svc_known[i] = 1;
+	return s != svc_none ? s : NULL;
+}
+
+/*
+ * The 10 s rates of flows, filled UI_RATE_AHEAD live flows behind the
+ * one whose rings are being prefetched: a frame reads two rings for
+ * every flow active in the last 10 s, each a cache miss or two away, and
+ * in sequence they cost more than the rest of the frame together.
+ */
+struct rate_pipe {
+	struct rate_pend {
+		struct ui_flowinfo *fi;
+		const struct rate *r[2];	/* flow_rate(), NULL = none */
+	} q[UI_RATE_AHEAD];
+	size_t head, tail;
+};
+
+static void
+rate_pend_fill(struct ui *ui, const struct rate_pend *rp)
+{
+	int d;
+
+	/* What ui_rate() gives for a live flow. */
+	for (d = 0; d < 2; d++)
+		rp->fi->rate[d] = rp->r[d] != NULL ?
+		    rate_avg(rp->r[d], ui->now_sec, 10) : 0;
+}
+
+static void
+rate_pipe_push(struct ui *ui, struct rate_pipe *pp, struct ui_flowinfo *fi)
+{
+	struct rate_pend *rp;
+	int d;
+
+	fi->rate[0] = fi->rate[1] = 0;
+	if (!ui_rate_live(fi->f->last_ns, ui->now_sec, 10))
+		return;		/* idle for the whole window */
+	if (pp->tail - pp->head == UI_RATE_AHEAD)
+		rate_pend_fill(ui, &pp->q[pp->head++ % UI_RATE_AHEAD]);
+	rp = &pp->q[pp->tail++ % UI_RATE_AHEAD];
+	rp->fi = fi;
+	for (d = 0; d < 2; d++) {
+		rp->r[d] = flow_rate(ui->engine, fi->f, d);
+		ui_rate_prefetch(rp->r[d], ui->now_sec, 10);
 	}
-	return ui->svc_cache[i];
+}
+
+static void
+rate_pipe_drain(struct ui *ui, struct rate_pipe *pp)
+{
+	while (pp->head != pp->tail)
+		rate_pend_fill(ui, &pp->q[pp->head++ % UI_RATE_AHEAD]);
 }
 
 const struct ui_flowinfo *
-ui_flows(struct ui *ui, size_t *n)
+ui_flows(struct ui *ui, int rates, size_t *n)
 {
 	const struct flow *f;
 	struct ui_flowinfo *fi;
-	struct flow_ep o, r;
-	size_t count;
-	int d;
+	struct rate_pipe pp;
+	size_t count, i;
+	uint16_t oport, rport;
 
+	pp.head = pp.tail = 0;
 	if (ui->flowv_frame == ui->frame) {
+		if (rates && ui->flowv_rates != ui->frame) {
+			/* Taken without rates earlier in this frame. */
+			for (i = 0; i < ui->nflows; i++)
+				rate_pipe_push(ui, &pp, &ui->flowv[i]);
+			rate_pipe_drain(ui, &pp);
+			ui->flowv_rates = ui->frame;
+		}
 		*n = ui->nflows;
 		return ui->flowv;
 	}
@@ -744,34 +805,30 @@ ui_flows(struct ui *ui, size_t *n)
 		fi->f = f;
 		fi->proto = f->key.proto;
 		fi->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-		for (d = 0; d < 2; d++)
-			fi->rate[d] = f->last_ns / 1000000000u + 10 <
-			    ui->now_sec ? 0 : ui_rate(flow_rate(ui->engine,
-			    f, d), f->last_ns, ui->now_sec, 10);
 		/* flow_service(), cached: the responder's port names the
-		 * service, else the originator's; TCP and UDP only. */
+		 * service, else the originator's; TCP and UDP only, whose
+		 * ports are the key's (what flow_endpoints() copies out). */
 		fi->svc = NULL;
-		if (f->key.proto == 6 || f->key.proto == 17) {
-			flow_endpoints(f, &o, &r);
-			if ((fi->svc = svc_port(ui, f->key.proto, r.port))
-			    == NULL)
-				fi->svc = svc_port(ui, f->key.proto, o.port);
+		if (fi->proto == 6 || fi->proto == 17) {
+			oport = f->orig_is_a ? f->key.ap : f->key.bp;
+			rport = f->orig_is_a ? f->key.bp : f->key.ap;
+			if ((fi->svc = svc_port(ui, fi->proto, rport)) == NULL)
+				fi->svc = svc_port(ui, fi->proto, oport);
 		}
+		if (rates)
+			rate_pipe_push(ui, &pp, fi);
 	}
+	rate_pipe_drain(ui, &pp);
 	ui->flowv_frame = ui->frame;
+	if (rates)
+		ui->flowv_rates = ui->frame;
 	*n = ui->nflows;
 	return ui->flowv;
 }
 
-#include <time.h>
-static double tm_c[UI_PANE_COUNT], tm_d[UI_PANE_COUNT];
-static double tmnow(void){struct timespec t;clock_gettime(CLOCK_PROCESS_CPUTIME_ID,&t);return t.tv_sec*1e3+t.tv_nsec/1e6;}
-void ui_tm_dump(void);
-void ui_tm_dump(void){unsigned i;for(i=0;i<UI_PANE_COUNT;i++)if(tm_c[i]+tm_d[i]>0)fprintf(stderr,"pane %u collect %.1f draw %.1f\n",i,tm_c[i],tm_d[i]);}
 void
 ui_render(struct ui *ui)
 {
-	double t0;
 	struct ui_pane *p;
 	unsigned id;
 	int refresh = !ui->paused || ui->force || !ui->collected;
@@ -790,9 +847,7 @@ ui_render(struct ui *ui)
 			continue;
 		p->body = p->h > p->ops->head_rows ?
 		    p->h - p->ops->head_rows : 0;
-		t0 = tmnow();
 		p->ops->collect(p, p->top + p->body);
-		tm_c[id] += tmnow() - t0;
 		ui_pane_clamp(p);
 		if (p->ops->selectable && p->sel >= p->top + p->body) {
 			/* Clamp moved the window: collect enough rows. */
@@ -800,9 +855,7 @@ ui_render(struct ui *ui)
 		}
 		if (!p->ops->selectable && p->top + p->body > p->nrows)
 			p->top = p->nrows > p->body ? p->nrows - p->body : 0;
-		t0 = tmnow();
 		p->ops->draw(p);
-		tm_d[id] += tmnow() - t0;
 	}
 	p = &ui->panes[UI_PANE_STATUS];
 	if (p->shown)
@@ -942,7 +995,6 @@ ui_free(struct ui *ui)
 
 	if (ui == NULL)
 		return;
-	ui_tm_dump();
 	for (id = 0; id < UI_PANE_COUNT; id++) {
 		p = &ui->panes[id];
 		if (p->ops != NULL && p->ops->done != NULL)
@@ -953,7 +1005,6 @@ ui_free(struct ui *ui)
 	free(ui->bpf);
 	free(ui->flowv);
 	free(ui->svc_cache);
-	free(ui->svc_known);
 	free(ui);
 }
 

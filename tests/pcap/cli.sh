@@ -263,5 +263,26 @@ else
 	show_err
 fi
 
+# A capture of a link type wiretop does not decode (147, LINKTYPE_USER0,
+# 2 packets built here byte by byte): exit 0, both packets counted as
+# unsupported in the summary, and one line saying so.
+python3 - "$tmp/user0.pcap" <<'PY'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 147))
+    for i in range(2):
+        f.write(struct.pack("<IIII", 1700000000 + i, 0, 20, 20) + bytes(20))
+PY
+run export -r "$tmp/user0.pcap" --what summary --format json
+if [ "$rc" = 0 ] && [ "$nerr" = 1 ] &&
+    grep -q -E "^wiretop: .*user0.pcap: link type 147 .*is not supported: 2 packets counted as unsupported$" "$tmp/err" &&
+    grep -q '"unsupported":2' "$tmp/out"; then
+	ok "unsupported link type: exit 0, counted, one line"
+else
+	bad "unsupported link type: exit $rc, $nerr lines (want 0 and one" \
+	    "line naming link type 147)"
+	show_err
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
