@@ -370,6 +370,24 @@ pcapfile_open_pcap(struct pcapfile *pf, uint32_t magic, char **cause)
 	return 0;
 }
 
+/*
+ * Ask for the next record while this one is being decoded.  The map is
+ * read once, front to back, from the page cache: every record is a cache
+ * miss, and the hardware prefetcher stops at each page boundary.  Its
+ * header and the first bytes the decoder reads share these lines.
+ */
+static inline void
+pcapfile_prefetch(const struct pcapfile *pf)
+{
+	const uint8_t *p = pf->base + pf->pos;
+
+	if (pf->len - pf->pos >= 192) {
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + 64);
+		__builtin_prefetch(p + 128);
+	}
+}
+
 static int
 pcapfile_next_pcap(struct pcapfile *pf, struct pcapfile_pkt *out,
     char **cause)
@@ -412,6 +430,7 @@ pcapfile_next_pcap(struct pcapfile *pf, struct pcapfile_pkt *out,
 	pf->pos += hl + caplen;
 	pf->st.packets++;
 	pf->st.bytes += wirelen;
+	pcapfile_prefetch(pf);
 	return 1;
 }
 

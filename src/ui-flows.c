@@ -4,12 +4,16 @@
  * RTT and retransmissions.
  *
  * Main thread only.  Like the talkers, collect() keeps engine pointers
- * only until draw() in the same frame; Enter uses the originator address
- * copied at draw time.
+ * (the rows it will show, from the frame's one walk of the flow table,
+ * ui_flows()) only until draw() in the same frame; Enter uses the
+ * originator address copied at draw time.  Rows not shown are never
+ * formatted: the rate columns are read from the rings for the visible
+ * rows only.
  */
 #include "config.h"
 #include "ui-pane.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,8 @@ enum { FS_RATE, FS_BYTES, FS_PKTS, FS_DURATION, FS_START, FS_RTT, FS_RETRANS };
 const char *const ui_flow_sorts[] = { "rate", "bytes", "pkts", "duration",
 	"start", "rtt", "retrans", NULL };
 const int ui_flow_sort_asc[] = { 0, 0, 0, 0, 0, 0, 0 };
-_Static_assert(FS_RATE == UI_FLOW_SORT_RATE, "ui-pane.h names the rate sort");
+_Static_assert(FS_RATE == UI_FLOW_SORT_RATE && FS_BYTES == UI_FLOW_SORT_BYTES,
+    "ui-pane.h names these sorts");
 
 enum {
 	FC_PROTO, FC_ORIG, FC_RESP, FC_SERVICE, FC_STATE, FC_DUR, FC_ORATE,
@@ -59,40 +64,29 @@ flow_rate10(struct ui *ui, const struct flow *f, int dir)
 	    10);
 }
 
-void
-ui_flow_keys(struct ui *ui, const struct ui_flowinfo *fi, unsigned s,
-    struct ui_sortent *e)
+double
+ui_flow_key(struct ui *ui, const struct flow *f, unsigned s)
 {
-	const struct flow *f = fi->f;
-
-	(void)ui;
-	e->p = f;
-	e->k2 = (double)fi->bytes;
 	switch (s) {
 	case FS_RATE:
-		e->k1 = fi->rate[0] + fi->rate[1];
-		break;
+		return flow_rate10(ui, f, 0) + flow_rate10(ui, f, 1);
 	case FS_BYTES:
-		e->k1 = (double)fi->bytes;
-		e->k2 = 0;
-		break;
+		return (double)(f->dir[0].wire_bytes + f->dir[1].wire_bytes);
 	case FS_PKTS:
-		e->k1 = (double)(f->dir[0].pkts + f->dir[1].pkts);
-		break;
+		return (double)(f->dir[0].pkts + f->dir[1].pkts);
 	case FS_DURATION:
-		e->k1 = (double)(f->last_ns - f->first_ns);
-		break;
+		return (double)(f->last_ns - f->first_ns);
 	case FS_START:
-		e->k1 = (double)f->first_ns;
-		break;
+		return (double)f->first_ns;
 	case FS_RTT:
-		e->k1 = f->rtt_us;
-		break;
+		return f->rtt_us;
 	default:
-		e->k1 = f->retrans;
-		break;
+		return f->retrans;
 	}
 }
+
+/* ui_flow_tk() takes the prefix of this memcmp() from key.a. */
+_Static_assert(offsetof(struct flow_key, a) == 0, "flow_key starts with a");
 
 int
 ui_flow_tie(const void *a, const void *b)
@@ -102,18 +96,16 @@ ui_flow_tie(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof x->key);
 }
 
-/* "addr:port", "[v6]:port", or the learned name, into buf. */
+/* "addr:port", "[v6]:port", or name (if not NULL) with the port, into
+ * buf. */
 static const char *
-endpoint_text(struct ui *ui, const struct flow *f, const struct flow_ep *ep,
-    int with_name, char *buf, size_t len)
+endpoint_fmt(const struct flow *f, const struct flow_ep *ep, const char *name,
+    char *buf, size_t len)
 {
 	char a[PKT_NAME_MAX];
-	const char *name = NULL;
 	int ports = f->key.proto == 6 || f->key.proto == 17 ||
 	    f->key.proto == 132;
 
-	if (with_name && ui->opts.names)
-		name = engine_name_lookup(ui->engine, f->key.ip_ver, ep->addr);
 	if (name != NULL)
 		snprintf(a, sizeof a, "%s", name);
 	else
@@ -125,6 +117,24 @@ endpoint_text(struct ui *ui, const struct flow *f, const struct flow_ep *ep,
 	else
 		snprintf(buf, len, "%s:%u", a, ep->port);
 	return buf;
+}
+
+/* The learned name of an endpoint, if names are shown. */
+static const char *
+endpoint_name(struct ui *ui, const struct flow *f, const struct flow_ep *ep)
+{
+	if (!ui->opts.names)
+		return NULL;
+	return engine_name_lookup(ui->engine, f->key.ip_ver, ep->addr);
+}
+
+/* "addr:port", "[v6]:port", or the learned name, into buf. */
+static const char *
+endpoint_text(struct ui *ui, const struct flow *f, const struct flow_ep *ep,
+    int with_name, char *buf, size_t len)
+{
+	return endpoint_fmt(f, ep, with_name ? endpoint_name(ui, f, ep) : NULL,
+	    buf, len);
 }
 
 static const char *
@@ -144,21 +154,27 @@ ui_flow_match(struct ui *ui, const struct flow *f, const char *filter)
 {
 	struct flow_ep o, r;
 	char buf[PKT_NAME_MAX + 16], clean[PKT_NAME_MAX + 16];
-	const char *s;
+	const char *s, *name;
 
 	flow_endpoints(f, &o, &r);
-	if (ui_match(endpoint_text(ui, f, &o, 0, buf, sizeof buf), filter) ||
-	    ui_match(endpoint_text(ui, f, &r, 0, buf, sizeof buf), filter))
+	if (ui_match(endpoint_fmt(f, &o, NULL, buf, sizeof buf), filter) ||
+	    ui_match(endpoint_fmt(f, &r, NULL, buf, sizeof buf), filter))
 		return 1;
-	endpoint_text(ui, f, &o, 1, buf, sizeof buf);
-	ui_sanitize(buf, clean, sizeof clean);
-	if (ui_match(clean, filter))
-		return 1;
-	endpoint_text(ui, f, &r, 1, buf, sizeof buf);
-	ui_sanitize(buf, clean, sizeof clean);
-	if (ui_match(clean, filter))
-		return 1;
-	if ((s = flow_service(f)) != NULL && ui_match(s, filter))
+	/* As shown, with a learned name: without one that is the text just
+	 * tried (an address sanitises to itself). */
+	if ((name = endpoint_name(ui, f, &o)) != NULL) {
+		endpoint_fmt(f, &o, name, buf, sizeof buf);
+		ui_sanitize(buf, clean, sizeof clean);
+		if (ui_match(clean, filter))
+			return 1;
+	}
+	if ((name = endpoint_name(ui, f, &r)) != NULL) {
+		endpoint_fmt(f, &r, name, buf, sizeof buf);
+		ui_sanitize(buf, clean, sizeof clean);
+		if (ui_match(clean, filter))
+			return 1;
+	}
+	if ((s = ui_flow_service(ui, f)) != NULL && ui_match(s, filter))
 		return 1;
 	if (ui_match(proto_text(f->key.proto, buf, sizeof buf), filter))
 		return 1;
@@ -184,7 +200,7 @@ ui_flow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
 	    endpoint_text(ui, f, &o, 1, buf, sizeof buf));
 	ui_cols_put(l, cols, c, FC_RESP, rc,
 	    endpoint_text(ui, f, &r, 1, buf, sizeof buf));
-	s = flow_service(f);
+	s = ui_flow_service(ui, f);
 	ui_cols_put(l, cols, c, FC_SERVICE, rc, s ? s : "-");
 	st = flow_conn_state(f);
 	sc = rc;
@@ -246,28 +262,45 @@ flows_done(struct ui_pane *p)
 	p->data = NULL;
 }
 
+struct flows_walk {
+	struct ui_pane *p;
+	struct ui_topk top;
+	size_t n;		/* rows that pass the filter */
+};
+
+static void
+flows_visit(void *arg, const struct ui_sortent *e)
+{
+	struct flows_walk *w = arg;
+	struct ui_pane *p = w->p;
+
+	if (p->filter[0] != '\0' && !ui_flow_match(p->ui, e->p, p->filter))
+		return;
+	w->n++;
+	ui_topk_add(&w->top, e);
+}
+
 static void
 flows_collect(struct ui_pane *p, size_t want)
 {
 	struct flows *t = p->data;
 	struct ui *ui = p->ui;
-	const struct ui_flowinfo *fv;
-	size_t n = 0, count, i;
+	struct flows_walk w;
+	size_t count = engine_flow_count(ui->engine);
 
-	fv = ui_flows(ui, p->sort == FS_RATE, &count);
-	if (count > t->cap) {
+	if (want > count)
+		want = count;
+	if (want > t->cap) {
 		free(t->ents);
-		t->cap = count + count / 4 + 16;
+		t->cap = want + want / 4 + 16;
 		t->ents = xcalloc(t->cap, sizeof *t->ents);
 	}
-	for (i = 0; i < count; i++) {
-		if (p->filter[0] != '\0' &&
-		    !ui_flow_match(ui, fv[i].f, p->filter))
-			continue;
-		ui_flow_keys(ui, &fv[i], p->sort, &t->ents[n++]);
-	}
-	p->nrows = n;
-	ui_sort_top(t->ents, n, want, ui_pane_sort_asc(p), ui_flow_tie);
+	w.p = p;
+	w.n = 0;
+	ui_topk_init(&w.top, t->ents, want, ui_pane_sort_asc(p), ui_flow_tie);
+	ui_flows(ui, (int)p->sort, flows_visit, &w);
+	p->nrows = w.n;
+	ui_topk_done(&w.top);
 }
 
 static void

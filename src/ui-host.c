@@ -114,21 +114,69 @@ agg_merge(struct agg *a, size_t n, int (*key)(const void *, const void *))
 	return n;
 }
 
+struct host_walk {
+	struct ui_pane *p;
+	size_t n;		/* flows of the host */
+};
+
+/* Take a flow if it is one of the host's: its peer, its service and, if
+ * it passes the filter, its sort entry. */
+static void
+host_visit(void *arg, const struct ui_sortent *e)
+{
+	struct host_walk *w = arg;
+	struct ui_pane *p = w->p;
+	struct hostview *v = p->data;
+	struct ui *ui = p->ui;
+	const struct flow *f = e->p;
+	const struct flow_key *k = &f->key;
+	struct flow_ep o, r;
+	const uint8_t *peer;
+	const char *svc;
+	uint16_t port;
+	size_t n = w->n;
+
+	if (n >= v->cap || k->ip_ver != ui->host_ver)
+		return;
+	if (memcmp(k->a, ui->host_addr, 16) == 0)
+		peer = k->b;
+	else if (memcmp(k->b, ui->host_addr, 16) == 0)
+		peer = k->a;
+	else
+		return;
+	v->peers[n].ver = k->ip_ver;
+	memcpy(v->peers[n].addr, peer, 16);
+	v->peers[n].name[0] = '\0';
+	v->peers[n].bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+	v->peers[n].flows = 1;
+	v->svcs[n] = v->peers[n];
+	memset(v->svcs[n].addr, 0, 16);
+	flow_endpoints(f, &o, &r);
+	svc = ui_flow_service(ui, f);
+	port = r.port;
+	if (svc != NULL)
+		snprintf(v->svcs[n].name, sizeof v->svcs[n].name, "%s/%u", svc,
+		    port);
+	else if (proto_name(k->proto) != NULL)
+		snprintf(v->svcs[n].name, sizeof v->svcs[n].name, "%s/%u",
+		    proto_name(k->proto), port);
+	else
+		snprintf(v->svcs[n].name, sizeof v->svcs[n].name, "proto %u",
+		    k->proto);
+	if (p->filter[0] == '\0' || ui_flow_match(ui, f, p->filter))
+		v->ents[n] = *e;
+	else
+		v->ents[n].p = NULL;
+	w->n++;
+}
+
 static void
 host_collect(struct ui_pane *p, size_t want)
 {
 	struct hostview *v = p->data;
 	struct ui *ui = p->ui;
-	const struct engine *e = ui->engine;
-	const struct flow *f;
-	const struct ui_flowinfo *fv;
-	const struct flow_key *k;
-	size_t nf, j;
-	struct flow_ep o, r;
-	size_t n = 0, count = engine_flow_count(e);
-	const uint8_t *peer;
-	const char *svc;
-	uint16_t port;
+	struct host_walk w;
+	size_t n, count = engine_flow_count(ui->engine);
 	unsigned rest, rows;
 
 	(void)want;
@@ -141,43 +189,12 @@ host_collect(struct ui_pane *p, size_t want)
 		v->peers = xcalloc(v->cap, sizeof *v->peers);
 		v->svcs = xcalloc(v->cap, sizeof *v->svcs);
 	}
-	fv = ui_flows(ui, p->sort == UI_FLOW_SORT_RATE, &nf);
-	for (j = 0; j < nf && n < v->cap; j++) {
-		f = fv[j].f;
-		k = &f->key;
-		if (k->ip_ver != ui->host_ver)
-			continue;
-		if (memcmp(k->a, ui->host_addr, 16) == 0)
-			peer = k->b;
-		else if (memcmp(k->b, ui->host_addr, 16) == 0)
-			peer = k->a;
-		else
-			continue;
-		v->peers[n].ver = k->ip_ver;
-		memcpy(v->peers[n].addr, peer, 16);
-		v->peers[n].name[0] = '\0';
-		v->peers[n].bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-		v->peers[n].flows = 1;
-		v->svcs[n] = v->peers[n];
-		memset(v->svcs[n].addr, 0, 16);
-		flow_endpoints(f, &o, &r);
-		svc = fv[j].svc;
-		port = r.port;
-		if (svc != NULL)
-			snprintf(v->svcs[n].name, sizeof v->svcs[n].name,
-			    "%s/%u", svc, port);
-		else if (proto_name(k->proto) != NULL)
-			snprintf(v->svcs[n].name, sizeof v->svcs[n].name,
-			    "%s/%u", proto_name(k->proto), port);
-		else
-			snprintf(v->svcs[n].name, sizeof v->svcs[n].name,
-			    "proto %u", k->proto);
-		if (p->filter[0] == '\0' || ui_flow_match(ui, f, p->filter))
-			ui_flow_keys(ui, &fv[j], p->sort, &v->ents[n]);
-		else
-			v->ents[n].p = NULL;
-		n++;
-	}
+	w.p = p;
+	w.n = 0;
+	/* The peers and services are merged, the flows sorted, after the
+	 * walk: the order the rate sort hands flows on does not matter. */
+	ui_flows(ui, (int)p->sort, host_visit, &w);
+	n = w.n;
 	v->npeers = agg_merge(v->peers, n, agg_addr_cmp);
 	v->nsvcs = agg_merge(v->svcs, n, agg_name_cmp);
 	/* Compact the flow entries that passed the filter. */

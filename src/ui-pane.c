@@ -3,9 +3,9 @@
  * columns and the partial sort the list panes use.
  *
  * Main thread only.  Invariants after ui_pane_clamp(): sel < nrows (or 0
- * when empty) and top <= sel < top + body.  ui_sort_top() only orders the
- * rows a pane will show, so a frame over 100k flows costs a heap pass,
- * not a full sort.
+ * when empty) and top <= sel < top + body.  ui_sort_top() and ui_topk
+ * only order the rows a pane will show, so a frame over 100k flows costs
+ * a heap pass, not a full sort.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -275,18 +275,6 @@ ui_cols_put(struct ui_line *l, const struct ui_col *cols,
 	    cols[i].align);
 }
 
-/* <0 if a sorts before b. */
-static int
-sort_cmp(const struct ui_sortent *a, const struct ui_sortent *b, int asc,
-    ui_tie_fn tie)
-{
-	if (a->k1 != b->k1)
-		return ((a->k1 < b->k1) == (asc != 0)) ? -1 : 1;
-	if (a->k2 != b->k2)
-		return ((a->k2 < b->k2) == (asc != 0)) ? -1 : 1;
-	return tie != NULL ? tie(a->p, b->p) : 0;
-}
-
 /* Heap whose root is the entry that sorts last. */
 static void
 sift_down(struct ui_sortent *a, size_t i, size_t n, int asc, ui_tie_fn tie)
@@ -298,14 +286,46 @@ sift_down(struct ui_sortent *a, size_t i, size_t n, int asc, ui_tie_fn tie)
 		c = 2 * i + 1;
 		if (c >= n)
 			return;
-		if (c + 1 < n && sort_cmp(&a[c + 1], &a[c], asc, tie) > 0)
+		if (c + 1 < n && ui_sort_cmp(&a[c + 1], &a[c], asc, tie) > 0)
 			c++;
-		if (sort_cmp(&a[c], &a[i], asc, tie) <= 0)
+		if (ui_sort_cmp(&a[c], &a[i], asc, tie) <= 0)
 			return;
 		t = a[i];
 		a[i] = a[c];
 		a[c] = t;
 		i = c;
+	}
+}
+
+static void
+sift_up(struct ui_sortent *a, size_t i, int asc, ui_tie_fn tie)
+{
+	struct ui_sortent t;
+	size_t up;
+
+	while (i > 0) {
+		up = (i - 1) / 2;
+		if (ui_sort_cmp(&a[i], &a[up], asc, tie) <= 0)
+			return;
+		t = a[i];
+		a[i] = a[up];
+		a[up] = t;
+		i = up;
+	}
+}
+
+/* Heap a[0 .. n) (root last) into best-first order. */
+static void
+heap_order(struct ui_sortent *a, size_t n, int asc, ui_tie_fn tie)
+{
+	struct ui_sortent t;
+	size_t i;
+
+	for (i = n; i-- > 1;) {
+		t = a[0];
+		a[0] = a[i];
+		a[i] = t;
+		sift_down(a, 0, i, asc, tie);
 	}
 }
 
@@ -322,19 +342,47 @@ ui_sort_top(struct ui_sortent *a, size_t n, size_t k, int asc, ui_tie_fn tie)
 	for (i = k / 2; i-- > 0;)
 		sift_down(a, i, k, asc, tie);
 	for (i = k; i < n; i++) {
-		if (sort_cmp(&a[i], &a[0], asc, tie) < 0) {
+		if (ui_sort_cmp(&a[i], &a[0], asc, tie) < 0) {
 			t = a[0];
 			a[0] = a[i];
 			a[i] = t;
 			sift_down(a, 0, k, asc, tie);
 		}
 	}
-	for (i = k - 1; i > 0; i--) {
-		t = a[0];
-		a[0] = a[i];
-		a[i] = t;
-		sift_down(a, 0, i, asc, tie);
+	heap_order(a, k, asc, tie);
+}
+
+void
+ui_topk_init(struct ui_topk *t, struct ui_sortent *a, size_t k, int asc,
+    ui_tie_fn tie)
+{
+	t->a = a;
+	t->k = k;
+	t->n = 0;
+	t->asc = asc;
+	t->tie = tie;
+}
+
+void
+ui_topk_insert(struct ui_topk *t, const struct ui_sortent *e)
+{
+	if (t->k == 0)
+		return;
+	if (t->n < t->k) {
+		t->a[t->n] = *e;
+		sift_up(t->a, t->n++, t->asc, t->tie);
+		return;
 	}
+	/* ui_topk_add() checked that e sorts before the root. */
+	t->a[0] = *e;
+	sift_down(t->a, 0, t->n, t->asc, t->tie);
+}
+
+size_t
+ui_topk_done(struct ui_topk *t)
+{
+	heap_order(t->a, t->n, t->asc, t->tie);
+	return t->n;
 }
 
 int

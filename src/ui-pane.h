@@ -106,11 +106,10 @@ struct ui {
 	int collected;		/* the model was collected at least once */
 	int force;		/* re-collect even when paused */
 	uint64_t frame;		/* render count */
-	struct ui_flowinfo *flowv;	/* this frame's flows, owned array */
+	struct ui_svc_sum *svcsum;	/* UI_SVC_SLOTS, owned */
+	uint64_t svc_total;
+	uint64_t svc_frame;	/* frame svcsum was summed in (0 = none) */
 	const char **svc_cache;	/* service_name() per [tcp|udp][port] */
-	size_t nflows, flowcap;
-	uint64_t flowv_frame;	/* frame flowv was taken in (0 = none) */
-	uint64_t flowv_rates;	/* frame flowv's rate[] were filled in */
 };
 
 /* Pane operations (one file each). */
@@ -164,17 +163,68 @@ void	 ui_cols_head(struct ui_pane *, struct ui_line *,
 void	 ui_cols_put(struct ui_line *, const struct ui_col *,
 	    const struct ui_cols *, unsigned i, enum ui_color, const char *);
 
-/* Sorting: entries ordered by k1 then k2 (descending unless asc), then by
- * the tie function (always ascending), so the order is total. */
+/*
+ * Sorting: entries ordered by k1 then k2 (descending unless asc), then by
+ * the tie function (always ascending), so the order is total.  tk is a
+ * prefix of the tie order, compared before the tie function is asked
+ * (a tie_fn dereferences p, often a cache miss into a big table): equal
+ * tk says nothing, a smaller tk must mean tie() < 0.  0 when unused.
+ */
 struct ui_sortent {
 	double k1;
 	double k2;
+	uint64_t tk;
 	const void *p;
 };
 typedef int (*ui_tie_fn)(const void *, const void *);
+
+/* <0 if a sorts before b. */
+static inline int
+ui_sort_cmp(const struct ui_sortent *a, const struct ui_sortent *b, int asc,
+    ui_tie_fn tie)
+{
+	if (a->k1 != b->k1)
+		return ((a->k1 < b->k1) == (asc != 0)) ? -1 : 1;
+	if (a->k2 != b->k2)
+		return ((a->k2 < b->k2) == (asc != 0)) ? -1 : 1;
+	if (a->tk != b->tk)
+		return a->tk < b->tk ? -1 : 1;
+	return tie != NULL ? tie(a->p, b->p) : 0;
+}
+
 /* Put the best k of a[0 .. n) first, in order (partial sort). */
 void	 ui_sort_top(struct ui_sortent *, size_t n, size_t k, int asc,
 	    ui_tie_fn);
+
+/*
+ * The same selection fed one entry at a time, so a pane can keep the best
+ * k of a big table while it walks it, and never write (or read back) an
+ * entry per row: most rows cost one comparison with the heap's root.
+ */
+struct ui_topk {
+	struct ui_sortent *a;	/* k entries, borrowed; a heap till done */
+	size_t k;
+	size_t n;		/* entries in a */
+	int asc;
+	ui_tie_fn tie;
+};
+void	 ui_topk_init(struct ui_topk *, struct ui_sortent *a, size_t k,
+	    int asc, ui_tie_fn);
+/* Out of line: grow the heap, or replace its root. */
+void	 ui_topk_insert(struct ui_topk *, const struct ui_sortent *);
+static inline void
+ui_topk_add(struct ui_topk *t, const struct ui_sortent *e)
+{
+	/* The root sorts last of the best k seen: anything not before it
+	 * is out. */
+	if (t->n == t->k && (t->k == 0 ||
+	    ui_sort_cmp(e, &t->a[0], t->asc, t->tie) >= 0))
+		return;
+	ui_topk_insert(t, e);
+}
+/* Order a[0 .. n) best first; returns n. */
+size_t	 ui_topk_done(struct ui_topk *);
+
 /* Case-insensitive substring test ("" matches everything). */
 int	 ui_match(const char *hay, const char *needle);
 /* 1 if the pane's effective sort is ascending. */
@@ -204,11 +254,14 @@ ui_rate_live(uint64_t last_ns, uint64_t now_sec, unsigned secs)
 /*
  * Start loading the cache lines rate_avg(r, now_sec, secs) will read: the
  * ring's head and the buckets of the window.  Every ring of a big table
- * is its own allocation, so walking them costs a cache miss or two per
- * ring; the panes that need a key from every ring issue this some rows
- * ahead (UI_RATE_AHEAD) so the misses overlap instead of queueing.
+ * is its own allocation, so reading them costs a cache miss or two per
+ * ring, and rate_avg() cannot even ask for the buckets before the head
+ * has come in; the panes that need a key from every ring issue this
+ * UI_RATE_AHEAD live rows ahead so the misses overlap instead of queueing.
+ * Into L2 (locality 2): with this many misses in flight that measured
+ * faster than L1 (uibench), whose fill buffers are few.
  */
-#define UI_RATE_AHEAD	32	/* power of two */
+#define UI_RATE_AHEAD	32
 static inline void
 ui_rate_prefetch(const struct rate *r, uint64_t now_sec, unsigned secs)
 {
@@ -216,25 +269,40 @@ ui_rate_prefetch(const struct rate *r, uint64_t now_sec, unsigned secs)
 
 	if (r == NULL)
 		return;
-	__builtin_prefetch(r);
+	__builtin_prefetch(r, 0, 2);
 	for (i = 0; i < secs; i += 16)
 		__builtin_prefetch(&r->bytes[(now_sec - secs + i) %
-		    RATE_SLOTS]);
-	__builtin_prefetch(&r->bytes[(now_sec - 1) % RATE_SLOTS]);
+		    RATE_SLOTS], 0, 2);
+	__builtin_prefetch(&r->bytes[(now_sec - 1) % RATE_SLOTS], 0, 2);
 }
-/* What a frame needs of a flow, computed in one pass over the table. */
-struct ui_flowinfo {
-	const struct flow *f;	/* valid until the engine runs again */
-	double rate[2];		/* 10 s average, bytes/s: o->r, r->o; only
-				   after ui_flows() with rates */
-	uint64_t bytes;		/* wire bytes, both directions */
-	const char *svc;	/* flow_service() */
-	uint8_t proto;		/* f->key.proto, without touching f again */
+/*
+ * Walk the flow table: fn gets an entry per flow, p the flow (valid until
+ * the engine runs again) and k1, k2, tk its keys for sort (an index into
+ * ui_flow_sorts; -1: none, then k1 is 0 and k2 the flow's bytes).  The
+ * keys are taken while each flow is at hand, and a pane keeps only what it
+ * shows (ui_topk): a frame touches each flow once and never writes an
+ * entry per flow.  The rate sort reads two rate rings per live flow, the
+ * dearest part of a frame, so only a pane sorting by rate pays for them;
+ * its entries come UI_RATE_AHEAD live flows late, not in table order.
+ * The walk sums the services too (ui_flow_services()).
+ */
+typedef void (*ui_flow_fn)(void *arg, const struct ui_sortent *);
+void	 ui_flows(struct ui *, int sort, ui_flow_fn, void *arg);
+/* Bytes of the flows in the table by service, summed by this frame's
+ * ui_flows() (or a walk of its own if there was none): UI_SVC_SLOTS slots
+ * of an open hash keyed by the service name pointer (flow_service()
+ * returns names from a static table) and, for flows without a name, the
+ * protocol.  total: all their bytes. */
+#define UI_SVC_SLOTS	1024	/* power of two */
+struct ui_svc_sum {
+	const char *svc;	/* service name, NULL = unnamed */
+	uint64_t bytes;
+	uint8_t used;
+	uint8_t proto;		/* for unnamed services */
 };
-/* Every flow in the table, walked once per frame and shared by panes;
- * with rates, rate[] is filled too (once per frame: reading 100k rings
- * is the dearest part of a frame, and only a rate sort needs them). */
-const struct ui_flowinfo *ui_flows(struct ui *, int rates, size_t *n);
+const struct ui_svc_sum *ui_flow_services(struct ui *, uint64_t *total);
+/* flow_service() through a per-port cache. */
+const char *ui_flow_service(struct ui *, const struct flow *);
 /* Short label of a source: a file's base name, an interface as is. */
 const char *ui_source_label(const char *name);
 /* Open the drill-down view on an address. */
@@ -244,11 +312,30 @@ int	 ui_open_host(struct ui *, uint8_t ip_ver, const uint8_t addr[16]);
 #define UI_FLOW_COLS 11
 extern const struct ui_col ui_flow_cols[UI_FLOW_COLS];
 extern const char *const ui_flow_sorts[];
-#define UI_FLOW_SORT_RATE 0	/* index of "rate", the one needing rates */
+#define UI_FLOW_SORT_RATE 0	/* index of "rate", the one reading rings */
+#define UI_FLOW_SORT_BYTES 1
 extern const int ui_flow_sort_asc[];
-/* Sort keys of a flow for sort index s. */
-void	 ui_flow_keys(struct ui *, const struct ui_flowinfo *, unsigned s,
-	    struct ui_sortent *);
+/* k1 of sort index s for a flow (what ui_flows() puts in its entry). */
+double	 ui_flow_key(struct ui *, const struct flow *, unsigned s);
+/* k2 of sort index s for a flow of bytes bytes. */
+static inline double
+ui_flow_key2(uint64_t bytes, unsigned s)
+{
+	return s == UI_FLOW_SORT_BYTES ? 0 : (double)bytes;
+}
+/* Tie prefix of ui_flow_tie(): the flow key's first 8 bytes (of address
+ * a), in memcmp() order. */
+static inline uint64_t
+ui_flow_tk(const struct flow *f)
+{
+	const uint8_t *a = f->key.a;
+
+	/* Spelt out, compilers make it one load and a byte swap. */
+	return (uint64_t)a[0] << 56 | (uint64_t)a[1] << 48 |
+	    (uint64_t)a[2] << 40 | (uint64_t)a[3] << 32 |
+	    (uint64_t)a[4] << 24 | (uint64_t)a[5] << 16 |
+	    (uint64_t)a[6] << 8 | a[7];
+}
 int	 ui_flow_tie(const void *, const void *);
 /* 1 if the flow matches a text filter. */
 int	 ui_flow_match(struct ui *, const struct flow *, const char *);

@@ -3,10 +3,10 @@
  * protocol (all traffic since start, from the engine totals) and by
  * service (the flows now in the table), as bars with percentages.
  *
- * Main thread only.  Services are aggregated through a small open hash
- * keyed by the service name pointer (flow_service() returns names from a
- * static table), then merged by name, so a frame costs one pass over the
- * flow table and no string compare per flow.
+ * Main thread only.  Services are summed by ui_flow_services() in the
+ * frame's walk of the flow table, keyed by the service name pointer, and
+ * merged by name here, so a frame costs no pass of its own over the flow
+ * table and no string compare per flow.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -18,7 +18,6 @@
 #include "fmt.h"
 #include "xmalloc.h"
 
-#define SVC_SLOTS	1024	/* power of two */
 #define SVC_MAX_ROWS	64
 
 struct svc_row {
@@ -33,12 +32,6 @@ struct services {
 	struct svc_row svc[SVC_MAX_ROWS];
 	unsigned nsvc;
 	uint64_t svc_total;
-	struct svc_slot {
-		const char *key;	/* service name, NULL = unnamed */
-		uint8_t used;
-		uint8_t proto;		/* for unnamed services */
-		uint64_t bytes;
-	} slots[SVC_SLOTS];
 };
 
 static void
@@ -94,13 +87,10 @@ services_collect(struct ui_pane *p, size_t want)
 	struct services *s = p->data;
 	struct ui *ui = p->ui;
 	const struct engine_totals *t = engine_totals(ui->engine);
-	const struct ui_flowinfo *fv;
+	const struct ui_svc_sum *sums;
 	const char *name;
 	char buf[32];
-	uintptr_t h;
-	size_t nf, j;
-	unsigned i, slot;
-	uint64_t b;
+	unsigned i;
 
 	(void)want;
 	s->nproto = 0;
@@ -122,42 +112,15 @@ services_collect(struct ui_pane *p, size_t want)
 	}
 	qsort(s->proto, s->nproto, sizeof s->proto[0], row_cmp);
 
-	memset(s->slots, 0, sizeof s->slots);
-	s->svc_total = 0;
-	fv = ui_flows(ui, 0, &nf);
-	for (j = 0; j < nf; j++) {
-		b = fv[j].bytes;
-		name = fv[j].svc;
-		h = (uintptr_t)name ^ fv[j].proto;
-		h ^= h >> 7;
-		slot = (unsigned)(h * 2654435761u) & (SVC_SLOTS - 1);
-		for (i = 0; i < SVC_SLOTS; i++) {
-			struct svc_slot *e = &s->slots[(slot + i) &
-			    (SVC_SLOTS - 1)];
-
-			if (!e->used) {
-				e->used = 1;
-				e->key = name;
-				e->proto = fv[j].proto;
-				e->bytes = b;
-				break;
-			}
-			if (e->key == name && (name != NULL ||
-			    e->proto == fv[j].proto)) {
-				e->bytes += b;
-				break;
-			}
-		}
-		s->svc_total += b;
-	}
+	sums = ui_flow_services(ui, &s->svc_total);
 	s->nsvc = 0;
-	for (i = 0; i < SVC_SLOTS; i++) {
-		struct svc_slot *e = &s->slots[i];
+	for (i = 0; i < UI_SVC_SLOTS; i++) {
+		const struct ui_svc_sum *e = &sums[i];
 
 		if (!e->used)
 			continue;
-		if (e->key != NULL)
-			name = e->key;
+		if (e->svc != NULL)
+			name = e->svc;
 		else {
 			const char *pn = proto_name(e->proto);
 

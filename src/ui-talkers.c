@@ -3,10 +3,14 @@
  * total, address; with learned name, country/ASN and a sparkline of the
  * last minute.
  *
- * Main thread only.  collect() takes pointers into the engine's host
- * table and partially sorts them; they are valid only until the engine
- * next runs, so draw() follows collect() in the same frame and keeps the
- * addresses of the rows it drew (for Enter), never the pointers.
+ * Main thread only.  collect() walks the engine's host table once and
+ * keeps pointers to the rows it will show (ui_topk); they are valid only
+ * until the engine next runs, so draw() follows collect() in the same
+ * frame and keeps the addresses of the rows it drew (for Enter), never the
+ * pointers.  Under a rate sort every live host's two rings are read: that
+ * is most of a frame's cost with a big table, so they are prefetched some
+ * hosts ahead (ui_rate_prefetch()), and the rate columns of the visible
+ * rows only are computed in draw().
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -105,12 +109,72 @@ host_match(struct ui *ui, const struct host *h, const char *filter)
 	return 0;
 }
 
-/* Rate sort key: what the rate columns add up to. */
-static double
-rate_key(struct ui *ui, const struct host *h, unsigned secs)
+/* Tie prefix of host_tie(): the version, then the address's first bytes
+ * (a v4 address entirely). */
+static uint64_t
+host_tk(const struct host *h)
 {
-	return ui_rate(host_rate_in(h), h->last_ns, ui->now_sec, secs) +
-	    ui_rate(host_rate_out(h), h->last_ns, ui->now_sec, secs);
+	const uint8_t *a = h->addr;
+
+	return (uint64_t)h->ip_ver << 56 | (uint64_t)a[0] << 48 |
+	    (uint64_t)a[1] << 40 | (uint64_t)a[2] << 32 |
+	    (uint64_t)a[3] << 24 | (uint64_t)a[4] << 16 |
+	    (uint64_t)a[5] << 8 | a[6];
+}
+
+/* Sort keys of a host, but for a rate sort k1 as for an idle host. */
+static void
+host_keys(const struct host *h, unsigned sort, struct ui_sortent *s)
+{
+	switch (sort) {
+	case TS_2S:
+	case TS_10S:
+	case TS_40S:
+		s->k1 = 0;	/* ui_rate() of an idle host, in and out */
+		s->k2 = (double)(h->bytes_in + h->bytes_out);
+		break;
+	case TS_TOTAL:
+		s->k1 = (double)(h->bytes_in + h->bytes_out);
+		s->k2 = 0;
+		break;
+	case TS_IN:
+		s->k1 = (double)h->bytes_in;
+		s->k2 = (double)h->bytes_out;
+		break;
+	case TS_OUT:
+		s->k1 = (double)h->bytes_out;
+		s->k2 = (double)h->bytes_in;
+		break;
+	default:
+		s->k1 = h->ip_ver;
+		s->k2 = 0;
+		break;
+	}
+}
+
+/* What talkers_collect() keeps while it walks the hosts. */
+struct talkers_walk {
+	struct ui *ui;
+	unsigned sort;
+	unsigned secs;		/* window of a rate sort */
+	int rev;		/* ties by descending address */
+	struct ui_topk top;
+};
+
+/* Offer a host to the selection; rated: read its rings for the key (a
+ * live host under a rate sort). */
+static void
+talker_add(struct talkers_walk *w, const struct host *h, int rated)
+{
+	struct ui_sortent s;
+
+	host_keys(h, w->sort, &s);
+	if (rated)	/* live: what ui_rate() gives, in + out */
+		s.k1 = rate_avg(host_rate_in(h), w->ui->now_sec, w->secs) +
+		    rate_avg(host_rate_out(h), w->ui->now_sec, w->secs);
+	s.tk = w->rev ? ~host_tk(h) : host_tk(h);
+	s.p = h;
+	ui_topk_add(&w->top, &s);
 }
 
 static void
@@ -119,70 +183,45 @@ talkers_collect(struct ui_pane *p, size_t want)
 	struct talkers *t = p->data;
 	struct ui *ui = p->ui;
 	const struct engine *e = ui->engine;
-	const struct host *h;
-	size_t n = 0, count = engine_host_count(e);
-	size_t pend[UI_RATE_AHEAD], phead = 0, ptail = 0;
-	struct ui_sortent *s;
-	unsigned secs;
+	const struct host *h, *pend[UI_RATE_AHEAD];
+	size_t n = 0, count = engine_host_count(e), phead = 0, ptail = 0;
+	struct talkers_walk w;
+	int asc = ui_pane_sort_asc(p), rates = p->sort <= TS_40S;
 
-	if (count > t->cap) {
+	if (want > count)
+		want = count;
+	if (want > t->cap) {
 		free(t->ents);
-		t->cap = count + count / 4 + 16;
+		t->cap = want + want / 4 + 16;
 		t->ents = xcalloc(t->cap, sizeof *t->ents);
 	}
-	secs = p->sort == TS_2S ? 2 : p->sort == TS_40S ? 40 : 10;
-	for (h = engine_host_first(e); h != NULL && n < t->cap;
-	    h = engine_host_next(e, h)) {
+	w.ui = ui;
+	w.sort = p->sort;
+	w.secs = p->sort == TS_2S ? 2 : p->sort == TS_40S ? 40 : 10;
+	/* Ties go by ascending address, except when sorting by address. */
+	w.rev = p->sort == TS_HOST && !asc;
+	ui_topk_init(&w.top, t->ents, want, asc, w.rev ? host_tie_rev :
+	    host_tie);
+	for (h = engine_host_first(e); h != NULL; h = engine_host_next(e, h)) {
 		if (p->filter[0] != '\0' && !host_match(ui, h, p->filter))
 			continue;
-		s = &t->ents[n++];
-		s->p = h;
-		switch (p->sort) {
-		case TS_2S:
-		case TS_10S:
-		case TS_40S:
-			s->k2 = (double)(h->bytes_in + h->bytes_out);
-			s->k1 = 0;	/* ui_rate() of an idle host */
-			if (!ui_rate_live(h->last_ns, ui->now_sec, secs))
-				break;
-			/* A live host: its rings are read UI_RATE_AHEAD live
-			 * hosts later, once this prefetch has had time to
-			 * bring them in (see ui_rate_prefetch()). */
-			if (ptail - phead == UI_RATE_AHEAD) {
-				s = &t->ents[pend[phead++ % UI_RATE_AHEAD]];
-				s->k1 = rate_key(ui, s->p, secs);
-			}
-			pend[ptail++ % UI_RATE_AHEAD] = n - 1;
-			ui_rate_prefetch(host_rate_in(h), ui->now_sec, secs);
-			ui_rate_prefetch(host_rate_out(h), ui->now_sec, secs);
-			break;
-		case TS_TOTAL:
-			s->k1 = (double)(h->bytes_in + h->bytes_out);
-			s->k2 = 0;
-			break;
-		case TS_IN:
-			s->k1 = (double)h->bytes_in;
-			s->k2 = (double)h->bytes_out;
-			break;
-		case TS_OUT:
-			s->k1 = (double)h->bytes_out;
-			s->k2 = (double)h->bytes_in;
-			break;
-		default:
-			s->k1 = h->ip_ver;
-			s->k2 = 0;
-			break;
+		n++;
+		if (!rates || !ui_rate_live(h->last_ns, ui->now_sec, w.secs)) {
+			talker_add(&w, h, 0);
+			continue;
 		}
+		/* A live host's rings are read UI_RATE_AHEAD live hosts
+		 * later, once this prefetch has brought them in. */
+		if (ptail - phead == UI_RATE_AHEAD)
+			talker_add(&w, pend[phead++ % UI_RATE_AHEAD], 1);
+		pend[ptail++ % UI_RATE_AHEAD] = h;
+		ui_rate_prefetch(host_rate_in(h), ui->now_sec, w.secs);
+		ui_rate_prefetch(host_rate_out(h), ui->now_sec, w.secs);
 	}
-	while (phead != ptail) {
-		s = &t->ents[pend[phead++ % UI_RATE_AHEAD]];
-		s->k1 = rate_key(ui, s->p, secs);
-	}
+	while (phead != ptail)
+		talker_add(&w, pend[phead++ % UI_RATE_AHEAD], 1);
 	p->nrows = n;
-	/* Ties go by ascending address, except when sorting by address. */
-	ui_sort_top(t->ents, n, want, ui_pane_sort_asc(p),
-	    p->sort == TS_HOST && !ui_pane_sort_asc(p) ? host_tie_rev :
-	    host_tie);
+	ui_topk_done(&w.top);
 }
 
 static void

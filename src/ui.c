@@ -703,127 +703,186 @@ draw_status(struct ui *ui, struct ui_line *l)
 /* What svc_cache holds for a port service_name() has no name for. */
 static const char svc_none[] = "";
 
+/* Fill the svc_cache slot i of (proto, port). */
+static const char *
+svc_lookup(struct ui *ui, size_t i, uint8_t proto, uint16_t port)
+{
+	const char *s = service_name(proto, port);
+
+	return ui->svc_cache[i] = s != NULL ? s : svc_none;
+}
+
 /* service_name() through a per-port cache (its answer for a port does
  * not change while we run); NULL slots are not looked up yet. */
-static const char *
+static inline const char *
 svc_port(struct ui *ui, uint8_t proto, uint16_t port)
 {
 	size_t i = (proto == 6 ? 0 : 65536) + port;
-	const char *s;
+	const char *s = ui->svc_cache[i];
 
-	if (ui->svc_cache == NULL)
-		ui->svc_cache = xcalloc(2 * 65536, sizeof *ui->svc_cache);
-	if ((s = ui->svc_cache[i]) == NULL) {
-		s = service_name(proto, port);
-		ui->svc_cache[i] = s != NULL ? s : svc_none;
-	}
+	if (s == NULL)
+		s = svc_lookup(ui, i, proto, port);
 	return s != svc_none ? s : NULL;
 }
 
+/* ui_flow_service(), inline for the walk. */
+static inline const char *
+flow_svc(struct ui *ui, const struct flow *f)
+{
+	const char *s;
+	uint16_t oport, rport;
+
+	/* As flow_service(): the responder's port names the service, else
+	 * the originator's; TCP and UDP only, whose ports are the key's
+	 * (what flow_endpoints() copies out). */
+	if (f->key.proto != 6 && f->key.proto != 17)
+		return NULL;
+	oport = f->orig_is_a ? f->key.ap : f->key.bp;
+	rport = f->orig_is_a ? f->key.bp : f->key.ap;
+	if ((s = svc_port(ui, f->key.proto, rport)) == NULL)
+		s = svc_port(ui, f->key.proto, oport);
+	return s;
+}
+
+const char *
+ui_flow_service(struct ui *ui, const struct flow *f)
+{
+	return flow_svc(ui, f);
+}
+
+/* Add a flow's bytes to its service's slot. */
+static void
+svc_add(struct ui *ui, const char *name, uint8_t proto, uint64_t bytes)
+{
+	struct ui_svc_sum *e;
+	uintptr_t h = (uintptr_t)name ^ proto;
+	unsigned i, slot;
+
+	h ^= h >> 7;
+	slot = (unsigned)(h * 2654435761u) & (UI_SVC_SLOTS - 1);
+	for (i = 0; i < UI_SVC_SLOTS; i++) {
+		e = &ui->svcsum[(slot + i) & (UI_SVC_SLOTS - 1)];
+		if (!e->used) {
+			e->used = 1;
+			e->svc = name;
+			e->proto = proto;
+			e->bytes = bytes;
+			break;
+		}
+		if (e->svc == name && (name != NULL || e->proto == proto)) {
+			e->bytes += bytes;
+			break;
+		}
+	}
+	ui->svc_total += bytes;
+}
+
 /*
- * The 10 s rates of flows, filled UI_RATE_AHEAD live flows behind the
- * one whose rings are being prefetched: a frame reads two rings for
- * every flow active in the last 10 s, each a cache miss or two away, and
- * in sequence they cost more than the rest of the frame together.
+ * The rate sort's entries, handed on UI_RATE_AHEAD live flows behind the
+ * one whose rings are being prefetched: the key reads two rings for every
+ * flow active in the last 10 s, each a cache miss or two away, and read
+ * one after the other they cost more than the rest of the frame.
  */
 struct rate_pipe {
 	struct rate_pend {
-		struct ui_flowinfo *fi;
+		struct ui_sortent e;
 		const struct rate *r[2];	/* flow_rate(), NULL = none */
 	} q[UI_RATE_AHEAD];
 	size_t head, tail;
 };
 
 static void
-rate_pend_fill(struct ui *ui, const struct rate_pend *rp)
+rate_pend_fill(struct ui *ui, struct rate_pend *rp)
 {
+	double rate[2];
 	int d;
 
-	/* What ui_rate() gives for a live flow. */
+	/* ui_flow_key(): what ui_rate() gives for a live flow, o>r + r>o. */
 	for (d = 0; d < 2; d++)
-		rp->fi->rate[d] = rp->r[d] != NULL ?
-		    rate_avg(rp->r[d], ui->now_sec, 10) : 0;
+		rate[d] = rp->r[d] != NULL ? rate_avg(rp->r[d], ui->now_sec,
+		    10) : 0;
+	rp->e.k1 = rate[0] + rate[1];
 }
 
-static void
-rate_pipe_push(struct ui *ui, struct rate_pipe *pp, struct ui_flowinfo *fi)
+/* Take a flow's entry; 1 if it is ready (idle flow), 0 if queued. */
+static int
+rate_pipe_push(struct ui *ui, struct rate_pipe *pp, struct ui_sortent *e,
+    ui_flow_fn fn, void *arg)
 {
+	const struct flow *f = e->p;
 	struct rate_pend *rp;
 	int d;
 
-	fi->rate[0] = fi->rate[1] = 0;
-	if (!ui_rate_live(fi->f->last_ns, ui->now_sec, 10))
-		return;		/* idle for the whole window */
-	if (pp->tail - pp->head == UI_RATE_AHEAD)
-		rate_pend_fill(ui, &pp->q[pp->head++ % UI_RATE_AHEAD]);
+	e->k1 = 0;
+	if (!ui_rate_live(f->last_ns, ui->now_sec, 10))
+		return 1;	/* idle for the whole window */
+	if (pp->tail - pp->head == UI_RATE_AHEAD) {
+		rp = &pp->q[pp->head++ % UI_RATE_AHEAD];
+		rate_pend_fill(ui, rp);
+		fn(arg, &rp->e);
+	}
 	rp = &pp->q[pp->tail++ % UI_RATE_AHEAD];
-	rp->fi = fi;
+	rp->e = *e;
 	for (d = 0; d < 2; d++) {
-		rp->r[d] = flow_rate(ui->engine, fi->f, d);
+		rp->r[d] = flow_rate(ui->engine, f, d);
 		ui_rate_prefetch(rp->r[d], ui->now_sec, 10);
 	}
+	return 0;
 }
 
 static void
-rate_pipe_drain(struct ui *ui, struct rate_pipe *pp)
+flows_none(void *arg, const struct ui_sortent *e)
 {
-	while (pp->head != pp->tail)
-		rate_pend_fill(ui, &pp->q[pp->head++ % UI_RATE_AHEAD]);
+	(void)arg;
+	(void)e;
 }
 
-const struct ui_flowinfo *
-ui_flows(struct ui *ui, int rates, size_t *n)
+void
+ui_flows(struct ui *ui, int sort, ui_flow_fn fn, void *arg)
 {
 	const struct flow *f;
-	struct ui_flowinfo *fi;
+	struct ui_sortent e;
 	struct rate_pipe pp;
-	size_t count, i;
-	uint16_t oport, rport;
+	struct rate_pend *rp;
+	uint64_t bytes;
 
+	if (ui->svcsum == NULL)
+		ui->svcsum = xcalloc(UI_SVC_SLOTS, sizeof *ui->svcsum);
+	memset(ui->svcsum, 0, UI_SVC_SLOTS * sizeof *ui->svcsum);
+	ui->svc_total = 0;
 	pp.head = pp.tail = 0;
-	if (ui->flowv_frame == ui->frame) {
-		if (rates && ui->flowv_rates != ui->frame) {
-			/* Taken without rates earlier in this frame. */
-			for (i = 0; i < ui->nflows; i++)
-				rate_pipe_push(ui, &pp, &ui->flowv[i]);
-			rate_pipe_drain(ui, &pp);
-			ui->flowv_rates = ui->frame;
-		}
-		*n = ui->nflows;
-		return ui->flowv;
+	for (f = engine_flow_first(ui->engine); f != NULL;
+	    f = engine_flow_next(ui->engine, f)) {
+		bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
+		svc_add(ui, flow_svc(ui, f), f->key.proto, bytes);
+		e.p = f;
+		e.tk = ui_flow_tk(f);
+		e.k2 = ui_flow_key2(bytes, (unsigned)sort);
+		if (sort == UI_FLOW_SORT_RATE) {
+			if (!rate_pipe_push(ui, &pp, &e, fn, arg))
+				continue;
+		} else if (sort == UI_FLOW_SORT_BYTES)
+			e.k1 = (double)bytes;
+		else
+			e.k1 = sort >= 0 ? ui_flow_key(ui, f, (unsigned)sort) :
+			    0;
+		fn(arg, &e);
 	}
-	count = engine_flow_count(ui->engine);
-	if (count > ui->flowcap) {
-		free(ui->flowv);
-		ui->flowcap = count + count / 4 + 16;
-		ui->flowv = xcalloc(ui->flowcap, sizeof *ui->flowv);
+	while (pp.head != pp.tail) {
+		rp = &pp.q[pp.head++ % UI_RATE_AHEAD];
+		rate_pend_fill(ui, rp);
+		fn(arg, &rp->e);
 	}
-	ui->nflows = 0;
-	for (f = engine_flow_first(ui->engine); f != NULL &&
-	    ui->nflows < ui->flowcap; f = engine_flow_next(ui->engine, f)) {
-		fi = &ui->flowv[ui->nflows++];
-		fi->f = f;
-		fi->proto = f->key.proto;
-		fi->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-		/* flow_service(), cached: the responder's port names the
-		 * service, else the originator's; TCP and UDP only, whose
-		 * ports are the key's (what flow_endpoints() copies out). */
-		fi->svc = NULL;
-		if (fi->proto == 6 || fi->proto == 17) {
-			oport = f->orig_is_a ? f->key.ap : f->key.bp;
-			rport = f->orig_is_a ? f->key.bp : f->key.ap;
-			if ((fi->svc = svc_port(ui, fi->proto, rport)) == NULL)
-				fi->svc = svc_port(ui, fi->proto, oport);
-		}
-		if (rates)
-			rate_pipe_push(ui, &pp, fi);
-	}
-	rate_pipe_drain(ui, &pp);
-	ui->flowv_frame = ui->frame;
-	if (rates)
-		ui->flowv_rates = ui->frame;
-	*n = ui->nflows;
-	return ui->flowv;
+	ui->svc_frame = ui->frame;
+}
+
+const struct ui_svc_sum *
+ui_flow_services(struct ui *ui, uint64_t *total)
+{
+	if (ui->svc_frame != ui->frame)
+		ui_flows(ui, -1, flows_none, NULL);
+	*total = ui->svc_total;
+	return ui->svcsum;
 }
 
 void
@@ -969,6 +1028,7 @@ ui_create(const struct ui_opts *opts, struct engine *engine)
 
 	ui->engine = engine;
 	ui->opts = *opts;
+	ui->svc_cache = xcalloc(2 * 65536, sizeof *ui->svc_cache);
 	ui->speed = opts->speed;
 	ui->view = UI_VIEW_MAIN;
 	ui->focus = UI_PANE_TALKERS;
@@ -1003,7 +1063,7 @@ ui_free(struct ui *ui)
 	}
 	free(ui->src);
 	free(ui->bpf);
-	free(ui->flowv);
+	free(ui->svcsum);
 	free(ui->svc_cache);
 	free(ui);
 }

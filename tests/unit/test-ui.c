@@ -353,6 +353,18 @@ START_TEST(test_filter)
 	render_text();
 	ck_assert_uint_eq(ui->panes[UI_PANE_FLOWS].nrows, 1);
 	ck_assert_ptr_nonnull(strstr(row(UI_PANE_FLOWS, 2), "192.0.2.20:53"));
+	/* And by S's learned name, sanitised, while names are shown. */
+	ui_key(ui, UI_KEY_ESC);
+	keys("/EVIL\n");
+	render_text();
+	ck_assert_uint_eq(ui->panes[UI_PANE_FLOWS].nrows, 1);
+	ck_assert_ptr_nonnull(strstr(row(UI_PANE_FLOWS, 2),
+	    "?evil?1m.example?:443"));
+	keys("n");
+	render_text();
+	ck_assert_uint_eq(ui->panes[UI_PANE_FLOWS].nrows, 0);
+	keys("n");
+	ui_key(ui, UI_KEY_ESC);
 	keys("/nomatch\n");
 	render_text();
 	ck_assert_ptr_nonnull(strstr(row(UI_PANE_FLOWS, 2), "no flow matches"));
@@ -667,27 +679,81 @@ ref_cmp(const void *a, const void *b)
 	return tie_ptr(x->p, y->p);
 }
 
+/* Random entries with many ties; tk, when set, a prefix of tie_ptr()'s
+ * order (p >> 6 never decreases as p grows). */
+static void
+sort_fill(struct ui_sortent *a, size_t n, unsigned *seed, int with_tk)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		a[i].k1 = (*seed >> 16) % 50;	/* many ties */
+		a[i].k2 = (*seed >> 8) % 3;
+		a[i].p = (const void *)(uintptr_t)(i + 1);
+		a[i].tk = with_tk ? (uint64_t)(i + 1) >> 6 : 0;
+	}
+}
+
 START_TEST(test_sort_top)
 {
 	enum { N = 5000 };
-	static struct ui_sortent a[N], ref[N];
-	size_t i, ks[] = { 0, 1, 7, 100, N - 1, N, N + 5 }, k;
+	static struct ui_sortent a[N], ref[N], heap[N + 5];
+	struct ui_topk top;
+	size_t i, ks[] = { 0, 1, 7, 100, N - 1, N, N + 5 }, k, got;
 	unsigned seed = 12345;
+	int tk;
 
-	for (k = 0; k < sizeof ks / sizeof ks[0]; k++) {
-		for (i = 0; i < N; i++) {
-			seed = seed * 1103515245u + 12345u;
-			a[i].k1 = (seed >> 16) % 50;	/* many ties */
-			a[i].k2 = (seed >> 8) % 3;
-			a[i].p = (const void *)(uintptr_t)(i + 1);
+	for (tk = 0; tk < 2; tk++) {
+		for (k = 0; k < sizeof ks / sizeof ks[0]; k++) {
+			sort_fill(a, N, &seed, tk);
+			memcpy(ref, a, sizeof a);
+			qsort(ref, N, sizeof ref[0], ref_cmp);
+			/* The fed selection keeps the same rows, in order. */
+			ui_topk_init(&top, heap, ks[k] < N ? ks[k] : N, 0,
+			    tie_ptr);
+			for (i = 0; i < N; i++)
+				ui_topk_add(&top, &a[i]);
+			got = ui_topk_done(&top);
+			ck_assert_uint_eq(got, ks[k] < N ? ks[k] : N);
+			for (i = 0; i < got; i++)
+				ck_assert_msg(heap[i].p == ref[i].p,
+				    "topk tk=%d k=%zu i=%zu", tk, ks[k], i);
+			ui_sort_top(a, N, ks[k], 0, tie_ptr);
+			for (i = 0; i < ks[k] && i < N; i++)
+				ck_assert_msg(a[i].p == ref[i].p,
+				    "tk=%d k=%zu i=%zu", tk, ks[k], i);
 		}
-		memcpy(ref, a, sizeof a);
-		qsort(ref, N, sizeof ref[0], ref_cmp);
-		ui_sort_top(a, N, ks[k], 0, tie_ptr);
-		for (i = 0; i < ks[k] && i < N; i++)
-			ck_assert_msg(a[i].p == ref[i].p, "k=%zu i=%zu", ks[k],
-			    i);
 	}
+}
+END_TEST
+
+/* A flow's tie prefix agrees with the tie: a smaller prefix means an
+ * earlier flow, whatever follows. */
+START_TEST(test_flow_tie_prefix)
+{
+	const struct flow *f, *g;
+	size_t n = 0;
+	int t;
+
+	/* Two more flows whose keys differ only after the prefix. */
+	pkt(T0 + 10 * SEC, "10.0.0.1", 40001, "192.0.2.10", 443, 6,
+	    PKT_TCP_SYN, 7, 54);
+	pkt(T0 + 10 * SEC, "10.0.0.3", 40001, "10.0.0.1", 80, 6,
+	    PKT_TCP_SYN, 7, 54);
+	for (f = engine_flow_first(eng); f != NULL;
+	    f = engine_flow_next(eng, f)) {
+		n++;
+		for (g = engine_flow_first(eng); g != NULL;
+		    g = engine_flow_next(eng, g)) {
+			t = ui_flow_tie(f, g);
+			if (ui_flow_tk(f) < ui_flow_tk(g))
+				ck_assert_int_lt(t, 0);
+			else if (ui_flow_tk(f) > ui_flow_tk(g))
+				ck_assert_int_gt(t, 0);
+		}
+	}
+	ck_assert_uint_eq(n, 4);
 }
 END_TEST
 
@@ -712,6 +778,7 @@ ui_suite(void)
 	tcase_add_test(tc, test_pause);
 	tcase_add_test(tc, test_hooks);
 	tcase_add_test(tc, test_sort_top);
+	tcase_add_test(tc, test_flow_tie_prefix);
 	suite_add_tcase(s, tc);
 	return s;
 }
