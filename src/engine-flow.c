@@ -123,11 +123,34 @@ flow_class(const struct flow *f)
 	return (f->priv_u32[F_FLAGS] >> FL_CLASS_SHIFT) & 3;
 }
 
+/* Keys are compared with memcmp and built without a memset. */
+_Static_assert(sizeof(struct flow_key) == 16 + 16 + 2 + 2 + 2 + 1 + 1,
+    "struct flow_key must have no padding");
+
+/*
+ * Keyed hash of a flow key.  The last 8 bytes (ports, VLAN, version,
+ * protocol) are put together from the fields instead of being loaded as
+ * one word: a key has just been written field by field when a packet is
+ * hashed, and a wide load over narrow stores stalls on store forwarding
+ * (measured: about a tenth of the accounting time).
+ */
+static inline uint64_t
+flow_key_hash(const struct engine *e, const struct flow_key *k)
+{
+	uint64_t w[5];
+
+	memcpy(w, k->a, 16);
+	memcpy(w + 2, k->b, 16);
+	w[4] = (uint64_t)k->ap | (uint64_t)k->bp << 16 |
+	    (uint64_t)k->vlan << 32 | (uint64_t)k->ip_ver << 48 |
+	    (uint64_t)k->proto << 56;
+	return engine_hash(e->hkey, w, sizeof w);
+}
+
 static uint32_t
 flow_bucket(const struct engine *e, const struct flow_key *k)
 {
-	return (uint32_t)engine_hash(e->hkey, k, sizeof *k) &
-	    (e->ft.nbuckets - 1);
+	return (uint32_t)flow_key_hash(e, k) & (e->ft.nbuckets - 1);
 }
 
 /* ---- lists ---------------------------------------------------------- */
@@ -783,7 +806,8 @@ flow_prep_key(struct engine *e, const struct pkt_meta *m,
 	} else if ((m->flags & PKT_F_FRAG_LATER) && !IS_ICMP(m->proto))
 		frag_ports(e, m, &sp, &dp);
 
-	memset(k, 0, sizeof *k);
+	/* Every byte is set below (the key has no padding): no memset,
+	 * which would only add overlapping stores before the hash. */
 	cmp = memcmp(m->src, m->dst, 16);
 	p->sender_is_a = cmp < 0 || (cmp == 0 && sp <= dp);
 	if (p->sender_is_a) {
@@ -800,7 +824,7 @@ flow_prep_key(struct engine *e, const struct pkt_meta *m,
 	k->vlan = m->vlan;
 	k->ip_ver = m->ip_ver;
 	k->proto = m->proto;
-	p->hash = engine_hash(e->hkey, k, sizeof *k);
+	p->hash = flow_key_hash(e, k);
 	p->ready = 1;
 }
 

@@ -164,30 +164,37 @@ pair_insert_slot(uint64_t *slots, uint32_t cap, const uint64_t k[4],
 	slots[i] = v;
 }
 
-/* Drop pairs whose hosts left the table, and grow if still crowded. */
+/* Drop pairs whose hosts left the table, and grow if still crowded.
+ * When no host was evicted since the last sweep every pair is live, and
+ * the sweep is a plain rehash into a bigger table. */
 static void
 pair_sweep(struct engine *e)
 {
 	struct pair_table *pt = &e->pt;
-	uint32_t *live, i, ncap, count = 0;
+	uint32_t *live = NULL, i, ncap, count = 0;
+	int check = e->totals.hosts_evicted != pt->swept_evicted;
 	size_t n = 0;
-	uint64_t *ns;
+	uint64_t *ns, v;
 
-	live = xcalloc(e->ht.count + 1, sizeof *live);
-	for (i = 1; i <= e->ht.used; i++) {
-		uint32_t s = engine_host_at(e, i)->priv_u32[H_SERIAL];
+	if (check) {
+		live = xcalloc(e->ht.count + 1, sizeof *live);
+		for (i = 1; i <= e->ht.used; i++) {
+			uint32_t sr = engine_host_at(e, i)->priv_u32[H_SERIAL];
 
-		if (s != 0)
-			live[n++] = s;
-	}
-	qsort(live, n, sizeof *live, pair_serial_cmp);
-	for (i = 0; i < pt->cap; i++) {
-		uint64_t v = pt->slots[i];
-
-		if (v != 0 && pair_live(live, n, (uint32_t)(v >> 32)) &&
-		    pair_live(live, n, (uint32_t)v))
-			count++;
-	}
+			if (sr != 0)
+				live[n++] = sr;
+		}
+		qsort(live, n, sizeof *live, pair_serial_cmp);
+		for (i = 0; i < pt->cap; i++) {
+			v = pt->slots[i];
+			if (v == 0 || !pair_live(live, n, (uint32_t)(v >> 32)) ||
+			    !pair_live(live, n, (uint32_t)v))
+				pt->slots[i] = 0;
+			else
+				count++;
+		}
+	} else
+		count = pt->count;
 	/* Grow only past 5/8 full: a doubling at exactly half would leave a
 	 * table of n pairs at 4n slots, 32 bytes a pair. */
 	ncap = pt->cap;
@@ -195,10 +202,7 @@ pair_sweep(struct engine *e)
 		ncap *= 2;
 	ns = xcalloc(ncap, sizeof *ns);
 	for (i = 0; i < pt->cap; i++) {
-		uint64_t v = pt->slots[i];
-
-		if (v != 0 && pair_live(live, n, (uint32_t)(v >> 32)) &&
-		    pair_live(live, n, (uint32_t)v))
+		if ((v = pt->slots[i]) != 0)
 			pair_insert_slot(ns, ncap, e->hkey, v);
 	}
 	free(pt->slots);
@@ -209,6 +213,7 @@ pair_sweep(struct engine *e)
 	/* Full: stop adding until enough hosts left to make a sweep pay. */
 	pt->full = count >= ncap / 8 * 5;
 	pt->full_evicted = e->totals.hosts_evicted;
+	pt->swept_evicted = e->totals.hosts_evicted;
 }
 
 /* Record that hosts with serials sa and sb talked; 1 if new. */

@@ -70,6 +70,7 @@ struct pair_table {
 	uint32_t max_cap;
 	int full;		/* at max_cap and could not make room */
 	uint64_t full_evicted;	/* hosts_evicted when it became full */
+	uint64_t swept_evicted;	/* hosts_evicted at the last sweep */
 };
 
 /* First fragments seen recently: ports for the later fragments. */
