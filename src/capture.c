@@ -757,7 +757,11 @@ capture_open(const struct capture_opts *o, uint16_t source_id, char **cause)
 	} else if (capture_open_file(c, o, cause) != 0)
 		goto fail;
 
-	slots = o->ring_slots != 0 ? o->ring_slots : RING_DEFAULT_SLOTS;
+	/* A file source waits when its ring is full, so a small ring loses
+	 * nothing; a live source drops, so it gets room for bursts (64k
+	 * slots: 60 ms at a million packets a second). */
+	slots = o->ring_slots != 0 ? o->ring_slots : o->kind == CAPTURE_LIVE ?
+	    RING_LIVE_SLOTS : RING_DEFAULT_SLOTS;
 	if ((c->ring = ring_create(sizeof(struct pkt_meta), slots,
 	    cause)) == NULL)
 		goto fail;

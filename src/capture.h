@@ -40,7 +40,7 @@ struct capture_opts {
 	int promisc;		/* 1 = promiscuous (live only) */
 	double speed;		/* file replay pace: 0 = as fast as possible,
 				   1 = original timing, N = N times faster */
-	unsigned ring_slots;	/* 0 = RING_DEFAULT_SLOTS */
+	unsigned ring_slots;	/* 0 = RING_DEFAULT_SLOTS (file), RING_LIVE_SLOTS */
 };
 
 /* A consistent-enough snapshot of a source's counters (each field is read

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RING_DEFAULT_SLOTS	(1u << 14)
+#define RING_DEFAULT_SLOTS	(1u << 14)	/* file sources */
+#define RING_LIVE_SLOTS		(1u << 16)	/* live sources */
 #define RING_NAME_SLOTS		(1u << 10)
 
 struct ring;
