@@ -28,6 +28,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -112,6 +113,7 @@ struct capture {
 	int snaplen;
 	uint64_t tsmul;		/* live: ns per pcap_pkthdr.ts.tv_usec unit */
 	bpf_u_int32 netmask;	/* live: for pcap_compile */
+	int selfd;		/* live: pollable fd of the handle, or -1 */
 
 	pcap_t *pcap;		/* live; owned */
 	struct pcapfile *pf;	/* file; owned */
@@ -260,6 +262,20 @@ capture_live_stats(struct capture *c)
 	c->l.last_ps_ifdrop = ps.ps_ifdrop;
 }
 
+/* An unsupported packet: if its link type is one the decoder does not
+ * know, count it, so that the end of the run says so (a pcapng file may
+ * mix link types; a live device may be of any). */
+static void
+capture_count_linktype(struct capture *c, uint32_t linktype)
+{
+	if (linktype + 1 == c->l.last_linktype)
+		return;
+	if (decode_linktype_supported(linktype))
+		c->l.last_linktype = linktype + 1;
+	else if (c->l.bad_linktype_pkts++ == 0)
+		c->l.bad_linktype = linktype;
+}
+
 static void
 capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
     const u_char *bytes)
@@ -290,6 +306,8 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 	ring_commit(c->ring);
 	if ((unsigned)st < PKT_STATUS_COUNT)
 		c->l.status[st]++;
+	if (st == PKT_UNSUPPORTED)
+		capture_count_linktype(c, c->linktype);
 	for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
 		if (!ring_push(c->names, &nv[i]))
 			c->l.name_drops++;
@@ -314,6 +332,23 @@ capture_live_loop(struct capture *c)
 			pcap_setfilter(c->pcap, np);
 			pcap_freecode(np);
 			free(np);
+		}
+		if (c->selfd >= 0) {
+			struct pollfd pfd;
+
+			pfd.fd = c->selfd;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+
+			if (poll(&pfd, 1, CAPTURE_TIMEOUT_MS) <= 0) {
+				now = capture_now();
+				if (now >= c->next_stats) {
+					capture_live_stats(c);
+					c->next_stats = now + CAPTURE_STATS_NS;
+					capture_flush(c);
+				}
+				continue;
+			}
 		}
 		n = pcap_dispatch(c->pcap, -1, capture_live_packet,
 		    (u_char *)(void *)c);
@@ -354,7 +389,7 @@ capture_bpf_clear(struct capture *c)
 /* Compile expr for a link type; -1 + cause if it does not compile. */
 static int
 capture_bpf_compile(const char *expr, uint32_t linktype, int snaplen,
-    struct bpf_program *prog, char **cause)
+    bpf_u_int32 netmask, struct bpf_program *prog, char **cause)
 {
 	pcap_t *dead;
 	int r;
@@ -367,7 +402,7 @@ capture_bpf_compile(const char *expr, uint32_t linktype, int snaplen,
 			*cause = xstrdup("pcap_open_dead failed");
 		return -1;
 	}
-	r = pcap_compile(dead, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	r = pcap_compile(dead, prog, expr, 1, netmask);
 	if (r != 0 && cause != NULL)
 		xasprintf(cause, "filter: %s", pcap_geterr(dead));
 	pcap_close(dead);
@@ -392,7 +427,8 @@ capture_bpf_get(struct capture *c, uint32_t linktype, uint32_t snaplen)
 	b->linktype = linktype;
 	sl = snaplen == 0 || snaplen > INT32_MAX ? CAPTURE_SNAPLEN_DEFAULT :
 	    (int)snaplen;
-	b->ok = capture_bpf_compile(c->expr, linktype, sl, &b->prog,
+	b->ok = capture_bpf_compile(c->expr, linktype, sl,
+	    PCAP_NETMASK_UNKNOWN, &b->prog,
 	    NULL) == 0;
 	return b->ok ? &b->prog : NULL;
 }
@@ -578,15 +614,8 @@ capture_file_loop(struct capture *c)
 		c->l.last_ts_ns = pk.ts_ns;
 		if ((unsigned)st < PKT_STATUS_COUNT)
 			c->l.status[st]++;
-		/* A file may hold interfaces of a link type the decoder does
-		 * not know (pcapng mixes them): count, so that it is said. */
-		if (st == PKT_UNSUPPORTED && pk.linktype + 1 !=
-		    c->l.last_linktype) {
-			if (decode_linktype_supported(pk.linktype))
-				c->l.last_linktype = pk.linktype + 1;
-			else if (c->l.bad_linktype_pkts++ == 0)
-				c->l.bad_linktype = pk.linktype;
-		}
+		if (st == PKT_UNSUPPORTED)
+			capture_count_linktype(c, pk.linktype);
 		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
 			if ((nm = capture_file_reserve(c, c->names)) == NULL)
 				break;
@@ -686,6 +715,12 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 	c->tsmul = pcap_get_tstamp_precision(c->pcap) ==
 	    PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
 	c->linktype = capture_dlt_to_linktype(pcap_datalink(c->pcap));
+	/* The thread polls the handle with a timeout and reads without
+	 * blocking, so that it sees the stop flag even on devices whose
+	 * read pcap_breakloop() cannot interrupt (nflog, for one). */
+	c->selfd = pcap_get_selectable_fd(c->pcap);
+	if (c->selfd >= 0 && pcap_setnonblock(c->pcap, 1, errbuf) != 0)
+		c->selfd = -1;
 
 	if (pcap_lookupnet(c->name, &net, &c->netmask, errbuf) != 0)
 		c->netmask = PCAP_NETMASK_UNKNOWN;
@@ -720,6 +755,7 @@ capture_open_file(struct capture *c, const struct capture_opts *o,
 	c->linktype = pcapfile_linktype(c->pf);
 	if (o->filter != NULL && *o->filter != '\0') {
 		if (capture_bpf_compile(o->filter, c->linktype, c->snaplen,
+		    PCAP_NETMASK_UNKNOWN,
 		    &prog, &err) != 0) {
 			xasprintf(cause, "%s: %s", c->name, err);
 			free(err);
@@ -739,6 +775,7 @@ capture_open(const struct capture_opts *o, uint16_t source_id, char **cause)
 	unsigned slots;
 
 	c = xcalloc(1, sizeof *c);
+	c->selfd = -1;
 	c->kind = o->kind;
 	c->name = xstrdup(o->name != NULL ? o->name : "-");
 	c->source = source_id;
@@ -945,35 +982,50 @@ capture_finished(struct capture *c)
 	return s == CAPTURE_STATE_FINISHED || s == CAPTURE_STATE_FAILED;
 }
 
+/* Check that a filter compiles for this source; -1 + cause if not. */
+int
+capture_check_filter(struct capture *c, const char *expr, char **cause)
+{
+	struct bpf_program tmp;
+	char *err = NULL;
+
+	if (expr == NULL || *expr == '\0')
+		return 0;
+	if (capture_bpf_compile(expr, c->linktype, c->snaplen,
+	    c->kind == CAPTURE_LIVE ? c->netmask : PCAP_NETMASK_UNKNOWN, &tmp,
+	    &err) != 0) {
+		xasprintf(cause, "%s: %s", c->name, err);
+		free(err);
+		return -1;
+	}
+	pcap_freecode(&tmp);
+	return 0;
+}
+
 /* Compile a new filter and hand it to the thread; -1 + cause on error. */
 int
 capture_set_filter(struct capture *c, const char *expr, char **cause)
 {
 	struct bpf_program *prog, *old;
 	char *err = NULL;
-	struct bpf_program tmp;
 
 	if (expr == NULL)
 		expr = "";
+	if (capture_check_filter(c, expr, cause) != 0)
+		return -1;
 	if (c->kind == CAPTURE_FILE) {
-		if (*expr != '\0') {
-			if (capture_bpf_compile(expr, c->linktype, c->snaplen,
-			    &tmp, &err) != 0) {
-				xasprintf(cause, "%s: %s", c->name, err);
-				free(err);
-				return -1;
-			}
-			pcap_freecode(&tmp);
-		}
 		free(atomic_exchange(&c->new_expr, xstrdup(expr)));
 		return 0;
 	}
 
-	/* live: an empty expression compiles to "accept everything" */
+	/* live: an empty expression compiles to "accept everything".  It
+	 * is compiled against a dead handle of the same link type, never
+	 * the live handle, which the capture thread is using. */
 	prog = xcalloc(1, sizeof *prog);
-	if (pcap_compile(c->pcap, prog, expr, 1, c->netmask) != 0) {
-		xasprintf(cause, "%s: filter: %s", c->name,
-		    pcap_geterr(c->pcap));
+	if (capture_bpf_compile(expr, c->linktype, c->snaplen, c->netmask,
+	    prog, &err) != 0) {
+		xasprintf(cause, "%s: %s", c->name, err);
+		free(err);
 		free(prog);
 		return -1;
 	}

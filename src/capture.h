@@ -90,6 +90,9 @@ int		 capture_finished(struct capture *);
  * the number of lines. */
 int		 capture_print_warnings(struct capture *, FILE *f);
 
+/* Check that a BPF filter compiles for this source; -1 + cause if not. */
+int		 capture_check_filter(struct capture *, const char *expr,
+		    char **cause);
 /* Replace the BPF filter; -1 + cause if it does not compile. */
 int		 capture_set_filter(struct capture *, const char *expr,
 		    char **cause);

@@ -63,10 +63,10 @@ static const struct cfg_setting cfg_table[] = {
 	{ "promiscuous", CFG_BOOL, O(promisc), 0, 1, "yes", NULL, NULL,
 	  "Put interfaces in promiscuous mode." },
 	{ "local_networks", CFG_NETS, 0, 0, 0, "", NULL, NULL,
-	  "Networks that are \"local\" (comma-separated CIDR). Traffic into "
-	  "them is received (rx, in), out of them sent (tx, out). Empty: the "
-	  "capture interfaces' own networks; for capture files, RFC 1918, "
-	  "100.64.0.0/10, link-local, loopback and fc00::/7." },
+	  "Networks that are \"local\" (comma-separated CIDR). A packet "
+	  "from a local address is sent (tx), any other received (rx). "
+	  "Empty: the capture interfaces' own networks; for capture files, "
+	  "RFC 1918, 100.64.0.0/10, link-local, loopback and fc00::/7." },
 	{ "max_flows", CFG_U32, O(ecfg.max_flows), 1024, 100000000, "2097152",
 	  NULL, "flows", "Size of the flow table; on pressure the least "
 	  "recently active flows are evicted (counted)." },

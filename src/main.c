@@ -338,7 +338,10 @@ main(int argc, char **argv)
 			free(seen);
 			return WT_EXIT_OK;
 		case '?':
-			if (optopt != 0)
+			if (optopt >= 256)	/* a long option's value */
+				fprintf(stderr, "wiretop: %s: needs a value "
+				    "(try --help)\n", main_optname(optopt));
+			else if (optopt != 0)
 				fprintf(stderr, "wiretop: -%c: %s (try "
 				    "--help)\n", optopt, strchr(main_shortopts,
 				    optopt) ? "needs a value" :

@@ -90,21 +90,18 @@ tui_set_filter(void *arg, const char *expr, char **cause)
 {
 	struct pipeline *pl = arg;
 	unsigned i, n = pipeline_source_count(pl);
-	char *why = NULL;
 
+	/* All or nothing: a filter that one source rejects is installed on
+	 * none (the messages name the source). */
 	for (i = 0; i < n; i++) {
-		if (capture_set_filter(pipeline_source(pl, i), expr, &why)
-		    != 0) {
-			if (n > 1)
-				xasprintf(cause, "%s: %s",
-				    capture_name(pipeline_source(pl, i)),
-				    why ? why : "invalid filter");
-			else
-				*cause = why ? xstrdup(why) :
-				    xstrdup("invalid filter");
-			free(why);
+		if (capture_check_filter(pipeline_source(pl, i), expr,
+		    cause) != 0)
 			return -1;
-		}
+	}
+	for (i = 0; i < n; i++) {
+		if (capture_set_filter(pipeline_source(pl, i), expr,
+		    cause) != 0)
+			return -1;
 	}
 	return 0;
 }
