@@ -153,7 +153,7 @@ void		 engine_flows_done(struct engine *);
 /* Fill p for an IP packet, unless it needs state (a later fragment). */
 void		 engine_flow_prep(struct engine *, const struct pkt_meta *,
 		    struct flow_prep *);
-/* Prefetch stage 1: the packet's hash bucket; 2: its flow; 3: hosts. */
+/* Prefetch stage 1: the packet's hash bucket; 2: its flow. */
 void		 engine_flow_prefetch(const struct engine *,
 		    const struct flow_prep *, const struct pkt_meta *, int stage);
 /* Account an IP packet to its flow; returns 1 if the sender is local. */

@@ -416,7 +416,7 @@ engine_tick(struct engine *e, uint64_t now_ns)
 	engine_clock(e, now_ns);
 }
 
-/* Credit pending packet counts to the hosts. */
+/* Bring host totals up to date (see engine.h). */
 void
 engine_sync(struct engine *e)
 {

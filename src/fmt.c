@@ -72,6 +72,20 @@ fmt_rate(double bps, int bits, int compact, char *buf, size_t len)
 }
 
 const char *
+fmt_count(uint64_t n, char *buf, size_t len)
+{
+	if (n < 10000)
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.0fk", n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1fM", n / 1e6);
+	else
+		snprintf(buf, len, "%.1fG", n / 1e9);
+	return buf;
+}
+
+const char *
 fmt_duration(double secs, char *buf, size_t len)
 {
 	unsigned long s;

@@ -18,6 +18,8 @@ const char *fmt_size(uint64_t bytes, char *buf, size_t len);
  * binary units ("1.5 MiB/s"); compact forms drop the space and "/s". */
 const char *fmt_rate(double bytes_per_sec, int bits, int compact, char *buf,
 	    size_t len);
+/* Count in at most 5 characters: 999, 9999, 12k, 123k, 1.2M, 3.4G. */
+const char *fmt_count(uint64_t n, char *buf, size_t len);
 /* Duration in seconds: "0.35s", "12s", "4m05s", "3h12m", "2d04h". */
 const char *fmt_duration(double secs, char *buf, size_t len);
 /* Packet time as "2026-11-21T06:02:57.123456Z". */

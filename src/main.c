@@ -288,6 +288,14 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	return 0;
 }
 
+/* 1 if the option only means something to 'wiretop export'. */
+static int
+main_export_only(int c)
+{
+	return c == OPT_WHAT || c == OPT_FORMAT || c == 'o' ||
+	    c == OPT_DURATION;
+}
+
 struct main_opt {
 	int c;
 	char *arg;
@@ -296,14 +304,11 @@ struct main_opt {
 int
 main(int argc, char **argv)
 {
-	static const char *const export_only[] = { "--what", "--format",
-	    "--output", "--duration" };
 	struct main_opt *seen;
 	struct wt_opts opts;
 	const char *config = NULL;
 	char *cause = NULL;
 	int c, nseen = 0, show = 0, man = 0, rc, i, export_opt = 0;
-	size_t k;
 
 	cfg_defaults(&opts);
 	opts.mode = "tui";
@@ -400,12 +405,8 @@ main(int argc, char **argv)
 			cfg_done();
 			return WT_EXIT_USAGE;
 		}
-		for (k = 0; k < sizeof export_only / sizeof export_only[0];
-		    k++) {
-			if (strcmp(main_optname(seen[i].c), export_only[k]) ==
-			    0 || (seen[i].c == 'o' && k == 2))
-				export_opt = seen[i].c;
-		}
+		if (main_export_only(seen[i].c))
+			export_opt = seen[i].c;
 	}
 	free(seen);
 	if (show) {

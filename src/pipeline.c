@@ -58,7 +58,7 @@ pipeline_add(struct pipeline *p, const struct capture_opts *co, char **cause)
 
 /* Local networks of the live interfaces, when none were configured. */
 static unsigned
-pipeline_iface_nets(struct pipeline *p, struct wt_opts *o)
+pipeline_iface_nets(struct pipeline *p)
 {
 	unsigned i, j, n = 0, cnt;
 	char **nets;
@@ -84,7 +84,6 @@ pipeline_iface_nets(struct pipeline *p, struct wt_opts *o)
 		}
 		free(nets);
 	}
-	(void)o;
 	return n;
 }
 
@@ -133,7 +132,7 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	if (o->n_local_nets > 0) {
 		ec.local_nets = o->local_nets;
 		ec.n_local_nets = o->n_local_nets;
-	} else if (p->live && (nnets = pipeline_iface_nets(p, o)) > 0) {
+	} else if (p->live && (nnets = pipeline_iface_nets(p)) > 0) {
 		ec.local_nets = p->nets;
 		ec.n_local_nets = nnets;
 	}

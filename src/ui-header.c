@@ -17,21 +17,6 @@
 
 #define HEADER_MAX_SOURCES 4
 
-/* Count in at most 5 characters: 999, 12.3k, 123k, 1.2M. */
-static const char *
-fmt_count(uint64_t n, char *buf, size_t len)
-{
-	if (n < 10000)
-		snprintf(buf, len, "%llu", (unsigned long long)n);
-	else if (n < 1000000)
-		snprintf(buf, len, "%.0fk", n / 1e3);
-	else if (n < 1000000000)
-		snprintf(buf, len, "%.1fM", n / 1e6);
-	else
-		snprintf(buf, len, "%.1fG", n / 1e9);
-	return buf;
-}
-
 static const char *
 state_text(const struct ui_source *s, char *buf, size_t len)
 {
