@@ -14,10 +14,12 @@
 #include "config.h"
 #include "ui.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ui-line.h"
 #include "ui-pane.h"
@@ -337,6 +339,18 @@ key_repaint(struct ui *ui, int key)
 	return UI_REACT_REPAINT;
 }
 
+/* The terminal normally turns Ctrl-Z into SIGTSTP before it is read; the
+ * binding makes it work where it does not, and puts it in the help.  The
+ * signal goes to the main loop's signalfd, which suspends cleanly. */
+static int
+key_suspend(struct ui *ui, int key)
+{
+	(void)ui;
+	(void)key;
+	kill(getpid(), SIGTSTP);
+	return 0;
+}
+
 static const struct ui_key_binding ui_keys[] = {
 	{ UI_KEY_F1, '?', "F1 ?", key_help, "show or close this help" },
 	{ 'q', 0, "q", key_quit, "quit" },
@@ -368,6 +382,7 @@ static const struct ui_key_binding ui_keys[] = {
 	{ '-', 0, "-", key_speed, "replay slower" },
 	{ ' ', 0, "Space", key_replay_pause, "pause or resume the replay" },
 	{ 0x0c, 0, "Ctrl-L", key_repaint, "redraw the screen" },
+	{ 0x1a, 0, "Ctrl-Z", key_suspend, "suspend (fg resumes)" },
 };
 
 size_t
