@@ -295,6 +295,20 @@ eth_pad(struct fx *f)
 		put8(f, 0);
 }
 
+/* A DNS header (RFC 1035 section 4.1.1): id, flags, then the question,
+ * answer, authority and additional counts. */
+static void
+dns_hdr(struct fx *f, unsigned id, unsigned flags, unsigned qd, unsigned an,
+    unsigned ns, unsigned ar)
+{
+	put16(f, id);
+	put16(f, flags);
+	put16(f, qd);
+	put16(f, an);
+	put16(f, ns);
+	put16(f, ar);
+}
+
 /* A DNS name in label form (no compression). */
 static void
 dnsname(struct fx *f, const char *s)
@@ -1799,12 +1813,7 @@ START_TEST(test_dns_answer)
 	 * question), A and AAAA for cdn.example.com (compressed into the
 	 * CNAME's data), and a TXT record to skip. */
 	d = udp_frame(&f, "dns-answer", 53, 33333, &ip, &u);
-	put16(&f, 0x1234);
-	put16(&f, 0x8180);
-	put16(&f, 1);
-	put16(&f, 4);
-	put16(&f, 0);
-	put16(&f, 0);
+	dns_hdr(&f, 0x1234, 0x8180, 1, 4, 0, 0);
 	q = f.n - d;
 	dnsname(&f, "www.example.com");
 	put16(&f, 1);
@@ -1886,11 +1895,7 @@ START_TEST(test_dns_tcp_mdns)
 	hdr(&f);
 	len = put16(&f, 0);
 	d = f.n;
-	put16(&f, 1);
-	put16(&f, 0x8400);
-	put16(&f, 1);
-	put16(&f, 1);
-	put32(&f, 0);
+	dns_hdr(&f, 1, 0x8400, 1, 1, 0, 0);
 	dnsname(&f, "intranet.corp");
 	put32(&f, 0x00010001);
 	put16(&f, 0xc00c);
@@ -1923,11 +1928,7 @@ START_TEST(test_dns_tcp_mdns)
 	hdr(&f);
 	len = put16(&f, 0);
 	d = f.n;
-	put16(&f, 1);
-	put16(&f, 0x8400);
-	put16(&f, 1);
-	put16(&f, 1);
-	put32(&f, 0);
+	dns_hdr(&f, 1, 0x8400, 1, 1, 0, 0);
 	dnsname(&f, "v6.corp");
 	put32(&f, 0x001c0001);
 	put16(&f, 0xc00c);
@@ -1966,11 +1967,7 @@ START_TEST(test_dns_tcp_mdns)
 	ip = ipv6(&f, 17);
 	d = udp(&f, 5353, 5353);
 	hdr(&f);
-	put16(&f, 0);
-	put16(&f, 0x8400);
-	put16(&f, 0);
-	put16(&f, 2);
-	put32(&f, 0);
+	dns_hdr(&f, 0, 0x8400, 0, 2, 0, 0);
 	dnsname(&f, "_ipp._tcp.local");
 	put16(&f, 12);			/* PTR */
 	put16(&f, 1);
@@ -1997,12 +1994,7 @@ START_TEST(test_dns_tcp_mdns)
 	 * query name, the glue record in the additional section its owner;
 	 * the NS record is skipped. */
 	d = udp_frame(&f, "dns-glue", 53, 2000, &ip, &len);
-	put16(&f, 9);
-	put16(&f, 0x8180);
-	put16(&f, 1);
-	put16(&f, 1);
-	put16(&f, 1);
-	put16(&f, 1);
+	dns_hdr(&f, 9, 0x8180, 1, 1, 1, 1);
 	dnsname(&f, "www.x");		/* at 12; "x" at 16 */
 	put32(&f, 0x00010001);
 	put16(&f, 0xc00c);
@@ -2145,11 +2137,7 @@ START_TEST(test_dns_jump_limit)
 	for (links = 31; links <= 32; links++) {
 		d = udp_frame(&f, links == 31 ? "dns-32-jumps" :
 		    "dns-33-jumps", 53, 1024, &ip, &u);
-		put16(&f, 1);
-		put16(&f, 0x8180);
-		put16(&f, 1);
-		put16(&f, 2);
-		put32(&f, 0);
+		dns_hdr(&f, 1, 0x8180, 1, 2, 0, 0);
 		first = f.n - d;
 		dnsname(&f, "deep.example");
 		put32(&f, 0x00010001);
@@ -2209,11 +2197,7 @@ START_TEST(test_dns_name_length)
 		ck_assert_uint_eq(strlen(name), 192 + last);
 		udp_frame(&f, last == 61 ? "dns-253" : "dns-254", 53, 1024,
 		    &ip, &u);
-		put16(&f, 1);
-		put16(&f, 0x8180);
-		put16(&f, 1);
-		put16(&f, 1);
-		put32(&f, 0);
+		dns_hdr(&f, 1, 0x8180, 1, 1, 0, 0);
 		dnsname(&f, name);
 		put32(&f, 0x00010001);
 		put16(&f, 0xc00c);
