@@ -71,41 +71,34 @@ img_u8(struct img *im, uint8_t v)
 	img_put(im, &v, 1);
 }
 
+/* An n-byte integer in the image's byte order. */
+static void
+img_uint(struct img *im, uint64_t v, int n)
+{
+	uint8_t b[8];
+	int i;
+
+	for (i = 0; i < n; i++)
+		b[im->be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+	img_put(im, b, (size_t)n);
+}
+
 static void
 img_u16(struct img *im, uint16_t v)
 {
-	uint8_t b[2];
-
-	if (im->be) {
-		b[0] = (uint8_t)(v >> 8);
-		b[1] = (uint8_t)v;
-	} else {
-		b[0] = (uint8_t)v;
-		b[1] = (uint8_t)(v >> 8);
-	}
-	img_put(im, b, 2);
+	img_uint(im, v, 2);
 }
 
 static void
 img_u32(struct img *im, uint32_t v)
 {
-	uint8_t b[4];
-	int i;
-
-	for (i = 0; i < 4; i++)
-		b[im->be ? 3 - i : i] = (uint8_t)(v >> (8 * i));
-	img_put(im, b, 4);
+	img_uint(im, v, 4);
 }
 
 static void
 img_u64(struct img *im, uint64_t v)
 {
-	uint8_t b[8];
-	int i;
-
-	for (i = 0; i < 8; i++)
-		b[im->be ? 7 - i : i] = (uint8_t)(v >> (8 * i));
-	img_put(im, b, 8);
+	img_uint(im, v, 8);
 }
 
 static void
