@@ -600,44 +600,25 @@ pcapng_next(struct pcapfile *pf, struct pcapfile_pkt *out, char **cause,
 {
 	const struct pcapfile_iface *ifc;
 	const uint8_t *p;
-	uint32_t type, blen, ifid, caplen, wirelen, bom;
+	uint32_t type, blen, ifid, caplen, wirelen;
 	uint64_t ts;
-	size_t area;
+	size_t area, r;
 	int swap;
 
 	for (;;) {
-		if (!pcapfile_fill(pf, 12))
+		r = pcapng_check_block(pf, 0, &swap);
+		if (r == (size_t)-1)
 			return pcapfile_end(pf, cause);
-		p = pf->base + pf->pos;
-		type = pcapfile_rd32(p, pf->swap);
-		swap = pf->swap;
-		if (type == PCAPNG_SHB) {
-			memcpy(&bom, p + 8, sizeof bom);
-			if (bom == PCAPNG_BOM)
-				swap = 0;
-			else if (bom == pcapfile_bswap32(PCAPNG_BOM))
-				swap = 1;
-			else {
-				if (pcapng_resync(pf, 0, cause) < 0)
-					return -1;
-				continue;
-			}
-		}
-		blen = pcapfile_rd32(p + 4, swap);
-		if (blen < 12 || (blen & 3) != 0 ||
-		    blen > PCAPFILE_MAX_BLOCK) {
-			if (pcapng_resync(pf, blen, cause) < 0)
+		if (r == 0) {
+			/* the length field, for the message only */
+			if (pcapng_resync(pf, pcapfile_rd32(pf->base + pf->pos +
+			    4, pf->swap), cause) < 0)
 				return -1;
 			continue;
 		}
-		if (!pcapfile_fill(pf, blen))
-			return pcapfile_end(pf, cause);
+		blen = (uint32_t)r;
 		p = pf->base + pf->pos;
-		if (pcapfile_rd32(p + blen - 4, swap) != blen) {
-			if (pcapng_resync(pf, blen, cause) < 0)
-				return -1;
-			continue;
-		}
+		type = pcapfile_rd32(p, swap);
 		if (prime && (type == PCAPNG_EPB || type == PCAPNG_SPB ||
 		    type == PCAPNG_PB))
 			return 2;
