@@ -84,8 +84,8 @@
 #define FL_RTT		0x0200
 #define FL_ISN		0x0400
 #define FL_ICMP		0x0800
-#define FL_ALOCAL	0x1000	/* key.a is in the local networks */
-#define FL_BLOCAL	0x2000	/* key.b is in the local networks */
+#define FL_ATX		0x1000	/* a packet sent by key.a counts as tx */
+#define FL_BTX		0x2000	/* a packet sent by key.b counts as tx */
 
 /* Zeek TCP endpoint states. */
 enum {
@@ -293,8 +293,7 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 	struct flow *f = flow_at(e, i);
 	uint32_t *pp;
 
-	if (e->sink != NULL)
-		e->sink(e->sink_arg, f, why);
+	engine_publish_flow(e, f, why);
 	/* While flushing, the bucket array holds the flush order instead. */
 	for (pp = &t->buckets[flow_bucket(e, &f->key)]; !t->flushing &&
 	    *pp != 0; pp = &flow_at(e, *pp)->priv_u32[F_HNEXT]) {
@@ -324,8 +323,7 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 static void
 flow_partial(struct engine *e, struct flow *f, uint64_t ts)
 {
-	if (e->sink != NULL)
-		e->sink(e->sink_arg, f, FLOW_END_ACTIVE);
+	engine_publish_flow(e, f, FLOW_END_ACTIVE);
 	flow_credit(e, f, 1);
 	memset(f->dir, 0, sizeof f->dir);
 	f->retrans = 0;
@@ -412,7 +410,8 @@ flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
 		v[k++] = tmp[i++];
 }
 
-/* End every flow, ordered by first packet time, key, uid. */
+/* End every flow: ordered by first packet time, key, uid when a sink
+ * needs the order, else in table order. */
 void
 engine_flows_flush(struct engine *e)
 {
@@ -425,16 +424,25 @@ engine_flows_flush(struct engine *e)
 	 * their bucket array (nbuckets >= count) holds the order, which
 	 * saves 4 bytes a flow at the moment memory use peaks. */
 	t->flushing = 1;
-	idx = t->buckets;
-	tmp = xcalloc(t->count / 2 + 1, sizeof *tmp);
-	for (i = 1; i <= t->used && n < t->count; i++) {
-		if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
-			idx[n++] = i;
+	if (!e->flush_ordered) {
+		/* No sink needs the order: table order, which depends on
+		 * the input only, is as deterministic and costs no sort. */
+		for (i = 1; i <= t->used && t->count > 0; i++) {
+			if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+				flow_end(e, i, FLOW_END_FLUSH);
+		}
+	} else {
+		idx = t->buckets;
+		tmp = xcalloc(t->count / 2 + 1, sizeof *tmp);
+		for (i = 1; i <= t->used && n < t->count; i++) {
+			if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+				idx[n++] = i;
+		}
+		flow_sort(e, idx, tmp, n);
+		free(tmp);
+		for (i = 0; i < n; i++)
+			flow_end(e, idx[i], FLOW_END_FLUSH);
 	}
-	flow_sort(e, idx, tmp, n);
-	free(tmp);
-	for (i = 0; i < n; i++)
-		flow_end(e, idx[i], FLOW_END_FLUSH);
 	memset(t->buckets, 0, t->nbuckets * sizeof *t->buckets);
 	t->flushing = 0;
 	if (!e->cfg.keep_rates)
@@ -706,6 +714,29 @@ engine_flow_uid_hash(const struct flow *f)
 	return engine_hash(fixed, buf, sizeof buf);
 }
 
+/* Whether a packet sent by a or by b counts as tx (sent) or rx on the
+ * source: an own address of the source sends tx and receives rx; between
+ * two other addresses, a sender in the local networks sends tx. */
+static uint32_t
+flow_tx_bits(const struct engine *e, const struct flow_key *k,
+    unsigned source, uint32_t ha, uint32_t hb)
+{
+	int a_own = engine_is_own(e, source, k->ip_ver, k->a);
+	int b_own = engine_is_own(e, source, k->ip_ver, k->b);
+	int a_loc, b_loc;
+	uint32_t bits = 0;
+
+	a_loc = ha != 0 ? engine_host_at(e, ha)->local :
+	    engine_is_local(e, k->ip_ver, k->a);
+	b_loc = hb != 0 ? engine_host_at(e, hb)->local :
+	    engine_is_local(e, k->ip_ver, k->b);
+	if (a_own || (!b_own && a_loc))
+		bits |= FL_ATX;
+	if (b_own || (!a_own && b_loc))
+		bits |= FL_BTX;
+	return bits;
+}
+
 /* Create a flow for key k (the table has room or makes it). */
 static uint32_t
 flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
@@ -759,12 +790,7 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	else
 		b = FLOW_CLASS_OTHER;
 	f->priv_u32[F_FLAGS] = FL_LIVE | b << FL_CLASS_SHIFT;
-	if (ha != 0 ? engine_host_at(e, ha)->local :
-	    engine_is_local(e, k->ip_ver, k->a))
-		f->priv_u32[F_FLAGS] |= FL_ALOCAL;
-	if (hb != 0 ? engine_host_at(e, hb)->local :
-	    engine_is_local(e, k->ip_ver, k->b))
-		f->priv_u32[F_FLAGS] |= FL_BLOCAL;
+	f->priv_u32[F_FLAGS] |= flow_tx_bits(e, k, m->source, ha, hb);
 	if (k->proto == 6 && (m->flags & PKT_F_L4) &&
 	    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    (PKT_TCP_SYN | PKT_TCP_ACK)) {
@@ -962,8 +988,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	if (e->cfg.keep_rates)
 		engine_host_count_pkt(e, f->priv_u32[sender_is_a ? F_HA : F_HB],
 		    f->priv_u32[sender_is_a ? F_HB : F_HA], m->wire_len, ts);
-	return (f->priv_u32[F_FLAGS] & (sender_is_a ? FL_ALOCAL : FL_BLOCAL))
-	    != 0;
+	return (f->priv_u32[F_FLAGS] & (sender_is_a ? FL_ATX : FL_BTX)) != 0;
 }
 
 /* ---- public --------------------------------------------------------- */

@@ -326,8 +326,10 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 
 	if ((i = host_find(e, ip_ver, addr, &b)) != 0)
 		return i;
-	if (t->count >= t->max && !host_make_room(e))
+	if (t->count >= t->max && !host_make_room(e)) {
+		e->totals.hosts_untracked++;
 		return 0;
+	}
 	if (t->free_head != 0) {
 		i = t->free_head;
 		t->free_head = engine_host_at(e, i)->priv_u32[H_HNEXT];
@@ -359,7 +361,8 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 		free(rates);
 	memcpy(h->addr, addr, 16);
 	h->ip_ver = ip_ver;
-	h->local = (uint8_t)engine_is_local(e, ip_ver, addr);
+	h->local = (uint8_t)(engine_is_local(e, ip_ver, addr) ||
+	    engine_is_own_any(e, ip_ver, addr));
 	h->source = source;
 	h->first_ns = h->last_ns = ts;
 	if (++t->serial == 0)

@@ -109,6 +109,12 @@ struct name_table {
 	struct engine_list lru;
 };
 
+/* The capture host's own addresses on one source. */
+struct engine_own {
+	struct engine_net *addrs;	/* owned */
+	unsigned n;
+};
+
 struct engine {
 	struct engine_cfg cfg;		/* copy; its pointers: ours below */
 	struct engine_net *nets;	/* owned */
@@ -121,11 +127,17 @@ struct engine {
 
 	uint64_t hkey[4];		/* random per run: table hashing */
 
-	engine_flow_cb sink;
-	void *sink_arg;
+	struct engine_sink sinks[ENGINE_MAX_SINKS];
+	unsigned n_sinks;
+	/* The sinks with a flow callback, the record path's loop. */
+	struct engine_sink *flow_sinks[ENGINE_MAX_SINKS];
+	unsigned n_flow_sinks;
+	int flush_ordered;		/* a flow sink needs the flush order */
+	int started;			/* a packet or name was accounted */
 
 	struct engine_totals totals;
 	struct engine_source *sources;	/* owned, n_sources */
+	struct engine_own *own;		/* owned, n_sources: own addresses */
 	unsigned n_sources;
 
 	struct flow_table ft;
@@ -138,6 +150,23 @@ struct engine {
 /* engine.c */
 uint64_t	 engine_hash(const uint64_t key[4], const void *, size_t);
 struct engine_source *engine_source_get(struct engine *, unsigned);
+/* 1 if addr is one of the capture host's own addresses on source i. */
+int		 engine_is_own(const struct engine *, unsigned source,
+		    uint8_t ip_ver, const uint8_t addr[16]);
+/* 1 if addr is own on any source (hosts: the "local" mark). */
+int		 engine_is_own_any(const struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+
+/* Give a flow record to every sink with a flow callback. */
+static inline void
+engine_publish_flow(struct engine *e, const struct flow *f,
+    enum flow_end_reason why)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n_flow_sinks; i++)
+		e->flow_sinks[i]->flow(e->flow_sinks[i]->arg, f, why);
+}
 
 /* engine-flow.c */
 /* A packet's flow key, worked out ahead of accounting (engine_packets). */

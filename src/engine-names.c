@@ -120,6 +120,18 @@ name_drop_oldest(struct engine *e)
 	t->count--;
 }
 
+/* Tell the sinks that want names. */
+static void
+name_publish(struct engine *e, const struct pkt_name *pn)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n_sinks; i++) {
+		if (e->sinks[i].name_learned != NULL)
+			e->sinks[i].name_learned(e->sinks[i].arg, pn);
+	}
+}
+
 /* Learn a name for an address (the newest wins). */
 void
 engine_name(struct engine *e, const struct pkt_name *pn)
@@ -129,6 +141,7 @@ engine_name(struct engine *e, const struct pkt_name *pn)
 	size_t len;
 	uint32_t b, i;
 
+	e->started = 1;
 	if (pn->ip_ver != 4 && pn->ip_ver != 6)
 		return;
 	len = strnlen(pn->name, sizeof pn->name);
@@ -145,6 +158,7 @@ engine_name(struct engine *e, const struct pkt_name *pn)
 		name_lru_unlink(t, i);
 		name_lru_append(t, i);
 		e->totals.names_learned++;
+		name_publish(e, pn);
 		return;
 	}
 	if (t->count >= t->max)
@@ -176,6 +190,7 @@ engine_name(struct engine *e, const struct pkt_name *pn)
 	name_lru_append(t, i);
 	t->count++;
 	e->totals.names_learned++;
+	name_publish(e, pn);
 }
 
 /* Return the name learned for an address, or NULL. */

@@ -8,8 +8,14 @@
  * but never move it back), and flow expiry runs once per packet-time
  * second, before the packet that crossed into the new second.
  *
- * Direction per source: a packet whose source address is in the local
- * networks counts as tx, every other packet (including non-IP) as rx.
+ * Direction per source (as iftop): a packet sent from one of the capture
+ * host's own addresses on that source counts as tx, one sent to them as
+ * rx; between two other addresses, a packet whose sender is in the local
+ * networks counts as tx; every other packet (including non-IP) as rx.
+ *
+ * Sinks: the engine publishes flow records, a tick once per packet-time
+ * second, names learned and source events to the sinks subscribed with
+ * engine_sink_add(), in subscription order; it knows none of them.
  *
  * Table hashing uses a random per-run key (getrandom), so crafted
  * addresses cannot aim at one chain; nothing exported depends on it.
@@ -233,6 +239,7 @@ engine_create(const struct engine_cfg *cfg)
 
 	e->n_sources = e->cfg.n_sources > 0 ? e->cfg.n_sources : 1;
 	e->sources = xcalloc(e->n_sources, sizeof *e->sources);
+	e->own = xcalloc(e->n_sources, sizeof *e->own);
 	for (i = 0; i < e->n_sources; i++) {
 		const char *nm = NULL;
 
@@ -258,22 +265,43 @@ engine_create(const struct engine_cfg *cfg)
 void
 engine_free(struct engine *e)
 {
+	unsigned i;
+
 	if (e == NULL)
 		return;
 	engine_flows_done(e);
 	engine_hosts_done(e);
 	engine_names_done(e);
+	for (i = 0; i < e->n_sources; i++)
+		free(e->own[i].addrs);
+	free(e->own);
 	free(e->sources);
 	free(e->nets);
 	free(e);
 }
 
-/* Set the callback that receives every flow record. */
-void
-engine_set_flow_sink(struct engine *e, engine_flow_cb cb, void *arg)
+/* Subscribe a sink (copied). */
+int
+engine_sink_add(struct engine *e, const struct engine_sink *sk)
 {
-	e->sink = cb;
-	e->sink_arg = arg;
+	struct engine_sink *s;
+
+	if (e->n_sinks == ENGINE_MAX_SINKS)
+		return -1;
+	if (sk->flags & ENGINE_SINK_RATES) {
+		/* Rates are kept from a flow's or host's first packet. */
+		if (e->started && !e->cfg.keep_rates)
+			return -1;
+		e->cfg.keep_rates = 1;
+	}
+	s = &e->sinks[e->n_sinks++];
+	*s = *sk;
+	if (s->flow != NULL) {
+		e->flow_sinks[e->n_flow_sinks++] = s;
+		if (!(s->flags & ENGINE_SINK_UNORDERED))
+			e->flush_ordered = 1;
+	}
+	return 0;
 }
 
 /* The source record for index i, growing the array if a packet names a
@@ -287,12 +315,109 @@ engine_source_get(struct engine *e, unsigned i)
 		e->sources = xreallocarray(e->sources, n, sizeof *e->sources);
 		memset(e->sources + e->n_sources, 0,
 		    (n - e->n_sources) * sizeof *e->sources);
+		e->own = xreallocarray(e->own, n, sizeof *e->own);
+		memset(e->own + e->n_sources, 0,
+		    (n - e->n_sources) * sizeof *e->own);
 		for (j = e->n_sources; j < n; j++)
 			snprintf(e->sources[j].name, sizeof e->sources[j].name,
 			    "source%u", j);
 		e->n_sources = n;
 	}
 	return &e->sources[i];
+}
+
+/* Publish a source event to every sink; a GONE event marks the source. */
+void
+engine_source_event(struct engine *e, const struct engine_source_event *ev)
+{
+	struct engine_source *s = engine_source_get(e, ev->source);
+	const char *what = NULL;
+	unsigned i;
+
+	switch (ev->kind) {
+	case ENGINE_SRC_GONE:
+		s->gone = 1;
+		what = "gone";
+		break;
+	case ENGINE_SRC_EOF:
+		what = "end of file";
+		break;
+	case ENGINE_SRC_ERROR:
+		what = "error";
+		break;
+	case ENGINE_SRC_DROPS:
+		break;
+	}
+	if (what != NULL || ev->detail != NULL)
+		snprintf(s->state_detail, sizeof s->state_detail, "%s",
+		    ev->detail != NULL ? ev->detail : what);
+	for (i = 0; i < e->n_sinks; i++) {
+		if (e->sinks[i].source != NULL)
+			e->sinks[i].source(e->sinks[i].arg, ev);
+	}
+}
+
+/* Set the capture host's own addresses on a source (copied). */
+void
+engine_source_addrs(struct engine *e, unsigned source,
+    const struct engine_net *addrs, unsigned n)
+{
+	struct engine_own *o;
+
+	engine_source_get(e, source);
+	o = &e->own[source];
+	free(o->addrs);
+	o->addrs = NULL;
+	o->n = 0;
+	if (n == 0 || addrs == NULL)
+		return;
+	o->addrs = xcalloc(n, sizeof *o->addrs);
+	memcpy(o->addrs, addrs, n * sizeof *o->addrs);
+	o->n = n;
+}
+
+/* Say whether an address is the capture host's own on a source. */
+int
+engine_is_own(const struct engine *e, unsigned source, uint8_t ip_ver,
+    const uint8_t addr[16])
+{
+	const struct engine_own *o;
+	unsigned i;
+
+	if (source >= e->n_sources)
+		return 0;
+	o = &e->own[source];
+	for (i = 0; i < o->n; i++) {
+		if (engine_net_match(&o->addrs[i], ip_ver, addr))
+			return 1;
+	}
+	return 0;
+}
+
+/* Say whether an address is the capture host's own on any source. */
+int
+engine_is_own_any(const struct engine *e, uint8_t ip_ver,
+    const uint8_t addr[16])
+{
+	unsigned i;
+
+	for (i = 0; i < e->n_sources; i++) {
+		if (e->own[i].n > 0 && engine_is_own(e, i, ip_ver, addr))
+			return 1;
+	}
+	return 0;
+}
+
+/* Give the tick to every sink that has a tick callback. */
+static void
+engine_publish_tick(struct engine *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n_sinks; i++) {
+		if (e->sinks[i].tick != NULL)
+			e->sinks[i].tick(e->sinks[i].arg, e, e->now_ns);
+	}
 }
 
 /* Move the clock to ts if it is newer; expire once per new second. */
@@ -308,6 +433,7 @@ engine_clock(struct engine *e, uint64_t ts)
 	if (sec != e->checked_sec) {
 		e->checked_sec = sec;
 		engine_flows_expire(e);
+		engine_publish_tick(e);
 	}
 }
 
@@ -321,6 +447,7 @@ engine_account(struct engine *e, const struct pkt_meta *m,
 	unsigned st = m->status < PKT_STATUS_COUNT ? m->status : PKT_INVALID;
 	int tx = 0;
 
+	e->started = 1;
 	engine_clock(e, m->ts_ns);
 
 	t->packets++;

@@ -204,10 +204,15 @@ struct engine_cfg {
 /* Per capture source totals and rates, maintained by the engine. */
 struct engine_source {
 	char name[64];
+	int gone;			/* 1 after an ENGINE_SRC_GONE event */
+	char state_detail[96];		/* last event's one line ("" = none) */
 	uint64_t packets;
 	uint64_t bytes;			/* wire bytes */
-	uint64_t rx_bytes;		/* towards local networks */
-	uint64_t tx_bytes;		/* from local networks */
+	uint64_t rx_bytes;		/* received: towards the capture host's
+					   own addresses, else not sent from
+					   the local networks */
+	uint64_t tx_bytes;		/* sent: from the own addresses, else
+					   from the local networks */
 	uint64_t status[PKT_STATUS_COUNT];
 	uint64_t flows_active;
 	uint64_t hosts_active;
@@ -230,20 +235,73 @@ struct engine_totals {
 	uint64_t flows_evicted;
 	uint64_t hosts_created;
 	uint64_t hosts_evicted;
+	uint64_t hosts_untracked;	/* hosts not created: the table was
+					   full and no host could be evicted
+					   (one per flow endpoint refused) */
 	uint64_t names_learned;
 	uint64_t first_ns;
 	uint64_t last_ns;
 };
 
-typedef void (*engine_flow_cb)(void *arg, const struct flow *,
-	    enum flow_end_reason);
+/* ---- sinks: who receives what the engine publishes ------------------ */
+
+enum engine_source_ev {
+	ENGINE_SRC_GONE = 1,	/* live interface disappeared / went down */
+	ENGINE_SRC_EOF,		/* file source finished */
+	ENGINE_SRC_ERROR,	/* source stopped on an error (detail says) */
+	ENGINE_SRC_DROPS,	/* new drops since the last event */
+};
+
+struct engine_source_event {
+	unsigned source;		/* index as in engine_cfg.source_names */
+	enum engine_source_ev kind;
+	uint64_t ts_ns;			/* packet clock when it happened */
+	uint64_t drops_kernel, drops_iface, drops_ring;	/* totals so far */
+	const char *detail;		/* borrowed, one line, may be NULL */
+};
+
+#define ENGINE_MAX_SINKS	8
+#define ENGINE_SINK_RATES	0x1u	/* this sink shows per-flow/host rates
+					   (turns engine_cfg.keep_rates on) */
+#define ENGINE_SINK_UNORDERED	0x2u	/* its flow callback does not need
+					   engine_flush()'s fixed order */
+
+/*
+ * A subscriber.  Callbacks run on the engine's thread, inside engine
+ * calls; they may read the engine (and call engine_sync()) but must not
+ * feed it packets, names or ticks.  Every callback may be NULL.
+ */
+struct engine_sink {
+	const char *name;		/* for logs */
+	void *arg;
+	unsigned flags;			/* ENGINE_SINK_* */
+	/* Every flow record (closed, timed out, partial, flushed). */
+	void (*flow)(void *arg, const struct flow *, enum flow_end_reason);
+	/* Once per packet-time second: when the clock enters a new second
+	 * (after that second's expiry; a gap of several seconds gives one
+	 * tick), now_ns is the new clock. */
+	void (*tick)(void *arg, const struct engine *, uint64_t now_ns);
+	/* A name learned (DNS answer, DHCP, SNI), after the table has it. */
+	void (*name_learned)(void *arg, const struct pkt_name *);
+	/* A source event (engine_source_event()). */
+	void (*source)(void *arg, const struct engine_source_event *);
+};
 
 struct engine;
 
 struct engine	*engine_create(const struct engine_cfg *);
 void		 engine_free(struct engine *);
-/* Called for every flow record (closed, timed out, partial, flushed). */
-void		 engine_set_flow_sink(struct engine *, engine_flow_cb, void *);
+/* Subscribe a sink (copied).  Call before the first packet.  At most
+ * ENGINE_MAX_SINKS; -1 if full, or if it asks for rates too late. */
+int		 engine_sink_add(struct engine *, const struct engine_sink *);
+/* Publish a source event to every sink (the pipeline calls it). */
+void		 engine_source_event(struct engine *,
+		    const struct engine_source_event *);
+/* The capture host's own addresses on source i (each a /32 or /128
+ * engine_net); direction (rx/tx) is decided by these first, then by the
+ * local networks.  Borrowed, copied.  Call before the first packet. */
+void		 engine_source_addrs(struct engine *, unsigned source,
+		    const struct engine_net *addrs, unsigned n);
 /* Account one packet; advances the packet clock. */
 void		 engine_packet(struct engine *, const struct pkt_meta *);
 /* Account n packets in order: the same as n engine_packet() calls, but

@@ -585,7 +585,9 @@ mode_export(struct wt_opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 
-	engine_set_flow_sink(x.engine, export_flow, &x);
+	engine_sink_add(x.engine, &(struct engine_sink){ .name = "export",
+	    .arg = &x, .flow = export_flow, .flags = x.what == EXPORT_FLOWS ?
+	    0 : ENGINE_SINK_UNORDERED });
 	switch (x.what) {
 	case EXPORT_FLOWS:
 		out_begin(x.w, EXPORT_FLOWS_SCHEMA, "flows",

@@ -138,7 +138,8 @@ mk_engine(const struct engine_cfg *cfg, struct recs *rs)
 	}
 	e = engine_create(cfg);
 	memset(rs, 0, sizeof *rs);
-	engine_set_flow_sink(e, sink, rs);
+	ck_assert_int_eq(engine_sink_add(e, &(struct engine_sink){
+	    .name = "test", .arg = rs, .flow = sink }), 0);
 	return e;
 }
 
@@ -1133,6 +1134,233 @@ START_TEST(test_uid)
 }
 END_TEST
 
+/* ---- sinks ---------------------------------------------------------- */
+
+/* What a test sink saw: flows by uid in arrival order, ticks, names,
+ * source events. */
+struct seen {
+	char uids[64][20];
+	enum flow_end_reason why[64];
+	int nflows;
+	uint64_t ticks[64];
+	size_t tick_flows[64];	/* engine_flow_count() at each tick */
+	int nticks;
+	char names[8][64];
+	int nnames;
+	struct engine_source_event ev[8];
+	char detail[8][96];
+	int nev;
+};
+
+static void
+seen_flow(void *arg, const struct flow *f, enum flow_end_reason why)
+{
+	struct seen *s = arg;
+
+	ck_assert_int_lt(s->nflows, 64);
+	flow_uid(f, s->uids[s->nflows]);
+	s->why[s->nflows++] = why;
+}
+
+static void
+seen_tick(void *arg, const struct engine *e, uint64_t now_ns)
+{
+	struct seen *s = arg;
+
+	ck_assert_int_lt(s->nticks, 64);
+	ck_assert_uint_eq(engine_now(e), now_ns);
+	s->tick_flows[s->nticks] = engine_flow_count(e);
+	s->ticks[s->nticks++] = now_ns;
+}
+
+static void
+seen_name(void *arg, const struct pkt_name *pn)
+{
+	struct seen *s = arg;
+
+	ck_assert_int_lt(s->nnames, 8);
+	snprintf(s->names[s->nnames++], sizeof s->names[0], "%s", pn->name);
+}
+
+static void
+seen_source(void *arg, const struct engine_source_event *ev)
+{
+	struct seen *s = arg;
+
+	ck_assert_int_lt(s->nev, 8);
+	s->ev[s->nev] = *ev;
+	snprintf(s->detail[s->nev], sizeof s->detail[0], "%s",
+	    ev->detail != NULL ? ev->detail : "");
+	s->ev[s->nev++].detail = NULL;
+}
+
+/* Two flow sinks see every record, in the same order; a sink without a
+ * flow callback changes nothing. */
+START_TEST(test_sinks_flows)
+{
+	struct engine *e = engine_create(NULL);
+	struct seen *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+	struct seen *c = calloc(1, sizeof *c);
+	struct engine_sink sk;
+	int i;
+
+	memset(&sk, 0, sizeof sk);
+	sk.name = "a";
+	sk.arg = a;
+	sk.flow = seen_flow;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	sk.name = "ticks only";
+	sk.arg = c;
+	sk.flow = NULL;
+	sk.tick = seen_tick;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	sk.name = "b";
+	sk.arg = b;
+	sk.flow = seen_flow;
+	sk.tick = NULL;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	/* feed_mix: the SF flow closes (5 s after its FIN), then 4 flows
+	 * are flushed: 5 records. */
+	feed_mix(e);
+	feed(e, udp(T0 + 70 * SEC, "192.0.2.1", 1, "192.0.2.2", 2, 1));
+	engine_flush(e);
+	/* The two DNS flows and the ICMP one idled out (60 s) at T0+70. */
+	ck_assert_int_eq(a->nflows, 6);
+	ck_assert_int_eq(b->nflows, a->nflows);
+	ck_assert_int_eq(c->nflows, 0);
+	for (i = 0; i < a->nflows; i++) {
+		ck_assert_str_eq(a->uids[i], b->uids[i]);
+		ck_assert_int_eq(a->why[i], b->why[i]);
+	}
+	ck_assert_int_eq(a->why[0], FLOW_END_CLOSED);
+	ck_assert_int_eq(a->why[1], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[a->nflows - 1], FLOW_END_FLUSH);
+	ck_assert_uint_eq(engine_totals(e)->flows_ended, 6);
+	engine_free(e);
+	free(a);
+	free(b);
+	free(c);
+}
+END_TEST
+
+/* The tick comes once per packet-time second the clock enters, after
+ * that second's expiry; not within a second, not for old packets. */
+START_TEST(test_sinks_tick)
+{
+	struct engine *e = engine_create(NULL);
+	struct seen *s = calloc(1, sizeof *s);
+	struct engine_sink sk;
+
+	memset(&sk, 0, sizeof sk);
+	sk.arg = s;
+	sk.tick = seen_tick;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	feed(e, udp(T0 + 100 * MS, CA, 1, SA, 2, 1));		/* tick 1 */
+	feed(e, udp(T0 + 900 * MS, CA, 1, SA, 2, 1));
+	feed(e, udp(T0 + SEC + 1, CA, 1, SA, 2, 1));		/* tick 2 */
+	feed(e, udp(T0 + SEC + 500 * MS, CA, 1, SA, 2, 1));
+	feed(e, udp(T0 + 500 * MS, CA, 1, SA, 2, 1));	/* older: none */
+	feed(e, udp(T0 + 2 * SEC, CA, 1, SA, 2, 1));		/* tick 3 */
+	engine_tick(e, T0 + 2 * SEC + 10);			/* same second */
+	engine_tick(e, T0 + 3 * SEC);				/* tick 4 */
+	/* A gap: one tick, after expiry (the flow idled out at +62 s). */
+	engine_tick(e, T0 + 200 * SEC);				/* tick 5 */
+	ck_assert_int_eq(s->nticks, 5);
+	ck_assert_uint_eq(s->ticks[0], T0 + 100 * MS);
+	ck_assert_uint_eq(s->ticks[1], T0 + SEC + 1);
+	ck_assert_uint_eq(s->ticks[2], T0 + 2 * SEC);
+	ck_assert_uint_eq(s->ticks[3], T0 + 3 * SEC);
+	ck_assert_uint_eq(s->ticks[4], T0 + 200 * SEC);
+	ck_assert_uint_eq(s->tick_flows[3], 1);
+	ck_assert_uint_eq(s->tick_flows[4], 0);
+	engine_free(e);
+	free(s);
+}
+END_TEST
+
+/* Names learned and source events reach every sink that wants them. */
+START_TEST(test_sinks_names_sources)
+{
+	const char *names[] = { "eth0", "eth1" };
+	struct engine_cfg c;
+	struct engine *e;
+	struct seen *s = calloc(1, sizeof *s), *t = calloc(1, sizeof *t);
+	struct engine_sink sk;
+	struct engine_source_event ev;
+	struct pkt_name n;
+
+	memset(&c, 0, sizeof c);
+	c.n_sources = 2;
+	c.source_names = names;
+	e = engine_create(&c);
+	memset(&sk, 0, sizeof sk);
+	sk.arg = s;
+	sk.name_learned = seen_name;
+	sk.source = seen_source;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	sk.arg = t;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+
+	n = mk_name(SA, "example.com", PKT_NAME_DNS);
+	engine_name(e, &n);
+	n = mk_name(NULL, "laptop", PKT_NAME_DHCP);	/* no address: not
+							   learned */
+	engine_name(e, &n);
+	n = mk_name(SA, "www.example.com", PKT_NAME_SNI);
+	engine_name(e, &n);
+	ck_assert_int_eq(s->nnames, 2);
+	ck_assert_str_eq(s->names[0], "example.com");
+	ck_assert_str_eq(s->names[1], "www.example.com");
+	ck_assert_int_eq(t->nnames, 2);
+
+	memset(&ev, 0, sizeof ev);
+	ev.source = 1;
+	ev.kind = ENGINE_SRC_DROPS;
+	ev.drops_kernel = 7;
+	engine_source_event(e, &ev);
+	ck_assert_int_eq(engine_source(e, 1)->gone, 0);
+	ev.kind = ENGINE_SRC_GONE;
+	ev.ts_ns = T0;
+	ev.detail = "eth1: interface went down";
+	engine_source_event(e, &ev);
+	ck_assert_int_eq(s->nev, 2);
+	ck_assert_int_eq(t->nev, 2);
+	ck_assert_int_eq(s->ev[0].kind, ENGINE_SRC_DROPS);
+	ck_assert_uint_eq(s->ev[0].drops_kernel, 7);
+	ck_assert_int_eq(s->ev[1].kind, ENGINE_SRC_GONE);
+	ck_assert_uint_eq(s->ev[1].source, 1);
+	ck_assert_uint_eq(s->ev[1].ts_ns, T0);
+	ck_assert_str_eq(s->detail[1], "eth1: interface went down");
+	ck_assert_int_eq(engine_source(e, 1)->gone, 1);
+	ck_assert_str_eq(engine_source(e, 1)->state_detail,
+	    "eth1: interface went down");
+	ck_assert_int_eq(engine_source(e, 0)->gone, 0);
+	ck_assert_str_eq(engine_source(e, 0)->state_detail, "");
+	engine_free(e);
+	free(s);
+	free(t);
+}
+END_TEST
+
+/* At most ENGINE_MAX_SINKS; rates cannot be asked for after packets. */
+START_TEST(test_sinks_limits)
+{
+	struct engine *e = engine_create(NULL);
+	struct engine_sink sk;
+	int i;
+
+	memset(&sk, 0, sizeof sk);
+	feed(e, udp(T0, CA, 1, SA, 2, 1));
+	sk.flags = ENGINE_SINK_RATES;
+	ck_assert_int_eq(engine_sink_add(e, &sk), -1);
+	sk.flags = 0;
+	for (i = 0; i < ENGINE_MAX_SINKS; i++)
+		ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	ck_assert_int_eq(engine_sink_add(e, &sk), -1);
+	engine_free(e);
+}
+END_TEST
+
 START_TEST(test_totals)
 {
 	struct recs rs;
@@ -1338,6 +1566,10 @@ engine_suite(void)
 	    sizeof cid_vecs / sizeof cid_vecs[0]);
 	tcase_add_test(tc, test_uid);
 	tcase_add_test(tc, test_totals);
+	tcase_add_test(tc, test_sinks_flows);
+	tcase_add_test(tc, test_sinks_tick);
+	tcase_add_test(tc, test_sinks_names_sources);
+	tcase_add_test(tc, test_sinks_limits);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
