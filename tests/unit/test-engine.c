@@ -692,6 +692,101 @@ START_TEST(test_hosts)
 }
 END_TEST
 
+/* Direction: the capture host's own addresses on a source decide rx/tx
+ * first; a download from a host on the same /24 (both ends in the local
+ * networks) is rx.  Without own addresses (source 1) the local networks
+ * decide: a local sender is tx. */
+START_TEST(test_direction_own)
+{
+	const char *names[] = { "eth0", "eth1" };
+	struct engine_cfg c;
+	struct engine_net own[2];
+	struct recs rs;
+	struct engine *e;
+	const struct engine_source *s0, *s1;
+	const struct host *h;
+	struct pkt_meta m;
+	uint8_t a[16], v;
+
+	memset(&c, 0, sizeof c);
+	c.n_sources = 2;
+	c.source_names = names;
+	e = mk_engine(&c, &rs);
+	ck_assert_int_eq(engine_net_parse("192.168.1.10/32", &own[0]), 0);
+	ck_assert_int_eq(engine_net_parse("203.0.113.9", &own[1]), 0);
+	engine_source_addrs(e, 0, own, 2);
+	/* Peer 192.168.1.20 -> own 192.168.1.10: 2 x wire 1000 (UDP
+	 * payload 1000 - 14 - 20 - 8 = 958). */
+	feed(e, udp(T0, "192.168.1.20", 80, "192.168.1.10", 5000, 958));
+	feed(e, udp(T0 + MS, "192.168.1.20", 80, "192.168.1.10", 5000, 958));
+	/* own -> peer: wire 100. */
+	feed(e, udp(T0 + 2 * MS, "192.168.1.10", 5000, "192.168.1.20", 80,
+	    58));
+	/* 8.8.8.8 -> own 203.0.113.9 (not a local network): wire 60. */
+	feed(e, udp(T0 + 3 * MS, "8.8.8.8", 53, "203.0.113.9", 999, 18));
+	/* Neither end own: 192.168.1.20 (local) -> 8.8.8.8: tx, wire 70. */
+	feed(e, udp(T0 + 4 * MS, "192.168.1.20", 7, "8.8.8.8", 53, 28));
+	/* Source 1 has no own addresses: the same download counts as tx
+	 * (the sender is local), wire 1000. */
+	m = udp(T0 + 5 * MS, "192.168.1.20", 81, "192.168.1.10", 5001, 958);
+	m.source = 1;
+	feed(e, m);
+	s0 = engine_source(e, 0);
+	ck_assert_uint_eq(s0->rx_bytes, 2000 + 60);
+	ck_assert_uint_eq(s0->tx_bytes, 100 + 70);
+	s1 = engine_source(e, 1);
+	ck_assert_uint_eq(s1->rx_bytes, 0);
+	ck_assert_uint_eq(s1->tx_bytes, 1000);
+	/* Hosts count in/out by sender and receiver; an own address is a
+	 * local host even outside the local networks. */
+	engine_sync(e);
+	addr("192.168.1.10", a, &v);
+	h = engine_host_lookup(e, 4, a);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->bytes_in, 3000);
+	ck_assert_uint_eq(h->bytes_out, 100);
+	addr("203.0.113.9", a, &v);
+	h = engine_host_lookup(e, 4, a);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->local, 1);
+	ck_assert_uint_eq(h->bytes_in, 60);
+	addr("8.8.8.8", a, &v);
+	ck_assert_uint_eq(engine_host_lookup(e, 4, a)->local, 0);
+	engine_free(e);
+}
+END_TEST
+
+/* A host table full of hosts with flows cannot evict: new addresses
+ * are not tracked, and that is counted. */
+START_TEST(test_hosts_untracked)
+{
+	struct engine_cfg c;
+	struct recs rs;
+	struct engine *e;
+	const struct engine_totals *t;
+
+	memset(&c, 0, sizeof c);
+	c.max_hosts = 2;
+	e = mk_engine(&c, &rs);
+	feed(e, udp(T0, CA, 1, SA, 2, 10));		/* 2 hosts, busy */
+	feed(e, udp(T0 + MS, CA, 3, "192.0.2.9", 4, 10));	/* 1 refused */
+	feed(e, udp(T0 + 2 * MS, "192.0.2.8", 5, "192.0.2.9", 6, 10));
+	t = engine_totals(e);
+	ck_assert_uint_eq(t->hosts_created, 2);
+	ck_assert_uint_eq(t->hosts_untracked, 3);
+	ck_assert_uint_eq(t->hosts_evicted, 0);
+	ck_assert_uint_eq(engine_host_count(e), 2);
+	ck_assert_uint_eq(engine_flow_count(e), 3);
+	/* When the flows are gone their hosts can be evicted. */
+	engine_flush(e);
+	feed(e, udp(T0 + 3 * MS, "192.0.2.8", 5, "192.0.2.9", 6, 10));
+	ck_assert_uint_eq(t->hosts_evicted, 2);
+	ck_assert_uint_eq(t->hosts_created, 4);
+	ck_assert_uint_eq(t->hosts_untracked, 3);
+	engine_free(e);
+}
+END_TEST
+
 START_TEST(test_default_local)
 {
 	struct recs rs;
@@ -1145,7 +1240,7 @@ struct seen {
 	uint64_t ticks[64];
 	size_t tick_flows[64];	/* engine_flow_count() at each tick */
 	int nticks;
-	char names[8][64];
+	char names[8][256];
 	int nnames;
 	struct engine_source_event ev[8];
 	char detail[8][96];
@@ -1219,12 +1314,13 @@ START_TEST(test_sinks_flows)
 	sk.flow = seen_flow;
 	sk.tick = NULL;
 	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
-	/* feed_mix: the SF flow closes (5 s after its FIN), then 4 flows
-	 * are flushed: 5 records. */
+	/* feed_mix gives 5 flows; at T0+70 expiry ends the DNS pair and
+	 * ICMP (idle 60 s; lists in class order: UDP, other, closed) and
+	 * the SF flow (closed 5 s); the flush ends the SYN flow and the new
+	 * one: 6 records. */
 	feed_mix(e);
 	feed(e, udp(T0 + 70 * SEC, "192.0.2.1", 1, "192.0.2.2", 2, 1));
 	engine_flush(e);
-	/* The two DNS flows and the ICMP one idled out (60 s) at T0+70. */
 	ck_assert_int_eq(a->nflows, 6);
 	ck_assert_int_eq(b->nflows, a->nflows);
 	ck_assert_int_eq(c->nflows, 0);
@@ -1232,8 +1328,9 @@ START_TEST(test_sinks_flows)
 		ck_assert_str_eq(a->uids[i], b->uids[i]);
 		ck_assert_int_eq(a->why[i], b->why[i]);
 	}
-	ck_assert_int_eq(a->why[0], FLOW_END_CLOSED);
-	ck_assert_int_eq(a->why[1], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[0], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[2], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[3], FLOW_END_CLOSED);
 	ck_assert_int_eq(a->why[a->nflows - 1], FLOW_END_FLUSH);
 	ck_assert_uint_eq(engine_totals(e)->flows_ended, 6);
 	engine_free(e);
@@ -1557,6 +1654,8 @@ engine_suite(void)
 	tcase_add_test(tc, test_hosts);
 	tcase_add_test(tc, test_hosts_sync);
 	tcase_add_test(tc, test_default_local);
+	tcase_add_test(tc, test_direction_own);
+	tcase_add_test(tc, test_hosts_untracked);
 	tcase_add_test(tc, test_net_parse);
 	tcase_add_test(tc, test_rates);
 	tcase_add_test(tc, test_flow_rates);
