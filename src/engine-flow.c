@@ -38,9 +38,9 @@
  *   and its reply are one flow; the first packet's type and code are
  *   exported as orig_p and resp_p.
  * - Later IP fragments carry no ports: they count to the flow of their
- *   first fragment, found in a small map filled by first fragments.  A
- *   later fragment whose first was not seen (lost, or arriving after it)
- *   counts to the flow with ports 0/0.
+ *   first fragment, found by exact match among the first fragments seen
+ *   lately (engine-frag.c).  A later fragment whose first was not seen
+ *   (lost, or arriving after it) counts to the flow with ports 0/0.
  * - TCP payload counts new bytes only: a segment whose data lies entirely
  *   below the highest sequence already seen in its direction is a
  *   retransmission ('T'), counted in retrans but not in bytes.
@@ -222,7 +222,7 @@ flow_rehash(struct engine *e, uint32_t nb)
 	}
 }
 
-/* Set up the flow table and the fragment map. */
+/* Set up the flow table. */
 void
 engine_flows_init(struct engine *e)
 {
@@ -231,7 +231,6 @@ engine_flows_init(struct engine *e)
 	t->max = e->cfg.max_flows;
 	t->nbuckets = 1024;
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
-	e->frags = xcalloc(ENGINE_FRAG_SLOTS, sizeof *e->frags);
 }
 
 /* Free the flow table. */
@@ -248,7 +247,7 @@ engine_flows_done(struct engine *e)
 	free(t->rates);
 	free(t->v);
 	free(t->buckets);
-	free(e->frags);
+	engine_frags_done(e);
 }
 
 /* ---- records -------------------------------------------------------- */
@@ -447,64 +446,6 @@ engine_flows_flush(struct engine *e)
 	t->flushing = 0;
 	if (!e->cfg.keep_rates)
 		engine_hosts_rebase(e);	/* every count is final now */
-}
-
-/* ---- fragments ------------------------------------------------------ */
-
-struct frag_key {
-	uint8_t src[16];
-	uint8_t dst[16];
-	uint32_t id;
-	uint8_t proto;
-	uint8_t ip_ver;
-	uint8_t pad[2];
-};
-
-static struct frag_entry *
-frag_slot(struct engine *e, const struct pkt_meta *m)
-{
-	struct frag_key k;
-
-	memset(&k, 0, sizeof k);
-	memcpy(k.src, m->src, 16);
-	memcpy(k.dst, m->dst, 16);
-	k.id = m->frag_id;
-	k.proto = m->proto;
-	k.ip_ver = m->ip_ver;
-	return &e->frags[engine_hash(e->hkey, &k, sizeof k) &
-	    (ENGINE_FRAG_SLOTS - 1)];
-}
-
-static void
-frag_remember(struct engine *e, const struct pkt_meta *m)
-{
-	struct frag_entry *fe = frag_slot(e, m);
-
-	memcpy(fe->src, m->src, 16);
-	memcpy(fe->dst, m->dst, 16);
-	fe->id = m->frag_id;
-	fe->proto = m->proto;
-	fe->ip_ver = m->ip_ver;
-	fe->sport = m->sport;
-	fe->dport = m->dport;
-	fe->ts_ns = m->ts_ns;
-	fe->used = 1;
-}
-
-/* Ports of a later fragment from its first fragment, if seen lately. */
-static void
-frag_ports(struct engine *e, const struct pkt_meta *m, uint16_t *sp,
-    uint16_t *dp)
-{
-	const struct frag_entry *fe = frag_slot(e, m);
-
-	if (fe->used && fe->id == m->frag_id && fe->proto == m->proto &&
-	    fe->ip_ver == m->ip_ver && memcmp(fe->src, m->src, 16) == 0 &&
-	    memcmp(fe->dst, m->dst, 16) == 0 && m->ts_ns >= fe->ts_ns &&
-	    m->ts_ns - fe->ts_ns < 60 * NS_PER_SEC) {
-		*sp = fe->sport;
-		*dp = fe->dport;
-	}
 }
 
 /* ---- TCP ------------------------------------------------------------ */
@@ -830,7 +771,7 @@ flow_prep_key(struct engine *e, const struct pkt_meta *m,
 			dp = m->dport;
 		}
 	} else if ((m->flags & PKT_F_FRAG_LATER) && !IS_ICMP(m->proto))
-		frag_ports(e, m, &sp, &dp);
+		engine_frag_ports(e, m, &sp, &dp);
 
 	/* Every byte is set below (the key has no padding): no memset,
 	 * which would only add overlapping stores before the hash. */
@@ -915,7 +856,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	is_tcp = m->proto == 6 && (m->flags & PKT_F_L4);
 	if ((m->flags & (PKT_F_L4 | PKT_F_FRAG | PKT_F_FRAG_LATER)) ==
 	    (PKT_F_L4 | PKT_F_FRAG))
-		frag_remember(e, m);
+		engine_frag_remember(e, m);
 	if (!p->ready)
 		flow_prep_key(e, m, p);
 	kp = &p->k;

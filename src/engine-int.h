@@ -74,17 +74,26 @@ struct pair_table {
 };
 
 /* First fragments seen recently: ports for the later fragments. */
-#define ENGINE_FRAG_SLOTS	4096
+#define ENGINE_FRAG_MAX	65536	/* first fragments remembered at most */
 struct frag_entry {
 	uint8_t src[16];
 	uint8_t dst[16];
-	uint64_t ts_ns;
+	uint64_t ts_ns;		/* packet time of the first fragment */
 	uint32_t id;
+	uint32_t hnext;		/* index chain: slot + 1, 0 = end */
 	uint16_t sport;
 	uint16_t dport;
 	uint8_t proto;
 	uint8_t ip_ver;
-	uint8_t used;
+};
+
+struct frag_table {
+	struct frag_entry *v;	/* ring of cap slots, in arrival order */
+	uint32_t cap;		/* 0 until the first fragment */
+	uint32_t head;		/* oldest slot */
+	uint32_t count;
+	uint32_t *buckets;	/* chain heads (slot + 1), nbuckets */
+	uint32_t nbuckets;	/* power of two */
 };
 
 struct name_entry {
@@ -143,7 +152,7 @@ struct engine {
 	struct flow_table ft;
 	struct host_table ht;
 	struct pair_table pt;
-	struct frag_entry *frags;	/* owned, ENGINE_FRAG_SLOTS */
+	struct frag_table fr;
 	struct name_table nt;
 };
 
@@ -219,6 +228,12 @@ void		 engine_hosts_rebase(struct engine *);
 /* A flow between a and b was created / ended. */
 void		 engine_host_flow_new(struct engine *, uint32_t a, uint32_t b);
 void		 engine_host_flow_end(struct engine *, uint32_t a, uint32_t b);
+
+/* engine-frag.c */
+void		 engine_frags_done(struct engine *);
+void		 engine_frag_remember(struct engine *, const struct pkt_meta *);
+void		 engine_frag_ports(const struct engine *,
+		    const struct pkt_meta *, uint16_t *sp, uint16_t *dp);
 
 /* engine-names.c */
 void		 engine_names_init(struct engine *);

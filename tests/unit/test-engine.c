@@ -476,6 +476,84 @@ START_TEST(test_fragments)
 }
 END_TEST
 
+/* Many fragmented datagrams in flight at once, for frag_check(). */
+#define FRAG_N	5000
+
+struct frag_seen {
+	int n;
+	int bad;		/* records with ports 0 or not 2 packets */
+	uint64_t sum;		/* order-sensitive digest of the records */
+};
+
+static void
+frag_sink(void *arg, const struct flow *f, enum flow_end_reason why)
+{
+	struct frag_seen *fs = arg;
+	struct flow_ep o, r;
+
+	(void)why;
+	flow_endpoints(f, &o, &r);
+	fs->n++;
+	if (o.port == 0 || r.port != 6000 || f->dir[0].pkts != 2 ||
+	    f->dir[0].ip_bytes != 1500 + 1020)
+		fs->bad++;
+	fs->sum = fs->sum * 1000003 + o.port * 31 + o.addr[14];
+}
+
+/* First fragments of FRAG_N datagrams from 4 senders (IP ids repeat
+ * across senders), then every later fragment in the reverse order. */
+static void
+frag_feed(struct engine *e)
+{
+	struct pkt_meta m;
+	char src[32];
+	int i, j;
+
+	for (j = 0; j < 2 * FRAG_N; j++) {
+		i = j < FRAG_N ? j : 2 * FRAG_N - 1 - j;
+		snprintf(src, sizeof src, "10.0.%d.1", i % 4);
+		if (j < FRAG_N) {
+			m = udp(T0 + (uint64_t)j * 1000, src,
+			    (uint16_t)(1000 + i), SA, 6000, 1472);
+			m.flags |= PKT_F_FRAG;
+		} else {
+			m = udp(T0 + (uint64_t)j * 1000, src, 0, SA, 0, 1000);
+			m.flags = PKT_F_FRAG | PKT_F_FRAG_LATER;
+			m.ip_len = 1020;
+			m.wire_len = 1034;
+		}
+		m.frag_id = (uint16_t)(i / 4);
+		feed(e, m);
+	}
+}
+
+/* Later fragments find their first fragment however many datagrams are
+ * in flight, and the result does not depend on the per-run hash key
+ * (every engine draws its own). */
+START_TEST(test_fragments_many)
+{
+	struct frag_seen fs[2];
+	struct engine *e;
+	int k;
+
+	memset(fs, 0, sizeof fs);
+	for (k = 0; k < 2; k++) {
+		e = engine_create(NULL);
+		ck_assert_int_eq(engine_sink_add(e, &(struct engine_sink){
+		    .arg = &fs[k], .flow = frag_sink }), 0);
+		frag_feed(e);
+		ck_assert_uint_eq(engine_flow_count(e), FRAG_N);
+		engine_flush(e);
+		engine_free(e);
+	}
+	ck_assert_int_eq(fs[0].n, FRAG_N);
+	ck_assert_int_eq(fs[0].bad, 0);
+	ck_assert_int_eq(fs[1].n, FRAG_N);
+	ck_assert_int_eq(fs[1].bad, 0);
+	ck_assert(fs[0].sum == fs[1].sum);
+}
+END_TEST
+
 /* ---- timeouts and eviction ------------------------------------------- */
 
 START_TEST(test_idle_timeout)
@@ -1648,6 +1726,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_icmp);
 	tcase_add_test(tc, test_ipv6_vlan);
 	tcase_add_test(tc, test_fragments);
+	tcase_add_test(tc, test_fragments_many);
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_active_timeout);
 	tcase_add_test(tc, test_eviction);
