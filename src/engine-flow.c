@@ -9,18 +9,9 @@
  * a busy flow costs no list work, and expiry, once per second, walks each
  * list from the head until the first flow that has not timed out.
  *
- * Private fields of struct flow:
- *   priv_u32[0] hash chain / free list link
- *   priv_u32[1], [2] LRU prev, next
- *   priv_u32[3], [4] host index of key.a, key.b (0: not tracked)
- *   priv_u32[5], [6] highest TCP sequence seen, originator / responder
- *   priv_u32[7] FL_* bits; ICMP type in bits 16-23, code in 24-31
- *   priv_u32[8] history letters already recorded (one bit per letter and
- *               direction)
- *   priv_u32[9] TCP: the originator's initial sequence number
- *   priv_u32[10] flow sequence number (with the key, it makes the uid)
- *   priv_u32[11] time of the originator's SYN, us after first_ns
- *   tcp_state   Zeek endpoint state: originator low nibble, responder high
+ * The private fields of a flow are struct flow_priv (engine.h); its
+ * tcp_state is the Zeek endpoint state: originator low nibble, responder
+ * high.
  *
  * Hosts: when rates are kept (a sink shows them: the TUI) each packet is
  * counted against its two hosts and their per-second rates.  Otherwise
@@ -63,18 +54,6 @@
 #include "engine-int.h"
 #include "xmalloc.h"
 
-#define F_HNEXT		0
-#define F_PREV		1
-#define F_NEXT		2
-#define F_HA		3
-#define F_HB		4
-#define F_SEQ		5	/* + direction */
-#define F_FLAGS		7
-#define F_HIST		8
-#define F_ISN		9
-#define F_SEQNO		10
-#define F_SYN_US	11
-
 #define FL_LIVE		0x0001
 #define FL_CLASS_SHIFT	1	/* two bits */
 #define FL_SEQ0		0x0008	/* << direction */
@@ -98,12 +77,11 @@ enum {
 	TCPS_RESET,
 };
 
-/* History letters, in bit order; the responder's are 16 bits up. */
+/* History letters; the responder's are in lower case. */
 enum {
 	H_S, H_H, H_A, H_D, H_F, H_R, H_T, H_W, H_I, H_Q,
 };
 static const char flow_hist_chars[] = "SHADFRTWIQ";
-#define H_FLIP_BIT	31
 
 struct flow_rates {
 	struct rate dir[2];
@@ -120,12 +98,14 @@ flow_at(const struct engine *e, uint32_t i)
 static inline unsigned
 flow_class(const struct flow *f)
 {
-	return (f->priv_u32[F_FLAGS] >> FL_CLASS_SHIFT) & 3;
+	return (f->priv.flags >> FL_CLASS_SHIFT) & 3;
 }
 
 /* Keys are compared with memcmp and built without a memset. */
 _Static_assert(sizeof(struct flow_key) == 16 + 16 + 2 + 2 + 2 + 1 + 1,
     "struct flow_key must have no padding");
+/* A flow is 200 bytes: 1M concurrent flows must fit in 256 MB. */
+_Static_assert(sizeof(struct flow) == 200, "struct flow must not grow");
 
 /*
  * Keyed hash of a flow key.  The last 8 bytes (ports, VLAN, version,
@@ -160,17 +140,17 @@ flow_lru_unlink(struct engine *e, uint32_t i)
 {
 	struct flow *f = flow_at(e, i);
 	struct engine_list *l = &e->ft.lru[flow_class(f)];
-	uint32_t p = f->priv_u32[F_PREV], n = f->priv_u32[F_NEXT];
+	uint32_t p = f->priv.lru_prev, n = f->priv.lru_next;
 
 	if (p != 0)
-		flow_at(e, p)->priv_u32[F_NEXT] = n;
+		flow_at(e, p)->priv.lru_next = n;
 	else
 		l->head = n;
 	if (n != 0)
-		flow_at(e, n)->priv_u32[F_PREV] = p;
+		flow_at(e, n)->priv.lru_prev = p;
 	else
 		l->tail = p;
-	f->priv_u32[F_PREV] = f->priv_u32[F_NEXT] = 0;
+	f->priv.lru_prev = f->priv.lru_next = 0;
 }
 
 static void
@@ -179,10 +159,10 @@ flow_lru_append(struct engine *e, uint32_t i)
 	struct flow *f = flow_at(e, i);
 	struct engine_list *l = &e->ft.lru[flow_class(f)];
 
-	f->priv_u32[F_PREV] = l->tail;
-	f->priv_u32[F_NEXT] = 0;
+	f->priv.lru_prev = l->tail;
+	f->priv.lru_next = 0;
 	if (l->tail != 0)
-		flow_at(e, l->tail)->priv_u32[F_NEXT] = i;
+		flow_at(e, l->tail)->priv.lru_next = i;
 	else
 		l->head = i;
 	l->tail = i;
@@ -196,7 +176,7 @@ flow_set_class(struct engine *e, uint32_t i, unsigned cls)
 	if (flow_class(f) == cls)
 		return;
 	flow_lru_unlink(e, i);
-	f->priv_u32[F_FLAGS] = (f->priv_u32[F_FLAGS] &
+	f->priv.flags = (f->priv.flags &
 	    ~(3u << FL_CLASS_SHIFT)) | cls << FL_CLASS_SHIFT;
 	flow_lru_append(e, i);
 }
@@ -214,10 +194,10 @@ flow_rehash(struct engine *e, uint32_t nb)
 		struct flow *f = flow_at(e, i);
 		uint32_t b;
 
-		if (!(f->priv_u32[F_FLAGS] & FL_LIVE))
+		if (!(f->priv.flags & FL_LIVE))
 			continue;
 		b = flow_bucket(e, &f->key);
-		f->priv_u32[F_HNEXT] = t->buckets[b];
+		f->priv.hnext = t->buckets[b];
 		t->buckets[b] = i;
 	}
 }
@@ -261,7 +241,7 @@ flow_credit(struct engine *e, const struct flow *f, int final)
 
 	if (e->cfg.keep_rates)
 		return;
-	engine_host_credit(e, f->priv_u32[F_HA], f->priv_u32[F_HB],
+	engine_host_credit(e, f->priv.host_a, f->priv.host_b,
 	    f->dir[ad].pkts, f->dir[ad].wire_bytes, f->dir[!ad].pkts,
 	    f->dir[!ad].wire_bytes, f->last_ns, final);
 }
@@ -279,7 +259,7 @@ engine_flows_sync(struct engine *e)
 	engine_hosts_rebase(e);
 	for (i = 1; i <= t->used; i++) {
 		f = flow_at(e, i);
-		if (f->priv_u32[F_FLAGS] & FL_LIVE)
+		if (f->priv.flags & FL_LIVE)
 			flow_credit(e, f, 0);
 	}
 }
@@ -295,22 +275,22 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 	engine_publish_flow(e, f, why);
 	/* While flushing, the bucket array holds the flush order instead. */
 	for (pp = &t->buckets[flow_bucket(e, &f->key)]; !t->flushing &&
-	    *pp != 0; pp = &flow_at(e, *pp)->priv_u32[F_HNEXT]) {
+	    *pp != 0; pp = &flow_at(e, *pp)->priv.hnext) {
 		if (*pp == i) {
-			*pp = f->priv_u32[F_HNEXT];
+			*pp = f->priv.hnext;
 			break;
 		}
 	}
 	flow_lru_unlink(e, i);
 	flow_credit(e, f, 1);
-	engine_host_flow_end(e, f->priv_u32[F_HA], f->priv_u32[F_HB]);
+	engine_host_flow_end(e, f->priv.host_a, f->priv.host_b);
 	engine_source_get(e, f->source)->flows_active--;
 	if (t->rates != NULL) {
 		free(t->rates[i]);
 		t->rates[i] = NULL;
 	}
-	f->priv_u32[F_FLAGS] = 0;
-	f->priv_u32[F_HNEXT] = t->free_head;
+	f->priv.flags = 0;
+	f->priv.hnext = t->free_head;
 	t->free_head = i;
 	t->count--;
 	e->totals.flows_ended++;
@@ -379,8 +359,8 @@ flow_flush_cmp(const struct engine *e, uint32_t ia, uint32_t ib)
 		return a->first_ns < b->first_ns ? -1 : 1;
 	if ((c = memcmp(&a->key, &b->key, sizeof a->key)) != 0)
 		return c;
-	if (a->priv_u32[F_SEQNO] != b->priv_u32[F_SEQNO])
-		return a->priv_u32[F_SEQNO] < b->priv_u32[F_SEQNO] ? -1 : 1;
+	if (a->priv.uid_seed != b->priv.uid_seed)
+		return a->priv.uid_seed < b->priv.uid_seed ? -1 : 1;
 	return ia < ib ? -1 : ia > ib;
 }
 
@@ -427,14 +407,14 @@ engine_flows_flush(struct engine *e)
 		/* No sink needs the order: table order, which depends on
 		 * the input only, is as deterministic and costs no sort. */
 		for (i = 1; i <= t->used && t->count > 0; i++) {
-			if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+			if (flow_at(e, i)->priv.flags & FL_LIVE)
 				flow_end(e, i, FLOW_END_FLUSH);
 		}
 	} else {
 		idx = t->buckets;
 		tmp = xcalloc(t->count / 2 + 1, sizeof *tmp);
 		for (i = 1; i <= t->used && n < t->count; i++) {
-			if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+			if (flow_at(e, i)->priv.flags & FL_LIVE)
 				idx[n++] = i;
 		}
 		flow_sort(e, idx, tmp, n);
@@ -450,20 +430,36 @@ engine_flows_flush(struct engine *e)
 
 /* ---- TCP ------------------------------------------------------------ */
 
+#define ONES8	0x0101010101010101ull
+#define HAS_ZERO8(v)	(((v) - ONES8) & ~(v) & (ONES8 << 7))
+
+/* 1 if history h holds letter c (word-wise: it is on every packet). */
+static inline int
+flow_hist_has(const char h[16], char c)
+{
+	uint64_t w0, w1, pat = ONES8 * (uint8_t)c;
+
+	memcpy(&w0, h, 8);
+	memcpy(&w1, h + 8, 8);
+	w0 ^= pat;
+	w1 ^= pat;
+	return (HAS_ZERO8(w0) | HAS_ZERO8(w1)) != 0;
+}
+
+/* Record a history letter once per direction (upper case: originator). */
 static void
 flow_hist(struct flow *f, int d, unsigned letter)
 {
-	uint32_t bit = 1u << (letter + (d ? 16 : 0));
+	char c = flow_hist_chars[letter];
 	size_t n;
 
-	if (f->priv_u32[F_HIST] & bit)
+	if (d)
+		c = (char)(c - 'A' + 'a');
+	if (flow_hist_has(f->history, c))
 		return;
-	f->priv_u32[F_HIST] |= bit;
 	n = strlen(f->history);
 	if (n + 1 < sizeof f->history) {
-		char c = flow_hist_chars[letter];
-
-		f->history[n] = d ? (char)(c - 'A' + 'a') : c;
+		f->history[n] = c;
 		f->history[n + 1] = '\0';
 	}
 }
@@ -499,7 +495,7 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 {
 	uint8_t fl = m->tcp_flags;
 	uint32_t len = m->l4_len, payload = len;
-	uint32_t *flags = &f->priv_u32[F_FLAGS];
+	uint32_t *flags = &f->priv.flags;
 	int bits = !!(fl & PKT_TCP_SYN) + !!(fl & PKT_TCP_FIN) +
 	    !!(fl & PKT_TCP_RST);
 	unsigned es = tcp_get(f, d), ps = tcp_get(f, !d);
@@ -524,7 +520,7 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 		uint32_t syn = (fl & PKT_TCP_SYN) ? 1 : 0;
 		uint32_t dstart = m->tcp_seq + syn, dend = dstart + len;
 		uint32_t end = dend + ((fl & PKT_TCP_FIN) ? 1 : 0);
-		uint32_t *mx = &f->priv_u32[F_SEQ + d];
+		uint32_t *mx = &f->priv.seq_max[d];
 
 		if (!(*flags & (FL_SEQ0 << d))) {
 			*mx = end;
@@ -556,18 +552,18 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 
 		*flags |= FL_SYN | FL_ISN;
 		/* Kept as an offset: 4 bytes, not 8, in every flow. */
-		f->priv_u32[F_SYN_US] = off > UINT32_MAX ? UINT32_MAX :
+		f->priv.syn_us = off > UINT32_MAX ? UINT32_MAX :
 		    (uint32_t)off;
-		f->priv_u32[F_ISN] = m->tcp_seq;
+		f->priv.isn = m->tcp_seq;
 	} else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    (PKT_TCP_SYN | PKT_TCP_ACK) && d == 1 && (*flags & FL_SYN))
 		*flags |= FL_SYNACK;
 	else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    PKT_TCP_ACK && d == 0 && (*flags & FL_SYNACK) &&
 	    !(*flags & FL_RTT) && m->ts_ns >= f->first_ns +
-	    (uint64_t)f->priv_u32[F_SYN_US] * 1000) {
+	    (uint64_t)f->priv.syn_us * 1000) {
 		uint64_t us = (m->ts_ns - f->first_ns) / 1000 -
-		    f->priv_u32[F_SYN_US];
+		    f->priv.syn_us;
 
 		f->rtt_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 		if (f->rtt_us == 0)
@@ -638,21 +634,23 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 
 /* ---- packets -------------------------------------------------------- */
 
-/* The hash a flow's uid is made from: its key and its sequence number,
- * under a fixed key, so that the same input gives the same uids. */
+/* Fixed hash key of uids: the same input gives the same uids. */
+static const uint64_t flow_uid_key[4] = {
+	0x243f6a8885a308d3ull, 0x13198a2e03707344ull,
+	0xa4093822299f31d0ull, 0x082efa98ec4e6c89ull,
+};
+
+/* The hash a flow's uid is made from: its key and its uid seed (first
+ * packet time and creation number), under a fixed key, so the same input
+ * gives the same uids and another capture or run other ones. */
 uint64_t
 engine_flow_uid_hash(const struct flow *f)
 {
-	static const uint64_t fixed[4] = {
-		0x243f6a8885a308d3ull, 0x13198a2e03707344ull,
-		0xa4093822299f31d0ull, 0x082efa98ec4e6c89ull,
-	};
-	uint8_t buf[sizeof f->key + 8];
-	uint64_t seq = f->priv_u32[F_SEQNO];
+	uint64_t w[6];
 
-	memcpy(buf, &f->key, sizeof f->key);
-	memcpy(buf + sizeof f->key, &seq, 8);
-	return engine_hash(fixed, buf, sizeof buf);
+	memcpy(w, &f->key, sizeof f->key);
+	w[5] = f->priv.uid_seed;
+	return engine_hash(flow_uid_key, w, sizeof w);
 }
 
 /* Whether a packet sent by a or by b counts as tx (sent) or rx on the
@@ -691,7 +689,7 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 		flow_evict(e);
 	if (t->free_head != 0) {
 		i = t->free_head;
-		t->free_head = flow_at(e, i)->priv_u32[F_HNEXT];
+		t->free_head = flow_at(e, i)->priv.hnext;
 	} else {
 		if (t->used + 1 >= t->cap) {
 			uint32_t ncap = t->cap ? t->cap * 2 : 1024;
@@ -721,32 +719,35 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	f->first_ns = f->last_ns = m->ts_ns;
 	f->source = m->source;
 	f->orig_is_a = (uint8_t)sender_is_a;
-	f->priv_u32[F_HA] = ha;
-	f->priv_u32[F_HB] = hb;
-	f->priv_u32[F_SEQNO] = (uint32_t)++t->seq;
+	f->priv.host_a = ha;
+	f->priv.host_b = hb;
+	{
+		uint64_t w[2] = { m->ts_ns, ++t->seq };
+
+		f->priv.uid_seed = engine_hash(flow_uid_key, w, sizeof w);
+	}
 	if (k->proto == 6)
 		b = FLOW_CLASS_TCP;
 	else if (k->proto == 17)
 		b = FLOW_CLASS_UDP;
 	else
 		b = FLOW_CLASS_OTHER;
-	f->priv_u32[F_FLAGS] = FL_LIVE | b << FL_CLASS_SHIFT;
-	f->priv_u32[F_FLAGS] |= flow_tx_bits(e, k, m->source, ha, hb);
+	f->priv.flags = FL_LIVE | b << FL_CLASS_SHIFT;
+	f->priv.flags |= flow_tx_bits(e, k, m->source, ha, hb);
 	if (k->proto == 6 && (m->flags & PKT_F_L4) &&
 	    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    (PKT_TCP_SYN | PKT_TCP_ACK)) {
 		/* The first packet is a SYN-ACK: its receiver opened. */
 		f->orig_is_a = (uint8_t)!sender_is_a;
-		f->priv_u32[F_HIST] |= 1u << H_FLIP_BIT;
 		f->history[0] = '^';
 	}
 	if (IS_ICMP(k->proto) && (m->flags & PKT_F_L4))
-		f->priv_u32[F_FLAGS] |= FL_ICMP |
+		f->priv.flags |= FL_ICMP |
 		    (uint32_t)(m->sport & 0xff) << 16 |
 		    (uint32_t)(m->dport & 0xff) << 24;
 	flow_lru_append(e, i);
 	b = (uint32_t)hash & (t->nbuckets - 1);
-	f->priv_u32[F_HNEXT] = t->buckets[b];
+	f->priv.hnext = t->buckets[b];
 	t->buckets[b] = i;
 	t->count++;
 	e->totals.flows_created++;
@@ -863,7 +864,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	sender_is_a = p->sender_is_a;
 
 	for (i = e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]; i != 0;
-	    i = flow_at(e, i)->priv_u32[F_HNEXT]) {
+	    i = flow_at(e, i)->priv.hnext) {
 		if (memcmp(&flow_at(e, i)->key, kp, sizeof *kp) == 0)
 			break;
 	}
@@ -880,8 +881,8 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		} else if (is_tcp && cls == FLOW_CLASS_CLOSED &&
 		    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK |
 		    PKT_TCP_RST)) == PKT_TCP_SYN &&
-		    !(d == 0 && (f->priv_u32[F_FLAGS] & FL_ISN) &&
-		    f->priv_u32[F_ISN] == m->tcp_seq)) {
+		    !(d == 0 && (f->priv.flags & FL_ISN) &&
+		    f->priv.isn == m->tcp_seq)) {
 			flow_end(e, i, FLOW_END_REUSED);
 			i = 0;
 		} else if (ts >= f->first_ns + e->active_ns)
@@ -895,7 +896,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	f->dir[d].pkts++;
 	f->dir[d].ip_bytes += m->ip_len;
 	f->dir[d].wire_bytes += m->wire_len;
-	f->priv_u32[F_FLAGS] |= FL_SEEN0 << d;
+	f->priv.flags |= FL_SEEN0 << d;
 	if (is_tcp) {
 		payload = flow_tcp(f, m, d);
 		if (flow_class(f) != FLOW_CLASS_CLOSED && tcp_closed(f))
@@ -927,9 +928,9 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	}
 
 	if (e->cfg.keep_rates)
-		engine_host_count_pkt(e, f->priv_u32[sender_is_a ? F_HA : F_HB],
-		    f->priv_u32[sender_is_a ? F_HB : F_HA], m->wire_len, ts);
-	return (f->priv_u32[F_FLAGS] & (sender_is_a ? FL_ATX : FL_BTX)) != 0;
+		engine_host_count_pkt(e, (sender_is_a ? f->priv.host_a : f->priv.host_b),
+		    (sender_is_a ? f->priv.host_b : f->priv.host_a), m->wire_len, ts);
+	return (f->priv.flags & (sender_is_a ? FL_ATX : FL_BTX)) != 0;
 }
 
 /* ---- public --------------------------------------------------------- */
@@ -941,7 +942,7 @@ flow_endpoints(const struct flow *f, struct flow_ep *orig,
 {
 	const uint8_t *oa = f->orig_is_a ? f->key.a : f->key.b;
 	const uint8_t *ra = f->orig_is_a ? f->key.b : f->key.a;
-	uint32_t fl = f->priv_u32[F_FLAGS];
+	uint32_t fl = f->priv.flags;
 
 	memcpy(orig->addr, oa, 16);
 	memcpy(resp->addr, ra, 16);
@@ -979,7 +980,7 @@ flow_conn_state(const struct flow *f)
 	unsigned os = tcp_get(f, 0), rs = tcp_get(f, 1);
 	int o_inactive = os == TCPS_INACTIVE || os == TCPS_PARTIAL;
 	int r_inactive = rs == TCPS_INACTIVE || rs == TCPS_PARTIAL;
-	uint32_t fl = f->priv_u32[F_FLAGS];
+	uint32_t fl = f->priv.flags;
 
 	if (f->key.proto == 17) {
 		if (fl & FL_SEEN0)
@@ -1038,7 +1039,7 @@ static const struct flow *
 flow_scan(const struct engine *e, uint32_t i)
 {
 	for (; i <= e->ft.used; i++) {
-		if (flow_at(e, i)->priv_u32[F_FLAGS] & FL_LIVE)
+		if (flow_at(e, i)->priv.flags & FL_LIVE)
 			return flow_at(e, i);
 	}
 	return NULL;

@@ -5,10 +5,8 @@
  * Owned by the main thread.  Hosts live in one array indexed by uint32,
  * chained into a keyed hash table and an LRU list (least recently active
  * first; a host moves to the tail at most once per packet-time second, so
- * a busy host costs no list work).  Private fields of struct host:
- *   priv_u32[0] hash chain / free list link
- *   priv_u32[1], [2] LRU prev, next
- *   priv_u32[3] serial: unique per host ever created (0 = free slot)
+ * a busy host costs no list work); a host's private fields are struct
+ * host_priv (engine.h).
  * Invariants: a host with flows_active > 0 is never evicted (flows hold
  * host indices), so when the table is full of busy hosts a new address
  * is simply not tracked (its flows carry host index 0).
@@ -28,16 +26,6 @@
 #include "engine-int.h"
 #include "xmalloc.h"
 
-#define H_HNEXT		0
-#define H_PREV		1
-#define H_NEXT		2
-#define H_SERIAL	3
-/* priv_u64: counts credited by ended flow records (rates not kept) */
-#define HB_PKTS_OUT	0
-#define HB_BYTES_OUT	1
-#define HB_PKTS_IN	2
-#define HB_BYTES_IN	3
-
 static uint64_t
 host_hash(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
 {
@@ -52,17 +40,17 @@ static void
 host_lru_unlink(struct engine *e, uint32_t i)
 {
 	struct host *h = engine_host_at(e, i);
-	uint32_t p = h->priv_u32[H_PREV], n = h->priv_u32[H_NEXT];
+	uint32_t p = h->priv.lru_prev, n = h->priv.lru_next;
 
 	if (p != 0)
-		engine_host_at(e, p)->priv_u32[H_NEXT] = n;
+		engine_host_at(e, p)->priv.lru_next = n;
 	else
 		e->ht.lru.head = n;
 	if (n != 0)
-		engine_host_at(e, n)->priv_u32[H_PREV] = p;
+		engine_host_at(e, n)->priv.lru_prev = p;
 	else
 		e->ht.lru.tail = p;
-	h->priv_u32[H_PREV] = h->priv_u32[H_NEXT] = 0;
+	h->priv.lru_prev = h->priv.lru_next = 0;
 }
 
 static void
@@ -70,10 +58,10 @@ host_lru_append(struct engine *e, uint32_t i)
 {
 	struct host *h = engine_host_at(e, i);
 
-	h->priv_u32[H_PREV] = e->ht.lru.tail;
-	h->priv_u32[H_NEXT] = 0;
+	h->priv.lru_prev = e->ht.lru.tail;
+	h->priv.lru_next = 0;
 	if (e->ht.lru.tail != 0)
-		engine_host_at(e, e->ht.lru.tail)->priv_u32[H_NEXT] = i;
+		engine_host_at(e, e->ht.lru.tail)->priv.lru_next = i;
 	else
 		e->ht.lru.head = i;
 	e->ht.lru.tail = i;
@@ -92,10 +80,10 @@ host_rehash(struct engine *e, uint32_t nb)
 		struct host *h = engine_host_at(e, i);
 		uint32_t b;
 
-		if (h->priv_u32[H_SERIAL] == 0)
+		if (h->priv.serial == 0)
 			continue;
 		b = (uint32_t)host_hash(e, h->ip_ver, h->addr) & (nb - 1);
-		h->priv_u32[H_HNEXT] = t->buckets[b];
+		h->priv.hnext = t->buckets[b];
 		t->buckets[b] = i;
 	}
 }
@@ -179,7 +167,7 @@ pair_sweep(struct engine *e)
 	if (check) {
 		live = xcalloc(e->ht.count + 1, sizeof *live);
 		for (i = 1; i <= e->ht.used; i++) {
-			uint32_t sr = engine_host_at(e, i)->priv_u32[H_SERIAL];
+			uint32_t sr = engine_host_at(e, i)->priv.serial;
 
 			if (sr != 0)
 				live[n++] = sr;
@@ -260,16 +248,16 @@ host_evict(struct engine *e, uint32_t i)
 	    (t->nbuckets - 1), *pp;
 
 	for (pp = &t->buckets[b]; *pp != 0;
-	    pp = &engine_host_at(e, *pp)->priv_u32[H_HNEXT]) {
+	    pp = &engine_host_at(e, *pp)->priv.hnext) {
 		if (*pp == i) {
-			*pp = h->priv_u32[H_HNEXT];
+			*pp = h->priv.hnext;
 			break;
 		}
 	}
 	host_lru_unlink(e, i);
 	engine_source_get(e, h->source)->hosts_active--;
-	h->priv_u32[H_SERIAL] = 0;
-	h->priv_u32[H_HNEXT] = t->free_head;
+	h->priv.serial = 0;
+	h->priv.hnext = t->free_head;
 	t->free_head = i;
 	t->count--;
 	e->totals.hosts_evicted++;
@@ -305,7 +293,7 @@ host_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	if (bucket != NULL)
 		*bucket = b;
 	for (i = e->ht.buckets[b]; i != 0;
-	    i = engine_host_at(e, i)->priv_u32[H_HNEXT]) {
+	    i = engine_host_at(e, i)->priv.hnext) {
 		const struct host *h = engine_host_at(e, i);
 
 		if (h->ip_ver == ip_ver && memcmp(h->addr, addr, 16) == 0)
@@ -332,7 +320,7 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	}
 	if (t->free_head != 0) {
 		i = t->free_head;
-		t->free_head = engine_host_at(e, i)->priv_u32[H_HNEXT];
+		t->free_head = engine_host_at(e, i)->priv.hnext;
 	} else {
 		if (t->used + 1 >= t->cap) {
 			uint32_t ncap = t->cap ? t->cap * 2 : 256;
@@ -367,8 +355,8 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	h->first_ns = h->last_ns = ts;
 	if (++t->serial == 0)
 		t->serial = 1;
-	h->priv_u32[H_SERIAL] = t->serial;
-	h->priv_u32[H_HNEXT] = t->buckets[b];
+	h->priv.serial = t->serial;
+	h->priv.hnext = t->buckets[b];
 	t->buckets[b] = i;
 	host_lru_append(e, i);
 	t->count++;
@@ -427,13 +415,12 @@ host_credit_one(struct engine *e, uint32_t i, uint64_t pkts_out,
     int final)
 {
 	struct host *h = engine_host_at(e, i);
-	uint64_t *v = final ? &h->priv_u64[0] : NULL;
 
-	if (v != NULL) {
-		v[HB_PKTS_OUT] += pkts_out;
-		v[HB_BYTES_OUT] += bytes_out;
-		v[HB_PKTS_IN] += pkts_in;
-		v[HB_BYTES_IN] += bytes_in;
+	if (final) {
+		h->priv.base_pkts_out += pkts_out;
+		h->priv.base_bytes_out += bytes_out;
+		h->priv.base_pkts_in += pkts_in;
+		h->priv.base_bytes_in += bytes_in;
 	} else {
 		h->pkts_out += pkts_out;
 		h->bytes_out += bytes_out;
@@ -469,12 +456,12 @@ engine_hosts_rebase(struct engine *e)
 
 	for (i = 1; i <= e->ht.used; i++) {
 		h = engine_host_at(e, i);
-		if (h->priv_u32[H_SERIAL] == 0)
+		if (h->priv.serial == 0)
 			continue;
-		h->pkts_out = h->priv_u64[HB_PKTS_OUT];
-		h->bytes_out = h->priv_u64[HB_BYTES_OUT];
-		h->pkts_in = h->priv_u64[HB_PKTS_IN];
-		h->bytes_in = h->priv_u64[HB_BYTES_IN];
+		h->pkts_out = h->priv.base_pkts_out;
+		h->bytes_out = h->priv.base_bytes_out;
+		h->pkts_in = h->priv.base_pkts_in;
+		h->bytes_in = h->priv.base_bytes_in;
 	}
 }
 
@@ -490,7 +477,7 @@ engine_host_flow_new(struct engine *e, uint32_t a, uint32_t b)
 	if (hb != NULL && b != a)
 		hb->flows_active++;
 	if (ha != NULL && hb != NULL && a != b &&
-	    pair_add(e, ha->priv_u32[H_SERIAL], hb->priv_u32[H_SERIAL])) {
+	    pair_add(e, ha->priv.serial, hb->priv.serial)) {
 		ha->peers++;
 		hb->peers++;
 	}
@@ -519,7 +506,7 @@ static const struct host *
 host_scan(const struct engine *e, uint32_t i)
 {
 	for (; i <= e->ht.used; i++) {
-		if (engine_host_at(e, i)->priv_u32[H_SERIAL] != 0)
+		if (engine_host_at(e, i)->priv.serial != 0)
 			return engine_host_at(e, i);
 	}
 	return NULL;

@@ -81,6 +81,23 @@ enum flow_end_reason {
 	FLOW_END_REUSED,	/* a new connection reused the 5-tuple */
 };
 
+/* The engine's bookkeeping inside a flow: private to engine-flow.c. */
+struct flow_priv {
+	uint64_t uid_seed;	/* fixed-key hash of the first packet time
+				   (ns) and the creation number: the uid */
+	uint32_t hnext;		/* hash chain / free list link */
+	uint32_t lru_prev;	/* LRU list of the timeout class */
+	uint32_t lru_next;
+	uint32_t host_a;	/* host index of key.a (0: not tracked) */
+	uint32_t host_b;	/* host index of key.b */
+	uint32_t seq_max[2];	/* highest TCP sequence seen, originator /
+				   responder */
+	uint32_t flags;		/* FL_* bits; ICMP type in bits 16-23, code
+				   in 24-31 */
+	uint32_t isn;		/* TCP: the originator's initial sequence */
+	uint32_t syn_us;	/* time of the originator's SYN, us after
+				   first_ns */
+};
 
 struct flow {
 	struct flow_key key;
@@ -94,8 +111,7 @@ struct flow {
 	uint32_t rtt_us;	/* SYN -> SYN-ACK -> ACK handshake RTT; 0 = none */
 	uint32_t retrans;	/* retransmitted segments (both directions) */
 	uint32_t zero_win;	/* zero-window advertisements */
-	/* remaining fields are private to engine-flow.c */
-	uint32_t priv_u32[12];
+	struct flow_priv priv;	/* private to engine-flow.c */
 };
 
 /* An endpoint as the exporters see it. */
@@ -128,6 +144,19 @@ struct host_rates {
 	struct rate out;
 };
 
+/* The engine's bookkeeping inside a host: private to engine-host.c. */
+struct host_priv {
+	uint32_t hnext;		/* hash chain / free list link */
+	uint32_t lru_prev;	/* LRU list, least recently active first */
+	uint32_t lru_next;
+	uint32_t serial;	/* unique per host ever created; 0 = free */
+	/* Counts credited by ended flow records (rates not kept). */
+	uint64_t base_pkts_out;
+	uint64_t base_bytes_out;
+	uint64_t base_pkts_in;
+	uint64_t base_bytes_in;
+};
+
 struct host {
 	uint8_t addr[16];
 	uint8_t ip_ver;
@@ -143,8 +172,7 @@ struct host {
 	uint32_t flows_active;	/* flows in the table with this host */
 	struct host_rates *rates;	/* owned by the engine; NULL unless
 					   engine_cfg.keep_rates */
-	uint32_t priv_u32[4];	/* private to engine-host.c */
-	uint64_t priv_u64[4];	/* private to engine-host.c */
+	struct host_priv priv;	/* private to engine-host.c */
 };
 
 /* A rate that never saw a byte (what hosts without rates report). */

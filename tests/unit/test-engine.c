@@ -1367,6 +1367,44 @@ seen_source(void *arg, const struct engine_source_event *ev)
 	s->ev[s->nev++].detail = NULL;
 }
 
+/* Two runs of the same traffic 3.7 s apart (live runs restart the
+ * creation numbers) give different uids to every flow, also to flows on
+ * the same 5-tuple; the same 5-tuple again in one run gets a new uid. */
+START_TEST(test_uid_runs)
+{
+	struct seen *s[2];
+	struct engine *e;
+	struct engine_sink sk;
+	int k, i, j;
+
+	for (k = 0; k < 2; k++) {
+		uint64_t t = T0 + (uint64_t)k * 3700 * MS;
+
+		s[k] = calloc(1, sizeof *s[k]);
+		e = engine_create(NULL);
+		memset(&sk, 0, sizeof sk);
+		sk.arg = s[k];
+		sk.flow = seen_flow;
+		ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+		feed(e, udp(t, CA, 5353, SA, 53, 10));
+		feed(e, icmp(t + MS, CA, SA, 1, 8, 0, 8));
+		/* The same DNS 5-tuple after its idle timeout: a new flow. */
+		feed(e, udp(t + 61 * SEC, CA, 5353, SA, 53, 10));
+		engine_flush(e);
+		engine_free(e);
+		ck_assert_int_eq(s[k]->nflows, 3);
+	}
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 3; j++)
+			ck_assert_str_ne(s[0]->uids[i], s[1]->uids[j]);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(s[0]->uids[i], s[0]->uids[j]);
+	}
+	free(s[0]);
+	free(s[1]);
+}
+END_TEST
+
 /* Two flow sinks see every record, in the same order; a sink without a
  * flow callback changes nothing. */
 START_TEST(test_sinks_flows)
@@ -1748,6 +1786,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_sinks_tick);
 	tcase_add_test(tc, test_sinks_names_sources);
 	tcase_add_test(tc, test_sinks_limits);
+	tcase_add_test(tc, test_uid_runs);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
