@@ -156,9 +156,21 @@ struct engine {
 	struct name_table nt;
 };
 
-/* engine.c */
+/* engine-key.c */
 uint64_t	 engine_hash(const uint64_t key[4], const void *, size_t);
+void		 engine_key_random(uint64_t key[4]);
+int		 engine_net_match(const struct engine_net *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+void		 engine_nets_init(struct engine *);
+
+/* engine-source.c */
+void		 engine_sources_init(struct engine *);
+void		 engine_sources_done(struct engine *);
 struct engine_source *engine_source_get(struct engine *, unsigned);
+void		 engine_source_note(struct engine *,
+		    const struct engine_source_event *);
+void		 engine_source_account(struct engine *,
+		    const struct pkt_meta *, unsigned status, int tx);
 /* 1 if addr is one of the capture host's own addresses on source i. */
 int		 engine_is_own(const struct engine *, unsigned source,
 		    uint8_t ip_ver, const uint8_t addr[16]);
@@ -166,6 +178,7 @@ int		 engine_is_own(const struct engine *, unsigned source,
 int		 engine_is_own_any(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
 
+/* engine.c */
 /* Give a flow record to every sink with a flow callback. */
 static inline void
 engine_publish_flow(struct engine *e, const struct flow *f,
