@@ -364,17 +364,18 @@ flow_flush_cmp(const struct engine *e, uint32_t ia, uint32_t ib)
 	return ia < ib ? -1 : ia > ib;
 }
 
-/* Merge sort of v[0..n) using tmp; runs already in order (flows are
- * mostly allocated in arrival order) cost one comparison each. */
+/* Merge sort of v[0..n) using tmp (n / 2 + 1 entries), for runs of
+ * flows with the same first_ns; runs already in order cost one
+ * comparison each. */
 static void
-flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
+flow_sort_run(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
 {
 	size_t mid = n / 2, i = 0, j, k = 0;
 
 	if (n < 2)
 		return;
-	flow_sort(e, v, tmp, mid);
-	flow_sort(e, v + mid, tmp, n - mid);
+	flow_sort_run(e, v, tmp, mid);
+	flow_sort_run(e, v + mid, tmp, n - mid);
 	if (flow_flush_cmp(e, v[mid - 1], v[mid]) <= 0)
 		return;
 	memcpy(tmp, v, mid * sizeof *v);
@@ -387,6 +388,73 @@ flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
 	}
 	while (i < mid)
 		v[k++] = tmp[i++];
+}
+
+#define FLOW_RADIX_BITS	11
+#define FLOW_RADIX	(1u << FLOW_RADIX_BITS)
+
+/*
+ * Sort v[0..n) (flow indices) into flush order using tmp[n]: an LSD radix
+ * sort on first_ns - its minimum, 11 bits a pass and only as many passes
+ * as the span of times needs (a digit that is the same for every flow
+ * costs no scatter), then the comparison on runs of equal times.  Input
+ * already in order (flows are mostly allocated in arrival order) is
+ * found in one pass and left alone.
+ */
+static void
+flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
+{
+	uint32_t cnt[FLOW_RADIX];
+	uint64_t lo = UINT64_MAX, hi = 0, t;
+	uint32_t *src = v, *dst = tmp, *sw;
+	unsigned shift, bits = 0;
+	size_t i, j, sorted = 1, sum;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		t = flow_at(e, v[i])->first_ns;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+		if (i > 0 && sorted && flow_flush_cmp(e, v[i - 1], v[i]) > 0)
+			sorted = 0;
+	}
+	if (sorted)
+		return;
+	for (t = hi - lo; t != 0; t >>= 1)
+		bits++;
+	for (shift = 0; shift < bits; shift += FLOW_RADIX_BITS) {
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[((flow_at(e, src[i])->first_ns - lo) >> shift) &
+			    (FLOW_RADIX - 1)]++;
+		for (i = 0; i < FLOW_RADIX && cnt[i] != n; i++)
+			;
+		if (i < FLOW_RADIX)
+			continue;	/* one digit for all: nothing moves */
+		for (i = 0, sum = 0; i < FLOW_RADIX; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = (uint32_t)sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[cnt[((flow_at(e, src[i])->first_ns - lo) >> shift) &
+			    (FLOW_RADIX - 1)]++] = src[i];
+		sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	/* Equal times: key, then uid seed. */
+	for (i = 0; i < n; i = j) {
+		t = flow_at(e, v[i])->first_ns;
+		for (j = i + 1; j < n && flow_at(e, v[j])->first_ns == t; j++)
+			;
+		if (j - i > 1)
+			flow_sort_run(e, v + i, tmp, j - i);
+	}
 }
 
 /* End every flow: ordered by first packet time, key, uid when a sink
@@ -412,7 +480,7 @@ engine_flows_flush(struct engine *e)
 		}
 	} else {
 		idx = t->buckets;
-		tmp = xcalloc(t->count / 2 + 1, sizeof *tmp);
+		tmp = xcalloc(t->count, sizeof *tmp);
 		for (i = 1; i <= t->used && n < t->count; i++) {
 			if (flow_at(e, i)->priv.flags & FL_LIVE)
 				idx[n++] = i;
@@ -640,6 +708,19 @@ static const uint64_t flow_uid_key[4] = {
 	0xa4093822299f31d0ull, 0x082efa98ec4e6c89ull,
 };
 
+/* A flow's uid seed: its first packet time (ns) and creation number,
+ * mixed (splitmix64's finaliser; one multiply-xor round per creation,
+ * which is on the packet path). */
+static inline uint64_t
+flow_uid_seed(uint64_t ts_ns, uint64_t seq)
+{
+	uint64_t x = ts_ns ^ (seq * 0x9e3779b97f4a7c15ull) ^ flow_uid_key[0];
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
 /* The hash a flow's uid is made from: its key and its uid seed (first
  * packet time and creation number), under a fixed key, so the same input
  * gives the same uids and another capture or run other ones. */
@@ -660,11 +741,13 @@ static uint32_t
 flow_tx_bits(const struct engine *e, const struct flow_key *k,
     unsigned source, uint32_t ha, uint32_t hb)
 {
-	int a_own = engine_is_own(e, source, k->ip_ver, k->a);
-	int b_own = engine_is_own(e, source, k->ip_ver, k->b);
-	int a_loc, b_loc;
+	int a_own = 0, b_own = 0, a_loc, b_loc;
 	uint32_t bits = 0;
 
+	if (source < e->n_sources && e->own[source].n > 0) {
+		a_own = engine_is_own(e, source, k->ip_ver, k->a);
+		b_own = engine_is_own(e, source, k->ip_ver, k->b);
+	}
 	a_loc = ha != 0 ? engine_host_at(e, ha)->local :
 	    engine_is_local(e, k->ip_ver, k->a);
 	b_loc = hb != 0 ? engine_host_at(e, hb)->local :
@@ -721,11 +804,7 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	f->orig_is_a = (uint8_t)sender_is_a;
 	f->priv.host_a = ha;
 	f->priv.host_b = hb;
-	{
-		uint64_t w[2] = { m->ts_ns, ++t->seq };
-
-		f->priv.uid_seed = engine_hash(flow_uid_key, w, sizeof w);
-	}
+	f->priv.uid_seed = flow_uid_seed(m->ts_ns, ++t->seq);
 	if (k->proto == 6)
 		b = FLOW_CLASS_TCP;
 	else if (k->proto == 17)

@@ -1405,6 +1405,77 @@ START_TEST(test_uid_runs)
 }
 END_TEST
 
+/* Flush order: flows whose first packets arrive out of order, with ties
+ * in time, come out by first packet time, then key; without a sink that
+ * needs the order they all still come out, the same way every run. */
+#define ORDER_N	6000
+
+struct order_seen {
+	uint64_t first[ORDER_N];
+	struct flow_key key[ORDER_N];
+	int n;
+};
+
+static void
+order_sink(void *arg, const struct flow *f, enum flow_end_reason why)
+{
+	struct order_seen *os = arg;
+
+	ck_assert_int_eq(why, FLOW_END_FLUSH);
+	ck_assert_int_lt(os->n, ORDER_N);
+	os->first[os->n] = f->first_ns;
+	os->key[os->n++] = f->key;
+}
+
+static void
+order_feed(struct engine *e)
+{
+	char dst[32];
+	int i;
+
+	/* Times T0 + (i * 7919 mod 3000) * 10 ms: a permutation of 3000
+	 * slots over 30 s, each used by two flows (i and i + 3000). */
+	for (i = 0; i < ORDER_N; i++) {
+		snprintf(dst, sizeof dst, "198.51.100.%d", i % 250);
+		feed(e, udp(T0 + (uint64_t)((i % 3000) * 7919 % 3000) * 10 * MS,
+		    CA, (uint16_t)(1000 + i), dst, 53, 10));
+	}
+}
+
+START_TEST(test_flush_order)
+{
+	struct order_seen *os[3];
+	struct engine *e;
+	int k, i, c;
+
+	for (k = 0; k < 3; k++) {
+		os[k] = calloc(1, sizeof *os[k]);
+		e = engine_create(NULL);
+		ck_assert_int_eq(engine_sink_add(e, &(struct engine_sink){
+		    .arg = os[k], .flow = order_sink,
+		    .flags = k == 0 ? 0 : ENGINE_SINK_UNORDERED }), 0);
+		order_feed(e);
+		engine_flush(e);
+		engine_free(e);
+		ck_assert_int_eq(os[k]->n, ORDER_N);
+	}
+	for (i = 1; i < ORDER_N; i++) {
+		ck_assert_uint_le(os[0]->first[i - 1], os[0]->first[i]);
+		if (os[0]->first[i - 1] == os[0]->first[i]) {
+			c = memcmp(&os[0]->key[i - 1], &os[0]->key[i],
+			    sizeof os[0]->key[i]);
+			ck_assert_int_lt(c, 0);
+		}
+	}
+	/* Unordered: the same records, the same order in two runs. */
+	ck_assert_int_eq(memcmp(os[1]->first, os[2]->first,
+	    sizeof os[1]->first), 0);
+	ck_assert_int_eq(memcmp(os[1]->key, os[2]->key, sizeof os[1]->key), 0);
+	for (k = 0; k < 3; k++)
+		free(os[k]);
+}
+END_TEST
+
 /* Two flow sinks see every record, in the same order; a sink without a
  * flow callback changes nothing. */
 START_TEST(test_sinks_flows)
@@ -1787,6 +1858,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_sinks_names_sources);
 	tcase_add_test(tc, test_sinks_limits);
 	tcase_add_test(tc, test_uid_runs);
+	tcase_add_test(tc, test_flush_order);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
