@@ -33,6 +33,66 @@ struct engine_list {
 	uint32_t tail;		/* most recently active */
 };
 
+/* A bounded table with hash chains and LRU lists (engine-table.c). */
+#define ENGINE_TABLE_LISTS	4
+#define ENGINE_TABLE_FREE	UINT32_MAX	/* link.prev of a free entry */
+
+struct engine_table {
+	char *v;		/* cap entries of esize bytes, [0] unused */
+	size_t esize;
+	size_t link_off;	/* offset of the struct engine_link */
+	uint32_t cap;
+	uint32_t first_cap;	/* entries of the first allocation */
+	uint32_t max;		/* entries at most */
+	uint32_t used;		/* highest index handed out so far */
+	uint32_t count;		/* entries in use */
+	uint32_t free_head;	/* free list through link.hnext */
+	uint32_t *buckets;	/* chain heads, nbuckets (power of two) */
+	uint32_t nbuckets;
+	int no_chains;		/* buckets lent out: chains not walked */
+	struct engine_list lru[ENGINE_TABLE_LISTS];
+	uint64_t (*hash)(const void *entry, const void *arg);
+	const void *hash_arg;
+};
+
+static inline void *
+engine_table_at(const struct engine_table *t, uint32_t i)
+{
+	return t->v + (size_t)i * t->esize;
+}
+
+static inline struct engine_link *
+engine_table_link(const struct engine_table *t, uint32_t i)
+{
+	return (struct engine_link *)(void *)(t->v + (size_t)i * t->esize +
+	    t->link_off);
+}
+
+/* First entry of the chain of hash (0: none). */
+static inline uint32_t
+engine_table_chain(const struct engine_table *t, uint64_t hash)
+{
+	return t->buckets[(uint32_t)hash & (t->nbuckets - 1)];
+}
+
+void		 engine_table_init(struct engine_table *, size_t esize,
+		    size_t link_off, uint32_t max, uint32_t nbuckets,
+		    uint32_t first_cap,
+		    uint64_t (*)(const void *, const void *), const void *);
+void		 engine_table_done(struct engine_table *);
+uint32_t	 engine_table_new(struct engine_table *);
+void		 engine_table_insert(struct engine_table *, uint32_t,
+		    uint64_t hash, unsigned list);
+void		 engine_table_remove(struct engine_table *, uint32_t,
+		    uint64_t hash, unsigned list);
+void		 engine_table_touch(struct engine_table *, uint32_t,
+		    unsigned list);
+void		 engine_table_move(struct engine_table *, uint32_t,
+		    unsigned from, unsigned to);
+uint32_t	 engine_table_scan(const struct engine_table *, uint32_t);
+uint32_t	*engine_table_borrow_buckets(struct engine_table *);
+void		 engine_table_return_buckets(struct engine_table *);
+
 struct flow_table {
 	struct flow *v;		/* cap entries, [0] unused */
 	uint32_t cap;
@@ -100,22 +160,8 @@ struct name_entry {
 	uint8_t addr[16];
 	uint8_t ip_ver;
 	uint8_t kind;
-	uint32_t hnext;
-	uint32_t prev;
-	uint32_t next;
+	struct engine_link link;
 	char *name;		/* owned */
-};
-
-struct name_table {
-	struct name_entry *e;	/* grows by doubling up to max + 1 */
-	uint32_t alloc;
-	uint32_t max;
-	uint32_t used;
-	uint32_t count;
-	uint32_t free_head;
-	uint32_t *buckets;
-	uint32_t nbuckets;
-	struct engine_list lru;
 };
 
 /* The capture host's own addresses on one source. */
@@ -153,7 +199,7 @@ struct engine {
 	struct host_table ht;
 	struct pair_table pt;
 	struct frag_table fr;
-	struct name_table nt;
+	struct engine_table nt;		/* names: struct name_entry */
 };
 
 /* engine-key.c */
@@ -169,14 +215,34 @@ void		 engine_sources_done(struct engine *);
 struct engine_source *engine_source_get(struct engine *, unsigned);
 void		 engine_source_note(struct engine *,
 		    const struct engine_source_event *);
-void		 engine_source_account(struct engine *,
-		    const struct pkt_meta *, unsigned status, int tx);
 /* 1 if addr is one of the capture host's own addresses on source i. */
 int		 engine_is_own(const struct engine *, unsigned source,
 		    uint8_t ip_ver, const uint8_t addr[16]);
 /* 1 if addr is own on any source (hosts: the "local" mark). */
 int		 engine_is_own_any(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
+
+/* Count a packet on its source: tx (sent by the capture host, see
+ * engine.c) or rx.  Inline: it is on every packet. */
+static inline void
+engine_source_account(struct engine *e, const struct pkt_meta *m,
+    unsigned status, int tx)
+{
+	struct engine_source *s;
+
+	s = m->source < e->n_sources ? &e->sources[m->source] :
+	    engine_source_get(e, m->source);
+	s->packets++;
+	s->bytes += m->wire_len;
+	s->status[status]++;
+	if (tx) {
+		s->tx_bytes += m->wire_len;
+		rate_hist_add(&s->tx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
+	} else {
+		s->rx_bytes += m->wire_len;
+		rate_hist_add(&s->rx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
+	}
+}
 
 /* engine.c */
 /* Give a flow record to every sink with a flow callback. */

@@ -2,97 +2,82 @@
  * engine-names.c: passive names, address -> the latest name learned for
  * it from a DNS answer, a DHCP request or a TLS SNI.
  *
- * Owned by the main thread.  A bounded table (max_names) in one array,
- * keyed hash chains and an LRU list by learning time; when full, the name
- * learned longest ago is dropped.  Names are copied (owned by the entry);
+ * Owned by the main thread.  A bounded table (engine-table.c, max_names
+ * entries, one LRU list by learning time); when full, the name learned
+ * longest ago is dropped.  Names are copied (owned by the entry);
  * records without an IP address (DHCP known only by MAC) are ignored.
  */
 #include "config.h"
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine-int.h"
 #include "xmalloc.h"
 
-static uint32_t
-name_bucket(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
+static uint64_t
+name_hash(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
 {
 	uint8_t k[17];
 
 	memcpy(k, addr, 16);
 	k[16] = ip_ver;
-	return (uint32_t)engine_hash(e->hkey, k, sizeof k) &
-	    (e->nt.nbuckets - 1);
+	return engine_hash(e->hkey, k, sizeof k);
+}
+
+static uint64_t
+name_entry_hash(const void *entry, const void *arg)
+{
+	const struct name_entry *n = entry;
+
+	return name_hash(arg, n->ip_ver, n->addr);
+}
+
+static inline struct name_entry *
+name_at(const struct engine *e, uint32_t i)
+{
+	return engine_table_at(&e->nt, i);
 }
 
 /* Set up the name table. */
 void
 engine_names_init(struct engine *e)
 {
-	struct name_table *t = &e->nt;
+	uint32_t nb = 64;
 
-	t->max = e->cfg.max_names;
-	t->nbuckets = 64;
-	while (t->nbuckets < t->max && t->nbuckets < (1u << 30))
-		t->nbuckets <<= 1;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	/* As many chains as names: the table never rehashes. */
+	while (nb < e->cfg.max_names && nb < (1u << 30))
+		nb <<= 1;
+	engine_table_init(&e->nt, sizeof(struct name_entry),
+	    offsetof(struct name_entry, link), e->cfg.max_names, nb, 64,
+	    name_entry_hash, e);
 }
 
 /* Free the name table and its names. */
 void
 engine_names_done(struct engine *e)
 {
-	struct name_table *t = &e->nt;
 	uint32_t i;
 
-	for (i = 1; i <= t->used; i++)
-		free(t->e[i].name);
-	free(t->e);
-	free(t->buckets);
-}
-
-static void
-name_lru_unlink(struct name_table *t, uint32_t i)
-{
-	struct name_entry *n = &t->e[i];
-
-	if (n->prev != 0)
-		t->e[n->prev].next = n->next;
-	else
-		t->lru.head = n->next;
-	if (n->next != 0)
-		t->e[n->next].prev = n->prev;
-	else
-		t->lru.tail = n->prev;
-	n->prev = n->next = 0;
-}
-
-static void
-name_lru_append(struct name_table *t, uint32_t i)
-{
-	struct name_entry *n = &t->e[i];
-
-	n->prev = t->lru.tail;
-	n->next = 0;
-	if (t->lru.tail != 0)
-		t->e[t->lru.tail].next = i;
-	else
-		t->lru.head = i;
-	t->lru.tail = i;
+	for (i = engine_table_scan(&e->nt, 1); i != 0;
+	    i = engine_table_scan(&e->nt, i + 1))
+		free(name_at(e, i)->name);
+	engine_table_done(&e->nt);
 }
 
 static uint32_t
 name_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
-    uint32_t b)
+    uint64_t hash)
 {
-	const struct name_table *t = &e->nt;
 	uint32_t i;
 
-	for (i = t->buckets[b]; i != 0; i = t->e[i].hnext) {
-		if (t->e[i].ip_ver == ip_ver &&
-		    memcmp(t->e[i].addr, addr, 16) == 0)
+	for (i = engine_table_chain(&e->nt, hash); i != 0;
+	    i = name_at(e, i)->link.hnext) {
+		const struct name_entry *n = name_at(e, i);
+
+		if (n->ip_ver == ip_ver && memcmp(n->addr, addr, 16) == 0)
 			return i;
 	}
 	return 0;
@@ -101,23 +86,12 @@ name_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 static void
 name_drop_oldest(struct engine *e)
 {
-	struct name_table *t = &e->nt;
-	uint32_t i = t->lru.head, *pp;
-	struct name_entry *n = &t->e[i];
+	uint32_t i = e->nt.lru[0].head;
+	struct name_entry *n = name_at(e, i);
 
-	for (pp = &t->buckets[name_bucket(e, n->ip_ver, n->addr)]; *pp != 0;
-	    pp = &t->e[*pp].hnext) {
-		if (*pp == i) {
-			*pp = n->hnext;
-			break;
-		}
-	}
-	name_lru_unlink(t, i);
 	free(n->name);
 	n->name = NULL;
-	n->hnext = t->free_head;
-	t->free_head = i;
-	t->count--;
+	engine_table_remove(&e->nt, i, name_hash(e, n->ip_ver, n->addr), 0);
 }
 
 /* Tell the sinks that want names. */
@@ -136,10 +110,10 @@ name_publish(struct engine *e, const struct pkt_name *pn)
 void
 engine_name(struct engine *e, const struct pkt_name *pn)
 {
-	struct name_table *t = &e->nt;
 	struct name_entry *n;
+	uint64_t h;
 	size_t len;
-	uint32_t b, i;
+	uint32_t i;
 
 	e->started = 1;
 	if (pn->ip_ver != 4 && pn->ip_ver != 6)
@@ -147,48 +121,29 @@ engine_name(struct engine *e, const struct pkt_name *pn)
 	len = strnlen(pn->name, sizeof pn->name);
 	if (len == 0 || len == sizeof pn->name)
 		return;
-	b = name_bucket(e, pn->ip_ver, pn->addr);
-	if ((i = name_find(e, pn->ip_ver, pn->addr, b)) != 0) {
-		n = &t->e[i];
+	h = name_hash(e, pn->ip_ver, pn->addr);
+	if ((i = name_find(e, pn->ip_ver, pn->addr, h)) != 0) {
+		n = name_at(e, i);
 		if (strcmp(n->name, pn->name) != 0) {
 			free(n->name);
 			n->name = xstrdup(pn->name);
 		}
 		n->kind = pn->kind;
-		name_lru_unlink(t, i);
-		name_lru_append(t, i);
+		engine_table_touch(&e->nt, i, 0);
 		e->totals.names_learned++;
 		name_publish(e, pn);
 		return;
 	}
-	if (t->count >= t->max)
+	if (e->nt.count >= e->nt.max)
 		name_drop_oldest(e);
-	if (t->free_head != 0) {
-		i = t->free_head;
-		t->free_head = t->e[i].hnext;
-	} else {
-		if (t->used + 1 >= t->alloc) {
-			uint32_t na = t->alloc ? t->alloc * 2 : 64;
-
-			if (na > t->max + 1)
-				na = t->max + 1;
-			if (na <= t->used + 1)
-				na = t->used + 2;
-			t->e = xreallocarray(t->e, na, sizeof *t->e);
-			t->alloc = na;
-		}
-		i = ++t->used;
-	}
-	n = &t->e[i];
+	i = engine_table_new(&e->nt);
+	n = name_at(e, i);
 	memset(n, 0, sizeof *n);
 	memcpy(n->addr, pn->addr, 16);
 	n->ip_ver = pn->ip_ver;
 	n->kind = pn->kind;
 	n->name = xstrdup(pn->name);
-	n->hnext = t->buckets[b];
-	t->buckets[b] = i;
-	name_lru_append(t, i);
-	t->count++;
+	engine_table_insert(&e->nt, i, h, 0);
 	e->totals.names_learned++;
 	name_publish(e, pn);
 }
@@ -202,6 +157,6 @@ engine_name_lookup(const struct engine *e, uint8_t ip_ver,
 
 	if (ip_ver != 4 && ip_ver != 6)
 		return NULL;
-	i = name_find(e, ip_ver, addr, name_bucket(e, ip_ver, addr));
-	return i != 0 ? e->nt.e[i].name : NULL;
+	i = name_find(e, ip_ver, addr, name_hash(e, ip_ver, addr));
+	return i != 0 ? name_at(e, i)->name : NULL;
 }

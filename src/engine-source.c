@@ -153,28 +153,6 @@ engine_is_own_any(const struct engine *e, uint8_t ip_ver,
 	return 0;
 }
 
-/* Count a packet on its source: tx (sent by the capture host, see
- * engine.c) or rx. */
-void
-engine_source_account(struct engine *e, const struct pkt_meta *m,
-    unsigned status, int tx)
-{
-	struct engine_source *s;
-
-	s = m->source < e->n_sources ? &e->sources[m->source] :
-	    engine_source_get(e, m->source);
-	s->packets++;
-	s->bytes += m->wire_len;
-	s->status[status]++;
-	if (tx) {
-		s->tx_bytes += m->wire_len;
-		rate_hist_add(&s->tx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
-	} else {
-		s->rx_bytes += m->wire_len;
-		rate_hist_add(&s->rx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
-	}
-}
-
 /* Return the number of capture sources. */
 unsigned
 engine_source_count(const struct engine *e)

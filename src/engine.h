@@ -81,6 +81,14 @@ enum flow_end_reason {
 	FLOW_END_REUSED,	/* a new connection reused the 5-tuple */
 };
 
+/* Links of an entry in one of the engine's tables (engine-table.c):
+ * uint32 indices, 0 = none. */
+struct engine_link {
+	uint32_t hnext;		/* hash chain, or free list */
+	uint32_t prev;		/* LRU list (~0: the entry is free) */
+	uint32_t next;
+};
+
 /* The engine's bookkeeping inside a flow: private to engine-flow.c. */
 struct flow_priv {
 	uint64_t uid_seed;	/* fixed-key hash of the first packet time
