@@ -2,11 +2,11 @@
  * engine-host.c: the host table (one entry per IP address) and the
  * host-pair table that makes peer counts exact.
  *
- * Owned by the main thread.  Hosts live in one array indexed by uint32,
- * chained into a keyed hash table and an LRU list (least recently active
- * first; a host moves to the tail at most once per packet-time second, so
- * a busy host costs no list work); a host's private fields are struct
- * host_priv (engine.h).
+ * Owned by the main thread.  Hosts live in a bounded table
+ * (engine-table.c) with one LRU list (least recently active first; a
+ * host moves to the tail at most once per packet-time second, so a busy
+ * host costs no list work); a host's private fields are struct host_priv
+ * (engine.h).
  * Invariants: a host with flows_active > 0 is never evicted (flows hold
  * host indices), so when the table is full of busy hosts a new address
  * is simply not tracked (its flows carry host index 0).
@@ -20,6 +20,7 @@
 #include "config.h"
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,73 +37,25 @@ host_hash(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16])
 	return engine_hash(e->hkey, k, sizeof k);
 }
 
-static void
-host_lru_unlink(struct engine *e, uint32_t i)
+static uint64_t
+host_entry_hash(const void *entry, const void *arg)
 {
-	struct host *h = engine_host_at(e, i);
-	uint32_t p = h->priv.lru_prev, n = h->priv.lru_next;
+	const struct host *h = entry;
 
-	if (p != 0)
-		engine_host_at(e, p)->priv.lru_next = n;
-	else
-		e->ht.lru.head = n;
-	if (n != 0)
-		engine_host_at(e, n)->priv.lru_prev = p;
-	else
-		e->ht.lru.tail = p;
-	h->priv.lru_prev = h->priv.lru_next = 0;
-}
-
-static void
-host_lru_append(struct engine *e, uint32_t i)
-{
-	struct host *h = engine_host_at(e, i);
-
-	h->priv.lru_prev = e->ht.lru.tail;
-	h->priv.lru_next = 0;
-	if (e->ht.lru.tail != 0)
-		engine_host_at(e, e->ht.lru.tail)->priv.lru_next = i;
-	else
-		e->ht.lru.head = i;
-	e->ht.lru.tail = i;
-}
-
-static void
-host_rehash(struct engine *e, uint32_t nb)
-{
-	struct host_table *t = &e->ht;
-	uint32_t i;
-
-	free(t->buckets);
-	t->buckets = xcalloc(nb, sizeof *t->buckets);
-	t->nbuckets = nb;
-	for (i = 1; i <= t->used; i++) {
-		struct host *h = engine_host_at(e, i);
-		uint32_t b;
-
-		if (h->priv.serial == 0)
-			continue;
-		b = (uint32_t)host_hash(e, h->ip_ver, h->addr) & (nb - 1);
-		h->priv.hnext = t->buckets[b];
-		t->buckets[b] = i;
-	}
+	return host_hash(arg, h->ip_ver, h->addr);
 }
 
 /* Set up the host and pair tables. */
 void
 engine_hosts_init(struct engine *e)
 {
-	struct host_table *t = &e->ht;
 	uint64_t mc;
 
-	t->max = e->cfg.max_hosts;
-	t->cap = 0;
-	t->v = NULL;
-	t->nbuckets = 256;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
-
-	mc = (uint64_t)(e->cfg.max_flows > t->max ? e->cfg.max_flows :
-	    t->max) * 2;
+	engine_table_init(&e->ht, sizeof(struct host),
+	    offsetof(struct host, priv.link), e->cfg.max_hosts, 256, 256,
+	    host_entry_hash, e);
+	mc = (uint64_t)(e->cfg.max_flows > e->ht.max ? e->cfg.max_flows :
+	    e->ht.max) * 2;
 	e->pt.max_cap = 1024;
 	while (e->pt.max_cap < mc && e->pt.max_cap < (1u << 31))
 		e->pt.max_cap <<= 1;
@@ -120,8 +73,7 @@ engine_hosts_done(struct engine *e)
 		for (i = 1; i <= e->ht.used; i++)
 			free(engine_host_at(e, i)->rates);
 	}
-	free(e->ht.v);
-	free(e->ht.buckets);
+	engine_table_done(&e->ht);
 	free(e->pt.slots);
 }
 
@@ -242,24 +194,11 @@ pair_add(struct engine *e, uint32_t sa, uint32_t sb)
 static void
 host_evict(struct engine *e, uint32_t i)
 {
-	struct host_table *t = &e->ht;
 	struct host *h = engine_host_at(e, i);
-	uint32_t b = (uint32_t)host_hash(e, h->ip_ver, h->addr) &
-	    (t->nbuckets - 1), *pp;
 
-	for (pp = &t->buckets[b]; *pp != 0;
-	    pp = &engine_host_at(e, *pp)->priv.hnext) {
-		if (*pp == i) {
-			*pp = h->priv.hnext;
-			break;
-		}
-	}
-	host_lru_unlink(e, i);
+	engine_table_remove(&e->ht, i, host_hash(e, h->ip_ver, h->addr), 0);
 	engine_source_get(e, h->source)->hosts_active--;
 	h->priv.serial = 0;
-	h->priv.hnext = t->free_head;
-	t->free_head = i;
-	t->count--;
 	e->totals.hosts_evicted++;
 }
 
@@ -269,31 +208,27 @@ host_make_room(struct engine *e)
 {
 	int steps;
 
-	for (steps = 0; steps < 64 && e->ht.lru.head != 0; steps++) {
-		uint32_t i = e->ht.lru.head;
+	for (steps = 0; steps < 64 && e->ht.lru[0].head != 0; steps++) {
+		uint32_t i = e->ht.lru[0].head;
 
 		if (engine_host_at(e, i)->flows_active == 0) {
 			host_evict(e, i);
 			return 1;
 		}
 		/* Busy: it is not idle, whatever its last packet says. */
-		host_lru_unlink(e, i);
-		host_lru_append(e, i);
+		engine_table_touch(&e->ht, i, 0);
 	}
 	return 0;
 }
 
 static uint32_t
 host_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
-    uint32_t *bucket)
+    uint64_t hash)
 {
-	uint32_t b = (uint32_t)host_hash(e, ip_ver, addr) &
-	    (e->ht.nbuckets - 1), i;
+	uint32_t i;
 
-	if (bucket != NULL)
-		*bucket = b;
-	for (i = e->ht.buckets[b]; i != 0;
-	    i = engine_host_at(e, i)->priv.hnext) {
+	for (i = engine_table_chain(&e->ht, hash); i != 0;
+	    i = engine_host_at(e, i)->priv.link.hnext) {
 		const struct host *h = engine_host_at(e, i);
 
 		if (h->ip_ver == ip_ver && memcmp(h->addr, addr, 16) == 0)
@@ -307,38 +242,23 @@ uint32_t
 engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
     uint16_t source, uint64_t ts)
 {
-	struct host_table *t = &e->ht;
+	struct engine_table *t = &e->ht;
 	struct host_rates *rates;
 	struct host *h;
-	uint32_t i, b;
+	uint64_t hash = host_hash(e, ip_ver, addr);
+	uint32_t i, used = t->used;
 
-	if ((i = host_find(e, ip_ver, addr, &b)) != 0)
+	if ((i = host_find(e, ip_ver, addr, hash)) != 0)
 		return i;
 	if (t->count >= t->max && !host_make_room(e)) {
 		e->totals.hosts_untracked++;
 		return 0;
 	}
-	if (t->free_head != 0) {
-		i = t->free_head;
-		t->free_head = engine_host_at(e, i)->priv.hnext;
-	} else {
-		if (t->used + 1 >= t->cap) {
-			uint32_t ncap = t->cap ? t->cap * 2 : 256;
-
-			if (ncap > t->max + 1)
-				ncap = t->max + 1;
-			if (ncap <= t->used + 1)
-				ncap = t->used + 2;
-			/* New slots are not touched until used: untouched
-			 * pages cost no memory. */
-			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
-			t->cap = ncap;
-		}
-		i = ++t->used;
-		engine_host_at(e, i)->rates = NULL;	/* a fresh slot */
-	}
+	i = engine_table_new(t);
 	h = engine_host_at(e, i);
-	rates = h->rates;	/* a reused slot keeps its allocation */
+	/* A reused entry keeps its rates allocation; a fresh one has
+	 * none. */
+	rates = i > used ? NULL : h->rates;
 	memset(h, 0, sizeof *h);
 	if (e->cfg.keep_rates) {
 		if (rates == NULL)
@@ -353,17 +273,12 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	    engine_is_own_any(e, ip_ver, addr));
 	h->source = source;
 	h->first_ns = h->last_ns = ts;
-	if (++t->serial == 0)
-		t->serial = 1;
-	h->priv.serial = t->serial;
-	h->priv.hnext = t->buckets[b];
-	t->buckets[b] = i;
-	host_lru_append(e, i);
-	t->count++;
+	if (++e->host_serial == 0)
+		e->host_serial = 1;
+	h->priv.serial = e->host_serial;
+	engine_table_insert(t, i, hash, 0);
 	e->totals.hosts_created++;
 	engine_source_get(e, source)->hosts_active++;
-	if (t->count > t->nbuckets && t->nbuckets < (1u << 31))
-		host_rehash(e, t->nbuckets * 2);
 	return i;
 }
 
@@ -371,11 +286,8 @@ static void
 host_touch(struct engine *e, uint32_t i, struct host *h, uint64_t ts)
 {
 	if (ts > h->last_ns) {
-		if (ts / NS_PER_SEC != h->last_ns / NS_PER_SEC &&
-		    e->ht.lru.tail != i) {
-			host_lru_unlink(e, i);
-			host_lru_append(e, i);
-		}
+		if (ts / NS_PER_SEC != h->last_ns / NS_PER_SEC)
+			engine_table_touch(&e->ht, i, 0);
 		h->last_ns = ts;
 	} else if (ts < h->first_ns)
 		h->first_ns = ts;
@@ -525,7 +437,8 @@ engine_host_next(const struct engine *e, const struct host *h)
 {
 	if (h == NULL)
 		return NULL;
-	return host_scan(e, (uint32_t)(h - e->ht.v) + 1);
+	return host_scan(e, (uint32_t)(((const char *)h - e->ht.v) /
+	    (ptrdiff_t)sizeof *h) + 1);
 }
 
 /* Find the host of an address, or NULL. */
@@ -533,7 +446,7 @@ const struct host *
 engine_host_lookup(const struct engine *e, uint8_t ip_ver,
     const uint8_t addr[16])
 {
-	uint32_t i = host_find(e, ip_ver, addr, NULL);
+	uint32_t i = host_find(e, ip_ver, addr, host_hash(e, ip_ver, addr));
 
 	return i != 0 ? engine_host_at(e, i) : NULL;
 }

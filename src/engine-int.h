@@ -109,19 +109,6 @@ struct flow_table {
 					   NULL unless keep_rates */
 };
 
-struct host_table {
-	struct host *v;		/* cap entries, [0] unused */
-	uint32_t cap;
-	uint32_t max;
-	uint32_t used;
-	uint32_t count;
-	uint32_t free_head;
-	uint32_t *buckets;
-	uint32_t nbuckets;
-	struct engine_list lru;
-	uint32_t serial;	/* last host serial handed out */
-};
-
 /* Host pairs (peers): open addressing on two host serials. */
 struct pair_table {
 	uint64_t *slots;	/* lo serial << 32 | hi serial; 0 = empty */
@@ -196,7 +183,8 @@ struct engine {
 	unsigned n_sources;
 
 	struct flow_table ft;
-	struct host_table ht;
+	struct engine_table ht;		/* hosts: struct host */
+	uint32_t host_serial;		/* last host serial handed out */
 	struct pair_table pt;
 	struct frag_table fr;
 	struct engine_table nt;		/* names: struct name_entry */
@@ -288,7 +276,7 @@ void		 engine_hosts_done(struct engine *);
 static inline struct host *
 engine_host_at(const struct engine *e, uint32_t i)
 {
-	return &e->ht.v[i];
+	return engine_table_at(&e->ht, i);
 }
 /* Find or create the host; 0 if the table is full of busy hosts. */
 uint32_t	 engine_host_get(struct engine *, uint8_t ip_ver,

@@ -154,9 +154,7 @@ struct host_rates {
 
 /* The engine's bookkeeping inside a host: private to engine-host.c. */
 struct host_priv {
-	uint32_t hnext;		/* hash chain / free list link */
-	uint32_t lru_prev;	/* LRU list, least recently active first */
-	uint32_t lru_next;
+	struct engine_link link;	/* hash chain, LRU list */
 	uint32_t serial;	/* unique per host ever created; 0 = free */
 	/* Counts credited by ended flow records (rates not kept). */
 	uint64_t base_pkts_out;
