@@ -2,9 +2,10 @@
  * engine-flow.c: the flow table: bidirectional flows, the TCP state
  * machine (Zeek conn_state and history), timeouts and flow records.
  *
- * Owned by the main thread.  Flows live in one array indexed by uint32
- * (no per-flow allocation unless keep_rates), chained in a keyed hash
- * table and in one LRU list per timeout class (TCP, UDP, other, closed).
+ * Owned by the main thread.  Flows live in a bounded table
+ * (engine-table.c: one array indexed by uint32, no per-flow allocation
+ * unless keep_rates), with one LRU list per timeout class (TCP, UDP,
+ * other, closed).
  * A flow moves to its list's tail at most once per packet-time second, so
  * a busy flow costs no list work, and expiry, once per second, walks each
  * list from the head until the first flow that has not timed out.
@@ -48,6 +49,7 @@
 #include "config.h"
 #include "engine.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +94,7 @@ struct flow_rates {
 static inline struct flow *
 flow_at(const struct engine *e, uint32_t i)
 {
-	return &e->ft.v[i];
+	return (struct flow *)(void *)e->ft.tab.v + i;
 }
 
 static inline unsigned
@@ -127,90 +129,34 @@ flow_key_hash(const struct engine *e, const struct flow_key *k)
 	return engine_hash(e->hkey, w, sizeof w);
 }
 
-static uint32_t
-flow_bucket(const struct engine *e, const struct flow_key *k)
+static uint64_t
+flow_entry_hash(const void *entry, const void *arg)
 {
-	return (uint32_t)flow_key_hash(e, k) & (e->ft.nbuckets - 1);
-}
+	const struct flow *f = entry;
 
-/* ---- lists ---------------------------------------------------------- */
-
-static void
-flow_lru_unlink(struct engine *e, uint32_t i)
-{
-	struct flow *f = flow_at(e, i);
-	struct engine_list *l = &e->ft.lru[flow_class(f)];
-	uint32_t p = f->priv.lru_prev, n = f->priv.lru_next;
-
-	if (p != 0)
-		flow_at(e, p)->priv.lru_next = n;
-	else
-		l->head = n;
-	if (n != 0)
-		flow_at(e, n)->priv.lru_prev = p;
-	else
-		l->tail = p;
-	f->priv.lru_prev = f->priv.lru_next = 0;
-}
-
-static void
-flow_lru_append(struct engine *e, uint32_t i)
-{
-	struct flow *f = flow_at(e, i);
-	struct engine_list *l = &e->ft.lru[flow_class(f)];
-
-	f->priv.lru_prev = l->tail;
-	f->priv.lru_next = 0;
-	if (l->tail != 0)
-		flow_at(e, l->tail)->priv.lru_next = i;
-	else
-		l->head = i;
-	l->tail = i;
+	return flow_key_hash(arg, &f->key);
 }
 
 static void
 flow_set_class(struct engine *e, uint32_t i, unsigned cls)
 {
 	struct flow *f = flow_at(e, i);
+	unsigned old = flow_class(f);
 
-	if (flow_class(f) == cls)
+	if (old == cls)
 		return;
-	flow_lru_unlink(e, i);
+	engine_table_move(&e->ft.tab, i, old, cls);
 	f->priv.flags = (f->priv.flags &
 	    ~(3u << FL_CLASS_SHIFT)) | cls << FL_CLASS_SHIFT;
-	flow_lru_append(e, i);
-}
-
-static void
-flow_rehash(struct engine *e, uint32_t nb)
-{
-	struct flow_table *t = &e->ft;
-	uint32_t i;
-
-	free(t->buckets);
-	t->buckets = xcalloc(nb, sizeof *t->buckets);
-	t->nbuckets = nb;
-	for (i = 1; i <= t->used; i++) {
-		struct flow *f = flow_at(e, i);
-		uint32_t b;
-
-		if (!(f->priv.flags & FL_LIVE))
-			continue;
-		b = flow_bucket(e, &f->key);
-		f->priv.hnext = t->buckets[b];
-		t->buckets[b] = i;
-	}
 }
 
 /* Set up the flow table. */
 void
 engine_flows_init(struct engine *e)
 {
-	struct flow_table *t = &e->ft;
-
-	t->max = e->cfg.max_flows;
-	t->nbuckets = 1024;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	engine_table_init(&e->ft.tab, sizeof(struct flow),
+	    offsetof(struct flow, priv.link), e->cfg.max_flows, 1024, 1024,
+	    flow_entry_hash, e);
 }
 
 /* Free the flow table. */
@@ -221,12 +167,11 @@ engine_flows_done(struct engine *e)
 	uint32_t i;
 
 	if (t->rates != NULL) {
-		for (i = 1; i <= t->used; i++)
+		for (i = 1; i <= t->tab.used; i++)
 			free(t->rates[i]);
 	}
 	free(t->rates);
-	free(t->v);
-	free(t->buckets);
+	engine_table_done(&t->tab);
 	engine_frags_done(e);
 }
 
@@ -257,7 +202,7 @@ engine_flows_sync(struct engine *e)
 	if (e->cfg.keep_rates)
 		return;
 	engine_hosts_rebase(e);
-	for (i = 1; i <= t->used; i++) {
+	for (i = 1; i <= t->tab.used; i++) {
 		f = flow_at(e, i);
 		if (f->priv.flags & FL_LIVE)
 			flow_credit(e, f, 0);
@@ -270,18 +215,12 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 {
 	struct flow_table *t = &e->ft;
 	struct flow *f = flow_at(e, i);
-	uint32_t *pp;
 
 	engine_publish_flow(e, f, why);
-	/* While flushing, the bucket array holds the flush order instead. */
-	for (pp = &t->buckets[flow_bucket(e, &f->key)]; !t->flushing &&
-	    *pp != 0; pp = &flow_at(e, *pp)->priv.hnext) {
-		if (*pp == i) {
-			*pp = f->priv.hnext;
-			break;
-		}
-	}
-	flow_lru_unlink(e, i);
+	/* While flushing, the bucket array holds the flush order instead
+	 * and the chains are not walked: no hash needed. */
+	engine_table_remove(&t->tab, i, t->tab.no_chains ? 0 :
+	    flow_key_hash(e, &f->key), flow_class(f));
 	flow_credit(e, f, 1);
 	engine_host_flow_end(e, f->priv.host_a, f->priv.host_b);
 	engine_source_get(e, f->source)->flows_active--;
@@ -290,9 +229,6 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 		t->rates[i] = NULL;
 	}
 	f->priv.flags = 0;
-	f->priv.hnext = t->free_head;
-	t->free_head = i;
-	t->count--;
 	e->totals.flows_ended++;
 	if (why == FLOW_END_EVICTED)
 		e->totals.flows_evicted++;
@@ -320,7 +256,7 @@ flow_evict(struct engine *e)
 	unsigned c;
 
 	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
-		uint32_t h = e->ft.lru[c].head;
+		uint32_t h = e->ft.tab.lru[c].head;
 
 		if (h != 0 && (best == 0 ||
 		    flow_at(e, h)->last_ns < flow_at(e, best)->last_ns))
@@ -340,7 +276,7 @@ engine_flows_expire(struct engine *e)
 		uint64_t to = e->timeout_ns[c];
 		uint32_t i;
 
-		while ((i = e->ft.lru[c].head) != 0) {
+		while ((i = e->ft.tab.lru[c].head) != 0) {
 			if (flow_at(e, i)->last_ns + to > e->now_ns)
 				break;
 			flow_end(e, i, c == FLOW_CLASS_CLOSED ?
@@ -465,23 +401,22 @@ engine_flows_flush(struct engine *e)
 	struct flow_table *t = &e->ft;
 	uint32_t *idx, *tmp, i, n = 0;
 
-	if (t->count == 0)
+	if (t->tab.count == 0)
 		return;
 	/* Every flow goes: the hash chains are not needed any more, and
 	 * their bucket array (nbuckets >= count) holds the order, which
 	 * saves 4 bytes a flow at the moment memory use peaks. */
-	t->flushing = 1;
+	idx = engine_table_borrow_buckets(&t->tab);
 	if (!e->flush_ordered) {
 		/* No sink needs the order: table order, which depends on
 		 * the input only, is as deterministic and costs no sort. */
-		for (i = 1; i <= t->used && t->count > 0; i++) {
+		for (i = 1; i <= t->tab.used && t->tab.count > 0; i++) {
 			if (flow_at(e, i)->priv.flags & FL_LIVE)
 				flow_end(e, i, FLOW_END_FLUSH);
 		}
 	} else {
-		idx = t->buckets;
-		tmp = xcalloc(t->count, sizeof *tmp);
-		for (i = 1; i <= t->used && n < t->count; i++) {
+		tmp = xcalloc(t->tab.count, sizeof *tmp);
+		for (i = 1; i <= t->tab.used && n < t->tab.count; i++) {
 			if (flow_at(e, i)->priv.flags & FL_LIVE)
 				idx[n++] = i;
 		}
@@ -490,8 +425,7 @@ engine_flows_flush(struct engine *e)
 		for (i = 0; i < n; i++)
 			flow_end(e, idx[i], FLOW_END_FLUSH);
 	}
-	memset(t->buckets, 0, t->nbuckets * sizeof *t->buckets);
-	t->flushing = 0;
+	engine_table_return_buckets(&t->tab);
 	if (!e->cfg.keep_rates)
 		engine_hosts_rebase(e);	/* every count is final now */
 }
@@ -768,29 +702,15 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	struct flow *f;
 	uint32_t i, b, ha, hb;
 
-	while (t->count >= t->max)
+	while (t->tab.count >= t->tab.max)
 		flow_evict(e);
-	if (t->free_head != 0) {
-		i = t->free_head;
-		t->free_head = flow_at(e, i)->priv.hnext;
-	} else {
-		if (t->used + 1 >= t->cap) {
-			uint32_t ncap = t->cap ? t->cap * 2 : 1024;
-
-			if (ncap > t->max + 1)
-				ncap = t->max + 1;
-			if (ncap <= t->used + 1)
-				ncap = t->used + 2;
-			t->v = xreallocarray(t->v, ncap, sizeof *t->v);
-			if (e->cfg.keep_rates) {
-				t->rates = xreallocarray(t->rates, ncap,
-				    sizeof *t->rates);
-				memset(&t->rates[t->cap], 0, (ncap - t->cap) *
-				    sizeof *t->rates);
-			}
-			t->cap = ncap;
-		}
-		i = ++t->used;
+	i = engine_table_new(&t->tab);
+	if (e->cfg.keep_rates && t->tab.cap > t->rates_cap) {
+		t->rates = xreallocarray(t->rates, t->tab.cap,
+		    sizeof *t->rates);
+		memset(&t->rates[t->rates_cap], 0, (t->tab.cap -
+		    t->rates_cap) * sizeof *t->rates);
+		t->rates_cap = t->tab.cap;
 	}
 	/* Hosts first: they never move the flow array. */
 	ha = engine_host_get(e, k->ip_ver, k->a, m->source, m->ts_ns);
@@ -824,16 +744,10 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 		f->priv.flags |= FL_ICMP |
 		    (uint32_t)(m->sport & 0xff) << 16 |
 		    (uint32_t)(m->dport & 0xff) << 24;
-	flow_lru_append(e, i);
-	b = (uint32_t)hash & (t->nbuckets - 1);
-	f->priv.hnext = t->buckets[b];
-	t->buckets[b] = i;
-	t->count++;
+	engine_table_insert(&t->tab, i, hash, b);
 	e->totals.flows_created++;
 	engine_source_get(e, m->source)->flows_active++;
 	engine_host_flow_new(e, ha, hb);
-	if (t->count > t->nbuckets && t->nbuckets < (1u << 31))
-		flow_rehash(e, t->nbuckets * 2);
 	return i;
 }
 
@@ -905,11 +819,12 @@ engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
 	if (!p->ready || stage > 2)
 		return;
 	if (stage == 1) {
-		PREFETCH(&e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]);
+		PREFETCH(&e->ft.tab.buckets[p->hash &
+		    (e->ft.tab.nbuckets - 1)]);
 		return;
 	}
-	if ((i = e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]) == 0 ||
-	    i > e->ft.used)
+	if ((i = engine_table_chain(&e->ft.tab, p->hash)) == 0 ||
+	    i > e->ft.tab.used)
 		return;
 	f = flow_at(e, i);
 	if (stage == 2) {
@@ -942,8 +857,8 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	kp = &p->k;
 	sender_is_a = p->sender_is_a;
 
-	for (i = e->ft.buckets[p->hash & (e->ft.nbuckets - 1)]; i != 0;
-	    i = flow_at(e, i)->priv.hnext) {
+	for (i = engine_table_chain(&e->ft.tab, p->hash); i != 0;
+	    i = flow_at(e, i)->priv.link.hnext) {
 		if (memcmp(&flow_at(e, i)->key, kp, sizeof *kp) == 0)
 			break;
 	}
@@ -989,11 +904,8 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	f->dir[d].bytes += payload;
 
 	if (ts > f->last_ns) {
-		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC &&
-		    e->ft.lru[flow_class(f)].tail != i) {
-			flow_lru_unlink(e, i);
-			flow_lru_append(e, i);
-		}
+		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC)
+			engine_table_touch(&e->ft.tab, i, flow_class(f));
 		f->last_ns = ts;
 	} else if (ts < f->first_ns)
 		f->first_ns = ts;
@@ -1098,12 +1010,13 @@ const struct rate *
 flow_rate(const struct engine *e, const struct flow *f, int dir)
 {
 	const struct flow_table *t = &e->ft;
+	const struct flow *v = flow_at(e, 0);
 	size_t i;
 
-	if (t->rates == NULL || f < t->v + 1 || f > t->v + t->used ||
+	if (t->rates == NULL || f < v + 1 || f > v + t->tab.used ||
 	    dir < 0 || dir > 1)
 		return NULL;
-	i = (size_t)(f - t->v);
+	i = (size_t)(f - v);
 	return t->rates[i] != NULL ? &t->rates[i]->dir[dir] : NULL;
 }
 
@@ -1111,13 +1024,13 @@ flow_rate(const struct engine *e, const struct flow *f, int dir)
 size_t
 engine_flow_count(const struct engine *e)
 {
-	return e->ft.count;
+	return e->ft.tab.count;
 }
 
 static const struct flow *
 flow_scan(const struct engine *e, uint32_t i)
 {
-	for (; i <= e->ft.used; i++) {
+	for (; i <= e->ft.tab.used; i++) {
 		if (flow_at(e, i)->priv.flags & FL_LIVE)
 			return flow_at(e, i);
 	}
@@ -1137,5 +1050,5 @@ engine_flow_next(const struct engine *e, const struct flow *f)
 {
 	if (f == NULL)
 		return NULL;
-	return flow_scan(e, (uint32_t)(f - e->ft.v) + 1);
+	return flow_scan(e, (uint32_t)(f - flow_at(e, 0)) + 1);
 }

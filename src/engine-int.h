@@ -1,12 +1,14 @@
 /*
  * engine-int.h: what the engine's files share and nobody else sees.
  *
- * Tables are arrays of fixed-size entries addressed by uint32 index,
- * grown by doubling (realloc: on Linux large blocks move by mremap, no
- * copy, and untouched pages cost no memory); index 0 is never used, so 0
- * means "none" in every link.  Hash chains and LRU lists are index links
- * kept in the entries' private fields.  Growing a table moves it: no
- * pointer into a table survives a call that may create an entry.
+ * Flows, hosts and names live in the one bounded table of engine-table.c
+ * (fixed-size entries in an array grown by doubling, addressed by uint32
+ * index, 0 = "none"; keyed hash chains and LRU lists as index links in
+ * the entries).  Growing a table moves it: no pointer into a table
+ * survives a call that may create an entry.  The files, top-down:
+ * engine.c (front, sinks, clock) -> engine-flow.c -> engine-host.c,
+ * engine-names.c, engine-frag.c, engine-source.c, engine-rate.c ->
+ * engine-table.c -> engine-key.c (hashing, networks).
  */
 #ifndef WIRETOP_ENGINE_INT_H
 #define WIRETOP_ENGINE_INT_H
@@ -94,19 +96,12 @@ uint32_t	*engine_table_borrow_buckets(struct engine_table *);
 void		 engine_table_return_buckets(struct engine_table *);
 
 struct flow_table {
-	struct flow *v;		/* cap entries, [0] unused */
-	uint32_t cap;
-	uint32_t max;		/* max_flows */
-	uint32_t used;		/* highest index handed out so far */
-	uint32_t count;		/* live flows */
-	uint32_t free_head;	/* free list through priv hash link */
-	uint32_t *buckets;	/* chain heads, nbuckets (power of two) */
-	uint32_t nbuckets;
-	struct engine_list lru[FLOW_CLASS_COUNT];
+	struct engine_table tab;	/* struct flow entries, one LRU list
+					   per timeout class */
 	uint64_t seq;		/* flows created, feeds the uid */
-	int flushing;		/* engine_flush(): buckets hold the order */
-	struct flow_rates **rates;	/* [cap] per-flow rates, owned;
+	struct flow_rates **rates;	/* [tab.cap] per-flow rates, owned;
 					   NULL unless keep_rates */
+	uint32_t rates_cap;
 };
 
 /* Host pairs (peers): open addressing on two host serials. */

@@ -93,9 +93,8 @@ struct engine_link {
 struct flow_priv {
 	uint64_t uid_seed;	/* fixed-key hash of the first packet time
 				   (ns) and the creation number: the uid */
-	uint32_t hnext;		/* hash chain / free list link */
-	uint32_t lru_prev;	/* LRU list of the timeout class */
-	uint32_t lru_next;
+	struct engine_link link;	/* hash chain, LRU list of the
+					   timeout class */
 	uint32_t host_a;	/* host index of key.a (0: not tracked) */
 	uint32_t host_b;	/* host index of key.b */
 	uint32_t seq_max[2];	/* highest TCP sequence seen, originator /
