@@ -435,31 +435,30 @@ engine_flows_flush(struct engine *e)
 #define ONES8	0x0101010101010101ull
 #define HAS_ZERO8(v)	(((v) - ONES8) & ~(v) & (ONES8 << 7))
 
-/* 1 if history h holds letter c (word-wise: it is on every packet). */
-static inline int
-flow_hist_has(const char h[16], char c)
-{
-	uint64_t w0, w1, pat = ONES8 * (uint8_t)c;
-
-	memcpy(&w0, h, 8);
-	memcpy(&w1, h + 8, 8);
-	w0 ^= pat;
-	w1 ^= pat;
-	return (HAS_ZERO8(w0) | HAS_ZERO8(w1)) != 0;
-}
-
-/* Record a history letter once per direction (upper case: originator). */
+/* Record a history letter once per direction (upper case: originator).
+ * Word-wise, without strlen: it is on every packet.  Bytes after the
+ * letters are all NUL, and c is never NUL. */
 static void
 flow_hist(struct flow *f, int d, unsigned letter)
 {
 	char c = flow_hist_chars[letter];
+	uint64_t w0, w1, z0, z1, pat;
 	size_t n;
 
 	if (d)
 		c = (char)(c - 'A' + 'a');
-	if (flow_hist_has(f->history, c))
-		return;
-	n = strlen(f->history);
+	pat = ONES8 * (uint8_t)c;
+	memcpy(&w0, f->history, 8);
+	memcpy(&w1, f->history + 8, 8);
+	if ((HAS_ZERO8(w0 ^ pat) | HAS_ZERO8(w1 ^ pat)) != 0)
+		return;		/* already there */
+	/* The lowest flagged byte of HAS_ZERO8 is the first NUL. */
+	if ((z0 = HAS_ZERO8(w0)) != 0)
+		n = (size_t)__builtin_ctzll(z0) / 8;
+	else if ((z1 = HAS_ZERO8(w1)) != 0)
+		n = 8 + (size_t)__builtin_ctzll(z1) / 8;
+	else
+		n = sizeof f->history;
 	if (n + 1 < sizeof f->history) {
 		f->history[n] = c;
 		f->history[n + 1] = '\0';
@@ -919,8 +918,10 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	}
 
 	if (e->cfg.keep_rates)
-		engine_host_count_pkt(e, (sender_is_a ? f->priv.host_a : f->priv.host_b),
-		    (sender_is_a ? f->priv.host_b : f->priv.host_a), m->wire_len, ts);
+		engine_host_count_pkt(e,
+		    sender_is_a ? f->priv.host_a : f->priv.host_b,
+		    sender_is_a ? f->priv.host_b : f->priv.host_a,
+		    m->wire_len, ts);
 	return (f->priv.flags & (sender_is_a ? FL_ATX : FL_BTX)) != 0;
 }
 

@@ -87,13 +87,21 @@ void		 engine_table_insert(struct engine_table *, uint32_t,
 		    uint64_t hash, unsigned list);
 void		 engine_table_remove(struct engine_table *, uint32_t,
 		    uint64_t hash, unsigned list);
-void		 engine_table_touch(struct engine_table *, uint32_t,
+void		 engine_table_relink(struct engine_table *, uint32_t,
 		    unsigned list);
 void		 engine_table_move(struct engine_table *, uint32_t,
 		    unsigned from, unsigned to);
 uint32_t	 engine_table_scan(const struct engine_table *, uint32_t);
 uint32_t	*engine_table_borrow_buckets(struct engine_table *);
 void		 engine_table_return_buckets(struct engine_table *);
+
+/* Move entry i to the tail of list (most recently active). */
+static inline void
+engine_table_touch(struct engine_table *t, uint32_t i, unsigned list)
+{
+	if (t->lru[list].tail != i)
+		engine_table_relink(t, i, list);
+}
 
 struct flow_table {
 	struct engine_table tab;	/* struct flow entries, one LRU list

@@ -177,12 +177,11 @@ engine_table_remove(struct engine_table *t, uint32_t i, uint64_t hash,
 	t->count--;
 }
 
-/* Move entry i to the tail of list (most recently active). */
+/* Move entry i, not at the tail, to the tail of list (the inline
+ * engine_table_touch() checks that first). */
 void
-engine_table_touch(struct engine_table *t, uint32_t i, unsigned list)
+engine_table_relink(struct engine_table *t, uint32_t i, unsigned list)
 {
-	if (t->lru[list].tail == i)
-		return;
 	table_list_unlink(t, i, list);
 	table_list_append(t, i, list);
 }
