@@ -91,6 +91,12 @@ struct flow_rates {
 
 #define IS_ICMP(p)	((p) == 1 || (p) == 58)
 
+#if defined(__GNUC__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)(p))
+#endif
+
 static inline struct flow *
 flow_at(const struct engine *e, uint32_t i)
 {
@@ -219,7 +225,7 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 	engine_publish_flow(e, f, why);
 	/* While flushing, the bucket array holds the flush order instead
 	 * and the chains are not walked: no hash needed. */
-	engine_table_remove(&t->tab, i, t->tab.no_chains ? 0 :
+	engine_table_remove(&t->tab, i, t->tab.draining ? 0 :
 	    flow_key_hash(e, &f->key), flow_class(f));
 	flow_credit(e, f, 1);
 	engine_host_flow_end(e, f->priv.host_a, f->priv.host_b);
@@ -393,6 +399,34 @@ flow_sort(const struct engine *e, uint32_t *v, uint32_t *tmp, size_t n)
 	}
 }
 
+#define FLOW_FLUSH_AHEAD	16	/* flows ahead prefetched at flush */
+
+/* Prefetch what ending flow i touches: stage 1 the flow, stage 2 its
+ * hosts (their indices are in the flow fetched at stage 1). */
+static void
+flow_flush_prefetch(const struct engine *e, uint32_t i, int stage)
+{
+	const struct flow *f = flow_at(e, i);
+
+	if (stage == 1) {
+		PREFETCH(f);
+		PREFETCH((const char *)f + 64);
+		PREFETCH((const char *)f + 128);
+		PREFETCH((const char *)f + sizeof *f - 1);
+		return;
+	}
+	if (f->priv.host_a != 0) {
+		PREFETCH(engine_host_at(e, f->priv.host_a));
+		PREFETCH((const char *)engine_host_at(e,
+		    f->priv.host_a) + sizeof(struct host) - 1);
+	}
+	if (f->priv.host_b != 0) {
+		PREFETCH(engine_host_at(e, f->priv.host_b));
+		PREFETCH((const char *)engine_host_at(e,
+		    f->priv.host_b) + sizeof(struct host) - 1);
+	}
+}
+
 /* End every flow: ordered by first packet time, key, uid when a sink
  * needs the order, else in table order. */
 void
@@ -407,23 +441,23 @@ engine_flows_flush(struct engine *e)
 	 * their bucket array (nbuckets >= count) holds the order, which
 	 * saves 4 bytes a flow at the moment memory use peaks. */
 	idx = engine_table_borrow_buckets(&t->tab);
-	if (!e->flush_ordered) {
-		/* No sink needs the order: table order, which depends on
-		 * the input only, is as deterministic and costs no sort. */
-		for (i = 1; i <= t->tab.used && t->tab.count > 0; i++) {
-			if (flow_at(e, i)->priv.flags & FL_LIVE)
-				flow_end(e, i, FLOW_END_FLUSH);
-		}
-	} else {
-		tmp = xcalloc(t->tab.count, sizeof *tmp);
-		for (i = 1; i <= t->tab.used && n < t->tab.count; i++) {
-			if (flow_at(e, i)->priv.flags & FL_LIVE)
-				idx[n++] = i;
-		}
+	for (i = 1; i <= t->tab.used && n < t->tab.count; i++) {
+		if (flow_at(e, i)->priv.flags & FL_LIVE)
+			idx[n++] = i;
+	}
+	/* No sink needs the order: table order, which depends on the input
+	 * only, is as deterministic and costs no sort. */
+	if (e->flush_ordered) {
+		tmp = xcalloc(n, sizeof *tmp);
 		flow_sort(e, idx, tmp, n);
 		free(tmp);
-		for (i = 0; i < n; i++)
-			flow_end(e, idx[i], FLOW_END_FLUSH);
+	}
+	for (i = 0; i < n; i++) {
+		if (i + FLOW_FLUSH_AHEAD < n)
+			flow_flush_prefetch(e, idx[i + FLOW_FLUSH_AHEAD], 1);
+		if (i + FLOW_FLUSH_AHEAD / 2 < n)
+			flow_flush_prefetch(e, idx[i + FLOW_FLUSH_AHEAD / 2], 2);
+		flow_end(e, idx[i], FLOW_END_FLUSH);
 	}
 	engine_table_return_buckets(&t->tab);
 	if (!e->cfg.keep_rates)
@@ -798,12 +832,6 @@ engine_flow_prep(struct engine *e, const struct pkt_meta *m,
 	    !(m->flags & PKT_F_FRAG_LATER))
 		flow_prep_key(e, m, p);
 }
-
-#if defined(__GNUC__)
-#define PREFETCH(p)	__builtin_prefetch(p)
-#else
-#define PREFETCH(p)	((void)(p))
-#endif
 
 /* Prefetch what accounting the packet will touch: stage 1 its hash
  * bucket, stage 2 the flow. */

@@ -51,7 +51,8 @@ struct engine_table {
 	uint32_t free_head;	/* free list through link.hnext */
 	uint32_t *buckets;	/* chain heads, nbuckets (power of two) */
 	uint32_t nbuckets;
-	int no_chains;		/* buckets lent out: chains not walked */
+	int draining;		/* every entry is being removed: buckets
+				   lent out, chains and lists left alone */
 	struct engine_list lru[ENGINE_TABLE_LISTS];
 	uint64_t (*hash)(const void *entry, const void *arg);
 	const void *hash_arg;

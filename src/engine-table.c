@@ -153,8 +153,9 @@ engine_table_insert(struct engine_table *t, uint32_t i, uint64_t hash,
 }
 
 /* Unlink entry i from its chain (hash: its hash) and from list, and free
- * it.  While t->no_chains is set the chains are not walked (the bucket
- * array is borrowed, see engine_table_borrow_buckets()). */
+ * it.  While the table is draining (engine_table_borrow_buckets()) the
+ * chains and lists are left alone: every entry goes, and touching each
+ * entry's neighbours would only cost cache misses. */
 void
 engine_table_remove(struct engine_table *t, uint32_t i, uint64_t hash,
     unsigned list)
@@ -162,15 +163,16 @@ engine_table_remove(struct engine_table *t, uint32_t i, uint64_t hash,
 	struct engine_link *k = engine_table_link(t, i);
 	uint32_t *pp;
 
-	for (pp = &t->buckets[(uint32_t)hash & (t->nbuckets - 1)];
-	    !t->no_chains && *pp != 0;
-	    pp = &engine_table_link(t, *pp)->hnext) {
-		if (*pp == i) {
-			*pp = k->hnext;
-			break;
+	if (!t->draining) {
+		for (pp = &t->buckets[(uint32_t)hash & (t->nbuckets - 1)];
+		    *pp != 0; pp = &engine_table_link(t, *pp)->hnext) {
+			if (*pp == i) {
+				*pp = k->hnext;
+				break;
+			}
 		}
+		table_list_unlink(t, i, list);
 	}
-	table_list_unlink(t, i, list);
 	k->prev = ENGINE_TABLE_FREE;
 	k->hnext = t->free_head;
 	t->free_head = i;
@@ -206,20 +208,22 @@ engine_table_scan(const struct engine_table *t, uint32_t i)
 	return 0;
 }
 
-/* Lend the bucket array (at least count entries) for the caller's use
- * while every entry is being removed; chains are not walked meanwhile.
- * engine_table_return_buckets() clears it and ends that. */
+/* Start removing every entry: lend the bucket array (at least count
+ * entries) for the caller's use meanwhile; chains and lists are not
+ * maintained until engine_table_return_buckets(). */
 uint32_t *
 engine_table_borrow_buckets(struct engine_table *t)
 {
-	t->no_chains = 1;
+	t->draining = 1;
 	return t->buckets;
 }
 
-/* Take the bucket array back (the table must be empty). */
+/* Take the bucket array back once every entry is removed: the chains
+ * and lists are empty again. */
 void
 engine_table_return_buckets(struct engine_table *t)
 {
 	memset(t->buckets, 0, t->nbuckets * sizeof *t->buckets);
-	t->no_chains = 0;
+	memset(t->lru, 0, sizeof t->lru);
+	t->draining = 0;
 }
