@@ -63,6 +63,7 @@ struct capture_bpf {
 
 /* The counters the thread owns; flushed to struct capture_shared. */
 struct capture_local {
+	uint64_t records;	/* packet records committed to the ring */
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t ring_drops;
@@ -221,11 +222,12 @@ capture_flush(struct capture *c)
 	}
 }
 
+/* Names first: a consumer that sees a packet sees its names too. */
 static void
 capture_publish(struct capture *c)
 {
-	ring_publish(c->ring);
 	ring_publish(c->names);
+	ring_publish(c->ring);
 }
 
 /* Publish everything, then announce the end (release). */
@@ -244,6 +246,8 @@ capture_finish(struct capture *c, enum capture_state state, const char *err)
 		c->error[n] = '\0';
 	}
 	atomic_store_explicit(&c->state, (int)state, memory_order_release);
+	/* wake a consumer that armed before it could see the state */
+	ring_publish(c->ring);
 }
 
 /* ---- live sources ---------------------------------------------------- */
@@ -282,6 +286,7 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 {
 	struct capture *c = (struct capture *)(void *)user;
 	struct pkt_name nv[DECODE_MAX_NAMES];
+	struct capture_name *cn;
 	struct decode_names dn;
 	struct pkt_meta *m;
 	enum pkt_status st;
@@ -304,13 +309,19 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 	m->source = c->source;
 	m->ifindex = 0;
 	ring_commit(c->ring);
+	c->l.records++;
 	if ((unsigned)st < PKT_STATUS_COUNT)
 		c->l.status[st]++;
 	if (st == PKT_UNSUPPORTED)
 		capture_count_linktype(c, c->linktype);
 	for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
-		if (!ring_push(c->names, &nv[i]))
+		if ((cn = ring_reserve(c->names)) == NULL) {
 			c->l.name_drops++;
+			continue;
+		}
+		cn->seq = c->l.records - 1;
+		memcpy(&cn->name, &nv[i], sizeof cn->name);
+		ring_commit(c->names);
 	}
 }
 
@@ -565,7 +576,7 @@ capture_file_loop(struct capture *c)
 	struct pcap_pkthdr ph;
 	const struct bpf_program *prog;
 	struct pkt_meta *m;
-	struct pkt_name *nm;
+	struct capture_name *cn;
 	enum pkt_status st;
 	char *cause = NULL;
 	unsigned batch = 0, flush = 0, i;
@@ -608,7 +619,19 @@ capture_file_loop(struct capture *c)
 		    pk.wirelen, pk.ts_ns);
 		m->source = c->source;
 		m->ifindex = (uint16_t)pk.ifindex;
+		/* The packet's names go first (see struct capture_name);
+		 * waiting for their room publishes only earlier records. */
+		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
+			if ((cn = capture_file_reserve(c, c->names)) == NULL)
+				break;
+			cn->seq = c->l.records;
+			memcpy(&cn->name, &nv[i], sizeof cn->name);
+			ring_commit(c->names);
+		}
+		if (i < dn.n)
+			break;		/* asked to stop */
 		ring_commit(c->ring);
+		c->l.records++;
 		c->l.packets++;
 		c->l.bytes += pk.wirelen;
 		c->l.last_ts_ns = pk.ts_ns;
@@ -616,12 +639,6 @@ capture_file_loop(struct capture *c)
 			c->l.status[st]++;
 		if (st == PKT_UNSUPPORTED)
 			capture_count_linktype(c, pk.linktype);
-		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
-			if ((nm = capture_file_reserve(c, c->names)) == NULL)
-				break;
-			memcpy(nm, &nv[i], sizeof *nm);
-			ring_commit(c->names);
-		}
 		if (++batch == CAPTURE_FILE_BATCH) {
 			capture_publish(c);
 			batch = 0;
@@ -802,7 +819,7 @@ capture_open(const struct capture_opts *o, uint16_t source_id, char **cause)
 	if ((c->ring = ring_create(sizeof(struct pkt_meta), slots,
 	    cause)) == NULL)
 		goto fail;
-	if ((c->names = ring_create(sizeof(struct pkt_name), RING_NAME_SLOTS,
+	if ((c->names = ring_create(sizeof(struct capture_name), RING_NAME_SLOTS,
 	    cause)) == NULL)
 		goto fail;
 	return c;
@@ -880,7 +897,7 @@ capture_ring(struct capture *c)
 	return c->ring;
 }
 
-/* Ring of struct pkt_name (borrowed). */
+/* Ring of struct capture_name (borrowed). */
 struct ring *
 capture_name_ring(struct capture *c)
 {
@@ -969,7 +986,8 @@ capture_get_stats(struct capture *c, struct capture_stats *st)
 	    memory_order_relaxed);
 	st->truncated = atomic_load_explicit(&c->s.truncated,
 	    memory_order_relaxed);
-	if (st->state == CAPTURE_STATE_FAILED)
+	if (st->state == CAPTURE_STATE_FAILED ||
+	    st->state == CAPTURE_STATE_GONE)
 		snprintf(st->error, sizeof st->error, "%s", c->error);
 }
 
@@ -979,7 +997,8 @@ capture_finished(struct capture *c)
 {
 	int s = atomic_load_explicit(&c->state, memory_order_acquire);
 
-	return s == CAPTURE_STATE_FINISHED || s == CAPTURE_STATE_FAILED;
+	return s == CAPTURE_STATE_FINISHED || s == CAPTURE_STATE_FAILED ||
+	    s == CAPTURE_STATE_GONE;
 }
 
 /* Check that a filter compiles for this source; -1 + cause if not. */
