@@ -862,6 +862,24 @@ pcapfile_next(struct pcapfile *pf, struct pcapfile_pkt *out, char **cause)
 	return pcapfile_next_pcap(pf, out, cause);
 }
 
+/* The mapped range of the input, if it is mapped. */
+int
+pcapfile_map(struct pcapfile *pf, const void **base, size_t *len)
+{
+	if (!pf->mapped)
+		return 0;
+	*base = pf->base;
+	*len = pf->len;
+	return 1;
+}
+
+/* File offset of the next record. */
+uint64_t
+pcapfile_offset(struct pcapfile *pf)
+{
+	return pf->off_base + pf->pos;
+}
+
 /* Link type of the file (pcap) or of its first interface (pcapng). */
 uint32_t
 pcapfile_linktype(struct pcapfile *pf)

@@ -50,6 +50,11 @@ struct pcapfile	*pcapfile_open_mem(const void *data, size_t len,
  * returned). */
 int		 pcapfile_next(struct pcapfile *, struct pcapfile_pkt *out,
 		    char **cause);
+/* The mapped bytes of a regular file (1), or 0 when the input is not
+ * mapped; a read there faults (SIGBUS) if the file shrinks meanwhile. */
+int		 pcapfile_map(struct pcapfile *, const void **base, size_t *len);
+/* File offset of the next record (the one being read, during a read). */
+uint64_t	 pcapfile_offset(struct pcapfile *);
 /* Link type of the first interface (pcap: the file's), for BPF. */
 uint32_t	 pcapfile_linktype(struct pcapfile *);
 void		 pcapfile_stats(struct pcapfile *, struct pcapfile_stats *);

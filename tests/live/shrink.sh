@@ -1,0 +1,75 @@
+#!/bin/sh
+# shrink.sh: a capture file that shrinks while it is read (tcpdump -w
+# rewriting the same name) ends the export with one line
+#   wiretop: FILE: truncated while being read at offset N
+# exit code 3 (capture error) and valid partial output, never SIGBUS.
+# The reader maps the file; pages past the new end fault, and the reader
+# thread catches that fault.  16 runs, each truncating the file at another
+# moment and to another size (0, inside the first page, mid-file).
+# Environment (set by make check): WIRETOP, WT_TOOLS, WT_SRCDIR.
+
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init shrink
+wt_need_wiretop
+benchgen=${WT_TOOLS:-tests/tools}/benchgen
+[ -x "$benchgen" ] || wt_hard "needs $benchgen"
+command -v python3 >/dev/null 2>&1 || wt_skip "python3 not installed"
+cd "$WT_TMP" || wt_hard "cd $WT_TMP"
+HOME=$WT_TMP
+export HOME
+
+# 50000 packets (~31 MB) over 60 s of packet time: read at --speed 100
+# the export takes 0.6 s, so a truncation within 0.4 s lands mid-read.
+"$benchgen" -o orig.pcap -n 50000 -f 1000 >/dev/null 2>&1 ||
+    wt_hard "benchgen failed"
+
+hit=0
+run=0
+for sz in 0 1000 4096 12000000; do
+	for delay in 0.05 0.15 0.3 0.4; do
+		run=$((run + 1))
+		cp orig.pcap t.pcap || wt_hard "cp"
+		if [ $((run % 2)) -eq 0 ]; then fmt=json; else fmt=csv; fi
+		"$WIRETOP" export -r t.pcap --speed 100 --what summary \
+		    --format $fmt >out 2>err &
+		pid=$!
+		sleep $delay
+		truncate -s $sz t.pcap
+		wait $pid
+		rc=$?
+		nerr=$(wc -l <err | tr -d ' ')
+		what="run $run (size $sz after ${delay}s, $fmt)"
+		if [ $rc -ge 128 ]; then
+			wt_fail "$what: killed by signal $((rc - 128))"
+			continue
+		fi
+		if [ $rc -eq 3 ] && [ "$nerr" = 1 ] && grep -Eq \
+		    '^wiretop: t\.pcap: truncated while being read at offset [0-9]+$' \
+		    err; then
+			hit=$((hit + 1))
+			wt_pass
+		elif [ $rc -eq 0 ] && [ "$nerr" = 0 ]; then
+			wt_pass		# read to the end before the truncation
+		else
+			wt_fail "$what: exit $rc, $nerr lines: $(head -n 2 err)"
+		fi
+		wt_check "$what: output parses" python3 -c '
+import csv, json, sys
+fmt, path = sys.argv[1], sys.argv[2]
+with open(path) as f:
+    if fmt == "json":
+        d = json.load(f)
+        assert d["packets"] >= 0
+    else:
+        rows = list(csv.reader(f))
+        assert rows[0][0] == "section" and len(rows) > 3
+' $fmt out
+	done
+done
+# at 0.05 to 0.4 s into a 0.6 s read, nearly every run must be cut
+if [ $hit -ge 12 ]; then
+	wt_pass "$hit of $run runs were cut mid-read and reported it"
+else
+	wt_fail "only $hit of $run runs were cut mid-read (want >= 12)"
+fi
+wt_finish
