@@ -696,7 +696,7 @@ capture_file_read(struct capture *c)
 		ring_commit(c->ring);
 		c->l.records++;
 		c->l.packets++;
-		c->l.bytes += pk.wirelen;
+		c->l.bytes += m->wire_len;	/* a corrupt length is clamped */
 		c->l.last_ts_ns = pk.ts_ns;
 		if ((unsigned)st < PKT_STATUS_COUNT)
 			c->l.status[st]++;

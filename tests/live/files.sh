@@ -75,4 +75,34 @@ wt_check "names merged by time: 10.9.9.9 is second.example" \
 wt_check "names merged by time: 10.9.9.8 is fourth.example" \
     grep -q '^10\.9\.9\.8,4,fourth\.example,' want.hosts
 
+# ---- implausible record lengths -------------------------------------
+# Five records of one 60-byte Ethernet/IPv4/UDP frame, original lengths
+# 60 (fine), 40 (below the captured 60), 0xffffffff, 1 MiB (the bound:
+# fine) and 1 MiB + 1: 2 decoded, 3 invalid; the invalid ones count
+# their 60 captured bytes: 60 + 60 + 60 + 1048576 + 60 = 1048816.
+if command -v python3 >/dev/null 2>&1; then
+	python3 - <<'PY' || wt_hard "cannot build len.pcap"
+import struct
+eth = b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00'
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 46, 1, 0, 64, 17, 0,
+                 bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+f = eth + ip + struct.pack('!HHHH', 1000, 2000, 26, 0) + bytes(18)
+out = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
+for i, wire in enumerate([60, 40, 0xffffffff, 1 << 20, (1 << 20) + 1]):
+    out += struct.pack('<IIII', 1700000000 + i, 0, len(f), wire) + f
+open('len.pcap', 'wb').write(out)
+PY
+	got=$("$WIRETOP" export -r len.pcap --what summary --format json |
+	    python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d["packets"], d["decode"]["decoded"], d["decode"]["invalid"],
+      d["bytes"])')
+	if [ "$got" = "5 2 3 1048816" ]; then
+		wt_pass "bad original lengths: 3 invalid, 60 bytes each"
+	else
+		wt_fail "bad original lengths: packets decoded invalid bytes" \
+		    "= $got, want 5 2 3 1048816"
+	fi
+fi
+
 wt_finish
