@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "engine.h"
@@ -63,6 +65,47 @@ pipeline_add(struct pipeline *p, const struct capture_opts *co, char **cause)
 	return 0;
 }
 
+/* Is file i of o the same file (device and inode) as an earlier one?
+ * Returns the earlier one's name, or NULL. */
+static const char *
+pipeline_file_dup(const struct wt_opts *o, unsigned i, struct stat *seen)
+{
+	const char *f = o->files[i];
+	unsigned j;
+	int r;
+
+	r = strcmp(f, "-") == 0 ? fstat(STDIN_FILENO, &seen[i]) :
+	    stat(f, &seen[i]);
+	if (r != 0) {
+		/* capture_open reports it */
+		memset(&seen[i], 0, sizeof seen[i]);
+		return NULL;
+	}
+	for (j = 0; j < i; j++) {
+		if (seen[j].st_ino == seen[i].st_ino &&
+		    seen[j].st_dev == seen[i].st_dev && seen[j].st_ino != 0)
+			return o->files[j];
+	}
+	return NULL;
+}
+
+/* Is interface i of o captured by an earlier -i of the same name, or by
+ * "any"?  Returns the one that covers it, or NULL. */
+static const char *
+pipeline_iface_dup(const struct wt_opts *o, unsigned i)
+{
+	unsigned j;
+
+	for (j = 0; j < o->n_ifaces; j++) {
+		if (strcmp(o->ifaces[j], "any") == 0 &&
+		    strcmp(o->ifaces[i], "any") != 0)
+			return o->ifaces[j];
+		if (j < i && strcmp(o->ifaces[j], o->ifaces[i]) == 0)
+			return o->ifaces[j];
+	}
+	return NULL;
+}
+
 /* Local networks of the live interfaces, when none were configured. */
 static unsigned
 pipeline_iface_nets(struct pipeline *p)
@@ -100,6 +143,8 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	struct pipeline *p;
 	struct capture_opts co;
 	struct engine_cfg ec;
+	struct stat seen[WT_MAX_SOURCES];
+	const char *dup;
 	unsigned i, nnets;
 
 	p = xcalloc(1, sizeof *p);
@@ -113,7 +158,14 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	co.speed = o->speed;
 
 	p->blocked = -1;
-	for (i = 0; i < o->n_files; i++) {
+	/* A source given twice would count every packet twice: open it
+	 * once and say so. */
+	for (i = 0; i < o->n_files && i < WT_MAX_SOURCES; i++) {
+		if ((dup = pipeline_file_dup(o, i, seen)) != NULL) {
+			fprintf(stderr, "wiretop: warning: %s is the same file "
+			    "as %s: read once\n", o->files[i], dup);
+			continue;
+		}
 		co.kind = CAPTURE_FILE;
 		co.name = o->files[i];
 		if (pipeline_add(p, &co, cause) != 0)
@@ -127,13 +179,23 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 		o->ifaces[o->n_ifaces++] = p->default_iface;
 	}
 	for (i = 0; i < o->n_ifaces; i++) {
+		if ((dup = pipeline_iface_dup(o, i)) != NULL) {
+			if (strcmp(dup, o->ifaces[i]) == 0)
+				fprintf(stderr, "wiretop: warning: -i %s given "
+				    "twice: captured once\n", dup);
+			else
+				fprintf(stderr, "wiretop: warning: -i %s: "
+				    "already captured by -i any\n",
+				    o->ifaces[i]);
+			continue;
+		}
 		co.kind = CAPTURE_LIVE;
 		co.name = o->ifaces[i];
 		if (pipeline_add(p, &co, cause) != 0)
 			goto fail;
 		p->live = 1;
 	}
-	p->all_live = o->n_files == 0;
+	p->all_live = p->nfiles == 0;
 
 	ec = o->ecfg;
 	ec.n_sources = p->n;

@@ -75,6 +75,29 @@ wt_check "names merged by time: 10.9.9.9 is second.example" \
 wt_check "names merged by time: 10.9.9.8 is fourth.example" \
     grep -q '^10\.9\.9\.8,4,fourth\.example,' want.hosts
 
+# ---- the same file twice --------------------------------------------
+# a.txt describes 20000 + 1 + 1 + 1 + 2 = 20005 packets; given as a.pcap,
+# ./a.pcap and through a symbolic link it is still read once.
+ln -s a.pcap link.pcap
+"$WIRETOP" export -r a.pcap -r ./a.pcap -r link.pcap --what summary \
+    >dup.csv 2>dup.err
+rc=$?
+n=$(grep -c '^total,packets,' dup.csv)
+pk=$(sed -n 's/^total,packets,\([0-9]*\),.*/\1/p' dup.csv)
+nsrc=$(grep -c '^source,[0-9]*\.packets,' dup.csv)
+if [ $rc -eq 0 ] && [ "$n" = 1 ] && [ "$pk" = 20005 ] && [ "$nsrc" = 1 ]; then
+	wt_pass "-r a.pcap -r ./a.pcap -r link: one source, 20005 packets"
+else
+	wt_fail "-r a.pcap -r ./a.pcap -r link: exit $rc, packets '$pk'," \
+	    "$nsrc sources (want 0, 20005, 1)"
+fi
+if [ "$(wc -l <dup.err)" -eq 2 ] &&
+    [ "$(grep -c 'same file as a.pcap: read once' dup.err)" -eq 2 ]; then
+	wt_pass "one warning line per repeated file"
+else
+	wt_fail "warnings for repeated files: $(cat dup.err)"
+fi
+
 # ---- implausible record lengths -------------------------------------
 # Five records of one 60-byte Ethernet/IPv4/UDP frame, original lengths
 # 60 (fine), 40 (below the captured 60), 0xffffffff, 1 MiB (the bound:
