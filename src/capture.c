@@ -854,6 +854,15 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 	return 0;
 }
 
+/* A stream source stops waiting for its writer when asked to stop. */
+static int
+capture_file_cancel(void *arg)
+{
+	struct capture *c = arg;
+
+	return atomic_load_explicit(&c->stop, memory_order_relaxed);
+}
+
 static int
 capture_open_file(struct capture *c, const struct capture_opts *o,
     char **cause)
@@ -864,7 +873,11 @@ capture_open_file(struct capture *c, const struct capture_opts *o,
 	c->pf = pcapfile_open(c->name, cause);
 	if (c->pf == NULL)
 		return -1;
-	c->linktype = pcapfile_linktype(c->pf);
+	pcapfile_set_cancel(c->pf, capture_file_cancel, c);
+	/* A stream's header comes when its writer sends it, read by the
+	 * thread: check the filter's syntax against Ethernet meanwhile. */
+	c->linktype = pcapfile_pending(c->pf) ? DECODE_LT_ETHERNET :
+	    pcapfile_linktype(c->pf);
 	if (o->filter != NULL && *o->filter != '\0') {
 		if (capture_bpf_compile(o->filter, c->linktype, c->snaplen,
 		    PCAP_NETMASK_UNKNOWN,

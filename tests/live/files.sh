@@ -98,6 +98,48 @@ else
 	wt_fail "warnings for repeated files: $(cat dup.err)"
 fi
 
+# ---- a silent FIFO does not hold export up -----------------------------
+# The writer keeps the FIFO open and says nothing (first case) or sends
+# basic-tcp (one TCP connection) and then nothing: TERM must end export
+# within a second, with valid CSV (the header, plus that one flow).
+"$pcapgen" -o basic.pcap "$WT_SRCDIR/tests/pcap/basic-tcp.txt" ||
+    wt_hard "pcapgen basic-tcp"
+for feed in none basic; do
+	rm -f fifo fifo.csv
+	mkfifo fifo || wt_hard "mkfifo"
+	if [ $feed = none ]; then
+		(exec 3>fifo; exec sleep 30) >/dev/null 2>&1 &
+	else
+		(cat basic.pcap; exec sleep 30) >fifo 2>/dev/null &
+	fi
+	writer=$!
+	"$WIRETOP" export -r fifo -o fifo.csv 2>fifo.err &
+	pid=$!
+	sleep 1
+	t0=$(date +%s%N)
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	t1=$(date +%s%N)
+	kill $writer 2>/dev/null
+	wait $writer 2>/dev/null
+	ms=$(( (t1 - t0) / 1000000 ))
+	rows=$(grep -c '' fifo.csv 2>/dev/null)
+	want=1
+	[ $feed = basic ] && want=2
+	if [ $rc -lt 128 ] && [ $ms -lt 1000 ] && [ "$rows" = $want ] &&
+	    head -n 1 fifo.csv | grep -q '^ts,uid,' &&
+	    { [ $feed = none ] ||
+	    grep -q ',10\.0\.0\.1,40000,10\.0\.0\.2,80,tcp,' fifo.csv; }
+	then
+		wt_pass "TERM on export of a silent FIFO ($feed): ${ms} ms," \
+		    "$rows CSV lines"
+	else
+		wt_fail "TERM on export of a silent FIFO ($feed): exit $rc," \
+		    "${ms} ms, $rows lines (want < 1000 ms, $want lines)"
+	fi
+done
+
 # ---- implausible record lengths -------------------------------------
 # Five records of one 60-byte Ethernet/IPv4/UDP frame, original lengths
 # 60 (fine), 40 (below the captured 60), 0xffffffff, 1 MiB (the bound:
