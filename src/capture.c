@@ -326,11 +326,44 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 	}
 }
 
+/*
+ * The handle failed.  An interface that was deleted or taken down ends
+ * its source in state GONE (the other sources go on; the pipeline tells
+ * the engine); any other error is FAILED.  libpcap says ENODEV/ENETDOWN
+ * in its message, but the interface's own state is the plainer test.
+ */
+static void
+capture_live_end(struct capture *c, int n)
+{
+	char err[PCAP_ERRBUF_SIZE + 64];
+	struct ifaddrs *ifa, *i;
+	int found = 0, up = 0;
+
+	capture_live_stats(c);
+	if (strcmp(c->name, "any") != 0 && getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL; i = i->ifa_next) {
+			if (i->ifa_name == NULL ||
+			    strcmp(i->ifa_name, c->name) != 0)
+				continue;
+			found = 1;
+			up |= (i->ifa_flags & IFF_UP) != 0;
+		}
+		freeifaddrs(ifa);
+		if (!found || !up || n == PCAP_ERROR_IFACE_NOT_UP) {
+			snprintf(err, sizeof err, "%s: interface %s", c->name,
+			    found ? "went down" : "disappeared");
+			capture_finish(c, CAPTURE_STATE_GONE, err);
+			return;
+		}
+	}
+	snprintf(err, sizeof err, "%s: %s", c->name, pcap_geterr(c->pcap));
+	capture_finish(c, CAPTURE_STATE_FAILED, err);
+}
+
 static void
 capture_live_loop(struct capture *c)
 {
 	struct bpf_program *np;
-	char err[PCAP_ERRBUF_SIZE + 64];
 	uint64_t now;
 	int n;
 
@@ -371,10 +404,8 @@ capture_live_loop(struct capture *c)
 			c->next_stats = now + CAPTURE_STATS_NS;
 		}
 		capture_flush(c);
-		if (n == PCAP_ERROR) {
-			snprintf(err, sizeof err, "%s: %s", c->name,
-			    pcap_geterr(c->pcap));
-			capture_finish(c, CAPTURE_STATE_FAILED, err);
+		if (n < 0 && n != PCAP_ERROR_BREAK) {
+			capture_live_end(c, n);
 			return;
 		}
 	}
@@ -1042,6 +1073,11 @@ capture_print_warnings(struct capture *c, FILE *f)
 	int n = 0;
 
 	capture_get_stats(c, &st);
+	if (st.state == CAPTURE_STATE_GONE) {
+		fprintf(f, "wiretop: %s after %llu packets; the other sources "
+		    "went on\n", st.error, (unsigned long long)st.packets);
+		n++;
+	}
 	if (st.truncated) {
 		fprintf(f, "wiretop: %s: truncated after %llu packets\n",
 		    c->name, (unsigned long long)st.packets);

@@ -137,6 +137,39 @@ pipeline_iface_nets(struct pipeline *p)
 	return n;
 }
 
+/* Tell the engine the capture host's own addresses on each live source
+ * (all of them for "any"): they decide rx/tx first. */
+static void
+pipeline_own_addrs(struct pipeline *p)
+{
+	struct engine_net a[64];
+	unsigned i, j, n, cnt;
+	char **nets;
+
+	for (i = 0; i < p->n; i++) {
+		if (capture_kind(p->src[i]) != CAPTURE_LIVE)
+			continue;
+		nets = NULL;
+		cnt = 0;
+		n = 0;
+		if (capture_interface_networks(capture_name(p->src[i]), &nets,
+		    &cnt) >= 0) {
+			for (j = 0; j < cnt; j++) {
+				if (n < sizeof a / sizeof a[0] &&
+				    engine_net_parse(nets[j], &a[n]) == 0) {
+					/* the address itself, not its net */
+					a[n].plen = a[n].ip_ver == 4 ? 32 : 128;
+					n++;
+				}
+			}
+		}
+		for (j = 0; j < cnt; j++)
+			free(nets[j]);
+		free(nets);
+		engine_source_addrs(p->engine, i, a, n);
+	}
+}
+
 struct pipeline *
 pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 {
@@ -208,6 +241,7 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 		ec.n_local_nets = nnets;
 	}
 	p->engine = engine_create(&ec);
+	pipeline_own_addrs(p);
 	*exit_code = WT_EXIT_OK;
 	return p;
 
