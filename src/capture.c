@@ -439,6 +439,68 @@ capture_live_loop(struct capture *c)
 
 /* ---- file sources ---------------------------------------------------- */
 
+/*
+ * A mapped capture file that shrinks while it is read (tcpdump -w
+ * rewriting the same name) makes the next read of a page past its new end
+ * fault with SIGBUS.  Checking the size before each read cannot close the
+ * window between the check and the read, so the reader thread catches the
+ * fault instead: SIGBUS is synchronous, delivered to the faulting thread
+ * (blocking it does not help: the kernel then kills the process), and the
+ * handler jumps back to the reader's loop if the faulting address lies in
+ * that thread's map; any other SIGBUS goes to the action that was there
+ * before.  The reader reinstalls the handler when someone replaced it
+ * (the TUI installs its fatal-signal handlers after the threads start).
+ * The code between the jump point and the fault only reads the map,
+ * decodes into a ring slot not yet committed and runs BPF: no lock is
+ * held and nothing is allocated, so the jump leaves nothing half done.
+ */
+static _Thread_local sigjmp_buf *capture_bus_jmp;
+static _Thread_local const uint8_t *capture_bus_base;
+static _Thread_local size_t capture_bus_len;
+static struct sigaction capture_bus_prev;
+static pthread_mutex_t capture_bus_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+capture_bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	const uint8_t *a = si != NULL ? si->si_addr : NULL;
+
+	(void)uc;
+	if (capture_bus_jmp != NULL && si != NULL && si->si_code > 0 &&
+	    a >= capture_bus_base &&
+	    (size_t)(a - capture_bus_base) < capture_bus_len)
+		siglongjmp(*capture_bus_jmp, 1);
+	/* Not ours: put the previous action back and return; a fault
+	 * happens again at once and goes to it. */
+	sigaction(sig, &capture_bus_prev, NULL);
+	if (si == NULL || si->si_code <= 0)
+		raise(sig);
+}
+
+/* Install the SIGBUS handler unless it is in place already. */
+static void
+capture_bus_install(void)
+{
+	struct sigaction sa, cur;
+
+	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+	    (cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_sigaction == capture_bus_handler)
+		return;
+	pthread_mutex_lock(&capture_bus_lock);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = capture_bus_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+	    !((cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_sigaction == capture_bus_handler)) {
+		capture_bus_prev = cur;
+		sigaction(SIGBUS, &sa, NULL);
+	}
+	pthread_mutex_unlock(&capture_bus_lock);
+}
+
 static void
 capture_bpf_clear(struct capture *c)
 {
@@ -581,6 +643,8 @@ capture_pace(struct capture *c, uint64_t ts)
 	/* the consumer should see what is due before we sleep */
 	capture_publish(c);
 	capture_flush(c);
+	if (capture_bus_jmp != NULL)
+		capture_bus_install();
 	if (!capture_sleep_until(c, when, speed))
 		p->based = 0;	/* speed changed or paused: re-base */
 }
@@ -621,68 +685,6 @@ capture_file_reserve(struct capture *c, struct ring *r)
 		ring_wait_space(r, CAPTURE_WAIT_MS);
 	}
 	return slot;
-}
-
-/*
- * A mapped capture file that shrinks while it is read (tcpdump -w
- * rewriting the same name) makes the next read of a page past its new end
- * fault with SIGBUS.  Checking the size before each read cannot close the
- * window between the check and the read, so the reader thread catches the
- * fault instead: SIGBUS is synchronous, delivered to the faulting thread
- * (blocking it does not help: the kernel then kills the process), and the
- * handler jumps back to the reader's loop if the faulting address lies in
- * that thread's map; any other SIGBUS goes to the action that was there
- * before.  The reader reinstalls the handler when someone replaced it
- * (the TUI installs its fatal-signal handlers after the threads start).
- * The code between the jump point and the fault only reads the map,
- * decodes into a ring slot not yet committed and runs BPF: no lock is
- * held and nothing is allocated, so the jump leaves nothing half done.
- */
-static _Thread_local sigjmp_buf *capture_bus_jmp;
-static _Thread_local const uint8_t *capture_bus_base;
-static _Thread_local size_t capture_bus_len;
-static struct sigaction capture_bus_prev;
-static pthread_mutex_t capture_bus_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void
-capture_bus_handler(int sig, siginfo_t *si, void *uc)
-{
-	const uint8_t *a = si != NULL ? si->si_addr : NULL;
-
-	(void)uc;
-	if (capture_bus_jmp != NULL && si != NULL && si->si_code > 0 &&
-	    a >= capture_bus_base &&
-	    (size_t)(a - capture_bus_base) < capture_bus_len)
-		siglongjmp(*capture_bus_jmp, 1);
-	/* Not ours: put the previous action back and return; a fault
-	 * happens again at once and goes to it. */
-	sigaction(sig, &capture_bus_prev, NULL);
-	if (si == NULL || si->si_code <= 0)
-		raise(sig);
-}
-
-/* Install the SIGBUS handler unless it is in place already. */
-static void
-capture_bus_install(void)
-{
-	struct sigaction sa, cur;
-
-	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
-	    (cur.sa_flags & SA_SIGINFO) &&
-	    cur.sa_sigaction == capture_bus_handler)
-		return;
-	pthread_mutex_lock(&capture_bus_lock);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = capture_bus_handler;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
-	    !((cur.sa_flags & SA_SIGINFO) &&
-	    cur.sa_sigaction == capture_bus_handler)) {
-		capture_bus_prev = cur;
-		sigaction(SIGBUS, &sa, NULL);
-	}
-	pthread_mutex_unlock(&capture_bus_lock);
 }
 
 static void
@@ -760,11 +762,11 @@ capture_file_read(struct capture *c)
 		if (++batch == CAPTURE_FILE_BATCH) {
 			capture_publish(c);
 			batch = 0;
+			if (capture_bus_jmp != NULL)
+				capture_bus_install();
 			if (++flush == CAPTURE_FLUSH_EVERY / CAPTURE_FILE_BATCH) {
 				capture_flush(c);
 				flush = 0;
-				if (capture_bus_jmp != NULL)
-					capture_bus_install();
 			}
 		}
 	}

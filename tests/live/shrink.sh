@@ -66,6 +66,35 @@ with open(path) as f:
 ' $fmt out
 	done
 done
+# The screen too: the terminal leaves the alternate screen, and the
+# error line is printed after it (tmux, when installed).
+if command -v tmux >/dev/null 2>&1; then
+	cp orig.pcap t.pcap || wt_hard "cp"
+	sock=$WT_TMP/tmux.sock
+	tmux -S "$sock" new-session -d -x 100 -y 30 \
+	    "'$WIRETOP' -r '$WT_TMP/t.pcap' --speed 10 -d 0.2 --frames 15; \
+	    echo EXIT=\$?; sleep 30"
+	sleep 1.2
+	truncate -s 0 t.pcap
+	i=0
+	while [ $i -lt 100 ] && ! tmux -S "$sock" capture-pane -p |
+	    grep -q '^EXIT='; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tmux -S "$sock" capture-pane -p -J >pane.txt
+	alt=$(tmux -S "$sock" display -p '#{alternate_on}')
+	tmux -S "$sock" kill-server 2>/dev/null
+	if [ "$alt" = 0 ] && grep -q '^EXIT=3$' pane.txt &&
+	    grep -q 't\.pcap: truncated while being read at offset [0-9]' \
+	    pane.txt; then
+		wt_pass "screen: terminal restored, one error line, exit 3"
+	else
+		wt_fail "screen: alternate screen $alt; pane: $(grep . pane.txt |
+		    tail -n 3)"
+	fi
+fi
+
 # at 0.05 to 0.4 s into a 0.6 s read, nearly every run must be cut
 if [ $hit -ge 12 ]; then
 	wt_pass "$hit of $run runs were cut mid-read and reported it"
