@@ -46,12 +46,15 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 want, c0, c1, rate, secs = (int(x) for x in sys.argv[2:7])
 sent = int(sys.argv[7].split()[1])
+words = sys.argv[7].split()
+srate = words[5].lstrip("(") if len(words) > 5 else "?"
+took = float(words[3]) if len(words) > 3 else secs
 n = d["packets"]
 drops = sum(s["kernel_drops"] + s["if_drops"] + s["ring_drops"]
             for s in d["sources"])
 ns = (c1 - c0) / n if n else 0
-print("live-lo: %d pps: %d packets (sent %d), %d drops, %.0f ns CPU/packet "
-      "(%.1f%% of a core)" % (rate, n, sent, drops, ns,
-                              100.0 * (c1 - c0) / (secs * 1e9)))
+print("live-lo: %d pps (sender reached %s): %d packets (sent %d), %d drops, "
+      "%.0f ns CPU/packet (%.1f%% of a core)" % (rate, srate, n, sent, drops,
+      ns, 100.0 * (c1 - c0) / (took * 1e9)))
 sys.exit(0 if drops == 0 and n >= sent else 1)
 PY
