@@ -7,6 +7,12 @@
  * bounded batches.  Modes drive it from their own event loops and add
  * their sinks: the exporters through the engine's flow sink, the TUI by
  * rendering on ticks.
+ *
+ * File sources are merged by packet time (see pipeline_merge), so the
+ * engine sees one order whatever the reader threads' timing; live
+ * sources are real time and taken as they come.  The pipeline also tells
+ * the engine how each source ended (EOF, error, interface gone), its new
+ * drops, and the capture host's own addresses on each interface.
  */
 #include "config.h"
 #include "pipeline.h"
