@@ -43,7 +43,6 @@ struct pipeline {
 	uint64_t taken[WT_MAX_SOURCES];	/* file: records handed over */
 	int ended[WT_MAX_SOURCES];	/* end published to the engine */
 	uint64_t drops[WT_MAX_SOURCES];	/* drop total last published */
-	int blocked;		/* file source the merge waits for, or -1 */
 	unsigned ncalls;	/* pipeline_drain calls, to pace drop checks */
 	int live;		/* any live source */
 	int all_live;		/* every source is live */
@@ -196,7 +195,6 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	co.promisc = o->promisc;
 	co.speed = o->speed;
 
-	p->blocked = -1;
 	/* A source given twice would count every packet twice: open it
 	 * once and say so. */
 	for (i = 0; i < o->n_files && i < WT_MAX_SOURCES; i++) {
@@ -424,8 +422,8 @@ pipeline_deliver(struct pipeline *p, unsigned i, const struct pkt_meta *m,
  * next record is the oldest (ties: the lower source index; within a
  * source, ring order) and hand over its records up to the next source's
  * head.  A source whose ring is empty but which has not finished may
- * still produce an older record, so the merge stops there and remembers
- * it (p->blocked) for pipeline_arm.  The order is the same on every run,
+ * still produce an older record, so the merge stops there (pipeline_arm
+ * then waits for that source).  The order is the same on every run,
  * whatever the threads' timing.
  */
 static size_t
@@ -446,10 +444,8 @@ pipeline_merge(struct pipeline *p, size_t max)
 			if (capture_kind(c) != CAPTURE_FILE || p->ended[i])
 				continue;
 			if (ring_peek(capture_ring(c), &first, 1) == 0) {
-				if (!capture_finished(c)) {
-					p->blocked = (int)i;
+				if (!capture_finished(c))
 					return done;
-				}
 				if (ring_peek(capture_ring(c), &first, 1) ==
 				    0) {
 					pipeline_names_all(p, c);
@@ -461,7 +457,6 @@ pipeline_merge(struct pipeline *p, size_t max)
 			if (best < 0 || head[i] < head[best])
 				best = (int)i;
 		}
-		p->blocked = -1;
 		if (best < 0)
 			break;
 		/* records of best go while older than every lower source's
