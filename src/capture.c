@@ -450,9 +450,10 @@ capture_live_loop(struct capture *c)
  * that thread's map; any other SIGBUS goes to the action that was there
  * before.  The reader reinstalls the handler when someone replaced it
  * (the TUI installs its fatal-signal handlers after the threads start).
- * The code between the jump point and the fault only reads the map,
- * decodes into a ring slot not yet committed and runs BPF: no lock is
- * held and nothing is allocated, so the jump leaves nothing half done.
+ * The fault can only come from a read of the map (pcapfile_next, the
+ * BPF filter, the decoder), none of which holds a lock or is inside
+ * malloc, so the jump leaves nothing half done: the ring slot being
+ * filled is not committed yet.
  */
 static _Thread_local sigjmp_buf *capture_bus_jmp;
 static _Thread_local const uint8_t *capture_bus_base;
