@@ -124,6 +124,7 @@ struct capture {
 	uint64_t tsmul;		/* live: ns per pcap_pkthdr.ts.tv_usec unit */
 	bpf_u_int32 netmask;	/* live: for pcap_compile */
 	int selfd;		/* live: pollable fd of the handle, or -1 */
+	unsigned ifindex;	/* live: index at open, 0 for any/unknown */
 
 	pcap_t *pcap;		/* live; owned */
 	struct pcapfile *pf;	/* file; owned */
@@ -335,6 +336,14 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 	}
 }
 
+/* Has the interface gone (deleted, or replaced by another of the same
+ * name) without the handle saying so?  Checked on idle, at ~4 Hz. */
+static int
+capture_live_vanished(struct capture *c)
+{
+	return c->ifindex != 0 && if_nametoindex(c->name) != c->ifindex;
+}
+
 /*
  * The handle failed.  An interface that was deleted or taken down ends
  * its source in state GONE (the other sources go on; the pipeline tells
@@ -358,6 +367,8 @@ capture_live_end(struct capture *c, int n)
 			up |= (i->ifa_flags & IFF_UP) != 0;
 		}
 		freeifaddrs(ifa);
+		if (capture_live_vanished(c))
+			found = 0;	/* another interface of that name */
 		if (!found || !up || n == PCAP_ERROR_IFACE_NOT_UP) {
 			snprintf(err, sizeof err, "%s: interface %s", c->name,
 			    found ? "went down" : "disappeared");
@@ -374,7 +385,7 @@ capture_live_loop(struct capture *c)
 {
 	struct bpf_program *np;
 	uint64_t now, wake_due = 0;
-	int n, timeout;
+	int n, timeout, revents;
 
 	c->next_stats = 0;
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
@@ -402,6 +413,7 @@ capture_live_loop(struct capture *c)
 		if (wake_due != 0 && (wake_due - now) / 1000000 <
 		    CAPTURE_TIMEOUT_MS)
 			timeout = (int)((wake_due - now) / 1000000) + 1;
+		revents = 0;
 		if (c->selfd >= 0) {
 			struct pollfd pfd;
 
@@ -415,12 +427,21 @@ capture_live_loop(struct capture *c)
 					capture_live_stats(c);
 					c->next_stats = now + CAPTURE_STATS_NS;
 					capture_flush(c);
+					if (capture_live_vanished(c)) {
+						capture_live_end(c, PCAP_ERROR);
+						return;
+					}
 				}
 				continue;
 			}
+			revents = pfd.revents;
 		}
 		n = pcap_dispatch(c->pcap, -1, capture_live_packet,
 		    (u_char *)(void *)c);
+		/* an error libpcap did not report would make poll return at
+		 * once for ever */
+		if (n == 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)))
+			n = PCAP_ERROR;
 		capture_publish(c);
 		now = capture_now();
 		if (now >= c->next_stats) {
@@ -908,6 +929,8 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 	 * into the ring.  Asking for received packets only lets the kernel
 	 * skip that copy (PACKET_IGNORE_OUTGOING): half the ring traffic,
 	 * half the wake-ups, the same packets. */
+	c->ifindex = strcmp(c->name, "any") == 0 ? 0 :
+	    if_nametoindex(c->name);
 	if (capture_is_loopback(c->name)) {
 		pcap_setdirection(c->pcap, PCAP_D_IN);
 #ifdef PACKET_IGNORE_OUTGOING

@@ -35,10 +35,11 @@ c.sendall(b"d" * n)
 c.close()
 PY
 server=$!
-"$WIRETOP" export -i "$WT_IF1" -f 'tcp port 8080' --duration 3 \
+n0=$(wt_packet_sockets)
+"$WIRETOP" export -i "$WT_IF1" -f 'tcp port 8080' --duration 4 \
     --what summary --format json -o dir.json 2>dir.err &
 pid=$!
-sleep 0.7
+wt_wait_capture "$n0" 1
 got=$(python3 - $size <<'PY'
 import socket, sys, time
 for i in range(50):

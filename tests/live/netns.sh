@@ -37,6 +37,24 @@ wt_netns_up() {
 	ip -n "$WT_NS" link set lo up || wt_hard "cannot set up the veth pairs"
 }
 
+# wt_packet_sockets: packet sockets open in this namespace now.
+wt_packet_sockets() {
+	tail -n +2 /proc/net/packet | wc -l
+}
+
+# wt_wait_capture BEFORE N: wait (at most 10 s) until N more packet
+# sockets than BEFORE are open (wiretop's handles), then 0.5 s for
+# their rings and filters.
+wt_wait_capture() {
+	_i=0
+	while [ $_i -lt 100 ] &&
+	    [ "$(wt_packet_sockets)" -lt $(($1 + $2)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.5
+}
+
 wt_ns_py() {
 	ip netns exec "$WT_NS" python3 "$@"
 }

@@ -44,10 +44,11 @@ print(d["sources"][int(sys.argv[2])]["packets"])' "$1" "$2" 2>/dev/null
 }
 
 # ---- an interface that disappears ------------------------------------
+n0=$(wt_packet_sockets)
 "$WIRETOP" export -i "$WT_IF0" -i "$WT_IF1" -f 'udp and port 9999' \
-    --duration 4.5 --what summary --format json -o gone.json 2>gone.err &
+    --duration 6 --what summary --format json -o gone.json 2>gone.err &
 pid=$!
-sleep 0.7
+wt_wait_capture "$n0" 2
 send 60 10.201.0.1 10.201.1.1 &
 sender=$!
 sleep 1.5
@@ -74,11 +75,12 @@ fi
 
 # ---- the same interface twice, and with any ---------------------------
 for second in "$WT_IF1" any; do
+	n0=$(wt_packet_sockets)
 	"$WIRETOP" export -i "$WT_IF1" -i "$second" -f 'udp and port 9999' \
-	    --duration 2.5 --what summary --format json -o dup.json \
+	    --duration 3 --what summary --format json -o dup.json \
 	    2>dup.err &
 	pid=$!
-	sleep 0.7
+	wt_wait_capture "$n0" 1
 	send 20 10.201.1.1
 	wait $pid
 	rc=$?
