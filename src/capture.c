@@ -25,11 +25,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -46,6 +48,13 @@
 #define CAPTURE_SNAPLEN_DEFAULT	262144
 #define CAPTURE_BUFFER_KB_DEFAULT 32768
 #define CAPTURE_TIMEOUT_MS	100	/* pcap read timeout (not immediate) */
+/* A live source wakes the main thread once CAPTURE_WAKE_BATCH records
+ * wait, or CAPTURE_WAKE_NS after the first of them: at 100 kpps some 20
+ * wake-ups a second instead of one per kernel block (each costs two
+ * context switches and a dozen system calls); at 1 Mpps every 8 ms, an
+ * eighth of the ring. */
+#define CAPTURE_WAKE_BATCH	(RING_LIVE_SLOTS / 8)
+#define CAPTURE_WAKE_NS		50000000ull
 #define CAPTURE_STATS_NS	250000000ull	/* pcap_stats at ~4 Hz */
 #define CAPTURE_FILE_BATCH	64	/* file records per publish */
 #define CAPTURE_FLUSH_EVERY	1024	/* file records per counter flush */
@@ -63,6 +72,7 @@ struct capture_bpf {
 
 /* The counters the thread owns; flushed to struct capture_shared. */
 struct capture_local {
+	uint64_t records;	/* packet records committed to the ring */
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t ring_drops;
@@ -114,6 +124,7 @@ struct capture {
 	uint64_t tsmul;		/* live: ns per pcap_pkthdr.ts.tv_usec unit */
 	bpf_u_int32 netmask;	/* live: for pcap_compile */
 	int selfd;		/* live: pollable fd of the handle, or -1 */
+	unsigned ifindex;	/* live: index at open, 0 for any/unknown */
 
 	pcap_t *pcap;		/* live; owned */
 	struct pcapfile *pf;	/* file; owned */
@@ -221,11 +232,12 @@ capture_flush(struct capture *c)
 	}
 }
 
+/* Names first: a consumer that sees a packet sees its names too. */
 static void
 capture_publish(struct capture *c)
 {
-	ring_publish(c->ring);
 	ring_publish(c->names);
+	ring_publish(c->ring);
 }
 
 /* Publish everything, then announce the end (release). */
@@ -244,6 +256,9 @@ capture_finish(struct capture *c, enum capture_state state, const char *err)
 		c->error[n] = '\0';
 	}
 	atomic_store_explicit(&c->state, (int)state, memory_order_release);
+	/* wake a consumer that armed before it could see the state */
+	ring_wake(c->names);
+	ring_wake(c->ring);
 }
 
 /* ---- live sources ---------------------------------------------------- */
@@ -282,6 +297,7 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 {
 	struct capture *c = (struct capture *)(void *)user;
 	struct pkt_name nv[DECODE_MAX_NAMES];
+	struct capture_name *cn;
 	struct decode_names dn;
 	struct pkt_meta *m;
 	enum pkt_status st;
@@ -304,23 +320,72 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 	m->source = c->source;
 	m->ifindex = 0;
 	ring_commit(c->ring);
+	c->l.records++;
 	if ((unsigned)st < PKT_STATUS_COUNT)
 		c->l.status[st]++;
 	if (st == PKT_UNSUPPORTED)
 		capture_count_linktype(c, c->linktype);
 	for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
-		if (!ring_push(c->names, &nv[i]))
+		if ((cn = ring_reserve(c->names)) == NULL) {
 			c->l.name_drops++;
+			continue;
+		}
+		cn->seq = c->l.records - 1;
+		memcpy(&cn->name, &nv[i], sizeof cn->name);
+		ring_commit(c->names);
 	}
+}
+
+/* Has the interface gone (deleted, or replaced by another of the same
+ * name) without the handle saying so?  Checked on idle, at ~4 Hz. */
+static int
+capture_live_vanished(struct capture *c)
+{
+	return c->ifindex != 0 && if_nametoindex(c->name) != c->ifindex;
+}
+
+/*
+ * The handle failed.  An interface that was deleted or taken down ends
+ * its source in state GONE (the other sources go on; the pipeline tells
+ * the engine); any other error is FAILED.  libpcap says ENODEV/ENETDOWN
+ * in its message, but the interface's own state is the plainer test.
+ */
+static void
+capture_live_end(struct capture *c, int n)
+{
+	char err[PCAP_ERRBUF_SIZE + 64];
+	struct ifaddrs *ifa, *i;
+	int found = 0, up = 0;
+
+	capture_live_stats(c);
+	if (strcmp(c->name, "any") != 0 && getifaddrs(&ifa) == 0) {
+		for (i = ifa; i != NULL; i = i->ifa_next) {
+			if (i->ifa_name == NULL ||
+			    strcmp(i->ifa_name, c->name) != 0)
+				continue;
+			found = 1;
+			up |= (i->ifa_flags & IFF_UP) != 0;
+		}
+		freeifaddrs(ifa);
+		if (capture_live_vanished(c))
+			found = 0;	/* another interface of that name */
+		if (!found || !up || n == PCAP_ERROR_IFACE_NOT_UP) {
+			snprintf(err, sizeof err, "%s: interface %s", c->name,
+			    found ? "went down" : "disappeared");
+			capture_finish(c, CAPTURE_STATE_GONE, err);
+			return;
+		}
+	}
+	snprintf(err, sizeof err, "%s: %s", c->name, pcap_geterr(c->pcap));
+	capture_finish(c, CAPTURE_STATE_FAILED, err);
 }
 
 static void
 capture_live_loop(struct capture *c)
 {
 	struct bpf_program *np;
-	char err[PCAP_ERRBUF_SIZE + 64];
-	uint64_t now;
-	int n;
+	uint64_t now, wake_due = 0;
+	int n, timeout, revents;
 
 	c->next_stats = 0;
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
@@ -333,6 +398,22 @@ capture_live_loop(struct capture *c)
 			pcap_freecode(np);
 			free(np);
 		}
+		/* Records published without a wake-up (fewer than the
+		 * ring's wake batch) wait at most CAPTURE_WAKE_NS. */
+		now = capture_now();
+		timeout = CAPTURE_TIMEOUT_MS;
+		if (ring_unwoken(c->ring) == 0)
+			wake_due = 0;
+		else if (wake_due == 0)
+			wake_due = now + CAPTURE_WAKE_NS;
+		else if (now >= wake_due) {
+			ring_wake(c->ring);
+			wake_due = 0;
+		}
+		if (wake_due != 0 && (wake_due - now) / 1000000 <
+		    CAPTURE_TIMEOUT_MS)
+			timeout = (int)((wake_due - now) / 1000000) + 1;
+		revents = 0;
 		if (c->selfd >= 0) {
 			struct pollfd pfd;
 
@@ -340,18 +421,27 @@ capture_live_loop(struct capture *c)
 			pfd.events = POLLIN;
 			pfd.revents = 0;
 
-			if (poll(&pfd, 1, CAPTURE_TIMEOUT_MS) <= 0) {
+			if (poll(&pfd, 1, timeout) <= 0) {
 				now = capture_now();
 				if (now >= c->next_stats) {
 					capture_live_stats(c);
 					c->next_stats = now + CAPTURE_STATS_NS;
 					capture_flush(c);
+					if (capture_live_vanished(c)) {
+						capture_live_end(c, PCAP_ERROR);
+						return;
+					}
 				}
 				continue;
 			}
+			revents = pfd.revents;
 		}
 		n = pcap_dispatch(c->pcap, -1, capture_live_packet,
 		    (u_char *)(void *)c);
+		/* an error libpcap did not report would make poll return at
+		 * once for ever */
+		if (n == 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)))
+			n = PCAP_ERROR;
 		capture_publish(c);
 		now = capture_now();
 		if (now >= c->next_stats) {
@@ -359,10 +449,8 @@ capture_live_loop(struct capture *c)
 			c->next_stats = now + CAPTURE_STATS_NS;
 		}
 		capture_flush(c);
-		if (n == PCAP_ERROR) {
-			snprintf(err, sizeof err, "%s: %s", c->name,
-			    pcap_geterr(c->pcap));
-			capture_finish(c, CAPTURE_STATE_FAILED, err);
+		if (n < 0 && n != PCAP_ERROR_BREAK) {
+			capture_live_end(c, n);
 			return;
 		}
 	}
@@ -371,6 +459,69 @@ capture_live_loop(struct capture *c)
 }
 
 /* ---- file sources ---------------------------------------------------- */
+
+/*
+ * A mapped capture file that shrinks while it is read (tcpdump -w
+ * rewriting the same name) makes the next read of a page past its new end
+ * fault with SIGBUS.  Checking the size before each read cannot close the
+ * window between the check and the read, so the reader thread catches the
+ * fault instead: SIGBUS is synchronous, delivered to the faulting thread
+ * (blocking it does not help: the kernel then kills the process), and the
+ * handler jumps back to the reader's loop if the faulting address lies in
+ * that thread's map; any other SIGBUS goes to the action that was there
+ * before.  The reader reinstalls the handler when someone replaced it
+ * (the TUI installs its fatal-signal handlers after the threads start).
+ * The fault can only come from a read of the map (pcapfile_next, the
+ * BPF filter, the decoder), none of which holds a lock or is inside
+ * malloc, so the jump leaves nothing half done: the ring slot being
+ * filled is not committed yet.
+ */
+static _Thread_local sigjmp_buf *capture_bus_jmp;
+static _Thread_local const uint8_t *capture_bus_base;
+static _Thread_local size_t capture_bus_len;
+static struct sigaction capture_bus_prev;
+static pthread_mutex_t capture_bus_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+capture_bus_handler(int sig, siginfo_t *si, void *uc)
+{
+	const uint8_t *a = si != NULL ? si->si_addr : NULL;
+
+	(void)uc;
+	if (capture_bus_jmp != NULL && si != NULL && si->si_code > 0 &&
+	    a >= capture_bus_base &&
+	    (size_t)(a - capture_bus_base) < capture_bus_len)
+		siglongjmp(*capture_bus_jmp, 1);
+	/* Not ours: put the previous action back and return; a fault
+	 * happens again at once and goes to it. */
+	sigaction(sig, &capture_bus_prev, NULL);
+	if (si == NULL || si->si_code <= 0)
+		raise(sig);
+}
+
+/* Install the SIGBUS handler unless it is in place already. */
+static void
+capture_bus_install(void)
+{
+	struct sigaction sa, cur;
+
+	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+	    (cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_sigaction == capture_bus_handler)
+		return;
+	pthread_mutex_lock(&capture_bus_lock);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = capture_bus_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+	    !((cur.sa_flags & SA_SIGINFO) &&
+	    cur.sa_sigaction == capture_bus_handler)) {
+		capture_bus_prev = cur;
+		sigaction(SIGBUS, &sa, NULL);
+	}
+	pthread_mutex_unlock(&capture_bus_lock);
+}
 
 static void
 capture_bpf_clear(struct capture *c)
@@ -514,6 +665,8 @@ capture_pace(struct capture *c, uint64_t ts)
 	/* the consumer should see what is due before we sleep */
 	capture_publish(c);
 	capture_flush(c);
+	if (capture_bus_jmp != NULL)
+		capture_bus_install();
 	if (!capture_sleep_until(c, when, speed))
 		p->based = 0;	/* speed changed or paused: re-base */
 }
@@ -557,7 +710,7 @@ capture_file_reserve(struct capture *c, struct ring *r)
 }
 
 static void
-capture_file_loop(struct capture *c)
+capture_file_read(struct capture *c)
 {
 	struct pkt_name nv[DECODE_MAX_NAMES];
 	struct decode_names dn;
@@ -565,7 +718,7 @@ capture_file_loop(struct capture *c)
 	struct pcap_pkthdr ph;
 	const struct bpf_program *prog;
 	struct pkt_meta *m;
-	struct pkt_name *nm;
+	struct capture_name *cn;
 	enum pkt_status st;
 	char *cause = NULL;
 	unsigned batch = 0, flush = 0, i;
@@ -608,23 +761,31 @@ capture_file_loop(struct capture *c)
 		    pk.wirelen, pk.ts_ns);
 		m->source = c->source;
 		m->ifindex = (uint16_t)pk.ifindex;
+		/* The packet's names go first (see struct capture_name);
+		 * waiting for their room publishes only earlier records. */
+		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
+			if ((cn = capture_file_reserve(c, c->names)) == NULL)
+				break;
+			cn->seq = c->l.records;
+			memcpy(&cn->name, &nv[i], sizeof cn->name);
+			ring_commit(c->names);
+		}
+		if (i < dn.n)
+			break;		/* asked to stop */
 		ring_commit(c->ring);
+		c->l.records++;
 		c->l.packets++;
-		c->l.bytes += pk.wirelen;
+		c->l.bytes += m->wire_len;	/* a corrupt length is clamped */
 		c->l.last_ts_ns = pk.ts_ns;
 		if ((unsigned)st < PKT_STATUS_COUNT)
 			c->l.status[st]++;
 		if (st == PKT_UNSUPPORTED)
 			capture_count_linktype(c, pk.linktype);
-		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
-			if ((nm = capture_file_reserve(c, c->names)) == NULL)
-				break;
-			memcpy(nm, &nv[i], sizeof *nm);
-			ring_commit(c->names);
-		}
 		if (++batch == CAPTURE_FILE_BATCH) {
 			capture_publish(c);
 			batch = 0;
+			if (capture_bus_jmp != NULL)
+				capture_bus_install();
 			if (++flush == CAPTURE_FLUSH_EVERY / CAPTURE_FILE_BATCH) {
 				capture_flush(c);
 				flush = 0;
@@ -637,6 +798,36 @@ capture_file_loop(struct capture *c)
 		return;
 	}
 	capture_finish(c, CAPTURE_STATE_FINISHED, NULL);
+}
+
+static void
+capture_file_loop(struct capture *c)
+{
+	sigjmp_buf jb;
+	const void *base;
+	char err[sizeof c->error];
+	sigset_t bus;
+
+	if (!pcapfile_map(c->pf, &base, &capture_bus_len)) {
+		capture_file_read(c);
+		return;
+	}
+	capture_bus_base = base;
+	capture_bus_install();
+	if (sigsetjmp(jb, 1) != 0) {
+		capture_bus_jmp = NULL;
+		snprintf(err, sizeof err, "%s: truncated while being read at "
+		    "offset %llu", c->name,
+		    (unsigned long long)pcapfile_offset(c->pf));
+		capture_finish(c, CAPTURE_STATE_FAILED, err);
+		return;
+	}
+	capture_bus_jmp = &jb;
+	sigemptyset(&bus);
+	sigaddset(&bus, SIGBUS);
+	pthread_sigmask(SIG_UNBLOCK, &bus, NULL);
+	capture_file_read(c);
+	capture_bus_jmp = NULL;
 }
 
 static void *
@@ -657,6 +848,24 @@ capture_thread(void *arg)
 }
 
 /* ---- opening --------------------------------------------------------- */
+
+/* Is ifname a loopback interface? */
+static int
+capture_is_loopback(const char *ifname)
+{
+	struct ifaddrs *ifa, *i;
+	int lo = 0;
+
+	if (getifaddrs(&ifa) != 0)
+		return 0;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_name != NULL && strcmp(i->ifa_name, ifname) == 0 &&
+		    (i->ifa_flags & IFF_LOOPBACK))
+			lo = 1;
+	}
+	freeifaddrs(ifa);
+	return lo;
+}
 
 static int
 capture_open_live(struct capture *c, const struct capture_opts *o,
@@ -715,6 +924,22 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 	c->tsmul = pcap_get_tstamp_precision(c->pcap) ==
 	    PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
 	c->linktype = capture_dlt_to_linktype(pcap_datalink(c->pcap));
+	/* On a loopback device every packet is both sent and received;
+	 * libpcap throws the outgoing copy away after the kernel copied it
+	 * into the ring.  Asking for received packets only lets the kernel
+	 * skip that copy (PACKET_IGNORE_OUTGOING): half the ring traffic,
+	 * half the wake-ups, the same packets. */
+	c->ifindex = strcmp(c->name, "any") == 0 ? 0 :
+	    if_nametoindex(c->name);
+	if (capture_is_loopback(c->name)) {
+		pcap_setdirection(c->pcap, PCAP_D_IN);
+#ifdef PACKET_IGNORE_OUTGOING
+		/* libpcap 1.10 filters the direction in userland only */
+		r = 1;
+		setsockopt(pcap_fileno(c->pcap), SOL_PACKET,
+		    PACKET_IGNORE_OUTGOING, &r, sizeof r);
+#endif
+	}
 	/* The thread polls the handle with a timeout and reads without
 	 * blocking, so that it sees the stop flag even on devices whose
 	 * read pcap_breakloop() cannot interrupt (nflog, for one). */
@@ -742,6 +967,15 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 	return 0;
 }
 
+/* A stream source stops waiting for its writer when asked to stop. */
+static int
+capture_file_cancel(void *arg)
+{
+	struct capture *c = arg;
+
+	return atomic_load_explicit(&c->stop, memory_order_relaxed);
+}
+
 static int
 capture_open_file(struct capture *c, const struct capture_opts *o,
     char **cause)
@@ -752,7 +986,11 @@ capture_open_file(struct capture *c, const struct capture_opts *o,
 	c->pf = pcapfile_open(c->name, cause);
 	if (c->pf == NULL)
 		return -1;
-	c->linktype = pcapfile_linktype(c->pf);
+	pcapfile_set_cancel(c->pf, capture_file_cancel, c);
+	/* A stream's header comes when its writer sends it, read by the
+	 * thread: check the filter's syntax against Ethernet meanwhile. */
+	c->linktype = pcapfile_pending(c->pf) ? DECODE_LT_ETHERNET :
+	    pcapfile_linktype(c->pf);
 	if (o->filter != NULL && *o->filter != '\0') {
 		if (capture_bpf_compile(o->filter, c->linktype, c->snaplen,
 		    PCAP_NETMASK_UNKNOWN,
@@ -802,9 +1040,11 @@ capture_open(const struct capture_opts *o, uint16_t source_id, char **cause)
 	if ((c->ring = ring_create(sizeof(struct pkt_meta), slots,
 	    cause)) == NULL)
 		goto fail;
-	if ((c->names = ring_create(sizeof(struct pkt_name), RING_NAME_SLOTS,
+	if ((c->names = ring_create(sizeof(struct capture_name), RING_NAME_SLOTS,
 	    cause)) == NULL)
 		goto fail;
+	if (o->kind == CAPTURE_LIVE && o->ring_slots == 0)
+		ring_set_wake_batch(c->ring, CAPTURE_WAKE_BATCH);
 	return c;
 
 fail:
@@ -880,7 +1120,7 @@ capture_ring(struct capture *c)
 	return c->ring;
 }
 
-/* Ring of struct pkt_name (borrowed). */
+/* Ring of struct capture_name (borrowed). */
 struct ring *
 capture_name_ring(struct capture *c)
 {
@@ -917,6 +1157,11 @@ capture_print_warnings(struct capture *c, FILE *f)
 	int n = 0;
 
 	capture_get_stats(c, &st);
+	if (st.state == CAPTURE_STATE_GONE) {
+		fprintf(f, "wiretop: %s after %llu packets; the other sources "
+		    "went on\n", st.error, (unsigned long long)st.packets);
+		n++;
+	}
 	if (st.truncated) {
 		fprintf(f, "wiretop: %s: truncated after %llu packets\n",
 		    c->name, (unsigned long long)st.packets);
@@ -969,7 +1214,8 @@ capture_get_stats(struct capture *c, struct capture_stats *st)
 	    memory_order_relaxed);
 	st->truncated = atomic_load_explicit(&c->s.truncated,
 	    memory_order_relaxed);
-	if (st->state == CAPTURE_STATE_FAILED)
+	if (st->state == CAPTURE_STATE_FAILED ||
+	    st->state == CAPTURE_STATE_GONE)
 		snprintf(st->error, sizeof st->error, "%s", c->error);
 }
 
@@ -979,7 +1225,8 @@ capture_finished(struct capture *c)
 {
 	int s = atomic_load_explicit(&c->state, memory_order_acquire);
 
-	return s == CAPTURE_STATE_FINISHED || s == CAPTURE_STATE_FAILED;
+	return s == CAPTURE_STATE_FINISHED || s == CAPTURE_STATE_FAILED ||
+	    s == CAPTURE_STATE_GONE;
 }
 
 /* Check that a filter compiles for this source; -1 + cause if not. */

@@ -18,6 +18,19 @@
 struct ring;
 struct capture;
 
+/*
+ * A slot of a source's name ring: the name and the index (0-based, per
+ * source) of the packet record it was learned from.  A file source
+ * commits and publishes a packet's names before the packet itself, so a
+ * consumer that sees packet j also sees every name with seq <= j and can
+ * hand names to the engine at the same place in the packet stream on
+ * every run.
+ */
+struct capture_name {
+	uint64_t seq;		/* packet index in this source's ring */
+	struct pkt_name name;
+};
+
 enum capture_kind {
 	CAPTURE_LIVE,
 	CAPTURE_FILE,
@@ -29,6 +42,7 @@ enum capture_state {
 	CAPTURE_STATE_PAUSED,	/* file replay paused */
 	CAPTURE_STATE_FINISHED,	/* file read to its end (all published) */
 	CAPTURE_STATE_FAILED,	/* stopped on an error (see stats.error) */
+	CAPTURE_STATE_GONE,	/* live interface disappeared (stats.error) */
 };
 
 struct capture_opts {
@@ -62,7 +76,7 @@ struct capture_stats {
 	uint64_t last_ts_ns;	/* packet time of the newest packet */
 	int truncated;		/* file ended inside a record */
 	enum capture_state state;
-	char error[256];	/* set when state is FAILED */
+	char error[256];	/* set when state is FAILED or GONE */
 };
 
 /* Open a source (privileged step). NULL + cause: one line for the user. */
@@ -75,7 +89,7 @@ void		 capture_stop(struct capture *);
 void		 capture_free(struct capture *);
 
 struct ring	*capture_ring(struct capture *);	/* of pkt_meta */
-struct ring	*capture_name_ring(struct capture *);	/* of pkt_name */
+struct ring	*capture_name_ring(struct capture *);	/* of capture_name */
 const char	*capture_name(struct capture *);
 enum capture_kind capture_kind(struct capture *);
 /* Link type of the source (first interface for pcapng files). */

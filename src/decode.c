@@ -670,6 +670,14 @@ decode_packet(struct pkt_meta *m, struct decode_names *names,
 		data = empty;
 		caplen = 0;
 	}
+	/* An original length below the captured one, or beyond any real
+	 * frame (0xffffffff would count 4 GiB), is a corrupt record: it is
+	 * invalid, and only its captured bytes count. */
+	if (wirelen < caplen || wirelen > DECODE_MAX_WIRELEN) {
+		m->wire_len = caplen;
+		m->status = PKT_INVALID;
+		return PKT_INVALID;
+	}
 	ctx.m = m;
 	ctx.names = names;
 	ctx.frame = data;

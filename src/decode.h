@@ -28,6 +28,10 @@
  * libpcaps; the decoder treats both as raw IP too. */
 
 #define DECODE_MAX_NAMES	8	/* name records one packet may yield */
+/* Largest plausible original (wire) length of one frame: above the 64 KiB
+ * IP datagram and the Linux GSO/GRO super-frames a capture on the host
+ * sees (BIG TCP: up to 512 KiB).  A record claiming more is corrupt. */
+#define DECODE_MAX_WIRELEN	(1u << 20)
 
 /* Where name records go; the caller owns the array. */
 struct decode_names {

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,6 +41,7 @@
 #define PCAPFILE_RESYNC_SPAN	(1u << 20)	/* bytes scanned for a block */
 #define PCAPFILE_BUF_INIT	(256u << 10)	/* stream buffer */
 #define PCAPFILE_READ_MIN	(64u << 10)
+#define PCAPFILE_POLL_MS	100	/* stream: re-check cancel this often */
 
 #define PCAP_MAGIC_US		0xa1b2c3d4u
 #define PCAP_MAGIC_NS		0xa1b23c4du
@@ -95,6 +97,11 @@ struct pcapfile {
 	size_t bufsize;
 	int eof;		/* stream: read() returned 0 or failed */
 	int rderr;		/* errno of a failed read(), else 0 */
+	int started;		/* the file header has been read */
+	char *start_err;	/* stream: why the header was bad; owned */
+	int interrupted;	/* stream: cancel said stop while waiting */
+	int (*cancel)(void *);	/* stream: nonzero = stop waiting */
+	void *cancel_arg;
 
 	int format;		/* PCAPFILE_FMT_* */
 	int swap;		/* current section/file is not host order */
@@ -162,6 +169,30 @@ pcapfile_display(const char *path)
 	return strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
+/* Stream mode: wait until the input is readable, or the cancel
+ * callback says stop (then the input ends here, not truncated).  A pipe
+ * or FIFO can stay silent for ever; read() would not see a stop. */
+static int
+pcapfile_wait(struct pcapfile *pf)
+{
+	struct pollfd pfd;
+	int r;
+
+	for (;;) {
+		if (pf->cancel(pf->cancel_arg)) {
+			pf->interrupted = 1;
+			pf->eof = 1;
+			return 0;
+		}
+		pfd.fd = pf->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, PCAPFILE_POLL_MS);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return 1;	/* read() says what it is */
+	}
+}
+
 /* Stream mode: make n bytes from pos available, reading more input. */
 static int
 pcapfile_read_more(struct pcapfile *pf, size_t n)
@@ -184,6 +215,8 @@ pcapfile_read_more(struct pcapfile *pf, size_t n)
 	}
 	pf->base = pf->buf;
 	while (pf->len < n) {
+		if (pf->cancel != NULL && !pcapfile_wait(pf))
+			return 0;
 		want = pf->bufsize - pf->len;
 		r = read(pf->fd, pf->buf + pf->len, want);
 		if (r < 0 && errno == EINTR)
@@ -226,7 +259,7 @@ pcapfile_end(struct pcapfile *pf, char **cause)
 		    pcapfile_display(pf->path), strerror(pf->rderr));
 		return -1;
 	}
-	if (pcapfile_left(pf) != 0)
+	if (pcapfile_left(pf) != 0 && !pf->interrupted)
 		pf->st.truncated = 1;
 	return 0;
 }
@@ -809,10 +842,16 @@ pcapfile_open(const char *path, char **cause)
 		}
 	}
 	if (!pf->mapped) {
+		/* A stream's header is read by the first pcapfile_next (or
+		 * pcapfile_linktype), in the thread that can be stopped
+		 * while the writer is silent; a regular file's now. */
 		pf->bufsize = PCAPFILE_BUF_INIT;
 		pf->buf = xmalloc(pf->bufsize);
 		pf->base = pf->buf;
+		if (!S_ISREG(sb.st_mode))
+			return pf;
 	}
+	pf->started = 1;
 	if (pcapfile_start(pf, cause) != 0)
 		goto fail;
 	return pf;
@@ -835,11 +874,47 @@ pcapfile_open_mem(const void *data, size_t len, const char *name,
 	pf->borrowed = 1;
 	pf->base = data;
 	pf->len = data != NULL ? len : 0;
+	pf->started = 1;
 	if (pcapfile_start(pf, cause) != 0) {
 		pcapfile_close(pf);
 		return NULL;
 	}
 	return pf;
+}
+
+/* Let a stream's reads give up when cancel(arg) returns nonzero. */
+void
+pcapfile_set_cancel(struct pcapfile *pf, int (*cancel)(void *), void *arg)
+{
+	pf->cancel = cancel;
+	pf->cancel_arg = arg;
+}
+
+/* 1 if the input is a stream whose header has not been read yet. */
+int
+pcapfile_pending(struct pcapfile *pf)
+{
+	return !pf->started;
+}
+
+/* 1 if the input ended because the cancel callback said stop. */
+int
+pcapfile_interrupted(struct pcapfile *pf)
+{
+	return pf->interrupted;
+}
+
+/* Read a stream's header (once); -1 if it is bad (start_err says why). */
+static int
+pcapfile_begin(struct pcapfile *pf)
+{
+	if (!pf->started) {
+		pf->started = 1;
+		if (pcapfile_start(pf, &pf->start_err) != 0 &&
+		    pf->start_err == NULL)
+			pf->start_err = xstrdup("cannot read the file header");
+	}
+	return pf->start_err != NULL ? -1 : 0;
 }
 
 /* Read the next packet (1), or report the end (0) or an error (-1). */
@@ -857,15 +932,41 @@ pcapfile_next(struct pcapfile *pf, struct pcapfile_pkt *out, char **cause)
 		    upto - pf->released, MADV_DONTNEED);
 		pf->released = upto;
 	}
+	if (!pf->started && pcapfile_begin(pf) != 0) {
+		if (pf->interrupted)
+			return 0;
+		*cause = xstrdup(pf->start_err);
+		return -1;
+	}
 	if (pf->format == PCAPFILE_FMT_PCAPNG)
 		return pcapng_next(pf, out, cause, 0);
 	return pcapfile_next_pcap(pf, out, cause);
+}
+
+/* The mapped range of the input, if it is mapped. */
+int
+pcapfile_map(struct pcapfile *pf, const void **base, size_t *len)
+{
+	if (!pf->mapped)
+		return 0;
+	*base = pf->base;
+	*len = pf->len;
+	return 1;
+}
+
+/* File offset of the next record. */
+uint64_t
+pcapfile_offset(struct pcapfile *pf)
+{
+	return pf->off_base + pf->pos;
 }
 
 /* Link type of the file (pcap) or of its first interface (pcapng). */
 uint32_t
 pcapfile_linktype(struct pcapfile *pf)
 {
+	if (!pf->started && pcapfile_begin(pf) != 0)
+		return 0;
 	if (pf->format == PCAPFILE_FMT_PCAPNG)
 		return pf->have_first ? pf->first_linktype : 0;
 	return pf->linktype;
@@ -890,6 +991,7 @@ pcapfile_close(struct pcapfile *pf)
 	if (pf->own_fd && pf->fd >= 0)
 		close(pf->fd);
 	free(pf->buf);
+	free(pf->start_err);
 	free(pf->ifs);
 	free(pf->path);
 	free(pf);

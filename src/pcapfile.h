@@ -39,7 +39,9 @@ struct pcapfile_stats {
 #define PCAPFILE_FMT_PCAPNG	3
 
 /* Open path ("-" for stdin) and read its header. NULL + cause on error
- * (unreadable, not a capture file, unsupported version). */
+ * (unreadable, not a capture file, unsupported version).  The header of
+ * a stream (pipe, FIFO, terminal) is read by the first pcapfile_next(),
+ * which then reports such errors. */
 struct pcapfile	*pcapfile_open(const char *path, char **cause);
 /* The same on a capture held in memory (data borrowed until close; name
  * is used in messages).  Used by the fuzzer and tests. */
@@ -50,7 +52,21 @@ struct pcapfile	*pcapfile_open_mem(const void *data, size_t len,
  * returned). */
 int		 pcapfile_next(struct pcapfile *, struct pcapfile_pkt *out,
 		    char **cause);
-/* Link type of the first interface (pcap: the file's), for BPF. */
+/* The mapped bytes of a regular file (1), or 0 when the input is not
+ * mapped; a read there faults (SIGBUS) if the file shrinks meanwhile. */
+int		 pcapfile_map(struct pcapfile *, const void **base, size_t *len);
+/* File offset of the next record (the one being read, during a read). */
+uint64_t	 pcapfile_offset(struct pcapfile *);
+/* Streams: give up waiting for input when cancel(arg) returns nonzero
+ * (checked every 100 ms); the input then ends as if at a record
+ * boundary and pcapfile_interrupted() is 1. */
+void		 pcapfile_set_cancel(struct pcapfile *, int (*cancel)(void *),
+		    void *arg);
+int		 pcapfile_interrupted(struct pcapfile *);
+/* 1 while a stream's header has not been read (see pcapfile_open). */
+int		 pcapfile_pending(struct pcapfile *);
+/* Link type of the first interface (pcap: the file's), for BPF; for a
+ * stream this reads its header first (0 if it cannot). */
 uint32_t	 pcapfile_linktype(struct pcapfile *);
 void		 pcapfile_stats(struct pcapfile *, struct pcapfile_stats *);
 void		 pcapfile_close(struct pcapfile *);

@@ -19,20 +19,26 @@ struct capture;
 struct pipeline;
 
 /* Open every source of opts (live -i and files -r; if none, the default
- * interface) and create the engine.  Privileged step.  NULL + cause (one
- * line) and *exit_code on failure. */
+ * interface) and create the engine.  A source given twice (the same file,
+ * the same interface, or an interface beside "any") is opened once, with
+ * a warning on stderr.  Privileged step.  NULL + cause (one line) and
+ * *exit_code on failure. */
 struct pipeline	*pipeline_create(struct wt_opts *, char **cause,
 		    int *exit_code);
 /* Start the capture threads (block signals first). */
 int		 pipeline_start(struct pipeline *, char **cause);
 /* Move at most max records from the rings into the engine; returns the
- * number moved.  Names are drained too. */
+ * number moved.  File sources are merged by packet time (ties: the lower
+ * source index), each name just before the packet it came from, so the
+ * engine sees the same sequence on every run; live sources are taken as
+ * they come.  Source ends and drops go to the engine as source events. */
 size_t		 pipeline_drain(struct pipeline *, size_t max);
 /* 1 when every source has finished and its rings are empty. */
 int		 pipeline_finished(struct pipeline *);
-/* Prepare to sleep: returns 1 if records are already waiting (do not
- * sleep); otherwise appends the ring wakeup fds to pfd (room for
- * pipeline_pollfd_count()) and returns 0. */
+/* Prepare to sleep: returns 1 if records can be moved already (do not
+ * sleep); otherwise appends the wakeup fds of the rings it waits for to
+ * pfd (room for pipeline_pollfd_count()) and returns 0.  The merge of
+ * file sources waits for the ones whose rings are empty. */
 int		 pipeline_arm(struct pipeline *, struct pollfd *pfd,
 		    unsigned *npfd);
 unsigned	 pipeline_pollfd_count(struct pipeline *);

@@ -7,7 +7,10 @@
  * other's index so it touches the shared line only when it must.  Slots
  * are published in batches with a release store and read after an acquire
  * load.  Wakeups go through two eventfds, written only when the other side
- * said it is about to sleep, so the hot path makes no system call.
+ * said it is about to sleep, so the hot path makes no system call.  A
+ * publish wakes the consumer only when something new was published since
+ * the last wake (a live source asks for wake_batch records, and wakes
+ * the consumer itself when they wait too long: ring_unwoken/ring_wake).
  */
 #include "config.h"
 #include "ring.h"
@@ -42,6 +45,8 @@ struct ring {
 
 	alignas(RING_CACHELINE) size_t p_head;	/* producer private */
 	size_t p_tail_cache;
+	size_t p_woken;		/* head at the last wake check */
+	size_t wake_batch;	/* records published before a wake */
 
 	alignas(RING_CACHELINE) size_t c_tail;	/* consumer private */
 	size_t c_head_cache;
@@ -64,6 +69,7 @@ ring_create(size_t slot_size, size_t nslots, char **cause)
 	r->rec_size = slot_size;
 	r->slot_size = (slot_size + 7) & ~(size_t)7;
 	r->mask = n - 1;
+	r->wake_batch = 1;
 	r->slots = xcalloc(n, r->slot_size);
 	r->data_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	r->space_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -130,10 +136,30 @@ void
 ring_publish(struct ring *r)
 {
 	atomic_store_explicit(&r->head, r->p_head, memory_order_release);
+	if (r->p_head - r->p_woken >= r->wake_batch)
+		ring_wake(r);
+}
+
+void
+ring_wake(struct ring *r)
+{
+	r->p_woken = r->p_head;
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&r->cons_sleeping, memory_order_relaxed) &&
 	    atomic_exchange(&r->cons_sleeping, 0))
 		ring_kick(r->data_fd);
+}
+
+size_t
+ring_unwoken(struct ring *r)
+{
+	return r->p_head - r->p_woken;
+}
+
+void
+ring_set_wake_batch(struct ring *r, size_t n)
+{
+	r->wake_batch = n == 0 ? 1 : n > r->mask + 1 ? r->mask + 1 : n;
 }
 
 int
@@ -156,6 +182,7 @@ ring_wait_space(struct ring *r, int timeout_ms)
 	if (ring_reserve(r) != NULL)
 		return 1;
 	ring_publish(r);
+	ring_wake(r);		/* a full ring is worth a wake-up */
 	atomic_store(&r->prod_sleeping, 1);
 	atomic_thread_fence(memory_order_seq_cst);
 	if (ring_reserve(r) != NULL) {

@@ -23,6 +23,15 @@ void		 ring_free(struct ring *);
 void		*ring_reserve(struct ring *);
 void		 ring_commit(struct ring *);
 void		 ring_publish(struct ring *);
+/* Producer: wake the consumer if it sleeps, even if nothing is new
+ * (ring_publish wakes it only after wake_batch new records). */
+void		 ring_wake(struct ring *);
+/* Producer: records published since the last wake. */
+size_t		 ring_unwoken(struct ring *);
+/* Producer: records a publish waits for before it wakes the consumer
+ * (default 1; at most the capacity).  The producer then owes a
+ * ring_wake() when they have waited long enough. */
+void		 ring_set_wake_batch(struct ring *, size_t n);
 /* Producer: copy one record in and commit; 0 if full. */
 int		 ring_push(struct ring *, const void *rec);
 /* Producer: wait until there is room or timeout_ms passes (backpressure

@@ -688,6 +688,76 @@ START_TEST(test_pcap_truncated)
 }
 END_TEST
 
+static uint64_t mono_ns(void);
+
+/* Counts the checks; says stop on the fourth. */
+static int
+cancel_on_fourth(void *arg)
+{
+	int *n = arg;
+
+	return ++*n >= 4;
+}
+
+/* Make fd 0 the read end of a pipe; returns the write end. */
+static int
+stdin_pipe(void)
+{
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	return fds[1];
+}
+
+/* A silent stream: opening does not wait for it, and a read gives up
+ * when the cancel callback says so (checked every 100 ms), without
+ * calling the input truncated.  A stream that is not a capture is an
+ * error of the first read. */
+START_TEST(test_stream_cancel)
+{
+	struct pcapfile_stats st;
+	struct pcapfile_pkt pk;
+	struct pcapfile *pf;
+	char *cause = NULL;
+	uint64_t t0, ms;
+	int w, calls = 0;
+
+	w = stdin_pipe();
+	pf = pcapfile_open("-", &cause);
+	ck_assert_msg(pf != NULL, "%s", cause);
+	pcapfile_set_cancel(pf, cancel_on_fourth, &calls);
+	t0 = mono_ns();
+	ck_assert_int_eq(pcapfile_next(pf, &pk, &cause), 0);
+	ms = (mono_ns() - t0) / 1000000;
+	ck_assert_int_eq(calls, 4);
+	ck_assert_int_eq(pcapfile_interrupted(pf), 1);
+	ck_assert_msg(ms >= 250 && ms < 2000, "gave up after %llu ms",
+	    (unsigned long long)ms);
+	pcapfile_stats(pf, &st);
+	ck_assert_int_eq(st.truncated, 0);
+	pcapfile_close(pf);
+	close(w);
+
+	w = stdin_pipe();
+	ck_assert_int_eq(write(w, "hello, world!\n", 14), 14);
+	close(w);
+	pf = pcapfile_open("-", &cause);
+	ck_assert_msg(pf != NULL, "%s", cause);
+	ck_assert_int_eq(pcapfile_pending(pf), 1);
+	ck_assert_int_eq(pcapfile_next(pf, &pk, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "stdin: not a pcap or pcapng "
+	    "file"));
+	free(cause);
+	pcapfile_close(pf);
+	/* leave fd 0 taken, so nothing else lands on it */
+	w = open("/dev/null", O_RDONLY);
+	ck_assert_int_eq(dup2(w, STDIN_FILENO), STDIN_FILENO);
+	close(w);
+}
+END_TEST
+
 /* A packet larger than the stream reader's first buffer. */
 START_TEST(test_pcap_stream_big)
 {
@@ -1777,6 +1847,7 @@ pcapfile_suite(void)
 	tcase_add_test(tp, test_pcap_errors);
 	tcase_add_test(tp, test_pcap_truncated);
 	tcase_add_test(tp, test_pcap_stream_big);
+	tcase_add_test(tp, test_stream_cancel);
 	suite_add_tcase(s, tp);
 	tcase_add_test(tn, test_pcapng_sections);
 	tcase_add_test(tn, test_pcapng_truncated);

@@ -176,6 +176,48 @@ START_TEST(test_arm_wakeup)
 }
 END_TEST
 
+/* Wake-ups: a publish with nothing new does not wake; with a wake batch
+ * of 4 the fourth new record does; ring_wake wakes whatever is new. */
+START_TEST(test_wake_batch)
+{
+	struct ring *r = mkring(sizeof(uint64_t), 16);
+	uint64_t v = 7;
+	int i;
+
+	/* nothing new since the last wake: an armed consumer sleeps on */
+	ck_assert_int_eq(ring_arm(r), 0);
+	ring_publish(r);
+	ck_assert_int_eq(fd_readable(ring_fd(r)), 0);
+	/* but ring_wake wakes it (a source that ended says so) */
+	ring_wake(r);
+	ck_assert_int_eq(fd_readable(ring_fd(r)), 1);
+	ring_clear_fd(r);
+
+	ring_set_wake_batch(r, 4);
+	/* the consumer goes to sleep on the empty ring; only the fourth
+	 * record published wakes it */
+	ck_assert_int_eq(ring_arm(r), 0);
+	for (i = 1; i <= 4; i++) {
+		ck_assert_int_eq(ring_push(r, &v), 1);
+		ring_publish(r);
+		ck_assert_uint_eq(ring_unwoken(r), i < 4 ? (unsigned)i : 0);
+		ck_assert_int_eq(fd_readable(ring_fd(r)), i == 4);
+	}
+	ring_clear_fd(r);
+	ring_release(r, 4);
+	/* one record waits; the producer's deadline wakes the consumer */
+	ck_assert_int_eq(ring_arm(r), 0);
+	ck_assert_int_eq(ring_push(r, &v), 1);
+	ring_publish(r);
+	ck_assert_int_eq(fd_readable(ring_fd(r)), 0);
+	ck_assert_uint_eq(ring_unwoken(r), 1);
+	ring_wake(r);
+	ck_assert_int_eq(fd_readable(ring_fd(r)), 1);
+	ck_assert_uint_eq(ring_unwoken(r), 0);
+	ring_free(r);
+}
+END_TEST
+
 START_TEST(test_wait_space)
 {
 	struct ring *r = mkring(sizeof(uint64_t), 2);
@@ -357,6 +399,7 @@ ring_suite(void)
 	tcase_add_test(tc, test_wrap_contiguity);
 	tcase_add_test(tc, test_odd_record_size);
 	tcase_add_test(tc, test_arm_wakeup);
+	tcase_add_test(tc, test_wake_batch);
 	tcase_add_test(tc, test_wait_space);
 	tcase_add_test(tc, test_drop_single);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,60 @@
+# tests/live/netns.sh: a network namespace with two veth pairs, for the
+# live tests (sourced; POSIX sh; needs root and ip(8)).
+#
+#   wt_netns_up: namespace $WT_NS; in the root namespace wta0 10.201.0.1/24
+#   and wta1 10.201.1.1/24, their peers wtb0 10.201.0.2 and wtb1
+#   10.201.1.2 inside $WT_NS.  Removed on exit.  Interface names carry
+#   the shell's pid so that two runs do not collide.
+#   wt_ns_py ARGS...: run python3 inside the namespace.
+# Traffic never leaves these pairs.
+
+WT_NS=wtcap$$
+WT_IF0=wta0$$
+WT_IF1=wta1$$
+
+wt_netns_down() {
+	ip link del "$WT_IF0" 2>/dev/null
+	ip link del "$WT_IF1" 2>/dev/null
+	ip netns del "$WT_NS" 2>/dev/null
+}
+
+wt_netns_up() {
+	[ "$(id -u)" = 0 ] || wt_skip "needs root (network namespaces)"
+	wt_need_tool ip python3
+	trap 'wt_netns_down; rm -rf "$WT_TMP"' EXIT
+	trap 'wt_netns_down; rm -rf "$WT_TMP"; exit 130' INT TERM
+	ip netns add "$WT_NS" 2>/dev/null ||
+	    wt_skip "cannot create a network namespace"
+	ip link add "$WT_IF0" type veth peer name wtb0 netns "$WT_NS" &&
+	ip link add "$WT_IF1" type veth peer name wtb1 netns "$WT_NS" &&
+	ip addr add 10.201.0.1/24 dev "$WT_IF0" &&
+	ip addr add 10.201.1.1/24 dev "$WT_IF1" &&
+	ip link set "$WT_IF0" up && ip link set "$WT_IF1" up &&
+	ip -n "$WT_NS" addr add 10.201.0.2/24 dev wtb0 &&
+	ip -n "$WT_NS" addr add 10.201.1.2/24 dev wtb1 &&
+	ip -n "$WT_NS" link set wtb0 up &&
+	ip -n "$WT_NS" link set wtb1 up &&
+	ip -n "$WT_NS" link set lo up || wt_hard "cannot set up the veth pairs"
+}
+
+# wt_packet_sockets: packet sockets open in this namespace now.
+wt_packet_sockets() {
+	tail -n +2 /proc/net/packet | wc -l
+}
+
+# wt_wait_capture BEFORE N: wait (at most 10 s) until N more packet
+# sockets than BEFORE are open (wiretop's handles), then 0.5 s for
+# their rings and filters.
+wt_wait_capture() {
+	_i=0
+	while [ $_i -lt 100 ] &&
+	    [ "$(wt_packet_sockets)" -lt $(($1 + $2)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.5
+}
+
+wt_ns_py() {
+	ip netns exec "$WT_NS" python3 "$@"
+}
