@@ -500,6 +500,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		pipeline_clear(p);
 		if (live)
 			pipeline_tick(p);
+		mode_log_sources(p);
 	}
 	free(pfd);
 	return rc;

@@ -21,6 +21,9 @@
 #include "pipeline.h"
 #include "proc.h"
 
+/* The last state of each source that was logged. */
+static enum capture_state mode_logged[WT_MAX_SOURCES];
+
 int
 mode_drop(struct wt_opts *o, struct pipeline *p)
 {
@@ -44,6 +47,8 @@ mode_drop(struct wt_opts *o, struct pipeline *p)
 		return WT_EXIT_RUNTIME;
 	}
 
+	for (i = 0; i < WT_MAX_SOURCES; i++)
+		mode_logged[i] = CAPTURE_STATE_OPEN;
 	log_info("wiretop %s started: %s mode, pid %ld", PACKAGE_VERSION,
 	    o->mode, (long)getpid());
 	for (i = 0; i < pipeline_source_count(p); i++)
@@ -61,15 +66,18 @@ mode_drop(struct wt_opts *o, struct pipeline *p)
 }
 
 void
-mode_log_end(struct pipeline *p, int code)
+mode_log_sources(struct pipeline *p)
 {
 	struct capture_stats st;
 	struct capture *c;
 	unsigned i;
 
-	for (i = 0; i < pipeline_source_count(p); i++) {
+	for (i = 0; i < pipeline_source_count(p) && i < WT_MAX_SOURCES; i++) {
 		c = pipeline_source(p, i);
 		capture_get_stats(c, &st);
+		if (st.state == mode_logged[i])
+			continue;
+		mode_logged[i] = st.state;
 		if (st.state == CAPTURE_STATE_FAILED)
 			log_error("source %u (%s) failed: %s", i,
 			    capture_name(c), st.error);
@@ -77,6 +85,20 @@ mode_log_end(struct pipeline *p, int code)
 			log_info("source %u (%s) finished%s", i,
 			    capture_name(c), st.truncated ?
 			    " (the file ends inside a record)" : "");
+	}
+}
+
+void
+mode_log_end(struct pipeline *p, int code)
+{
+	struct capture_stats st;
+	struct capture *c;
+	unsigned i;
+
+	mode_log_sources(p);
+	for (i = 0; i < pipeline_source_count(p); i++) {
+		c = pipeline_source(p, i);
+		capture_get_stats(c, &st);
 		log_info("source %u (%s): %llu packets, drops: kernel %llu, "
 		    "interface %llu, ring %llu, names %llu", i,
 		    capture_name(c), (unsigned long long)st.packets,

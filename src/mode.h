@@ -75,7 +75,9 @@ int	mode_tui(struct wt_opts *);
  * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code
  * after one line on stderr. */
 int	mode_drop(struct wt_opts *, struct pipeline *);
-/* Log how each source ended and the exit code. */
+/* Log each source that failed or finished since the last call. */
+void	mode_log_sources(struct pipeline *);
+/* Log how each source ended, its packets and drops, and the exit code. */
 void	mode_log_end(struct pipeline *, int code);
 
 #endif
