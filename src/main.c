@@ -410,10 +410,12 @@ main(int argc, char **argv)
 				    "--help)\n", optopt, strchr(main_shortopts,
 				    optopt) ? "needs a value" :
 				    "unknown option");
-			else
-				fprintf(stderr, "wiretop: %s: unknown option "
-				    "or missing value (try --help)\n",
-				    argv[optind - 1]);
+			else {
+				fputs("wiretop: ", stderr);
+				cfg_print_escaped(stderr, argv[optind - 1]);
+				fputs(": unknown option or missing value (try "
+				    "--help)\n", stderr);
+			}
 			free(seen);
 			return WT_EXIT_USAGE;
 		case 'c':
@@ -433,8 +435,9 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "wiretop: %s: unexpected argument (try "
-		    "--help)\n", argv[optind]);
+		fputs("wiretop: ", stderr);
+		cfg_print_escaped(stderr, argv[optind]);
+		fputs(": unexpected argument (try --help)\n", stderr);
 		free(seen);
 		return WT_EXIT_USAGE;
 	}

@@ -7,10 +7,10 @@
  * and stops when every source has finished (files), when --duration has
  * passed or on SIGINT/SIGTERM/SIGHUP; while records stream in it still
  * looks at signals every few batches.  The output file (-o) is opened
- * after the privilege drop, as the user the process then runs as.  Flow records are written as the engine
- * emits them (streaming: nothing is buffered here beyond the writer's
- * stdio buffer); hosts and the summary are written at the end from the
- * engine's tables.  Every write is checked: a failed write (full disk)
+ * after the privilege drop, as the user the process then runs as.  Flow
+ * records are written as the engine emits them (streaming: nothing is
+ * buffered here beyond the writer's stdio buffer); hosts and the summary
+ * are written at the end from the engine's tables.  Every write is checked: a failed write (full disk)
  * ends the run with one line on stderr and exit code 1, never a silently
  * short file.  A closed pipe (export | head) is not an error: the reader
  * has what it wanted, so the run ends quietly as filters do (SIGPIPE is
