@@ -412,14 +412,14 @@ export_summary_json(struct export *x, struct pipeline *p)
 
 /* Read pending signals; returns 1 if one asks to stop. */
 static int
-export_signals(int sfd)
+export_signals(int sfd, struct pipeline *p)
 {
 	unsigned ev = proc_signals_read(sfd);
 
 	if (ev & PROC_EV_TSTP)
 		kill(getpid(), SIGSTOP);	/* Ctrl-Z: stop as usual */
 	if (ev & PROC_EV_USR1)
-		log_info("export: still running");
+		mode_log_stats(p);
 	if (ev & (PROC_EV_STOP | PROC_EV_HUP)) {
 		log_info("export: stopped by a signal");
 		return 1;
@@ -456,7 +456,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		}
 		if (pipeline_drain(p, EXPORT_BATCH) > 0) {
 			if (++nbatch % EXPORT_SIG_EVERY == 0 &&
-			    export_signals(sfd)) {
+			    export_signals(sfd, p)) {
 				rc = 1;
 				break;
 			}
@@ -467,7 +467,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		}
 		if (pipeline_finished(p))
 			break;
-		if (export_signals(sfd)) {
+		if (export_signals(sfd, p)) {
 			rc = 1;
 			break;
 		}
@@ -493,7 +493,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 			usleep(1000);
 		}
 		if (npfd > 0 && sfd >= 0 && (pfd[0].revents & POLLIN) &&
-		    export_signals(sfd)) {
+		    export_signals(sfd, p)) {
 			rc = 1;
 			break;
 		}

@@ -306,7 +306,7 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 				redraw = 1;
 			}
 			if (ev & PROC_EV_USR1)
-				log_info("tui: still running");
+				mode_log_stats(pl);
 			if (ev & (PROC_EV_STOP | PROC_EV_HUP)) {
 				log_info("tui: stopped by a signal");
 				quit = 1;

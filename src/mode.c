@@ -89,13 +89,12 @@ mode_log_sources(struct pipeline *p)
 }
 
 void
-mode_log_end(struct pipeline *p, int code)
+mode_log_stats(struct pipeline *p)
 {
 	struct capture_stats st;
 	struct capture *c;
 	unsigned i;
 
-	mode_log_sources(p);
 	for (i = 0; i < pipeline_source_count(p); i++) {
 		c = pipeline_source(p, i);
 		capture_get_stats(c, &st);
@@ -107,5 +106,12 @@ mode_log_end(struct pipeline *p, int code)
 		    (unsigned long long)st.ring_drops,
 		    (unsigned long long)st.name_drops);
 	}
+}
+
+void
+mode_log_end(struct pipeline *p, int code)
+{
+	mode_log_sources(p);
+	mode_log_stats(p);
 	log_info("exit %d", code);
 }

@@ -77,6 +77,8 @@ int	mode_tui(struct wt_opts *);
 int	mode_drop(struct wt_opts *, struct pipeline *);
 /* Log each source that failed or finished since the last call. */
 void	mode_log_sources(struct pipeline *);
+/* Log each source's packets and drops so far (SIGUSR1, and the end). */
+void	mode_log_stats(struct pipeline *);
 /* Log how each source ended, its packets and drops, and the exit code. */
 void	mode_log_end(struct pipeline *, int code);
 

@@ -7,8 +7,9 @@
 #   wiretop runs as; a file that cannot be created is one line naming the
 #   file and that user.  --log gets the start, the sources, the drop and
 #   the exit.  A closed standard output (export | head -n 1) ends quietly:
-#   nothing on stderr, killed by SIGPIPE (141) or 0.  A live export stops
-#   on SIGTERM within 2 s with complete output.  Options that do not
+#   nothing on stderr, killed by SIGPIPE (141) or 0.  SIGUSR1 logs the
+#   counters; a live export stops on SIGTERM within 2 s with complete
+#   output.  Options that do not
 #   apply to a mode are one line and exit 2.
 # Runs as any user; the ownership checks need root.
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -147,6 +148,20 @@ if [ "$(id -u)" = 0 ] && ip link show lo >/dev/null 2>&1; then
 		sleep 0.1
 		i=$((i + 1))
 	done
+	# SIGUSR1: the counters go to the log while the run goes on
+	kill -USR1 $pid
+	i=0
+	while [ $i -lt 100 ] && ! grep -q 'source 0 (lo): .* packets, drops' \
+	    "$WT_TMP/term.log" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if grep -q 'source 0 (lo): .* packets, drops' "$WT_TMP/term.log" &&
+	    kill -0 $pid 2>/dev/null; then
+		wt_pass "SIGUSR1: statistics logged, still running"
+	else
+		wt_fail "SIGUSR1: $(cat "$WT_TMP/term.log")"
+	fi
 	t0=$(date +%s%N)
 	kill -TERM $pid
 	wait $pid
