@@ -342,38 +342,91 @@ cfg_defaults(struct wt_opts *o)
 	o->format = "csv";
 }
 
+/* Escape the character at p into out (room for CFG_ESC_MAX bytes and a
+ * NUL); returns the bytes of p it covers.  Printable ASCII and valid
+ * UTF-8 are copied; C0, DEL, the backslash and bytes that are not valid
+ * UTF-8 become \xNN; the C1 controls and the bidi controls (U+061C,
+ * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) become \u{XXXX}. */
+#define CFG_ESC_MAX	16
+static size_t
+cfg_escape_one(const unsigned char *p, char *out)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (*p < 0x80) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			snprintf(out, CFG_ESC_MAX, "\\x%02x", *p);
+		else {
+			out[0] = (char)*p;
+			out[1] = '\0';
+		}
+		return 1;
+	}
+	if (*p >= 0xc2 && *p <= 0xdf) {
+		n = 2;
+		cp = *p & 0x1f;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		cp = *p & 0x0f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		cp = *p & 0x07;
+	} else
+		n = 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			n = 0;
+			break;
+		}
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (n == 0 || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+		snprintf(out, CFG_ESC_MAX, "\\x%02x", *p);
+		return 1;
+	}
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		snprintf(out, CFG_ESC_MAX, "\\u{%04x}", (unsigned)cp);
+	else {
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+	return n;
+}
+
 void
 cfg_print_escaped(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	char e[CFG_ESC_MAX];
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
+	while (*p != '\0') {
+		p += cfg_escape_one(p, e);
+		fputs(e, f);
 	}
 }
 
-/* A copy of s with control bytes as \xNN, for a message (owned). */
+/* A copy of s, at most max input bytes, escaped for a message (owned). */
 static char *
 cfg_escape(const char *s, size_t max)
 {
-	char *d = xmalloc(max * 4 + 4), *o = d;
-	size_t i;
+	const unsigned char *p = (const unsigned char *)s;
+	char *d = xmalloc(max * CFG_ESC_MAX + 4), *o = d;
+	size_t used = 0, n;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (i == max) {
+	while (*p != '\0') {
+		if (used >= max) {
 			memcpy(o, "...", 3);
 			o += 3;
 			break;
 		}
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			o += sprintf(o, "\\x%02x", ch);
-		else
-			*o++ = (char)ch;
+		n = cfg_escape_one(p, o);
+		o += strlen(o);
+		p += n;
+		used += n;
 	}
 	*o = '\0';
 	return d;

@@ -161,6 +161,20 @@ else
 	wt_fail "--show-config: $(grep filter "$WT_TMP/out" | od -c | head -n 2)"
 fi
 
+# ... C1 (U+009B, the 8-bit CSI), bidi (U+202E) and invalid UTF-8 too,
+# while other UTF-8 is kept
+printf '[wiretop]\nfilter = a\302\233b \342\200\256c \377d caf\303\251\n' \
+    >"$WT_TMP/esc6.conf"
+show -c "$WT_TMP/esc6.conf"
+if grep -q -F 'filter = a\u{009b}b \u{202e}c \xffd caf' "$WT_TMP/out" &&
+    ! grep -q "$(printf '\302\233')" "$WT_TMP/out" &&
+    ! grep -q "$(printf '\342\200\256')" "$WT_TMP/out" &&
+    grep -q "caf$(printf '\303\251')" "$WT_TMP/out"; then
+	wt_pass "--show-config escapes C1, bidi and invalid UTF-8, keeps UTF-8"
+else
+	wt_fail "C1/bidi: $(grep filter "$WT_TMP/out" | od -c | head -n 3)"
+fi
+
 # 7. a missing -c file and an unknown key: one line with file:line
 show -c "$WT_TMP/none.conf"
 one_line_error "missing -c file"
