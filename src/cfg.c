@@ -5,21 +5,32 @@
  * row of cfg_table: its name in the file, type, range, default and help.
  * The same rows parse the file, validate command-line values that set the
  * same things, print --show-config and write the reference section of
- * wiretop.conf(5).  Files are read in order: SYSCONFDIR/wiretop/
- * wiretop.conf, $XDG_CONFIG_HOME (or ~/.config)/wiretop/wiretop.conf,
- * then -c FILE; the command line is applied last.
+ * wiretop.conf(5).  Files are read in order: WT_SYSTEM_CONFIG
+ * (/etc/wiretop/wiretop.conf whatever the prefix, as the man pages say),
+ * $XDG_CONFIG_HOME (or ~/.config)/wiretop/wiretop.conf, then -c FILE;
+ * the command line is applied last.
+ *
+ * The INI reader is here rather than in inih: Debian's inih cuts lines
+ * at 200 bytes and knows only ';' as an inline comment, while settings
+ * such as filter may be of any length and '#' is the comment sign of
+ * the sample file.  A file is checked before it is read (a FIFO or a
+ * device would hang or never end), read whole (at most CFG_MAX_FILE),
+ * and rejected if it holds a NUL byte.  Bytes from a file are never
+ * echoed raw in a message: cfg_escape() shows control bytes as \xNN.
  */
 #include "config.h"
 #include "cfg.h"
 
 #include <errno.h>
-#include <ini.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "fmt.h"
@@ -96,8 +107,19 @@ static const struct cfg_setting cfg_table[] = {
 	  "addresses." },
 	{ "log_file", CFG_STRING, O(log_path), 0, 0, "", NULL, NULL,
 	  "Write diagnostics to this file (the screen is never written "
-	  "to while the TUI runs)." },
+	  "to while the TUI runs). It is opened after the privilege drop, "
+	  "as the user of the user setting, never through a symbolic link, "
+	  "and created with mode 0640." },
+	{ "user", CFG_STRING, O(user), 0, 0, "", NULL, NULL,
+	  "The user wiretop runs as once the capture is open, when started "
+	  "as root: its groups, gid and uid are taken, every capability is "
+	  "cleared and no_new_privs is set. Empty: wiretop if that system "
+	  "user exists, else nobody. root keeps root (with a warning). A "
+	  "user other than root who starts wiretop keeps their identity "
+	  "and loses any file capabilities." },
 };
+
+#define CFG_MAX_FILE	(1024 * 1024)	/* bytes: a bigger file is refused */
 
 #define CFG_N (sizeof cfg_table / sizeof cfg_table[0])
 
@@ -320,65 +342,263 @@ cfg_defaults(struct wt_opts *o)
 	o->format = "csv";
 }
 
-struct cfg_ctx {
-	struct wt_opts *o;
-	char *cause;		/* first error, without file:line */
-};
-
-static int
-cfg_handler(void *user, const char *section, const char *name,
-    const char *value)
+/* Escape the character at p into out (room for CFG_ESC_MAX bytes and a
+ * NUL); returns the bytes of p it covers.  Printable ASCII and valid
+ * UTF-8 are copied; C0, DEL, the backslash and bytes that are not valid
+ * UTF-8 become \xNN; the C1 controls and the bidi controls (U+061C,
+ * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) become \u{XXXX}. */
+#define CFG_ESC_MAX	16
+static size_t
+cfg_escape_one(const unsigned char *p, char *out)
 {
-	struct cfg_ctx *ctx = user;
-	const struct cfg_setting *s;
-	char *why = NULL;
+	uint32_t cp;
+	size_t n, i;
 
-	if (ctx->cause != NULL)
+	if (*p < 0x80) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			snprintf(out, CFG_ESC_MAX, "\\x%02x", *p);
+		else {
+			out[0] = (char)*p;
+			out[1] = '\0';
+		}
 		return 1;
-	if (*section != '\0' && strcmp(section, "wiretop") != 0) {
-		xasprintf(&ctx->cause, "[%s]: unknown section (expected "
-		    "[wiretop])", section);
-		return 0;
 	}
-	if ((s = cfg_find(name)) == NULL) {
-		xasprintf(&ctx->cause, "%s: unknown setting", name);
-		return 0;
+	if (*p >= 0xc2 && *p <= 0xdf) {
+		n = 2;
+		cp = *p & 0x1f;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		cp = *p & 0x0f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		cp = *p & 0x07;
+	} else
+		n = 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			n = 0;
+			break;
+		}
+		cp = cp << 6 | (p[i] & 0x3f);
 	}
-	if (cfg_apply(ctx->o, s, value, &why) != 0) {
-		xasprintf(&ctx->cause, "%s: %s", name, why);
-		free(why);
-		return 0;
+	if (n == 0 || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+		snprintf(out, CFG_ESC_MAX, "\\x%02x", *p);
+		return 1;
 	}
-	return 1;
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		snprintf(out, CFG_ESC_MAX, "\\u{%04x}", (unsigned)cp);
+	else {
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+	return n;
+}
+
+void
+cfg_print_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char e[CFG_ESC_MAX];
+
+	while (*p != '\0') {
+		p += cfg_escape_one(p, e);
+		fputs(e, f);
+	}
+}
+
+/* A copy of s, at most max input bytes, escaped for a message (owned). */
+static char *
+cfg_escape(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *d = xmalloc(max * CFG_ESC_MAX + 4), *o = d;
+	size_t used = 0, n;
+
+	while (*p != '\0') {
+		if (used >= max) {
+			memcpy(o, "...", 3);
+			o += 3;
+			break;
+		}
+		n = cfg_escape_one(p, o);
+		o += strlen(o);
+		p += n;
+		used += n;
+	}
+	*o = '\0';
+	return d;
+}
+
+/* Trim spaces and tabs at both ends, in place. */
+static char *
+cfg_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse one file's text (NUL-terminated, no NUL inside). */
+static int
+cfg_parse(struct wt_opts *o, const char *path, char *text, char **cause)
+{
+	const struct cfg_setting *s;
+	char *line, *next, *p, *eq, *key, *value, *why = NULL, *e1, *e2;
+	int n = 0;
+
+	for (line = text; line != NULL; line = next) {
+		n++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (n == 1 && (unsigned char)line[0] == 0xef &&
+		    (unsigned char)line[1] == 0xbb &&
+		    (unsigned char)line[2] == 0xbf)
+			line += 3;	/* UTF-8 byte order mark */
+		/* A comment starts with # or ; at the start of the line or
+		 * after a space or tab, as in the sample file. */
+		for (p = line; *p != '\0'; p++) {
+			if ((*p == '#' || *p == ';') && (p == line ||
+			    p[-1] == ' ' || p[-1] == '\t')) {
+				*p = '\0';
+				break;
+			}
+		}
+		p = cfg_trim(line);
+		if (*p == '\0')
+			continue;
+		if (*p == '[') {
+			key = strchr(p, ']');
+			if (key == NULL || key[1] != '\0') {
+				xasprintf(cause, "%s:%d: syntax error (expected "
+				    "[section])", path, n);
+				return -1;
+			}
+			*key = '\0';
+			key = cfg_trim(p + 1);
+			if (strcmp(key, "wiretop") != 0) {
+				e1 = cfg_escape(key, 64);
+				xasprintf(cause, "%s:%d: [%s]: unknown section "
+				    "(expected [wiretop])", path, n, e1);
+				free(e1);
+				return -1;
+			}
+			continue;
+		}
+		if ((eq = strchr(p, '=')) == NULL) {
+			xasprintf(cause, "%s:%d: syntax error (expected key = "
+			    "value or [section])", path, n);
+			return -1;
+		}
+		*eq = '\0';
+		key = cfg_trim(p);
+		value = cfg_trim(eq + 1);
+		if (*key == '\0') {
+			xasprintf(cause, "%s:%d: syntax error (expected key = "
+			    "value or [section])", path, n);
+			return -1;
+		}
+		if ((s = cfg_find(key)) == NULL) {
+			e1 = cfg_escape(key, 64);
+			xasprintf(cause, "%s:%d: %s: unknown setting", path, n,
+			    e1);
+			free(e1);
+			return -1;
+		}
+		if (cfg_apply(o, s, value, &why) != 0) {
+			/* why may quote the value: escape it as a whole. */
+			e2 = cfg_escape(why, 256);
+			xasprintf(cause, "%s:%d: %s: %s", path, n, s->name, e2);
+			free(e2);
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
 cfg_load_file(struct wt_opts *o, const char *path, int must_exist,
     char **cause)
 {
-	struct cfg_ctx ctx = { o, NULL };
-	FILE *f;
-	int line;
+	struct stat st;
+	char *text, *e;
+	size_t len = 0;
+	ssize_t r;
+	int fd, rc;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	/* Look before opening: a FIFO would block the open, a device or
+	 * a directory is not a configuration. */
+	if (stat(path, &st) != 0) {
 		if (!must_exist && errno == ENOENT)
 			return 0;
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	line = ini_parse_file(f, cfg_handler, &ctx);
-	fclose(f);
-	if (line == 0)
-		return 0;
-	if (line > 0 && ctx.cause != NULL)
-		xasprintf(cause, "%s:%d: %s", path, line, ctx.cause);
-	else if (line > 0)
-		xasprintf(cause, "%s:%d: syntax error (expected key = value "
-		    "or [section])", path, line);
-	else
-		xasprintf(cause, "%s: cannot be read", path);
-	free(ctx.cause);
-	return -1;
+	if (S_ISDIR(st.st_mode)) {
+		xasprintf(cause, "%s: is a directory, not a configuration "
+		    "file", path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s: not a regular file (a FIFO, socket or "
+		    "device is not read as a configuration)", path);
+		return -1;
+	}
+	if (st.st_size > CFG_MAX_FILE) {
+		xasprintf(cause, "%s: larger than %d bytes", path,
+		    CFG_MAX_FILE);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s: %s", path, fd == -1 ? strerror(errno) :
+		    "changed while it was opened");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	text = xmalloc(CFG_MAX_FILE + 1);
+	while (len < CFG_MAX_FILE) {
+		r = read(fd, text + len, CFG_MAX_FILE - len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			free(text);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	text[len] = '\0';
+	if ((e = memchr(text, '\0', len)) != NULL) {
+		unsigned line = 1;
+		char *q;
+
+		for (q = text; q < e; q++)
+			line += *q == '\n';
+		xasprintf(cause, "%s:%u: holds a NUL byte (not a text file)",
+		    path, line);
+		free(text);
+		return -1;
+	}
+	rc = cfg_parse(o, path, text, cause);
+	free(text);
+	if (rc == 0 && o->n_config_files < sizeof o->config_files /
+	    sizeof o->config_files[0])
+		o->config_files[o->n_config_files++] = cfg_keep(path);
+	return rc;
 }
 
 int
@@ -389,8 +609,7 @@ cfg_load_all(struct wt_opts *o, const char *path, char **cause)
 	int rc;
 
 	if (getenv("WIRETOP_NO_DEFAULT_CONFIG") == NULL) {
-		if (cfg_load_file(o, SYSCONFDIR "/wiretop/wiretop.conf", 0,
-		    cause) != 0)
+		if (cfg_load_file(o, WT_SYSTEM_CONFIG, 0, cause) != 0)
 			return -1;
 		if (xdg != NULL && *xdg != '\0')
 			xasprintf(&user, "%s/wiretop/wiretop.conf", xdg);
@@ -433,7 +652,7 @@ cfg_value(const struct wt_opts *o, const struct cfg_setting *s, FILE *f)
 	case CFG_STRING:
 	case CFG_ENUM:
 		str = *(const char *const *)(const void *)p;
-		fputs(str != NULL ? str : "", f);
+		cfg_print_escaped(f, str != NULL ? str : "");
 		break;
 	case CFG_NETS:
 		for (i = 0; i < o->n_local_nets; i++) {
@@ -445,8 +664,10 @@ cfg_value(const struct wt_opts *o, const struct cfg_setting *s, FILE *f)
 		}
 		break;
 	case CFG_IFACES:
-		for (i = 0; i < o->n_ifaces; i++)
-			fprintf(f, "%s%s", i ? "," : "", o->ifaces[i]);
+		for (i = 0; i < o->n_ifaces; i++) {
+			fputs(i ? "," : "", f);
+			cfg_print_escaped(f, o->ifaces[i]);
+		}
 		break;
 	}
 }
@@ -456,8 +677,16 @@ cfg_show(const struct wt_opts *o, FILE *f)
 {
 	size_t i;
 
-	fputs("# wiretop settings in effect (defaults, files, command line)\n"
-	    "[wiretop]\n", f);
+	fputs("# wiretop settings in effect (defaults, files, command line)\n",
+	    f);
+	if (o->n_config_files == 0)
+		fputs("# files read: none\n", f);
+	for (i = 0; i < o->n_config_files; i++) {
+		fputs("# file read: ", f);
+		cfg_print_escaped(f, o->config_files[i]);
+		fputc('\n', f);
+	}
+	fputs("[wiretop]\n", f);
 	for (i = 0; i < CFG_N; i++) {
 		fprintf(f, "%s = ", cfg_table[i].name);
 		cfg_value(o, &cfg_table[i], f);

@@ -15,8 +15,10 @@ void	cfg_defaults(struct wt_opts *);
 /* Apply one setting by name; -1 + cause ("expected ...") if invalid. */
 int	cfg_set(struct wt_opts *, const char *name, const char *value,
 	    char **cause);
-/* Load an INI file. If must_exist is 0 a missing file is not an error.
- * -1 + cause "file:line: key: what was expected" on error. */
+/* Load an INI file (a regular file of text, checked before it is
+ * opened). If must_exist is 0 a missing file is not an error.  A file
+ * read is remembered for --show-config.  -1 + cause "file:line: key:
+ * what was expected" on error. */
 int	cfg_load_file(struct wt_opts *, const char *path, int must_exist,
 	    char **cause);
 /* Load the system and user files, then path (if not NULL). */
@@ -25,6 +27,10 @@ int	cfg_load_all(struct wt_opts *, const char *path, char **cause);
 void	cfg_show(const struct wt_opts *, FILE *);
 /* Print the settings' reference in man(7) format. */
 void	cfg_man(FILE *);
+/* Write s to f with control bytes, backslashes and invalid UTF-8 as
+ * \xNN, C1 and bidi controls as \u{XXXX}, so that raw bytes from a file
+ * or the command line never drive a terminal. */
+void	cfg_print_escaped(FILE *, const char *s);
 /* Free strings the configuration owns. */
 void	cfg_done(void);
 

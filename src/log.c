@@ -2,8 +2,12 @@
  * log.c: diagnostics.
  *
  * Any thread may log; each line is written with one write() under a
- * mutex so lines never interleave.  While curses owns the terminal nothing
- * goes to stderr (log_quiet_stderr): lines go to --log FILE or syslog.
+ * mutex so lines never interleave.  Log lines go to --log FILE (opened
+ * after the privilege drop, never through a symbolic link, mode 0640)
+ * or to syslog, never to stderr: what the user must read on the terminal
+ * is printed by the mode once, and nothing at all is written to the
+ * terminal while curses owns it.  Without a file or syslog, logging
+ * costs one comparison.
  */
 #include "config.h"
 #include "log.h"
@@ -18,12 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "xmalloc.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = -1;
 static int log_syslog;
-static int log_quiet;
 static enum log_level log_level = LOG_LVL_INFO;
 
 int
@@ -31,11 +35,8 @@ log_open_file(const char *path, char **cause)
 {
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (fd == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if ((fd = proc_open_write(path, 1, cause)) == -1)
 		return -1;
-	}
 	pthread_mutex_lock(&log_lock);
 	if (log_fd != -1)
 		close(log_fd);
@@ -49,12 +50,6 @@ log_use_syslog(const char *ident)
 {
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_syslog = 1;
-}
-
-void
-log_quiet_stderr(int quiet)
-{
-	log_quiet = quiet;
 }
 
 void
@@ -81,14 +76,27 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *names[] = { "error", "warning", "info", "debug" };
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	char msg[1024], line[1200], stamp[32];
+	char raw[1024], msg[1024 * 4], line[1024 * 4 + 64], stamp[32];
 	struct tm tm;
 	time_t now;
+	size_t i, o = 0;
 	int n;
 
-	if (level > log_level)
+	if (level > log_level || (log_fd == -1 && !log_syslog))
 		return;
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	/* Names and paths may hold any byte: control bytes are written as
+	 * \xNN so that reading the log never drives a terminal. */
+	for (i = 0; raw[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)raw[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			o += (size_t)snprintf(msg + o, sizeof msg - o,
+			    "\\x%02x", ch);
+		else
+			msg[o++] = (char)ch;
+	}
+	msg[o] = '\0';
 	if (log_syslog)
 		syslog(prio[level], "%s", msg);
 	if (log_fd != -1) {
@@ -99,15 +107,6 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 		    names[level], msg);
 		pthread_mutex_lock(&log_lock);
 		if (write(log_fd, line, (size_t)n) < 0)
-			(void)0;
-		pthread_mutex_unlock(&log_lock);
-	}
-	if (!log_quiet && !log_syslog && log_fd == -1) {
-		n = snprintf(line, sizeof line, "wiretop: %s%s%s\n",
-		    level <= LOG_LVL_WARN ? names[level] : "",
-		    level <= LOG_LVL_WARN ? ": " : "", msg);
-		pthread_mutex_lock(&log_lock);
-		if (write(STDERR_FILENO, line, (size_t)n) < 0)
 			(void)0;
 		pthread_mutex_unlock(&log_lock);
 	}

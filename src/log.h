@@ -1,18 +1,19 @@
 /*
- * log.h: diagnostics to stderr, a log file or syslog.
+ * log.h: diagnostics to a log file or syslog (never to stderr).
  */
 #ifndef WIRETOP_LOG_H
 #define WIRETOP_LOG_H
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-/* Where log lines go: stderr (default), a file (path), or syslog. */
+/* Append log lines to path (opened as the current user, never through a
+ * symbolic link, created 0640); -1 + cause (one line) on failure. */
 int	log_open_file(const char *path, char **cause);
+/* Send log lines to syslog (daemon facility) as ident. */
 void	log_use_syslog(const char *ident);
-/* Stop writing to stderr (curses owns the terminal): lines go to the log
- * file if one is open, else they are kept from the screen. */
-void	log_quiet_stderr(int quiet);
+/* Lines above level are not written (default: info). */
 void	log_set_level(enum log_level);
+/* Close the file and syslog; later lines are dropped. */
 void	log_close(void);
 
 void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));

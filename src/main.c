@@ -1,11 +1,14 @@
 /*
  * main.c: the command line.
  *
- * Main thread, before any other thread exists: parse the command line,
- * load the configuration files (defaults < system file < user file <
- * -c FILE < command line), block asynchronous signals (every thread
- * created later inherits the mask; the modes read signals from a
- * signalfd) and dispatch to the mode.
+ * Main thread, before any other thread exists: find the mode in the mode
+ * table, parse the command line, load the configuration files (defaults
+ * < system file < user file < -c FILE < command line), block
+ * asynchronous signals (every thread created later inherits the mask;
+ * the modes read signals from a signalfd) and run the mode.  A mode is
+ * one row of main_modes: its name, its line in --help, its entry point
+ * and the groups of options that mean something to it; an option from
+ * another group is a usage error naming the mode.
  */
 #include "config.h"
 
@@ -41,7 +44,31 @@ enum {
 	OPT_MAN_CONFIG,
 };
 
-static const char main_shortopts[] = "i:r:f:s:B:pF:c:d:o:hV";
+/* Groups of options; a mode lists the groups that apply to it. */
+#define MAIN_OPT_CAPTURE	0x1u	/* sources, tables, --speed, -u */
+#define MAIN_OPT_SCREEN		0x2u	/* the interactive screen */
+#define MAIN_OPT_EXPORT		0x4u	/* export's output */
+
+struct main_mode {
+	const char *name;	/* the command word */
+	const char *help;	/* its lines in --help */
+	int (*run)(struct wt_opts *);
+	unsigned groups;	/* MAIN_OPT_* that apply */
+};
+
+static const struct main_mode main_modes[] = {
+	{ "tui",
+	  "  (none)                   interactive screen on live capture, or on a\n"
+	  "                           capture file replayed on its own timestamps (-r)\n",
+	  mode_tui, MAIN_OPT_CAPTURE | MAIN_OPT_SCREEN },
+	{ "export",
+	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
+	  "                           NDJSON, from a capture file or live capture\n",
+	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT },
+};
+#define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
+
+static const char main_shortopts[] = "i:r:f:s:B:pF:c:d:o:u:hV";
 
 static const struct option main_longopts[] = {
 	{ "interface", required_argument, NULL, 'i' },
@@ -53,6 +80,7 @@ static const struct option main_longopts[] = {
 	{ "local-net", required_argument, NULL, 'F' },
 	{ "config", required_argument, NULL, 'c' },
 	{ "log", required_argument, NULL, OPT_LOG },
+	{ "user", required_argument, NULL, 'u' },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "max-hosts", required_argument, NULL, OPT_MAX_HOSTS },
 	{ "speed", required_argument, NULL, OPT_SPEED },
@@ -76,15 +104,16 @@ static const struct option main_longopts[] = {
 static void
 main_usage(FILE *f)
 {
+	size_t i;
+
 	fputs(
 "Usage: wiretop [COMMAND] [OPTIONS]\n"
 "Network monitor for the terminal: who talks, over what, how fast.\n"
 "\n"
-"Commands:\n"
-"  (none)                   interactive screen on live capture, or on a\n"
-"                           capture file replayed on its own timestamps (-r)\n"
-"  export                   write flows, hosts or a summary as CSV, JSON or\n"
-"                           NDJSON, from a capture file or live capture\n"
+"Commands:\n", f);
+	for (i = 0; i < MAIN_NMODES; i++)
+		fputs(main_modes[i].help, f);
+	fputs(
 "\n"
 "Sources:\n"
 "  -i, --interface IFACE    capture on IFACE (repeatable; \"any\" for all)\n"
@@ -96,6 +125,9 @@ main_usage(FILE *f)
 "  -F, --local-net CIDR     a local network (repeatable); decides in/out\n"
 "      --max-flows N        flow table size (least recently active evicted)\n"
 "      --max-hosts N        host table size\n"
+"  -u, --user USER          user to run as once the capture is open\n"
+"                           (default: wiretop if it exists, else nobody;\n"
+"                           root keeps root, with a warning)\n"
 "\n"
 "Screen:\n"
 "      --speed N|max        replay pace of -r files: N times the original\n"
@@ -114,7 +146,8 @@ main_usage(FILE *f)
 "                           SIGINT or SIGTERM)\n"
 "\n"
 "General:\n"
-"  -c, --config FILE        read FILE after the system and user files\n"
+"  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
+"                           and ~/.config/wiretop/wiretop.conf\n"
 "      --log FILE           write diagnostics to FILE\n"
 "      --show-config        print the settings in effect and exit\n"
 "  -h, --help               show this help and exit\n"
@@ -201,6 +234,9 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		return 0;
 	case 'c':
 		return 0;	/* loaded before the command line */
+	case 'u':
+		setting = "user";
+		break;
 	case OPT_LOG:
 		o->log_path = arg;
 		return 0;
@@ -288,12 +324,34 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	return 0;
 }
 
-/* 1 if the option only means something to 'wiretop export'. */
-static int
-main_export_only(int c)
+/* The group an option belongs to; 0 for options every mode takes. */
+static unsigned
+main_opt_group(int c)
 {
-	return c == OPT_WHAT || c == OPT_FORMAT || c == 'o' ||
-	    c == OPT_DURATION;
+	switch (c) {
+	case 'i': case 'r': case 'f': case 's': case 'B': case 'p': case 'F':
+	case 'u': case OPT_MAX_FLOWS: case OPT_MAX_HOSTS: case OPT_SPEED:
+		return MAIN_OPT_CAPTURE;
+	case 'd': case OPT_FRAMES: case OPT_THEME: case OPT_BITS:
+	case OPT_BYTES: case OPT_NO_NAMES:
+		return MAIN_OPT_SCREEN;
+	case OPT_WHAT: case OPT_FORMAT: case 'o': case OPT_DURATION:
+		return MAIN_OPT_EXPORT;
+	default:
+		return 0;
+	}
+}
+
+/* The mode called name, or NULL. */
+static const struct main_mode *
+main_mode_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < MAIN_NMODES; i++)
+		if (strcmp(main_modes[i].name, name) == 0)
+			return &main_modes[i];
+	return NULL;
 }
 
 struct main_opt {
@@ -304,29 +362,30 @@ struct main_opt {
 int
 main(int argc, char **argv)
 {
+	const struct main_mode *mode = &main_modes[0];
 	struct main_opt *seen;
 	struct wt_opts opts;
 	const char *config = NULL;
 	char *cause = NULL;
-	int c, nseen = 0, show = 0, man = 0, rc, i, export_opt = 0;
+	int c, nseen = 0, show = 0, man = 0, rc, i;
+	size_t m;
 
 	cfg_defaults(&opts);
-	opts.mode = "tui";
 	if (argc > 1 && argv[1][0] != '-') {
-		if (strcmp(argv[1], "export") == 0)
-			opts.mode = "export";
-		else if (strcmp(argv[1], "tui") == 0)
-			opts.mode = "tui";
-		else {
-			fprintf(stderr, "wiretop: %s: unknown command "
-			    "(commands: export; none for the screen)\n",
-			    argv[1]);
+		if ((mode = main_mode_find(argv[1])) == NULL) {
+			fprintf(stderr, "wiretop: ");
+			cfg_print_escaped(stderr, argv[1]);
+			fprintf(stderr, ": unknown command (commands:");
+			for (m = 1; m < MAIN_NMODES; m++)
+				fprintf(stderr, " %s", main_modes[m].name);
+			fprintf(stderr, "; none for the screen)\n");
 			return WT_EXIT_USAGE;
 		}
 		argv[1] = argv[0];
 		argc--;
 		argv++;
 	}
+	opts.mode = mode->name;
 
 	/* First pass: collect, so that -c is loaded before the rest. */
 	seen = xcalloc((size_t)argc + 1, sizeof *seen);
@@ -351,10 +410,12 @@ main(int argc, char **argv)
 				    "--help)\n", optopt, strchr(main_shortopts,
 				    optopt) ? "needs a value" :
 				    "unknown option");
-			else
-				fprintf(stderr, "wiretop: %s: unknown option "
-				    "or missing value (try --help)\n",
-				    argv[optind - 1]);
+			else {
+				fputs("wiretop: ", stderr);
+				cfg_print_escaped(stderr, argv[optind - 1]);
+				fputs(": unknown option or missing value (try "
+				    "--help)\n", stderr);
+			}
 			free(seen);
 			return WT_EXIT_USAGE;
 		case 'c':
@@ -374,8 +435,9 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "wiretop: %s: unexpected argument (try "
-		    "--help)\n", argv[optind]);
+		fputs("wiretop: ", stderr);
+		cfg_print_escaped(stderr, argv[optind]);
+		fputs(": unexpected argument (try --help)\n", stderr);
 		free(seen);
 		return WT_EXIT_USAGE;
 	}
@@ -400,13 +462,22 @@ main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < nseen; i++) {
+		if (main_opt_group(seen[i].c) != 0 &&
+		    (main_opt_group(seen[i].c) & mode->groups) == 0) {
+			fprintf(stderr, "wiretop: %s: does not apply to "
+			    "'wiretop%s%s' (try --help)\n",
+			    main_optname(seen[i].c), mode == &main_modes[0] ?
+			    "" : " ", mode == &main_modes[0] ? "" :
+			    mode->name);
+			free(seen);
+			cfg_done();
+			return WT_EXIT_USAGE;
+		}
 		if (main_apply(&opts, seen[i].c, seen[i].arg) != 0) {
 			free(seen);
 			cfg_done();
 			return WT_EXIT_USAGE;
 		}
-		if (main_export_only(seen[i].c))
-			export_opt = seen[i].c;
 	}
 	free(seen);
 	if (show) {
@@ -414,30 +485,12 @@ main(int argc, char **argv)
 		cfg_done();
 		return WT_EXIT_OK;
 	}
-	if (export_opt != 0 && strcmp(opts.mode, "export") != 0) {
-		fprintf(stderr, "wiretop: %s: only for 'wiretop export' "
-		    "(try --help)\n", main_optname(export_opt));
-		cfg_done();
-		return WT_EXIT_USAGE;
-	}
-	if (opts.log_path != NULL && log_open_file(opts.log_path,
-	    &cause) != 0) {
-		fprintf(stderr, "wiretop: --log: %s\n", cause);
-		free(cause);
-		cfg_done();
-		return WT_EXIT_USAGE;
-	}
-
-	/* Export reads files as fast as it can unless told otherwise. */
-	if (strcmp(opts.mode, "export") == 0 && !opts.speed_given)
-		opts.speed = 0;
 
 	proc_block_signals();
-	if (strcmp(opts.mode, "export") == 0)
-		rc = mode_export(&opts);
-	else
-		rc = mode_tui(&opts);
+	rc = mode->run(&opts);
 	log_close();
 	cfg_done();
+	if (rc == WT_EXIT_PIPE)
+		proc_die_of_sigpipe();
 	return rc;
 }

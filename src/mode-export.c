@@ -3,14 +3,19 @@
  * or NDJSON, from capture files (-r) or live capture (--duration).
  *
  * Main thread only.  The loop drains the pipeline into the engine, sleeps
- * in poll() on the rings' wakeup fds and a signalfd, and stops when every
- * source has finished (files), when --duration has passed or on
- * SIGINT/SIGTERM/SIGHUP (live).  Flow records are written as the engine
- * emits them (streaming: nothing is buffered here beyond the writer's
- * stdio buffer); hosts and the summary are written at the end from the
- * engine's tables.  Every write is checked: a failed write (full disk,
- * closed pipe) ends the run with one line on stderr and exit code 1,
- * never a silently short file.  Warnings about truncated inputs go to
+ * in poll() on the rings' wakeup fds and the process signalfd (proc.c),
+ * and stops when every source has finished (files), when --duration has
+ * passed or on SIGINT/SIGTERM/SIGHUP; while records stream in it still
+ * looks at signals every few batches.  The output file (-o) is opened
+ * after the privilege drop, as the user the process then runs as.  Flow
+ * records are written as the engine emits them (streaming: nothing is
+ * buffered here beyond the writer's stdio buffer); hosts and the summary
+ * are written at the end from the engine's tables.  Every write is checked: a failed write (full disk)
+ * ends the run with one line on stderr and exit code 1, never a silently
+ * short file.  A closed pipe (export | head) is not an error: the reader
+ * has what it wanted, so the run ends quietly as filters do (SIGPIPE is
+ * blocked, so the write fails with EPIPE, and main() then dies of
+ * SIGPIPE without a message).  Warnings about truncated inputs go to
  * stderr after the output.
  */
 #include "config.h"
@@ -22,15 +27,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "engine.h"
 #include "fmt.h"
+#include "log.h"
 #include "out.h"
 #include "pipeline.h"
+#include "proc.h"
 #include "xmalloc.h"
 
 #define EXPORT_BATCH		4096	/* records per pipeline_drain */
@@ -406,19 +412,19 @@ export_summary_json(struct export *x, struct pipeline *p)
 
 /* Read pending signals; returns 1 if one asks to stop. */
 static int
-export_signals(int sfd)
+export_signals(int sfd, struct pipeline *p)
 {
-	struct signalfd_siginfo si;
-	int stop = 0;
+	unsigned ev = proc_signals_read(sfd);
 
-	if (sfd < 0)
-		return 0;
-	while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM ||
-		    si.ssi_signo == SIGHUP)
-			stop = 1;
+	if (ev & PROC_EV_TSTP)
+		kill(getpid(), SIGSTOP);	/* Ctrl-Z: stop as usual */
+	if (ev & PROC_EV_USR1)
+		mode_log_stats(p);
+	if (ev & (PROC_EV_STOP | PROC_EV_HUP)) {
+		log_info("export: stopped by a signal");
+		return 1;
 	}
-	return stop;
+	return 0;
 }
 
 static uint64_t
@@ -450,7 +456,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		}
 		if (pipeline_drain(p, EXPORT_BATCH) > 0) {
 			if (++nbatch % EXPORT_SIG_EVERY == 0 &&
-			    export_signals(sfd)) {
+			    export_signals(sfd, p)) {
 				rc = 1;
 				break;
 			}
@@ -461,7 +467,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		}
 		if (pipeline_finished(p))
 			break;
-		if (export_signals(sfd)) {
+		if (export_signals(sfd, p)) {
 			rc = 1;
 			break;
 		}
@@ -486,9 +492,15 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 			/* Cannot sleep properly; avoid spinning. */
 			usleep(1000);
 		}
+		if (npfd > 0 && sfd >= 0 && (pfd[0].revents & POLLIN) &&
+		    export_signals(sfd, p)) {
+			rc = 1;
+			break;
+		}
 		pipeline_clear(p);
 		if (live)
 			pipeline_tick(p);
+		mode_log_sources(p);
 	}
 	free(pfd);
 	return rc;
@@ -524,10 +536,9 @@ mode_export(struct wt_opts *o)
 	struct capture *c;
 	const char *outname;
 	char *cause = NULL;
-	sigset_t set;
 	FILE *fp;
 	unsigned i;
-	int code, sfd, run, err, failed = 0;
+	int code, sfd, run, err, failed = 0, fd;
 
 	memset(&x, 0, sizeof x);
 	if (o->what == NULL || strcmp(o->what, "flows") == 0)
@@ -561,12 +572,23 @@ mode_export(struct wt_opts *o)
 	}
 	x.engine = pipeline_engine(p);
 
+	/* The capture is open: no privilege is needed from here on. */
+	if ((code = mode_drop(o, p)) != WT_EXIT_OK) {
+		pipeline_free(p);
+		return code;
+	}
 	if (o->output != NULL && strcmp(o->output, "-") != 0) {
 		outname = o->output;
-		fp = fopen(o->output, "w");
-		if (fp == NULL) {
-			fprintf(stderr, "wiretop: %s: %s\n", outname,
-			    strerror(errno));
+		fd = proc_open_write(o->output, 0, &cause);
+		if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
+			if (cause == NULL)
+				xasprintf(&cause, "%s: %s", outname,
+				    strerror(errno));
+			fprintf(stderr, "wiretop: %s\n", cause);
+			log_error("%s", cause);
+			free(cause);
+			if (fd != -1)
+				close(fd);
 			pipeline_free(p);
 			return WT_EXIT_RUNTIME;
 		}
@@ -576,14 +598,17 @@ mode_export(struct wt_opts *o)
 	}
 	x.w = out_create(x.format, fp);
 
-	/* main() blocked these in every thread; make sure, then take them
+	/* main() blocked the signals in every thread; the loop reads them
 	 * from a signalfd as ordinary events. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if ((sfd = proc_signals_open(&cause)) == -1) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		out_free(x.w);
+		if (fp != stdout)
+			fclose(fp);
+		pipeline_free(p);
+		return WT_EXIT_RUNTIME;
+	}
 
 	engine_sink_add(x.engine, &(struct engine_sink){ .name = "export",
 	    .arg = &x, .flow = export_flow, .flags = x.what == EXPORT_FLOWS ?
@@ -640,8 +665,13 @@ mode_export(struct wt_opts *o)
 		close(sfd);
 
 	code = WT_EXIT_OK;
-	if (err != 0) {
+	if (err == EPIPE && fp == stdout) {
+		/* The reader has gone (export | head): not an error. */
+		log_info("standard output closed by its reader");
+		code = WT_EXIT_PIPE;
+	} else if (err != 0) {
 		fprintf(stderr, "wiretop: %s: %s\n", outname, strerror(err));
+		log_error("%s: %s", outname, strerror(err));
 		code = WT_EXIT_RUNTIME;
 	} else {
 		/* One line for a failed source; else a warning per
@@ -664,6 +694,7 @@ mode_export(struct wt_opts *o)
 			code = WT_EXIT_RUNTIME;
 		}
 	}
+	mode_log_end(p, code);
 	out_free(x.w);
 	pipeline_free(p);
 	return code;

@@ -3,13 +3,16 @@
  * the main loop that renders the TUI on ticks and reacts to keys and
  * signals.
  *
- * Main thread.  One poll() loop over the keyboard, a signalfd (INT, TERM,
- * HUP quit; WINCH resizes; TSTP/CONT suspend and resume) and the rings'
- * wakeup fds, with a timeout up to the next render tick (-d).  Between
- * ticks the rings are drained in bounded batches, so keys stay responsive
- * while a capture file is replayed as fast as possible.  While curses owns
- * the terminal nothing is written to stderr; the terminal is restored on
- * quit, on errors (xmalloc fatal hook) and on fatal signals.
+ * Main thread.  One poll() loop over the keyboard, the process signalfd
+ * (proc.c: INT, TERM, QUIT, HUP quit; WINCH resizes; TSTP/CONT suspend
+ * and resume) and the rings' wakeup fds, with a timeout up to the next
+ * render tick (-d).  Between ticks the rings are drained in bounded
+ * batches, so keys stay responsive while a capture file is replayed as
+ * fast as possible.  While curses owns the terminal nothing is written to
+ * stderr; the terminal is restored on quit, on errors (xmalloc fatal
+ * hook) and on fatal signals, where only async-signal-safe calls are
+ * allowed: tui_fatal_restore() puts back the terminal modes saved before
+ * curses started (tcsetattr) and writes the reset sequences with write(2).
  */
 #include "config.h"
 #include "mode.h"
@@ -22,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +36,7 @@
 #include "engine.h"
 #include "log.h"
 #include "pipeline.h"
+#include "proc.h"
 #include "ui-term.h"
 #include "ui.h"
 #include "xmalloc.h"
@@ -37,41 +44,38 @@
 #define TUI_DRAIN_BATCH		4096	/* records per pipeline_drain */
 #define TUI_DRAIN_BUDGET_MS	40	/* then look at keys and ticks */
 
-static const int tui_fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
-	SIGABRT };
-static struct sigaction tui_old_actions[5];
+/* The terminal as it was before curses, for the fatal-signal hook. */
+static struct termios tui_saved_tio;
+static int tui_saved_fd = -1;
+static volatile sig_atomic_t tui_term_on;
 
-/* Restore the terminal, then let the previous handler (default, or a
- * sanitizer's) deal with the signal. */
+/* Fatal signal: restore the terminal with async-signal-safe calls only
+ * (no curses): the saved modes, then reset attributes, show the cursor
+ * and leave the alternate screen (ECMA-48 / xterm sequences, which every
+ * terminal curses drives here understands or ignores). */
 static void
-tui_fatal(int sig)
+tui_fatal_restore(void)
 {
-	size_t i;
+	static const char seq[] = "\033[0m\033[?1049l\033[?25h\r\n";
 
-	ui_term_close();
-	for (i = 0; i < 5; i++)
-		if (tui_fatal_signals[i] == sig)
-			sigaction(sig, &tui_old_actions[i], NULL);
-	raise(sig);
+	if (!tui_term_on)
+		return;
+	tui_term_on = 0;
+	if (tui_saved_fd != -1)
+		(void)tcsetattr(tui_saved_fd, TCSAFLUSH, &tui_saved_tio);
+	if (write(STDOUT_FILENO, seq, sizeof seq - 1) < 0)
+		(void)0;
 }
 
+/* Remember the terminal modes before curses changes them. */
 static void
-tui_catch_fatal(int on)
+tui_save_terminal(void)
 {
-	struct sigaction sa;
-	size_t i;
-
-	for (i = 0; i < 5; i++) {
-		if (on) {
-			memset(&sa, 0, sizeof sa);
-			sa.sa_handler = tui_fatal;
-			sigemptyset(&sa.sa_mask);
-			sigaction(tui_fatal_signals[i], &sa,
-			    &tui_old_actions[i]);
-		} else
-			sigaction(tui_fatal_signals[i], &tui_old_actions[i],
-			    NULL);
-	}
+	if (isatty(STDOUT_FILENO) &&
+	    tcgetattr(STDOUT_FILENO, &tui_saved_tio) == 0)
+		tui_saved_fd = STDOUT_FILENO;
+	else
+		tui_saved_fd = -1;
 }
 
 static uint64_t
@@ -128,15 +132,34 @@ tui_set_paused(void *arg, int paused)
 			capture_set_paused(pipeline_source(pl, i), paused);
 }
 
+/* Whether a live interface is still there and up: 0 up, -1 down, -2
+ * gone.  One ioctl on a datagram socket (no privilege needed); "any" is
+ * always up. */
+static int
+tui_iface_state(int sock, const char *name)
+{
+	struct ifreq ifr;
+
+	if (strcmp(name, "any") == 0 || sock < 0)
+		return 0;
+	if (if_nametoindex(name) == 0)
+		return -2;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0)
+		return errno == ENODEV || errno == ENXIO ? -2 : 0;
+	return (ifr.ifr_flags & IFF_UP) ? 0 : -1;
+}
+
 /* The header's view of every source. */
 static void
-tui_sources(struct pipeline *pl, struct ui *ui)
+tui_sources(struct pipeline *pl, struct ui *ui, int sock)
 {
 	struct ui_source src[WT_MAX_SOURCES];
 	struct capture_stats st;
 	struct capture *c;
 	unsigned i, n = pipeline_source_count(pl);
-	int all_done = pipeline_finished(pl);
+	int all_done = pipeline_finished(pl), is;
 
 	if (n > WT_MAX_SOURCES)
 		n = WT_MAX_SOURCES;
@@ -152,10 +175,18 @@ tui_sources(struct pipeline *pl, struct ui *ui)
 		src[i].name_drops = st.name_drops;
 		src[i].truncated = st.truncated;
 		src[i].speed = capture_get_speed(c);
+		is = capture_kind(c) == CAPTURE_LIVE ?
+		    tui_iface_state(sock, capture_name(c)) : 0;
 		if (st.state == CAPTURE_STATE_FAILED) {
-			src[i].state = UI_SRC_FAILED;
+			src[i].state = is == -2 ? UI_SRC_GONE : UI_SRC_FAILED;
 			snprintf(src[i].error, sizeof src[i].error, "%.*s",
 			    (int)sizeof src[i].error - 1, st.error);
+		} else if (is != 0) {
+			/* The capture may not notice: nothing arrives. */
+			src[i].state = is == -2 ? UI_SRC_GONE : UI_SRC_DOWN;
+			snprintf(src[i].error, sizeof src[i].error, "%s",
+			    is == -2 ? "the interface is gone" :
+			    "the interface is down");
 		} else if (capture_kind(c) == CAPTURE_LIVE)
 			src[i].state = UI_SRC_LIVE;
 		else if (st.state == CAPTURE_STATE_FINISHED && all_done)
@@ -169,11 +200,12 @@ tui_sources(struct pipeline *pl, struct ui *ui)
 }
 
 static void
-tui_frame(struct pipeline *pl, struct ui *ui)
+tui_frame(struct pipeline *pl, struct ui *ui, int sock)
 {
 	unsigned w, h;
 
-	tui_sources(pl, ui);
+	tui_sources(pl, ui, sock);
+	mode_log_sources(pl);
 	ui_term_size(&w, &h);
 	ui_set_size(ui, w, h);
 	ui_render(ui);
@@ -205,20 +237,20 @@ tui_report(struct pipeline *pl)
 static int
 tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 {
-	struct signalfd_siginfo si;
 	struct pollfd *pfd;
-	unsigned npfd, maxfd = 2 + pipeline_pollfd_count(pl);
+	unsigned ev, npfd, maxfd = 2 + pipeline_pollfd_count(pl);
 	uint64_t now, next = 0, t0, delay;
 	long frames = 0;
 	int busy, key, r, redraw = 1, live = pipeline_is_live(pl), timeout;
-	int quit = 0;
+	int quit = 0, sock;
 
 	delay = opts->delay_ms > 0 ? (uint64_t)opts->delay_ms : 1000;
+	sock = live ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
 	pfd = xcalloc(maxfd, sizeof *pfd);
 	while (!quit) {
 		now = mono_ms();
 		if (redraw || now >= next) {
-			tui_frame(pl, ui);
+			tui_frame(pl, ui, sock);
 			frames++;
 			if (opts->frames > 0 && frames >= opts->frames)
 				break;
@@ -250,32 +282,34 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 		timeout = busy ? 0 : next > now ? (int)(next - now) : 0;
 		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR) {
 			free(pfd);
+			if (sock >= 0)
+				close(sock);
 			return WT_EXIT_RUNTIME;
 		}
 		pipeline_clear(pl);
 
 		if (pfd[1].revents & POLLIN) {
-			while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-				switch (si.ssi_signo) {
-				case SIGWINCH:
-					ui_term_resize();
-					ui_key(ui, UI_KEY_RESIZE);
-					redraw = 1;
-					break;
-				case SIGTSTP:
-					ui_term_suspend();
-					ui_invalidate(ui);
-					redraw = 1;
-					break;
-				case SIGCONT:
-					ui_term_clear();
-					ui_invalidate(ui);
-					redraw = 1;
-					break;
-				default:	/* INT, TERM, HUP */
-					quit = 1;
-					break;
-				}
+			ev = proc_signals_read(sfd);
+			if (ev & PROC_EV_WINCH) {
+				ui_term_resize();
+				ui_key(ui, UI_KEY_RESIZE);
+				redraw = 1;
+			}
+			if (ev & PROC_EV_TSTP) {
+				ui_term_suspend();
+				ui_invalidate(ui);
+				redraw = 1;
+			}
+			if (ev & PROC_EV_CONT) {
+				ui_term_clear();
+				ui_invalidate(ui);
+				redraw = 1;
+			}
+			if (ev & PROC_EV_USR1)
+				mode_log_stats(pl);
+			if (ev & (PROC_EV_STOP | PROC_EV_HUP)) {
+				log_info("tui: stopped by a signal");
+				quit = 1;
 			}
 		}
 		while (!quit && (key = ui_term_getkey()) != UI_KEY_NONE) {
@@ -287,6 +321,8 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 		}
 	}
 	free(pfd);
+	if (sock >= 0)
+		close(sock);
 	return WT_EXIT_OK;
 }
 
@@ -297,7 +333,6 @@ mode_tui(struct wt_opts *opts)
 	struct ui *ui;
 	struct ui_opts uo;
 	struct ui_hooks hooks;
-	sigset_t set;
 	char *cause = NULL;
 	const char *cs;
 	int code = WT_EXIT_RUNTIME, sfd, ascii, rc;
@@ -308,18 +343,11 @@ mode_tui(struct wt_opts *opts)
 	ascii = cs == NULL || strcmp(cs, "UTF-8") != 0;
 	ui_line_set_ascii(ascii);
 
-	/* Signals are handled by the loop, never asynchronously. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGTSTP);
-	sigaddset(&set, SIGCONT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd == -1) {
-		fprintf(stderr, "wiretop: signalfd: %s\n", strerror(errno));
+	/* Signals are handled by the loop, never asynchronously (main()
+	 * blocked them before any thread existed). */
+	if ((sfd = proc_signals_open(&cause)) == -1) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
 		return WT_EXIT_RUNTIME;
 	}
 
@@ -331,6 +359,12 @@ mode_tui(struct wt_opts *opts)
 		free(cause);
 		close(sfd);
 		return code ? code : WT_EXIT_CAPTURE;
+	}
+	/* The capture is open: no privilege is needed from here on. */
+	if ((code = mode_drop(opts, pl)) != WT_EXIT_OK) {
+		pipeline_free(pl);
+		close(sfd);
+		return code;
 	}
 	memset(&uo, 0, sizeof uo);
 	uo.bits = opts->bits;
@@ -357,6 +391,7 @@ mode_tui(struct wt_opts *opts)
 	hooks.set_paused = tui_set_paused;
 	ui_set_hooks(ui, &hooks);
 
+	tui_save_terminal();
 	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause);
 		free(cause);
@@ -367,18 +402,19 @@ mode_tui(struct wt_opts *opts)
 		return WT_EXIT_RUNTIME;
 	}
 	xmalloc_set_fatal_hook(ui_term_close);
-	tui_catch_fatal(1);
-	log_quiet_stderr(1);
+	tui_term_on = 1;
+	proc_fatal_signals(tui_fatal_restore);
 
 	rc = tui_loop(opts, pl, ui, sfd);
 
+	proc_fatal_signals(NULL);
+	tui_term_on = 0;
 	ui_term_free();
-	tui_catch_fatal(0);
 	xmalloc_set_fatal_hook(NULL);
-	log_quiet_stderr(0);
 	pipeline_stop(pl);
 	if (rc == WT_EXIT_OK)
 		rc = tui_report(pl);
+	mode_log_end(pl, rc);
 	ui_free(ui);
 	pipeline_free(pl);
 	close(sfd);

@@ -2,12 +2,17 @@
  * mode.h: the options every mode is given, and the modes' entry points.
  *
  * main.c parses the command line and the configuration into one struct
- * wt_opts and calls the mode's function, which returns an exit code.
+ * wt_opts, finds the mode in its table (name, usage line, entry point,
+ * which option groups apply) and calls the mode's function, which returns
+ * an exit code.  Every mode that captures calls mode_drop() between
+ * pipeline_create() and pipeline_start().
  */
 #ifndef WIRETOP_MODE_H
 #define WIRETOP_MODE_H
 
 #include "engine.h"
+
+struct pipeline;
 
 /* Exit codes (one enum for the whole program). */
 enum wt_exit {
@@ -16,6 +21,8 @@ enum wt_exit {
 	WT_EXIT_USAGE = 2,	/* bad command line or configuration */
 	WT_EXIT_CAPTURE = 3,	/* capture or permission problem */
 	WT_EXIT_DB = 4,		/* history database problem */
+	WT_EXIT_PIPE = -1,	/* internal: standard output's reader left;
+				   main() ends quietly, killed by SIGPIPE */
 };
 
 #define WT_MAX_SOURCES 32
@@ -56,9 +63,23 @@ struct wt_opts {
 	/* support */
 	const char *config_path;	/* -c */
 	const char *log_path;		/* --log */
+	const char *user;		/* -u: user after the drop; NULL = auto */
+	const char *config_files[4];	/* files read, for --show-config */
+	unsigned n_config_files;
 };
 
 int	mode_export(struct wt_opts *);
 int	mode_tui(struct wt_opts *);
+
+/* After the capture handles are open, before pipeline_start(): drop
+ * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code
+ * after one line on stderr. */
+int	mode_drop(struct wt_opts *, struct pipeline *);
+/* Log each source that failed or finished since the last call. */
+void	mode_log_sources(struct pipeline *);
+/* Log each source's packets and drops so far (SIGUSR1, and the end). */
+void	mode_log_stats(struct pipeline *);
+/* Log how each source ended, its packets and drops, and the exit code. */
+void	mode_log_end(struct pipeline *, int code);
 
 #endif

@@ -1,23 +1,56 @@
 /*
- * proc.h: process-wide signal handling.
+ * proc.h: the process: signals as events, the privilege drop, and files
+ * opened with the rights of the user the process runs as.
  */
 #ifndef WIRETOP_PROC_H
 #define WIRETOP_PROC_H
 
 #include <signal.h>
 
-/* Block the asynchronous signals the main loop handles (INT TERM HUP
- * QUIT USR1 USR2 WINCH PIPE CHLD CONT) in the calling thread; call before
+/* What the main loop is told by proc_signals_read(), a bitmask. */
+enum proc_event {
+	PROC_EV_STOP = 0x01,	/* INT, TERM, QUIT: finish and exit */
+	PROC_EV_HUP = 0x02,	/* HUP: reload (daemon); other modes stop */
+	PROC_EV_USR1 = 0x04,	/* USR1: log statistics */
+	PROC_EV_USR2 = 0x08,
+	PROC_EV_WINCH = 0x10,	/* the terminal was resized */
+	PROC_EV_TSTP = 0x20,	/* Ctrl-Z: suspend */
+	PROC_EV_CONT = 0x40,	/* resumed after a stop */
+	PROC_EV_PIPE = 0x80,	/* a write hit a closed pipe (EPIPE follows) */
+	PROC_EV_CHLD = 0x100,	/* a child exited */
+};
+
+/* Block the asynchronous signals the main loop handles (INT TERM QUIT HUP
+ * USR1 USR2 WINCH TSTP CONT PIPE CHLD) in the calling thread; call before
  * creating any thread so every thread inherits the mask. */
 void	proc_block_signals(void);
 /* The set proc_block_signals() blocks. */
 void	proc_signal_set(sigset_t *);
-/* A non-blocking signalfd for that set, or -1 (errno set). */
-int	proc_signalfd(void);
-/* Read one signal from a signalfd: its number, or 0 if none. */
-int	proc_signalfd_read(int fd);
+/* A non-blocking signalfd for that set, or -1 + cause (one line). */
+int	proc_signals_open(char **cause);
+/* Read every pending signal from the signalfd; the events, 0 if none. */
+unsigned proc_signals_read(int fd);
 /* On SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT run hook (async-signal-safe
- * terminal restore), then die of the signal with default handling. */
+ * only: write(2), tcsetattr()), then hand the signal to the handler that
+ * was there before (default, or a sanitizer's).  NULL puts the previous
+ * handlers back. */
 void	proc_fatal_signals(void (*hook)(void));
+/* End the process the way a filter ends when its reader has gone: killed
+ * by SIGPIPE, quietly (status 141 in the shell). */
+void	proc_die_of_sigpipe(void) __attribute__((noreturn));
+
+/* Drop privileges for good (main thread, before any other thread): as
+ * root, become user (NULL or "": wiretop if that user exists, else
+ * nobody) with its groups; in every case clear every capability set and
+ * set no_new_privs.  user "root" keeps root and sets *stayed_root.
+ * -1 + cause (one line) on failure. */
+int	proc_drop(const char *user, int *stayed_root, char **cause);
+/* The name of the user the process runs as (after proc_drop: the new
+ * one), for messages.  Borrowed, static. */
+const char *proc_user(void);
+/* Open path for writing as the current user: never through a symbolic
+ * link, created with mode 0640 (less the umask), truncated unless append.
+ * The fd, or -1 + cause naming the file and the user. */
+int	proc_open_write(const char *path, int append, char **cause);
 
 #endif

@@ -4,7 +4,8 @@
  * flows and hosts, kernel/interface/ring drops and decode problems.
  *
  * Main thread only.  Source state (live, replaying at N x, paused,
- * finished, failed) and drop counters come from the mode through
+ * finished, failed, gone or down: an interface that disappeared or went
+ * down, while the other sources go on) and drop counters come from the mode through
  * ui_set_sources(); rates and counts from the engine.
  */
 #include "config.h"
@@ -36,6 +37,12 @@ state_text(const struct ui_source *s, char *buf, size_t len)
 	case UI_SRC_FINISHED:
 		snprintf(buf, len, "finished");
 		break;
+	case UI_SRC_GONE:
+		snprintf(buf, len, "gone");
+		break;
+	case UI_SRC_DOWN:
+		snprintf(buf, len, "down");
+		break;
 	default:
 		snprintf(buf, len, "failed");
 		break;
@@ -64,7 +71,7 @@ header_collect(struct ui_pane *p, size_t want)
 static const char *
 overall_state(struct ui *ui, char *buf, size_t len)
 {
-	unsigned i, fin = 0, paused = 0, failed = 0;
+	unsigned i, fin = 0, paused = 0, failed = 0, gone = 0, down = 0;
 
 	if (ui->nsrc == 0) {
 		snprintf(buf, len, "-");
@@ -77,19 +84,39 @@ overall_state(struct ui *ui, char *buf, size_t len)
 			paused++;
 		else if (ui->src[i].state == UI_SRC_FAILED)
 			failed++;
+		else if (ui->src[i].state == UI_SRC_GONE)
+			gone++;
+		else if (ui->src[i].state == UI_SRC_DOWN)
+			down++;
 	}
 	if (fin == ui->nsrc)
 		snprintf(buf, len, "finished");
 	else if (failed == ui->nsrc)
 		snprintf(buf, len, "failed");
+	else if (gone + down + failed == ui->nsrc)
+		snprintf(buf, len, gone > 0 ? "gone" : "down");
 	else if (paused > 0)
 		snprintf(buf, len, "paused");
 	else {
 		for (i = 0; i < ui->nsrc; i++)
 			if (ui->src[i].state == UI_SRC_REPLAY ||
 			    ui->src[i].state == UI_SRC_LIVE)
-				return state_text(&ui->src[i], buf, len);
-		snprintf(buf, len, "-");
+				break;
+		if (i == ui->nsrc) {
+			snprintf(buf, len, "-");
+			return buf;
+		}
+		state_text(&ui->src[i], buf, len);
+		if (gone > 0) {
+			size_t n = strlen(buf);
+
+			snprintf(buf + n, len - n, " (%u gone)", gone);
+		}
+		if (down > 0) {
+			size_t n = strlen(buf);
+
+			snprintf(buf + n, len - n, " (%u down)", down);
+		}
 	}
 	return buf;
 }
@@ -109,7 +136,9 @@ source_line(struct ui_pane *p, struct ui_line *l, unsigned i)
 	ui_line_puts(l, hi, ui_source_label(us ? us->name : es->name));
 	if (us != NULL) {
 		ui_line_puts(l, hc, " ");
-		ui_line_puts(l, us->state == UI_SRC_FAILED ? UI_COLOR_CRIT : hc,
+		ui_line_puts(l, us->state == UI_SRC_FAILED ||
+		    us->state == UI_SRC_GONE || us->state == UI_SRC_DOWN ?
+		    UI_COLOR_CRIT : hc,
 		    state_text(us, a, sizeof a));
 	}
 	ui_line_puts(l, hc, "  rx ");
@@ -144,7 +173,9 @@ source_line(struct ui_pane *p, struct ui_line *l, unsigned i)
 		    fmt_count(es->status[PKT_UNSUPPORTED], d, sizeof d));
 	if (us != NULL && us->truncated)
 		ui_line_puts(l, UI_COLOR_WARN, "  file truncated");
-	if (us != NULL && us->state == UI_SRC_FAILED && us->error[0]) {
+	if (us != NULL && (us->state == UI_SRC_FAILED ||
+	    us->state == UI_SRC_GONE || us->state == UI_SRC_DOWN) &&
+	    us->error[0]) {
 		ui_line_puts(l, hc, "  ");
 		ui_line_puts(l, UI_COLOR_CRIT, us->error);
 	}

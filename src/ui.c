@@ -418,6 +418,8 @@ ui_key_name(int key, char *buf, size_t len)
 
 /* ---- text input (/ and f) ------------------------------------------- */
 
+#define UI_CTRL(c)	((c) & 0x1f)
+
 static int
 input_key(struct ui *ui, int key)
 {
@@ -441,6 +443,17 @@ input_key(struct ui *ui, int key)
 	case UI_KEY_BACKSPACE:
 		if (ui->ilen > 0)
 			ui->ibuf[--ui->ilen] = '\0';
+		break;
+	case UI_CTRL('u'):	/* the whole line, as readline and the tty */
+		ui->ilen = 0;
+		ui->ibuf[0] = '\0';
+		break;
+	case UI_CTRL('w'):	/* the word before the cursor */
+		while (ui->ilen > 0 && ui->ibuf[ui->ilen - 1] == ' ')
+			ui->ilen--;
+		while (ui->ilen > 0 && ui->ibuf[ui->ilen - 1] != ' ')
+			ui->ilen--;
+		ui->ibuf[ui->ilen] = '\0';
 		break;
 	default:
 		/* Printable ASCII only: filters and BPF are ASCII. */

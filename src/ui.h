@@ -50,6 +50,8 @@ enum ui_src_state {
 	UI_SRC_PAUSED,
 	UI_SRC_FINISHED,
 	UI_SRC_FAILED,
+	UI_SRC_GONE,		/* live interface gone (error says how) */
+	UI_SRC_DOWN,		/* live interface down */
 };
 
 /* What the header shows about a capture source (filled by the mode). */
@@ -62,7 +64,7 @@ struct ui_source {
 	uint64_t ring_drops;
 	uint64_t name_drops;
 	int truncated;		/* file ended inside a record */
-	char error[128];
+	char error[128];	/* FAILED, GONE, DOWN: one line, or "" */
 };
 
 /* Actions on the capture, provided by the mode (any may be NULL). */

@@ -26,6 +26,7 @@ if [ ! -x "$wiretop" ] || [ ! -x "$pcapgen" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wt-cli.XXXXXX") || exit 99
+chmod 1777 "$tmp"	# wiretop drops to nobody before it opens -o
 trap 'rm -rf "$tmp"' EXIT INT TERM
 # no user configuration file may change the results
 HOME=$tmp

@@ -40,6 +40,7 @@ else
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/wt-fixtures.XXXXXX") || exit 99
+chmod 1777 "$tmp"	# wiretop drops to nobody before it opens -o
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 cat >"$tmp/check.py" <<'PYEOF'

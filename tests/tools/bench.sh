@@ -41,6 +41,7 @@ for p in "$wiretop" "$tools/benchgen" "$tools/floor"; do
 	fi
 done
 mkdir -p "$outdir" || exit 2
+chmod 1777 "$outdir" 2>/dev/null	# wiretop drops to nobody before it opens -o
 
 failed=0
 

@@ -1,0 +1,117 @@
+/*
+ * mode.c: what every mode does between opening its capture sources and
+ * starting them.
+ *
+ * Main thread, before the capture threads exist.  The capture handles
+ * are the last thing opened with privileges; then the process drops them
+ * (proc_drop), and only then opens the files the user named (--log here,
+ * -o in export), so they are created with the rights of the user the
+ * process runs as and never through a symbolic link.
+ */
+#include "config.h"
+#include "mode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "log.h"
+#include "pipeline.h"
+#include "proc.h"
+
+/* The last state of each source that was logged. */
+static enum capture_state mode_logged[WT_MAX_SOURCES];
+
+int
+mode_drop(struct wt_opts *o, struct pipeline *p)
+{
+	char *cause = NULL;
+	unsigned i;
+	int root;
+
+	if (proc_drop(o->user, &root, &cause) != 0) {
+		fprintf(stderr, "wiretop: cannot drop privileges: %s\n",
+		    cause);
+		free(cause);
+		return WT_EXIT_CAPTURE;
+	}
+	if (root)
+		fprintf(stderr, "wiretop: warning: still running as root "
+		    "(user = root): captured packets are parsed with every "
+		    "privilege\n");
+	if (o->log_path != NULL && log_open_file(o->log_path, &cause) != 0) {
+		fprintf(stderr, "wiretop: --log: %s\n", cause);
+		free(cause);
+		return WT_EXIT_RUNTIME;
+	}
+
+	for (i = 0; i < WT_MAX_SOURCES; i++)
+		mode_logged[i] = CAPTURE_STATE_OPEN;
+	log_info("wiretop %s started: %s mode, pid %ld", PACKAGE_VERSION,
+	    o->mode, (long)getpid());
+	for (i = 0; i < pipeline_source_count(p); i++)
+		log_info("source %u opened: %s (%s)", i,
+		    capture_name(pipeline_source(p, i)),
+		    capture_kind(pipeline_source(p, i)) == CAPTURE_LIVE ?
+		    "interface" : "file");
+	if (root)
+		log_warn("still running as root (user = root)");
+	else
+		log_info("privileges dropped: running as %s (uid %lu, gid "
+		    "%lu), no capabilities, no_new_privs", proc_user(),
+		    (unsigned long)getuid(), (unsigned long)getgid());
+	return WT_EXIT_OK;
+}
+
+void
+mode_log_sources(struct pipeline *p)
+{
+	struct capture_stats st;
+	struct capture *c;
+	unsigned i;
+
+	for (i = 0; i < pipeline_source_count(p) && i < WT_MAX_SOURCES; i++) {
+		c = pipeline_source(p, i);
+		capture_get_stats(c, &st);
+		if (st.state == mode_logged[i])
+			continue;
+		mode_logged[i] = st.state;
+		if (st.state == CAPTURE_STATE_FAILED)
+			log_error("source %u (%s) failed: %s", i,
+			    capture_name(c), st.error);
+		else if (st.state == CAPTURE_STATE_FINISHED)
+			log_info("source %u (%s) finished%s", i,
+			    capture_name(c), st.truncated ?
+			    " (the file ends inside a record)" : "");
+	}
+}
+
+void
+mode_log_stats(struct pipeline *p)
+{
+	struct capture_stats st;
+	struct capture *c;
+	unsigned i;
+
+	for (i = 0; i < pipeline_source_count(p); i++) {
+		c = pipeline_source(p, i);
+		capture_get_stats(c, &st);
+		log_info("source %u (%s): %llu packets, drops: kernel %llu, "
+		    "interface %llu, ring %llu, names %llu", i,
+		    capture_name(c), (unsigned long long)st.packets,
+		    (unsigned long long)st.kernel_drops,
+		    (unsigned long long)st.if_drops,
+		    (unsigned long long)st.ring_drops,
+		    (unsigned long long)st.name_drops);
+	}
+}
+
+void
+mode_log_end(struct pipeline *p, int code)
+{
+	mode_log_sources(p);
+	mode_log_stats(p);
+	log_info("exit %d", code);
+}

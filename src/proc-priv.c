@@ -1,0 +1,271 @@
+/*
+ * proc-priv.c: the privilege drop and opening files without privileges.
+ *
+ * Main thread, once, after the capture handles are open and before any
+ * other thread exists (capabilities and the bounding set are per thread,
+ * so a drop made later would leave the capture threads privileged).
+ * As root: clear the ambient and bounding sets while CAP_SETPCAP is still
+ * there, take the user's groups, gid and uid, then clear the effective,
+ * permitted and inheritable sets and set no_new_privs, so neither this
+ * process nor anything it executes can get a privilege back.  As another
+ * user (file capabilities, or none): the same without the identity
+ * change.  Raw system calls rather than libcap-ng: they are a dozen lines
+ * and keep the build free of a dependency for one function.
+ *
+ * Files the user names (-o, --log) are opened after the drop, with
+ * O_NOFOLLOW and mode 0640 at most, so a symlink planted where the file
+ * goes can never redirect the write.
+ */
+#include "config.h"
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT			47
+#define PR_CAP_AMBIENT_CLEAR_ALL	4
+#endif
+
+/* Name of the user the process runs as, for messages. */
+static char proc_user_name[64];
+
+/* The highest capability number the kernel knows. */
+static int
+proc_cap_last(void)
+{
+	FILE *f;
+	int last = CAP_LAST_CAP;
+
+	if ((f = fopen("/proc/sys/kernel/cap_last_cap", "re")) != NULL) {
+		if (fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
+			last = CAP_LAST_CAP;
+		fclose(f);
+	}
+	return last;
+}
+
+/* 1 if cap is in the calling thread's effective set. */
+static int
+proc_cap_effective(int cap)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+
+	memset(&h, 0, sizeof h);
+	memset(d, 0, sizeof d);
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &h, d) != 0)
+		return 0;
+	return (d[cap / 32].effective & (1u << (cap % 32))) != 0;
+}
+
+/* Clear the effective, permitted and inheritable sets. */
+static int
+proc_cap_clear(void)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+
+	memset(&h, 0, sizeof h);
+	memset(d, 0, sizeof d);
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* 1 if any capability set of the calling thread is not empty. */
+static int
+proc_cap_any(void)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+	int i;
+
+	memset(&h, 0, sizeof h);
+	memset(d, 0, sizeof d);
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &h, d) != 0)
+		return 1;
+	for (i = 0; i < 2; i++)
+		if (d[i].effective | d[i].permitted | d[i].inheritable)
+			return 1;
+	return 0;
+}
+
+/* Resolve the user setting: NULL or "" means wiretop where that system
+ * user exists, else nobody. */
+static struct passwd *
+proc_user_lookup(const char *user, char **cause)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long id;
+
+	if (user == NULL || *user == '\0') {
+		if ((pw = getpwnam("wiretop")) != NULL)
+			return pw;
+		user = "nobody";
+	}
+	errno = 0;
+	if ((pw = getpwnam(user)) != NULL)
+		return pw;
+	id = strtoul(user, &end, 10);
+	if (*user >= '0' && *user <= '9' && *end == '\0' && id < 0xffffffffu &&
+	    (pw = getpwuid((uid_t)id)) != NULL)
+		return pw;
+	if (errno != 0)
+		xasprintf(cause, "user %s: %s", user, strerror(errno));
+	else
+		xasprintf(cause, "user %s: no such user (set 'user' in "
+		    "wiretop.conf or -u USER)", user);
+	return NULL;
+}
+
+int
+proc_drop(const char *user, int *stayed_root, char **cause)
+{
+	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+	int cap, last;
+
+	*stayed_root = 0;
+	if (geteuid() == 0 && user != NULL && strcmp(user, "root") == 0) {
+		*stayed_root = 1;
+		snprintf(proc_user_name, sizeof proc_user_name, "root");
+		return 0;
+	}
+
+	/* Nothing executed later may ever gain a capability back. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
+	    errno != EINVAL) {
+		xasprintf(cause, "clearing ambient capabilities: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (proc_cap_effective(CAP_SETPCAP)) {
+		last = proc_cap_last();
+		for (cap = 0; cap <= last; cap++) {
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
+			    errno != EINVAL) {
+				xasprintf(cause, "clearing the capability "
+				    "bounding set: %s", strerror(errno));
+				return -1;
+			}
+		}
+	}
+
+	if (geteuid() == 0 || getuid() == 0) {
+		if ((pw = proc_user_lookup(user, cause)) == NULL)
+			return -1;
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+		snprintf(proc_user_name, sizeof proc_user_name, "%s",
+		    pw->pw_name);
+		if (uid == 0) {
+			xasprintf(cause, "user %s has uid 0: to keep root, "
+			    "set user = root", pw->pw_name);
+			return -1;
+		}
+		if (initgroups(pw->pw_name, gid) != 0 &&
+		    setgroups(1, &gid) != 0) {
+			xasprintf(cause, "setgroups: %s", strerror(errno));
+			return -1;
+		}
+		if (setresgid(gid, gid, gid) != 0) {
+			xasprintf(cause, "setgid %lu: %s", (unsigned long)gid,
+			    strerror(errno));
+			return -1;
+		}
+		if (setresuid(uid, uid, uid) != 0) {
+			xasprintf(cause, "setuid %lu: %s", (unsigned long)uid,
+			    strerror(errno));
+			return -1;
+		}
+		/* As tcpdump and OpenSSH check: root must be gone for good. */
+		if (setuid(0) == 0 || seteuid(0) == 0) {
+			xasprintf(cause, "could still become root after "
+			    "dropping to %s", pw->pw_name);
+			return -1;
+		}
+	} else {
+		pw = getpwuid(getuid());
+		if (pw != NULL)
+			snprintf(proc_user_name, sizeof proc_user_name, "%s",
+			    pw->pw_name);
+		else
+			snprintf(proc_user_name, sizeof proc_user_name,
+			    "uid %lu", (unsigned long)getuid());
+	}
+
+	if (proc_cap_clear() != 0 || proc_cap_any()) {
+		xasprintf(cause, "clearing capabilities: %s", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		xasprintf(cause, "no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+proc_user(void)
+{
+	struct passwd *pw;
+
+	if (proc_user_name[0] == '\0') {
+		if ((pw = getpwuid(geteuid())) != NULL)
+			snprintf(proc_user_name, sizeof proc_user_name, "%s",
+			    pw->pw_name);
+		else
+			snprintf(proc_user_name, sizeof proc_user_name,
+			    "uid %lu", (unsigned long)geteuid());
+	}
+	return proc_user_name;
+}
+
+int
+proc_open_write(const char *path, int append, char **cause)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (append ? O_APPEND : 0), 0640);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			xasprintf(cause, "%s: is a symbolic link (not "
+			    "followed: name the file it points to)", path);
+		else
+			xasprintf(cause, "%s: %s (running as %s)", path,
+			    strerror(errno), proc_user());
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* Truncate only a regular file (a device or FIFO has nothing to
+	 * cut), and only once it is known not to be a link's target. */
+	if (S_ISREG(st.st_mode) && !append && ftruncate(fd, 0) != 0) {
+		xasprintf(cause, "%s: %s (running as %s)", path,
+		    strerror(errno), proc_user());
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
