@@ -270,10 +270,12 @@ res = {"PASS": 0, "FAIL": 0, "SKIP": 0}
 with ThreadPoolExecutor(JOBS) as ex:
     for name, verdict, msgs in ex.map(compare, files):
         res[verdict] += 1
-        print("%s: %s: %s" % (verdict, name, msgs[0]))
+        tap = {"PASS": "ok - %s: %s", "FAIL": "not ok - %s: %s",
+            "SKIP": "ok - %s # SKIP %s"}[verdict]
+        print(tap % (name, msgs[0]))
         for m in msgs[1:]:
             print("    " + m)
-print("tshark-compare: %d passed, %d failed, %d skipped" % (res["PASS"],
+print("# tshark-compare: %d passed, %d failed, %d skipped" % (res["PASS"],
     res["FAIL"], res["SKIP"]))
 sys.exit(1 if res["FAIL"] else 0)
 EOF

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wt-check.h"
+
 #include "decode.h"
 #include "pkt.h"
 
@@ -2545,11 +2547,8 @@ START_TEST(test_corpus)
 	struct corpus_count real, td;
 	DIR *d;
 
-	if (root == NULL || (d = opendir(root)) == NULL) {
-		printf("test_corpus: skipped, WT_CORPUS is not set or "
-		    "missing\n");
-		return;
-	}
+	if (root == NULL || (d = opendir(root)) == NULL)
+		WT_MISSING("test_corpus: WT_CORPUS is not set or missing");
 	closedir(d);
 	memset(&real, 0, sizeof real);
 	memset(&td, 0, sizeof td);
