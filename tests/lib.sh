@@ -168,9 +168,10 @@ wt_captures() {
 	done | LC_ALL=C sort
 }
 
-# wt_sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan report.
+# wt_sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan/TSan
+# report.
 wt_sanitizer_report() {
-	grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)' \
+	grep -Eq '(ERROR|WARNING): (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak|Thread)' \
 	    "$1" 2>/dev/null
 }
 
