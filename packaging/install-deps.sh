@@ -9,9 +9,10 @@ libncurses-dev libsqlite3-dev libinih-dev libmaxminddb-dev nettle-dev
 libcap-ng-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
-# tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime.
+# tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
+# libcap2-bin (setcap, getpcaps) and procps for the privilege tests.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
-valgrind clang libclang-rt-14-dev ncurses-base libtsan2"
+valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"
