@@ -115,15 +115,9 @@ wt_check() {
 }
 
 # wt_finish: print the totals (a TAP comment); exit 0 if nothing failed,
-# else 1.  A test that ran no check at all is skipped (fails under CI).
+# else 1.  (Checks made in a subshell are not in these totals, but their
+# TAP lines are what make check counts.)
 wt_finish() {
-	if [ "$WT_N" -eq 0 ]; then
-		if wt_ci; then
-			wt_fail "no check ran"
-		else
-			wt_skip "no check ran"
-		fi
-	fi
 	printf '# %s: %d passed, %d failed\n' "$WT_NAME" "$WT_PASSES" \
 	    "$WT_FAILS"
 	[ "$WT_FAILS" -eq 0 ] && exit 0
