@@ -5,9 +5,14 @@
 set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
-libncurses-dev libsqlite3-dev libinih-dev libmaxminddb-dev nettle-dev"
-test="check python3 tshark tcpdump tmux iproute2 time valgrind clang
-libclang-rt-14-dev"
+libncurses-dev libsqlite3-dev libinih-dev libmaxminddb-dev nettle-dev
+libcap-ng-dev"
+# tshark brings wireshark-common (capinfos, mergecap), named here because
+# the tests call those directly; ncurses-base has the terminfo entries
+# tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
+# libcap2-bin (setcap, getpcaps) and procps for the privilege tests.
+test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
+valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

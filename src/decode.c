@@ -607,6 +607,28 @@ decode_radiotap(struct decode_ctx *ctx, struct pktbuf *b)
 	return decode_80211(ctx, b, (flags & 0x20) != 0);
 }
 
+/* Every link type decode_packet() dispatches on, ascending.  Keep it in
+ * step with decode_packet's switch (test-decode checks that the two
+ * agree); the order is the fuzz seeds' first byte, so append only. */
+const struct decode_linktype decode_linktypes[] = {
+	{ DECODE_LT_NULL, "NULL" },
+	{ DECODE_LT_ETHERNET, "EN10MB" },
+	{ DECODE_LT_PPP, "PPP" },
+	{ DECODE_LT_RAW_OLD12, "RAW" },
+	{ DECODE_LT_RAW_OLD14, "RAW" },
+	{ DECODE_LT_RAW, "RAW" },
+	{ DECODE_LT_IEEE802_11, "IEEE802_11" },
+	{ DECODE_LT_LOOP, "LOOP" },
+	{ DECODE_LT_LINUX_SLL, "LINUX_SLL" },
+	{ DECODE_LT_IEEE802_11_RADIOTAP, "IEEE802_11_RADIO" },
+	{ DECODE_LT_IPV4, "IPV4" },
+	{ DECODE_LT_IPV6, "IPV6" },
+	{ DECODE_LT_NFLOG, "NFLOG" },
+	{ DECODE_LT_LINUX_SLL2, "LINUX_SLL2" },
+};
+const unsigned decode_nlinktypes =
+    sizeof decode_linktypes / sizeof decode_linktypes[0];
+
 /* Return 1 if packets of this link type can be decoded. */
 int
 decode_linktype_supported(uint32_t linktype)
@@ -618,36 +640,12 @@ decode_linktype_supported(uint32_t linktype)
 const char *
 decode_linktype_name(uint32_t linktype)
 {
-	switch (linktype) {
-	case DECODE_LT_NULL:
-		return "NULL";
-	case DECODE_LT_ETHERNET:
-		return "EN10MB";
-	case DECODE_LT_PPP:
-		return "PPP";
-	case DECODE_LT_RAW:
-	case DECODE_LT_RAW_OLD12:
-	case DECODE_LT_RAW_OLD14:
-		return "RAW";
-	case DECODE_LT_IEEE802_11:
-		return "IEEE802_11";
-	case DECODE_LT_LOOP:
-		return "LOOP";
-	case DECODE_LT_LINUX_SLL:
-		return "LINUX_SLL";
-	case DECODE_LT_IEEE802_11_RADIOTAP:
-		return "IEEE802_11_RADIO";
-	case DECODE_LT_IPV4:
-		return "IPV4";
-	case DECODE_LT_IPV6:
-		return "IPV6";
-	case DECODE_LT_NFLOG:
-		return "NFLOG";
-	case DECODE_LT_LINUX_SLL2:
-		return "LINUX_SLL2";
-	default:
-		return NULL;
-	}
+	unsigned i;
+
+	for (i = 0; i < decode_nlinktypes; i++)
+		if (decode_linktypes[i].linktype == linktype)
+			return decode_linktypes[i].name;
+	return NULL;
 }
 
 /* Decode one packet into m and append learned names to names. */

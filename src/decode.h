@@ -40,6 +40,17 @@ struct decode_names {
 	unsigned n;		/* filled by the decoder */
 };
 
+/* One link type the decoder decodes: LINKTYPE_* number, libpcap name. */
+struct decode_linktype {
+	uint32_t	 linktype;
+	const char	*name;
+};
+/* The one list of decodable link types, ascending; the fuzz target's
+ * first input byte indexes it, and the tests read it (through
+ * tests/tools/linktypes for the scripts). */
+extern const struct decode_linktype decode_linktypes[];
+extern const unsigned decode_nlinktypes;
+
 /* Return 1 if packets of this link type can be decoded. */
 int	decode_linktype_supported(uint32_t linktype);
 /* Name of a link type ("EN10MB", "LINUX_SLL2", ...) or NULL. */

@@ -5,17 +5,31 @@
 #   wt_init corpus-counts        # name for messages, temp dir, cleanup
 #
 # make check exports WIRETOP, WT_TOOLS, WT_SRCDIR, WT_BUILDDIR, WT_CORPUS.
-# Exit codes follow automake: 0 pass, 1 fail, 77 skip, 99 hard error.
 # Tests read the corpus in place ($WT_CORPUS) and never copy it.
+#
+# Output is TAP (make check runs every test through automake's TAP
+# driver, via tests/tap-run.sh): wt_pass and wt_fail print one
+# "ok - ..." / "not ok - ..." line each, wt_skip prints "1..0 # SKIP
+# reason" and wt_hard "Bail out!".  The lines carry no numbers and
+# wt_finish prints no plan, so checks made in a subshell (a `| while`
+# loop) still count: tests/tap-run.sh counts the lines and adds the plan.
+# Exit codes still follow automake: 0 pass, 1 fail, 77 skip, 99 hard
+# error, so a script run by hand says the same.
+#
+# A missing prerequisite (a tool, the corpus: wt_need_tool,
+# wt_need_corpus, wt_missing) skips the test, saying why, except under CI
+# (CI=true): there it fails, because a skip would hide a broken install
+# step.
 
 WT_PASSES=0
 WT_FAILS=0
+WT_N=0
 WT_NAME=${WT_NAME:-$(basename "$0" .sh)}
 WT_TMP=
 
 # wt_init [NAME]: set the test name, make $WT_TMP, clean it up on exit.
 wt_init() {
-	[ -n "$1" ] && WT_NAME=$1
+	[ -n "${1:-}" ] && WT_NAME=$1
 	: "${WT_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	WT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-$WT_NAME.XXXXXX") ||
 	    wt_hard "cannot make a temporary directory"
@@ -28,28 +42,64 @@ wt_log() {
 	printf '%s: %s\n' "$WT_NAME" "$*"
 }
 
-# wt_skip MSG...: skip the whole test.
+# wt_ci: true when running under CI (CI set, and not 0/false/no).
+wt_ci() {
+	case ${CI:-} in
+	"" | 0 | false | FALSE | False | no) return 1 ;;
+	esac
+	return 0
+}
+
+# wt_skip MSG...: skip the whole test (the rest of it, if some checks
+# already ran).
 wt_skip() {
-	printf 'SKIP: %s: %s\n' "$WT_NAME" "$*"
-	exit 77
+	if [ "$WT_N" -eq 0 ]; then
+		printf '1..0 # SKIP %s: %s\n' "$WT_NAME" "$*"
+		exit 77
+	fi
+	WT_N=$((WT_N + 1))
+	printf 'ok - %s # SKIP %s\n' "$WT_NAME" "$(_wt_desc "$*")"
+	wt_finish
+}
+
+# wt_missing MSG...: a prerequisite is missing: skip, or fail under CI.
+wt_missing() {
+	if wt_ci; then
+		wt_fail "$* (required when CI=$CI)"
+		wt_finish
+	fi
+	wt_skip "$*"
 }
 
 # wt_hard MSG...: the test itself cannot run (broken setup).
 wt_hard() {
+	printf 'Bail out! %s: %s\n' "$WT_NAME" "$*"
 	printf 'ERROR: %s: %s\n' "$WT_NAME" "$*" >&2
 	exit 99
+}
+
+# _wt_desc MSG: MSG on one line, '#' escaped (TAP reads "# SKIP" as a
+# directive).
+_wt_desc() {
+	printf '%s' "$1" | tr '\n' ' ' | sed 's/#/\\#/g'
 }
 
 # wt_fail MSG...: record one failure and go on.
 wt_fail() {
 	WT_FAILS=$((WT_FAILS + 1))
-	printf 'FAIL: %s\n' "$*"
+	WT_N=$((WT_N + 1))
+	printf 'not ok - %s\n' "$(_wt_desc "$*")"
 }
 
-# wt_pass MSG...: record one success (MSG optional, printed if given).
+# wt_pass [MSG...]: record one success.
 wt_pass() {
 	WT_PASSES=$((WT_PASSES + 1))
-	[ $# -gt 0 ] && printf 'PASS: %s\n' "$*"
+	WT_N=$((WT_N + 1))
+	if [ $# -gt 0 ]; then
+		printf 'ok - %s\n' "$(_wt_desc "$*")"
+	else
+		printf 'ok\n'
+	fi
 	return 0
 }
 
@@ -58,15 +108,17 @@ wt_check() {
 	_d=$1
 	shift
 	if "$@"; then
-		wt_pass
+		wt_pass "$_d"
 	else
 		wt_fail "$_d"
 	fi
 }
 
-# wt_finish: print the totals and exit 0 if nothing failed, else 1.
+# wt_finish: print the totals (a TAP comment); exit 0 if nothing failed,
+# else 1.  (Checks made in a subshell are not in these totals, but their
+# TAP lines are what make check counts.)
 wt_finish() {
-	printf '%s: %d passed, %d failed\n' "$WT_NAME" "$WT_PASSES" \
+	printf '# %s: %d passed, %d failed\n' "$WT_NAME" "$WT_PASSES" \
 	    "$WT_FAILS"
 	[ "$WT_FAILS" -eq 0 ] && exit 0
 	exit 1
@@ -74,28 +126,30 @@ wt_finish() {
 
 # wt_need_wiretop: $WIRETOP must be the built binary.
 wt_need_wiretop() {
-	if [ -z "$WIRETOP" ] && [ -n "$WT_BUILDDIR" ]; then
+	if [ -z "${WIRETOP:-}" ] && [ -n "${WT_BUILDDIR:-}" ]; then
 		WIRETOP=$WT_BUILDDIR/src/wiretop
 	fi
-	[ -n "$WIRETOP" ] && [ -x "$WIRETOP" ] ||
+	[ -n "${WIRETOP:-}" ] && [ -x "$WIRETOP" ] ||
 	    wt_hard "WIRETOP (${WIRETOP:-unset}) is not an executable"
 }
 
-# wt_need_corpus [SUBDIR...]: skip unless $WT_CORPUS (and each SUBDIR)
-# exists.
+# wt_need_corpus [SUBDIR...]: $WT_CORPUS (and each SUBDIR) must exist;
+# else skip, or fail under CI.
 wt_need_corpus() {
-	[ -n "$WT_CORPUS" ] && [ -d "$WT_CORPUS" ] ||
-	    wt_skip "no test corpus (set WT_CORPUS)"
+	[ -n "${WT_CORPUS:-}" ] && [ -d "$WT_CORPUS" ] ||
+	    wt_missing "no test corpus at ${WT_CORPUS:-(WT_CORPUS unset)}"
 	for _s in "$@"; do
 		[ -d "$WT_CORPUS/$_s" ] ||
-		    wt_skip "corpus has no $_s/ folder"
+		    wt_missing "corpus has no $_s/ folder"
 	done
 }
 
-# wt_need_tool TOOL...: skip unless every TOOL is on PATH.
+# wt_need_tool TOOL...: every TOOL must be on PATH; else skip, or fail
+# under CI.
 wt_need_tool() {
 	for _t in "$@"; do
-		command -v "$_t" >/dev/null 2>&1 || wt_skip "$_t not installed"
+		command -v "$_t" >/dev/null 2>&1 ||
+		    wt_missing "$_t not installed (packaging/install-deps.sh --test)"
 	done
 }
 
@@ -108,9 +162,10 @@ wt_captures() {
 	done | LC_ALL=C sort
 }
 
-# wt_sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan report.
+# wt_sanitizer_report FILE: true if FILE holds an ASan/UBSan/LSan/TSan
+# report.
 wt_sanitizer_report() {
-	grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)' \
+	grep -Eq '(ERROR|WARNING): (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak|Thread)' \
 	    "$1" 2>/dev/null
 }
 

@@ -1,8 +1,9 @@
 /*
  * fuzz-decode.c: libFuzzer target for the packet decoder.
  *
- * Input: one byte that picks a link type from the table below (modulo
- * its size), then the packet.  The packet is decoded with name
+ * Input: one byte that picks a link type from decode.h's decode_linktypes
+ * (modulo its size; tests/unit/test-decode.c writes its seeds the same
+ * way), then the packet.  The packet is decoded with name
  * extraction, whole and cut in half (wire length: the whole packet), from
  * a heap copy of exactly the captured size so that AddressSanitizer sees
  * any read past the capture.  Broken invariants of the output (a status
@@ -23,12 +24,6 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* The link types, in the order tests/unit/test-decode.c writes its seed
- * inputs with: keep the two tables the same. */
-static const uint32_t fuzz_linktypes[] = {
-	0, 1, 9, 12, 14, 101, 105, 108, 113, 127, 228, 229, 239, 276,
-};
-#define FUZZ_NLINKTYPES (sizeof fuzz_linktypes / sizeof fuzz_linktypes[0])
 
 static void
 fuzz_check(const struct pkt_meta *m, const struct decode_names *dn,
@@ -82,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 65536 + 1)
 		return 0;
-	lt = fuzz_linktypes[data[0] % FUZZ_NLINKTYPES];
+	lt = decode_linktypes[data[0] % decode_nlinktypes].linktype;
 	data++;
 	size--;
 	fuzz_one(lt, data, size, size);

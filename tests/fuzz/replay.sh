@@ -3,16 +3,18 @@
 # input through the plain replay drivers (tests/fuzz/replay.c), so that
 # make check (and the sanitizer build) exercise them without libFuzzer.
 # Environment (set by make check): WT_BUILDDIR, WT_SRCDIR.
-# Fails if a driver exits non-zero (a crash, a sanitizer report, an
-# unreadable input); skips (77) when there is nothing to replay.
+# Each target is one TAP check: it fails if its driver exits non-zero (a
+# crash, a sanitizer report, an unreadable input).  Nothing to replay at
+# all skips (fails under CI=true).
 
 : "${WT_BUILDDIR:?WT_BUILDDIR is not set}"
 : "${WT_SRCDIR:?WT_SRCDIR is not set}"
+. "$WT_SRCDIR/tests/lib.sh"
+wt_init replay
 
 fuzz=$WT_SRCDIR/tests/fuzz
 crash=$WT_SRCDIR/tests/pcap/crash
 ran=0
-fail=0
 
 # replay TARGET DIR-OR-FILE...: skip arguments that do not exist.
 replay() {
@@ -25,16 +27,12 @@ replay() {
 	done
 	[ -n "$args" ] || return 0
 	if [ ! -x "$drv" ]; then
-		echo "replay.sh: $drv is missing" >&2
-		fail=1
+		wt_fail "replay-$target: $drv is missing"
 		return 0
 	fi
-	echo "replay-$target:$args"
+	wt_log "replay-$target:$args"
 	# shellcheck disable=SC2086
-	if ! "$drv" $args; then
-		echo "replay.sh: replay-$target failed" >&2
-		fail=1
-	fi
+	wt_check "replay-$target: seeds and kept crash inputs" "$drv" $args
 	ran=1
 }
 
@@ -47,6 +45,5 @@ for f in "$crash"/pcapfile-*; do
 done
 replay pcapfile "$fuzz/corpus/pcapfile" "$@"
 
-[ "$fail" -eq 0 ] || exit 1
-[ "$ran" -eq 1 ] || exit 77
-exit 0
+[ "$ran" -eq 1 ] || wt_missing "no fuzz corpus or crash input to replay"
+wt_finish

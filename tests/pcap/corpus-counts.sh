@@ -8,7 +8,8 @@
 # pcapng-suite/.  Files capinfos cannot read ('-' in INDEX.tsv) are exempt
 # from the count but must still end cleanly (exit 0, or 1/3 with one line
 # on stderr).  A difference is only accepted through a named rule below,
-# applied in the open and counted in the totals.
+# applied in the open and counted in the totals.  Each file is one TAP
+# check (an exempt one is a SKIP).
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init corpus-counts
@@ -94,28 +95,30 @@ with ThreadPoolExecutor(JOBS) as ex:
         stderr = se.decode("utf-8", "replace")
         lines = [l for l in stderr.split("\n") if l]
         if err:
-            print("FAIL: %s: %s" % (rel, err)); failed += 1; continue
+            print("not ok - %s: %s" % (rel, err)); failed += 1; continue
         if any(s in stderr for s in SAN):
-            print("FAIL: %s: sanitizer report: %s" % (rel, lines[:2]))
+            print("not ok - %s: sanitizer report: %s" % (rel, lines[:2]))
             failed += 1; continue
         if rc < 0 or rc > 3 or rc == 2:
-            print("FAIL: %s: exit %d %s" % (rel, rc, lines[:2]))
+            print("not ok - %s: exit %d %s" % (rel, rc, lines[:2]))
             failed += 1; continue
         if exp == "missing":
-            print("FAIL: %s: not in INDEX.tsv / capinfos" % rel)
+            print("not ok - %s: not in INDEX.tsv / capinfos" % rel)
             failed += 1; continue
         if exp is None:
             # capinfos cannot read it: only a clean ending is required.
             if rc != 0 and (len(lines) != 1 or
                     not lines[0].startswith("wiretop: ")):
-                print("FAIL: %s: unclean error: exit %d %s" % (rel, rc,
+                print("not ok - %s: unclean error: exit %d %s" % (rel, rc,
                     lines[:3]))
                 failed += 1
             else:
                 exempt += 1
+                print("ok - %s # SKIP capinfos cannot read it; it ends "
+                    "cleanly" % rel)
             continue
         if rc != 0:
-            print("FAIL: %s: exit %d (capinfos reads %d packets): %s" %
+            print("not ok - %s: exit %d (capinfos reads %d packets): %s" %
                 (rel, rc, exp, lines[:2]))
             failed += 1; continue
         try:
@@ -123,9 +126,10 @@ with ThreadPoolExecutor(JOBS) as ex:
             n = doc["packets"]
             src = doc["sources"][0]["packets"]
         except (ValueError, KeyError, IndexError, TypeError) as e:
-            print("FAIL: %s: bad summary JSON: %s" % (rel, e))
+            print("not ok - %s: bad summary JSON: %s" % (rel, e))
             failed += 1; continue
         if n == exp and src == exp:
+            print("ok - %s: %d packets" % (rel, n))
             ok += 1; continue
         why = None
         for name, rule in RULES:
@@ -134,13 +138,13 @@ with ThreadPoolExecutor(JOBS) as ex:
                 ruled[name] = ruled.get(name, 0) + 1
                 break
         if why:
-            print("RULE: %s: %s" % (rel, why)); ok += 1
+            print("ok - %s: rule: %s" % (rel, why)); ok += 1
         else:
-            print("FAIL: %s: wiretop %d packets (source %d), capinfos %d" %
+            print("not ok - %s: wiretop %d packets (source %d), capinfos %d" %
                 (rel, n, src, exp))
             failed += 1
 
-print("corpus-counts: %d files: %d equal, %d exempt (capinfos cannot "
+print("# corpus-counts: %d files: %d equal, %d exempt (capinfos cannot "
     "read them), %d failed%s" % (len(files), ok, exempt, failed,
     "".join("; rule %s: %d" % kv for kv in sorted(ruled.items()))))
 sys.exit(1 if failed else 0)

@@ -13,35 +13,35 @@
 #      expected files (with --speed max, though export should never pace
 #      a file: cli.sh checks that default).
 # Environment (set by make check): WIRETOP, WT_TOOLS, WT_SRCDIR.
-# WT_FIXTURE=NAME runs one fixture only.  Needs python3; tshark optional.
+# WT_FIXTURE=NAME runs one fixture only.  Needs python3; tshark optional
+# outside CI (without it the generator cross-check is left out), required
+# under CI=true.  Each fixture (and its pcapng twin) is one TAP check.
 
 set -u
 
-srcdir=${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init fixtures
+wt_need_wiretop
+srcdir=$WT_SRCDIR
 tools=${WT_TOOLS:-tests/tools}
-wiretop=${WIRETOP:-src/wiretop}
+wiretop=$WIRETOP
 pcapgen=$tools/pcapgen
 fixdir=$srcdir/tests/pcap
 expdir=$fixdir/expected
+tmp=$WT_TMP
 
-if [ ! -x "$pcapgen" ] || [ ! -x "$wiretop" ]; then
-	echo "fixtures.sh: needs $pcapgen and $wiretop (make check builds them)"
-	exit 99
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "fixtures.sh: SKIP: python3 not found"
-	exit 77
-fi
+[ -x "$pcapgen" ] || wt_hard "needs $pcapgen (make check builds it)"
+wt_need_tool python3
 have_tshark=0
 if command -v tshark >/dev/null 2>&1; then
 	have_tshark=1
+elif wt_ci; then
+	wt_fail "tshark is not installed (required when CI=$CI)"
 else
-	echo "fixtures.sh: note: tshark not found, generator cross-check skipped"
+	wt_log "note: tshark not found, generator cross-check skipped"
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/wt-fixtures.XXXXXX") || exit 99
 chmod 1777 "$tmp"	# wiretop drops to nobody before it opens -o
-trap 'rm -rf "$tmp"' EXIT INT TERM
 
 cat >"$tmp/check.py" <<'PYEOF'
 import csv, ipaddress, json, subprocess, sys
@@ -307,9 +307,6 @@ for e in errors:
 sys.exit(1 if errors else 0)
 PYEOF
 
-pass=0
-fail=0
-
 # check_one NAME FILE LABEL: run every check on one built capture.
 check_one()
 {
@@ -355,11 +352,9 @@ check_one()
 		python3 "$tmp/check.py" "$what" "$exp" "$out.$what" || ok=0
 	done
 	if [ "$ok" = 1 ]; then
-		echo "ok   $label"
-		pass=$((pass + 1))
+		wt_pass "$label"
 	else
-		echo "FAIL $label"
-		fail=$((fail + 1))
+		wt_fail "$label"
 	fi
 }
 
@@ -370,13 +365,11 @@ for desc in "$fixdir"/*.txt; do
 	fi
 	if [ ! -f "$expdir/$name.flows" ] || [ ! -f "$expdir/$name.summary" ]
 	then
-		echo "FAIL $name: no expected/$name.flows or .summary"
-		fail=$((fail + 1))
+		wt_fail "$name: no expected/$name.flows or .summary"
 		continue
 	fi
 	if ! "$pcapgen" -o "$tmp/$name.pcap" "$desc"; then
-		echo "FAIL $name: pcapgen failed"
-		fail=$((fail + 1))
+		wt_fail "$name: pcapgen failed"
 		continue
 	fi
 	check_one "$name" "$tmp/$name.pcap" "$name"
@@ -386,13 +379,11 @@ for desc in "$fixdir"/*.txt; do
 	talkers|truncated*|pcapng*) continue ;;
 	esac
 	if ! "$pcapgen" -n -o "$tmp/$name.pcapng" "$desc"; then
-		echo "FAIL $name (pcapng): pcapgen -n failed"
-		fail=$((fail + 1))
+		wt_fail "$name (pcapng): pcapgen -n failed"
 		continue
 	fi
 	check_one "$name" "$tmp/$name.pcapng" "$name (pcapng)"
 	rm -f "$tmp/$name.pcapng"
 done
 
-echo "fixtures: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+wt_finish

@@ -32,8 +32,8 @@
 # frames must equal the set wiretop gives the flows (rule cid-plain: only
 # frames with one IP layer and no fragmentation, where both hash the same
 # header by definition).
-# A file whose link type wiretop does not decode (not in decode.h's list)
-# would be a named skip; every link type in real/ is meant to be decoded.
+# A file whose link type wiretop does not decode (not in decode.h's
+# decode_linktypes, as tests/tools/linktypes prints it) would be a named skip; every link type in real/ is meant to be decoded.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init tshark-compare
@@ -41,6 +41,9 @@ chmod 1777 "$WT_TMP"	# wiretop drops to nobody before it opens -o
 wt_need_wiretop
 wt_need_corpus real
 wt_need_tool python3 tshark
+# The link types wiretop decodes: decode.h's table, printed by a tool.
+"${WT_TOOLS:-$WT_BUILDDIR/tests/tools}/linktypes" >"$WT_TMP/linktypes" ||
+    wt_hard "tests/tools/linktypes failed (make check builds it)"
 
 python3 - "$WIRETOP" "$WT_CORPUS/real" "$WT_TMP" <<'EOF'
 import ipaddress, json, os, subprocess, sys
@@ -52,9 +55,13 @@ SHOW = 5                         # differing tuples printed per file
 PORTED = {6, 17, 132}            # rule noport: TCP, UDP, SCTP
 IPV6_EXT = {0: "ipv6.hopopts.nxt", 43: "ipv6.routing.nxt",
     60: "ipv6.dstopts.nxt", 44: "ipv6.fraghdr.nxt"}
-# Link types decode.h says are decoded (decode_linktype_supported).
-SUPPORTED_LT = {0, 1, 9, 12, 14, 101, 105, 108, 113, 127, 228, 229, 239,
-    276}
+# Link types decode.h says are decoded (decode_linktypes, printed by
+# tests/tools/linktypes).
+with open(os.path.join(tmp, "linktypes")) as f:
+    SUPPORTED_LT = {int(l.split("\t")[0]) for l in f if l.strip()}
+if not SUPPORTED_LT:
+    print("Bail out! tests/tools/linktypes printed no link type")
+    sys.exit(99)
 
 FIELDS = ["frame.number", "frame.len", "frame.protocols",
     "ip.src", "ip.dst", "ip.proto", "ip.id", "ip.flags.mf",
@@ -271,10 +278,12 @@ res = {"PASS": 0, "FAIL": 0, "SKIP": 0}
 with ThreadPoolExecutor(JOBS) as ex:
     for name, verdict, msgs in ex.map(compare, files):
         res[verdict] += 1
-        print("%s: %s: %s" % (verdict, name, msgs[0]))
+        tap = {"PASS": "ok - %s: %s", "FAIL": "not ok - %s: %s",
+            "SKIP": "ok - %s # SKIP %s"}[verdict]
+        print(tap % (name, msgs[0]))
         for m in msgs[1:]:
             print("    " + m)
-print("tshark-compare: %d passed, %d failed, %d skipped" % (res["PASS"],
+print("# tshark-compare: %d passed, %d failed, %d skipped" % (res["PASS"],
     res["FAIL"], res["SKIP"]))
 sys.exit(1 if res["FAIL"] else 0)
 EOF

@@ -1,22 +1,34 @@
 #!/bin/sh
-# bench.sh: make bench: wiretop's offline speed and memory per flow.
+# bench.sh: make bench: wiretop's offline speed, memory per flow, the cost
+# of one flow record, and live capture.  Every line that has a target
+# says what it is compared with (the read floor: a bare libpcap read loop,
+# tests/tools/floor.c), the ratio, the target and PASS or FAIL.
 #
 # 1. Throughput: a capture of BENCH_PACKETS packets (default 5 000 000)
 #    over BENCH_FLOWS flows (200 000, Zipf popularity; see benchgen.c) is
-#    read by the floor (a bare libpcap read loop, tests/tools/floor.c)
-#    and by `wiretop export --what summary`; best of 3 wall times after a
-#    warm-up run of each.  Target: wiretop <= 1.5 x floor.
-# 2. Memory: a capture in which BENCH_CONC_FLOWS flows (1 000 000) are
+#    read by the floor, by `wiretop export --what summary` (target <= 1.5
+#    x floor) and by `wiretop export --what flows` writing CSV (target
+#    <= 1.25 x floor); best of 3 wall times after a warm-up run of each.
+# 2. Many flows: BENCH_SHORT_FLOWS (1 000 000) two-packet UDP flows
+#    (benchgen --short: 2 000 000 packets): flows as CSV (target <= 10 x
+#    floor) and the summary (target <= 5 x floor).
+# 3. Memory: a capture in which BENCH_CONC_FLOWS flows (1 000 000) are
 #    all open at once; (peak RSS of wiretop - peak RSS of the floor) /
 #    flows, with the kernel's exact peak (%M of /usr/bin/time).  Target:
 #    <= 256 bytes per flow.  wiretop's reader memory-maps the capture and
 #    gives the pages back every MiB, so the peak RSS counts at most about
 #    a MiB of file pages.  The sampled peak of anonymous memory is shown
 #    beside it.
-# The captures are generated once into ./bench-out/ (about 4 GB with the
+# 4. The flow record path under callgrind (instructions, the stable
+#    figure on a shared machine): BENCH_CG_FLOWS (20 000) two-packet
+#    flows exported as CSV minus the same exported as a summary, divided
+#    by the records written.  Target: <= 4 000 instructions per record.
+# 5. Live capture on loopback: tests/tools/bench-live.sh, when it exists.
+# 6. TUI frame time and idle CPU.
+# The captures are generated once into ./bench-out/ (about 6 GB with the
 # defaults) and reused while benchgen and the sizes stay the same.
-# Needs /usr/bin/time (Debian package "time").  Exit 1 if a target is
-# missed or a program fails, 2 if the benchmark cannot run.
+# Needs /usr/bin/time (Debian package "time") and valgrind.  Exit 1 if a
+# target is missed or a program fails, 2 if the benchmark cannot run.
 # Environment: WIRETOP, WT_TOOLS (set by make bench).
 
 set -u
@@ -27,6 +39,9 @@ packets=${BENCH_PACKETS:-5000000}
 flows=${BENCH_FLOWS:-200000}
 cflows=${BENCH_CONC_FLOWS:-1000000}
 cpackets=$((cflows * 7))
+sflows=${BENCH_SHORT_FLOWS:-1000000}
+cgflows=${BENCH_CG_FLOWS:-20000}
+here=$(cd "$(dirname "$0")" && pwd)
 outdir=${BENCH_OUT:-bench-out}
 TIME=/usr/bin/time
 
@@ -124,6 +139,45 @@ peak_anon()
 	return 0
 }
 
+# verdict NAME VALUE UNIT TARGET [DETAIL]: print one benchmark line,
+# "NAME VALUE UNIT (target <= TARGET) DETAIL: PASS|FAIL"; a miss sets
+# failed.
+verdict()
+{
+	if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }'; then
+		r=PASS
+	else
+		r=FAIL
+		failed=1
+	fi
+	printf '%s: %s %s (target <= %s)%s: %s\n' "$1" "$2" "$3" "$4" \
+	    "${5:+, $5}" "$r"
+}
+
+# ratio A B: A / B with two decimals (B of 0 counts as 0.01).
+ratio()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.01
+		printf "%.2f", a / b }'
+}
+
+# vs_floor NAME TARGET FILE ARGS...: time wiretop export -r FILE ARGS
+# against $floor_s (the floor on FILE) and print its line.
+vs_floor()
+{
+	_n=$1 _t=$2 _f=$3
+	shift 3
+	if measure "$_n" "$wiretop" export -r "$_f" --speed max \
+	    -o /dev/null "$@"; then
+		verdict "$_n" "$(ratio "$best" "$floor_s")" "x floor" "$_t" \
+		    "wiretop $best s, floor $floor_s s, $(awk -v p="$packets_in" \
+		    -v w="$best" 'BEGIN { if (w <= 0) w = 0.01
+			printf "%.0f", p / w }') packets/s"
+	else
+		echo "$_n: FAIL (wiretop failed)"
+	fi
+}
+
 # summary_packets FILE: the packet count wiretop reports for FILE.
 summary_packets()
 {
@@ -135,8 +189,12 @@ summary_packets()
 
 zipf=$outdir/zipf-$packets-$flows.pcap
 conc=$outdir/concurrent-$cflows.pcap
+short=$outdir/short-$sflows.pcap
+cgcap=$outdir/short-$cgflows.pcap
 gen "$zipf" -n "$packets" -f "$flows"
 gen "$conc" --concurrent -n "$cpackets" -f "$cflows"
+gen "$short" --short -f "$sflows"
+gen "$cgcap" --short -f "$cgflows"
 
 # --- 1. throughput ---------------------------------------------------
 echo
@@ -150,28 +208,34 @@ fi
 measure floor "$tools/floor" "$zipf"
 floor_s=$best
 floor_rss=$rss
-if measure wiretop "$wiretop" export -r "$zipf" --what summary \
-    --format json --speed max -o /dev/null; then
-	wt_s=$best
-	wt_rss=$rss
-	awk -v p="$packets" -v f="$floor_s" -v w="$wt_s" -v fr="$floor_rss" \
-	    -v wr="$wt_rss" 'BEGIN {
-		if (f <= 0) f = 0.01
-		if (w <= 0) w = 0.01
-		printf "packets            %d\n", p
-		printf "floor              %.2f s (%.0f packets/s, %d KiB)\n",
-		    f, p / f, fr
-		printf "wiretop            %.2f s (%.0f packets/s, %d KiB)\n",
-		    w, p / w, wr
-		printf "ratio              %.2f (target <= 1.5)\n", w / f
-		if (w / f <= 1.5) print "PASS throughput"
-		else { print "FAIL throughput"; exit 1 }
-	}' || failed=1
-else
-	echo "FAIL throughput"
-fi
+echo "floor              $floor_s s ($floor_rss KiB)"
+packets_in=$packets
+vs_floor "summary, $packets/$flows" 1.5 "$zipf" --what summary \
+    --format json
+echo "wiretop peak RSS   $rss KiB"
+vs_floor "flows as CSV, $packets/$flows" 1.25 "$zipf" --what flows \
+    --format csv
 
-# --- 2. memory per concurrent flow -----------------------------------
+# --- 2. many short flows ------------------------------------------------
+echo
+echo "== many flows: $short ($sflows two-packet flows)"
+spackets=$((sflows * 2))
+n=$(summary_packets "$short")
+if [ "$n" != "$spackets" ]; then
+	echo "bench: FAIL: wiretop counted '${n:-nothing}' packets," \
+	    "expected $spackets"
+	failed=1
+fi
+measure floor "$tools/floor" "$short"
+floor_s=$best
+packets_in=$spackets
+echo "floor              $floor_s s"
+vs_floor "flows as CSV, $spackets/$sflows" 10 "$short" --what flows \
+    --format csv
+vs_floor "summary, $spackets/$sflows" 5 "$short" --what summary \
+    --format json
+
+# --- 3. memory per concurrent flow -----------------------------------
 # The target is checked on the exact peak RSS (%M), which also counts the
 # (at most about a MiB of) mapped file pages; the peak of anonymous
 # memory (RssAnon in /proc/PID/status, sampled every 10 ms) is printed
@@ -210,7 +274,52 @@ else
 	echo "FAIL memory per flow"
 fi
 
-# --- 3. TUI: frame time and idle CPU (owner: TUI) -------------------------
+# --- 4. the flow record path under callgrind ------------------------------
+# Instructions of every thread (callgrind's "Collected"), CSV of every
+# flow minus the summary of the same capture, per record written.
+echo
+echo "== flow record path: $cgcap ($cgflows flows, callgrind)"
+# cg_instr ARGS...: instructions of wiretop export -r $cgcap ARGS.
+cg_instr()
+{
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	    "$wiretop" export -r "$cgcap" --speed max -o /dev/null "$@" \
+	    2>"$outdir/cg.err" || return 1
+	sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$outdir/cg.err"
+}
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "instructions per flow record: FAIL (valgrind is not installed)"
+	failed=1
+else
+	recs=$("$wiretop" export -r "$cgcap" --what summary --format json \
+	    --speed max 2>/dev/null | python3 -c 'import json, sys
+print(json.load(sys.stdin)["flows"]["records"])' 2>/dev/null)
+	ic=$(cg_instr --what flows --format csv)
+	is=$(cg_instr --what summary --format json)
+	if [ -z "$ic" ] || [ -z "$is" ] || [ -z "$recs" ] || [ "$recs" = 0 ]
+	then
+		echo "instructions per flow record: FAIL (callgrind or the" \
+		    "summary failed: csv '$ic', summary '$is', records '$recs')"
+		tail -n 3 "$outdir/cg.err"
+		failed=1
+	else
+		verdict "instructions per flow record" \
+		    "$(awk -v c="$ic" -v s="$is" -v r="$recs" \
+		    'BEGIN { printf "%.0f", (c - s) / r }')" "Ir" 4000 \
+		    "csv $ic - summary $is Ir over $recs records"
+	fi
+fi
+
+# --- 5. live capture on loopback (tests/tools/bench-live.sh) ---------------
+echo
+echo "== live capture on lo"
+if [ -f "$here/bench-live.sh" ]; then
+	WIRETOP=$wiretop WT_TOOLS=$tools sh "$here/bench-live.sh" || failed=1
+else
+	echo "live: not measured (tests/tools/bench-live.sh missing)"
+fi
+
+# --- 6. TUI: frame time and idle CPU (owner: TUI) -------------------------
 # Frame: tests/tools/uibench fills an engine with 100 000 flows and 50 000
 # hosts through engine_packet() and times collect + sort + render of every
 # pane at 200x60 (no terminal).  Target: <= 5 ms of CPU per frame.
@@ -258,7 +367,7 @@ else
 fi
 
 rm -f "$outdir/time.out" "$outdir/run.out" "$outdir/run.err" \
-    "$outdir/summary.json"
+    "$outdir/summary.json" "$outdir/cg.err"
 echo
 if [ "$failed" = 0 ]; then
 	echo "bench: all targets met"

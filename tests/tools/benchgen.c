@@ -20,6 +20,10 @@
  * SYNs for all flows, then SYN-ACKs, ACKs, data rounds and FINs, so all
  * FLOWS flows are live at once (within 30 s, under the TCP timeouts).
  *
+ * --short: every flow is a UDP request and its answer, two packets and
+ * nothing more (PACKETS defaults to, and must be, 2 x FLOWS): the flow
+ * record path (finalise, format, write) dominates the cost.
+ *
  * Output: pcap, microsecond timestamps, little-endian, Ethernet.
  */
 #include "config.h"
@@ -65,6 +69,7 @@ static size_t olen;
 static FILE *out;
 static uint64_t n_written, bytes_written;
 static int concurrent;
+static int shortflows;	/* --short: two-packet UDP exchanges only */
 
 static void
 fail(const char *msg)
@@ -131,6 +136,8 @@ get_attr(uint32_t id, struct attr *a)
 	memset(a, 0, sizeof *a);
 	if (concurrent)
 		a->type = F_TCP;
+	else if (shortflows)
+		a->type = F_UDP;
 	else if (h % 10 == 0)
 		a->type = F_DNS;
 	else if (h % 10 < 3)
@@ -527,7 +534,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: benchgen -o FILE -n PACKETS -f FLOWS "
-	    "[--concurrent] [--seed N]\n");
+	    "[--concurrent | --short] [--seed N]\n");
 	exit(2);
 }
 
@@ -536,6 +543,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "concurrent", no_argument, NULL, 'c' },
+		{ "short", no_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
@@ -573,14 +581,21 @@ main(int argc, char **argv)
 		case 'c':
 			concurrent = 1;
 			break;
+		case 'S':
+			shortflows = 1;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (path == NULL || nflows == 0 || optind != argc)
+	if (path == NULL || nflows == 0 || optind != argc ||
+	    (concurrent && shortflows))
 		usage();
 	if (npackets == 0)
-		npackets = concurrent ? 7ull * nflows : 25ull * nflows;
+		npackets = concurrent ? 7ull * nflows : shortflows ?
+		    2ull * nflows : 25ull * nflows;
+	if (shortflows && npackets != 2ull * nflows)
+		usage();
 	if ((out = fopen(path, "wb")) == NULL)
 		fail(path);
 	if ((obuf = malloc(OUTBUF)) == NULL)
@@ -606,6 +621,7 @@ main(int argc, char **argv)
 	free(obuf);
 	fprintf(stderr, "benchgen: %s: %" PRIu64 " packets, %" PRIu64
 	    " bytes, %" PRIu32 " flows%s\n", path, n_written, bytes_written,
-	    nflows, concurrent ? " (all concurrent)" : "");
+	    nflows, concurrent ? " (all concurrent)" : shortflows ?
+	    " (two packets each)" : "");
 	return 0;
 }

@@ -9,10 +9,8 @@
 set -u
 
 : "${WIRETOP:?}" "${WT_TOOLS:?}" "${WT_SRCDIR:?}"
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "tmux is not installed: skipped"
-	exit 77
-fi
+. "$WT_SRCDIR/tests/lib.sh"
+wt_need_tool tmux	# skips, or fails under CI=true
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-tui.XXXXXX")
 NSESS=0
@@ -211,6 +209,10 @@ if command -v tshark >/dev/null 2>&1; then
 	    -T fields -e frame.len 2>/dev/null | awk '{s += $1} END {print s}')
 	check "tshark agrees on 10.0.0.5's bytes ($TOP_BYTES)" \
 	    [ "$TS" = "$TOP_BYTES" ]
+elif wt_ci; then
+	not_ok "tshark is not installed (required when CI=$CI)"
+else
+	echo "ok - tshark cross-check # SKIP tshark is not installed"
 fi
 TOP_TOTAL=$(fmt_size "$TOP_BYTES")
 
@@ -328,7 +330,11 @@ check "dns-escape: exit status 0" grep -qx "EXIT=0" "$TMP/exit"
 # ---- other terminals ------------------------------------------------------
 for term in vt100 linux xterm-256color tmux-256color; do
 	if ! infocmp "$term" >/dev/null 2>&1; then
-		echo "ok - TERM=$term # SKIP no terminfo entry"
+		if wt_ci; then
+			not_ok "TERM=$term: no terminfo entry (required when CI=$CI)"
+		else
+			echo "ok - TERM=$term # SKIP no terminfo entry"
+		fi
 		continue
 	fi
 	start 80 24 LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$term \
