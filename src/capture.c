@@ -37,8 +37,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "pcapfile.h"
@@ -345,6 +347,31 @@ capture_live_vanished(struct capture *c)
 }
 
 /*
+ * 1 if the source's interface still exists but is down.  libpcap takes an
+ * interface going down in its stride (the socket stays bound and captures
+ * again once the interface is up), but the socket's poll reports the
+ * error; the loop then waits here instead of ending the source.
+ */
+static int
+capture_live_is_down(struct capture *c)
+{
+	struct ifreq ifr;
+	int fd, down = 0;
+
+	if (c->ifindex == 0 || capture_live_vanished(c))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", c->name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		down = (ifr.ifr_flags & IFF_UP) == 0;
+	close(fd);
+	return down;
+}
+
+/*
  * The handle failed.  An interface that was deleted or taken down ends
  * its source in state GONE (the other sources go on; the pipeline tells
  * the engine); any other error is FAILED.  libpcap says ENODEV/ENETDOWN
@@ -440,8 +467,17 @@ capture_live_loop(struct capture *c)
 		    (u_char *)(void *)c);
 		/* an error libpcap did not report would make poll return at
 		 * once for ever */
-		if (n == 0 && (revents & (POLLERR | POLLHUP | POLLNVAL)))
+		if (n == 0 && (revents & (POLLERR | POLLHUP | POLLNVAL))) {
+			if (capture_live_is_down(c)) {
+				/* wait for it to come back up, without
+				 * spinning on the socket's error */
+				capture_publish(c);
+				capture_flush(c);
+				poll(NULL, 0, CAPTURE_TIMEOUT_MS);
+				continue;
+			}
 			n = PCAP_ERROR;
+		}
 		capture_publish(c);
 		now = capture_now();
 		if (now >= c->next_stats) {

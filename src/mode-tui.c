@@ -177,8 +177,11 @@ tui_sources(struct pipeline *pl, struct ui *ui, int sock)
 		src[i].speed = capture_get_speed(c);
 		is = capture_kind(c) == CAPTURE_LIVE ?
 		    tui_iface_state(sock, capture_name(c)) : 0;
-		if (st.state == CAPTURE_STATE_FAILED) {
-			src[i].state = is == -2 ? UI_SRC_GONE : UI_SRC_FAILED;
+		if (st.state == CAPTURE_STATE_FAILED ||
+		    st.state == CAPTURE_STATE_GONE) {
+			src[i].state = is == -2 ||
+			    st.state == CAPTURE_STATE_GONE ?
+			    UI_SRC_GONE : UI_SRC_FAILED;
 			snprintf(src[i].error, sizeof src[i].error, "%.*s",
 			    (int)sizeof src[i].error - 1, st.error);
 		} else if (is != 0) {

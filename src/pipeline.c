@@ -26,7 +26,6 @@
 
 #include "capture.h"
 #include "engine.h"
-#include "engine-shim.h"	/* TEMPORARY: delete at merge with ENGINE */
 #include "log.h"
 #include "mode.h"
 #include "ring.h"
