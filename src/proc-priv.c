@@ -246,7 +246,11 @@ proc_open_write(const char *path, int append, char **cause)
 	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
 	    (append ? O_APPEND : 0), 0640);
 	if (fd == -1) {
-		if (errno == ELOOP)
+		if (errno == ELOOP && (strncmp(path, "/dev/", 5) == 0 ||
+		    strncmp(path, "/proc/", 6) == 0))
+			xasprintf(cause, "%s: is a symbolic link, not "
+			    "followed (for standard output use -o -)", path);
+		else if (errno == ELOOP)
 			xasprintf(cause, "%s: is a symbolic link (not "
 			    "followed: name the file it points to)", path);
 		else
