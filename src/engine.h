@@ -230,6 +230,7 @@ struct engine_totals {
 	uint64_t flows_evicted;
 	uint64_t hosts_created;
 	uint64_t hosts_evicted;
+	uint64_t hosts_untracked;	/* not created: table full */
 	uint64_t names_learned;
 	uint64_t first_ns;
 	uint64_t last_ns;

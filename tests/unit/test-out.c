@@ -100,7 +100,7 @@ START_TEST(csv_quoting)
 	ck_assert_str_eq(mem_text(&m),
 	    "a,\"b,c\",d\n"
 	    "plain,\"x,y\",\"say \"\"hi\"\"\"\n"
-	    "\"two\nlines\",\"cr\rhere\",\n"
+	    "two\\x0alines,cr\\x0dhere,\n"
 	    ",\"\"\"\",\n");
 	mem_done(&m);
 }
@@ -208,7 +208,8 @@ static const struct json_case json_cases[] = {
 	{ "q\"b\\s/", "\"q\\\"b\\\\s/\"" },
 	{ "\x01\x1f\n\t\r\b\f", "\"\\u0001\\u001f\\u000a\\u0009\\u000d"
 	    "\\u0008\\u000c\"" },
-	{ "del\x7f", "\"del\x7f\"" },		/* DEL is legal in JSON */
+	/* DEL is legal JSON but a terminal control: escaped */
+	{ "del\x7f", "\"del\\u007f\"" },
 	/* valid multibyte kept: U+00E9, U+20AC, U+1F600, U+10FFFF */
 	{ "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf",
 	  "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"" },
@@ -300,6 +301,9 @@ START_TEST(json_single_object)
 	/* A single-object document takes exactly one record. */
 	ck_assert_int_eq(out_record(m.w, f, 4), -1);
 	ck_assert_int_eq(out_error(m.w), EINVAL);
+	/* What was written before the caller's error still reaches the
+	 * stream. */
+	ck_assert_int_eq(out_flush(m.w), -1);
 	mem_text(&m);
 	ck_assert_str_eq(m.buf,
 	    "{\"schema\":\"s/1\",\"packets\":3,\"obj\":{\"a\":1,\"t\":true},"
