@@ -23,37 +23,37 @@
 static const char cid_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Standard base64 with padding of n bytes into out (room: 4*ceil(n/3)+1). */
+/* Standard base64 with padding of a SHA-1 digest (20 bytes: 6 whole
+ * groups, then 2 bytes and one '=') into out (29 bytes with the NUL). */
 static void
-cid_base64(const uint8_t *in, size_t n, char *out)
+cid_base64(const uint8_t in[SHA1_DIGEST_SIZE], char *out)
 {
-	size_t i;
+	uint32_t v;
+	int i;
 
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+	for (i = 0; i < 18; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
 		    in[i + 2];
-
-		*out++ = cid_b64[v >> 18];
-		*out++ = cid_b64[(v >> 12) & 63];
-		*out++ = cid_b64[(v >> 6) & 63];
-		*out++ = cid_b64[v & 63];
+		out[0] = cid_b64[v >> 18];
+		out[1] = cid_b64[(v >> 12) & 63];
+		out[2] = cid_b64[(v >> 6) & 63];
+		out[3] = cid_b64[v & 63];
+		out += 4;
 	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
+	v = (uint32_t)in[18] << 16 | (uint32_t)in[19] << 8;
+	out[0] = cid_b64[v >> 18];
+	out[1] = cid_b64[(v >> 12) & 63];
+	out[2] = cid_b64[(v >> 6) & 63];
+	out[3] = '=';
+	out[4] = '\0';
+}
 
-		*out++ = cid_b64[v >> 18];
-		*out++ = cid_b64[(v >> 12) & 63];
-		*out++ = '=';
-		*out++ = '=';
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-
-		*out++ = cid_b64[v >> 18];
-		*out++ = cid_b64[(v >> 12) & 63];
-		*out++ = cid_b64[(v >> 6) & 63];
-		*out++ = '=';
-	}
-	*out = '\0';
+/* A big-endian 32-bit word. */
+static inline uint32_t
+cid_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ICMP counterpart types as Zeek (and the spec's reference) map them;
@@ -131,12 +131,20 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 		0xc3d2e1f0u,
 	};
 	uint8_t block[SHA1_BLOCK_SIZE], digest[SHA1_DIGEST_SIZE];
-	size_t alen = ip_ver == 6 ? 16 : 4, n = 0;
+	size_t n = 0;
 	int i, swap = 0;
 
 	if (!one_way) {
-		int c = memcmp(saddr, daddr, alen);
+		/* Compared as big-endian words: the order of memcmp. */
+		int c;
 
+		if (ip_ver == 6)
+			c = memcmp(saddr, daddr, 16);
+		else {
+			uint32_t a = cid_be32(saddr), b = cid_be32(daddr);
+
+			c = (a > b) - (a < b);
+		}
 		swap = c > 0 || (c == 0 && has_ports && sport > dport);
 	}
 	if (swap) {
@@ -151,10 +159,15 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 	memset(block, 0, sizeof block);
 	block[n++] = seed >> 8;
 	block[n++] = seed & 0xff;
-	memcpy(block + n, saddr, alen);
-	n += alen;
-	memcpy(block + n, daddr, alen);
-	n += alen;
+	if (ip_ver == 6) {
+		memcpy(block + n, saddr, 16);
+		memcpy(block + n + 16, daddr, 16);
+		n += 32;
+	} else {
+		memcpy(block + n, saddr, 4);
+		memcpy(block + n + 4, daddr, 4);
+		n += 8;
+	}
 	block[n++] = proto;
 	block[n++] = 0;
 	if (has_ports) {
@@ -169,14 +182,13 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 	block[SHA1_BLOCK_SIZE - 1] = (uint8_t)(n * 8);
 	nettle_sha1_compress(st, block);
 	for (i = 0; i < 5; i++) {
-		digest[4 * i] = (uint8_t)(st[i] >> 24);
-		digest[4 * i + 1] = (uint8_t)(st[i] >> 16);
-		digest[4 * i + 2] = (uint8_t)(st[i] >> 8);
-		digest[4 * i + 3] = (uint8_t)st[i];
+		uint32_t be = __builtin_bswap32(st[i]);
+
+		memcpy(digest + 4 * i, &be, 4);
 	}
 	out[0] = '1';
 	out[1] = ':';
-	cid_base64(digest, sizeof digest, out + 2);
+	cid_base64(digest, out + 2);
 }
 
 /* Community ID v1 of a flow.  Only ICMP needs flow_endpoints (the type

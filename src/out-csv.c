@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "out-csv.h"
 #include "out-int.h"
 
 /* 1 if a captured string starting with c must be neutralised. */
@@ -33,7 +34,7 @@ out_csv_formula(unsigned char c)
 }
 
 /* Write one CSV string cell, quoted and escaped as it must be. */
-static void
+void
 out_csv_str(struct out_writer *w, const char *s, int captured)
 {
 	unsigned cls;
@@ -69,71 +70,59 @@ out_csv_begin(struct out_writer *w)
 	return out_put(w, "\n", 1);
 }
 
+/* Write one row.  p runs through the buffer; it is handed back to the
+ * writer (out_commit) only around the slow paths.  Room for every
+ * field's separator and number is made once per row when the row has
+ * few enough fields (always, for wiretop's records); strings check their
+ * own length.  Each cell is followed by ',', the last one turned into
+ * the line end. */
 static int
 out_csv_record(struct out_writer *w, const struct out_field *f, size_t n)
 {
-	size_t i;
 	char *p;
+	size_t i, need;
+	int once;
 
 	if (n != w->ncolumns) {
 		w->error = EINVAL;
 		return -1;
 	}
+	once = n <= OUT_BUF_SIZE / (2 * OUT_CSV_ROOM);
+	need = once ? n * OUT_CSV_ROOM : OUT_CSV_ROOM;
+	p = out_room(w, need);
 	for (i = 0; i < n; i++) {
-		/* Room for a separator and any number. */
-		p = out_room(w, 48);
-		if (i > 0)
-			*p++ = ',';
-		switch (f[i].type) {
-		case OUT_NULL:
-			break;
-		case OUT_TOKEN:
+		if (!once && w->buf + OUT_BUF_SIZE - p < OUT_CSV_ROOM) {
 			out_commit(w, p);
-			if (f[i].v.s != NULL)
-				out_put_plain(w, f[i].v.s, strlen(f[i].v.s));
-			continue;
-		case OUT_STR:
-		case OUT_CAPTURED:
-			out_commit(w, p);
-			if (f[i].v.s != NULL)
-				out_csv_str(w, f[i].v.s,
-				    f[i].type == OUT_CAPTURED);
-			continue;
-		case OUT_UINT:
-			p = out_u64(p, f[i].v.u);
-			break;
-		case OUT_INT:
-			if (f[i].v.i < 0) {
-				*p++ = '-';
-				p = out_u64(p, (uint64_t)0 -
-				    (uint64_t)f[i].v.i);
-			} else
-				p = out_u64(p, (uint64_t)f[i].v.i);
-			break;
-		case OUT_FIXED:
-			p = out_fixed(p, f[i].v.fx.val, f[i].v.fx.dec);
-			break;
-		case OUT_BOOL:
-			if (f[i].v.u) {
-				memcpy(p, "true", 4);
-				p += 4;
-			} else {
-				memcpy(p, "false", 5);
-				p += 5;
-			}
-			break;
-		case OUT_OBJECT:
-		case OUT_ARRAY:
-		default:
-			w->error = EINVAL;
-			return -1;
+			p = out_room(w, need);
 		}
-		out_commit(w, p);
+		if ((p = out_csv_cell(w, p, need, &f[i])) == NULL)
+			return -1;
 	}
-	p = out_room(w, 1);
-	*p++ = '\n';
+	p[-1] = '\n';
 	out_commit(w, p);
 	return w->error != 0 ? -1 : 0;
+}
+
+/* Start a row written cell by cell (see out-csv.h). */
+char *
+out_csv_row_begin(struct out_writer *w, size_t n)
+{
+	if (w->def->ops != &out_csv_ops || w->error != 0 || w->state != 1 ||
+	    n != w->ncolumns || n > OUT_BUF_SIZE / (2 * OUT_CSV_ROOM))
+		return NULL;
+	return out_room(w, n * OUT_CSV_ROOM);
+}
+
+/* End a row written cell by cell. */
+int
+out_csv_row_end(struct out_writer *w, char *p)
+{
+	p[-1] = '\n';
+	out_commit(w, p);
+	if (w->error != 0)
+		return -1;
+	w->records++;
+	return 0;
 }
 
 static int

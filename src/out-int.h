@@ -70,6 +70,21 @@ out_scan(const char *s, unsigned *cls)
 	return i;
 }
 
+/* Copy n bytes to p, which has room for n + 8: short copies (the usual
+ * token) as two overlapping 8-byte moves instead of a call. */
+static inline void
+out_copy(char *p, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(p, s, 8);
+		memcpy(p + n - 8, s + n - 8, 8);
+	} else if (n > 16 && n <= 32) {
+		memcpy(p, s, 16);
+		memcpy(p + n - 16, s + n - 16, 16);
+	} else
+		memcpy(p, s, n);
+}
+
 /* Write n bytes that need no escaping. */
 static inline void
 out_put_plain(struct out_writer *w, const char *s, size_t n)

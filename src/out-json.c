@@ -54,10 +54,11 @@ out_json_value(struct out_writer *w, const struct out_field *f)
 
 	switch (f->type) {
 	case OUT_TOKEN:
-		if (f->v.s == NULL)
+		if (f->v.tok.s == NULL)
 			break;
 		out_put(w, "\"", 1);
-		out_put_plain(w, f->v.s, strlen(f->v.s));
+		out_put_plain(w, f->v.tok.s, f->v.tok.len != 0 ?
+		    f->v.tok.len : strlen(f->v.tok.s));
 		out_put(w, "\"", 1);
 		return 0;
 	case OUT_STR:

@@ -24,6 +24,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "out.h"
+#include "out-csv.h"
 #include "pipeline.h"
 #include "xmalloc.h"
 
@@ -61,15 +62,6 @@ out_rec_str(struct out_field *v, const char *s)
 	v->v.s = s;
 }
 
-/* A string wiretop made from a safe alphabet (out.h OUT_TOKEN), or null
- * if s is NULL or empty. */
-static void
-out_rec_token(struct out_field *v, const char *s)
-{
-	v->type = s != NULL && *s != '\0' ? OUT_TOKEN : OUT_NULL;
-	v->v.s = s;
-}
-
 /* Protocol name as the exports spell it, or its number as text. */
 static const char *
 out_rec_proto(uint8_t proto, char *buf, size_t len)
@@ -97,6 +89,104 @@ out_rec_fill(const struct out_col *c, size_t n, const void *src,
 
 /* ---- flows ---------------------------------------------------------- */
 
+/*
+ * Values of the record kinds written once per flow or host.  Those kinds
+ * list their columns with an X-macro, C(name, value): the list expands to
+ * the CSV header and to straight-line code that fills the record, so each
+ * column is named once, its value can go nowhere else, and no call is
+ * made per column (the flow record is the hot path of an export).
+ */
+static inline struct out_field
+out_v_uint(uint64_t u)
+{
+	struct out_field v;
+
+	v.type = OUT_UINT;
+	v.v.u = u;
+	return v;
+}
+
+/* An unsigned value, null when it is 0 (not seen). */
+static inline struct out_field
+out_v_uint_or_null(uint64_t u)
+{
+	struct out_field v;
+
+	v.type = u != 0 ? OUT_UINT : OUT_NULL;
+	v.v.u = u;
+	return v;
+}
+
+static inline struct out_field
+out_v_fixed(int64_t val, unsigned dec)
+{
+	struct out_field v;
+
+	v.type = OUT_FIXED;
+	v.v.fx.val = val;
+	v.v.fx.dec = dec;
+	return v;
+}
+
+/* Packet time in ns as fixed-point seconds with 6 decimals. */
+static inline struct out_field
+out_v_ts(uint64_t ns)
+{
+	return out_v_fixed((int64_t)(ns / 1000), 6);
+}
+
+static inline struct out_field
+out_v_bool(int b)
+{
+	struct out_field v;
+
+	v.type = OUT_BOOL;
+	v.v.u = b != 0;
+	return v;
+}
+
+/* A token (out.h OUT_TOKEN) of len bytes (0: measure it); null if s is
+ * NULL or empty. */
+static inline struct out_field
+out_v_token(const char *s, size_t len)
+{
+	struct out_field v;
+
+	v.type = s != NULL && *s != '\0' ? OUT_TOKEN : OUT_NULL;
+	v.v.tok.s = s;
+	v.v.tok.len = len;
+	return v;
+}
+
+/* A string; null if s is NULL or empty. */
+static inline struct out_field
+out_v_str(const char *s)
+{
+	struct out_field v;
+
+	v.type = s != NULL && *s != '\0' ? OUT_STR : OUT_NULL;
+	v.v.s = s;
+	return v;
+}
+
+/* A string taken from packets; null if s is NULL. */
+static inline struct out_field
+out_v_captured(const char *s)
+{
+	struct out_field v;
+
+	v.type = s != NULL ? OUT_CAPTURED : OUT_NULL;
+	v.v.s = s;
+	return v;
+}
+
+#define OUT_REC_NAME(nm, val)	nm,
+#define OUT_REC_ONE(nm, val)	+ 1
+#define OUT_REC_FILL(nm, val)	v[i] = (val); v[i++].name = (nm);
+#define OUT_REC_CSV(nm, val)	cell = (val); p = out_csv_cell(w, p, need, &cell);
+
+/* ---- flows ---------------------------------------------------------- */
+
 /* A flow as its columns read it: the flow and what is derived once. */
 struct out_rec_flow {
 	const struct flow *f;
@@ -105,219 +195,73 @@ struct out_rec_flow {
 	char cid[64];
 	char oh[OUT_ADDR_MAX];
 	char rh[OUT_ADDR_MAX];
+	size_t ohlen, rhlen;
 	const char *proto;	/* points to a static name or pbuf */
 	char pbuf[8];
 };
 
-#define FLOW(src) ((const struct out_rec_flow *)(src))
+/* Zeek conn.log names and order, then wiretop's own (DESIGN 7). */
+#define OUT_REC_FLOW_COLUMNS(C)						\
+	C("ts",			out_v_ts(x->f->first_ns))		\
+	C("uid",		out_v_token(x->uid, 18))		\
+	C("id.orig_h",		out_v_token(x->oh, x->ohlen))		\
+	C("id.orig_p",		out_v_uint(x->o.port))			\
+	C("id.resp_h",		out_v_token(x->rh, x->rhlen))		\
+	C("id.resp_p",		out_v_uint(x->r.port))			\
+	C("proto",		out_v_token(x->proto, 0))		\
+	C("service",		out_v_str(flow_service(x->f)))		\
+	C("duration",		out_v_fixed((int64_t)(x->f->last_ns / 1000) - \
+				    (int64_t)(x->f->first_ns / 1000), 6)) \
+	C("orig_bytes",		out_v_uint(x->f->dir[0].bytes))		\
+	C("resp_bytes",		out_v_uint(x->f->dir[1].bytes))		\
+	C("conn_state",		out_v_token(flow_conn_state(x->f), 0))	\
+	C("history",		out_v_token(x->f->history, 0))		\
+	C("orig_pkts",		out_v_uint(x->f->dir[0].pkts))		\
+	C("orig_ip_bytes",	out_v_uint(x->f->dir[0].ip_bytes))	\
+	C("resp_pkts",		out_v_uint(x->f->dir[1].pkts))		\
+	C("resp_ip_bytes",	out_v_uint(x->f->dir[1].ip_bytes))	\
+	C("orig_wire_bytes",	out_v_uint(x->f->dir[0].wire_bytes))	\
+	C("resp_wire_bytes",	out_v_uint(x->f->dir[1].wire_bytes))	\
+	C("vlan",		out_v_uint_or_null(x->f->key.vlan))	\
+	C("community_id",	out_v_token(x->cid, 0))			\
+	C("rtt_ms",		x->f->rtt_us != 0 ?			\
+				    out_v_fixed(x->f->rtt_us, 3) :	\
+				    out_v_uint_or_null(0))		\
+	C("retrans",		out_v_uint(x->f->retrans))		\
+	C("schema",		out_v_token(OUT_REC_FLOWS_SCHEMA,	\
+				    sizeof OUT_REC_FLOWS_SCHEMA - 1))
 
-static void
-fc_ts(const void *s, struct out_field *v)
-{
-	out_rec_ts(v, FLOW(s)->f->first_ns);
-}
-
-static void
-fc_uid(const void *s, struct out_field *v)
-{
-	out_rec_token(v, FLOW(s)->uid);
-}
-
-static void
-fc_orig_h(const void *s, struct out_field *v)
-{
-	out_rec_token(v, FLOW(s)->oh);
-}
-
-static void
-fc_orig_p(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->o.port);
-}
-
-static void
-fc_resp_h(const void *s, struct out_field *v)
-{
-	out_rec_token(v, FLOW(s)->rh);
-}
-
-static void
-fc_resp_p(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->r.port);
-}
-
-static void
-fc_proto(const void *s, struct out_field *v)
-{
-	out_rec_token(v, FLOW(s)->proto);
-}
-
-static void
-fc_service(const void *s, struct out_field *v)
-{
-	out_rec_str(v, flow_service(FLOW(s)->f));
-}
-
-static void
-fc_duration(const void *s, struct out_field *v)
-{
-	const struct flow *f = FLOW(s)->f;
-
-	v->type = OUT_FIXED;
-	v->v.fx.val = (int64_t)(f->last_ns / 1000) -
-	    (int64_t)(f->first_ns / 1000);
-	v->v.fx.dec = 6;
-}
-
-static void
-fc_orig_bytes(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[0].bytes);
-}
-
-static void
-fc_resp_bytes(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[1].bytes);
-}
-
-static void
-fc_conn_state(const void *s, struct out_field *v)
-{
-	out_rec_token(v, flow_conn_state(FLOW(s)->f));
-}
-
-static void
-fc_history(const void *s, struct out_field *v)
-{
-	out_rec_token(v, FLOW(s)->f->history);
-}
-
-static void
-fc_orig_pkts(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[0].pkts);
-}
-
-static void
-fc_orig_ip_bytes(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[0].ip_bytes);
-}
-
-static void
-fc_resp_pkts(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[1].pkts);
-}
-
-static void
-fc_resp_ip_bytes(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[1].ip_bytes);
-}
-
-static void
-fc_orig_wire_bytes(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[0].wire_bytes);
-}
-
-static void
-fc_resp_wire_bytes(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->dir[1].wire_bytes);
-}
-
-/* VLAN id; null when untagged. */
-static void
-fc_vlan(const void *s, struct out_field *v)
-{
-	uint16_t vlan = FLOW(s)->f->key.vlan;
-
-	out_rec_uint(v, vlan);
-	if (vlan == 0)
-		v->type = OUT_NULL;
-}
-
-static void
-fc_community_id(const void *s, struct out_field *v)
-{
-	out_rec_token(v, FLOW(s)->cid);
-}
-
-/* Handshake RTT in ms; null when no handshake was timed. */
-static void
-fc_rtt_ms(const void *s, struct out_field *v)
-{
-	uint32_t rtt = FLOW(s)->f->rtt_us;
-
-	v->type = rtt != 0 ? OUT_FIXED : OUT_NULL;
-	v->v.fx.val = rtt;
-	v->v.fx.dec = 3;
-}
-
-static void
-fc_retrans(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, FLOW(s)->f->retrans);
-}
-
-static void
-fc_schema(const void *s, struct out_field *v)
-{
-	(void)s;
-	out_rec_token(v, OUT_REC_FLOWS_SCHEMA);
-}
-
-static const struct out_col out_rec_flow_cols[] = {
-	{ "ts", fc_ts },
-	{ "uid", fc_uid },
-	{ "id.orig_h", fc_orig_h },
-	{ "id.orig_p", fc_orig_p },
-	{ "id.resp_h", fc_resp_h },
-	{ "id.resp_p", fc_resp_p },
-	{ "proto", fc_proto },
-	{ "service", fc_service },
-	{ "duration", fc_duration },
-	{ "orig_bytes", fc_orig_bytes },
-	{ "resp_bytes", fc_resp_bytes },
-	{ "conn_state", fc_conn_state },
-	{ "history", fc_history },
-	{ "orig_pkts", fc_orig_pkts },
-	{ "orig_ip_bytes", fc_orig_ip_bytes },
-	{ "resp_pkts", fc_resp_pkts },
-	{ "resp_ip_bytes", fc_resp_ip_bytes },
-	{ "orig_wire_bytes", fc_orig_wire_bytes },
-	{ "resp_wire_bytes", fc_resp_wire_bytes },
-	{ "vlan", fc_vlan },
-	{ "community_id", fc_community_id },
-	{ "rtt_ms", fc_rtt_ms },
-	{ "retrans", fc_retrans },
-	{ "schema", fc_schema },
+static const char *const out_rec_flow_names[] = {
+	OUT_REC_FLOW_COLUMNS(OUT_REC_NAME)
 };
-#define OUT_REC_FLOW_NCOL \
-	(sizeof out_rec_flow_cols / sizeof out_rec_flow_cols[0])
+#define OUT_REC_FLOW_NCOL (0 OUT_REC_FLOW_COLUMNS(OUT_REC_ONE))
 
 /* Write one flow record. */
 int
 out_rec_flow(struct out_writer *w, const struct flow *f)
 {
-	struct out_rec_flow x;
-	struct out_field v[OUT_REC_FLOW_NCOL];
+	struct out_rec_flow rec, *x = &rec;
+	struct out_field v[OUT_REC_FLOW_NCOL], cell;
+	size_t i = 0, need = OUT_REC_FLOW_NCOL * OUT_CSV_ROOM;
+	char *p;
 
 	if (out_error(w) != 0)
 		return -1;
-	x.f = f;
-	flow_endpoints(f, &x.o, &x.r);
-	flow_uid(f, x.uid);
-	flow_community_id(f, 0, x.cid);
-	out_fmt_addr(f->key.ip_ver, x.o.addr, x.oh);
-	out_fmt_addr(f->key.ip_ver, x.r.addr, x.rh);
-	x.proto = out_rec_proto(f->key.proto, x.pbuf, sizeof x.pbuf);
-	out_rec_fill(out_rec_flow_cols, OUT_REC_FLOW_NCOL, &x, v);
-	return out_record(w, v, OUT_REC_FLOW_NCOL);
+	x->f = f;
+	flow_endpoints(f, &x->o, &x->r);
+	flow_uid(f, x->uid);
+	flow_community_id(f, 0, x->cid);
+	x->ohlen = out_fmt_addr(f->key.ip_ver, x->o.addr, x->oh);
+	x->rhlen = out_fmt_addr(f->key.ip_ver, x->r.addr, x->rh);
+	x->proto = out_rec_proto(f->key.proto, x->pbuf, sizeof x->pbuf);
+	/* CSV: the row is written cell by cell, each cell's type known
+	 * here, with no field array (the hot path of an export). */
+	if ((p = out_csv_row_begin(w, OUT_REC_FLOW_NCOL)) != NULL) {
+		OUT_REC_FLOW_COLUMNS(OUT_REC_CSV)
+		return out_csv_row_end(w, p);
+	}
+	OUT_REC_FLOW_COLUMNS(OUT_REC_FILL)
+	return out_record(w, v, i);
 }
 
 /* ---- hosts ---------------------------------------------------------- */
@@ -327,104 +271,30 @@ struct out_rec_host {
 	const struct engine *e;
 	const struct host *h;
 	char addr[OUT_ADDR_MAX];
+	size_t addrlen;
 };
 
-#define HOST(src) ((const struct out_rec_host *)(src))
+/* The name is learned from DNS, DHCP or TLS: captured, so neutralised. */
+#define OUT_REC_HOST_COLUMNS(C)						\
+	C("addr",		out_v_token(x->addr, x->addrlen))	\
+	C("ip_version",		out_v_uint(x->h->ip_ver))		\
+	C("name",		out_v_captured(engine_name_lookup(x->e,	\
+				    x->h->ip_ver, x->h->addr)))		\
+	C("local",		out_v_bool(x->h->local))		\
+	C("bytes_in",		out_v_uint(x->h->bytes_in))		\
+	C("bytes_out",		out_v_uint(x->h->bytes_out))		\
+	C("pkts_in",		out_v_uint(x->h->pkts_in))		\
+	C("pkts_out",		out_v_uint(x->h->pkts_out))		\
+	C("peers",		out_v_uint(x->h->peers))		\
+	C("first_seen",		out_v_ts(x->h->first_ns))		\
+	C("last_seen",		out_v_ts(x->h->last_ns))		\
+	C("schema",		out_v_token(OUT_REC_HOSTS_SCHEMA,	\
+				    sizeof OUT_REC_HOSTS_SCHEMA - 1))
 
-static void
-hc_addr(const void *s, struct out_field *v)
-{
-	out_rec_token(v, HOST(s)->addr);
-}
-
-static void
-hc_ip_version(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, HOST(s)->h->ip_ver);
-}
-
-/* The name learned from DNS, DHCP or TLS: captured, so neutralised. */
-static void
-hc_name(const void *s, struct out_field *v)
-{
-	const struct host *h = HOST(s)->h;
-
-	v->v.s = engine_name_lookup(HOST(s)->e, h->ip_ver, h->addr);
-	v->type = v->v.s != NULL ? OUT_CAPTURED : OUT_NULL;
-}
-
-static void
-hc_local(const void *s, struct out_field *v)
-{
-	v->type = OUT_BOOL;
-	v->v.u = HOST(s)->h->local != 0;
-}
-
-static void
-hc_bytes_in(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, HOST(s)->h->bytes_in);
-}
-
-static void
-hc_bytes_out(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, HOST(s)->h->bytes_out);
-}
-
-static void
-hc_pkts_in(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, HOST(s)->h->pkts_in);
-}
-
-static void
-hc_pkts_out(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, HOST(s)->h->pkts_out);
-}
-
-static void
-hc_peers(const void *s, struct out_field *v)
-{
-	out_rec_uint(v, HOST(s)->h->peers);
-}
-
-static void
-hc_first_seen(const void *s, struct out_field *v)
-{
-	out_rec_ts(v, HOST(s)->h->first_ns);
-}
-
-static void
-hc_last_seen(const void *s, struct out_field *v)
-{
-	out_rec_ts(v, HOST(s)->h->last_ns);
-}
-
-static void
-hc_schema(const void *s, struct out_field *v)
-{
-	(void)s;
-	out_rec_token(v, OUT_REC_HOSTS_SCHEMA);
-}
-
-static const struct out_col out_rec_host_cols[] = {
-	{ "addr", hc_addr },
-	{ "ip_version", hc_ip_version },
-	{ "name", hc_name },
-	{ "local", hc_local },
-	{ "bytes_in", hc_bytes_in },
-	{ "bytes_out", hc_bytes_out },
-	{ "pkts_in", hc_pkts_in },
-	{ "pkts_out", hc_pkts_out },
-	{ "peers", hc_peers },
-	{ "first_seen", hc_first_seen },
-	{ "last_seen", hc_last_seen },
-	{ "schema", hc_schema },
+static const char *const out_rec_host_names[] = {
+	OUT_REC_HOST_COLUMNS(OUT_REC_NAME)
 };
-#define OUT_REC_HOST_NCOL \
-	(sizeof out_rec_host_cols / sizeof out_rec_host_cols[0])
+#define OUT_REC_HOST_NCOL (0 OUT_REC_HOST_COLUMNS(OUT_REC_ONE))
 
 /* Hosts by wire bytes (in + out) descending, then by address. */
 static int
@@ -447,9 +317,9 @@ int
 out_rec_hosts(struct out_writer *w, const struct engine *e)
 {
 	const struct host **hv, *h;
-	struct out_rec_host x;
+	struct out_rec_host rec, *x = &rec;
 	struct out_field v[OUT_REC_HOST_NCOL];
-	size_t n = 0, cap, i;
+	size_t n = 0, cap, k, i;
 
 	cap = engine_host_count(e);
 	hv = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof *hv);
@@ -457,12 +327,13 @@ out_rec_hosts(struct out_writer *w, const struct engine *e)
 	    h = engine_host_next(e, h))
 		hv[n++] = h;
 	qsort(hv, n, sizeof *hv, out_rec_host_cmp);
-	x.e = e;
-	for (i = 0; i < n && out_error(w) == 0; i++) {
-		x.h = hv[i];
-		out_fmt_addr(x.h->ip_ver, x.h->addr, x.addr);
-		out_rec_fill(out_rec_host_cols, OUT_REC_HOST_NCOL, &x, v);
-		out_record(w, v, OUT_REC_HOST_NCOL);
+	x->e = e;
+	for (k = 0; k < n && out_error(w) == 0; k++) {
+		x->h = hv[k];
+		x->addrlen = out_fmt_addr(x->h->ip_ver, x->h->addr, x->addr);
+		i = 0;
+		OUT_REC_HOST_COLUMNS(OUT_REC_FILL)
+		out_record(w, v, i);
 	}
 	free(hv);
 	return out_error(w) != 0 ? -1 : 0;
@@ -931,20 +802,13 @@ out_rec_summary(struct out_writer *w, const struct engine *e,
 int
 out_rec_begin(struct out_writer *w, enum out_rec_kind kind)
 {
-	const char *cols[OUT_REC_FLOW_NCOL];
-	size_t i;
-
 	switch (kind) {
 	case OUT_REC_FLOWS:
-		for (i = 0; i < OUT_REC_FLOW_NCOL; i++)
-			cols[i] = out_rec_flow_cols[i].name;
-		return out_begin(w, OUT_REC_FLOWS_SCHEMA, "flows", cols,
-		    OUT_REC_FLOW_NCOL);
+		return out_begin(w, OUT_REC_FLOWS_SCHEMA, "flows",
+		    out_rec_flow_names, OUT_REC_FLOW_NCOL);
 	case OUT_REC_HOSTS:
-		for (i = 0; i < OUT_REC_HOST_NCOL; i++)
-			cols[i] = out_rec_host_cols[i].name;
-		return out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts", cols,
-		    OUT_REC_HOST_NCOL);
+		return out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts",
+		    out_rec_host_names, OUT_REC_HOST_NCOL);
 	case OUT_REC_SUMMARY:
 	default:
 		/* CSV: rows of a "summary" list; JSON: one object. */
@@ -960,9 +824,9 @@ out_rec_column(enum out_rec_kind kind, size_t i)
 {
 	switch (kind) {
 	case OUT_REC_FLOWS:
-		return i < OUT_REC_FLOW_NCOL ? out_rec_flow_cols[i].name : NULL;
+		return i < OUT_REC_FLOW_NCOL ? out_rec_flow_names[i] : NULL;
 	case OUT_REC_HOSTS:
-		return i < OUT_REC_HOST_NCOL ? out_rec_host_cols[i].name : NULL;
+		return i < OUT_REC_HOST_NCOL ? out_rec_host_names[i] : NULL;
 	case OUT_REC_SUMMARY:
 	default:
 		return i < 4 ? out_rec_summary_cols[i] : NULL;

@@ -291,19 +291,27 @@ static const uint64_t out_pow10[20] = {
 	10000000000000000000ull,
 };
 
-/* Write exactly n digits of v (zero-padded) at p, two at a time. */
+/* Write exactly n digits of v (zero-padded) at p, two at a time; 32-bit
+ * arithmetic while v fits, which is nearly always. */
 static inline char *
 out_digits(char *p, uint64_t v, unsigned n)
 {
 	char *q = p + n;
+	uint32_t u;
 
-	while (q - p >= 2) {
+	while (v > UINT32_MAX && q - p >= 2) {
 		q -= 2;
 		memcpy(q, out_pairs + (v % 100) * 2, 2);
 		v /= 100;
 	}
+	u = (uint32_t)v;
+	while (q - p >= 2) {
+		q -= 2;
+		memcpy(q, out_pairs + (u % 100) * 2, 2);
+		u /= 100;
+	}
 	if (q > p)
-		*p = (char)('0' + v % 10);
+		*p = (char)('0' + u % 10);
 	return p + n;
 }
 
@@ -317,6 +325,10 @@ out_u64(char *p, uint64_t v)
 	if (v < 10) {
 		*p = (char)('0' + v);
 		return p + 1;
+	}
+	if (v < 100) {
+		memcpy(p, out_pairs + v * 2, 2);
+		return p + 2;
 	}
 	n = ((unsigned)(64 - __builtin_clzll(v)) * 1233) >> 12;
 	n += v >= out_pow10[n];
@@ -360,7 +372,36 @@ out_fmt_fixed(int64_t val, unsigned dec, char *buf, size_t len)
 	return buf;
 }
 
-/* Dotted quad of a[0..3] at p; returns the end. */
+/* The 256 octets as text, 4 bytes each (a 4-byte copy, then the length). */
+static const char out_octets[256][4] = {
+	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+	"13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23",
+	"24", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34",
+	"35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45",
+	"46", "47", "48", "49", "50", "51", "52", "53", "54", "55", "56",
+	"57", "58", "59", "60", "61", "62", "63", "64", "65", "66", "67",
+	"68", "69", "70", "71", "72", "73", "74", "75", "76", "77", "78",
+	"79", "80", "81", "82", "83", "84", "85", "86", "87", "88", "89",
+	"90", "91", "92", "93", "94", "95", "96", "97", "98", "99", "100",
+	"101", "102", "103", "104", "105", "106", "107", "108", "109", "110",
+	"111", "112", "113", "114", "115", "116", "117", "118", "119", "120",
+	"121", "122", "123", "124", "125", "126", "127", "128", "129", "130",
+	"131", "132", "133", "134", "135", "136", "137", "138", "139", "140",
+	"141", "142", "143", "144", "145", "146", "147", "148", "149", "150",
+	"151", "152", "153", "154", "155", "156", "157", "158", "159", "160",
+	"161", "162", "163", "164", "165", "166", "167", "168", "169", "170",
+	"171", "172", "173", "174", "175", "176", "177", "178", "179", "180",
+	"181", "182", "183", "184", "185", "186", "187", "188", "189", "190",
+	"191", "192", "193", "194", "195", "196", "197", "198", "199", "200",
+	"201", "202", "203", "204", "205", "206", "207", "208", "209", "210",
+	"211", "212", "213", "214", "215", "216", "217", "218", "219", "220",
+	"221", "222", "223", "224", "225", "226", "227", "228", "229", "230",
+	"231", "232", "233", "234", "235", "236", "237", "238", "239", "240",
+	"241", "242", "243", "244", "245", "246", "247", "248", "249", "250",
+	"251", "252", "253", "254", "255",
+};
+
+/* Dotted quad of a[0..3] at p (room: 16 bytes); returns the end. */
 static char *
 out_addr4(char *p, const uint8_t *a)
 {
@@ -369,25 +410,17 @@ out_addr4(char *p, const uint8_t *a)
 	for (i = 0; i < 4; i++) {
 		unsigned v = a[i];
 
-		if (i > 0)
-			*p++ = '.';
-		if (v >= 100) {
-			*p++ = (char)('0' + v / 100);
-			memcpy(p, out_pairs + (v % 100) * 2, 2);
-			p += 2;
-		} else if (v >= 10) {
-			memcpy(p, out_pairs + v * 2, 2);
-			p += 2;
-		} else
-			*p++ = (char)('0' + v);
+		memcpy(p, out_octets[v], 4);
+		p += 1 + (v >= 10) + (v >= 100);
+		*p++ = '.';
 	}
-	return p;
+	return p - 1;
 }
 
 /* Format an address exactly as glibc's inet_ntop: IPv6 compresses the
  * first longest run of two or more zero groups (RFC 5952) and shows the
  * IPv4-compatible and IPv4-mapped forms with a dotted quad. */
-const char *
+size_t
 out_fmt_addr(uint8_t ip_ver, const uint8_t addr[16], char *buf)
 {
 	unsigned words[8];
@@ -395,12 +428,13 @@ out_fmt_addr(uint8_t ip_ver, const uint8_t addr[16], char *buf)
 	char *p = buf;
 
 	if (ip_ver == 4) {
-		*out_addr4(buf, addr) = '\0';
-		return buf;
+		p = out_addr4(buf, addr);
+		*p = '\0';
+		return (size_t)(p - buf);
 	}
 	if (ip_ver != 6) {
 		memcpy(buf, "-", 2);
-		return buf;
+		return 1;
 	}
 	for (i = 0; i < 8; i++) {
 		words[i] = (unsigned)addr[2 * i] << 8 | addr[2 * i + 1];
@@ -450,7 +484,7 @@ out_fmt_addr(uint8_t ip_ver, const uint8_t addr[16], char *buf)
 	if (best >= 0 && best + bestlen == 8)
 		*p++ = ':';
 	*p = '\0';
-	return buf;
+	return (size_t)(p - buf);
 }
 
 /* Measure the UTF-8 sequence at s (Unicode 15 table 3-7). */

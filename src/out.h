@@ -30,9 +30,9 @@ enum out_type {
 	OUT_NULL = 0,	/* CSV: empty; JSON: null */
 	OUT_STR,	/* v.s: NUL-terminated bytes, borrowed; NULL = null */
 	OUT_CAPTURED,	/* v.s: as OUT_STR, but taken from packets */
-	OUT_TOKEN,	/* v.s: made by wiretop from a safe alphabet (ids,
-			   addresses, codes): never a byte below 0x21,
-			   above 0x7e, nor , " \ ' ; written as is */
+	OUT_TOKEN,	/* v.tok: made by wiretop from a safe alphabet
+			   (ids, addresses, codes): no byte below 0x21 or
+			   above 0x7e, no , " \ or '; written as is */
 	OUT_UINT,	/* v.u */
 	OUT_INT,	/* v.i */
 	OUT_FIXED,	/* v.fx: fixed point, exact (e.g. us as seconds) */
@@ -54,6 +54,10 @@ struct out_field {
 	enum out_type type;
 	union {
 		const char *s;
+		struct {
+			const char *s;
+			size_t len;	/* 0: the writer measures it */
+		} tok;			/* OUT_TOKEN */
 		uint64_t u;
 		int64_t i;
 		struct {
@@ -72,7 +76,7 @@ struct out_field {
 #define OUT_F_NULL(n)	 { .name = (n), .type = OUT_NULL }
 #define OUT_F_STR(n, x)	 { .name = (n), .type = OUT_STR, .v.s = (x) }
 #define OUT_F_CAPTURED(n, x) { .name = (n), .type = OUT_CAPTURED, .v.s = (x) }
-#define OUT_F_TOKEN(n, x) { .name = (n), .type = OUT_TOKEN, .v.s = (x) }
+#define OUT_F_TOKEN(n, x) { .name = (n), .type = OUT_TOKEN, .v.tok.s = (x) }
 #define OUT_F_UINT(n, x) { .name = (n), .type = OUT_UINT, .v.u = (x) }
 #define OUT_F_INT(n, x)	 { .name = (n), .type = OUT_INT, .v.i = (x) }
 #define OUT_F_FIXED(n, x, d) { .name = (n), .type = OUT_FIXED,		\
@@ -156,9 +160,9 @@ int	 out_is_flat(const struct out_writer *);
 /* Format a fixed-point value (val / 10^dec) into buf; returns buf. */
 const char *out_fmt_fixed(int64_t val, unsigned dec, char *buf, size_t len);
 /* Format an address as inet_ntop does ("-" for another version) into
- * buf (at least OUT_ADDR_MAX bytes); returns buf. */
+ * buf (at least OUT_ADDR_MAX bytes); returns its length. */
 #define OUT_ADDR_MAX 48
-const char *out_fmt_addr(uint8_t ip_ver, const uint8_t addr[16], char *buf);
+size_t	 out_fmt_addr(uint8_t ip_ver, const uint8_t addr[16], char *buf);
 /*
  * Length of the valid UTF-8 sequence at s (n bytes left, n > 0), or 0 if
  * the bytes there do not start one; *bad is then set to the length of the
