@@ -2,11 +2,14 @@
  * out-rec.c: the records wiretop exports: flows, hosts and the summary.
  *
  * Main thread (the thread that owns the engine and the writer).  Each
- * record kind is a table of columns, declared once below: a column is a
- * name and a function that reads its value from the record's source (a
- * flow, a host, the engine's totals).  The CSV header, the JSON keys and
- * the values all come from that table, so a column cannot fill another
- * column's field, and a null is decided by the column itself.
+ * record kind declares its columns once, below: a column is a name and
+ * how its value is read from the record's source (a flow, a host, the
+ * engine's totals).  The CSV header, the JSON keys and the values all
+ * come from that one declaration, so a column cannot fill another
+ * column's field, and a null is decided by the column itself.  Flows and
+ * hosts, written once per record, are X-macro lists (C(name, value))
+ * expanded into straight-line code; the summary, written once per run,
+ * is a table of groups of (name, getter) columns.
  *
  * Flow records keep Zeek conn.log names and order (DESIGN section 7).
  * The summary is a list of groups: CSV writes one "section,key,value"
@@ -86,8 +89,6 @@ out_rec_fill(const struct out_col *c, size_t n, const void *src,
 		c[i].get(src, &v[i]);
 	}
 }
-
-/* ---- flows ---------------------------------------------------------- */
 
 /*
  * Values of the record kinds written once per flow or host.  Those kinds
