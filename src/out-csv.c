@@ -122,6 +122,8 @@ out_csv_row_end(struct out_writer *w, char *p)
 	if (w->error != 0)
 		return -1;
 	w->records++;
+	if (w->line)
+		return out_flush(w);
 	return 0;
 }
 

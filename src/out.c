@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "out-int.h"
 #include "xmalloc.h"
@@ -114,10 +115,13 @@ out_create(enum out_format fmt, FILE *fp)
 {
 	struct out_writer *w;
 	size_t i;
+	int fd;
 
 	w = xcalloc(1, sizeof *w);
 	w->fp = fp;
 	w->buf = xmalloc(OUT_BUF_SIZE);
+	fd = fileno(fp);
+	w->line = fd >= 0 && isatty(fd);
 	w->def = &out_formats[0];
 	for (i = 0; i < OUT_NFORMATS; i++) {
 		if (out_formats[i].fmt == fmt)
@@ -167,6 +171,8 @@ out_begin(struct out_writer *w, const char *schema, const char *list_key,
 	}
 	if (w->def->ops->begin(w) != 0)
 		return -1;
+	if (w->line)
+		return out_flush(w);
 	return w->error != 0 ? -1 : 0;
 }
 
@@ -183,6 +189,8 @@ out_record(struct out_writer *w, const struct out_field *f, size_t n)
 	if (w->def->ops->record(w, f, n) != 0 || w->error != 0)
 		return -1;
 	w->records++;
+	if (w->line)
+		return out_flush(w);
 	return 0;
 }
 

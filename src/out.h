@@ -14,7 +14,8 @@
  * formulas in CSV.
  *
  * Output is built in the writer's own buffer and handed to the stream in
- * blocks of OUT_BUF_SIZE bytes.  Write errors are sticky: after the first
+ * blocks of OUT_BUF_SIZE bytes, or after every record when the stream is
+ * a terminal (as stdio's line buffering did).  Write errors are sticky: after the first
  * one every call returns -1 and out_error() gives the errno.
  */
 #ifndef WIRETOP_OUT_H
@@ -121,6 +122,7 @@ struct out_writer {
 	uint64_t records;		/* records written */
 	int error;			/* first errno, 0 if none */
 	int io_failed;			/* the stream failed: drop output */
+	int line;			/* a terminal: each record at once */
 	int state;			/* 0 new, 1 begun, 2 ended */
 };
 
