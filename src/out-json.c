@@ -22,9 +22,10 @@
 #include <string.h>
 
 #include "out-int.h"
+#include "out-json.h"
 
 /* Write s as a JSON string literal. */
-static void
+void
 out_json_str(struct out_writer *w, const char *s)
 {
 	unsigned cls;
@@ -53,20 +54,6 @@ out_json_value(struct out_writer *w, const struct out_field *f)
 	char *p;
 
 	switch (f->type) {
-	case OUT_TOKEN:
-		if (f->v.tok.s == NULL)
-			break;
-		out_put(w, "\"", 1);
-		out_put_plain(w, f->v.tok.s, f->v.tok.len != 0 ?
-		    f->v.tok.len : strlen(f->v.tok.s));
-		out_put(w, "\"", 1);
-		return 0;
-	case OUT_STR:
-	case OUT_CAPTURED:
-		if (f->v.s == NULL)
-			break;
-		out_json_str(w, f->v.s);
-		return 0;
 	case OUT_OBJECT:
 		return out_json_object(w, f->v.obj.f, f->v.obj.n, NULL);
 	case OUT_ARRAY:
@@ -84,37 +71,7 @@ out_json_value(struct out_writer *w, const struct out_field *f)
 		break;
 	}
 	p = out_room(w, 48);
-	switch (f->type) {
-	case OUT_NULL:
-	case OUT_STR:
-	case OUT_CAPTURED:
-	case OUT_TOKEN:
-		memcpy(p, "null", 4);
-		p += 4;
-		break;
-	case OUT_UINT:
-		p = out_u64(p, f->v.u);
-		break;
-	case OUT_INT:
-		if (f->v.i < 0) {
-			*p++ = '-';
-			p = out_u64(p, (uint64_t)0 - (uint64_t)f->v.i);
-		} else
-			p = out_u64(p, (uint64_t)f->v.i);
-		break;
-	case OUT_FIXED:
-		p = out_fixed(p, f->v.fx.val, f->v.fx.dec);
-		break;
-	case OUT_BOOL:
-		if (f->v.u) {
-			memcpy(p, "true", 4);
-			p += 4;
-		} else {
-			memcpy(p, "false", 5);
-			p += 5;
-		}
-		break;
-	default:
+	if ((p = out_json_scalar(w, p, 48, f)) == NULL) {
 		w->error = EINVAL;
 		return -1;
 	}
@@ -228,6 +185,44 @@ static int
 out_ndjson_end(struct out_writer *w)
 {
 	(void)w;
+	return 0;
+}
+
+/* Start an object written member by member (see out-json.h). */
+char *
+out_json_row_begin(struct out_writer *w, size_t n)
+{
+	char *p;
+
+	if ((w->def->ops != &out_json_ops || w->list_key == NULL) &&
+	    w->def->ops != &out_ndjson_ops)
+		return NULL;
+	if (w->error != 0 || w->state != 1 || n == 0 ||
+	    n > OUT_BUF_SIZE / (2 * OUT_JSON_ROOM))
+		return NULL;
+	p = out_room(w, 3 + n * OUT_JSON_ROOM);
+	if (w->def->ops == &out_json_ops) {
+		if (w->records > 0)
+			*p++ = ',';
+		*p++ = '\n';
+	}
+	*p++ = '{';
+	return p;
+}
+
+/* End an object written member by member. */
+int
+out_json_row_end(struct out_writer *w, char *p)
+{
+	p[-1] = '}';
+	if (w->def->ops == &out_ndjson_ops)
+		*p++ = '\n';
+	out_commit(w, p);
+	if (w->error != 0)
+		return -1;
+	w->records++;
+	if (w->line)
+		return out_flush(w);
 	return 0;
 }
 

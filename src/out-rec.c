@@ -28,6 +28,7 @@
 #include "engine.h"
 #include "out.h"
 #include "out-csv.h"
+#include "out-json.h"
 #include "pipeline.h"
 #include "xmalloc.h"
 
@@ -185,6 +186,8 @@ out_v_captured(const char *s)
 #define OUT_REC_ONE(nm, val)	+ 1
 #define OUT_REC_FILL(nm, val)	v[i] = (val); v[i++].name = (nm);
 #define OUT_REC_CSV(nm, val)	cell = (val); p = out_csv_cell(w, p, need, &cell);
+#define OUT_REC_JSON(nm, val)	cell = (val); p = out_json_member(w, p, \
+	jneed, "\"" nm "\":", sizeof "\"" nm "\":" - 1, &cell);
 
 /* ---- flows ---------------------------------------------------------- */
 
@@ -244,6 +247,7 @@ out_rec_flow(struct out_writer *w, const struct flow *f)
 	struct out_rec_flow rec, *x = &rec;
 	struct out_field v[OUT_REC_FLOW_NCOL], cell;
 	size_t i = 0, need = OUT_REC_FLOW_NCOL * OUT_CSV_ROOM;
+	size_t jneed = OUT_REC_FLOW_NCOL * OUT_JSON_ROOM;
 	char *p;
 
 	if (out_error(w) != 0)
@@ -255,11 +259,16 @@ out_rec_flow(struct out_writer *w, const struct flow *f)
 	x->ohlen = out_fmt_addr(f->key.ip_ver, x->o.addr, x->oh);
 	x->rhlen = out_fmt_addr(f->key.ip_ver, x->r.addr, x->rh);
 	x->proto = out_rec_proto(f->key.proto, x->pbuf, sizeof x->pbuf);
-	/* CSV: the row is written cell by cell, each cell's type known
-	 * here, with no field array (the hot path of an export). */
+	/* CSV, JSON and NDJSON: the record is written cell by cell, each
+	 * cell's type known here, with no field array (the hot path of an
+	 * export); a format without such a path takes the field array. */
 	if ((p = out_csv_row_begin(w, OUT_REC_FLOW_NCOL)) != NULL) {
 		OUT_REC_FLOW_COLUMNS(OUT_REC_CSV)
 		return out_csv_row_end(w, p);
+	}
+	if ((p = out_json_row_begin(w, OUT_REC_FLOW_NCOL)) != NULL) {
+		OUT_REC_FLOW_COLUMNS(OUT_REC_JSON)
+		return out_json_row_end(w, p);
 	}
 	OUT_REC_FLOW_COLUMNS(OUT_REC_FILL)
 	return out_record(w, v, i);
