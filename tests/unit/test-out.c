@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "out.h"
+#include "out-rec.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -681,6 +683,186 @@ START_TEST(format_registry)
 }
 END_TEST
 
+/* A UDP flow whose every counter derives from i. */
+static void
+test_flow(struct flow *f, unsigned i)
+{
+	memset(f, 0, sizeof *f);
+	f->key.ip_ver = i % 5 == 0 ? 6 : 4;
+	f->key.proto = 17;
+	if (f->key.ip_ver == 4) {
+		f->key.a[0] = 10;
+		f->key.a[3] = (uint8_t)i;
+		f->key.b[0] = 192;
+		f->key.b[2] = 2;
+		f->key.b[3] = (uint8_t)(i >> 8);
+	} else {
+		f->key.a[0] = 0x20;
+		f->key.a[1] = 0x01;
+		f->key.a[15] = (uint8_t)i;
+		f->key.b[0] = 0xfe;
+		f->key.b[1] = 0x80;
+		f->key.b[14] = (uint8_t)(i >> 8);
+		f->key.b[15] = 1;
+	}
+	f->key.ap = (uint16_t)(40000 + i % 1000);
+	f->key.bp = 53;
+	f->key.vlan = i % 3 == 0 ? (uint16_t)(i % 4095 + 1) : 0;
+	f->orig_is_a = 1;
+	f->first_ns = 1700000000123456789ull + (uint64_t)i * 1000003;
+	f->last_ns = f->first_ns + (uint64_t)i * 999999937;
+	f->dir[0].pkts = i;
+	f->dir[0].bytes = (uint64_t)i * 7;
+	f->dir[0].ip_bytes = (uint64_t)i * 35;
+	f->dir[0].wire_bytes = (uint64_t)i * 49;
+	f->dir[1].pkts = i * 2;
+	f->dir[1].bytes = (uint64_t)i * 1000003;
+	f->dir[1].ip_bytes = (uint64_t)i * 1000043;
+	f->dir[1].wire_bytes = (uint64_t)i * 1000057;
+	f->rtt_us = i % 2 == 0 ? i * 5 : 0;
+	f->retrans = i % 4;
+	strcpy(f->history, "Dd");
+}
+
+/* The CSV cells of flow i that do not come from the engine's helpers,
+ * as printf and inet_ntop write them; NULL where not checked. */
+static void
+test_flow_want(const struct flow *f, char want[24][64])
+{
+	uint64_t us0 = f->first_ns / 1000, us1 = f->last_ns / 1000;
+	int af = f->key.ip_ver == 6 ? AF_INET6 : AF_INET;
+	int k;
+
+	for (k = 0; k < 24; k++)
+		want[k][0] = '\0';
+	snprintf(want[0], 64, "%llu.%06llu", (unsigned long long)(us0 /
+	    1000000), (unsigned long long)(us0 % 1000000));
+	inet_ntop(af, f->key.a, want[2], 64);
+	snprintf(want[3], 64, "%u", f->key.ap);
+	inet_ntop(af, f->key.b, want[4], 64);
+	snprintf(want[5], 64, "%u", f->key.bp);
+	strcpy(want[6], "udp");
+	snprintf(want[8], 64, "%llu.%06llu", (unsigned long long)((us1 -
+	    us0) / 1000000), (unsigned long long)((us1 - us0) % 1000000));
+	snprintf(want[9], 64, "%llu", (unsigned long long)f->dir[0].bytes);
+	snprintf(want[10], 64, "%llu", (unsigned long long)f->dir[1].bytes);
+	strcpy(want[12], "Dd");
+	snprintf(want[13], 64, "%llu", (unsigned long long)f->dir[0].pkts);
+	snprintf(want[14], 64, "%llu",
+	    (unsigned long long)f->dir[0].ip_bytes);
+	snprintf(want[15], 64, "%llu", (unsigned long long)f->dir[1].pkts);
+	snprintf(want[16], 64, "%llu",
+	    (unsigned long long)f->dir[1].ip_bytes);
+	snprintf(want[17], 64, "%llu",
+	    (unsigned long long)f->dir[0].wire_bytes);
+	snprintf(want[18], 64, "%llu",
+	    (unsigned long long)f->dir[1].wire_bytes);
+	if (f->key.vlan != 0)
+		snprintf(want[19], 64, "%u", f->key.vlan);
+	if (f->rtt_us != 0)
+		snprintf(want[21], 64, "%u.%03u", f->rtt_us / 1000,
+		    f->rtt_us % 1000);
+	snprintf(want[22], 64, "%u", f->retrans);
+	strcpy(want[23], "wiretop.flows/1");
+}
+
+/* Flow rows through out_rec_flow: 3000 of them cross the writer's buffer
+ * many times; every CSV cell wiretop formats itself is checked against
+ * printf/inet_ntop, and every NDJSON line is one object with the same
+ * values. */
+START_TEST(flow_records)
+{
+	static const int cells[] = {
+		0, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19,
+		21, 22, 23,
+	};
+	static const char *const keys[] = {
+		"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h",
+		"id.resp_p", "proto", "service", "duration", "orig_bytes",
+		"resp_bytes", "conn_state", "history", "orig_pkts",
+		"orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
+		"orig_wire_bytes", "resp_wire_bytes", "vlan", "community_id",
+		"rtt_ms", "retrans", "schema",
+	};
+	char want[24][64], needle[128], *line, *next, *c;
+	struct flow f;
+	struct mem m;
+	unsigned i, n = 3000;
+	size_t k;
+	int fmt;
+
+	for (fmt = 0; fmt < 2; fmt++) {
+		mem_open(&m, fmt == 0 ? OUT_FMT_CSV : OUT_FMT_NDJSON);
+		ck_assert_int_eq(out_rec_begin(m.w, OUT_REC_FLOWS), 0);
+		for (i = 1; i <= n; i++) {
+			test_flow(&f, i);
+			ck_assert_int_eq(out_rec_flow(m.w, &f), 0);
+		}
+		ck_assert_int_eq(out_end(m.w), 0);
+		ck_assert_uint_eq(out_records(m.w), n);
+		line = (char *)mem_text(&m);
+		if (fmt == 0) {
+			next = strchr(line, '\n');
+			ck_assert_ptr_nonnull(next);
+			*next = '\0';
+			for (k = 0; k < 24; k++)
+				ck_assert_str_eq(out_rec_column(OUT_REC_FLOWS,
+				    k), keys[k]);
+			ck_assert_ptr_null(out_rec_column(OUT_REC_FLOWS, 24));
+			line = next + 1;
+		}
+		for (i = 1; i <= n; i++) {
+			next = strchr(line, '\n');
+			ck_assert_ptr_nonnull(next);
+			*next = '\0';
+			test_flow(&f, i);
+			test_flow_want(&f, want);
+			if (fmt == 0) {
+				char *cell[24];
+
+				/* No cell is quoted: split on commas. */
+				for (k = 0, c = line; k < 24; k++) {
+					cell[k] = c;
+					c = strchr(c, ',');
+					if (k < 23) {
+						ck_assert_ptr_nonnull(c);
+						*c++ = '\0';
+					}
+				}
+				ck_assert_ptr_null(c);
+				for (k = 0; k < sizeof cells / sizeof cells[0];
+				    k++)
+					ck_assert_str_eq(cell[cells[k]],
+					    want[cells[k]]);
+				ck_assert_uint_eq(strlen(cell[1]), 18);
+				ck_assert_int_eq(strncmp(cell[20], "1:", 2), 0);
+			} else {
+				ck_assert_int_eq(line[0], '{');
+				ck_assert_int_eq(next[-1], '}');
+				for (k = 0; k < sizeof cells / sizeof cells[0];
+				    k++) {
+					const char *v = want[cells[k]];
+					int str = cells[k] == 2 || cells[k] == 4 ||
+					    cells[k] == 6 || cells[k] == 12 ||
+					    cells[k] == 23;
+
+					snprintf(needle, sizeof needle,
+					    "\"%s\":%s%s%s%c", keys[cells[k]],
+					    str ? "\"" : "", v[0] != '\0' ? v :
+					    "null", str ? "\"" : "",
+					    cells[k] == 23 ? '}' : ',');
+					ck_assert_msg(strstr(line, needle) !=
+					    NULL, "%s not in %s", needle, line);
+				}
+			}
+			line = next + 1;
+		}
+		ck_assert_int_eq(*line, '\0');
+		mem_done(&m);
+	}
+}
+END_TEST
+
 static Suite *
 out_suite(void)
 {
@@ -713,6 +895,7 @@ out_suite(void)
 	tcase_add_test(tc, format_registry);
 	tcase_add_test(tc, addr_format);
 	tcase_add_test(tc, uint_format);
+	tcase_add_test(tc, flow_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
