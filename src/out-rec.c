@@ -185,8 +185,9 @@ out_v_captured(const char *s)
 #define OUT_REC_NAME(nm, val)	nm,
 #define OUT_REC_ONE(nm, val)	+ 1
 #define OUT_REC_FILL(nm, val)	v[i] = (val); v[i++].name = (nm);
-#define OUT_REC_CSV(nm, val)	cell = (val); p = out_csv_cell(w, p, need, &cell);
-#define OUT_REC_JSON(nm, val)	cell = (val); p = out_json_member(w, p, \
+#define OUT_REC_CSV(nm, val)	cell = (val);				\
+	p = out_csv_cell(w, p, need, &cell);
+#define OUT_REC_JSON(nm, val)	cell = (val); p = out_json_member(w, p,	\
 	jneed, "\"" nm "\":", sizeof "\"" nm "\":" - 1, &cell);
 
 /* ---- flows ---------------------------------------------------------- */

@@ -15,8 +15,9 @@
  *
  * Output is built in the writer's own buffer and handed to the stream in
  * blocks of OUT_BUF_SIZE bytes, or after every record when the stream is
- * a terminal (as stdio's line buffering did).  Write errors are sticky: after the first
- * one every call returns -1 and out_error() gives the errno.
+ * a terminal (as stdio's line buffering did).  Write errors are sticky:
+ * after the first one every call returns -1 and out_error() gives the
+ * errno.
  */
 #ifndef WIRETOP_OUT_H
 #define WIRETOP_OUT_H
@@ -96,7 +97,8 @@ struct out_writer;
 /* The operations a format implements (see out-csv.c, out-json.c). */
 struct out_ops {
 	int	(*begin)(struct out_writer *);
-	int	(*record)(struct out_writer *, const struct out_field *, size_t);
+	int	(*record)(struct out_writer *, const struct out_field *,
+		    size_t);
 	int	(*end)(struct out_writer *);
 };
 

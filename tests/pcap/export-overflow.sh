@@ -22,7 +22,8 @@ pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
 	echo "linktype ether"
 	i=1
 	while [ $i -le 300 ]; do
-		echo "$i.000 udp 10.0.0.1:40000 > 198.18.$((i / 256)).$((i % 256)):9 len=10"
+		echo "$i.000 udp 10.0.0.1:40000 >" \
+		    "198.18.$((i / 256)).$((i % 256)):9 len=10"
 		i=$((i + 1))
 	done
 } >"$WT_TMP/overflow.txt"
@@ -56,7 +57,8 @@ EOF
 	if [ "$got" = "256 45 0" ]; then
 		wt_pass
 	else
-		wt_fail "$fmt: hosts, evicted, untracked '$got', expected '256 45 0'"
+		wt_fail "$fmt: hosts, evicted, untracked '$got'," \
+		    "expected '256 45 0'"
 	fi
 done
 

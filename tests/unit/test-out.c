@@ -842,9 +842,9 @@ START_TEST(flow_records)
 				for (k = 0; k < sizeof cells / sizeof cells[0];
 				    k++) {
 					const char *v = want[cells[k]];
-					int str = cells[k] == 2 || cells[k] == 4 ||
-					    cells[k] == 6 || cells[k] == 12 ||
-					    cells[k] == 23;
+					int str = cells[k] == 2 ||
+					    cells[k] == 4 || cells[k] == 6 ||
+					    cells[k] == 12 || cells[k] == 23;
 
 					snprintf(needle, sizeof needle,
 					    "\"%s\":%s%s%s%c", keys[cells[k]],
