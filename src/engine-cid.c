@@ -8,6 +8,8 @@
  * comes first; ICMP and ICMPv6 use (type, counterpart type) as ports for
  * request/reply types, and (type, code) unordered for one-way types;
  * protocols without ports hash no ports.  The result is "1:" + base64.
+ * The input always fits one SHA-1 block, so the block is built in place
+ * and handed to nettle's compression function once.
  */
 #include "config.h"
 #include "engine.h"
@@ -21,37 +23,37 @@
 static const char cid_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* Standard base64 with padding of n bytes into out (room: 4*ceil(n/3)+1). */
+/* Standard base64 with padding of a SHA-1 digest (20 bytes: 6 whole
+ * groups, then 2 bytes and one '=') into out (29 bytes with the NUL). */
 static void
-cid_base64(const uint8_t *in, size_t n, char *out)
+cid_base64(const uint8_t in[SHA1_DIGEST_SIZE], char *out)
 {
-	size_t i;
+	uint32_t v;
+	int i;
 
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+	for (i = 0; i < 18; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
 		    in[i + 2];
-
-		*out++ = cid_b64[v >> 18];
-		*out++ = cid_b64[(v >> 12) & 63];
-		*out++ = cid_b64[(v >> 6) & 63];
-		*out++ = cid_b64[v & 63];
+		out[0] = cid_b64[v >> 18];
+		out[1] = cid_b64[(v >> 12) & 63];
+		out[2] = cid_b64[(v >> 6) & 63];
+		out[3] = cid_b64[v & 63];
+		out += 4;
 	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
+	v = (uint32_t)in[18] << 16 | (uint32_t)in[19] << 8;
+	out[0] = cid_b64[v >> 18];
+	out[1] = cid_b64[(v >> 12) & 63];
+	out[2] = cid_b64[(v >> 6) & 63];
+	out[3] = '=';
+	out[4] = '\0';
+}
 
-		*out++ = cid_b64[v >> 18];
-		*out++ = cid_b64[(v >> 12) & 63];
-		*out++ = '=';
-		*out++ = '=';
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-
-		*out++ = cid_b64[v >> 18];
-		*out++ = cid_b64[(v >> 12) & 63];
-		*out++ = cid_b64[(v >> 6) & 63];
-		*out++ = '=';
-	}
-	*out = '\0';
+/* A big-endian 32-bit word. */
+static inline uint32_t
+cid_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ICMP counterpart types as Zeek (and the spec's reference) map them;
@@ -116,20 +118,33 @@ cid_icmp6_counterpart(uint8_t type)
 	}
 }
 
-/* Community ID v1 of an explicit tuple (sender first). */
+/* Community ID v1 of an explicit tuple (sender first).  The hash input
+ * (at most 40 bytes) is written once, straight into the one SHA-1 block
+ * with its padding (FIPS 180-4 5.1.1), and compressed once. */
 void
 engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
     const uint8_t *daddr, uint16_t sport, uint16_t dport, int has_ports,
     int one_way, uint16_t seed, char out[64])
 {
-	struct sha1_ctx ctx;
-	uint8_t buf[2 + 16 + 16 + 2 + 4], digest[SHA1_DIGEST_SIZE];
-	size_t alen = ip_ver == 6 ? 16 : 4, n = 0;
-	int swap = 0;
+	uint32_t st[5] = {
+		0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u,
+		0xc3d2e1f0u,
+	};
+	uint8_t block[SHA1_BLOCK_SIZE], digest[SHA1_DIGEST_SIZE];
+	size_t n = 0;
+	int i, swap = 0;
 
 	if (!one_way) {
-		int c = memcmp(saddr, daddr, alen);
+		/* Compared as big-endian words: the order of memcmp. */
+		int c;
 
+		if (ip_ver == 6)
+			c = memcmp(saddr, daddr, 16);
+		else {
+			uint32_t a = cid_be32(saddr), b = cid_be32(daddr);
+
+			c = (a > b) - (a < b);
+		}
 		swap = c > 0 || (c == 0 && has_ports && sport > dport);
 	}
 	if (swap) {
@@ -141,41 +156,57 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 		sport = dport;
 		dport = tp;
 	}
-	buf[n++] = seed >> 8;
-	buf[n++] = seed & 0xff;
-	memcpy(buf + n, saddr, alen);
-	n += alen;
-	memcpy(buf + n, daddr, alen);
-	n += alen;
-	buf[n++] = proto;
-	buf[n++] = 0;
-	if (has_ports) {
-		buf[n++] = sport >> 8;
-		buf[n++] = sport & 0xff;
-		buf[n++] = dport >> 8;
-		buf[n++] = dport & 0xff;
+	memset(block, 0, sizeof block);
+	block[n++] = seed >> 8;
+	block[n++] = seed & 0xff;
+	if (ip_ver == 6) {
+		memcpy(block + n, saddr, 16);
+		memcpy(block + n + 16, daddr, 16);
+		n += 32;
+	} else {
+		memcpy(block + n, saddr, 4);
+		memcpy(block + n + 4, daddr, 4);
+		n += 8;
 	}
-	sha1_init(&ctx);
-	sha1_update(&ctx, n, buf);
-	sha1_digest(&ctx, SHA1_DIGEST_SIZE, digest);
+	block[n++] = proto;
+	block[n++] = 0;
+	if (has_ports) {
+		block[n++] = sport >> 8;
+		block[n++] = sport & 0xff;
+		block[n++] = dport >> 8;
+		block[n++] = dport & 0xff;
+	}
+	/* Padding: 0x80, zeros, the message length in bits (64-bit BE). */
+	block[n] = 0x80;
+	block[SHA1_BLOCK_SIZE - 2] = (uint8_t)((n * 8) >> 8);
+	block[SHA1_BLOCK_SIZE - 1] = (uint8_t)(n * 8);
+	nettle_sha1_compress(st, block);
+	for (i = 0; i < 5; i++) {
+		uint32_t be = __builtin_bswap32(st[i]);
+
+		memcpy(digest + 4 * i, &be, 4);
+	}
 	out[0] = '1';
 	out[1] = ':';
-	cid_base64(digest, sizeof digest, out + 2);
+	cid_base64(digest, out + 2);
 }
 
-/* Community ID v1 of a flow. */
+/* Community ID v1 of a flow.  Only ICMP needs flow_endpoints (the type
+ * and code it keeps); other flows hash their key's endpoints in place,
+ * engine_cid ordering them. */
 void
 flow_community_id(const struct flow *f, uint16_t seed, char out[64])
 {
 	struct flow_ep o, r;
 	uint8_t proto = f->key.proto;
 
-	flow_endpoints(f, &o, &r);
 	if (proto == 1 || proto == 58) {
-		/* flow_endpoints gives the first packet's type and code. */
-		int c = proto == 1 ? cid_icmp4_counterpart((uint8_t)o.port) :
-		    cid_icmp6_counterpart((uint8_t)o.port);
+		int c;
 
+		/* flow_endpoints gives the first packet's type and code. */
+		flow_endpoints(f, &o, &r);
+		c = proto == 1 ? cid_icmp4_counterpart((uint8_t)o.port) :
+		    cid_icmp6_counterpart((uint8_t)o.port);
 		if (c >= 0)
 			engine_cid(f->key.ip_ver, proto, o.addr, r.addr, o.port,
 			    (uint16_t)c, 1, 0, seed, out);
@@ -184,8 +215,9 @@ flow_community_id(const struct flow *f, uint16_t seed, char out[64])
 			    r.port, 1, 1, seed, out);
 		return;
 	}
-	engine_cid(f->key.ip_ver, proto, o.addr, r.addr, o.port, r.port,
-	    proto == 6 || proto == 17 || proto == 132, 0, seed, out);
+	engine_cid(f->key.ip_ver, proto, f->key.a, f->key.b, f->key.ap,
+	    f->key.bp, proto == 6 || proto == 17 || proto == 132, 0, seed,
+	    out);
 }
 
 /* Fixed-key mixing for exported identifiers (splitmix64 finaliser). */
@@ -198,22 +230,35 @@ cid_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* Zeek-style uid of a flow, stable across active-timeout records. */
-void
-flow_uid(const struct flow *f, char out[20])
+/* n base-62 digits of v, least significant first, at out. */
+static void
+cid_b62(char *out, uint32_t v, int n)
 {
 	static const char b62[] =
 	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	uint64_t v = engine_flow_uid_hash(f);
-	uint64_t w = cid_mix(v ^ 0x5bd1e9955bd1e995ull);
 	int i;
 
-	out[0] = 'C';
-	for (i = 1; i <= 17; i++) {
-		uint64_t *p = i <= 9 ? &v : &w;
-
-		out[i] = b62[*p % 62];
-		*p /= 62;
+	for (i = 0; i < n; i++) {
+		out[i] = b62[v % 62];
+		v /= 62;
 	}
+}
+
+/* Zeek-style uid of a flow, stable across active-timeout records: "C",
+ * then the 9 lowest base-62 digits of the hash and the 8 lowest of its
+ * mix, least significant first.  The digits are taken in 32-bit chunks
+ * of at most 5 (62^5 < 2^32): 6 64-bit divisions instead of 34. */
+void
+flow_uid(const struct flow *f, char out[20])
+{
+	const uint64_t p3 = 62ull * 62 * 62, p4 = p3 * 62, p5 = p4 * 62;
+	uint64_t v = engine_flow_uid_hash(f);
+	uint64_t w = cid_mix(v ^ 0x5bd1e9955bd1e995ull);
+
+	out[0] = 'C';
+	cid_b62(out + 1, (uint32_t)(v % p5), 5);
+	cid_b62(out + 6, (uint32_t)(v / p5 % p4), 4);
+	cid_b62(out + 10, (uint32_t)(w % p5), 5);
+	cid_b62(out + 15, (uint32_t)(w / p5 % p3), 3);
 	out[18] = '\0';
 }

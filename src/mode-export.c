@@ -32,9 +32,9 @@
 
 #include "capture.h"
 #include "engine.h"
-#include "fmt.h"
 #include "log.h"
 #include "out.h"
+#include "out-rec.h"
 #include "pipeline.h"
 #include "proc.h"
 #include "xmalloc.h"
@@ -43,10 +43,6 @@
 #define EXPORT_SIG_EVERY	16	/* batches between signal checks */
 #define EXPORT_FILE_POLL_MS	50	/* idle wait while files are read */
 #define EXPORT_LIVE_POLL_MS	1000	/* idle tick for live sources */
-
-#define EXPORT_FLOWS_SCHEMA	"wiretop.flows/1"
-#define EXPORT_HOSTS_SCHEMA	"wiretop.hosts/1"
-#define EXPORT_SUMMARY_SCHEMA	"wiretop.summary/1"
 
 enum export_what {
 	EXPORT_FLOWS,
@@ -62,352 +58,16 @@ struct export {
 	uint64_t records;	/* flow records the engine emitted */
 };
 
-static const char *const export_flow_columns[] = {
-	"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-	"proto", "service", "duration", "orig_bytes", "resp_bytes",
-	"conn_state", "history", "orig_pkts", "orig_ip_bytes", "resp_pkts",
-	"resp_ip_bytes", "orig_wire_bytes", "resp_wire_bytes", "vlan",
-	"community_id", "rtt_ms", "retrans", "schema",
-};
-#define EXPORT_FLOW_NCOL \
-	(sizeof export_flow_columns / sizeof export_flow_columns[0])
-
-static const char *const export_host_columns[] = {
-	"addr", "ip_version", "name", "local", "bytes_in", "bytes_out",
-	"pkts_in", "pkts_out", "peers", "first_seen", "last_seen", "schema",
-};
-#define EXPORT_HOST_NCOL \
-	(sizeof export_host_columns / sizeof export_host_columns[0])
-
-static const char *const export_summary_columns[] = {
-	"section", "key", "value", "schema",
-};
-
-/* Packet time in ns as fixed-point seconds with 6 decimals. */
-static struct out_field
-export_ts(const char *name, uint64_t ns)
-{
-	struct out_field f = OUT_F_FIXED(name, (int64_t)(ns / 1000), 6);
-
-	return f;
-}
-
-/* Protocol name as the exports spell it, or its number as text. */
-static const char *
-export_proto(uint8_t proto, char *buf, size_t len)
-{
-	const char *s = proto_name(proto);
-
-	if (s != NULL)
-		return s;
-	snprintf(buf, len, "%u", proto);
-	return buf;
-}
-
 /* Engine flow sink: one row per flow record, written at once. */
 static void
 export_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 {
 	struct export *x = arg;
-	struct flow_ep o, r;
-	char uid[20], cid[64], oh[FMT_ADDR_MAX], rh[FMT_ADDR_MAX], pbuf[8];
-	const char *svc;
-	int64_t dur;
 
 	(void)why;
 	x->records++;
-	if (x->what != EXPORT_FLOWS || out_error(x->w) != 0)
-		return;
-
-	flow_endpoints(f, &o, &r);
-	flow_uid(f, uid);
-	flow_community_id(f, 0, cid);
-	fmt_addr(f->key.ip_ver, o.addr, oh, sizeof oh);
-	fmt_addr(f->key.ip_ver, r.addr, rh, sizeof rh);
-	svc = flow_service(f);
-	dur = (int64_t)(f->last_ns / 1000) - (int64_t)(f->first_ns / 1000);
-	{
-		struct out_field v[] = {
-			export_ts("ts", f->first_ns),
-			OUT_F_STR("uid", uid),
-			OUT_F_STR("id.orig_h", oh),
-			OUT_F_UINT("id.orig_p", o.port),
-			OUT_F_STR("id.resp_h", rh),
-			OUT_F_UINT("id.resp_p", r.port),
-			OUT_F_STR("proto", export_proto(f->key.proto, pbuf,
-			    sizeof pbuf)),
-			OUT_F_STR("service", svc),
-			OUT_F_FIXED("duration", dur, 6),
-			OUT_F_UINT("orig_bytes", f->dir[0].bytes),
-			OUT_F_UINT("resp_bytes", f->dir[1].bytes),
-			OUT_F_STR("conn_state", flow_conn_state(f)),
-			OUT_F_STR("history", f->history[0] != '\0' ?
-			    f->history : NULL),
-			OUT_F_UINT("orig_pkts", f->dir[0].pkts),
-			OUT_F_UINT("orig_ip_bytes", f->dir[0].ip_bytes),
-			OUT_F_UINT("resp_pkts", f->dir[1].pkts),
-			OUT_F_UINT("resp_ip_bytes", f->dir[1].ip_bytes),
-			OUT_F_UINT("orig_wire_bytes", f->dir[0].wire_bytes),
-			OUT_F_UINT("resp_wire_bytes", f->dir[1].wire_bytes),
-			OUT_F_UINT("vlan", f->key.vlan),
-			OUT_F_STR("community_id", cid[0] != '\0' ? cid : NULL),
-			OUT_F_FIXED("rtt_ms", f->rtt_us, 3),
-			OUT_F_UINT("retrans", f->retrans),
-			OUT_F_STR("schema", EXPORT_FLOWS_SCHEMA),
-		};
-
-		if (f->key.vlan == 0)
-			v[19].type = OUT_NULL;
-		if (f->rtt_us == 0)
-			v[21].type = OUT_NULL;
-		out_record(x->w, v, sizeof v / sizeof v[0]);
-	}
-}
-
-/* Hosts by wire bytes (in + out) descending, then by address. */
-static int
-export_host_cmp(const void *a, const void *b)
-{
-	const struct host *x = *(const struct host *const *)a;
-	const struct host *y = *(const struct host *const *)b;
-	uint64_t tx = x->bytes_in + x->bytes_out;
-	uint64_t ty = y->bytes_in + y->bytes_out;
-
-	if (tx != ty)
-		return tx > ty ? -1 : 1;
-	if (x->ip_ver != y->ip_ver)
-		return x->ip_ver < y->ip_ver ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof x->addr);
-}
-
-/* Write the hosts table. */
-static void
-export_hosts(struct export *x)
-{
-	const struct host **v, *h;
-	size_t n = 0, cap, i;
-	char addr[FMT_ADDR_MAX];
-
-	cap = engine_host_count(x->engine);
-	v = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof *v);
-	for (h = engine_host_first(x->engine); h != NULL && n < cap;
-	    h = engine_host_next(x->engine, h))
-		v[n++] = h;
-	qsort(v, n, sizeof *v, export_host_cmp);
-	for (i = 0; i < n && out_error(x->w) == 0; i++) {
-		h = v[i];
-		fmt_addr(h->ip_ver, h->addr, addr, sizeof addr);
-		{
-			struct out_field f[] = {
-				OUT_F_STR("addr", addr),
-				OUT_F_UINT("ip_version", h->ip_ver),
-				OUT_F_STR("name", engine_name_lookup(x->engine,
-				    h->ip_ver, h->addr)),
-				OUT_F_BOOL("local", h->local),
-				OUT_F_UINT("bytes_in", h->bytes_in),
-				OUT_F_UINT("bytes_out", h->bytes_out),
-				OUT_F_UINT("pkts_in", h->pkts_in),
-				OUT_F_UINT("pkts_out", h->pkts_out),
-				OUT_F_UINT("peers", h->peers),
-				export_ts("first_seen", h->first_ns),
-				export_ts("last_seen", h->last_ns),
-				OUT_F_STR("schema", EXPORT_HOSTS_SCHEMA),
-			};
-
-			out_record(x->w, f, sizeof f / sizeof f[0]);
-		}
-	}
-	free(v);
-}
-
-/* One "section,key,value,schema" row of the CSV summary. */
-static void
-export_summary_row(struct export *x, const char *section, const char *key,
-    struct out_field value)
-{
-	struct out_field f[4] = {
-		OUT_F_STR("section", section),
-		OUT_F_STR("key", key),
-		value,
-		OUT_F_STR("schema", EXPORT_SUMMARY_SCHEMA),
-	};
-
-	f[2].name = "value";
-	out_record(x->w, f, 4);
-}
-
-/* The summary as flat CSV rows. */
-static void
-export_summary_csv(struct export *x, struct pipeline *p)
-{
-	const struct engine_totals *t = engine_totals(x->engine);
-	static const char *const st[PKT_STATUS_COUNT] = {
-		"decoded", "truncated", "invalid", "unsupported",
-	};
-	struct capture_stats cs;
-	struct capture *c;
-	char key[64], pbuf[8];
-	const char *pn;
-	unsigned i;
-
-	export_summary_row(x, "total", "packets",
-	    (struct out_field)OUT_F_UINT(NULL, t->packets));
-	export_summary_row(x, "total", "bytes",
-	    (struct out_field)OUT_F_UINT(NULL, t->bytes));
-	export_summary_row(x, "total", "ip_packets",
-	    (struct out_field)OUT_F_UINT(NULL, t->ip_packets));
-	export_summary_row(x, "total", "non_ip_packets",
-	    (struct out_field)OUT_F_UINT(NULL, t->non_ip_pkts));
-	export_summary_row(x, "total", "first_ts", t->packets > 0 ?
-	    export_ts(NULL, t->first_ns) : (struct out_field)OUT_F_NULL(NULL));
-	export_summary_row(x, "total", "last_ts", t->packets > 0 ?
-	    export_ts(NULL, t->last_ns) : (struct out_field)OUT_F_NULL(NULL));
-	export_summary_row(x, "total", "hosts", (struct out_field)
-	    OUT_F_UINT(NULL, engine_host_count(x->engine)));
-	export_summary_row(x, "total", "names",
-	    (struct out_field)OUT_F_UINT(NULL, t->names_learned));
-	for (i = 0; i < PKT_STATUS_COUNT; i++)
-		export_summary_row(x, "decode", st[i],
-		    (struct out_field)OUT_F_UINT(NULL, t->status[i]));
-	for (i = 0; i < 256; i++) {
-		if (t->by_proto_pkts[i] == 0)
-			continue;
-		pn = export_proto((uint8_t)i, pbuf, sizeof pbuf);
-		snprintf(key, sizeof key, "%s.number", pn);
-		export_summary_row(x, "protocol", key,
-		    (struct out_field)OUT_F_UINT(NULL, i));
-		snprintf(key, sizeof key, "%s.packets", pn);
-		export_summary_row(x, "protocol", key,
-		    (struct out_field)OUT_F_UINT(NULL, t->by_proto_pkts[i]));
-		snprintf(key, sizeof key, "%s.bytes", pn);
-		export_summary_row(x, "protocol", key,
-		    (struct out_field)OUT_F_UINT(NULL, t->by_proto_bytes[i]));
-	}
-	export_summary_row(x, "flows", "records",
-	    (struct out_field)OUT_F_UINT(NULL, x->records));
-	export_summary_row(x, "flows", "created",
-	    (struct out_field)OUT_F_UINT(NULL, t->flows_created));
-	export_summary_row(x, "flows", "evicted",
-	    (struct out_field)OUT_F_UINT(NULL, t->flows_evicted));
-	for (i = 0; i < pipeline_source_count(p); i++) {
-		c = pipeline_source(p, i);
-		capture_get_stats(c, &cs);
-#define EXPORT_SRC_ROW(k, fld) do {					\
-	snprintf(key, sizeof key, "%u.%s", i, (k));			\
-	export_summary_row(x, "source", key, (struct out_field)fld);	\
-} while (0)
-		EXPORT_SRC_ROW("name", OUT_F_STR(NULL, capture_name(c)));
-		EXPORT_SRC_ROW("packets", OUT_F_UINT(NULL, cs.packets));
-		EXPORT_SRC_ROW("bytes", OUT_F_UINT(NULL, cs.bytes));
-		EXPORT_SRC_ROW("kernel_drops",
-		    OUT_F_UINT(NULL, cs.kernel_drops));
-		EXPORT_SRC_ROW("if_drops", OUT_F_UINT(NULL, cs.if_drops));
-		EXPORT_SRC_ROW("ring_drops", OUT_F_UINT(NULL, cs.ring_drops));
-		EXPORT_SRC_ROW("filtered", OUT_F_UINT(NULL, cs.filtered));
-		EXPORT_SRC_ROW("bad_records",
-		    OUT_F_UINT(NULL, cs.bad_records));
-		EXPORT_SRC_ROW("truncated", OUT_F_BOOL(NULL, cs.truncated));
-#undef EXPORT_SRC_ROW
-	}
-}
-
-#define EXPORT_SRC_NF 9
-
-/* The summary as one JSON object. */
-static void
-export_summary_json(struct export *x, struct pipeline *p)
-{
-	const struct engine_totals *t = engine_totals(x->engine);
-	unsigned ns = pipeline_source_count(p), np = 0, i;
-	struct out_field (*pf)[4], (*sf)[EXPORT_SRC_NF];
-	struct out_rec *prec, *srec;
-	struct capture_stats cs;
-	struct capture *c;
-	char (*pnames)[8];
-
-	pf = xreallocarray(NULL, 256, sizeof *pf);
-	prec = xreallocarray(NULL, 256, sizeof *prec);
-	pnames = xreallocarray(NULL, 256, sizeof *pnames);
-	for (i = 0; i < 256; i++) {
-		if (t->by_proto_pkts[i] == 0)
-			continue;
-		pf[np][0] = (struct out_field)OUT_F_STR("proto",
-		    export_proto((uint8_t)i, pnames[np], sizeof pnames[np]));
-		pf[np][1] = (struct out_field)OUT_F_UINT("number", i);
-		pf[np][2] = (struct out_field)OUT_F_UINT("packets",
-		    t->by_proto_pkts[i]);
-		pf[np][3] = (struct out_field)OUT_F_UINT("bytes",
-		    t->by_proto_bytes[i]);
-		prec[np].f = pf[np];
-		prec[np].n = 4;
-		np++;
-	}
-	sf = xreallocarray(NULL, ns > 0 ? ns : 1, sizeof *sf);
-	srec = xreallocarray(NULL, ns > 0 ? ns : 1, sizeof *srec);
-	for (i = 0; i < ns; i++) {
-		c = pipeline_source(p, i);
-		capture_get_stats(c, &cs);
-		sf[i][0] = (struct out_field)OUT_F_STR("name", capture_name(c));
-		sf[i][1] = (struct out_field)OUT_F_UINT("packets", cs.packets);
-		sf[i][2] = (struct out_field)OUT_F_UINT("bytes", cs.bytes);
-		sf[i][3] = (struct out_field)OUT_F_UINT("kernel_drops",
-		    cs.kernel_drops);
-		sf[i][4] = (struct out_field)OUT_F_UINT("if_drops",
-		    cs.if_drops);
-		sf[i][5] = (struct out_field)OUT_F_UINT("ring_drops",
-		    cs.ring_drops);
-		sf[i][6] = (struct out_field)OUT_F_UINT("filtered",
-		    cs.filtered);
-		sf[i][7] = (struct out_field)OUT_F_UINT("bad_records",
-		    cs.bad_records);
-		sf[i][8] = (struct out_field)OUT_F_BOOL("truncated",
-		    cs.truncated);
-		srec[i].f = sf[i];
-		srec[i].n = EXPORT_SRC_NF;
-	}
-	{
-		struct out_field dec[] = {
-			OUT_F_UINT("decoded", t->status[PKT_DECODED]),
-			OUT_F_UINT("truncated", t->status[PKT_TRUNCATED]),
-			OUT_F_UINT("invalid", t->status[PKT_INVALID]),
-			OUT_F_UINT("unsupported", t->status[PKT_UNSUPPORTED]),
-		};
-		struct out_field fl[] = {
-			OUT_F_UINT("records", x->records),
-			OUT_F_UINT("created", t->flows_created),
-			OUT_F_UINT("evicted", t->flows_evicted),
-		};
-		struct out_field f[] = {
-			OUT_F_STR("schema", EXPORT_SUMMARY_SCHEMA),
-			OUT_F_UINT("packets", t->packets),
-			OUT_F_UINT("bytes", t->bytes),
-			OUT_F_UINT("ip_packets", t->ip_packets),
-			OUT_F_UINT("non_ip_packets", t->non_ip_pkts),
-			export_ts("first_ts", t->first_ns),
-			export_ts("last_ts", t->last_ns),
-			{ .name = "decode", .type = OUT_OBJECT,
-			    .v.obj = { dec, sizeof dec / sizeof dec[0] } },
-			{ .name = "protocols", .type = OUT_ARRAY,
-			    .v.arr = { prec, np } },
-			{ .name = "flows", .type = OUT_OBJECT,
-			    .v.obj = { fl, sizeof fl / sizeof fl[0] } },
-			OUT_F_UINT("hosts", engine_host_count(x->engine)),
-			OUT_F_UINT("names", t->names_learned),
-			{ .name = "sources", .type = OUT_ARRAY,
-			    .v.arr = { srec, ns } },
-		};
-
-		if (t->packets == 0) {
-			f[5].type = OUT_NULL;
-			f[6].type = OUT_NULL;
-		}
-		out_record(x->w, f, sizeof f / sizeof f[0]);
-	}
-	free(pf);
-	free(prec);
-	free(pnames);
-	free(sf);
-	free(srec);
+	if (x->what == EXPORT_FLOWS)
+		out_rec_flow(x->w, f);
 }
 
 /* Read pending signals; returns 1 if one asks to stop. */
@@ -613,21 +273,8 @@ mode_export(struct wt_opts *o)
 	engine_sink_add(x.engine, &(struct engine_sink){ .name = "export",
 	    .arg = &x, .flow = export_flow, .flags = x.what == EXPORT_FLOWS ?
 	    0 : ENGINE_SINK_UNORDERED });
-	switch (x.what) {
-	case EXPORT_FLOWS:
-		out_begin(x.w, EXPORT_FLOWS_SCHEMA, "flows",
-		    export_flow_columns, EXPORT_FLOW_NCOL);
-		break;
-	case EXPORT_HOSTS:
-		out_begin(x.w, EXPORT_HOSTS_SCHEMA, "hosts",
-		    export_host_columns, EXPORT_HOST_NCOL);
-		break;
-	case EXPORT_SUMMARY:
-		out_begin(x.w, EXPORT_SUMMARY_SCHEMA,
-		    x.format == OUT_FMT_CSV ? "summary" : NULL,
-		    export_summary_columns, 4);
-		break;
-	}
+	out_rec_begin(x.w, x.what == EXPORT_HOSTS ? OUT_REC_HOSTS :
+	    x.what == EXPORT_SUMMARY ? OUT_REC_SUMMARY : OUT_REC_FLOWS);
 
 	if (pipeline_start(p, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
@@ -651,13 +298,9 @@ mode_export(struct wt_opts *o)
 			;
 		engine_flush(x.engine);
 		if (x.what == EXPORT_HOSTS)
-			export_hosts(&x);
-		else if (x.what == EXPORT_SUMMARY) {
-			if (x.format == OUT_FMT_CSV)
-				export_summary_csv(&x, p);
-			else
-				export_summary_json(&x, p);
-		}
+			out_rec_hosts(x.w, x.engine);
+		else if (x.what == EXPORT_SUMMARY)
+			out_rec_summary(x.w, x.engine, p, x.records);
 		out_end(x.w);
 	}
 	err = export_close(&x, fp);

@@ -2,10 +2,13 @@
  * out-json.c: the JSON and NDJSON record writers.
  *
  * Used by the thread that owns the sink (the main thread for export).
- * Output is always valid UTF-8 JSON (RFC 8259): strings escape '"', '\'
- * and every control character below U+0020 as \u00XX; invalid UTF-8 from
- * the network becomes U+FFFD; numbers are integers or exact fixed-point
- * decimals (never NaN or Infinity); a null string is null.
+ * Output is always valid UTF-8 JSON (RFC 8259): strings escape '"', '\',
+ * every C0 control and DEL as \u00XX, and the C1, bidirectional and line
+ * separator code points as \uNNNN (so no terminal or reader acts on
+ * them); invalid UTF-8 from the network becomes U+FFFD; numbers are
+ * integers or exact fixed-point decimals (never NaN or Infinity); a null
+ * string is null.  Strings and numbers are formatted straight into the
+ * writer's buffer (out-int.h).
  *
  * JSON: {"schema":S,"LIST":[\n{...},\n{...}\n]}\n, or, without a list key,
  * the single record itself as the document.  NDJSON: one object per line.
@@ -16,64 +19,29 @@
 #include "out.h"
 
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
-static const char out_json_hex[] = "0123456789abcdef";
+#include "out-int.h"
+#include "out-json.h"
 
 /* Write s as a JSON string literal. */
-static int
+void
 out_json_str(struct out_writer *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, start = 0, len = strlen(s);
-	char esc[8];
-	unsigned char c;
+	unsigned cls;
+	size_t n;
+	char *p;
 
-	if (out_put(w, "\"", 1) != 0)
-		return -1;
-	while ((c = p[i]) != '\0') {
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0x80) {
-			/* Valid multibyte: copied; invalid: U+FFFD. */
-			size_t bad, k;
-
-			k = out_utf8_seq(p + i, len - i, &bad);
-			if (k > 0) {
-				i += k;
-				continue;
-			}
-			if (out_put(w, s + start, i - start) != 0 ||
-			    out_put(w, "\xef\xbf\xbd", 3) != 0)
-				return -1;
-			i += bad;
-			start = i;
-			continue;
-		}
-		if (out_put(w, s + start, i - start) != 0)
-			return -1;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			if (out_put(w, esc, 2) != 0)
-				return -1;
-		} else {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = out_json_hex[c >> 4];
-			esc[5] = out_json_hex[c & 0xf];
-			if (out_put(w, esc, 6) != 0)
-				return -1;
-		}
-		i++;
-		start = i;
+	p = out_room(w, 1);
+	*p++ = '"';
+	out_commit(w, p);
+	if (!out_try_plain(w, s, ~OUT_CLS_COMMA)) {
+		n = out_scan(s, &cls);
+		out_put_escaped(w, s, n, OUT_ESC_JSON);
 	}
-	if (out_put(w, s + start, i - start) != 0)
-		return -1;
-	return out_put(w, "\"", 1);
+	p = out_room(w, 1);
+	*p++ = '"';
+	out_commit(w, p);
 }
 
 static int	out_json_object(struct out_writer *, const struct out_field *,
@@ -82,48 +50,33 @@ static int	out_json_object(struct out_writer *, const struct out_field *,
 static int
 out_json_value(struct out_writer *w, const struct out_field *f)
 {
-	char buf[64];
 	size_t i;
+	char *p;
 
 	switch (f->type) {
-	case OUT_NULL:
-		snprintf(buf, sizeof buf, "null");
-		break;
-	case OUT_STR:
-		if (f->v.s == NULL) {
-			snprintf(buf, sizeof buf, "null");
-			break;
-		}
-		return out_json_str(w, f->v.s);
-	case OUT_UINT:
-		snprintf(buf, sizeof buf, "%" PRIu64, f->v.u);
-		break;
-	case OUT_INT:
-		snprintf(buf, sizeof buf, "%" PRId64, f->v.i);
-		break;
-	case OUT_FIXED:
-		out_fmt_fixed(f->v.fx.val, f->v.fx.dec, buf, sizeof buf);
-		break;
-	case OUT_BOOL:
-		snprintf(buf, sizeof buf, "%s", f->v.u ? "true" : "false");
-		break;
 	case OUT_OBJECT:
 		return out_json_object(w, f->v.obj.f, f->v.obj.n, NULL);
 	case OUT_ARRAY:
-		if (out_put(w, "[", 1) != 0)
-			return -1;
+		out_put(w, "[", 1);
 		for (i = 0; i < f->v.arr.n; i++) {
-			if ((i > 0 && out_put(w, ",", 1) != 0) ||
-			    out_json_object(w, f->v.arr.v[i].f,
+			if (i > 0)
+				out_put(w, ",", 1);
+			if (out_json_object(w, f->v.arr.v[i].f,
 			    f->v.arr.v[i].n, NULL) != 0)
 				return -1;
 		}
-		return out_put(w, "]", 1);
+		out_put(w, "]", 1);
+		return 0;
 	default:
+		break;
+	}
+	p = out_room(w, 48);
+	if ((p = out_json_scalar(w, p, 48, f)) == NULL) {
 		w->error = EINVAL;
 		return -1;
 	}
-	return out_put(w, buf, strlen(buf));
+	out_commit(w, p);
+	return 0;
 }
 
 /* Write an object; if schema is set and no field is named "schema", a
@@ -135,8 +88,7 @@ out_json_object(struct out_writer *w, const struct out_field *f, size_t n,
 	size_t i;
 	int first = 1;
 
-	if (out_put(w, "{", 1) != 0)
-		return -1;
+	out_put(w, "{", 1);
 	if (schema != NULL) {
 		for (i = 0; i < n; i++) {
 			if (f[i].name != NULL &&
@@ -144,10 +96,9 @@ out_json_object(struct out_writer *w, const struct out_field *f, size_t n,
 				break;
 		}
 		if (i == n) {
-			if (out_json_str(w, "schema") != 0 ||
-			    out_put(w, ":", 1) != 0 ||
-			    out_json_str(w, schema) != 0)
-				return -1;
+			out_json_str(w, "schema");
+			out_put(w, ":", 1);
+			out_json_str(w, schema);
 			first = 0;
 		}
 	}
@@ -156,10 +107,11 @@ out_json_object(struct out_writer *w, const struct out_field *f, size_t n,
 			w->error = EINVAL;
 			return -1;
 		}
-		if ((!first && out_put(w, ",", 1) != 0) ||
-		    out_json_str(w, f[i].name) != 0 ||
-		    out_put(w, ":", 1) != 0 ||
-		    out_json_value(w, &f[i]) != 0)
+		if (!first)
+			out_put(w, ",", 1);
+		out_json_str(w, f[i].name);
+		out_put(w, ":", 1);
+		if (out_json_value(w, &f[i]) != 0)
 			return -1;
 		first = 0;
 	}
@@ -171,13 +123,12 @@ out_json_begin(struct out_writer *w)
 {
 	if (w->list_key == NULL)
 		return 0;
-	if (out_put(w, "{", 1) != 0 ||
-	    out_json_str(w, "schema") != 0 ||
-	    out_put(w, ":", 1) != 0 ||
-	    out_json_str(w, w->schema) != 0 ||
-	    out_put(w, ",", 1) != 0 ||
-	    out_json_str(w, w->list_key) != 0)
-		return -1;
+	out_put(w, "{", 1);
+	out_json_str(w, "schema");
+	out_put(w, ":", 1);
+	out_json_str(w, w->schema);
+	out_put(w, ",", 1);
+	out_json_str(w, w->list_key);
 	return out_put(w, ":[", 2);
 }
 
@@ -237,15 +188,51 @@ out_ndjson_end(struct out_writer *w)
 	return 0;
 }
 
+/* Start an object written member by member (see out-json.h). */
+char *
+out_json_row_begin(struct out_writer *w, size_t n)
+{
+	char *p;
+
+	if ((w->def->ops != &out_json_ops || w->list_key == NULL) &&
+	    w->def->ops != &out_ndjson_ops)
+		return NULL;
+	if (w->error != 0 || w->state != 1 || n == 0 ||
+	    n > OUT_BUF_SIZE / (2 * OUT_JSON_ROOM))
+		return NULL;
+	p = out_room(w, 3 + n * OUT_JSON_ROOM);
+	if (w->def->ops == &out_json_ops) {
+		if (w->records > 0)
+			*p++ = ',';
+		*p++ = '\n';
+	}
+	*p++ = '{';
+	return p;
+}
+
+/* End an object written member by member. */
+int
+out_json_row_end(struct out_writer *w, char *p)
+{
+	p[-1] = '}';
+	if (w->def->ops == &out_ndjson_ops)
+		*p++ = '\n';
+	out_commit(w, p);
+	if (w->error != 0)
+		return -1;
+	w->records++;
+	if (w->line)
+		return out_flush(w);
+	return 0;
+}
+
 const struct out_ops out_json_ops = {
-	.name = "json",
 	.begin = out_json_begin,
 	.record = out_json_record,
 	.end = out_json_end,
 };
 
 const struct out_ops out_ndjson_ops = {
-	.name = "ndjson",
 	.begin = out_ndjson_begin,
 	.record = out_ndjson_record,
 	.end = out_ndjson_end,

@@ -33,6 +33,9 @@ wt_init() {
 	: "${WT_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	WT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-$WT_NAME.XXXXXX") ||
 	    wt_hard "cannot make a temporary directory"
+	# wiretop started as root drops to the user nobody before it opens
+	# -o and --log files: let that user write here (sticky, like /tmp)
+	chmod 1777 "$WT_TMP"
 	trap 'rm -rf "$WT_TMP"' EXIT
 	trap 'rm -rf "$WT_TMP"; exit 130' INT TERM
 }

@@ -21,7 +21,6 @@ pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
 [ -x "$pcapgen" ] || wt_hard "needs $pcapgen"
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 # a run as root drops to an unprivileged user before it opens -o files
-chmod 1777 "$WT_TMP"
 HOME=$WT_TMP
 export HOME
 

@@ -16,7 +16,6 @@ benchgen=${WT_TOOLS:-tests/tools}/benchgen
 command -v python3 >/dev/null 2>&1 || wt_skip "python3 not installed"
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 # a run as root drops to an unprivileged user before it opens -o files
-chmod 1777 "$WT_TMP"
 HOME=$WT_TMP
 export HOME
 

@@ -16,7 +16,6 @@ wt_need_wiretop
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
-chmod 1777 "$WT_TMP"
 HOME=$WT_TMP
 export HOME
 

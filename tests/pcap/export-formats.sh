@@ -6,13 +6,13 @@
 # python3 json (duplicate keys, NaN and Infinity rejected, strict UTF-8)
 # and the csv module with strict=True; headers equal the documented
 # column lists; every row has the header's column count; schema names are
-# present; the three formats agree with each other; the summary's packet
-# total equals capinfos' count.  Also: -o /dev/full and a full stdout
-# fail with exit 1 and exactly one line on stderr.
+# present; the three formats agree with each other (the summary's host
+# overflow counts too); the summary's packet total equals capinfos'
+# count.  Also: -o /dev/full and a full stdout fail with exit 1 and
+# exactly one line on stderr.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init export-formats
-chmod 1777 "$WT_TMP"	# wiretop drops to nobody before it opens -o
 wt_need_wiretop
 wt_need_corpus real
 wt_need_tool python3 capinfos
@@ -183,11 +183,13 @@ try:
                 raise Bad("summary CSV repeats a section,key")
             packets = int(d[("total", "packets")])
             hosts = int(d[("total", "hosts")])
+            overflow = (int(d[("total", "hosts_evicted")]),
+                int(d[("total", "hosts_untracked")]))
             frec = int(d[("flows", "records")])
             spk = int(d[("source", "0.packets")])
         else:
             for k in ("packets", "bytes", "ip_packets", "non_ip_packets",
-                    "hosts", "names"):
+                    "hosts", "hosts_evicted", "hosts_untracked", "names"):
                 if type(recs[k]) is not int:
                     raise Bad("summary %s is not an integer" % k)
             dec = recs["decode"]
@@ -206,12 +208,14 @@ try:
                     (ppk, recs["ip_packets"]))
             packets = recs["packets"]
             hosts = recs["hosts"]
+            overflow = (recs["hosts_evicted"], recs["hosts_untracked"])
             frec = recs["flows"]["records"]
             spk = recs["sources"][0]["packets"]
             if len(recs["sources"]) != 1:
                 raise Bad("%d sources for one file" % len(recs["sources"]))
-        print("packets=%d hosts=%d flowrecords=%d srcpackets=%d" % (packets,
-            hosts, frec, spk))
+        print("packets=%d hosts=%d flowrecords=%d srcpackets=%d "
+            "overflow=%d/%d" % (packets, hosts, frec, spk, overflow[0],
+            overflow[1]))
 except (Bad, csv.Error, ValueError, KeyError, TypeError) as e:
     print("INVALID: %s" % e)
     sys.exit(1)

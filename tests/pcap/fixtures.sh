@@ -41,7 +41,6 @@ else
 	wt_log "note: tshark not found, generator cross-check skipped"
 fi
 
-chmod 1777 "$tmp"	# wiretop drops to nobody before it opens -o
 
 cat >"$tmp/check.py" <<'PYEOF'
 import csv, ipaddress, json, subprocess, sys

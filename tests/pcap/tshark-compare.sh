@@ -37,7 +37,6 @@
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init tshark-compare
-chmod 1777 "$WT_TMP"	# wiretop drops to nobody before it opens -o
 wt_need_wiretop
 wt_need_corpus real
 wt_need_tool python3 tshark

@@ -15,7 +15,6 @@
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init files
 wt_need_wiretop
-chmod 1777 "$WT_TMP"	# written by the user wiretop drops to
 HOME=$WT_TMP XDG_CONFIG_HOME=$WT_TMP/.config
 export HOME XDG_CONFIG_HOME
 

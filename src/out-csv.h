@@ -1,0 +1,103 @@
+/*
+ * out-csv.h: the CSV writer's cell and row primitives, inline so that a
+ * record kind that knows its columns (out-rec.c, the flow record) can
+ * write a row without building and dispatching a field array: with each
+ * column's type known at compile time, the compiler drops the switch.
+ * out_csv_record() writes every row of the generic path with the same
+ * out_csv_cell(), so there is one CSV cell format.
+ */
+#ifndef WIRETOP_OUT_CSV_H
+#define WIRETOP_OUT_CSV_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "out.h"
+#include "out-int.h"
+
+/* Room for a separator and the longest number (a fixed-point INT64_MIN
+ * with 18 decimals is 21 characters). */
+#define OUT_CSV_ROOM	48
+
+/* Write a string cell, escaped, quoted and neutralised as it must be. */
+void	 out_csv_str(struct out_writer *, const char *s, int captured);
+/* Start a row of n cells; returns where it starts, or NULL if w does not
+ * write CSV, has failed or is not begun (then use out_record()). */
+char	*out_csv_row_begin(struct out_writer *, size_t n);
+/* End the row begun at out_csv_row_begin() whose cells end at p. */
+int	 out_csv_row_end(struct out_writer *, char *p);
+
+/*
+ * Write one cell and its ',' at p, where need bytes are free (need >=
+ * OUT_CSV_ROOM); returns the new end, which again has need bytes free,
+ * or NULL for a field CSV cannot hold (EINVAL).  Numbers are formatted in
+ * place; tokens copied; strings go through out_csv_str().
+ */
+static inline __attribute__((always_inline)) char *
+out_csv_cell(struct out_writer *w, char *p, size_t need,
+    const struct out_field *f)
+{
+	const char *s;
+	size_t len;
+
+	switch (f->type) {
+	case OUT_NULL:
+		break;
+	case OUT_TOKEN:
+		if ((s = f->v.tok.s) == NULL)
+			break;
+		if ((len = f->v.tok.len) == 0)
+			len = strlen(s);
+		if ((size_t)(w->buf + OUT_BUF_SIZE - p) >= len + need) {
+			out_copy(p, s, len);
+			p += len;
+			break;
+		}
+		out_commit(w, p);
+		out_put(w, s, len);
+		p = out_room(w, need);
+		break;
+	case OUT_STR:
+	case OUT_CAPTURED:
+		if (f->v.s == NULL)
+			break;
+		out_commit(w, p);
+		out_csv_str(w, f->v.s, f->type == OUT_CAPTURED);
+		p = out_room(w, need);
+		break;
+	case OUT_UINT:
+		p = out_u64(p, f->v.u);
+		break;
+	case OUT_INT:
+		if (f->v.i < 0) {
+			*p++ = '-';
+			p = out_u64(p, (uint64_t)0 - (uint64_t)f->v.i);
+		} else
+			p = out_u64(p, (uint64_t)f->v.i);
+		break;
+	case OUT_FIXED:
+		p = out_fixed(p, f->v.fx.val, f->v.fx.dec);
+		break;
+	case OUT_BOOL:
+		if (f->v.u) {
+			memcpy(p, "true", 4);
+			p += 4;
+		} else {
+			memcpy(p, "false", 5);
+			p += 5;
+		}
+		break;
+	case OUT_OBJECT:
+	case OUT_ARRAY:
+	default:
+		out_commit(w, p);
+		w->error = EINVAL;
+		return NULL;
+	}
+	*p++ = ',';
+	return p;
+}
+
+#endif
