@@ -86,6 +86,8 @@ struct capture_local {
 	uint64_t if_drops;
 	uint64_t bad_linktype_pkts;	/* link type the decoder lacks */
 	uint32_t bad_linktype;	/* the first such link type */
+	uint64_t nofilter_pkts;	/* filter does not compile for the type */
+	uint32_t nofilter_linktype;	/* the first such link type */
 	uint32_t last_linktype;	/* cache for the check, + 1 (0: none) */
 	uint32_t last_ps_drop;	/* pcap_stats values (32 bits, may wrap) */
 	uint32_t last_ps_ifdrop;
@@ -104,6 +106,8 @@ struct capture_shared {
 	_Atomic uint64_t bad_records;
 	_Atomic uint64_t bad_linktype_pkts;
 	_Atomic uint32_t bad_linktype;
+	_Atomic uint64_t nofilter_pkts;
+	_Atomic uint32_t nofilter_linktype;
 	_Atomic uint64_t last_ts_ns;
 	_Atomic int truncated;
 };
@@ -218,6 +222,10 @@ capture_flush(struct capture *c)
 	atomic_store_explicit(&c->s.bad_linktype_pkts,
 	    c->l.bad_linktype_pkts, memory_order_relaxed);
 	atomic_store_explicit(&c->s.bad_linktype, c->l.bad_linktype,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.nofilter_pkts, c->l.nofilter_pkts,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->s.nofilter_linktype, c->l.nofilter_linktype,
 	    memory_order_relaxed);
 	atomic_store_explicit(&c->s.kernel_drops, c->l.kernel_drops,
 	    memory_order_relaxed);
@@ -780,8 +788,15 @@ capture_file_read(struct capture *c)
 			    1000);
 			ph.caplen = pk.caplen;
 			ph.len = pk.wirelen;
-			if (prog == NULL ||
-			    !pcap_offline_filter(prog, &ph, pk.data)) {
+			if (prog == NULL) {
+				/* a pcapng file or a stream whose link type
+				 * the filter cannot express: said at the end */
+				if (c->l.nofilter_pkts++ == 0)
+					c->l.nofilter_linktype = pk.linktype;
+				c->l.filtered++;
+				continue;
+			}
+			if (!pcap_offline_filter(prog, &ph, pk.data)) {
 				c->l.filtered++;
 				continue;
 			}
@@ -1212,6 +1227,17 @@ capture_print_warnings(struct capture *c, FILE *f)
 		    (unsigned long long)st.bad_linktype_pkts);
 		n++;
 	}
+	if (st.nofilter_pkts > 0) {
+		if ((lt = decode_linktype_name(st.nofilter_linktype)) == NULL)
+			lt = pcap_datalink_val_to_name(
+			    (int)st.nofilter_linktype);
+		fprintf(f, "wiretop: %s: the capture filter does not apply to "
+		    "link type %u%s%s%s: %llu packets left out as filtered\n",
+		    c->name, st.nofilter_linktype, lt ? " (" : "",
+		    lt ? lt : "", lt ? ")" : "",
+		    (unsigned long long)st.nofilter_pkts);
+		n++;
+	}
 	return n;
 }
 
@@ -1245,6 +1271,10 @@ capture_get_stats(struct capture *c, struct capture_stats *st)
 	st->bad_linktype_pkts = atomic_load_explicit(&c->s.bad_linktype_pkts,
 	    memory_order_relaxed);
 	st->bad_linktype = atomic_load_explicit(&c->s.bad_linktype,
+	    memory_order_relaxed);
+	st->nofilter_pkts = atomic_load_explicit(&c->s.nofilter_pkts,
+	    memory_order_relaxed);
+	st->nofilter_linktype = atomic_load_explicit(&c->s.nofilter_linktype,
 	    memory_order_relaxed);
 	st->last_ts_ns = atomic_load_explicit(&c->s.last_ts_ns,
 	    memory_order_relaxed);

@@ -73,6 +73,10 @@ struct capture_stats {
 					   does not support (counted as
 					   unsupported) */
 	uint32_t bad_linktype;	/* the first such link type */
+	uint64_t nofilter_pkts;	/* file packets of a link type the filter
+				   does not compile for (counted as
+				   filtered) */
+	uint32_t nofilter_linktype;	/* the first such link type */
 	uint64_t last_ts_ns;	/* packet time of the newest packet */
 	int truncated;		/* file ended inside a record */
 	enum capture_state state;

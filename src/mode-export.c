@@ -103,12 +103,13 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 {
 	struct pollfd *pfd;
 	unsigned npfd, nbatch = 0;
-	uint64_t deadline = 0, now;
+	uint64_t deadline = 0, now, last_flush;
 	int live = pipeline_is_live(p), timeout, rc = 0;
 
 	if (live && duration > 0)
 		deadline = export_mono_ms() + (uint64_t)(duration * 1000);
 	pfd = xreallocarray(NULL, pipeline_pollfd_count(p) + 1, sizeof *pfd);
+	last_flush = export_mono_ms();
 	for (;;) {
 		if (out_error(x->w) != 0) {
 			rc = -1;
@@ -138,6 +139,15 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 				break;
 			if (deadline - now < (uint64_t)timeout)
 				timeout = (int)(deadline - now);
+		}
+		/* Going idle: records waiting in the writer's buffer go out
+		 * now on a live capture (and at most once a second on a
+		 * file or pipe source that is slow to deliver), so a reader
+		 * at the other end of a pipe sees flows as they end. */
+		now = export_mono_ms();
+		if (live || now - last_flush >= 1000) {
+			out_flush(x->w);
+			last_flush = now;
 		}
 		npfd = 0;
 		if (sfd >= 0) {

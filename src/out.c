@@ -217,11 +217,16 @@ out_drain(struct out_writer *w)
 		out_io_failed(w);
 }
 
-/* Write the buffered output to the stream. */
+/* Write the buffered output to the stream and flush the stream. */
 int
 out_flush(struct out_writer *w)
 {
 	out_drain(w);
+	if (!w->io_failed) {
+		errno = 0;
+		if (fflush(w->fp) != 0)
+			out_io_failed(w);
+	}
 	return w->error != 0 ? -1 : 0;
 }
 

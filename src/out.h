@@ -151,7 +151,7 @@ int	 out_begin(struct out_writer *, const char *schema,
 int	 out_record(struct out_writer *, const struct out_field *, size_t n);
 /* End the document and flush the stream; -1 on any write error so far. */
 int	 out_end(struct out_writer *);
-/* Hand the buffered output to the stream (not fflush), also after a
+/* Hand the buffered output to the stream and flush it, also after a
  * caller error, so the records written so far are kept; -1 on any error. */
 int	 out_flush(struct out_writer *);
 /* The first write error (an errno value), 0 if none. */

@@ -285,5 +285,23 @@ else
 	show_err
 fi
 
+# A filter that cannot apply to a stream's link type (known only once the
+# header is read, in the capture thread): the 2 raw-IP packets of
+# link-raw.txt are left out as filtered, and the end of the run says so.
+"$pcapgen" -o "$tmp/raw.pcap" "$srcdir/tests/pcap/link-raw.txt" || exit 99
+cat "$tmp/raw.pcap" | timeout 20 "$wiretop" export -r - \
+    -f 'ether src 00:11:22:33:44:55' --what summary --format json \
+    >"$tmp/out" 2>"$tmp/err"
+rc=$?
+nerr=$(wc -l <"$tmp/err" | tr -d ' ')
+if [ "$rc" = 0 ] && [ "$nerr" = 1 ] &&
+    grep -q -E "filter does not apply to link type 101 .*: 2 packets left out as filtered$" "$tmp/err" &&
+    grep -q '"filtered":2' "$tmp/out"; then
+	ok "filter not applicable to a stream's link type: one line, counted"
+else
+	bad "filter on a raw-IP stream: exit $rc, $nerr lines"
+	show_err
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
