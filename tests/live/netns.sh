@@ -6,7 +6,7 @@
 #   10.201.1.2 inside $WT_NS.  Removed on exit.  Interface names carry
 #   the shell's pid so that two runs do not collide.
 #   wt_ns_py ARGS...: run python3 inside the namespace.
-# Traffic never leaves these pairs.
+# Traffic never leaves these pairs.  One such test runs at a time.
 
 WT_NS=wtcap$$
 WT_IF0=wta0$$
@@ -20,7 +20,12 @@ wt_netns_down() {
 
 wt_netns_up() {
 	[ "$(id -u)" = 0 ] || wt_skip "needs root (network namespaces)"
-	wt_need_tool ip python3
+	wt_need_tool ip python3 flock
+	# make check runs tests in parallel, and every user of this file
+	# puts the same networks in the root namespace: one at a time (the
+	# lock goes with the shell)
+	exec 9>"${TMPDIR:-/tmp}/wiretop-netns.lock" &&
+	    flock -w 300 9 || wt_hard "cannot take the network test lock"
 	trap 'wt_netns_down; rm -rf "$WT_TMP"' EXIT
 	trap 'wt_netns_down; rm -rf "$WT_TMP"; exit 130' INT TERM
 	ip netns add "$WT_NS" 2>/dev/null ||
