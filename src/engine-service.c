@@ -2,9 +2,11 @@
  * engine-service.c: names for IP protocols and TCP/UDP ports.
  *
  * A built-in table of well-known ports answers first; /etc/services is
- * the fallback, read once on the first miss (under pthread_once, so any
- * thread may ask) into two arrays indexed by port that live until exit.
- * Returned strings are static or owned by those arrays: never freed.
+ * the fallback.  Both are laid once (under pthread_once, so any thread
+ * may ask) into two arrays indexed by port that live until exit, the
+ * built-in names over the file's, so a lookup is one load (it is on the
+ * path of every flow record).  Returned strings are static or owned by
+ * those arrays: never freed.
  */
 #include "config.h"
 #include "engine.h"
@@ -82,23 +84,18 @@ static const struct svc_entry svc_builtin[] = {
 };
 
 static pthread_once_t svc_once = PTHREAD_ONCE_INIT;
-static char **svc_file[2];	/* [0] tcp, [1] udp: 65536 names each */
+static const char **svc_port[2];	/* [0] tcp, [1] udp: 65536 names each */
 
 #ifndef SERVICES_PATH
 #define SERVICES_PATH "/etc/services"
 #endif
 
-/* Read /etc/services: "name port/proto [aliases] [# comment]". */
+/* Ports named in a services(5) file, the first name of each. */
 static void
-svc_load(void)
+svc_load_file(FILE *f)
 {
-	FILE *f;
 	char line[512];
 
-	svc_file[0] = xcalloc(65536, sizeof *svc_file[0]);
-	svc_file[1] = xcalloc(65536, sizeof *svc_file[1]);
-	if ((f = fopen(SERVICES_PATH, "r")) == NULL)
-		return;
 	while (fgets(line, sizeof line, f) != NULL) {
 		char *name, *pp, *slash, *end, *save = NULL;
 		unsigned long port;
@@ -123,42 +120,43 @@ svc_load(void)
 			which = 1;
 		else
 			continue;
-		if (svc_file[which][port] == NULL)
-			svc_file[which][port] = xstrdup(name);
+		if (svc_port[which][port] == NULL)
+			svc_port[which][port] = xstrdup(name);
 	}
-	fclose(f);
+}
+
+/* Read /etc/services ("name port/proto [aliases] [# comment]"), then lay
+ * the built-in table over it. */
+static void
+svc_load(void)
+{
+	FILE *f;
+	size_t i;
+
+	svc_port[0] = xcalloc(65536, sizeof *svc_port[0]);
+	svc_port[1] = xcalloc(65536, sizeof *svc_port[1]);
+	if ((f = fopen(SERVICES_PATH, "re")) != NULL) {
+		svc_load_file(f);
+		fclose(f);
+	}
+	/* the first built-in entry of a port and protocol wins */
+	for (i = sizeof svc_builtin / sizeof svc_builtin[0]; i-- > 0; ) {
+		if (svc_builtin[i].protos & SVC_TCP)
+			svc_port[0][svc_builtin[i].port] = svc_builtin[i].name;
+		if (svc_builtin[i].protos & SVC_UDP)
+			svc_port[1][svc_builtin[i].port] = svc_builtin[i].name;
+	}
+	svc_port[0][0] = svc_port[1][0] = NULL;
 }
 
 /* Name the service of a TCP or UDP port, or NULL. */
 const char *
 service_name(uint8_t proto, uint16_t port)
 {
-	uint8_t mask;
-	size_t lo = 0, hi = sizeof svc_builtin / sizeof svc_builtin[0];
-
-	if (proto == 6)
-		mask = SVC_TCP;
-	else if (proto == 17)
-		mask = SVC_UDP;
-	else
+	if (proto != 6 && proto != 17)
 		return NULL;
-	if (port == 0)
-		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (svc_builtin[mid].port < port)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < sizeof svc_builtin / sizeof svc_builtin[0] &&
-	    svc_builtin[lo].port == port; lo++) {
-		if (svc_builtin[lo].protos & mask)
-			return svc_builtin[lo].name;
-	}
 	pthread_once(&svc_once, svc_load);
-	return svc_file[mask == SVC_TCP ? 0 : 1][port];
+	return svc_port[proto == 6 ? 0 : 1][port];
 }
 
 /* Name an IP protocol number, or NULL. */
@@ -221,13 +219,14 @@ proto_name(uint8_t proto)
 const char *
 flow_service(const struct flow *f)
 {
-	struct flow_ep o, r;
+	uint16_t rp, op;
 	const char *s;
 
 	if (f->key.proto != 6 && f->key.proto != 17)
 		return NULL;
-	flow_endpoints(f, &o, &r);
-	if ((s = service_name(f->key.proto, r.port)) != NULL)
+	rp = f->orig_is_a ? f->key.bp : f->key.ap;
+	op = f->orig_is_a ? f->key.ap : f->key.bp;
+	if ((s = service_name(f->key.proto, rp)) != NULL)
 		return s;
-	return service_name(f->key.proto, o.port);
+	return service_name(f->key.proto, op);
 }
