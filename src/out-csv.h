@@ -40,6 +40,7 @@ out_csv_cell(struct out_writer *w, char *p, size_t need,
     const struct out_field *f)
 {
 	const char *s;
+	char *q;
 	size_t len;
 
 	switch (f->type) {
@@ -67,34 +68,15 @@ out_csv_cell(struct out_writer *w, char *p, size_t need,
 		out_csv_str(w, f->v.s, f->type == OUT_CAPTURED);
 		p = out_room(w, need);
 		break;
-	case OUT_UINT:
-		p = out_u64(p, f->v.u);
-		break;
-	case OUT_INT:
-		if (f->v.i < 0) {
-			*p++ = '-';
-			p = out_u64(p, (uint64_t)0 - (uint64_t)f->v.i);
-		} else
-			p = out_u64(p, (uint64_t)f->v.i);
-		break;
-	case OUT_FIXED:
-		p = out_fixed(p, f->v.fx.val, f->v.fx.dec);
-		break;
-	case OUT_BOOL:
-		if (f->v.u) {
-			memcpy(p, "true", 4);
-			p += 4;
-		} else {
-			memcpy(p, "false", 5);
-			p += 5;
-		}
-		break;
-	case OUT_OBJECT:
-	case OUT_ARRAY:
 	default:
-		out_commit(w, p);
-		w->error = EINVAL;
-		return NULL;
+		if ((q = out_number(p, f)) == NULL) {
+			/* objects and arrays have no CSV cell */
+			out_commit(w, p);
+			w->error = EINVAL;
+			return NULL;
+		}
+		p = q;
+		break;
 	}
 	*p++ = ',';
 	return p;

@@ -124,4 +124,36 @@ out_try_plain(struct out_writer *w, const char *s, unsigned mask)
 	return 1;
 }
 
+/*
+ * Write a number or a boolean (OUT_UINT, OUT_INT, OUT_FIXED, OUT_BOOL) at
+ * p, where there is room for the longest (21 characters); returns the
+ * new end, or NULL for a field of another type.  Every format writes
+ * them alike.
+ */
+static inline __attribute__((always_inline)) char *
+out_number(char *p, const struct out_field *f)
+{
+	switch (f->type) {
+	case OUT_UINT:
+		return out_u64(p, f->v.u);
+	case OUT_INT:
+		if (f->v.i < 0) {
+			*p++ = '-';
+			return out_u64(p, (uint64_t)0 - (uint64_t)f->v.i);
+		}
+		return out_u64(p, (uint64_t)f->v.i);
+	case OUT_FIXED:
+		return out_fixed(p, f->v.fx.val, f->v.fx.dec);
+	case OUT_BOOL:
+		if (f->v.u) {
+			memcpy(p, "true", 4);
+			return p + 4;
+		}
+		memcpy(p, "false", 5);
+		return p + 5;
+	default:
+		return NULL;
+	}
+}
+
 #endif

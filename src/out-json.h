@@ -75,32 +75,11 @@ out_json_scalar(struct out_writer *w, char *p, size_t need,
 		memcpy(p, "null", 4);
 		p += 4;
 		break;
-	case OUT_UINT:
-		p = out_u64(p, f->v.u);
-		break;
-	case OUT_INT:
-		if (f->v.i < 0) {
-			*p++ = '-';
-			p = out_u64(p, (uint64_t)0 - (uint64_t)f->v.i);
-		} else
-			p = out_u64(p, (uint64_t)f->v.i);
-		break;
-	case OUT_FIXED:
-		p = out_fixed(p, f->v.fx.val, f->v.fx.dec);
-		break;
-	case OUT_BOOL:
-		if (f->v.u) {
-			memcpy(p, "true", 4);
-			p += 4;
-		} else {
-			memcpy(p, "false", 5);
-			p += 5;
-		}
-		break;
-	case OUT_OBJECT:
-	case OUT_ARRAY:
 	default:
-		return NULL;
+		/* NULL for objects and arrays: not scalars */
+		if ((p = out_number(p, f)) == NULL)
+			return NULL;
+		break;
 	}
 	return p;
 }
