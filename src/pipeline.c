@@ -110,34 +110,44 @@ pipeline_iface_dup(const struct wt_opts *o, unsigned i)
 	return NULL;
 }
 
+/* The networks of live source i's interface, parsed into out (at most
+ * max); with own, each is narrowed to the address itself.  Returns how
+ * many. */
+static unsigned
+pipeline_source_nets(struct pipeline *p, unsigned i, struct engine_net *out,
+    unsigned max, int own)
+{
+	unsigned j, n = 0, cnt = 0;
+	char **nets = NULL;
+
+	if (capture_kind(p->src[i]) != CAPTURE_LIVE)
+		return 0;
+	/* even on failure, what it appended is ours to free */
+	if (capture_interface_networks(capture_name(p->src[i]), &nets,
+	    &cnt) >= 0) {
+		for (j = 0; j < cnt; j++) {
+			if (n < max && engine_net_parse(nets[j], &out[n]) == 0) {
+				if (own)
+					out[n].plen = out[n].ip_ver == 4 ?
+					    32 : 128;
+				n++;
+			}
+		}
+	}
+	for (j = 0; j < cnt; j++)
+		free(nets[j]);
+	free(nets);
+	return n;
+}
+
 /* Local networks of the live interfaces, when none were configured. */
 static unsigned
 pipeline_iface_nets(struct pipeline *p)
 {
-	unsigned i, j, n = 0, cnt;
-	char **nets;
+	unsigned i, n = 0, max = sizeof p->nets / sizeof p->nets[0];
 
-	for (i = 0; i < p->n; i++) {
-		if (capture_kind(p->src[i]) != CAPTURE_LIVE)
-			continue;
-		nets = NULL;
-		cnt = 0;
-		/* Returns how many it appended, or -1. */
-		if (capture_interface_networks(capture_name(p->src[i]), &nets,
-		    &cnt) < 0) {
-			for (j = 0; j < cnt; j++)
-				free(nets[j]);
-			free(nets);
-			continue;
-		}
-		for (j = 0; j < cnt; j++) {
-			if (n < sizeof p->nets / sizeof p->nets[0] &&
-			    engine_net_parse(nets[j], &p->nets[n]) == 0)
-				n++;
-			free(nets[j]);
-		}
-		free(nets);
-	}
+	for (i = 0; i < p->n; i++)
+		n += pipeline_source_nets(p, i, p->nets + n, max - n, 0);
 	return n;
 }
 
@@ -147,29 +157,12 @@ static void
 pipeline_own_addrs(struct pipeline *p)
 {
 	struct engine_net a[64];
-	unsigned i, j, n, cnt;
-	char **nets;
+	unsigned i, n;
 
 	for (i = 0; i < p->n; i++) {
 		if (capture_kind(p->src[i]) != CAPTURE_LIVE)
 			continue;
-		nets = NULL;
-		cnt = 0;
-		n = 0;
-		if (capture_interface_networks(capture_name(p->src[i]), &nets,
-		    &cnt) >= 0) {
-			for (j = 0; j < cnt; j++) {
-				if (n < sizeof a / sizeof a[0] &&
-				    engine_net_parse(nets[j], &a[n]) == 0) {
-					/* the address itself, not its net */
-					a[n].plen = a[n].ip_ver == 4 ? 32 : 128;
-					n++;
-				}
-			}
-		}
-		for (j = 0; j < cnt; j++)
-			free(nets[j]);
-		free(nets);
+		n = pipeline_source_nets(p, i, a, sizeof a / sizeof a[0], 1);
 		engine_source_addrs(p->engine, i, a, n);
 	}
 }
