@@ -22,6 +22,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mode.h"
+#include "out.h"
 #include "proc.h"
 #include "xmalloc.h"
 
@@ -139,8 +140,11 @@ main_usage(FILE *f)
 "      --no-names           show addresses, not learned names\n"
 "\n"
 "Export:\n"
-"      --what WHAT          flows (default), hosts or summary\n"
-"      --format FMT         csv (default), json or ndjson\n"
+"      --what WHAT          flows (default), hosts or summary\n", f);
+	/* the formats come from the one registry (out.c) */
+	fprintf(f, "      --format FMT         %s (the first is the default)\n",
+	    out_format_names());
+	fputs(
 "  -o, --output FILE        write to FILE instead of standard output\n"
 "      --duration SECONDS   live export: stop after SECONDS (default: on\n"
 "                           SIGINT or SIGTERM)\n"
@@ -188,7 +192,8 @@ static int
 main_apply(struct wt_opts *o, int c, char *arg)
 {
 	const char *setting = NULL;
-	char *cause = NULL, *end;
+	char *cause = NULL, *end, *why;
+	enum out_format fmt;
 	double d;
 
 	switch (c) {
@@ -294,9 +299,10 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		o->what = arg;
 		return 0;
 	case OPT_FORMAT:
-		if (strcmp(arg, "csv") != 0 && strcmp(arg, "json") != 0 &&
-		    strcmp(arg, "ndjson") != 0) {
-			main_bad("--format", "expected csv, json or ndjson");
+		if (out_format_parse(arg, &fmt) != 0) {
+			xasprintf(&why, "expected %s", out_format_names());
+			main_bad("--format", why);
+			free(why);
 			return -1;
 		}
 		o->format = arg;

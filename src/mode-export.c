@@ -223,8 +223,8 @@ mode_export(struct wt_opts *o)
 		return WT_EXIT_USAGE;
 	}
 	if (out_format_parse(o->format, &x.format) != 0) {
-		fprintf(stderr, "wiretop: --format: %s: expected csv, json "
-		    "or ndjson\n", o->format);
+		fprintf(stderr, "wiretop: --format: %s: expected %s\n",
+		    o->format, out_format_names());
 		return WT_EXIT_USAGE;
 	}
 
