@@ -44,6 +44,7 @@
 
 #include "decode.h"
 #include "pcapfile.h"
+#include "proc.h"
 #include "ring.h"
 #include "xmalloc.h"
 
@@ -511,10 +512,9 @@ capture_live_loop(struct capture *c)
  * window between the check and the read, so the reader thread catches the
  * fault instead: SIGBUS is synchronous, delivered to the faulting thread
  * (blocking it does not help: the kernel then kills the process), and the
- * handler jumps back to the reader's loop if the faulting address lies in
- * that thread's map; any other SIGBUS goes to the action that was there
- * before.  The reader reinstalls the handler when someone replaced it
- * (the TUI installs its fatal-signal handlers after the threads start).
+ * handler (proc.c's, which asks capture_bus_recover() first) jumps back
+ * to the reader's loop if the faulting address lies in that thread's map;
+ * any other SIGBUS is fatal as usual.
  * The fault can only come from a read of the map (pcapfile_next, the
  * BPF filter, the decoder), none of which holds a lock or is inside
  * malloc, so the jump leaves nothing half done: the ring slot being
@@ -523,48 +523,16 @@ capture_live_loop(struct capture *c)
 static _Thread_local sigjmp_buf *capture_bus_jmp;
 static _Thread_local const uint8_t *capture_bus_base;
 static _Thread_local size_t capture_bus_len;
-static struct sigaction capture_bus_prev;
-static pthread_mutex_t capture_bus_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
-capture_bus_handler(int sig, siginfo_t *si, void *uc)
+capture_bus_recover(int sig, const siginfo_t *si)
 {
-	const uint8_t *a = si != NULL ? si->si_addr : NULL;
+	const uint8_t *a = si->si_addr;
 
-	(void)uc;
-	if (capture_bus_jmp != NULL && si != NULL && si->si_code > 0 &&
+	if (sig == SIGBUS && capture_bus_jmp != NULL &&
 	    a >= capture_bus_base &&
 	    (size_t)(a - capture_bus_base) < capture_bus_len)
 		siglongjmp(*capture_bus_jmp, 1);
-	/* Not ours: put the previous action back and return; a fault
-	 * happens again at once and goes to it. */
-	sigaction(sig, &capture_bus_prev, NULL);
-	if (si == NULL || si->si_code <= 0)
-		raise(sig);
-}
-
-/* Install the SIGBUS handler unless it is in place already. */
-static void
-capture_bus_install(void)
-{
-	struct sigaction sa, cur;
-
-	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
-	    (cur.sa_flags & SA_SIGINFO) &&
-	    cur.sa_sigaction == capture_bus_handler)
-		return;
-	pthread_mutex_lock(&capture_bus_lock);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = capture_bus_handler;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, NULL, &cur) == 0 &&
-	    !((cur.sa_flags & SA_SIGINFO) &&
-	    cur.sa_sigaction == capture_bus_handler)) {
-		capture_bus_prev = cur;
-		sigaction(SIGBUS, &sa, NULL);
-	}
-	pthread_mutex_unlock(&capture_bus_lock);
 }
 
 static void
@@ -709,8 +677,6 @@ capture_pace(struct capture *c, uint64_t ts)
 	/* the consumer should see what is due before we sleep */
 	capture_publish(c);
 	capture_flush(c);
-	if (capture_bus_jmp != NULL)
-		capture_bus_install();
 	if (!capture_sleep_until(c, when, speed))
 		p->based = 0;	/* speed changed or paused: re-base */
 }
@@ -835,8 +801,6 @@ capture_file_read(struct capture *c)
 		if (++batch == CAPTURE_FILE_BATCH) {
 			capture_publish(c);
 			batch = 0;
-			if (capture_bus_jmp != NULL)
-				capture_bus_install();
 			if (++flush == CAPTURE_FLUSH_EVERY / CAPTURE_FILE_BATCH) {
 				capture_flush(c);
 				flush = 0;
@@ -864,7 +828,7 @@ capture_file_loop(struct capture *c)
 		return;
 	}
 	capture_bus_base = base;
-	capture_bus_install();
+	proc_fault_recover(capture_bus_recover);
 	if (sigsetjmp(jb, 1) != 0) {
 		capture_bus_jmp = NULL;
 		snprintf(err, sizeof err, "%s: truncated while being read at "

@@ -493,6 +493,7 @@ main(int argc, char **argv)
 	}
 
 	proc_block_signals();
+	proc_fatal_init();
 	rc = mode->run(&opts);
 	log_close();
 	cfg_done();

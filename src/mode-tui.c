@@ -406,11 +406,11 @@ mode_tui(struct wt_opts *opts)
 	}
 	xmalloc_set_fatal_hook(ui_term_close);
 	tui_term_on = 1;
-	proc_fatal_signals(tui_fatal_restore);
+	proc_fatal_hook(tui_fatal_restore);
 
 	rc = tui_loop(opts, pl, ui, sfd);
 
-	proc_fatal_signals(NULL);
+	proc_fatal_hook(NULL);
 	tui_term_on = 0;
 	ui_term_free();
 	xmalloc_set_fatal_hook(NULL);

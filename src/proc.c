@@ -4,10 +4,13 @@
  * Asynchronous signals are blocked in every thread (main() sets the mask
  * before any thread exists) and read by the main loop from a signalfd,
  * as ordinary events: every mode reads them with proc_signals_read() and
- * acts on the bitmask.  Nothing runs asynchronously except the fatal
- * synchronous signals' handler, which only runs an async-signal-safe
- * hook (the TUI writes the terminal's restore sequences with write(2))
- * and hands the signal on.  SIGPIPE stays blocked, so a write to a closed
+ * acts on the bitmask.  Nothing runs asynchronously except the one
+ * handler of the fatal synchronous signals, installed for the whole run:
+ * it gives a fault its recover function claims back to it (a file reader
+ * whose mapped file shrank), and otherwise runs an async-signal-safe hook
+ * (the TUI writes the terminal's restore sequences with write(2)) and
+ * hands the signal on to the action that was there before (the default,
+ * or a sanitizer's).  SIGPIPE stays blocked, so a write to a closed
  * pipe fails with EPIPE, which the writer sees and handles.
  */
 #include "config.h"
@@ -28,8 +31,9 @@ static const int proc_fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 #define PROC_NFATAL (sizeof proc_fatal_sigs / sizeof proc_fatal_sigs[0])
 
 static void (*volatile proc_hook)(void);
+static void (*volatile proc_recover)(int, const siginfo_t *);
 static struct sigaction proc_old_actions[PROC_NFATAL];
-static int proc_fatal_installed;
+static pthread_once_t proc_fatal_once = PTHREAD_ONCE_INIT;
 
 void
 proc_signal_set(sigset_t *set)
@@ -117,45 +121,62 @@ proc_signals_read(int fd)
 	return ev;
 }
 
+/*
+ * A fault the recover function claims (a capture file that shrank under
+ * its reader's map) goes back to it and never returns here.  Any other:
+ * run the hook, put the previous action back and raise the signal again,
+ * pending until this returns (a fault would fault again anyway).
+ */
 static void
-proc_fatal_handler(int sig)
+proc_fatal_handler(int sig, siginfo_t *si, void *uc)
 {
+	void (*recover)(int, const siginfo_t *) = proc_recover;
 	void (*hook)(void) = proc_hook;
 	size_t i;
 
+	(void)uc;
+	if (recover != NULL && si != NULL && si->si_code > 0)
+		recover(sig, si);
 	if (hook != NULL)
 		hook();
 	for (i = 0; i < PROC_NFATAL; i++)
 		if (proc_fatal_sigs[i] == sig)
 			sigaction(sig, &proc_old_actions[i], NULL);
-	/* Pending until this handler returns; a fault re-faults. */
 	raise(sig);
 }
 
-void
-proc_fatal_signals(void (*hook)(void))
+static void
+proc_fatal_install(void)
 {
 	struct sigaction sa;
 	size_t i;
 
-	if (hook == NULL) {
-		proc_hook = NULL;
-		if (proc_fatal_installed)
-			for (i = 0; i < PROC_NFATAL; i++)
-				sigaction(proc_fatal_sigs[i],
-				    &proc_old_actions[i], NULL);
-		proc_fatal_installed = 0;
-		return;
-	}
-	proc_hook = hook;
-	if (proc_fatal_installed)
-		return;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = proc_fatal_handler;
+	sa.sa_sigaction = proc_fatal_handler;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < PROC_NFATAL; i++)
 		sigaction(proc_fatal_sigs[i], &sa, &proc_old_actions[i]);
-	proc_fatal_installed = 1;
+}
+
+void
+proc_fatal_init(void)
+{
+	pthread_once(&proc_fatal_once, proc_fatal_install);
+}
+
+void
+proc_fatal_hook(void (*hook)(void))
+{
+	proc_fatal_init();
+	proc_hook = hook;
+}
+
+void
+proc_fault_recover(void (*recover)(int, const siginfo_t *))
+{
+	proc_fatal_init();
+	proc_recover = recover;
 }
 
 void

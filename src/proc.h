@@ -30,11 +30,18 @@ void	proc_signal_set(sigset_t *);
 int	proc_signals_open(char **cause);
 /* Read every pending signal from the signalfd; the events, 0 if none. */
 unsigned proc_signals_read(int fd);
-/* On SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT run hook (async-signal-safe
- * only: write(2), tcsetattr()), then hand the signal to the handler that
- * was there before (default, or a sanitizer's).  NULL puts the previous
- * handlers back. */
-void	proc_fatal_signals(void (*hook)(void));
+/* Take SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGABRT for the rest of the run
+ * (main, before any thread; later calls do nothing): see
+ * proc_fault_recover() and proc_fatal_hook(); the signal then goes to the
+ * handler that was there before (default, or a sanitizer's). */
+void	proc_fatal_init(void);
+/* Run hook on a fatal signal (async-signal-safe only: write(2),
+ * tcsetattr()); NULL for none. */
+void	proc_fatal_hook(void (*hook)(void));
+/* Ask recover first about a fault the kernel raised: it does not return
+ * (siglongjmp) if the fault is one it recovers from, and returns if not.
+ * One for the process (the file readers' shared one). */
+void	proc_fault_recover(void (*recover)(int sig, const siginfo_t *));
 /* End the process the way a filter ends when its reader has gone: killed
  * by SIGPIPE, quietly (status 141 in the shell). */
 void	proc_die_of_sigpipe(void) __attribute__((noreturn));
