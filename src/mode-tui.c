@@ -228,8 +228,12 @@ tui_report(struct pipeline *pl)
 		c = pipeline_source(pl, i);
 		capture_get_stats(c, &st);
 		if (st.state == CAPTURE_STATE_FAILED) {
-			fprintf(stderr, "wiretop: %s: %s\n", capture_name(c),
-			    st.error[0] ? st.error : "capture failed");
+			/* the error names its source */
+			if (st.error[0] != '\0')
+				fprintf(stderr, "wiretop: %s\n", st.error);
+			else
+				fprintf(stderr, "wiretop: %s: capture failed\n",
+				    capture_name(c));
 			rc = WT_EXIT_CAPTURE;
 		} else
 			capture_print_warnings(c, stderr);
