@@ -196,6 +196,39 @@ struct engine {
 
 /* engine-key.c */
 uint64_t	 engine_hash(const uint64_t key[4], const void *, size_t);
+
+#define ENGINE_HASH_GOLD	0x9e3779b97f4a7c15ull
+
+/* Multiply-mix of two words (as wyhash), the step of engine_hash(). */
+static inline uint64_t
+engine_mum(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)(r >> 64) ^ (uint64_t)r;
+#else
+	uint64_t ha = a >> 32, la = (uint32_t)a, hb = b >> 32, lb = (uint32_t)b;
+	uint64_t rh = ha * hb, rm0 = ha * lb, rm1 = hb * la, rl = la * lb;
+	uint64_t t = rl + (rm0 << 32), c = t < rl, lo, hi;
+
+	lo = t + (rm1 << 32);
+	c += lo < t;
+	hi = rh + (rm0 >> 32) + (rm1 >> 32) + c;
+	return hi ^ lo;
+#endif
+}
+
+/* engine_hash() of the 16 bytes of two words, inline (the per-packet
+ * hash of an IPv4 flow key). */
+static inline uint64_t
+engine_hash_2w(const uint64_t k[4], uint64_t w0, uint64_t w1)
+{
+	uint64_t h = k[0] ^ (16 * ENGINE_HASH_GOLD);
+
+	h = engine_mum(w0 ^ k[1], w1 ^ k[2] ^ h);
+	return engine_mum(h ^ k[2], k[3] ^ ENGINE_HASH_GOLD);
+}
 void		 engine_key_random(uint64_t key[4]);
 int		 engine_net_match(const struct engine_net *, uint8_t ip_ver,
 		    const uint8_t addr[16]);

@@ -22,32 +22,12 @@
 #include "engine-int.h"
 #include "xmalloc.h"
 
-/* Keyed 64-bit hash of a short byte string (multiply-mix, as wyhash). */
-static inline uint64_t
-engine_mum(uint64_t a, uint64_t b)
-{
-#ifdef __SIZEOF_INT128__
-	unsigned __int128 r = (unsigned __int128)a * b;
-
-	return (uint64_t)(r >> 64) ^ (uint64_t)r;
-#else
-	uint64_t ha = a >> 32, la = (uint32_t)a, hb = b >> 32, lb = (uint32_t)b;
-	uint64_t rh = ha * hb, rm0 = ha * lb, rm1 = hb * la, rl = la * lb;
-	uint64_t t = rl + (rm0 << 32), c = t < rl, lo, hi;
-
-	lo = t + (rm1 << 32);
-	c += lo < t;
-	hi = rh + (rm0 >> 32) + (rm1 >> 32) + c;
-	return hi ^ lo;
-#endif
-}
-
 /* Keyed 64-bit hash of n bytes at p. */
 uint64_t
 engine_hash(const uint64_t k[4], const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	uint64_t h = k[0] ^ (n * 0x9e3779b97f4a7c15ull), w0, w1;
+	uint64_t h = k[0] ^ (n * ENGINE_HASH_GOLD), w0, w1;
 	size_t i;
 
 	/* Fixed-size loads only: a variable-length copy into a word and a
@@ -71,7 +51,7 @@ engine_hash(const uint64_t k[4], const void *p, size_t n)
 			w0 |= (uint64_t)b[i] << (8 * i);
 		h = engine_mum(w0 ^ k[2], h ^ k[3]);
 	}
-	return engine_mum(h ^ k[2], k[3] ^ 0x9e3779b97f4a7c15ull);
+	return engine_mum(h ^ k[2], k[3] ^ ENGINE_HASH_GOLD);
 }
 
 /* Fill k with a random per-run key (getrandom, else clock and pid). */
@@ -95,7 +75,7 @@ engine_key_random(uint64_t k[4])
 		struct timespec ts;
 
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		k[0] ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
+		k[0] ^= (uint64_t)ts.tv_nsec * ENGINE_HASH_GOLD;
 		k[1] ^= (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 32);
 		k[2] ^= (uint64_t)(uintptr_t)k;
 		k[3] ^= k[0] * 0xbf58476d1ce4e5b9ull;
