@@ -525,6 +525,11 @@ static _Thread_local const uint8_t *capture_bus_base;
 static _Thread_local size_t capture_bus_len;
 static struct sigaction capture_bus_prev;
 static pthread_mutex_t capture_bus_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Set once a SIGBUS that is not ours was handed on.  The TUI's fatal
+ * handler saved this handler as the one before it, and this handler saved
+ * the TUI's (capture_bus_install), so handing on again would bounce the
+ * signal between the two for ever: the second time, the default action. */
+static volatile sig_atomic_t capture_bus_passed;
 
 static void
 capture_bus_handler(int sig, siginfo_t *si, void *uc)
@@ -538,7 +543,11 @@ capture_bus_handler(int sig, siginfo_t *si, void *uc)
 		siglongjmp(*capture_bus_jmp, 1);
 	/* Not ours: put the previous action back and return; a fault
 	 * happens again at once and goes to it. */
-	sigaction(sig, &capture_bus_prev, NULL);
+	if (capture_bus_passed)
+		signal(sig, SIG_DFL);
+	else
+		sigaction(sig, &capture_bus_prev, NULL);
+	capture_bus_passed = 1;
 	if (si == NULL || si->si_code <= 0)
 		raise(sig);
 }
