@@ -63,7 +63,8 @@ struct cfg_setting {
 
 static const struct cfg_setting cfg_table[] = {
 	{ "interface", CFG_IFACES, O(ifaces), 0, 0, "", NULL, NULL,
-	  "Interfaces to capture on, comma-separated (\"any\" for all). "
+	  "Interfaces to capture on, comma-separated (\"any\" for all), "
+	  "when the command line names no source (-i or -r). "
 	  "Empty: the first interface that is up and not loopback." },
 	{ "filter", CFG_STRING, O(filter), 0, 0, "", NULL, NULL,
 	  "BPF capture filter (pcap-filter(7)). Empty: everything." },

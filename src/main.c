@@ -460,9 +460,11 @@ main(int argc, char **argv)
 		cfg_done();
 		return WT_EXIT_USAGE;
 	}
-	/* The command line replaces the files' interface list. */
+	/* Sources on the command line replace the files' interface list:
+	 * `export -r trace.pcap` reads that file only, even with an
+	 * interface set in wiretop.conf. */
 	for (i = 0; i < nseen; i++) {
-		if (seen[i].c == 'i') {
+		if (seen[i].c == 'i' || seen[i].c == 'r') {
 			opts.n_ifaces = 0;
 			break;
 		}

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,6 +197,28 @@ export_close(struct export *x, FILE *fp)
 	return err;
 }
 
+/* The -r source (file or "-") that -o names, or NULL: opening -o truncates
+ * it, which would destroy the capture while it is read. */
+static const char *
+export_output_is_input(const struct wt_opts *o)
+{
+	struct stat out, in;
+	unsigned i;
+	int r;
+
+	if (o->output == NULL || strcmp(o->output, "-") == 0 ||
+	    stat(o->output, &out) != 0 || !S_ISREG(out.st_mode))
+		return NULL;
+	for (i = 0; i < o->n_files; i++) {
+		r = strcmp(o->files[i], "-") == 0 ?
+		    fstat(STDIN_FILENO, &in) : stat(o->files[i], &in);
+		if (r == 0 && in.st_dev == out.st_dev &&
+		    in.st_ino == out.st_ino)
+			return o->files[i];
+	}
+	return NULL;
+}
+
 /* Run `wiretop export` and return its exit code. */
 int
 mode_export(struct wt_opts *o)
@@ -225,6 +248,12 @@ mode_export(struct wt_opts *o)
 	if (out_format_parse(o->format, &x.format) != 0) {
 		fprintf(stderr, "wiretop: --format: %s: expected %s\n",
 		    o->format, out_format_names());
+		return WT_EXIT_USAGE;
+	}
+
+	if ((outname = export_output_is_input(o)) != NULL) {
+		fprintf(stderr, "wiretop: -o %s: is the capture file read by "
+		    "-r %s (it would be overwritten)\n", o->output, outname);
 		return WT_EXIT_USAGE;
 	}
 

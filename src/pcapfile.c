@@ -807,6 +807,7 @@ pcapfile_open(const char *path, char **cause)
 	struct pcapfile *pf;
 	struct stat sb;
 	void *map;
+	int flags;
 
 	pf = xcalloc(1, sizeof *pf);
 	pf->path = xstrdup(path);
@@ -814,12 +815,20 @@ pcapfile_open(const char *path, char **cause)
 	if (strcmp(path, "-") == 0)
 		pf->fd = STDIN_FILENO;
 	else {
-		pf->fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: opening a FIFO that has no writer yet would
+		 * block here, where no signal can end the wait; the reader
+		 * thread polls for the writer instead (pcapfile_wait). */
+		pf->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (pf->fd == -1) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		pf->own_fd = 1;
+		if ((flags = fcntl(pf->fd, F_GETFL)) == -1 ||
+		    fcntl(pf->fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
 	}
 	if (fstat(pf->fd, &sb) == -1) {
 		xasprintf(cause, "%s: %s", pcapfile_display(path),

@@ -183,4 +183,25 @@ show -c "$WT_TMP/bad.conf"
 grep -q "bad.conf:3: bogus: unknown setting" "$WT_TMP/err" &&
     wt_pass "unknown key: file:3: key" || wt_fail "unknown key: $(cat "$WT_TMP/err")"
 
+# 8. interface = in a file applies only when the command line names no
+# source: -r FILE reads that file alone (an interface that does not exist
+# makes a run that still opens it fail at once, instead of capturing)
+printf '[wiretop]\ninterface = wt-noif0\n' >"$WT_TMP/if.conf"
+"${WT_TOOLS:-tests/tools}/pcapgen" -o "$WT_TMP/basic.pcap" \
+    "$WT_SRCDIR/tests/pcap/basic-tcp.txt" || wt_hard "pcapgen failed"
+show -c "$WT_TMP/if.conf"
+[ "$(value interface)" = wt-noif0 ] &&
+    wt_pass "interface from the file without -i/-r" ||
+    wt_fail "interface without -i/-r: '$(value interface)'"
+show -c "$WT_TMP/if.conf" -r "$WT_TMP/basic.pcap"
+[ "$rc" = 0 ] && [ -z "$(value interface)" ] &&
+    wt_pass "-r replaces the file's interface list" ||
+    wt_fail "-r with interface in the file: exit $rc, '$(value interface)'"
+timeout 10 "$WIRETOP" export -c "$WT_TMP/if.conf" -r "$WT_TMP/basic.pcap" \
+    -o - </dev/null >"$WT_TMP/out" 2>"$WT_TMP/err"
+rc=$?
+[ "$rc" = 0 ] && [ ! -s "$WT_TMP/err" ] && [ "$(wc -l <"$WT_TMP/out")" = 2 ] &&
+    wt_pass "export -r with interface in the file: the file only" ||
+    wt_fail "export -r with interface in the file: exit $rc, $(cat "$WT_TMP/err")"
+
 wt_finish

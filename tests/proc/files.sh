@@ -91,6 +91,30 @@ else
 	wt_fail "-o existing file: $(head -n 1 "$WT_TMP/t.csv")"
 fi
 
+# -o naming the capture file being read (by its name, another path, a
+# hard link, or as standard input): refused before anything is opened,
+# one line, exit 2, the capture unchanged
+cp "$pcap" "$WT_TMP/in.pcap"
+chmod 666 "$WT_TMP/in.pcap"
+ln -f "$WT_TMP/in.pcap" "$WT_TMP/in-link.pcap"
+sum=$(cksum <"$WT_TMP/in.pcap")
+for how in name path link stdin; do
+	case $how in
+	name) "$WIRETOP" export -r "$WT_TMP/in.pcap" -o "$WT_TMP/in.pcap" ;;
+	path) "$WIRETOP" export -r "$WT_TMP/in.pcap" -o "$WT_TMP/./in.pcap" ;;
+	link) "$WIRETOP" export -r "$WT_TMP/in-link.pcap" -o "$WT_TMP/in.pcap" ;;
+	stdin) "$WIRETOP" export -r - -o "$WT_TMP/in.pcap" <"$WT_TMP/in.pcap" ;;
+	esac 2>"$WT_TMP/err"
+	rc=$?
+	if [ $rc = 2 ] && [ "$(cksum <"$WT_TMP/in.pcap")" = "$sum" ] &&
+	    [ "$(wc -l <"$WT_TMP/err")" = 1 ]; then
+		wt_pass "-o is the -r file ($how): refused, capture intact"
+	else
+		wt_fail "-o is the -r file ($how): exit $rc, size" \
+		    "$(wc -c <"$WT_TMP/in.pcap"): $(cat "$WT_TMP/err")"
+	fi
+done
+
 # 3. a directory the user cannot write: one line, the file and the user
 if [ "$(id -u)" = 0 ]; then
 	mkdir "$WT_TMP/rootonly"
