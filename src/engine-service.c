@@ -112,7 +112,7 @@ svc_load_file(FILE *f)
 		if (!isdigit((unsigned char)pp[0]))
 			continue;
 		port = strtoul(pp, &end, 10);
-		if (*end != '\0' || port > 65535)
+		if (*end != '\0' || port == 0 || port > 65535)
 			continue;
 		if (strcmp(slash + 1, "tcp") == 0)
 			which = 0;
@@ -125,8 +125,8 @@ svc_load_file(FILE *f)
 	}
 }
 
-/* Read /etc/services ("name port/proto [aliases] [# comment]"), then lay
- * the built-in table over it. */
+/* Lay out the built-in table, then the ports /etc/services ("name
+ * port/proto [aliases] [# comment]") names that it does not. */
 static void
 svc_load(void)
 {
@@ -135,18 +135,18 @@ svc_load(void)
 
 	svc_port[0] = xcalloc(65536, sizeof *svc_port[0]);
 	svc_port[1] = xcalloc(65536, sizeof *svc_port[1]);
-	if ((f = fopen(SERVICES_PATH, "re")) != NULL) {
-		svc_load_file(f);
-		fclose(f);
-	}
-	/* the first built-in entry of a port and protocol wins */
+	/* the first built-in entry of a port and protocol wins; the file
+	 * only fills the ports left */
 	for (i = sizeof svc_builtin / sizeof svc_builtin[0]; i-- > 0; ) {
 		if (svc_builtin[i].protos & SVC_TCP)
 			svc_port[0][svc_builtin[i].port] = svc_builtin[i].name;
 		if (svc_builtin[i].protos & SVC_UDP)
 			svc_port[1][svc_builtin[i].port] = svc_builtin[i].name;
 	}
-	svc_port[0][0] = svc_port[1][0] = NULL;
+	if ((f = fopen(SERVICES_PATH, "re")) != NULL) {
+		svc_load_file(f);
+		fclose(f);
+	}
 }
 
 /* Name the service of a TCP or UDP port, or NULL. */

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -31,7 +32,8 @@ static const int proc_fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 #define PROC_NFATAL (sizeof proc_fatal_sigs / sizeof proc_fatal_sigs[0])
 
 static void (*volatile proc_hook)(void);
-static void (*volatile proc_recover)(int, const siginfo_t *);
+/* set by every file reader (the same function), read by the handler */
+static void (*_Atomic proc_recover)(int, const siginfo_t *);
 static struct sigaction proc_old_actions[PROC_NFATAL];
 static pthread_once_t proc_fatal_once = PTHREAD_ONCE_INIT;
 
@@ -130,7 +132,8 @@ proc_signals_read(int fd)
 static void
 proc_fatal_handler(int sig, siginfo_t *si, void *uc)
 {
-	void (*recover)(int, const siginfo_t *) = proc_recover;
+	void (*recover)(int, const siginfo_t *) =
+	    atomic_load_explicit(&proc_recover, memory_order_relaxed);
 	void (*hook)(void) = proc_hook;
 	size_t i;
 
@@ -176,7 +179,7 @@ void
 proc_fault_recover(void (*recover)(int, const siginfo_t *))
 {
 	proc_fatal_init();
-	proc_recover = recover;
+	atomic_store_explicit(&proc_recover, recover, memory_order_relaxed);
 }
 
 void
