@@ -513,8 +513,9 @@ capture_live_loop(struct capture *c)
  * (blocking it does not help: the kernel then kills the process), and the
  * handler jumps back to the reader's loop if the faulting address lies in
  * that thread's map; any other SIGBUS goes to the action that was there
- * before.  The reader reinstalls the handler when someone replaced it
- * (the TUI installs its fatal-signal handlers after the threads start).
+ * before.  The TUI installs its fatal-signal handler before the threads
+ * start, so this one goes on top of it; the reader still reinstalls its
+ * handler when someone replaced it.
  * The fault can only come from a read of the map (pcapfile_next, the
  * BPF filter, the decoder), none of which holds a lock or is inside
  * malloc, so the jump leaves nothing half done: the ring slot being

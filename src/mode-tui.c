@@ -228,8 +228,12 @@ tui_report(struct pipeline *pl)
 		c = pipeline_source(pl, i);
 		capture_get_stats(c, &st);
 		if (st.state == CAPTURE_STATE_FAILED) {
-			fprintf(stderr, "wiretop: %s: %s\n", capture_name(c),
-			    st.error[0] ? st.error : "capture failed");
+			/* the error names its source already */
+			if (st.error[0] != '\0')
+				fprintf(stderr, "wiretop: %s\n", st.error);
+			else
+				fprintf(stderr, "wiretop: %s: capture failed\n",
+				    capture_name(c));
 			rc = WT_EXIT_CAPTURE;
 		} else
 			capture_print_warnings(c, stderr);
@@ -378,11 +382,17 @@ mode_tui(struct wt_opts *opts)
 	for (i = 0; i < pipeline_source_count(pl); i++)
 		if (capture_kind(pipeline_source(pl, i)) == CAPTURE_FILE)
 			capture_set_speed(pipeline_source(pl, i), uo.speed);
+	/* Before the reader threads start: a file reader puts its SIGBUS
+	 * handler (a shrinking mapped file) on top of this one, so a fault
+	 * in its map is never taken for a crash; the hook does nothing
+	 * until the terminal is set up (tui_term_on). */
+	proc_fatal_signals(tui_fatal_restore);
 	if (pipeline_start(pl, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause ? cause :
 		    "cannot start the capture");
 		free(cause);
 		pipeline_free(pl);
+		proc_fatal_signals(NULL);
 		close(sfd);
 		return WT_EXIT_CAPTURE;
 	}
@@ -401,20 +411,20 @@ mode_tui(struct wt_opts *opts)
 		ui_free(ui);
 		pipeline_stop(pl);
 		pipeline_free(pl);
+		proc_fatal_signals(NULL);
 		close(sfd);
 		return WT_EXIT_RUNTIME;
 	}
 	xmalloc_set_fatal_hook(ui_term_close);
 	tui_term_on = 1;
-	proc_fatal_signals(tui_fatal_restore);
 
 	rc = tui_loop(opts, pl, ui, sfd);
 
-	proc_fatal_signals(NULL);
 	tui_term_on = 0;
 	ui_term_free();
 	xmalloc_set_fatal_hook(NULL);
 	pipeline_stop(pl);
+	proc_fatal_signals(NULL);
 	if (rc == WT_EXIT_OK)
 		rc = tui_report(pl);
 	mode_log_end(pl, rc);
