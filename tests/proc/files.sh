@@ -248,5 +248,13 @@ for args in "export -r $pcap --theme mono" "export -r $pcap --frames 1" \
 		wt_fail "wiretop $args: exit $rc: $(cat "$WT_TMP/err")"
 	fi
 done
+# --speed is a source option (wiretop.8 lists it there): export takes it
+timeout 10 "$WIRETOP" export -r "$pcap" --speed 100 </dev/null \
+    >"$WT_TMP/speed.csv" 2>"$WT_TMP/err"
+rc=$?
+[ $rc = 0 ] && [ "$(wc -l <"$WT_TMP/speed.csv")" = 2 ] &&
+    "$WIRETOP" --help | sed -n '/^Sources:/,/^Screen:/p' | grep -q -- --speed &&
+    wt_pass "export --speed: accepted, and --help lists it with the sources" ||
+    wt_fail "export --speed: exit $rc: $(cat "$WT_TMP/err")"
 
 wt_finish
