@@ -24,12 +24,14 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xmalloc.h"
@@ -237,14 +239,50 @@ proc_user(void)
 	return proc_user_name;
 }
 
+/* 1 if a signal that ends the run (INT, TERM, QUIT, HUP) is pending: they
+ * are blocked in every thread and read later from the signalfd. */
+static int
+proc_stop_pending(void)
+{
+	sigset_t set;
+
+	if (sigpending(&set) != 0)
+		return 0;
+	return sigismember(&set, SIGINT) == 1 ||
+	    sigismember(&set, SIGTERM) == 1 ||
+	    sigismember(&set, SIGQUIT) == 1 || sigismember(&set, SIGHUP) == 1;
+}
+
 int
 proc_open_write(const char *path, int append, char **cause)
 {
+	struct timespec pause = { 0, 50 * 1000000L };
 	struct stat st;
-	int fd;
+	int fd, flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (append ? O_APPEND : 0);
 
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-	    (append ? O_APPEND : 0), 0640);
+	/* A FIFO with no reader yet: a blocking open would wait where no
+	 * signal can end it (they are blocked); wait here instead, and give
+	 * up when one that ends the run is pending. */
+	while ((fd = open(path, flags | O_NONBLOCK, 0640)) == -1 &&
+	    errno == ENXIO) {
+		if (lstat(path, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+			errno = ENXIO;	/* a socket, a device without one */
+			break;
+		}
+		if (proc_stop_pending()) {
+			xasprintf(cause, "%s: interrupted while waiting for "
+			    "a reader of the FIFO", path);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (fd != -1 && ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (fd == -1) {
 		if (errno == ELOOP && (strncmp(path, "/dev/", 5) == 0 ||
 		    strncmp(path, "/proc/", 6) == 0))

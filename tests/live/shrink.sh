@@ -96,6 +96,42 @@ if command -v tmux >/dev/null 2>&1; then
 	fi
 fi
 
+# The same while the replay waits for its second packet (a 1 s pause,
+# the longest gap replayed): the reader has just put its SIGBUS handler
+# in place and sleeps, the screen starts meanwhile; the cut must still be
+# reported (exit 3 and the line), not crash the process with SIGBUS.
+if command -v tmux >/dev/null 2>&1; then
+	cat >gap.txt <<'T'
+linktype ether
+0.000 udp 10.0.0.1:1000 > 10.0.0.2:2000 len=10
+5.000 udp 10.0.0.1:1000 > 10.0.0.2:2000 len=1000 rep=50 dt=0.001
+T
+	"${WT_TOOLS:-tests/tools}/pcapgen" -o gap.pcap gap.txt ||
+	    wt_hard "pcapgen gap"
+	sock=$WT_TMP/tmux2.sock
+	tmux -S "$sock" new-session -d -x 100 -y 30 \
+	    "'$WIRETOP' -r '$WT_TMP/gap.pcap' -d 0.2 --frames 15; \
+	    echo EXIT=\$?; sleep 30"
+	sleep 0.5
+	truncate -s 0 gap.pcap
+	i=0
+	while [ $i -lt 100 ] && ! tmux -S "$sock" capture-pane -p |
+	    grep -q '^EXIT='; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tmux -S "$sock" capture-pane -p -J >pane2.txt
+	tmux -S "$sock" kill-server 2>/dev/null
+	if grep -q '^EXIT=3$' pane2.txt &&
+	    grep -q '^wiretop: [^:]*gap\.pcap: truncated while being read' \
+	    pane2.txt; then
+		wt_pass "screen, cut during the first pause: one line, exit 3"
+	else
+		wt_fail "screen, cut during the first pause: $(grep . pane2.txt |
+		    tail -n 2)"
+	fi
+fi
+
 # at 0.05 to 0.4 s into a 0.6 s read, nearly every run must be cut
 if [ $hit -ge 12 ]; then
 	wt_pass "$hit of $run runs were cut mid-read and reported it"

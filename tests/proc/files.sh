@@ -115,6 +115,42 @@ for how in name path link stdin; do
 	fi
 done
 
+# -o naming a FIFO: output goes to its reader once one comes; with no
+# reader, TERM ends the wait (signals are blocked, so a blocking open
+# would wait for ever) with one line
+rm -f "$WT_TMP/out.fifo"
+mkfifo -m 666 "$WT_TMP/out.fifo" || wt_hard "mkfifo"
+"$WIRETOP" export -r "$pcap" -o "$WT_TMP/out.fifo" 2>"$WT_TMP/err" &
+pid=$!
+sleep 1
+kill -TERM $pid
+i=0
+while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ $rc = 1 ] && [ "$(wc -l <"$WT_TMP/err")" = 1 ] &&
+    grep -q 'out\.fifo' "$WT_TMP/err"; then
+	wt_pass "-o FIFO without a reader: TERM ends the wait, one line"
+else
+	wt_fail "-o FIFO without a reader: exit $rc: $(cat "$WT_TMP/err")"
+fi
+"$WIRETOP" export -r "$pcap" -o "$WT_TMP/out.fifo" 2>"$WT_TMP/err" &
+pid=$!
+sleep 0.3
+timeout 10 cat "$WT_TMP/out.fifo" >"$WT_TMP/fifo.csv"
+wait $pid
+rc=$?
+if [ $rc = 0 ] && [ "$(wc -l <"$WT_TMP/fifo.csv")" = 2 ] &&
+    head -n 1 "$WT_TMP/fifo.csv" | grep -q '^ts,uid,'; then
+	wt_pass "-o FIFO: its reader gets the header and the flow"
+else
+	wt_fail "-o FIFO with a reader: exit $rc, $(cat "$WT_TMP/err")"
+fi
+
 # 3. a directory the user cannot write: one line, the file and the user
 if [ "$(id -u)" = 0 ]; then
 	mkdir "$WT_TMP/rootonly"
@@ -212,5 +248,13 @@ for args in "export -r $pcap --theme mono" "export -r $pcap --frames 1" \
 		wt_fail "wiretop $args: exit $rc: $(cat "$WT_TMP/err")"
 	fi
 done
+# --speed is a source option (wiretop.8 lists it there): export takes it
+timeout 10 "$WIRETOP" export -r "$pcap" --speed 100 </dev/null \
+    >"$WT_TMP/speed.csv" 2>"$WT_TMP/err"
+rc=$?
+[ $rc = 0 ] && [ "$(wc -l <"$WT_TMP/speed.csv")" = 2 ] &&
+    "$WIRETOP" --help | sed -n '/^Sources:/,/^Screen:/p' | grep -q -- --speed &&
+    wt_pass "export --speed: accepted, and --help lists it with the sources" ||
+    wt_fail "export --speed: exit $rc: $(cat "$WT_TMP/err")"
 
 wt_finish
