@@ -5,8 +5,7 @@
 set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
-libncurses-dev libsqlite3-dev libinih-dev libmaxminddb-dev nettle-dev
-libcap-ng-dev"
+libncurses-dev libsqlite3-dev libmaxminddb-dev nettle-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;

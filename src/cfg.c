@@ -345,8 +345,9 @@ cfg_defaults(struct wt_opts *o)
 
 /* Escape the character at p into out (room for CFG_ESC_MAX bytes and a
  * NUL); returns the bytes of p it covers.  Printable ASCII and valid
- * UTF-8 are copied; C0, DEL, the backslash and bytes that are not valid
- * UTF-8 become \xNN; the C1 controls and the bidi controls (U+061C,
+ * UTF-8 are copied (the backslash too, so that --show-config reads back
+ * as it was written); C0, DEL and bytes that are not valid UTF-8 become
+ * \xNN; the C1 controls and the bidi controls (U+061C,
  * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) become \u{XXXX}. */
 #define CFG_ESC_MAX	16
 static size_t
@@ -356,7 +357,7 @@ cfg_escape_one(const unsigned char *p, char *out)
 	size_t n, i;
 
 	if (*p < 0x80) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+		if (*p < 0x20 || *p == 0x7f)
 			snprintf(out, CFG_ESC_MAX, "\\x%02x", *p);
 		else {
 			out[0] = (char)*p;

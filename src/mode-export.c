@@ -245,6 +245,12 @@ mode_export(struct wt_opts *o)
 		    "or summary\n", o->what);
 		return WT_EXIT_USAGE;
 	}
+	if (o->duration > 0 && o->n_files > 0 && o->n_ifaces == 0) {
+		/* a file is read to its end, as fast as it can be */
+		fprintf(stderr, "wiretop: --duration: applies to live capture "
+		    "(-i); capture files are read to their end\n");
+		return WT_EXIT_USAGE;
+	}
 	if (out_format_parse(o->format, &x.format) != 0) {
 		fprintf(stderr, "wiretop: --format: %s: expected %s\n",
 		    o->format, out_format_names());

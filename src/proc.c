@@ -31,7 +31,7 @@ static const int proc_fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 	SIGABRT };
 #define PROC_NFATAL (sizeof proc_fatal_sigs / sizeof proc_fatal_sigs[0])
 
-static void (*volatile proc_hook)(void);
+static void (*_Atomic proc_hook)(void);
 /* set by every file reader (the same function), read by the handler */
 static void (*_Atomic proc_recover)(int, const siginfo_t *);
 static struct sigaction proc_old_actions[PROC_NFATAL];
@@ -134,12 +134,13 @@ proc_fatal_handler(int sig, siginfo_t *si, void *uc)
 {
 	void (*recover)(int, const siginfo_t *) =
 	    atomic_load_explicit(&proc_recover, memory_order_relaxed);
-	void (*hook)(void) = proc_hook;
+	void (*hook)(void);
 	size_t i;
 
 	(void)uc;
 	if (recover != NULL && si != NULL && si->si_code > 0)
 		recover(sig, si);
+	hook = atomic_load_explicit(&proc_hook, memory_order_relaxed);
 	if (hook != NULL)
 		hook();
 	for (i = 0; i < PROC_NFATAL; i++)
@@ -172,7 +173,7 @@ void
 proc_fatal_hook(void (*hook)(void))
 {
 	proc_fatal_init();
-	proc_hook = hook;
+	atomic_store_explicit(&proc_hook, hook, memory_order_relaxed);
 }
 
 void

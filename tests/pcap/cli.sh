@@ -303,5 +303,14 @@ else
 	show_err
 fi
 
+# --duration with capture files alone: a usage error, one line
+run export -r "$pcap" --duration 5
+if [ "$rc" = 2 ] && [ "$nerr" = 1 ] && grep -q -- "--duration" "$tmp/err"; then
+	ok "--duration with -r only: exit 2, one line"
+else
+	bad "--duration with -r only: exit $rc, $nerr lines"
+	show_err
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

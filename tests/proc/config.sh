@@ -204,4 +204,17 @@ rc=$?
     wt_pass "export -r with interface in the file: the file only" ||
     wt_fail "export -r with interface in the file: exit $rc, $(cat "$WT_TMP/err")"
 
+# 9. --show-config reads back as written: a backslash is a value's own
+# byte (pcap-filter(7) uses it), not the start of an escape
+printf '[wiretop]\nfilter = ether proto \\ip\n' >"$WT_TMP/bs.conf"
+show -c "$WT_TMP/bs.conf"
+[ "$(value filter)" = 'ether proto \ip' ] &&
+    wt_pass "--show-config keeps a backslash as it is" ||
+    wt_fail "--show-config filter: '$(value filter)'"
+sed -n 's/^filter = /filter = /p' "$WT_TMP/out" >"$WT_TMP/back.conf"
+show -c "$WT_TMP/back.conf"
+[ "$(value filter)" = 'ether proto \ip' ] &&
+    wt_pass "--show-config output read back gives the same filter" ||
+    wt_fail "read back: '$(value filter)'"
+
 wt_finish
