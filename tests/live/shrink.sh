@@ -51,6 +51,12 @@ for sz in 0 1000 4096 12000000; do
 			wt_pass
 		elif [ $rc -eq 0 ] && [ "$nerr" = 0 ]; then
 			wt_pass		# read to the end before the truncation
+		elif [ $rc -eq 0 ] && [ "$nerr" = 1 ] && grep -Eq \
+		    '^wiretop: t\.pcap: truncated after [0-9]+ packets$' err
+		then
+			# cut before it was opened (a slow start, as under a
+			# sanitizer): an ordinary truncated file, said so
+			wt_pass
 		else
 			wt_fail "$what: exit $rc, $nerr lines: $(head -n 2 err)"
 		fi
