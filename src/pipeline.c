@@ -326,24 +326,6 @@ pipeline_events(struct pipeline *p)
 	}
 }
 
-/* Hand every name on a source's name ring to the engine (live sources,
- * and a file source that has ended). */
-static void
-pipeline_names_all(struct pipeline *p, struct capture *c)
-{
-	struct ring *nr = capture_name_ring(c);
-	const struct capture_name *cn;
-	void *first;
-	size_t got, i;
-
-	while ((got = ring_peek(nr, &first, PIPELINE_BATCH)) > 0) {
-		cn = first;
-		for (i = 0; i < got; i++)
-			engine_name(p->engine, &cn[i].name);
-		ring_release(nr, got);
-	}
-}
-
 /* Hand the names of source c learned from packets up to index seq to the
  * engine; returns the seq of the first name left, or UINT64_MAX if none
  * is visible. */
@@ -364,6 +346,14 @@ pipeline_names_upto(struct pipeline *p, struct capture *c, uint64_t seq)
 			return cn[i].seq;
 	}
 	return UINT64_MAX;
+}
+
+/* Hand every name on a source's name ring to the engine (live sources,
+ * and a file source that has ended). */
+static void
+pipeline_names_all(struct pipeline *p, struct capture *c)
+{
+	(void)pipeline_names_upto(p, c, UINT64_MAX);
 }
 
 /* Move up to max records of a live source into the engine. */
