@@ -44,6 +44,8 @@ for f in "$crash"/pcapfile-*; do
 	[ -e "$f" ] && set -- "$@" "$f"
 done
 replay pcapfile "$fuzz/corpus/pcapfile" "$@"
+# the configuration reader: its seed files
+replay config "$fuzz/corpus/config"
 
 [ "$ran" -eq 1 ] || wt_missing "no fuzz corpus or crash input to replay"
 wt_finish
