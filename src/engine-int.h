@@ -230,8 +230,8 @@ engine_hash_2w(const uint64_t k[4], uint64_t w0, uint64_t w1)
 	return engine_mum(h ^ k[2], k[3] ^ ENGINE_HASH_GOLD);
 }
 void		 engine_key_random(uint64_t key[4]);
-int		 engine_net_match(const struct engine_net *, uint8_t ip_ver,
-		    const uint8_t addr[16]);
+int		 engine_nets_match(const struct engine_net *, unsigned n,
+		    uint8_t ip_ver, const uint8_t addr[16]);
 void		 engine_nets_init(struct engine *);
 
 /* engine-source.c */

@@ -124,7 +124,7 @@ engine_net_parse(const char *s, struct engine_net *n)
 }
 
 /* Say whether an address is in net n. */
-int
+static int
 engine_net_match(const struct engine_net *n, uint8_t ip_ver,
     const uint8_t addr[16])
 {
@@ -143,18 +143,26 @@ engine_net_match(const struct engine_net *n, uint8_t ip_ver,
 	return 1;
 }
 
+/* Say whether an address is in any of the n networks v. */
+int
+engine_nets_match(const struct engine_net *v, unsigned n, uint8_t ip_ver,
+    const uint8_t addr[16])
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (engine_net_match(&v[i], ip_ver, addr))
+			return 1;
+	}
+	return 0;
+}
+
 /* Say whether an address is in the local networks. */
 int
 engine_is_local(const struct engine *e, uint8_t ip_ver,
     const uint8_t addr[16])
 {
-	unsigned i;
-
-	for (i = 0; i < e->n_nets; i++) {
-		if (engine_net_match(&e->nets[i], ip_ver, addr))
-			return 1;
-	}
-	return 0;
+	return engine_nets_match(e->nets, e->n_nets, ip_ver, addr);
 }
 
 /* Copy the configured local networks, or set the defaults. */

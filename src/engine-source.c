@@ -126,17 +126,10 @@ int
 engine_is_own(const struct engine *e, unsigned source, uint8_t ip_ver,
     const uint8_t addr[16])
 {
-	const struct engine_own *o;
-	unsigned i;
-
 	if (source >= e->n_sources)
 		return 0;
-	o = &e->own[source];
-	for (i = 0; i < o->n; i++) {
-		if (engine_net_match(&o->addrs[i], ip_ver, addr))
-			return 1;
-	}
-	return 0;
+	return engine_nets_match(e->own[source].addrs, e->own[source].n,
+	    ip_ver, addr);
 }
 
 /* Say whether an address is the capture host's own on any source. */
