@@ -118,13 +118,7 @@ int
 out_csv_row_end(struct out_writer *w, char *p)
 {
 	p[-1] = '\n';
-	out_commit(w, p);
-	if (w->error != 0)
-		return -1;
-	w->records++;
-	if (w->line)
-		return out_flush(w);
-	return 0;
+	return out_record_done(w, p);
 }
 
 static int

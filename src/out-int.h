@@ -156,4 +156,18 @@ out_number(char *p, const struct out_field *f)
 	}
 }
 
+/* Finish a record whose bytes end at p: commit them, count the record
+ * and, on a terminal, hand it out at once; -1 on any error so far. */
+static inline int
+out_record_done(struct out_writer *w, char *p)
+{
+	out_commit(w, p);
+	if (w->error != 0)
+		return -1;
+	w->records++;
+	if (w->line)
+		return out_flush(w);
+	return 0;
+}
+
 #endif

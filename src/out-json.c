@@ -217,13 +217,7 @@ out_json_row_end(struct out_writer *w, char *p)
 	p[-1] = '}';
 	if (w->def->ops == &out_ndjson_ops)
 		*p++ = '\n';
-	out_commit(w, p);
-	if (w->error != 0)
-		return -1;
-	w->records++;
-	if (w->line)
-		return out_flush(w);
-	return 0;
+	return out_record_done(w, p);
 }
 
 const struct out_ops out_json_ops = {
