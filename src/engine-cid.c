@@ -14,6 +14,7 @@
 #include "config.h"
 #include "engine.h"
 
+#include <endian.h>
 #include <string.h>
 
 #include <nettle/sha1.h>
@@ -182,7 +183,8 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 	block[SHA1_BLOCK_SIZE - 1] = (uint8_t)(n * 8);
 	nettle_sha1_compress(st, block);
 	for (i = 0; i < 5; i++) {
-		uint32_t be = __builtin_bswap32(st[i]);
+		/* the state words in the digest's byte order, on any CPU */
+		uint32_t be = htobe32(st[i]);
 
 		memcpy(digest + 4 * i, &be, 4);
 	}
