@@ -8,9 +8,10 @@
  * passed or on SIGINT/SIGTERM/SIGHUP; while records stream in it still
  * looks at signals every few batches.  The output file (-o) is opened
  * after the privilege drop, as the user the process then runs as.  Flow
- * records are written as the engine emits them (streaming: nothing is
- * buffered here beyond the writer's stdio buffer); hosts and the summary
- * are written at the end from the engine's tables.  Every write is checked: a failed write (full disk)
+ * records are written as the engine emits them, through the writer's own
+ * 64 KiB buffer, which goes out when full, at the end, and whenever a live
+ * run goes idle; hosts and the summary are written at the end from the
+ * engine's tables.  Every write is checked: a failed write (full disk)
  * ends the run with one line on stderr and exit code 1, never a silently
  * short file.  A closed pipe (export | head) is not an error: the reader
  * has what it wanted, so the run ends quietly as filters do (SIGPIPE is
@@ -315,9 +316,13 @@ mode_export(struct wt_opts *o)
 		return WT_EXIT_RUNTIME;
 	}
 
-	engine_sink_add(x.engine, &(struct engine_sink){ .name = "export",
-	    .arg = &x, .flow = export_flow, .flags = x.what == EXPORT_FLOWS ?
-	    0 : ENGINE_SINK_UNORDERED });
+	/* flows are written as they end; the summary counts them; the
+	 * hosts export needs no flow record at all */
+	if (x.what != EXPORT_HOSTS)
+		engine_sink_add(x.engine, &(struct engine_sink){
+		    .name = "export", .arg = &x, .flow = export_flow,
+		    .flags = x.what == EXPORT_FLOWS ?
+		    0 : ENGINE_SINK_UNORDERED });
 	out_rec_begin(x.w, x.what == EXPORT_HOSTS ? OUT_REC_HOSTS :
 	    x.what == EXPORT_SUMMARY ? OUT_REC_SUMMARY : OUT_REC_FLOWS);
 
