@@ -85,19 +85,6 @@ out_copy(char *p, const char *s, size_t n)
 		memcpy(p, s, n);
 }
 
-/* Write n bytes that need no escaping. */
-static inline void
-out_put_plain(struct out_writer *w, const char *s, size_t n)
-{
-	if (n <= OUT_BUF_SIZE) {
-		char *p = out_room(w, n);
-
-		memcpy(p, s, n);
-		out_commit(w, p + n);
-	} else
-		out_put(w, s, n);
-}
-
 /*
  * The fast path of every string: copy s into the buffer while checking
  * its bytes, and keep the copy if none is in the classes of mask.
