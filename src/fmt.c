@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -133,4 +134,59 @@ fmt_time_clock(uint64_t ts_ns, char *buf, size_t len)
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%H:%M:%S", &tm);
 	return buf;
+}
+
+/* Escape the character at p into out (room for FMT_ESC_MAX bytes, NUL
+ * included); returns the bytes of p it covers.  Printable ASCII and valid
+ * UTF-8 are copied (the backslash too, so that --show-config reads back
+ * as it was written); C0, DEL and bytes that are not valid UTF-8 become
+ * \xNN; the C1 controls and the bidi controls (U+061C,
+ * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) become \u{XXXX}. */
+size_t
+fmt_escape_one(const unsigned char *p, char *out)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (*p < 0x80) {
+		if (*p < 0x20 || *p == 0x7f)
+			snprintf(out, FMT_ESC_MAX, "\\x%02x", *p);
+		else {
+			out[0] = (char)*p;
+			out[1] = '\0';
+		}
+		return 1;
+	}
+	if (*p >= 0xc2 && *p <= 0xdf) {
+		n = 2;
+		cp = *p & 0x1f;
+	} else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		cp = *p & 0x0f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		cp = *p & 0x07;
+	} else
+		n = 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			n = 0;
+			break;
+		}
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (n == 0 || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+		snprintf(out, FMT_ESC_MAX, "\\x%02x", *p);
+		return 1;
+	}
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		snprintf(out, FMT_ESC_MAX, "\\u{%04x}", (unsigned)cp);
+	else {
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+	return n;
 }

@@ -26,5 +26,12 @@ const char *fmt_duration(double secs, char *buf, size_t len);
 const char *fmt_time_iso(uint64_t ts_ns, char *buf, size_t len);
 /* Packet time as "06:02:57" (UTC). */
 const char *fmt_time_clock(uint64_t ts_ns, char *buf, size_t len);
+/* Room fmt_escape_one() needs, NUL included. */
+#define FMT_ESC_MAX	16
+/* Escape one character of a string that may hold any byte (names from
+ * files, the command line or packets) for a terminal or a log: printable
+ * ASCII and valid UTF-8 stay; C0, DEL and invalid bytes become \xNN; C1
+ * and bidi controls \u{XXXX}.  Writes out, returns the bytes of p used. */
+size_t	fmt_escape_one(const unsigned char *p, char *out);
 
 #endif

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "proc.h"
 #include "xmalloc.h"
 
@@ -85,16 +86,12 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	if (level > log_level || (log_fd == -1 && !log_syslog))
 		return;
 	vsnprintf(raw, sizeof raw, fmt, ap);
-	/* Names and paths may hold any byte: control bytes are written as
-	 * \xNN so that reading the log never drives a terminal. */
-	for (i = 0; raw[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)raw[i];
-
-		if (ch < 0x20 || ch == 0x7f)
-			o += (size_t)snprintf(msg + o, sizeof msg - o,
-			    "\\x%02x", ch);
-		else
-			msg[o++] = (char)ch;
+	/* Names and paths may hold any byte: they are escaped as every
+	 * message is (fmt_escape_one), so reading the log never drives a
+	 * terminal. */
+	for (i = 0; raw[i] != '\0' && o + FMT_ESC_MAX <= sizeof msg; ) {
+		i += fmt_escape_one((const unsigned char *)raw + i, msg + o);
+		o += strlen(msg + o);
 	}
 	msg[o] = '\0';
 	if (log_syslog)

@@ -257,4 +257,21 @@ rc=$?
     wt_pass "export --speed: accepted, and --help lists it with the sources" ||
     wt_fail "export --speed: exit $rc: $(cat "$WT_TMP/err")"
 
+
+# --log: a file name with ESC, a C1 control (U+009B, CSI) and a bidi
+# override (U+202E) is written escaped, as in every message; no such
+# byte or character reaches the log raw
+hostile=$(printf 'n\033[2J\302\233x\342\200\256y.pcap')
+cp "$pcap" "$WT_TMP/$hostile"
+rm -f "$WT_TMP/esc.log"
+"$WIRETOP" export -r "$WT_TMP/$hostile" -o /dev/null \
+    --log "$WT_TMP/esc.log" 2>/dev/null
+if grep -q 'n\\x1b\[2J\\u{009b}x\\u{202e}y\.pcap' "$WT_TMP/esc.log" &&
+    ! LC_ALL=C grep -q "$(printf '\033')" "$WT_TMP/esc.log" &&
+    ! grep -q "$(printf '\302\233')" "$WT_TMP/esc.log" &&
+    ! grep -q "$(printf '\342\200\256')" "$WT_TMP/esc.log"; then
+	wt_pass "--log: ESC, C1 and bidi controls in a name are escaped"
+else
+	wt_fail "--log escaping: $(grep -a pcap "$WT_TMP/esc.log" | head -n 2)"
+fi
 wt_finish
