@@ -6,9 +6,6 @@
 # end of the veth pair is received traffic: the source's rx bytes hold
 # the download, its tx bytes only the client's ACKs.  Both addresses are
 # local networks, so only the host's own addresses can tell (as iftop).
-# NEEDS the ENGINE branch (engine_source_addrs) and the summary's
-# per-source rx_bytes/tx_bytes: add it to LIVE_TESTS in Makefile.am when
-# both are merged.
 # Environment (set by make check): WIRETOP, WT_SRCDIR.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -16,9 +13,6 @@ wt_init direction
 wt_need_wiretop
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
-cd "$WT_TMP" || wt_hard "cd $WT_TMP"
-HOME=$WT_TMP
-export HOME
 
 size=4000000
 wt_ns_py - $size <<'PY' &

@@ -17,6 +17,7 @@
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init files
 wt_need_wiretop
+wt_need_tool python3
 pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
 [ -x "$pcapgen" ] || wt_hard "needs $pcapgen"
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
@@ -157,8 +158,7 @@ done
 # 60 (fine), 40 (below the captured 60), 0xffffffff, 1 MiB (the bound:
 # fine) and 1 MiB + 1: 2 decoded, 3 invalid; the invalid ones count
 # their 60 captured bytes: 60 + 60 + 60 + 1048576 + 60 = 1048816.
-if command -v python3 >/dev/null 2>&1; then
-	python3 - <<'PY' || wt_hard "cannot build len.pcap"
+python3 - <<'PY' || wt_hard "cannot build len.pcap"
 import struct
 eth = b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00'
 ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 46, 1, 0, 64, 17, 0,
@@ -169,17 +169,16 @@ for i, wire in enumerate([60, 40, 0xffffffff, 1 << 20, (1 << 20) + 1]):
     out += struct.pack('<IIII', 1700000000 + i, 0, len(f), wire) + f
 open('len.pcap', 'wb').write(out)
 PY
-	got=$("$WIRETOP" export -r len.pcap --what summary --format json |
-	    python3 -c 'import json, sys
+got=$("$WIRETOP" export -r len.pcap --what summary --format json |
+    python3 -c 'import json, sys
 d = json.load(sys.stdin)
 print(d["packets"], d["decode"]["decoded"], d["decode"]["invalid"],
       d["bytes"])')
-	if [ "$got" = "5 2 3 1048816" ]; then
-		wt_pass "bad original lengths: 3 invalid, 60 bytes each"
-	else
-		wt_fail "bad original lengths: packets decoded invalid bytes" \
-		    "= $got, want 5 2 3 1048816"
-	fi
+if [ "$got" = "5 2 3 1048816" ]; then
+	wt_pass "bad original lengths: 3 invalid, 60 bytes each"
+else
+	wt_fail "bad original lengths: packets decoded invalid bytes" \
+	    "= $got, want 5 2 3 1048816"
 fi
 
 wt_finish

@@ -15,9 +15,6 @@ wt_init flush
 wt_need_wiretop
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
-cd "$WT_TMP" || wt_hard "cd $WT_TMP"
-HOME=$WT_TMP
-export HOME
 
 wt_ns_py - <<'PY' &
 import socket

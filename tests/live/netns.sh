@@ -4,7 +4,8 @@
 #   wt_netns_up: namespace $WT_NS; in the root namespace wta0 10.201.0.1/24
 #   and wta1 10.201.1.1/24, their peers wtb0 10.201.0.2 and wtb1
 #   10.201.1.2 inside $WT_NS.  Removed on exit.  Interface names carry
-#   the shell's pid so that two runs do not collide.
+#   the shell's pid so that two runs do not collide.  The test then runs
+#   in $WT_TMP with HOME there.
 #   wt_ns_py ARGS...: run python3 inside the namespace.
 # Traffic never leaves these pairs.  One such test runs at a time.
 
@@ -19,7 +20,7 @@ wt_netns_down() {
 }
 
 wt_netns_up() {
-	[ "$(id -u)" = 0 ] || wt_skip "needs root (network namespaces)"
+	[ "$(id -u)" = 0 ] || wt_missing "needs root (network namespaces)"
 	wt_need_tool ip python3 flock
 	# make check runs tests in parallel, and every user of this file
 	# puts the same networks in the root namespace: one at a time (the
@@ -29,7 +30,7 @@ wt_netns_up() {
 	trap 'wt_netns_down; rm -rf "$WT_TMP"' EXIT
 	trap 'wt_netns_down; rm -rf "$WT_TMP"; exit 130' INT TERM
 	ip netns add "$WT_NS" 2>/dev/null ||
-	    wt_skip "cannot create a network namespace"
+	    wt_missing "cannot create a network namespace"
 	ip link add "$WT_IF0" type veth peer name wtb0 netns "$WT_NS" &&
 	ip link add "$WT_IF1" type veth peer name wtb1 netns "$WT_NS" &&
 	ip addr add 10.201.0.1/24 dev "$WT_IF0" &&
@@ -40,6 +41,11 @@ wt_netns_up() {
 	ip -n "$WT_NS" link set wtb0 up &&
 	ip -n "$WT_NS" link set wtb1 up &&
 	ip -n "$WT_NS" link set lo up || wt_hard "cannot set up the veth pairs"
+	# the test runs in its temporary directory, with no user
+	# configuration file that could change the results
+	cd "$WT_TMP" || wt_hard "cd $WT_TMP"
+	HOME=$WT_TMP
+	export HOME
 }
 
 # wt_packet_sockets: packet sockets open in this namespace now.

@@ -11,9 +11,9 @@
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init shrink
 wt_need_wiretop
+wt_need_tool tmux python3 truncate
 benchgen=${WT_TOOLS:-tests/tools}/benchgen
 [ -x "$benchgen" ] || wt_hard "needs $benchgen"
-command -v python3 >/dev/null 2>&1 || wt_skip "python3 not installed"
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 # a run as root drops to an unprivileged user before it opens -o files
 HOME=$WT_TMP
@@ -73,69 +73,60 @@ with open(path) as f:
 ' $fmt out
 	done
 done
-# The screen too: the terminal leaves the alternate screen, and the
-# error line is printed after it (tmux, when installed).
-if command -v tmux >/dev/null 2>&1; then
-	cp orig.pcap t.pcap || wt_hard "cp"
-	sock=$WT_TMP/tmux.sock
-	tmux -S "$sock" new-session -d -x 100 -y 30 \
-	    "'$WIRETOP' -r '$WT_TMP/t.pcap' --speed 10 -d 0.2 --frames 15; \
-	    echo EXIT=\$?; sleep 30"
-	sleep 1.2
-	truncate -s 0 t.pcap
+# screen_cut NAME FILE WAIT ARGS...: run the screen on FILE (ARGS) in a
+# private tmux, truncate FILE to nothing after WAIT seconds and leave the
+# pane, once the run has ended, in NAME.txt; sets alt to the pane's
+# alternate_on at the end.
+screen_cut() {
+	_sock=$WT_TMP/$1.sock _txt=$1.txt _f=$2 _w=$3
+	shift 3
+	tmux -S "$_sock" new-session -d -x 100 -y 30 \
+	    "'$WIRETOP' -r '$WT_TMP/$_f' $*; echo EXIT=\$?; sleep 30"
+	sleep "$_w"
+	truncate -s 0 "$_f"
 	i=0
-	while [ $i -lt 100 ] && ! tmux -S "$sock" capture-pane -p |
+	while [ $i -lt 100 ] && ! tmux -S "$_sock" capture-pane -p |
 	    grep -q '^EXIT='; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	tmux -S "$sock" capture-pane -p -J >pane.txt
-	alt=$(tmux -S "$sock" display -p '#{alternate_on}')
-	tmux -S "$sock" kill-server 2>/dev/null
-	if [ "$alt" = 0 ] && grep -q '^EXIT=3$' pane.txt &&
-	    grep -q 't\.pcap: truncated while being read at offset [0-9]' \
-	    pane.txt; then
-		wt_pass "screen: terminal restored, one error line, exit 3"
-	else
-		wt_fail "screen: alternate screen $alt; pane: $(grep . pane.txt |
-		    tail -n 3)"
-	fi
+	tmux -S "$_sock" capture-pane -p -J >"$_txt"
+	alt=$(tmux -S "$_sock" display -p '#{alternate_on}')
+	tmux -S "$_sock" kill-server 2>/dev/null
+}
+
+# The screen too: the terminal leaves the alternate screen, and the
+# error line is printed after it.
+cp orig.pcap t.pcap || wt_hard "cp"
+screen_cut pane t.pcap 1.2 --speed 10 -d 0.2 --frames 15
+if [ "$alt" = 0 ] && grep -q '^EXIT=3$' pane.txt &&
+    grep -q 't\.pcap: truncated while being read at offset [0-9]' \
+    pane.txt; then
+	wt_pass "screen: terminal restored, one error line, exit 3"
+else
+	wt_fail "screen: alternate screen $alt; pane: $(grep . pane.txt |
+	    tail -n 3)"
 fi
 
 # The same while the replay waits for its second packet (a 1 s pause,
-# the longest gap replayed): the reader has just put its SIGBUS handler
-# in place and sleeps, the screen starts meanwhile; the cut must still be
-# reported (exit 3 and the line), not crash the process with SIGBUS.
-if command -v tmux >/dev/null 2>&1; then
-	cat >gap.txt <<'T'
+# the longest gap replayed): the reader has just mapped the file and
+# sleeps, the screen starts meanwhile; the cut must still be reported
+# (exit 3 and the line), not crash the process with SIGBUS.
+cat >gap.txt <<'T'
 linktype ether
 0.000 udp 10.0.0.1:1000 > 10.0.0.2:2000 len=10
 5.000 udp 10.0.0.1:1000 > 10.0.0.2:2000 len=1000 rep=50 dt=0.001
 T
-	"${WT_TOOLS:-tests/tools}/pcapgen" -o gap.pcap gap.txt ||
-	    wt_hard "pcapgen gap"
-	sock=$WT_TMP/tmux2.sock
-	tmux -S "$sock" new-session -d -x 100 -y 30 \
-	    "'$WIRETOP' -r '$WT_TMP/gap.pcap' -d 0.2 --frames 15; \
-	    echo EXIT=\$?; sleep 30"
-	sleep 0.5
-	truncate -s 0 gap.pcap
-	i=0
-	while [ $i -lt 100 ] && ! tmux -S "$sock" capture-pane -p |
-	    grep -q '^EXIT='; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	tmux -S "$sock" capture-pane -p -J >pane2.txt
-	tmux -S "$sock" kill-server 2>/dev/null
-	if grep -q '^EXIT=3$' pane2.txt &&
-	    grep -q '^wiretop: [^:]*gap\.pcap: truncated while being read' \
-	    pane2.txt; then
-		wt_pass "screen, cut during the first pause: one line, exit 3"
-	else
-		wt_fail "screen, cut during the first pause: $(grep . pane2.txt |
-		    tail -n 2)"
-	fi
+"${WT_TOOLS:-tests/tools}/pcapgen" -o gap.pcap gap.txt ||
+    wt_hard "pcapgen gap"
+screen_cut pane2 gap.pcap 0.5 -d 0.2 --frames 15
+if grep -q '^EXIT=3$' pane2.txt &&
+    grep -q '^wiretop: [^:]*gap\.pcap: truncated while being read' \
+    pane2.txt; then
+	wt_pass "screen, cut during the first pause: one line, exit 3"
+else
+	wt_fail "screen, cut during the first pause: $(grep . pane2.txt |
+	    tail -n 2)"
 fi
 
 # at 0.05 to 0.4 s into a 0.6 s read, nearly every run must be cut

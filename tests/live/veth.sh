@@ -15,9 +15,6 @@ wt_init veth
 wt_need_wiretop
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
-cd "$WT_TMP" || wt_hard "cd $WT_TMP"
-HOME=$WT_TMP
-export HOME
 
 # send N datagrams to each ADDR, one every 50 ms: send N ADDR...
 send() {

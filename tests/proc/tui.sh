@@ -15,11 +15,9 @@
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init proc-tui
 wt_need_wiretop
-if [ "$(id -u)" != 0 ] || ! command -v tmux >/dev/null 2>&1 ||
-    ! ip link show lo >/dev/null 2>&1; then
-	[ "${CI:-}" = true ] && { echo "FAIL: proc-tui: needs root, tmux, lo"; exit 1; }
-	wt_skip "needs root, tmux and a loopback interface"
-fi
+wt_need_tool tmux ip
+[ "$(id -u)" = 0 ] || wt_missing "needs root"
+ip link show lo >/dev/null 2>&1 || wt_missing "no loopback interface"
 HOME=$WT_TMP XDG_CONFIG_HOME=$WT_TMP/.config
 export HOME XDG_CONFIG_HOME
 
