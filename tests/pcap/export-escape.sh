@@ -137,6 +137,9 @@ try:
                 raise Bad("%s: name %r, expected %r" % (addr, v, name))
         print("%d names" % len(want))
     else:
+        # flows and the summary must hold something to check at all
+        if not recs:
+            raise Bad("no %s record" % what)
         print("%d records" % len(recs))
 except (Bad, csv.Error, ValueError, KeyError, IndexError) as e:
     print("INVALID: %s" % e)

@@ -127,7 +127,8 @@ fi
 
 # 3. a fatal signal restores the terminal
 alt=$($T display -p -t wt '#{alternate_on}')
-[ "$alt" = 1 ] || wt_log "note: alternate screen not in use (alternate_on=$alt)"
+# (the check below means something only if the screen was in use)
+[ "$alt" = 1 ] || wt_fail "the screen is not in the alternate screen before the signal (alternate_on=$alt)"
 kill -SEGV "$pid"
 i=0
 while [ $i -lt 100 ] && [ ! -s "$WT_TMP/rc" ]; do
