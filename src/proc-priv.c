@@ -59,17 +59,27 @@ proc_cap_last(void)
 	return last;
 }
 
+/* The calling thread's capability sets through capget (get) or capset
+ * (set d); -1 on error. */
+static int
+proc_caps(int set, struct __user_cap_data_struct d[2])
+{
+	struct __user_cap_header_struct h;
+
+	memset(&h, 0, sizeof h);
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	if (!set)
+		memset(d, 0, 2 * sizeof *d);
+	return (int)syscall(set ? SYS_capset : SYS_capget, &h, d);
+}
+
 /* 1 if cap is in the calling thread's effective set. */
 static int
 proc_cap_effective(int cap)
 {
-	struct __user_cap_header_struct h;
 	struct __user_cap_data_struct d[2];
 
-	memset(&h, 0, sizeof h);
-	memset(d, 0, sizeof d);
-	h.version = _LINUX_CAPABILITY_VERSION_3;
-	if (syscall(SYS_capget, &h, d) != 0)
+	if (proc_caps(0, d) != 0)
 		return 0;
 	return (d[cap / 32].effective & (1u << (cap % 32))) != 0;
 }
@@ -78,27 +88,20 @@ proc_cap_effective(int cap)
 static int
 proc_cap_clear(void)
 {
-	struct __user_cap_header_struct h;
 	struct __user_cap_data_struct d[2];
 
-	memset(&h, 0, sizeof h);
 	memset(d, 0, sizeof d);
-	h.version = _LINUX_CAPABILITY_VERSION_3;
-	return (int)syscall(SYS_capset, &h, d);
+	return proc_caps(1, d);
 }
 
 /* 1 if any capability set of the calling thread is not empty. */
 static int
 proc_cap_any(void)
 {
-	struct __user_cap_header_struct h;
 	struct __user_cap_data_struct d[2];
 	int i;
 
-	memset(&h, 0, sizeof h);
-	memset(d, 0, sizeof d);
-	h.version = _LINUX_CAPABILITY_VERSION_3;
-	if (syscall(SYS_capget, &h, d) != 0)
+	if (proc_caps(0, d) != 0)
 		return 1;
 	for (i = 0; i < 2; i++)
 		if (d[i].effective | d[i].permitted | d[i].inheritable)
@@ -202,15 +205,8 @@ proc_drop(const char *user, int *stayed_root, char **cause)
 			    "dropping to %s", pw->pw_name);
 			return -1;
 		}
-	} else {
-		pw = getpwuid(getuid());
-		if (pw != NULL)
-			snprintf(proc_user_name, sizeof proc_user_name, "%s",
-			    pw->pw_name);
-		else
-			snprintf(proc_user_name, sizeof proc_user_name,
-			    "uid %lu", (unsigned long)getuid());
-	}
+	} else
+		(void)proc_user();	/* names the user for messages */
 
 	if (proc_cap_clear() != 0 || proc_cap_any()) {
 		xasprintf(cause, "clearing capabilities: %s", strerror(errno));
