@@ -111,6 +111,7 @@ struct capture_shared {
 	_Atomic uint32_t nofilter_linktype;
 	_Atomic uint64_t last_ts_ns;
 	_Atomic int truncated;
+	_Atomic int down;	/* live: the interface is there but down */
 };
 
 /* Replay pacing state (file thread). */
@@ -467,6 +468,11 @@ capture_live_loop(struct capture *c)
 						capture_live_end(c, PCAP_ERROR);
 						return;
 					}
+					/* nothing arrives: say whether the
+					 * interface was taken down */
+					atomic_store_explicit(&c->s.down,
+					    capture_live_is_down(c),
+					    memory_order_relaxed);
 				}
 				continue;
 			}
@@ -480,6 +486,8 @@ capture_live_loop(struct capture *c)
 			if (capture_live_is_down(c)) {
 				/* wait for it to come back up, without
 				 * spinning on the socket's error */
+				atomic_store_explicit(&c->s.down, 1,
+				    memory_order_relaxed);
 				capture_publish(c);
 				capture_flush(c);
 				poll(NULL, 0, CAPTURE_TIMEOUT_MS);
@@ -487,6 +495,10 @@ capture_live_loop(struct capture *c)
 			}
 			n = PCAP_ERROR;
 		}
+		if (n > 0 && atomic_load_explicit(&c->s.down,
+		    memory_order_relaxed))
+			atomic_store_explicit(&c->s.down, 0,
+			    memory_order_relaxed);	/* up again */
 		capture_publish(c);
 		now = capture_now();
 		if (now >= c->next_stats) {
@@ -1240,6 +1252,7 @@ capture_get_stats(struct capture *c, struct capture_stats *st)
 	    memory_order_relaxed);
 	st->nofilter_linktype = atomic_load_explicit(&c->s.nofilter_linktype,
 	    memory_order_relaxed);
+	st->down = atomic_load_explicit(&c->s.down, memory_order_relaxed);
 	st->last_ts_ns = atomic_load_explicit(&c->s.last_ts_ns,
 	    memory_order_relaxed);
 	st->truncated = atomic_load_explicit(&c->s.truncated,

@@ -79,6 +79,8 @@ struct capture_stats {
 	uint32_t nofilter_linktype;	/* the first such link type */
 	uint64_t last_ts_ns;	/* packet time of the newest packet */
 	int truncated;		/* file ended inside a record */
+	int down;		/* live: the interface is down (it captures
+				   again once it is up) */
 	enum capture_state state;
 	char error[256];	/* set when state is FAILED or GONE */
 };

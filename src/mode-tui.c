@@ -25,9 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,34 +129,15 @@ tui_set_paused(void *arg, int paused)
 			capture_set_paused(pipeline_source(pl, i), paused);
 }
 
-/* Whether a live interface is still there and up: 0 up, -1 down, -2
- * gone.  One ioctl on a datagram socket (no privilege needed); "any" is
- * always up. */
-static int
-tui_iface_state(int sock, const char *name)
-{
-	struct ifreq ifr;
-
-	if (strcmp(name, "any") == 0 || sock < 0)
-		return 0;
-	if (if_nametoindex(name) == 0)
-		return -2;
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
-	if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0)
-		return errno == ENODEV || errno == ENXIO ? -2 : 0;
-	return (ifr.ifr_flags & IFF_UP) ? 0 : -1;
-}
-
 /* The header's view of every source. */
 static void
-tui_sources(struct pipeline *pl, struct ui *ui, int sock)
+tui_sources(struct pipeline *pl, struct ui *ui)
 {
 	struct ui_source src[WT_MAX_SOURCES];
 	struct capture_stats st;
 	struct capture *c;
 	unsigned i, n = pipeline_source_count(pl);
-	int all_done = pipeline_finished(pl), is;
+	int all_done = pipeline_finished(pl);
 
 	if (n > WT_MAX_SOURCES)
 		n = WT_MAX_SOURCES;
@@ -175,20 +153,16 @@ tui_sources(struct pipeline *pl, struct ui *ui, int sock)
 		src[i].name_drops = st.name_drops;
 		src[i].truncated = st.truncated;
 		src[i].speed = capture_get_speed(c);
-		is = capture_kind(c) == CAPTURE_LIVE ?
-		    tui_iface_state(sock, capture_name(c)) : 0;
+		/* the capture thread watches its interface */
 		if (st.state == CAPTURE_STATE_FAILED ||
 		    st.state == CAPTURE_STATE_GONE) {
-			src[i].state = is == -2 ||
-			    st.state == CAPTURE_STATE_GONE ?
+			src[i].state = st.state == CAPTURE_STATE_GONE ?
 			    UI_SRC_GONE : UI_SRC_FAILED;
 			snprintf(src[i].error, sizeof src[i].error, "%.*s",
 			    (int)sizeof src[i].error - 1, st.error);
-		} else if (is != 0) {
-			/* The capture may not notice: nothing arrives. */
-			src[i].state = is == -2 ? UI_SRC_GONE : UI_SRC_DOWN;
-			snprintf(src[i].error, sizeof src[i].error, "%s",
-			    is == -2 ? "the interface is gone" :
+		} else if (st.down) {
+			src[i].state = UI_SRC_DOWN;
+			snprintf(src[i].error, sizeof src[i].error,
 			    "the interface is down");
 		} else if (capture_kind(c) == CAPTURE_LIVE)
 			src[i].state = UI_SRC_LIVE;
@@ -203,11 +177,11 @@ tui_sources(struct pipeline *pl, struct ui *ui, int sock)
 }
 
 static void
-tui_frame(struct pipeline *pl, struct ui *ui, int sock)
+tui_frame(struct pipeline *pl, struct ui *ui)
 {
 	unsigned w, h;
 
-	tui_sources(pl, ui, sock);
+	tui_sources(pl, ui);
 	mode_log_sources(pl);
 	ui_term_size(&w, &h);
 	ui_set_size(ui, w, h);
@@ -249,15 +223,14 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 	uint64_t now, next = 0, t0, delay;
 	long frames = 0;
 	int busy, key, r, redraw = 1, live = pipeline_is_live(pl), timeout;
-	int quit = 0, sock;
+	int quit = 0;
 
 	delay = opts->delay_ms > 0 ? (uint64_t)opts->delay_ms : 1000;
-	sock = live ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
 	pfd = xcalloc(maxfd, sizeof *pfd);
 	while (!quit) {
 		now = mono_ms();
 		if (redraw || now >= next) {
-			tui_frame(pl, ui, sock);
+			tui_frame(pl, ui);
 			frames++;
 			if (opts->frames > 0 && frames >= opts->frames)
 				break;
@@ -289,8 +262,6 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 		timeout = busy ? 0 : next > now ? (int)(next - now) : 0;
 		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR) {
 			free(pfd);
-			if (sock >= 0)
-				close(sock);
 			return WT_EXIT_RUNTIME;
 		}
 		pipeline_clear(pl);
@@ -328,8 +299,6 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 		}
 	}
 	free(pfd);
-	if (sock >= 0)
-		close(sock);
 	return WT_EXIT_OK;
 }
 
