@@ -48,9 +48,13 @@ wt_netns_up() {
 	export HOME
 }
 
-# wt_packet_sockets: packet sockets open in this namespace now.
+# wt_packet_sockets: packet sockets open now on this test's interfaces
+# (or on all of them, "any"): not those other tests open on lo meanwhile.
 wt_packet_sockets() {
-	tail -n +2 /proc/net/packet | wc -l
+	_i0=$(cat "/sys/class/net/$WT_IF0/ifindex" 2>/dev/null || echo -1)
+	_i1=$(cat "/sys/class/net/$WT_IF1/ifindex" 2>/dev/null || echo -1)
+	awk -v a="$_i0" -v b="$_i1" 'NR > 1 && ($5 == a || $5 == b ||
+	    $5 == 0) { n++ } END { print n + 0 }' /proc/net/packet
 }
 
 # wt_wait_capture BEFORE N: wait (at most 10 s) until N more packet
@@ -63,6 +67,8 @@ wt_wait_capture() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+	[ "$(wt_packet_sockets)" -ge $(($1 + $2)) ] ||
+	    wt_fail "the capture did not open its $2 socket(s) in 10 s"
 	sleep 0.5
 }
 
