@@ -81,6 +81,9 @@ mode_log_sources(struct pipeline *p)
 		if (st.state == CAPTURE_STATE_FAILED)
 			log_error("source %u (%s) failed: %s", i,
 			    capture_name(c), st.error);
+		else if (st.state == CAPTURE_STATE_GONE)
+			log_warn("source %u (%s) ended: %s; the other sources "
+			    "go on", i, capture_name(c), st.error);
 		else if (st.state == CAPTURE_STATE_FINISHED)
 			log_info("source %u (%s) finished%s", i,
 			    capture_name(c), st.truncated ?

@@ -42,7 +42,8 @@ print(d["sources"][int(sys.argv[2])]["packets"])' "$1" "$2" 2>/dev/null
 # ---- an interface that disappears ------------------------------------
 n0=$(wt_packet_sockets)
 "$WIRETOP" export -i "$WT_IF0" -i "$WT_IF1" -f 'udp and port 9999' \
-    --duration 6 --what summary --format json -o gone.json 2>gone.err &
+    --duration 6 --what summary --format json -o gone.json \
+    --log gone.log 2>gone.err &
 pid=$!
 wt_wait_capture "$n0" 2
 send 60 10.201.0.1 10.201.1.1 &
@@ -62,6 +63,9 @@ then
 else
 	wt_fail "deleted interface: stderr: $(cat gone.err)"
 fi
+grep -q "warning: source 0 ($WT_IF0) ended: $WT_IF0: interface disappeared" \
+    gone.log && wt_pass "deleted interface: the log says so" ||
+    wt_fail "deleted interface: log: $(cat gone.log)"
 if [ "${p1:-x}" = 60 ] && [ "${p0:-0}" -gt 0 ] && [ "${p0:-60}" -lt 60 ]; then
 	wt_pass "the other interface went on: $p1 of 60 (deleted one: $p0)"
 else
