@@ -25,8 +25,33 @@ enum pkt_status {
 #define PKT_F_FRAG	0x02	/* an IP fragment (first or later) */
 #define PKT_F_FRAG_LATER 0x04	/* a non-first fragment: no L4 header */
 #define PKT_F_ARP	0x08	/* ARP/RARP; no IP addresses */
-#define PKT_F_TUNNEL	0x10	/* outer header of a tunnel (Teredo, GRE, 6in4) */
+#define PKT_F_TUNNEL	0x10	/* carries a tunnel (pkt_meta.tunnel says which);
+				   opened unless PKT_F_TUN_SKIP */
 #define PKT_F_TCP_OPTS	0x20	/* TCP header carried options */
+#define PKT_F_MORE	0x40	/* the next record is this frame's next layer */
+#define PKT_F_TUN_SKIP	0x80	/* the tunnel was not opened: nested past the
+				   depth limit, or its inner packet is not IP */
+
+/*
+ * Tunnels the decoder opens (pkt_meta.tunnel).  A frame with tunnels
+ * becomes one record per layer, outermost first and consecutive on the
+ * ring: layer 0 is the wire, layer k what the k-th tunnel carried.  All
+ * records of a frame share ts_ns, wire_len, source and ifindex; each but
+ * the last has PKT_F_MORE.
+ */
+enum pkt_tunnel {
+	PKT_TUN_NONE = 0,
+	PKT_TUN_IP,		/* IPv4/IPv6 in IPv4/IPv6: IP-in-IP, 6in4 */
+	PKT_TUN_GRE,		/* GRE (RFC 2784, 2890), ERSPAN-less */
+	PKT_TUN_TEREDO,		/* IPv6 in UDP (RFC 4380) */
+	PKT_TUN_VXLAN,		/* Ethernet in UDP 4789 (RFC 7348) */
+	PKT_TUN_GENEVE,		/* Ethernet/IP in UDP 6081 (RFC 8926) */
+	PKT_TUN_GTPU,		/* IP in GTP-U, UDP 2152 (3GPP TS 29.281) */
+	PKT_TUN_COUNT
+};
+
+/* Tunnels one frame may nest at most (the depth setting's ceiling). */
+#define PKT_MAX_TUNNELS	4
 
 /* TCP flag bits as on the wire (RFC 9293). */
 #define PKT_TCP_FIN	0x01
@@ -40,8 +65,8 @@ enum pkt_status {
 
 /*
  * One decoded packet.  Addresses are 16 bytes: IPv4 uses the first 4 and
- * leaves the rest zero; ip_ver says which.  Flows are keyed on the
- * outermost IP header.
+ * leaves the rest zero; ip_ver says which.  A tunnelled frame is one
+ * record per layer (enum pkt_tunnel).
  */
 struct pkt_meta {
 	uint64_t ts_ns;		/* packet time, ns since the epoch */
@@ -55,6 +80,7 @@ struct pkt_meta {
 	uint16_t sport;		/* host order; ICMP: type */
 	uint16_t dport;		/* host order; ICMP: code */
 	uint16_t vlan;		/* outermost 802.1Q/802.1ad VLAN id, 0 = none */
+	uint16_t inner_vlan;	/* the second tag (QinQ), 0 = none */
 	uint16_t tcp_win;
 	uint16_t ethertype;	/* of the network layer, 0 if unknown */
 	uint16_t linktype;	/* LINKTYPE_* the packet was read with */
@@ -68,6 +94,9 @@ struct pkt_meta {
 	uint8_t icmp_code;
 	uint8_t flags;		/* PKT_F_* */
 	uint8_t ttl;		/* IPv4 TTL / IPv6 hop limit */
+	uint8_t layer;		/* 0: the wire; k: inside the k-th tunnel */
+	uint8_t tunnel;		/* enum pkt_tunnel: layer > 0, what carried this
+				   layer; with PKT_F_TUNNEL, what it carries */
 	uint8_t src[16];
 	uint8_t dst[16];
 };
