@@ -94,6 +94,13 @@ static const struct cfg_setting cfg_table[] = {
 	  NULL, "seconds", "Inactive timeout of ICMP and other flows." },
 	{ "close_timeout", CFG_U32, O(ecfg.close_timeout_s), 1, 3600, "5",
 	  NULL, "seconds", "How long a TCP flow stays after FIN or RST." },
+	{ "dns_timeout", CFG_U32, O(ecfg.dns_timeout_s), 2, 3600, "10",
+	  NULL, "seconds", "Inactive timeout of UDP DNS sessions (ports 53, "
+	  "137, 5353, 5355), as Zeek's dns_session_timeout." },
+	{ "vlan_key", CFG_BOOL, O(ecfg.vlan_key), 0, 1, "no", NULL, NULL,
+	  "Put the outer VLAN into the flow key, for networks whose VLANs "
+	  "reuse addresses (no: one connection is one flow whatever VLANs "
+	  "its packets travel on, as Zeek)." },
 	{ "active_timeout", CFG_U32, O(ecfg.active_timeout_s), 10, 604800,
 	  "1800", NULL, "seconds", "Long flows are reported (as partial "
 	  "records) this often." },

@@ -253,8 +253,14 @@ cid_b62(char *out, uint32_t v, int n)
 void
 flow_uid(const struct flow *f, char out[20])
 {
+	flow_uid_of(engine_flow_uid_hash(f), out);
+}
+
+/* Format the uid whose hash is v. */
+void
+flow_uid_of(uint64_t v, char out[20])
+{
 	const uint64_t p3 = 62ull * 62 * 62, p4 = p3 * 62, p5 = p4 * 62;
-	uint64_t v = engine_flow_uid_hash(f);
 	uint64_t w = cid_mix(v ^ 0x5bd1e9955bd1e995ull);
 
 	out[0] = 'C';

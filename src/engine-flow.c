@@ -58,16 +58,21 @@
 #include "xmalloc.h"
 
 #define FL_LIVE		0x0001
-#define FL_CLASS_SHIFT	1	/* two bits */
-#define FL_SEQ0		0x0008	/* << direction */
-#define FL_SEEN0	0x0020	/* << direction */
-#define FL_SYN		0x0080
-#define FL_SYNACK	0x0100
-#define FL_RTT		0x0200
-#define FL_ISN		0x0400
-#define FL_ICMP		0x0800
-#define FL_ATX		0x1000	/* a packet sent by key.a counts as tx */
-#define FL_BTX		0x2000	/* a packet sent by key.b counts as tx */
+#define FL_CLASS_SHIFT	1	/* three bits */
+#define FL_SEQ0		0x0010	/* << direction */
+#define FL_SEEN0	0x0040	/* << direction */
+#define FL_SYN		0x0100
+#define FL_SYNACK	0x0200
+#define FL_RTT		0x0400	/* RTT measured, or no longer measurable:
+				   priv.syn_us is free (closed flows) */
+#define FL_ISN		0x0800
+#define FL_ICMP		0x1000
+#define FL_ATX		0x2000	/* a packet sent by key.a counts as tx */
+#define FL_BTX		0x4000	/* a packet sent by key.b counts as tx */
+#define FL_TUN0		0x8000	/* the originator sent a tunnel */
+#define FL_IVLAN_SHIFT	16	/* 12 bits: the first packet's inner VLAN */
+#define FL_TUN_SHIFT	28	/* 3 bits: enum pkt_tunnel carried */
+#define FL_TUN1		0x80000000u	/* the responder sent a tunnel */
 
 /* Zeek TCP endpoint states. */
 enum {
@@ -107,7 +112,7 @@ flow_at(const struct engine *e, uint32_t i)
 static inline unsigned
 flow_class(const struct flow *f)
 {
-	return (f->priv.flags >> FL_CLASS_SHIFT) & 3;
+	return (f->priv.flags >> FL_CLASS_SHIFT) & 7;
 }
 
 /* Keys are compared word by word and built without a memset. */
@@ -199,7 +204,77 @@ flow_set_class(struct engine *e, uint32_t i, unsigned cls)
 		return;
 	engine_table_move(&e->ft.tab, i, old, cls);
 	f->priv.flags = (f->priv.flags &
-	    ~(3u << FL_CLASS_SHIFT)) | cls << FL_CLASS_SHIFT;
+	    ~(7u << FL_CLASS_SHIFT)) | cls << FL_CLASS_SHIFT;
+}
+
+/* Zeek's tcp_attempt_delay: a SYN nobody answers is an attempt that
+ * ends this long after it, and a later SYN starts another record. */
+#define FLOW_ATTEMPT_NS	(5 * NS_PER_SEC)
+
+/* When flow f of class cls ends if no packet comes (packet time); for
+ * DNS sessions, the earliest it can end (see flow_dns_expired()). */
+static inline uint64_t
+flow_deadline(const struct engine *e, const struct flow *f, unsigned cls)
+{
+	uint64_t to = e->timeout_ns[cls];
+
+	switch (cls) {
+	case FLOW_CLASS_CLOSED:
+		/* Zeek's tcp_close_delay runs from the packet that
+		 * completed the close (priv.syn_us: its offset). */
+		return f->first_ns + (uint64_t)f->priv.syn_us * 1000 + to;
+	case FLOW_CLASS_DNS:
+		return f->last_ns + to - NS_PER_SEC;
+	case FLOW_CLASS_TCP:
+		/* Only a SYN (or SYN-ACK) from the originator, nothing
+		 * back: Zeek's attempt timer, from that SYN. */
+		if ((f->priv.flags & FL_SYN) && (f->tcp_state >> 4) ==
+		    TCPS_INACTIVE && ((f->tcp_state & 0xf) == TCPS_SYN_SENT ||
+		    (f->tcp_state & 0xf) == TCPS_SYN_ACK_SENT))
+			return f->first_ns + (uint64_t)f->priv.syn_us * 1000 +
+			    FLOW_ATTEMPT_NS;
+		return f->last_ns + to;
+	default:
+		return f->last_ns + to;
+	}
+}
+
+/*
+ * Has a DNS session ended by time t?  Zeek's DNS analyzer checks every
+ * dns_session_timeout, starting that long after the first packet and
+ * rescheduled from the time a check ran; a check ends the session if
+ * its last packet is at least the timeout less one second old.  The
+ * next check is kept in priv.syn_us (offset from first_ns, us): UDP
+ * has no SYN.
+ */
+static int
+flow_dns_expired(const struct engine *e, struct flow *f, uint64_t t)
+{
+	uint64_t to = e->timeout_ns[FLOW_CLASS_DNS];
+	uint64_t tick = f->first_ns + (uint64_t)f->priv.syn_us * 1000, us;
+
+	if (t < tick)
+		return 0;
+	if (t >= f->last_ns + to - NS_PER_SEC)
+		return 1;
+	us = (t + to - f->first_ns) / 1000;
+	f->priv.syn_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	return 0;
+}
+
+/* Move the start of a flow's record to ts (an active-timeout restart,
+ * or an older packet merged in), keeping its close time. */
+static void
+flow_rebase(struct flow *f, uint64_t ts)
+{
+	if (flow_class(f) == FLOW_CLASS_CLOSED) {
+		int64_t us = (int64_t)f->priv.syn_us +
+		    ((int64_t)(f->first_ns / 1000) - (int64_t)(ts / 1000));
+
+		f->priv.syn_us = us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)us;
+	}
+	f->first_ns = ts;
 }
 
 /* Set up the flow table. */
@@ -223,6 +298,9 @@ engine_flows_done(struct engine *e)
 			free(t->rates[i]);
 	}
 	free(t->rates);
+	for (i = 1; i < t->tun_cap; i++)
+		free(t->tun[i]);
+	free(t->tun);
 	engine_table_done(&t->tab);
 	engine_frags_done(e);
 }
@@ -235,12 +313,21 @@ static void
 flow_credit(struct engine *e, const struct flow *f, int final)
 {
 	int ad = f->orig_is_a ? 0 : 1;	/* direction in which a sends */
+	const struct flow_tunnel *tu;
+	uint64_t p[2], w[2];
+	int d;
 
 	if (e->cfg.keep_rates)
 		return;
+	/* Frames carried on into a tunnel count at their inner layer. */
+	tu = engine_flow_tunnel(e, f);
+	for (d = 0; d < 2; d++) {
+		p[d] = f->dir[d].pkts - (tu != NULL ? tu->inner_pkts[d] : 0);
+		w[d] = f->dir[d].wire_bytes -
+		    (tu != NULL ? tu->inner_wire[d] : 0);
+	}
 	engine_host_credit(e, f->priv.host_a, f->priv.host_b,
-	    f->dir[ad].pkts, f->dir[ad].wire_bytes, f->dir[!ad].pkts,
-	    f->dir[!ad].wire_bytes, f->last_ns, final);
+	    p[ad], w[ad], p[!ad], w[!ad], f->last_ns, final);
 }
 
 /* Bring hosts up to date with the flows still in the table. */
@@ -280,6 +367,10 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 		free(t->rates[i]);
 		t->rates[i] = NULL;
 	}
+	if (i < t->tun_cap && t->tun[i] != NULL) {
+		free(t->tun[i]);
+		t->tun[i] = NULL;
+	}
 	f->priv.flags = 0;
 	e->totals.flows_ended++;
 	if (why == FLOW_END_EVICTED)
@@ -290,14 +381,21 @@ flow_end(struct engine *e, uint32_t i, enum flow_end_reason why)
 static void
 flow_partial(struct engine *e, struct flow *f, uint64_t ts)
 {
+	uint32_t i = (uint32_t)(f - flow_at(e, 0));
+
 	engine_publish_flow(e, f, FLOW_END_ACTIVE);
 	flow_credit(e, f, 1);
 	memset(f->dir, 0, sizeof f->dir);
+	if (i < e->ft.tun_cap && e->ft.tun[i] != NULL) {
+		memset(e->ft.tun[i]->inner_pkts, 0,
+		    sizeof e->ft.tun[i]->inner_pkts);
+		memset(e->ft.tun[i]->inner_wire, 0,
+		    sizeof e->ft.tun[i]->inner_wire);
+	}
 	f->retrans = 0;
-	f->zero_win = 0;
 	/* last_ns stays: accounting the packet moves it (and the flow to
 	 * its list's tail). */
-	f->first_ns = ts;
+	flow_rebase(f, ts);
 }
 
 /* Evict the least recently active flow (oldest head of the lists). */
@@ -325,12 +423,27 @@ engine_flows_expire(struct engine *e)
 	unsigned c;
 
 	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
-		uint64_t to = e->timeout_ns[c];
 		uint32_t i;
 
-		while ((i = e->ft.tab.lru[c].head) != 0) {
-			if (flow_at(e, i)->last_ns + to > e->now_ns)
+		/* Lists are in the order flows were last touched, which is
+		 * nearly deadline order: a flow behind one that has not
+		 * timed out waits for a later round (its record is the
+		 * same: a packet checks the deadline itself). */
+		uint32_t moved = 0;
+
+		while ((i = e->ft.tab.lru[c].head) != 0 && i != moved) {
+			struct flow *f = flow_at(e, i);
+
+			if (flow_deadline(e, f, c) > e->now_ns)
 				break;
+			if (c == FLOW_CLASS_DNS &&
+			    !flow_dns_expired(e, f, e->now_ns)) {
+				/* Checked and kept: to the tail, once. */
+				if (moved == 0)
+					moved = i;
+				engine_table_relink(&e->ft.tab, i, c);
+				continue;
+			}
 			flow_end(e, i, c == FLOW_CLASS_CLOSED ?
 			    FLOW_END_CLOSED : FLOW_END_IDLE);
 		}
@@ -560,13 +673,16 @@ tcp_set(struct flow *f, int d, unsigned s)
 		f->tcp_state = (uint8_t)((f->tcp_state & 0xf0) | s);
 }
 
+/* Is the close complete, as Zeek's ConnectionClosed() says: a RST, FIN
+ * both ways, or a FIN while the peer has sent nothing? */
 static int
 tcp_closed(const struct flow *f)
 {
 	unsigned o = tcp_get(f, 0), r = tcp_get(f, 1);
 
 	return o == TCPS_RESET || r == TCPS_RESET ||
-	    (o == TCPS_CLOSED && r == TCPS_CLOSED);
+	    (o == TCPS_CLOSED && (r == TCPS_CLOSED || r == TCPS_INACTIVE)) ||
+	    (r == TCPS_CLOSED && o == TCPS_INACTIVE);
 }
 
 /* Run one segment through the flow's TCP state; returns the new payload
@@ -620,10 +736,8 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 		}
 	}
 
-	if (m->tcp_win == 0 && !(fl & (PKT_TCP_RST | PKT_TCP_SYN))) {
-		f->zero_win++;
+	if (m->tcp_win == 0 && !(fl & (PKT_TCP_RST | PKT_TCP_SYN)))
 		flow_hist(f, d, H_W);
-	}
 
 	/* Handshake RTT: originator's SYN -> responder's SYN-ACK -> ACK. */
 	if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_SYN &&
@@ -772,6 +886,99 @@ flow_tx_bits(const struct engine *e, const struct flow_key *k,
 	return bits;
 }
 
+/*
+ * Zeek's likely_server_ports as its default scripts make it: the server
+ * ports every protocol and packet analyzer registers (scripts/base,
+ * Analyzer::register_for_ports and PacketAnalyzer::register_for_ports;
+ * DHCP's client port 68 and QUIC's ports are not server ports there).
+ * Sorted: a binary search runs at flow creation only.
+ */
+static const uint16_t flow_lsp_tcp[] = {
+	21, 22, 25, 53, 79, 80, 81, 88, 135, 139, 143, 389, 443, 445, 465,
+	502, 514, 563, 585, 587, 614, 631, 636, 989, 990, 992, 993, 995,
+	1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222, 5223, 5269,
+	5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+};
+static const uint16_t flow_lsp_udp[] = {
+	53, 67, 88, 123, 137, 161, 162, 389, 443, 514, 1812, 2123, 2152,
+	3389, 3544, 4011, 4754, 4789, 5060, 5072, 5353, 5355, 6081, 20000,
+};
+
+static int
+flow_lsp_find(const uint16_t *v, size_t n, uint16_t port)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] == port)
+			return 1;
+		if (v[mid] < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Is port a likely server port of protocol proto (6 or 17)? */
+static int
+flow_likely_server(uint8_t proto, uint16_t port)
+{
+	if (proto == 6)
+		return flow_lsp_find(flow_lsp_tcp, sizeof flow_lsp_tcp /
+		    sizeof flow_lsp_tcp[0], port);
+	return flow_lsp_find(flow_lsp_udp, sizeof flow_lsp_udp /
+	    sizeof flow_lsp_udp[0], port);
+}
+
+/* UDP ports Zeek's DNS analyzer takes: their sessions end after
+ * dns_session_timeout. */
+static inline int
+flow_dns_port(uint16_t port)
+{
+	return port == 53 || port == 137 || port == 5353 || port == 5355;
+}
+
+/* Zeek's IPAddr::IsBroadcast(): 255.255.255.255 only. */
+static int
+flow_broadcast(const struct pkt_meta *m)
+{
+	static const uint8_t all[4] = { 0xff, 0xff, 0xff, 0xff };
+
+	return m->ip_ver == 4 && memcmp(m->dst, all, 4) == 0;
+}
+
+/*
+ * Does a new flow's first packet come from its responder?  As Zeek
+ * decides (UDP.cc, TCP.cc WantConnection; IPBasedAnalyzer::NewConn):
+ * UDP when the source port is a likely server port and the destination
+ * port is not; TCP the same for a first packet without a SYN or with a
+ * SYN-ACK, and when both ports are likely server ports, only a packet
+ * without SYN from the lower port; never towards 255.255.255.255.
+ */
+static int
+flow_flip_first(const struct pkt_meta *m)
+{
+	uint8_t fl = m->tcp_flags;
+	int flip;
+
+	if (!(m->flags & PKT_F_L4) || (m->proto != 6 && m->proto != 17))
+		return 0;
+	if (!flow_likely_server(m->proto, m->sport))
+		return 0;
+	if (m->proto == 17)
+		flip = !flow_likely_server(17, m->dport);
+	else if ((fl & PKT_TCP_SYN) && !(fl & PKT_TCP_ACK))
+		flip = 0;
+	else if (flow_likely_server(6, m->dport))
+		flip = !(fl & PKT_TCP_SYN) && m->sport < m->dport;
+	else
+		flip = 1;
+	return flip && !flow_broadcast(m);
+}
+
 /* Create a flow for key k (the table has room or makes it). */
 static uint32_t
 flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
@@ -807,22 +1014,26 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	if (k->proto == 6)
 		b = FLOW_CLASS_TCP;
 	else if (k->proto == 17)
-		b = FLOW_CLASS_UDP;
+		b = (m->flags & PKT_F_L4) && (flow_dns_port(m->sport) ||
+		    flow_dns_port(m->dport)) ? FLOW_CLASS_DNS :
+		    FLOW_CLASS_UDP;
 	else
 		b = FLOW_CLASS_OTHER;
-	f->priv.flags = FL_LIVE | b << FL_CLASS_SHIFT;
+	if (b == FLOW_CLASS_DNS)
+		f->priv.syn_us = (uint32_t)(e->timeout_ns[b] / 1000);
+	f->priv.flags = FL_LIVE | b << FL_CLASS_SHIFT |
+	    (uint32_t)(m->inner_vlan & 0xfff) << FL_IVLAN_SHIFT;
 	f->priv.flags |= flow_tx_bits(e, k, m->source, ha, hb);
-	if (k->proto == 6 && (m->flags & PKT_F_L4) &&
-	    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
-	    (PKT_TCP_SYN | PKT_TCP_ACK)) {
-		/* The first packet is a SYN-ACK: its receiver opened. */
+	if (flow_flip_first(m)) {
+		/* Zeek's guess: the first packet came from the server. */
 		f->orig_is_a = (uint8_t)!sender_is_a;
 		f->history[0] = '^';
 	}
-	if (IS_ICMP(k->proto) && (m->flags & PKT_F_L4))
-		f->priv.flags |= FL_ICMP |
-		    (uint32_t)(m->sport & 0xff) << 16 |
-		    (uint32_t)(m->dport & 0xff) << 24;
+	if (IS_ICMP(k->proto) && (m->flags & PKT_F_L4)) {
+		f->priv.flags |= FL_ICMP;
+		f->priv.isn = (uint32_t)(m->sport & 0xff) |
+		    (uint32_t)(m->dport & 0xff) << 8;
+	}
 	engine_table_insert(&t->tab, i, hash, b);
 	e->totals.flows_created++;
 	engine_source_get(e, m->source)->flows_active++;
@@ -861,7 +1072,7 @@ flow_prep_key(struct engine *e, const struct pkt_meta *m,
 		k->ap = dp;
 		k->bp = sp;
 	}
-	k->vlan = m->vlan;
+	k->vlan = m->vlan & e->vlan_mask;
 	k->ip_ver = m->ip_ver;
 	k->proto = m->proto;
 	p->hash = flow_key_hash(e, k);
@@ -910,6 +1121,112 @@ engine_flow_prefetch(const struct engine *e, const struct flow_prep *p,
 	}
 }
 
+/* The close is complete (Zeek's TCPSessionAdapter::ConnectionClosed):
+ * the flow ends close_timeout after this packet. */
+static void
+flow_closing(struct engine *e, uint32_t i, uint64_t ts)
+{
+	struct flow *f = flow_at(e, i);
+	uint64_t us = ts > f->first_ns ? (ts - f->first_ns) / 1000 : 0;
+
+	f->priv.flags |= FL_RTT;	/* syn_us is the close time now */
+	f->priv.syn_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	flow_set_class(e, i, FLOW_CLASS_CLOSED);
+}
+
+/* Has a TCP endpoint sent its FIN or RST (Zeek's did_close)? */
+static inline int
+tcp_did_close(unsigned s)
+{
+	return s == TCPS_CLOSED || s == TCPS_RESET;
+}
+
+/* Swap originator and responder (Zeek's Connection::FlipRoles). */
+static void
+flow_flip(struct flow *f)
+{
+	struct flow_dir dd = f->dir[0];
+	uint32_t fl = f->priv.flags, sw, m;
+	uint16_t v = f->vlan[0];
+
+	f->dir[0] = f->dir[1];
+	f->dir[1] = dd;
+	f->vlan[0] = f->vlan[1];
+	f->vlan[1] = v;
+	f->orig_is_a = (uint8_t)!f->orig_is_a;
+	f->tcp_state = (uint8_t)(f->tcp_state >> 4 | f->tcp_state << 4);
+	sw = f->priv.seq_max[0];
+	f->priv.seq_max[0] = f->priv.seq_max[1];
+	f->priv.seq_max[1] = sw;
+	m = FL_SEQ0 | FL_SEEN0;
+	sw = (fl & m) << 1 | (fl & (m << 1)) >> 1;
+	fl = (fl & ~(m | m << 1)) | sw;
+	sw = (fl & FL_TUN0 ? FL_TUN1 : 0) | (fl & FL_TUN1 ? FL_TUN0 : 0);
+	f->priv.flags = (fl & ~(FL_TUN0 | FL_TUN1)) | sw;
+	/* The handshake is not the originator's: no RTT from it. */
+	f->priv.flags &= ~(uint32_t)(FL_SYN | FL_SYNACK | FL_ISN);
+}
+
+/* Note that a flow carried a tunnel (the record has PKT_F_TUNNEL). */
+static void
+flow_carries(struct flow *f, const struct pkt_meta *m, int d)
+{
+	f->priv.flags = (f->priv.flags & ~(7u << FL_TUN_SHIFT)) |
+	    (uint32_t)(m->tunnel & 7) << FL_TUN_SHIFT |
+	    (d ? FL_TUN1 : FL_TUN0);
+}
+
+/* The tunnel facts of flow i, made on first use. */
+static struct flow_tunnel *
+flow_tun_get(struct engine *e, uint32_t i)
+{
+	struct flow_table *t = &e->ft;
+
+	if (t->tab.cap > t->tun_cap) {
+		t->tun = xreallocarray(t->tun, t->tab.cap, sizeof *t->tun);
+		memset(&t->tun[t->tun_cap], 0, (t->tab.cap - t->tun_cap) *
+		    sizeof *t->tun);
+		t->tun_cap = t->tab.cap;
+	}
+	if (t->tun[i] == NULL)
+		t->tun[i] = xcalloc(1, sizeof *t->tun[i]);
+	return t->tun[i];
+}
+
+/*
+ * A record of a tunnelled frame: an inner flow (layer > 0) lists the
+ * flow of the layer around it among its parents; a flow whose record has
+ * a layer inside (PKT_F_MORE) is remembered as the next layer's parent.
+ */
+static void
+flow_layer(struct engine *e, uint32_t i, const struct pkt_meta *m)
+{
+	unsigned l = m->layer;
+	struct flow_tunnel *tu;
+	uint64_t up;
+	unsigned k;
+
+	if (l > PKT_MAX_TUNNELS)
+		return;
+	if (l > 0 && (e->layer_valid & (1u << (l - 1)))) {
+		tu = flow_tun_get(e, i);
+		tu->kind = m->tunnel;
+		up = e->layer_uid[l - 1];
+		for (k = 0; k < tu->nparents && tu->parent[k] != up; k++)
+			;
+		if (k == tu->nparents) {
+			if (k < FLOW_MAX_PARENTS)
+				tu->parent[tu->nparents++] = up;
+			else
+				e->totals.tunnel_parents_dropped++;
+		}
+	}
+	if (m->flags & PKT_F_MORE) {
+		e->layer_uid[l] = engine_flow_uid_hash(flow_at(e, i));
+		e->layer_valid |= 1u << l;
+	}
+}
+
 /* Account an IP packet to its flow and its hosts. */
 int
 engine_flow_packet(struct engine *e, const struct pkt_meta *m,
@@ -919,7 +1236,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	struct flow *f = NULL;
 	uint32_t i, payload;
 	uint64_t ts = m->ts_ns;
-	int sender_is_a, d, is_tcp;
+	int sender_is_a, d, is_tcp, frozen = 0;
 
 	is_tcp = m->proto == 6 && (m->flags & PKT_F_L4);
 	if ((m->flags & (PKT_F_L4 | PKT_F_FRAG | PKT_F_FRAG_LATER)) ==
@@ -941,7 +1258,8 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		f = flow_at(e, i);
 		cls = flow_class(f);
 		d = sender_is_a == f->orig_is_a ? 0 : 1;
-		if (ts >= f->last_ns + e->timeout_ns[cls]) {
+		if (cls == FLOW_CLASS_DNS ? flow_dns_expired(e, f, ts) :
+		    ts >= flow_deadline(e, f, cls)) {
 			flow_end(e, i, cls == FLOW_CLASS_CLOSED ?
 			    FLOW_END_CLOSED : FLOW_END_IDLE);
 			i = 0;
@@ -958,16 +1276,33 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	if (i == 0)
 		i = flow_new(e, kp, p->hash, m, sender_is_a);
 	f = flow_at(e, i);
+	e->last_flow = i;
+	/* A flow that began with a SYN-ACK (history "H") is flipped once
+	 * an ACK or data follows, as Zeek's TCP_Endpoint::CheckHistory. */
+	if (is_tcp && f->history[0] == 'H' && f->history[1] == '\0' &&
+	    !(m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN | PKT_TCP_RST)) &&
+	    (m->l4_len > 0 || (m->tcp_flags & PKT_TCP_ACK))) {
+		flow_flip(f);
+		memcpy(f->history, "^h", 3);
+	}
 	d = sender_is_a == f->orig_is_a ? 0 : 1;
 
+	if (!(f->priv.flags & (FL_SEEN0 << d)))
+		f->vlan[d] = m->vlan;
 	f->dir[d].pkts++;
 	f->dir[d].ip_bytes += m->ip_len;
 	f->dir[d].wire_bytes += m->wire_len;
 	f->priv.flags |= FL_SEEN0 << d;
+	if (m->flags & PKT_F_TUNNEL)
+		flow_carries(f, m, d);
 	if (is_tcp) {
+		/* Once both sides have closed, Zeek stops the clock: a last
+		 * ACK is counted but does not lengthen the connection. */
+		frozen = tcp_did_close(tcp_get(f, 0)) &&
+		    tcp_did_close(tcp_get(f, 1));
 		payload = flow_tcp(f, m, d);
 		if (flow_class(f) != FLOW_CLASS_CLOSED && tcp_closed(f))
-			flow_set_class(e, i, FLOW_CLASS_CLOSED);
+			flow_closing(e, i, ts);
 	} else {
 		payload = m->l4_len;
 		/* Zeek's UDP analyzer marks every datagram: D / d. */
@@ -976,12 +1311,17 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	}
 	f->dir[d].bytes += payload;
 
-	if (ts > f->last_ns) {
+	if (frozen)
+		;
+	else if (ts > f->last_ns) {
 		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC)
 			engine_table_touch(&e->ft.tab, i, flow_class(f));
 		f->last_ns = ts;
 	} else if (ts < f->first_ns)
-		f->first_ns = ts;
+		flow_rebase(f, ts);
+
+	if (m->layer > 0 || (m->flags & PKT_F_MORE))
+		flow_layer(e, i, m);
 
 	if (e->cfg.keep_rates) {
 		struct flow_rates **r = &e->ft.rates[i];
@@ -991,7 +1331,14 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		rate_add(&(*r)->dir[d], ts / NS_PER_SEC, m->wire_len);
 	}
 
-	if (e->cfg.keep_rates)
+	/* Hosts count a frame once, at its innermost layer. */
+	if (m->flags & PKT_F_MORE) {
+		struct flow_tunnel *tu = flow_tun_get(e, i);
+
+		f = flow_at(e, i);
+		tu->inner_pkts[d]++;
+		tu->inner_wire[d] += m->wire_len;
+	} else if (e->cfg.keep_rates)
 		engine_host_count_pkt(e,
 		    sender_is_a ? f->priv.host_a : f->priv.host_b,
 		    sender_is_a ? f->priv.host_b : f->priv.host_a,
@@ -1000,6 +1347,48 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 }
 
 /* ---- public --------------------------------------------------------- */
+
+/* VLANs of a flow, as engine.h says. */
+void
+flow_vlans(const struct flow *f, uint16_t *vlan, uint16_t *inner,
+    uint16_t *resp)
+{
+	uint32_t fl = f->priv.flags;
+
+	*vlan = (fl & FL_SEEN0) ? f->vlan[0] : f->vlan[1];
+	*inner = (uint16_t)((fl >> FL_IVLAN_SHIFT) & 0xfff);
+	*resp = (fl & FL_SEEN0) && (fl & (FL_SEEN0 << 1)) &&
+	    f->vlan[1] != f->vlan[0] ? f->vlan[1] : 0;
+}
+
+/* Return the tunnel facts of a flow, or NULL. */
+const struct flow_tunnel *
+engine_flow_tunnel(const struct engine *e, const struct flow *f)
+{
+	const struct flow_table *t;
+	const struct flow *v;
+	size_t i;
+
+	if (e == NULL)
+		return NULL;
+	t = &e->ft;
+	v = flow_at(e, 0);
+	if (t->tun == NULL || f < v + 1 || f > v + t->tab.used)
+		return NULL;
+	i = (size_t)(f - v);
+	return i < t->tun_cap ? t->tun[i] : NULL;
+}
+
+/* The tunnel a flow carried (enum pkt_tunnel), and in which directions:
+ * bit 0 the originator, bit 1 the responder. */
+unsigned
+engine_flow_carried(const struct flow *f, unsigned *dirs)
+{
+	uint32_t fl = f->priv.flags;
+
+	*dirs = ((fl & FL_TUN0) ? 1u : 0) | ((fl & FL_TUN1) ? 2u : 0);
+	return (fl >> FL_TUN_SHIFT) & 7;
+}
 
 /* Fill in the originator and responder of a flow. */
 void
@@ -1013,8 +1402,8 @@ flow_endpoints(const struct flow *f, struct flow_ep *orig,
 	memcpy(orig->addr, oa, 16);
 	memcpy(resp->addr, ra, 16);
 	if (IS_ICMP(f->key.proto)) {
-		orig->port = (fl & FL_ICMP) ? (fl >> 16) & 0xff : 0;
-		resp->port = (fl & FL_ICMP) ? fl >> 24 : 0;
+		orig->port = (fl & FL_ICMP) ? f->priv.isn & 0xff : 0;
+		resp->port = (fl & FL_ICMP) ? (f->priv.isn >> 8) & 0xff : 0;
 	} else {
 		orig->port = f->orig_is_a ? f->key.ap : f->key.bp;
 		resp->port = f->orig_is_a ? f->key.bp : f->key.ap;

@@ -26,7 +26,8 @@ enum {
 	FLOW_CLASS_TCP = 0,
 	FLOW_CLASS_UDP,
 	FLOW_CLASS_OTHER,
-	FLOW_CLASS_CLOSED,
+	FLOW_CLASS_CLOSED,	/* TCP closed: ends close_timeout after */
+	FLOW_CLASS_DNS,		/* UDP DNS: Zeek's dns_session_timeout */
 	FLOW_CLASS_COUNT
 };
 
@@ -36,7 +37,7 @@ struct engine_list {
 };
 
 /* A bounded table with hash chains and LRU lists (engine-table.c). */
-#define ENGINE_TABLE_LISTS	4
+#define ENGINE_TABLE_LISTS	5
 #define ENGINE_TABLE_FREE	UINT32_MAX	/* link.prev of a free entry */
 
 struct engine_table {
@@ -111,6 +112,9 @@ struct flow_table {
 	struct flow_rates **rates;	/* [tab.cap] per-flow rates, owned;
 					   NULL unless keep_rates */
 	uint32_t rates_cap;
+	struct flow_tunnel **tun;	/* [tun_cap] tunnel facts, owned; NULL
+					   until a frame carries a tunnel */
+	uint32_t tun_cap;
 };
 
 /* Host pairs (peers): open addressing on two host serials. */
@@ -167,6 +171,12 @@ struct engine {
 	unsigned n_nets;
 
 	uint64_t now_ns;
+	uint16_t vlan_mask;		/* 0xffff: VLAN in the flow key */
+	/* The frame being accounted: uid hash and index of the flow of
+	 * each layer so far (a layer > 0 record's parent is layer - 1). */
+	uint64_t layer_uid[PKT_MAX_TUNNELS + 1];
+	unsigned layer_valid;		/* bit l: layer_uid[l] is this frame's */
+	uint32_t last_flow;		/* flow the last IP record went to */
 	uint64_t checked_sec;		/* last second expiry ran for */
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
 	uint64_t active_ns;
@@ -306,6 +316,7 @@ void		 engine_flows_flush(struct engine *);
 void		 engine_flows_sync(struct engine *);
 /* Hash behind flow_uid(). */
 uint64_t	 engine_flow_uid_hash(const struct flow *);
+unsigned	 engine_flow_carried(const struct flow *, unsigned *dirs);
 
 /* engine-host.c */
 void		 engine_hosts_init(struct engine *);

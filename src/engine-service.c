@@ -45,7 +45,9 @@ static const struct svc_entry svc_builtin[] = {
 	{ 88, SVC_ANY, "kerberos" },
 	{ 110, SVC_TCP, "pop3" },
 	{ 123, SVC_UDP, "ntp" },
-	{ 137, SVC_ANY, "netbios" },
+	{ 137, SVC_TCP, "netbios" },
+	{ 137, SVC_UDP, "dns" },	/* NetBIOS name service: DNS on the
+					   wire, Zeek's name */
 	{ 138, SVC_ANY, "netbios" },
 	{ 139, SVC_ANY, "netbios" },
 	{ 143, SVC_TCP, "imap" },
@@ -57,7 +59,7 @@ static const struct svc_entry svc_builtin[] = {
 	{ 443, SVC_UDP, "quic" },
 	{ 445, SVC_TCP, "smb" },
 	{ 465, SVC_TCP, "smtps" },
-	{ 514, SVC_UDP, "syslog" },
+	{ 514, SVC_ANY, "syslog" },	/* TCP too, as Zeek (rsh is gone) */
 	{ 587, SVC_TCP, "submission" },
 	{ 636, SVC_TCP, "ldaps" },
 	{ 853, SVC_ANY, "dot" },
@@ -71,8 +73,8 @@ static const struct svc_entry svc_builtin[] = {
 	{ 3389, SVC_ANY, "rdp" },
 	{ 3544, SVC_UDP, "teredo" },
 	{ 5060, SVC_ANY, "sip" },
-	{ 5353, SVC_UDP, "mdns" },
-	{ 5355, SVC_ANY, "llmnr" },
+	{ 5353, SVC_UDP, "dns" },	/* mDNS and LLMNR are DNS messages: */
+	{ 5355, SVC_ANY, "dns" },	/* Zeek's DNS analyzer names them */
 	{ 5432, SVC_TCP, "postgresql" },
 	{ 5900, SVC_TCP, "vnc" },
 	{ 6379, SVC_TCP, "redis" },
@@ -221,12 +223,38 @@ flow_service(const struct flow *f)
 {
 	uint16_t rp, op;
 	const char *s;
+	unsigned dirs, kind;
 
 	if (f->key.proto != 6 && f->key.proto != 17)
+		return NULL;
+	/* What the decoder saw beats the port: a UDP flow that carried a
+	 * tunnel is that tunnel, on whatever port. */
+	if ((kind = engine_flow_carried(f, &dirs)) != PKT_TUN_NONE &&
+	    f->key.proto == 17)
+		return flow_tunnel_name(kind);
+	/* Nothing carried, nothing to name: a SYN, a RST or an empty
+	 * datagram to port 80 is not HTTP (Zeek logs "-" too). */
+	if (f->dir[0].bytes == 0 && f->dir[1].bytes == 0)
 		return NULL;
 	rp = f->orig_is_a ? f->key.bp : f->key.ap;
 	op = f->orig_is_a ? f->key.ap : f->key.bp;
 	if ((s = service_name(f->key.proto, rp)) != NULL)
 		return s;
 	return service_name(f->key.proto, op);
+}
+
+/* Name of an enum pkt_tunnel, NULL for none. */
+const char *
+flow_tunnel_name(unsigned kind)
+{
+	static const char *const names[PKT_TUN_COUNT] = {
+		[PKT_TUN_IP] = "ip",
+		[PKT_TUN_GRE] = "gre",
+		[PKT_TUN_TEREDO] = "teredo",
+		[PKT_TUN_VXLAN] = "vxlan",
+		[PKT_TUN_GENEVE] = "geneve",
+		[PKT_TUN_GTPU] = "gtpu",
+	};
+
+	return kind < PKT_TUN_COUNT ? names[kind] : NULL;
 }

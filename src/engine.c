@@ -58,6 +58,9 @@ engine_create(const struct engine_cfg *cfg)
 	    e->cfg.other_timeout_s : 60) * NS_PER_SEC;
 	e->timeout_ns[FLOW_CLASS_CLOSED] = (uint64_t)(e->cfg.close_timeout_s ?
 	    e->cfg.close_timeout_s : 5) * NS_PER_SEC;
+	e->timeout_ns[FLOW_CLASS_DNS] = (uint64_t)(e->cfg.dns_timeout_s ?
+	    e->cfg.dns_timeout_s : 10) * NS_PER_SEC;
+	e->vlan_mask = e->cfg.vlan_key ? 0xffff : 0;
 	e->active_ns = (uint64_t)(e->cfg.active_timeout_s ?
 	    e->cfg.active_timeout_s : 1800) * NS_PER_SEC;
 
@@ -163,6 +166,21 @@ engine_account(struct engine *e, const struct pkt_meta *m,
 
 	e->started = 1;
 	engine_clock(e, m->ts_ns);
+
+	/* A tunnelled frame is a record per layer: every layer is a flow,
+	 * but the totals count the frame once, at its innermost layer. */
+	if (m->layer == 0)
+		e->layer_valid = 0;
+	if ((m->flags & (PKT_F_TUNNEL | PKT_F_TUN_SKIP)) ==
+	    (PKT_F_TUNNEL | PKT_F_TUN_SKIP))
+		t->tunnels_skipped++;
+	if (m->flags & PKT_F_MORE) {
+		if (m->layer == 0)
+			t->tunnel_frames++;
+		if (m->ip_ver == 4 || m->ip_ver == 6)
+			(void)engine_flow_packet(e, m, p);
+		return;
+	}
 
 	t->packets++;
 	t->bytes += m->wire_len;

@@ -99,9 +99,10 @@ struct flow_priv {
 	uint32_t host_b;	/* host index of key.b */
 	uint32_t seq_max[2];	/* highest TCP sequence seen, originator /
 				   responder */
-	uint32_t flags;		/* FL_* bits; ICMP type in bits 16-23, code
-				   in 24-31 */
-	uint32_t isn;		/* TCP: the originator's initial sequence */
+	uint32_t flags;		/* FL_* bits; the first packet's inner VLAN
+				   in bits 16-27 */
+	uint32_t isn;		/* TCP: the originator's initial sequence;
+				   ICMP: the first packet's type | code << 8 */
 	uint32_t syn_us;	/* time of the originator's SYN, us after
 				   first_ns */
 };
@@ -117,8 +118,23 @@ struct flow {
 	char history[16];	/* Zeek history letters, NUL-terminated */
 	uint32_t rtt_us;	/* SYN -> SYN-ACK -> ACK handshake RTT; 0 = none */
 	uint32_t retrans;	/* retransmitted segments (both directions) */
-	uint32_t zero_win;	/* zero-window advertisements */
+	uint16_t vlan[2];	/* outer VLAN of the first packet each
+				   direction sent ([0] originator), 0 = none
+				   (the key has one only with vlan_key) */
 	struct flow_priv priv;	/* private to engine-flow.c */
+};
+
+/* What the engine knows of a flow's tunnels (engine_flow_tunnel()). */
+#define FLOW_MAX_PARENTS	4
+struct flow_tunnel {
+	uint64_t parent[FLOW_MAX_PARENTS];	/* uid hashes of the flows
+						   that carried this one */
+	uint8_t nparents;
+	uint8_t kind;		/* enum pkt_tunnel that carried it, 0: none */
+	/* Frames of each direction this flow carried on into an opened
+	 * tunnel: their hosts are counted at the inner layer. */
+	uint64_t inner_pkts[2];
+	uint64_t inner_wire[2];
 };
 
 /* An endpoint as the exporters see it. */
@@ -134,6 +150,18 @@ void	 flow_endpoints(const struct flow *, struct flow_ep *orig,
 const char *flow_conn_state(const struct flow *);
 /* Zeek-style uid ("C" + 17 base62 chars), deterministic per flow. */
 void	 flow_uid(const struct flow *, char out[20]);
+/* The uid whose hash is v (struct flow_tunnel.parent). */
+void	 flow_uid_of(uint64_t v, char out[20]);
+/* VLANs of a flow: the originator's first packet's outer and inner tag
+ * (of the first packet if the originator sent none), and the responder's
+ * outer tag when it differs (else 0). */
+void	 flow_vlans(const struct flow *, uint16_t *vlan, uint16_t *inner,
+	    uint16_t *resp);
+/* Tunnel facts of a flow, NULL if none (no tunnel carried or opened). */
+const struct flow_tunnel *engine_flow_tunnel(const struct engine *,
+	    const struct flow *);
+/* Name of an enum pkt_tunnel ("vxlan", ...), NULL for none. */
+const char *flow_tunnel_name(unsigned kind);
 /* Community ID v1 ("1:base64"), seed 0 unless given. */
 void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
@@ -221,6 +249,8 @@ struct engine_cfg {
 	uint32_t udp_timeout_s;		/* inactive UDP (0 = 60) */
 	uint32_t other_timeout_s;	/* ICMP and others (0 = 60) */
 	uint32_t close_timeout_s;	/* after FIN/RST (0 = 5) */
+	uint32_t dns_timeout_s;		/* UDP DNS session (0 = 10) */
+	int vlan_key;			/* the outer VLAN is part of the key */
 	uint32_t active_timeout_s;	/* partial record every (0 = 1800) */
 	int keep_rates;			/* keep per-flow and per-host rate
 					   rings (sinks that show rates) */
@@ -272,6 +302,10 @@ struct engine_totals {
 					   full and no host could be evicted
 					   (one per flow endpoint refused) */
 	uint64_t names_learned;
+	uint64_t tunnel_frames;		/* frames with a tunnel opened */
+	uint64_t tunnels_skipped;	/* tunnels recognised, not opened */
+	uint64_t tunnel_parents_dropped;	/* carriers past
+					   FLOW_MAX_PARENTS, not listed */
 	uint64_t first_ns;
 	uint64_t last_ns;
 };

@@ -69,7 +69,7 @@ export_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 	(void)why;
 	x->records++;
 	if (x->what == EXPORT_FLOWS)
-		out_rec_flow(x->w, f);
+		out_rec_flow(x->w, x->engine, f);
 }
 
 /* Read pending signals; returns 1 if one asks to stop. */

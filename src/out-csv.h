@@ -60,6 +60,15 @@ out_csv_cell(struct out_writer *w, char *p, size_t need,
 		out_put(w, s, len);
 		p = out_room(w, need);
 		break;
+	case OUT_TOKENS:
+		if ((s = f->v.tok.s) == NULL || *s == '\0')
+			break;
+		out_commit(w, p);
+		out_put(w, "\"", 1);
+		out_put(w, s, f->v.tok.len != 0 ? f->v.tok.len : strlen(s));
+		out_put(w, "\"", 1);
+		p = out_room(w, need);
+		break;
 	case OUT_STR:
 	case OUT_CAPTURED:
 		if (f->v.s == NULL)

@@ -62,6 +62,29 @@ out_json_scalar(struct out_writer *w, char *p, size_t need,
 		out_put(w, "\"", 1);
 		p = out_room(w, need);
 		break;
+	case OUT_TOKENS: {
+		const char *e, *c;
+
+		if ((s = f->v.tok.s) == NULL || *s == '\0')
+			goto null;
+		e = s + (f->v.tok.len != 0 ? f->v.tok.len : strlen(s));
+		out_commit(w, p);
+		out_put(w, "[", 1);
+		for (;;) {
+			if ((c = memchr(s, ',', (size_t)(e - s))) == NULL)
+				c = e;
+			out_put(w, "\"", 1);
+			out_put(w, s, (size_t)(c - s));
+			out_put(w, "\"", 1);
+			if (c == e)
+				break;
+			out_put(w, ",", 1);
+			s = c + 1;
+		}
+		out_put(w, "]", 1);
+		p = out_room(w, need);
+		break;
+	}
 	case OUT_STR:
 	case OUT_CAPTURED:
 		if (f->v.s == NULL)

@@ -32,7 +32,7 @@
 #include "pipeline.h"
 #include "xmalloc.h"
 
-#define OUT_REC_FLOWS_SCHEMA	"wiretop.flows/1"
+#define OUT_REC_FLOWS_SCHEMA	"wiretop.flows/2"
 #define OUT_REC_HOSTS_SCHEMA	"wiretop.hosts/1"
 #define OUT_REC_SUMMARY_SCHEMA	"wiretop.summary/1"
 
@@ -160,6 +160,18 @@ out_v_token(const char *s, size_t len)
 	return v;
 }
 
+/* Tokens joined by ',' (out.h OUT_TOKENS); null if none. */
+static inline struct out_field
+out_v_tokens(const char *s, size_t len)
+{
+	struct out_field v;
+
+	v.type = len != 0 ? OUT_TOKENS : OUT_NULL;
+	v.v.tok.s = s;
+	v.v.tok.len = len;
+	return v;
+}
+
 /* A string; null if s is NULL or empty. */
 static inline struct out_field
 out_v_str(const char *s)
@@ -203,6 +215,10 @@ struct out_rec_flow {
 	size_t ohlen, rhlen;
 	const char *proto;	/* points to a static name or pbuf */
 	char pbuf[8];
+	uint16_t vlan, inner_vlan, resp_vlan;
+	const struct flow_tunnel *tu;	/* NULL: no tunnel facts */
+	char parents[FLOW_MAX_PARENTS * 19];	/* uids, ',' between */
+	size_t parents_len;
 };
 
 /* Zeek conn.log names and order, then wiretop's own (DESIGN 7). */
@@ -227,7 +243,12 @@ struct out_rec_flow {
 	C("resp_ip_bytes",	out_v_uint(x->f->dir[1].ip_bytes))	\
 	C("orig_wire_bytes",	out_v_uint(x->f->dir[0].wire_bytes))	\
 	C("resp_wire_bytes",	out_v_uint(x->f->dir[1].wire_bytes))	\
-	C("vlan",		out_v_uint_or_null(x->f->key.vlan))	\
+	C("vlan",		out_v_uint_or_null(x->vlan))		\
+	C("inner_vlan",		out_v_uint_or_null(x->inner_vlan))	\
+	C("resp_vlan",		out_v_uint_or_null(x->resp_vlan))	\
+	C("tunnel_parents",	out_v_tokens(x->parents, x->parents_len)) \
+	C("tunnel",		out_v_token(x->tu != NULL ?		\
+				    flow_tunnel_name(x->tu->kind) : NULL, 0)) \
 	C("community_id",	out_v_token(x->cid, 0))			\
 	C("rtt_ms",		x->f->rtt_us != 0 ?			\
 				    out_v_fixed(x->f->rtt_us, 3) :	\
@@ -243,7 +264,8 @@ static const char *const out_rec_flow_names[] = {
 
 /* Write one flow record. */
 int
-out_rec_flow(struct out_writer *w, const struct flow *f)
+out_rec_flow(struct out_writer *w, const struct engine *e,
+    const struct flow *f)
 {
 	struct out_rec_flow rec, *x = &rec;
 	struct out_field v[OUT_REC_FLOW_NCOL], cell;
@@ -256,10 +278,28 @@ out_rec_flow(struct out_writer *w, const struct flow *f)
 	x->f = f;
 	flow_endpoints(f, &x->o, &x->r);
 	flow_uid(f, x->uid);
+	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->resp_vlan);
+	x->tu = engine_flow_tunnel(e, f);
+	x->parents_len = 0;
+	if (x->tu != NULL) {
+		unsigned k;
+
+		for (k = 0; k < x->tu->nparents; k++) {
+			if (k > 0)
+				x->parents[x->parents_len++] = ',';
+			flow_uid_of(x->tu->parent[k],
+			    x->parents + x->parents_len);
+			x->parents_len += 18;
+		}
+	}
+	x->parents[x->parents_len] = '\0';
 	flow_community_id(f, 0, x->cid);
 	x->ohlen = out_fmt_addr(f->key.ip_ver, x->o.addr, x->oh);
 	x->rhlen = out_fmt_addr(f->key.ip_ver, x->r.addr, x->rh);
-	x->proto = out_rec_proto(f->key.proto, x->pbuf, sizeof x->pbuf);
+	/* Zeek's transport_proto: ICMPv6 is "icmp" too (the addresses
+	 * tell the version), so the 5-tuple joins with conn.log. */
+	x->proto = f->key.proto == 58 ? "icmp" :
+	    out_rec_proto(f->key.proto, x->pbuf, sizeof x->pbuf);
 	/* CSV, JSON and NDJSON: the record is written cell by cell, each
 	 * cell's type known here, with no field array (the hot path of an
 	 * export); a format without such a path takes the field array. */
@@ -570,6 +610,30 @@ sc_src_truncated(const void *s, struct out_field *v)
 	v->v.u = SUM(s)->cs.truncated != 0;
 }
 
+static void
+sc_tunnel_frames(const void *s, struct out_field *v)
+{
+	out_rec_uint(v, SUM(s)->t->tunnel_frames);
+}
+
+static void
+sc_tunnels_skipped(const void *s, struct out_field *v)
+{
+	out_rec_uint(v, SUM(s)->t->tunnels_skipped);
+}
+
+static void
+sc_tunnel_parents_dropped(const void *s, struct out_field *v)
+{
+	out_rec_uint(v, SUM(s)->t->tunnel_parents_dropped);
+}
+
+static const struct out_col out_rec_tunnel_cols[] = {
+	{ "frames", sc_tunnel_frames },
+	{ "skipped", sc_tunnels_skipped },
+	{ "parents_dropped", sc_tunnel_parents_dropped },
+};
+
 static const struct out_col out_rec_total_cols[] = {
 	{ "packets", sc_packets },
 	{ "bytes", sc_bytes },
@@ -673,6 +737,8 @@ static const struct out_rec_group out_rec_summary_groups[] = {
 	{ "protocol", "protocols", OUT_REC_COLS(out_rec_proto_cols),
 	  out_rec_proto_count, out_rec_proto_elem, 1 },
 	{ "flows", "flows", OUT_REC_COLS(out_rec_flows_cols), NULL, NULL,
+	  0 },
+	{ "tunnel", "tunnels", OUT_REC_COLS(out_rec_tunnel_cols), NULL, NULL,
 	  0 },
 	{ "source", "sources", OUT_REC_COLS(out_rec_source_cols),
 	  out_rec_source_count, out_rec_source_elem, 0 },

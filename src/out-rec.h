@@ -24,7 +24,8 @@ enum out_rec_kind {
 /* Start a document of one kind on w: schema, list member, CSV header. */
 int	 out_rec_begin(struct out_writer *, enum out_rec_kind);
 /* Write one flow record. */
-int	 out_rec_flow(struct out_writer *, const struct flow *);
+int	 out_rec_flow(struct out_writer *, const struct engine *,
+	    const struct flow *);
 /* Write the engine's host table, by wire bytes descending. */
 int	 out_rec_hosts(struct out_writer *, const struct engine *);
 /* Write the summary of a run: the engine's totals, the sources of p

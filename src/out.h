@@ -35,6 +35,8 @@ enum out_type {
 	OUT_TOKEN,	/* v.tok: made by wiretop from a safe alphabet
 			   (ids, addresses, codes): no byte below 0x21 or
 			   above 0x7e, no , " \ or '; written as is */
+	OUT_TOKENS,	/* v.tok: OUT_TOKEN words joined by ','; CSV: one
+			   quoted cell, JSON: an array of strings */
 	OUT_UINT,	/* v.u */
 	OUT_INT,	/* v.i */
 	OUT_FIXED,	/* v.fx: fixed point, exact (e.g. us as seconds) */
@@ -140,7 +142,7 @@ struct out_writer *out_create(enum out_format, FILE *fp);
 /* Free a writer (NULL is fine); does not close or flush its stream. */
 void	 out_free(struct out_writer *);
 /*
- * Start the document.  schema is "wiretop.flows/1" and so on; list_key is
+ * Start the document.  schema is "wiretop.flows/2" and so on; list_key is
  * the JSON member holding the records ("flows"), or NULL when exactly one
  * record follows and is the document itself (summary).  columns are the
  * CSV header (ncolumns names; records must then have that many fields).

@@ -28,11 +28,12 @@ import csv, hashlib, io, json, sys
 FLOW_COLS = ("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,"
     "duration,orig_bytes,resp_bytes,conn_state,history,orig_pkts,"
     "orig_ip_bytes,resp_pkts,resp_ip_bytes,orig_wire_bytes,resp_wire_bytes,"
-    "vlan,community_id,rtt_ms,retrans,schema").split(",")
+    "vlan,inner_vlan,resp_vlan,tunnel_parents,tunnel,community_id,rtt_ms,"
+    "retrans,schema").split(",")
 HOST_COLS = ("addr,ip_version,name,local,bytes_in,bytes_out,pkts_in,"
     "pkts_out,peers,first_seen,last_seen,schema").split(",")
 SUMMARY_COLS = ["section", "key", "value", "schema"]
-SCHEMA = {"flows": "wiretop.flows/1", "hosts": "wiretop.hosts/1",
+SCHEMA = {"flows": "wiretop.flows/2", "hosts": "wiretop.hosts/1",
     "summary": "wiretop.summary/1"}
 # JSON types per column: int, num (int or float), str, bool; None allowed
 # where the column may be empty.

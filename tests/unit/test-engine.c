@@ -303,7 +303,6 @@ START_TEST(test_tcp_retrans)
 	ck_assert_uint_eq(r->f.dir[0].bytes, 150);
 	ck_assert_uint_eq(r->f.dir[0].pkts, 5);
 	ck_assert_uint_eq(r->f.dir[0].ip_bytes, 5 * 40 + 300);
-	ck_assert_uint_eq(r->f.zero_win, 1);
 	ck_assert_str_eq(r->f.history, "ShADTaw");
 	ck_assert_str_eq(r->state, "S1");
 	ck_assert_uint_eq(r->f.rtt_us, 2000);

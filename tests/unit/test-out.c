@@ -708,6 +708,7 @@ test_flow(struct flow *f, unsigned i)
 	f->key.ap = (uint16_t)(40000 + i % 1000);
 	f->key.bp = 53;
 	f->key.vlan = i % 3 == 0 ? (uint16_t)(i % 4095 + 1) : 0;
+	f->vlan[0] = f->vlan[1] = f->key.vlan;
 	f->orig_is_a = 1;
 	f->first_ns = 1700000000123456789ull + (uint64_t)i * 1000003;
 	f->last_ns = f->first_ns + (uint64_t)i * 999999937;
@@ -727,13 +728,13 @@ test_flow(struct flow *f, unsigned i)
 /* The CSV cells of flow i that do not come from the engine's helpers,
  * as printf and inet_ntop write them; NULL where not checked. */
 static void
-test_flow_want(const struct flow *f, char want[24][64])
+test_flow_want(const struct flow *f, char want[28][64])
 {
 	uint64_t us0 = f->first_ns / 1000, us1 = f->last_ns / 1000;
 	int af = f->key.ip_ver == 6 ? AF_INET6 : AF_INET;
 	int k;
 
-	for (k = 0; k < 24; k++)
+	for (k = 0; k < 28; k++)
 		want[k][0] = '\0';
 	snprintf(want[0], 64, "%llu.%06llu", (unsigned long long)(us0 /
 	    1000000), (unsigned long long)(us0 % 1000000));
@@ -757,13 +758,15 @@ test_flow_want(const struct flow *f, char want[24][64])
 	    (unsigned long long)f->dir[0].wire_bytes);
 	snprintf(want[18], 64, "%llu",
 	    (unsigned long long)f->dir[1].wire_bytes);
-	if (f->key.vlan != 0)
-		snprintf(want[19], 64, "%u", f->key.vlan);
+	if (f->vlan[0] != 0)
+		snprintf(want[19], 64, "%u", f->vlan[0]);
+	if (f->vlan[1] != f->vlan[0] && f->vlan[1] != 0)
+		snprintf(want[21], 64, "%u", f->vlan[1]);
 	if (f->rtt_us != 0)
-		snprintf(want[21], 64, "%u.%03u", f->rtt_us / 1000,
+		snprintf(want[25], 64, "%u.%03u", f->rtt_us / 1000,
 		    f->rtt_us % 1000);
-	snprintf(want[22], 64, "%u", f->retrans);
-	strcpy(want[23], "wiretop.flows/1");
+	snprintf(want[26], 64, "%u", f->retrans);
+	strcpy(want[27], "wiretop.flows/2");
 }
 
 /* Flow rows through out_rec_flow: 3000 of them cross the writer's buffer
@@ -774,17 +777,18 @@ START_TEST(flow_records)
 {
 	static const int cells[] = {
 		0, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19,
-		21, 22, 23,
+		20, 22, 23, 25, 26, 27,
 	};
 	static const char *const keys[] = {
 		"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h",
 		"id.resp_p", "proto", "service", "duration", "orig_bytes",
 		"resp_bytes", "conn_state", "history", "orig_pkts",
 		"orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
-		"orig_wire_bytes", "resp_wire_bytes", "vlan", "community_id",
+		"orig_wire_bytes", "resp_wire_bytes", "vlan", "inner_vlan",
+		"resp_vlan", "tunnel_parents", "tunnel", "community_id",
 		"rtt_ms", "retrans", "schema",
 	};
-	char want[24][64], needle[128], *line, *next, *c;
+	char want[28][64], needle[128], *line, *next, *c;
 	struct flow f;
 	struct mem m;
 	unsigned i, n = 3000;
@@ -796,7 +800,7 @@ START_TEST(flow_records)
 		ck_assert_int_eq(out_rec_begin(m.w, OUT_REC_FLOWS), 0);
 		for (i = 1; i <= n; i++) {
 			test_flow(&f, i);
-			ck_assert_int_eq(out_rec_flow(m.w, &f), 0);
+			ck_assert_int_eq(out_rec_flow(m.w, NULL, &f), 0);
 		}
 		ck_assert_int_eq(out_end(m.w), 0);
 		ck_assert_uint_eq(out_records(m.w), n);
@@ -805,10 +809,10 @@ START_TEST(flow_records)
 			next = strchr(line, '\n');
 			ck_assert_ptr_nonnull(next);
 			*next = '\0';
-			for (k = 0; k < 24; k++)
+			for (k = 0; k < 28; k++)
 				ck_assert_str_eq(out_rec_column(OUT_REC_FLOWS,
 				    k), keys[k]);
-			ck_assert_ptr_null(out_rec_column(OUT_REC_FLOWS, 24));
+			ck_assert_ptr_null(out_rec_column(OUT_REC_FLOWS, 28));
 			line = next + 1;
 		}
 		for (i = 1; i <= n; i++) {
@@ -818,13 +822,13 @@ START_TEST(flow_records)
 			test_flow(&f, i);
 			test_flow_want(&f, want);
 			if (fmt == 0) {
-				char *cell[24];
+				char *cell[28];
 
 				/* No cell is quoted: split on commas. */
-				for (k = 0, c = line; k < 24; k++) {
+				for (k = 0, c = line; k < 28; k++) {
 					cell[k] = c;
 					c = strchr(c, ',');
-					if (k < 23) {
+					if (k < 27) {
 						ck_assert_ptr_nonnull(c);
 						*c++ = '\0';
 					}
@@ -835,7 +839,7 @@ START_TEST(flow_records)
 					ck_assert_str_eq(cell[cells[k]],
 					    want[cells[k]]);
 				ck_assert_uint_eq(strlen(cell[1]), 18);
-				ck_assert_int_eq(strncmp(cell[20], "1:", 2), 0);
+				ck_assert_int_eq(strncmp(cell[24], "1:", 2), 0);
 			} else {
 				ck_assert_int_eq(line[0], '{');
 				ck_assert_int_eq(next[-1], '}');
@@ -844,13 +848,13 @@ START_TEST(flow_records)
 					const char *v = want[cells[k]];
 					int str = cells[k] == 2 ||
 					    cells[k] == 4 || cells[k] == 6 ||
-					    cells[k] == 12 || cells[k] == 23;
+					    cells[k] == 12 || cells[k] == 27;
 
 					snprintf(needle, sizeof needle,
 					    "\"%s\":%s%s%s%c", keys[cells[k]],
 					    str ? "\"" : "", v[0] != '\0' ? v :
 					    "null", str ? "\"" : "",
-					    cells[k] == 23 ? '}' : ',');
+					    cells[k] == 27 ? '}' : ',');
 					ck_assert_msg(strstr(line, needle) !=
 					    NULL, "%s not in %s", needle, line);
 				}
