@@ -43,7 +43,9 @@ FLOW_TYPES = {"ts": "num", "uid": "str", "id.orig_h": "str",
     "orig_bytes": "int", "resp_bytes": "int", "conn_state": "str",
     "history": "str?", "orig_pkts": "int", "orig_ip_bytes": "int",
     "resp_pkts": "int", "resp_ip_bytes": "int", "orig_wire_bytes": "int",
-    "resp_wire_bytes": "int", "vlan": "int?", "community_id": "str?",
+    "resp_wire_bytes": "int", "vlan": "int?", "inner_vlan": "int?",
+    "resp_vlan": "int?", "tunnel_parents": "strlist?", "tunnel": "str?",
+    "community_id": "str?",
     "rtt_ms": "num?", "retrans": "int", "schema": "str"}
 HOST_TYPES = {"addr": "str", "ip_version": "int", "name": "str?",
     "local": "bool", "bytes_in": "int", "bytes_out": "int",
@@ -83,6 +85,8 @@ def typecheck(obj, types, where):
         ok = {"int": lambda x: type(x) is int,
               "num": lambda x: type(x) in (int, float),
               "str": lambda x: type(x) is str,
+              "strlist": lambda x: type(x) is list and len(x) > 0 and
+                  all(type(y) is str for y in x),
               "bool": lambda x: type(x) is bool}[t](v)
         if not ok:
             raise Bad("%s: %s=%r is not %s" % (where, k, v, t))
