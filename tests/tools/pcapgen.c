@@ -32,11 +32,47 @@
  *   name=S a=ADDR aaaa=ADDR qr=0|1 rcode=N  DNS (S may use \xHH escapes)
  *   rep=N dt=S  emit N copies, dt seconds apart (sequence numbers advance)
  *   if=N       pcapng interface
+ *   tun=KIND[,OPT...]:OUTERSRC>OUTERDST
+ *              carry the packet in a tunnel; repeat to nest, the outermost
+ *              first.  OUTERSRC/OUTERDST are endpoints as above (the port
+ *              is optional; UDP kinds use the defaults below).  KIND:
+ *     ipip     IPv4 or IPv6 inside IPv4 or IPv6 (RFC 2003 / RFC 4213):
+ *              outer protocol 4 when the inner packet is IPv4, 41 (6in4,
+ *              6in6) when IPv6
+ *     gre      GRE (RFC 2784, RFC 2890), protocol 47, inner ethertype
+ *              0x0800/0x86dd; OPT key=N seq=N add those fields
+ *     gre-eth  GRE carrying Ethernet (ethertype 0x6558, transparent
+ *              Ethernet bridging); OPT key=N seq=N vlan=N
+ *     teredo   UDP (RFC 4380), outer IPv4, inner IPv6, default ports
+ *              50000 > 3544; OPT origin adds the origin indication
+ *              (8 bytes: 0x0000, the outer destination's port and address
+ *              obfuscated by XOR with all ones)
+ *     vxlan    UDP (RFC 7348), default ports 50000 > 4789, 8-byte header
+ *              (flags 0x08, VNI), inner Ethernet; OPT vni=N (default 1)
+ *              vlan=N
+ *     geneve   UDP (RFC 8926), default ports 50000 > 6081, 8-byte header
+ *              without options, protocol 0x6558 and inner Ethernet; OPT
+ *              vni=N (default 1) vlan=N, ip (protocol 0x0800/0x86dd, the
+ *              IP packet directly)
+ *     gtpu     UDP (3GPP TS 29.281), default ports 2152 > 2152, 8-byte
+ *              G-PDU header (flags 0x30, type 255, length, TEID), inner
+ *              IP; OPT teid=N (default 1)
+ *              Inner Ethernet headers take their MAC addresses from the
+ *              inner IP addresses like the outer one; vlan=N (repeatable)
+ *              tags the inner Ethernet header.  A tunnelled packet cannot
+ *              use frag=; vlan= tags the outermost (wire) Ethernet header.
+ *              Header sizes: IPv4 20, IPv6 40, GRE 4 (+4 key, +4 seq),
+ *              UDP 8, VXLAN 8, GENEVE 8, GTP-U 8, Teredo origin 8,
+ *              inner Ethernet 14 (+4 per tag).
  *
  * All packets are sorted by time (stably) before TCP numbers are assigned
  * and the file is written, so rep lines interleave like real traffic.
  * Frames are exactly as long as their headers plus payload (no Ethernet
- * padding, no FCS); IPv4, TCP, UDP and ICMP checksums are correct.
+ * padding, no FCS); IPv4, TCP, UDP and ICMP checksums are correct at every
+ * layer (tunnel UDP checksums too: RFC 7348 allows 0 for VXLAN, but a
+ * computed one checks more).  TCP sequence numbers are tracked per
+ * direction of the (innermost) 5-tuple, whatever the VLAN or tunnel, so a
+ * connection split across VLANs or tunnels stays one connection.
  * Output is little-endian.
  */
 #include "config.h"
@@ -55,6 +91,7 @@
 #define MAX_IFACES	8
 #define MAX_ANSWERS	16
 #define MAX_VLANS	4
+#define MAX_TUNS	4
 #define MAX_FRAME	(65535 + 256)
 #define NAME_MAX_LEN	256
 
@@ -67,6 +104,24 @@ struct addr {
 
 struct answer {
 	struct addr a;
+};
+
+enum tun_kind { T_IPIP, T_GRE, T_GRE_ETH, T_TEREDO, T_VXLAN, T_GENEVE,
+    T_GTPU };
+
+/* One tunnel layer around a packet (tun=). */
+struct tun {
+	enum tun_kind kind;
+	struct addr src, dst;	/* outer IP addresses */
+	uint16_t sport, dport;	/* UDP kinds */
+	int has_key, has_seq;	/* GRE */
+	uint32_t key, seq;
+	uint32_t vni;		/* VXLAN, GENEVE */
+	uint32_t teid;		/* GTP-U */
+	int origin;		/* Teredo origin indication */
+	int ip;			/* GENEVE: IP inside, no Ethernet */
+	uint16_t vlans[MAX_VLANS];	/* inner Ethernet tags */
+	int nvlans;
 };
 
 /* One parsed packet line. */
@@ -98,6 +153,8 @@ struct spec {
 	long rep;
 	uint64_t dt_ns;
 	int iface;
+	struct tun tuns[MAX_TUNS];	/* outermost first */
+	int ntuns;
 };
 
 /* One packet to emit: a spec and which copy of it. */
@@ -111,7 +168,7 @@ struct ev {
 /* TCP sequence state of one direction. */
 struct tcpdir {
 	struct addr src, dst;
-	uint16_t sport, dport, vlan;
+	uint16_t sport, dport;
 	int init;		/* next is set */
 	uint32_t next;
 	uint32_t last_seq;
@@ -422,6 +479,97 @@ parse_directive(char **tok, int ntok)
 		die("unknown directive: %s", tok[0]);
 }
 
+/* tun=KIND[,OPT...]:SRC>DST (see the header comment). */
+static void
+parse_tun(char *v, struct spec *sp)
+{
+	struct tun *t;
+	char *colon, *gt, *opt, *next;
+	int udp;
+
+	if (sp->ntuns == MAX_TUNS)
+		die("too many tun= layers");
+	t = &sp->tuns[sp->ntuns++];
+	memset(t, 0, sizeof *t);
+	t->vni = 1;
+	t->teid = 1;
+	if ((colon = strchr(v, ':')) == NULL ||
+	    (gt = strchr(colon + 1, '>')) == NULL)
+		die("expected tun=KIND[,OPT...]:SRC>DST");
+	*colon = '\0';
+	*gt = '\0';
+	if ((next = strchr(v, ',')) != NULL)
+		*next++ = '\0';
+	if (strcmp(v, "ipip") == 0)
+		t->kind = T_IPIP;
+	else if (strcmp(v, "gre") == 0)
+		t->kind = T_GRE;
+	else if (strcmp(v, "gre-eth") == 0)
+		t->kind = T_GRE_ETH;
+	else if (strcmp(v, "teredo") == 0)
+		t->kind = T_TEREDO;
+	else if (strcmp(v, "vxlan") == 0)
+		t->kind = T_VXLAN;
+	else if (strcmp(v, "geneve") == 0)
+		t->kind = T_GENEVE;
+	else if (strcmp(v, "gtpu") == 0)
+		t->kind = T_GTPU;
+	else
+		die("unknown tunnel kind: %s", v);
+	for (opt = next; opt != NULL; opt = next) {
+		char *val;
+
+		if ((next = strchr(opt, ',')) != NULL)
+			*next++ = '\0';
+		if ((val = strchr(opt, '=')) != NULL)
+			*val++ = '\0';
+		if (val == NULL && strcmp(opt, "origin") == 0 &&
+		    t->kind == T_TEREDO)
+			t->origin = 1;
+		else if (val == NULL && strcmp(opt, "ip") == 0 &&
+		    t->kind == T_GENEVE)
+			t->ip = 1;
+		else if (val != NULL && strcmp(opt, "key") == 0 &&
+		    (t->kind == T_GRE || t->kind == T_GRE_ETH)) {
+			t->key = (uint32_t)parse_ulong(val, UINT32_MAX, opt);
+			t->has_key = 1;
+		} else if (val != NULL && strcmp(opt, "seq") == 0 &&
+		    (t->kind == T_GRE || t->kind == T_GRE_ETH)) {
+			t->seq = (uint32_t)parse_ulong(val, UINT32_MAX, opt);
+			t->has_seq = 1;
+		} else if (val != NULL && strcmp(opt, "vni") == 0 &&
+		    (t->kind == T_VXLAN || t->kind == T_GENEVE))
+			t->vni = (uint32_t)parse_ulong(val, 0xffffff, opt);
+		else if (val != NULL && strcmp(opt, "teid") == 0 &&
+		    t->kind == T_GTPU)
+			t->teid = (uint32_t)parse_ulong(val, UINT32_MAX, opt);
+		else if (val != NULL && strcmp(opt, "vlan") == 0 &&
+		    (t->kind == T_GRE_ETH || t->kind == T_VXLAN ||
+		    t->kind == T_GENEVE)) {
+			if (t->nvlans == MAX_VLANS)
+				die("too many vlan tags");
+			t->vlans[t->nvlans++] =
+			    (uint16_t)parse_ulong(val, 4095, opt);
+		} else
+			die("unknown option for tun=%s: %s", v, opt);
+	}
+	parse_endpoint(colon + 1, &t->src, &t->sport, 0);
+	parse_endpoint(gt + 1, &t->dst, &t->dport, 0);
+	if (t->src.ver != t->dst.ver)
+		die("tunnel source and destination differ in IP version");
+	udp = t->kind == T_TEREDO || t->kind == T_VXLAN ||
+	    t->kind == T_GENEVE || t->kind == T_GTPU;
+	if (!udp && (t->sport != 0 || t->dport != 0))
+		die("tun=%s takes no ports", v);
+	if (t->kind == T_TEREDO && t->src.ver != 4)
+		die("teredo needs outer IPv4");
+	if (t->sport == 0)
+		t->sport = t->kind == T_GTPU ? 2152 : 50000;
+	if (t->dport == 0)
+		t->dport = t->kind == T_TEREDO ? 3544 : t->kind == T_VXLAN ?
+		    4789 : t->kind == T_GENEVE ? 6081 : 2152;
+}
+
 static enum kind
 parse_kind(const char *s, struct spec *sp)
 {
@@ -554,6 +702,8 @@ parse_packet(char **tok, int ntok)
 			sp->dt_ns = parse_time(v);
 		else if (strcmp(k, "if") == 0)
 			sp->iface = (int)parse_ulong(v, MAX_IFACES - 1, k);
+		else if (strcmp(k, "tun") == 0)
+			parse_tun(v, sp);
 		else
 			die("unknown option: %s", k);
 	}
@@ -565,6 +715,16 @@ parse_packet(char **tok, int ntok)
 		die("ip needs proto=N");
 	if (sp->kind == K_ARP && (sp->frag || sp->len >= 0))
 		die("arp takes no len= or frag=");
+	if (sp->ntuns > 0 && (sp->frag || sp->kind == K_ARP))
+		die("tun= takes no frag= and no arp");
+	for (i = 0; i < sp->ntuns; i++) {
+		const struct tun *t = &sp->tuns[i];
+		int inner = i + 1 < sp->ntuns ? sp->tuns[i + 1].src.ver :
+		    sp->src.ver;
+
+		if (t->kind == T_TEREDO && inner != 6)
+			die("teredo carries IPv6 only");
+	}
 }
 
 static void
@@ -632,19 +792,26 @@ fold(uint32_t sum)
 
 /* Checksum over the pseudo-header (RFC 793 / RFC 8200 8.1) and data. */
 static uint16_t
-l4_checksum(const struct spec *sp, uint8_t proto, const uint8_t *p, size_t n)
+l4_checksum_addr(const struct addr *src, const struct addr *dst, uint8_t proto,
+    const uint8_t *p, size_t n)
 {
 	uint32_t sum = 0;
 	uint8_t ph[8];
-	size_t alen = sp->src.ver == 4 ? 4 : 16;
+	size_t alen = src->ver == 4 ? 4 : 16;
 
-	sum = sum_bytes(sum, sp->src.b, alen);
-	sum = sum_bytes(sum, sp->dst.b, alen);
+	sum = sum_bytes(sum, src->b, alen);
+	sum = sum_bytes(sum, dst->b, alen);
 	put32(ph, (uint32_t)n);
 	ph[4] = ph[5] = ph[6] = 0;
 	ph[7] = proto;
 	sum = sum_bytes(sum, ph, 8);
 	return fold(sum_bytes(sum, p, n));
+}
+
+static uint16_t
+l4_checksum(const struct spec *sp, uint8_t proto, const uint8_t *p, size_t n)
+{
+	return l4_checksum_addr(&sp->src, &sp->dst, proto, p, n);
 }
 
 static struct tcpdir *
@@ -654,13 +821,12 @@ tcpdir_find(const struct spec *sp, int reverse)
 	const struct addr *d = reverse ? &sp->src : &sp->dst;
 	uint16_t spt = reverse ? sp->dport : sp->sport;
 	uint16_t dpt = reverse ? sp->sport : sp->dport;
-	uint16_t vlan = sp->nvlans ? sp->vlans[0] : 0;
 	size_t i;
 
 	for (i = 0; i < ndirs; i++) {
 		struct tcpdir *t = &dirs[i];
 
-		if (t->sport == spt && t->dport == dpt && t->vlan == vlan &&
+		if (t->sport == spt && t->dport == dpt &&
 		    memcmp(&t->src, s, sizeof *s) == 0 &&
 		    memcmp(&t->dst, d, sizeof *d) == 0)
 			return t;
@@ -682,7 +848,6 @@ tcpdir_get(const struct spec *sp)
 	t->dst = sp->dst;
 	t->sport = sp->sport;
 	t->dport = sp->dport;
-	t->vlan = sp->nvlans ? sp->vlans[0] : 0;
 	t->next = (uint32_t)(1000 * ndirs);
 	t->last_seq = t->next;
 	t->last_len = 0;
@@ -850,18 +1015,19 @@ build_l4(const struct spec *sp, const struct ev *e, uint8_t *l4,
  *   0 ver/ihl  1 tos  2..3 total length  4..5 id  6..7 flags/offset
  *   8 ttl  9 protocol  10..11 checksum  12..15 src  16..19 dst */
 static size_t
-build_ip4(const struct spec *sp, uint8_t *p, uint8_t proto, uint16_t id,
-    size_t off, int more, const uint8_t *data, size_t n)
+build_ip4(const struct addr *src, const struct addr *dst, uint8_t ttl,
+    uint8_t *p, uint8_t proto, uint16_t id, size_t off, int more,
+    const uint8_t *data, size_t n)
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
 	put16(p + 2, (uint16_t)(20 + n));
 	put16(p + 4, id);
 	put16(p + 6, (uint16_t)((more ? 0x2000 : 0) | (off / 8)));
-	p[8] = sp->ttl;
+	p[8] = ttl;
 	p[9] = proto;
-	memcpy(p + 12, sp->src.b, 4);
-	memcpy(p + 16, sp->dst.b, 4);
+	memcpy(p + 12, src->b, 4);
+	memcpy(p + 16, dst->b, 4);
 	put16(p + 10, fold(sum_bytes(0, p, 20)));
 	memcpy(p + 20, data, n);
 	return 20 + n;
@@ -870,8 +1036,9 @@ build_ip4(const struct spec *sp, uint8_t *p, uint8_t proto, uint16_t id,
 /* IPv6 header (RFC 8200): ver/class/label, payload length, next header,
  * hop limit, src, dst; a fragment header (44) when fragmenting. */
 static size_t
-build_ip6(const struct spec *sp, uint8_t *p, uint8_t proto, int frag,
-    uint32_t id, size_t off, int more, const uint8_t *data, size_t n)
+build_ip6(const struct addr *src, const struct addr *dst, uint8_t ttl,
+    uint8_t *p, uint8_t proto, int frag, uint32_t id, size_t off, int more,
+    const uint8_t *data, size_t n)
 {
 	size_t h = 40;
 
@@ -879,9 +1046,9 @@ build_ip6(const struct spec *sp, uint8_t *p, uint8_t proto, int frag,
 	p[0] = 0x60;
 	put16(p + 4, (uint16_t)(n + (frag ? 8 : 0)));
 	p[6] = frag ? 44 : proto;
-	p[7] = sp->ttl;
-	memcpy(p + 8, sp->src.b, 16);
-	memcpy(p + 24, sp->dst.b, 16);
+	p[7] = ttl;
+	memcpy(p + 8, src->b, 16);
+	memcpy(p + 24, dst->b, 16);
 	if (frag) {
 		p[40] = proto;
 		put16(p + 42, (uint16_t)(off | (more ? 1 : 0)));
@@ -902,35 +1069,45 @@ mac_of(const struct addr *a, uint8_t mac[6])
 	memcpy(mac + 2, b, 4);
 }
 
-/* Link header for a network-layer packet; returns its length. */
+/* Ethernet II header with 802.1Q / 802.1ad tags (the outer one 802.1ad
+ * when there are several); returns its length. */
 static size_t
-build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
-    uint16_t ethertype)
+build_eth(uint8_t *p, const uint8_t smac[6], const uint8_t dmac[6],
+    const uint16_t *vlans, int nvlans, uint16_t ethertype)
 {
-	uint8_t smac[6], dmac[6];
-	size_t n = 0;
+	size_t n = 12;
 	int i;
 
-	mac_of(&sp->src, smac);
+	memcpy(p, dmac, 6);
+	memcpy(p + 6, smac, 6);
+	for (i = 0; i < nvlans; i++) {
+		put16(p + n, (i == 0 && nvlans > 1) ? 0x88a8 : 0x8100);
+		put16(p + n + 2, vlans[i]);
+		n += 4;
+	}
+	put16(p + n, ethertype);
+	return n + 2;
+}
+
+/* Link header for a network-layer packet from src to dst (the outermost
+ * addresses); returns its length. */
+static size_t
+build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
+    uint16_t ethertype, const struct addr *src, const struct addr *dst)
+{
+	uint8_t smac[6], dmac[6];
+
+	mac_of(src, smac);
 	if (sp->kind == K_ARP)
 		memset(dmac, 0xff, 6);
 	else
-		mac_of(&sp->dst, dmac);
+		mac_of(dst, dmac);
 	if (sp->nvlans > 0 && linktype != 1)
 		die("vlan= needs linktype ether");
 	switch (linktype) {
-	case 1:		/* Ethernet II, 802.1Q / 802.1ad tags */
-		memcpy(p, dmac, 6);
-		memcpy(p + 6, smac, 6);
-		n = 12;
-		for (i = 0; i < sp->nvlans; i++) {
-			put16(p + n, (i == 0 && sp->nvlans > 1) ? 0x88a8 :
-			    0x8100);
-			put16(p + n + 2, sp->vlans[i]);
-			n += 4;
-		}
-		put16(p + n, ethertype);
-		return n + 2;
+	case 1:
+		return build_eth(p, smac, dmac, sp->vlans, sp->nvlans,
+		    ethertype);
 	case 101:	/* raw IP */
 		if (sp->kind == K_ARP)
 			die("arp needs a link layer");
@@ -938,7 +1115,7 @@ build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
 	case 0:		/* BSD loopback: AF in the writer's byte order (LE) */
 		if (sp->kind == K_ARP)
 			die("arp needs a link layer");
-		p[0] = sp->src.ver == 4 ? 2 : 24;
+		p[0] = ethertype == 0x0800 ? 2 : 24;
 		p[1] = p[2] = p[3] = 0;
 		return 4;
 	case 113:	/* Linux cooked v1: type hatype halen addr[8] proto */
@@ -961,6 +1138,127 @@ build_link(const struct spec *sp, uint16_t linktype, uint8_t *p,
 		return 20;
 	}
 	die("unsupported link type %u", linktype);
+}
+
+/* The addresses of the IP packet at p (its version nibble says which). */
+static void
+ip_addrs(const uint8_t *p, struct addr *src, struct addr *dst)
+{
+	memset(src, 0, sizeof *src);
+	memset(dst, 0, sizeof *dst);
+	if (p[0] >> 4 == 4) {
+		src->ver = dst->ver = 4;
+		memcpy(src->b, p + 12, 4);
+		memcpy(dst->b, p + 16, 4);
+	} else {
+		src->ver = dst->ver = 6;
+		memcpy(src->b, p + 8, 16);
+		memcpy(dst->b, p + 24, 16);
+	}
+}
+
+/* Wrap the IP packet in[0..n) in tunnel t: the outer IP packet goes to out;
+ * returns its length. */
+static size_t
+wrap_tun(const struct tun *t, const uint8_t *in, size_t n, uint8_t *out)
+{
+	static uint8_t pay[MAX_FRAME + 1024];
+	uint16_t iptype = in[0] >> 4 == 4 ? 0x0800 : 0x86dd;
+	uint8_t proto = 17, smac[6], dmac[6];
+	struct addr isrc, idst;
+	size_t h = 8;		/* UDP kinds: the UDP header comes first */
+	int eth = 0, udp = 1, i;
+
+	memset(pay, 0, 64);
+	switch (t->kind) {
+	case T_IPIP:
+		proto = in[0] >> 4 == 4 ? 4 : 41;
+		udp = 0;
+		h = 0;
+		break;
+	case T_GRE:
+	case T_GRE_ETH:
+		/* GRE (RFC 2784, RFC 2890):
+		 *   0..1 C . K S reserved0(9) version(3)   2..3 protocol type
+		 *   [key (4)] [sequence number (4)] */
+		proto = 47;
+		udp = 0;
+		put16(pay, (uint16_t)((t->has_key ? 0x2000 : 0) |
+		    (t->has_seq ? 0x1000 : 0)));
+		put16(pay + 2, t->kind == T_GRE_ETH ? 0x6558 : iptype);
+		h = 4;
+		if (t->has_key) {
+			put32(pay + h, t->key);
+			h += 4;
+		}
+		if (t->has_seq) {
+			put32(pay + h, t->seq);
+			h += 4;
+		}
+		eth = t->kind == T_GRE_ETH;
+		break;
+	case T_TEREDO:
+		/* Teredo (RFC 4380 5.1.1) origin indication:
+		 *   0..1 0x0000  2..3 port ^ 0xffff  4..7 IPv4 ^ 0xffffffff */
+		if (t->origin) {
+			put16(pay + h + 2, (uint16_t)~t->dport);
+			for (i = 0; i < 4; i++)
+				pay[h + 4 + i] = (uint8_t)~t->dst.b[i];
+			h += 8;
+		}
+		break;
+	case T_VXLAN:
+		/* VXLAN (RFC 7348 5):
+		 *   0 flags (I = 0x08)  1..3 reserved  4..6 VNI  7 reserved */
+		pay[h] = 0x08;
+		put32(pay + h + 4, t->vni << 8);
+		h += 8;
+		eth = 1;
+		break;
+	case T_GENEVE:
+		/* GENEVE (RFC 8926 3.4), no options:
+		 *   0 ver(2) opt len(6)  1 O C reserved(6)  2..3 protocol type
+		 *   4..6 VNI  7 reserved */
+		put16(pay + h + 2, t->ip ? iptype : 0x6558);
+		put32(pay + h + 4, t->vni << 8);
+		h += 8;
+		eth = !t->ip;
+		break;
+	case T_GTPU:
+		/* GTP-U (3GPP TS 29.281 5.1), no optional fields:
+		 *   0 flags (version 1, PT 1: 0x30)  1 message type (255 G-PDU)
+		 *   2..3 length of what follows these 8 bytes  4..7 TEID */
+		pay[h] = 0x30;
+		pay[h + 1] = 0xff;
+		put16(pay + h + 2, (uint16_t)n);
+		put32(pay + h + 4, t->teid);
+		h += 8;
+		break;
+	}
+	if (eth) {
+		ip_addrs(in, &isrc, &idst);
+		mac_of(&isrc, smac);
+		mac_of(&idst, dmac);
+		h += build_eth(pay + h, smac, dmac, t->vlans, t->nvlans, iptype);
+	}
+	if (n > 65535 - 40 - h)
+		die("tunnelled packet too long");
+	memcpy(pay + h, in, n);
+	n += h;
+	if (udp) {
+		/* UDP (RFC 768) with its checksum */
+		put16(pay, t->sport);
+		put16(pay + 2, t->dport);
+		put16(pay + 4, (uint16_t)n);
+		put16(pay + 6, l4_checksum_addr(&t->src, &t->dst, 17, pay, n));
+		if (pay[6] == 0 && pay[7] == 0)
+			put16(pay + 6, 0xffff);
+	}
+	if (t->src.ver == 4)
+		return build_ip4(&t->src, &t->dst, 64, out, proto,
+		    next_ipid++, 0, 0, pay, n);
+	return build_ip6(&t->src, &t->dst, 64, out, proto, 0, 0, 0, 0, pay,
+	    n);
 }
 
 /* ---- writing ------------------------------------------------------- */
@@ -1058,7 +1356,7 @@ write_record(const struct spec *sp, uint64_t t_ns, const uint8_t *frame,
 	}
 }
 
-static uint8_t l4buf[MAX_FRAME], frame[MAX_FRAME + 128];
+static uint8_t l4buf[MAX_FRAME], frame[MAX_FRAME + 1024];
 
 static void
 emit(const struct ev *e)
@@ -1077,7 +1375,8 @@ emit(const struct ev *e)
 		/* ARP request (RFC 826) for Ethernet/IPv4 */
 		uint8_t *a;
 
-		hl = build_link(sp, linktype, frame, 0x0806);
+		hl = build_link(sp, linktype, frame, 0x0806, &sp->src,
+		    &sp->dst);
 		a = frame + hl;
 		put16(a, 1);
 		put16(a + 2, 0x0800);
@@ -1094,21 +1393,46 @@ emit(const struct ev *e)
 	l4len = build_l4(sp, e, l4buf, &proto);
 	if (sp->src.ver == 4 && l4len + 20 > 65535)
 		die("IPv4 packet too long");
-	ethertype = sp->src.ver == 4 ? 0x0800 : 0x86dd;
-	hl = build_link(sp, linktype, frame, ethertype);
 	if (sp->ipid >= 0)
 		id = (uint32_t)sp->ipid + (uint32_t)e->copy;
 	else
 		id = next_ipid++;
+	if (sp->ntuns > 0) {
+		/* the inner packet, then each tunnel around it, the
+		 * innermost first */
+		static uint8_t tb[2][MAX_FRAME + 1024];
+		const struct tun *outer = &sp->tuns[0];
+		int i, cur = 0;
+		size_t n;
+
+		if (sp->src.ver == 4)
+			n = build_ip4(&sp->src, &sp->dst, sp->ttl, tb[0], proto,
+			    (uint16_t)id, 0, 0, l4buf, l4len);
+		else
+			n = build_ip6(&sp->src, &sp->dst, sp->ttl, tb[0], proto,
+			    0, id, 0, 0, l4buf, l4len);
+		for (i = sp->ntuns - 1; i >= 0; i--) {
+			n = wrap_tun(&sp->tuns[i], tb[cur], n, tb[!cur]);
+			cur = !cur;
+		}
+		ethertype = outer->src.ver == 4 ? 0x0800 : 0x86dd;
+		hl = build_link(sp, linktype, frame, ethertype, &outer->src,
+		    &outer->dst);
+		memcpy(frame + hl, tb[cur], n);
+		write_record(sp, e->t_ns, frame, hl + n);
+		return;
+	}
+	ethertype = sp->src.ver == 4 ? 0x0800 : 0x86dd;
+	hl = build_link(sp, linktype, frame, ethertype, &sp->src, &sp->dst);
 	if (sp->frag == 0 || sp->frag >= l4len) {
 		size_t n;
 
 		if (sp->src.ver == 4)
-			n = build_ip4(sp, frame + hl, proto, (uint16_t)id, 0,
-			    0, l4buf, l4len);
+			n = build_ip4(&sp->src, &sp->dst, sp->ttl, frame + hl,
+			    proto, (uint16_t)id, 0, 0, l4buf, l4len);
 		else
-			n = build_ip6(sp, frame + hl, proto, 0, id, 0, 0,
-			    l4buf, l4len);
+			n = build_ip6(&sp->src, &sp->dst, sp->ttl, frame + hl,
+			    proto, 0, id, 0, 0, l4buf, l4len);
 		write_record(sp, e->t_ns, frame, hl + n);
 		return;
 	}
@@ -1119,11 +1443,11 @@ emit(const struct ev *e)
 		chunk = l4len - off < sp->frag ? l4len - off : sp->frag;
 		more = off + chunk < l4len;
 		if (sp->src.ver == 4)
-			n = build_ip4(sp, frame + hl, proto, (uint16_t)id, off,
-			    more, l4buf + off, chunk);
+			n = build_ip4(&sp->src, &sp->dst, sp->ttl, frame + hl,
+			    proto, (uint16_t)id, off, more, l4buf + off, chunk);
 		else
-			n = build_ip6(sp, frame + hl, proto, 1, id, off, more,
-			    l4buf + off, chunk);
+			n = build_ip6(&sp->src, &sp->dst, sp->ttl, frame + hl,
+			    proto, 1, id, off, more, l4buf + off, chunk);
 		write_record(sp, e->t_ns, frame, hl + n);
 	}
 }
