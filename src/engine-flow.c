@@ -26,9 +26,9 @@
  * - The originator sends the first packet, except that a TCP flow whose
  *   first packet is a SYN-ACK is flipped (history '^'): its receiver is
  *   the originator.
- * - ICMP and ICMPv6 are keyed on the address pair (ports 0), so a request
- *   and its reply are one flow; the first packet's type and code are
- *   exported as orig_p and resp_p.
+ * - ICMP and ICMPv6 are keyed as Zeek keys them: type and counterpart
+ *   type (echo 8 / reply 0; one-way messages: type and code) in the port
+ *   slots, so a request and its reply are one flow.
  * - Later IP fragments carry no ports: they count to the flow of their
  *   first fragment, found by exact match among the first fragments seen
  *   lately (engine-frag.c).  A later fragment whose first was not seen
@@ -66,7 +66,6 @@
 #define FL_RTT		0x0400	/* RTT measured, or no longer measurable:
 				   priv.syn_us is free (closed flows) */
 #define FL_ISN		0x0800
-#define FL_ICMP		0x1000
 #define FL_ATX		0x2000	/* a packet sent by key.a counts as tx */
 #define FL_BTX		0x4000	/* a packet sent by key.b counts as tx */
 #define FL_TUN0		0x8000	/* the originator sent a tunnel */
@@ -941,6 +940,37 @@ flow_dns_port(uint16_t port)
 	return port == 53 || port == 137 || port == 5353 || port == 5355;
 }
 
+/* Zeek's ICMP4_counterpart / ICMP6_counterpart: the type that answers
+ * type, or code for messages without an answer. */
+static inline uint16_t
+flow_icmp_counterpart(uint8_t proto, uint16_t type, uint16_t code)
+{
+	static const uint8_t v4[19] = {
+		[0] = 8 + 1, [8] = 0 + 1, [13] = 14 + 1, [14] = 13 + 1,
+		[15] = 16 + 1, [16] = 15 + 1, [9] = 10 + 1, [10] = 9 + 1,
+		[17] = 18 + 1, [18] = 17 + 1,
+	};
+
+	if (proto == 1)
+		return type < sizeof v4 && v4[type] != 0 ?
+		    (uint16_t)(v4[type] - 1) : code;
+	switch (type) {
+	case 128: return 129;	/* echo */
+	case 129: return 128;
+	case 133: return 134;	/* router solicitation / advertisement */
+	case 134: return 133;
+	case 135: return 136;	/* neighbour solicitation / advertisement */
+	case 136: return 135;
+	case 130: return 131;	/* MLD query / report */
+	case 131: return 130;
+	case 139: return 140;	/* node information */
+	case 140: return 139;
+	case 144: return 145;	/* home agent address discovery */
+	case 145: return 144;
+	default: return code;
+	}
+}
+
 /* Zeek's IPAddr::IsBroadcast(): 255.255.255.255 only. */
 static int
 flow_broadcast(const struct pkt_meta *m)
@@ -1029,11 +1059,7 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 		f->orig_is_a = (uint8_t)!sender_is_a;
 		f->history[0] = '^';
 	}
-	if (IS_ICMP(k->proto) && (m->flags & PKT_F_L4)) {
-		f->priv.flags |= FL_ICMP;
-		f->priv.isn = (uint32_t)(m->sport & 0xff) |
-		    (uint32_t)(m->dport & 0xff) << 8;
-	}
+
 	engine_table_insert(&t->tab, i, hash, b);
 	e->totals.flows_created++;
 	engine_source_get(e, m->source)->flows_active++;
@@ -1050,12 +1076,14 @@ flow_prep_key(struct engine *e, const struct pkt_meta *m,
 	int cmp;
 
 	if (m->flags & PKT_F_L4) {
-		if (!IS_ICMP(m->proto)) {
-			sp = m->sport;
-			dp = m->dport;
-		}
-	} else if ((m->flags & PKT_F_FRAG_LATER) && !IS_ICMP(m->proto))
+		sp = m->sport;
+		dp = m->dport;
+	} else if (m->flags & PKT_F_FRAG_LATER)
 		engine_frag_ports(e, m, &sp, &dp);
+	/* ICMP as Zeek keys it: type, and the counterpart type (a request
+	 * and its reply are one flow) or, for a one-way message, code. */
+	if (IS_ICMP(m->proto))
+		dp = flow_icmp_counterpart(m->proto, sp, dp);
 
 	/* Every byte is set below (the key has no padding): no memset,
 	 * which would only add overlapping stores before the hash. */
@@ -1397,17 +1425,11 @@ flow_endpoints(const struct flow *f, struct flow_ep *orig,
 {
 	const uint8_t *oa = f->orig_is_a ? f->key.a : f->key.b;
 	const uint8_t *ra = f->orig_is_a ? f->key.b : f->key.a;
-	uint32_t fl = f->priv.flags;
 
 	memcpy(orig->addr, oa, 16);
 	memcpy(resp->addr, ra, 16);
-	if (IS_ICMP(f->key.proto)) {
-		orig->port = (fl & FL_ICMP) ? f->priv.isn & 0xff : 0;
-		resp->port = (fl & FL_ICMP) ? (f->priv.isn >> 8) & 0xff : 0;
-	} else {
-		orig->port = f->orig_is_a ? f->key.ap : f->key.bp;
-		resp->port = f->orig_is_a ? f->key.bp : f->key.ap;
-	}
+	orig->port = f->orig_is_a ? f->key.ap : f->key.bp;
+	resp->port = f->orig_is_a ? f->key.bp : f->key.ap;
 }
 
 /* Zeek's RSTOS0 history pattern, ^?S[^HAFGIQ]*R: a SYN, then a RST

@@ -57,7 +57,7 @@ void	rate_hist_series(const struct rate_hist *, uint64_t now_sec,
 struct flow_key {
 	uint8_t a[16];
 	uint8_t b[16];
-	uint16_t ap;		/* port of a (ICMP: 0) */
+	uint16_t ap;		/* port of a (ICMP: type or counterpart) */
 	uint16_t bp;
 	uint16_t vlan;
 	uint8_t ip_ver;
@@ -101,8 +101,7 @@ struct flow_priv {
 				   responder */
 	uint32_t flags;		/* FL_* bits; the first packet's inner VLAN
 				   in bits 16-27 */
-	uint32_t isn;		/* TCP: the originator's initial sequence;
-				   ICMP: the first packet's type | code << 8 */
+	uint32_t isn;		/* TCP: the originator's initial sequence */
 	uint32_t syn_us;	/* time of the originator's SYN, us after
 				   first_ns */
 };

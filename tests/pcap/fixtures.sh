@@ -194,7 +194,7 @@ def flows(expected_path, actual_path):
             err("flows: row with %d fields: %s" % (len(r), r))
             return
         d = {c: norm(c, v) for c, v in zip(header, r)}
-        if d["schema"] != "wiretop.flows/1":
+        if d["schema"] != "wiretop.flows/2":
             err("flows: schema %r" % d["schema"])
         recs.append(d)
     groups = {}
