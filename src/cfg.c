@@ -93,7 +93,9 @@ static const struct cfg_setting cfg_table[] = {
 	{ "other_timeout", CFG_U32, O(ecfg.other_timeout_s), 1, 86400, "60",
 	  NULL, "seconds", "Inactive timeout of ICMP and other flows." },
 	{ "close_timeout", CFG_U32, O(ecfg.close_timeout_s), 1, 3600, "5",
-	  NULL, "seconds", "How long a TCP flow stays after FIN or RST." },
+	  NULL, "seconds", "How long a TCP flow stays once its close is "
+	  "complete (a RST, FIN both ways, or a FIN its peer never answered), "
+	  "as Zeek's tcp_close_delay: a later packet starts a new record." },
 	{ "dns_timeout", CFG_U32, O(ecfg.dns_timeout_s), 2, 3600, "10",
 	  NULL, "seconds", "Inactive timeout of UDP DNS sessions (ports 53, "
 	  "137, 5353, 5355), as Zeek's dns_session_timeout." },
