@@ -34,6 +34,8 @@
 /* The IPv6 header Teredo carries, and its origin indication. */
 #define DECODE_TEREDO_MIN	40
 #define DECODE_TEREDO_ORIGIN	8
+/* Teredo addresses: 2001:0000::/32 (RFC 4380 section 2.6). */
+#define DECODE_TEREDO_PREFIX	0x20010000u
 
 static void
 decode_tun_mark(struct decode_ctx *ctx, enum pkt_tunnel kind)
@@ -307,7 +309,11 @@ skip:
  * Teredo (RFC 4380 section 5.1.1), recognised by content on any UDP port
  * as Zeek's TeredoAnalyzer does: an IPv6 header whose payload length
  * accounts for exactly the rest of the datagram, optionally after an
- * authentication header and then an origin indication:
+ * authentication header and then an origin indication.  Without either
+ * header, the source or destination must be a Teredo address
+ * (2001:0::/32, as Zeek's pattern asks): a bare version nibble and a
+ * length that fits are too common in other UDP (a QUIC short header
+ * starts with 0x4-0x7), and a false tunnel would invent flows.
  *
  * +--------+--------+--------+--------+
  * |  0x00  |  0x01  | ID-len | AU-len |   authentication
@@ -321,16 +327,18 @@ skip:
  * |  origin IPv4 address (obfuscated) |
  * +--------+--------+--------+--------+
  *
- * Every byte this looks at must be captured; a datagram cut before it is
+ * Every byte this looks at (the headers, the IPv6 header up to the first
+ * word of the destination) must be captured; a datagram cut before is
  * not called Teredo.
  */
 static int
 decode_teredo(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
 {
 	struct pktbuf v = *b, p;
-	uint32_t left = len, hl;
+	uint32_t left = len, hl, a, b2;
 	uint16_t w, plen;
 	uint8_t idl, aul;
+	int headers = 0;
 
 	if (len < DECODE_TEREDO_MIN)
 		return 0;
@@ -346,6 +354,7 @@ decode_teredo(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
 		left -= hl;
 		p = v;
 		w = pktbuf_be16(&p);
+		headers = 1;
 	}
 	if (w == 0x0000 && !(p.flags & PKTBUF_TRUNCATED)) {
 		if (DECODE_TEREDO_ORIGIN > left ||
@@ -354,11 +363,19 @@ decode_teredo(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
 		left -= DECODE_TEREDO_ORIGIN;
 		p = v;
 		w = pktbuf_be16(&p);
+		headers = 1;
 	}
 	pktbuf_skip(&p, 2);
 	plen = pktbuf_be16(&p);
+	pktbuf_skip(&p, 2);
+	a = pktbuf_be32(&p);		/* first 4 bytes of the source */
+	pktbuf_skip(&p, 12);
+	b2 = pktbuf_be32(&p);		/* and of the destination */
 	if ((p.flags & PKTBUF_TRUNCATED) || (w >> 12) != 6 ||
 	    left < DECODE_TEREDO_MIN || (uint32_t)plen + 40 != left)
+		return 0;
+	if (!headers && a != DECODE_TEREDO_PREFIX &&
+	    b2 != DECODE_TEREDO_PREFIX)
 		return 0;
 	decode_tun_open(ctx, PKT_TUN_TEREDO, DECODE_INNER_IPV6, &v, left);
 	return 1;

@@ -44,6 +44,9 @@ static const uint8_t A6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
 static const uint8_t B6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0x02 };
 static const uint8_t ZERO16[16];
+/* A Teredo address (2001:0::/32, RFC 4380 section 4). */
+static const uint8_t T6[16] = { 0x20, 0x01, 0, 0, 0x0d, 0x5d, 0xa5, 0x99,
+    0x38, 0x90, 0xf3, 0xfd, 0x52, 0x26, 0x27, 0x7a };
 
 /* ------------------------------------------------------------------ */
 /* Fixture builder. */
@@ -241,6 +244,21 @@ static void
 ipv6_end(struct fx *f, size_t off)
 {
 	set16(f, off + 4, (unsigned)(f->n - off - 40));
+}
+
+/* IPv6 header src -> dst (not the A6/B6 of ipv6()); ipv6_end() sets the
+ * payload length. */
+static size_t
+ipv6a(struct fx *f, unsigned nxt, const uint8_t *src, const uint8_t *dst)
+{
+	size_t off = put32(f, 0x60000000);
+
+	put16(f, 0);
+	put8(f, nxt);
+	put8(f, 32);
+	putn(f, src, 16);
+	putn(f, dst, 16);
+	return off;
 }
 
 /* TCP header with optwords 4-byte words of options (MSS, then NOPs). */
@@ -1706,12 +1724,12 @@ START_TEST(test_sctp_gre_tunnels)
 	ck_assert_uint_eq(m.tunnel, PKT_TUN_IP);
 
 	/* Teredo: IPv6 in UDP 3544 (a bubble: no next header, no
-	 * payload), recognised by content. */
+	 * payload, from a Teredo address), recognised by content. */
 	fx_init(&f, "ipv4-teredo", DECODE_LT_RAW);
 	ip = ipv4(&f, 17);
 	u = udp(&f, 3544, 51000);
 	hdr(&f);
-	inner = ipv6(&f, 59);
+	inner = ipv6a(&f, 59, T6, B6);
 	ipv6_end(&f, inner);
 	udp_end(&f, u);
 	ipv4_end(&f, ip);
@@ -2477,21 +2495,6 @@ static const uint8_t C6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
 static const uint8_t D6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0x0d };
 
-/* IPv6 header src -> dst (not the A6/B6 of ipv6()); ipv6_end() sets the
- * payload length. */
-static size_t
-ipv6a(struct fx *f, unsigned nxt, const uint8_t *src, const uint8_t *dst)
-{
-	size_t off = put32(f, 0x60000000);
-
-	put16(f, 0);
-	put8(f, nxt);
-	put8(f, 32);
-	putn(f, src, 16);
-	putn(f, dst, 16);
-	return off;
-}
-
 /* The invariants of every record, whatever its bytes. */
 static void
 check_meta_sane(const struct pkt_meta *m, uint32_t caplen)
@@ -2920,6 +2923,39 @@ START_TEST(test_tun_teredo)
 	check_ports(&fr.m, 5555, 6666, 4 + 5 + 9 + 8 + 93);
 	check_teredo_inner(&fr, &nm);
 
+	/* No headers: IPv6 from a Teredo address to D6 (TCP SYN), on an
+	 * ordinary port pair. */
+	fx_init(&f, "tun-teredo-plain", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 61000, 443);
+	i = ipv6a(&f, 6, T6, D6);
+	tcp(&f, 50000, 80, 1, 0, PKT_TCP_SYN, 8192, 0);
+	ipv6_end(&f, i);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_TEREDO);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_mem_eq(fr.in[0].src, T6, 16);
+	ck_assert_mem_eq(fr.in[0].dst, D6, 16);
+	ck_assert_uint_eq(fr.in[0].ip_len, 60);
+	ck_assert_uint_eq(fr.in[0].tcp_flags, PKT_TCP_SYN);
+	check_ports(&fr.in[0], 50000, 80, 0);
+
+	/* The same without a Teredo address (what a QUIC short header
+	 * can look like): not Teredo. */
+	fx_init(&f, "tun-teredo-junk-noprefix", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 61000, 443);
+	i = ipv6a(&f, 6, C6, D6);
+	tcp(&f, 50000, 80, 1, 0, PKT_TCP_SYN, 8192, 0);
+	ipv6_end(&f, i);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_NONE);
+
 	/* Teredo-looking junk: an IPv6 version nibble but a payload
 	 * length that does not match the datagram (one byte too many). */
 	fx_init(&f, "tun-teredo-junk-len", DECODE_LT_RAW);
@@ -2965,7 +3001,7 @@ START_TEST(test_tun_teredo)
 	fx_init(&f, "tun-teredo-badinner", DECODE_LT_RAW);
 	ip = ipv4(&f, 17);
 	u = udp(&f, 3544, 40000);
-	i = ipv6a(&f, 0, C6, D6);
+	i = ipv6a(&f, 0, T6, D6);
 	put8(&f, 59);
 	put8(&f, 4);			/* 40 bytes claimed, 8 there */
 	putz(&f, 6);
