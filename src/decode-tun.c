@@ -340,7 +340,10 @@ decode_teredo(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
 	uint8_t idl, aul;
 	int headers = 0;
 
-	if (len < DECODE_TEREDO_MIN)
+	/* Most UDP fails here: neither an IPv6 version nibble nor the
+	 * 0x00 that starts a Teredo header (Zeek's fast check). */
+	if (len < DECODE_TEREDO_MIN || pktbuf_left(&v) < 2 ||
+	    ((v.p[0] >> 4) != 6 && v.p[0] != 0))
 		return 0;
 	p = v;
 	w = pktbuf_be16(&p);
