@@ -7,12 +7,19 @@
  * atomics.  The source's thread is the only producer of its two rings:
  * it reads packets (pcap_dispatch for live, pcapfile_next for files),
  * decodes each one straight into a reserved ring slot and publishes in
- * batches.  It never takes a lock and never allocates per packet.
+ * batches.  It never takes a lock and never allocates per packet.  A
+ * frame whose tunnels are opened (tunnel_depth) is one record per layer:
+ * the inner layers are decoded into a small stack array and copied into
+ * the slots after the first, and all of them are committed together.
  *
  * Invariants:
  * - Live sources never block on a full ring: the packet is dropped and
  *   counted (ring_drops, name_drops).  File sources wait for room
  *   (backpressure), so reading a file never loses a packet.
+ * - A frame's records are consecutive and whole on the ring: a frame
+ *   whose records do not all fit is dropped whole, and no publish ever
+ *   shows part of one.  packets and bytes count frames, records counts
+ *   records (name seq numbers index records).
  * - Counters are kept thread-private and copied to the atomics with
  *   relaxed stores at each batch; the state is stored with release
  *   semantics after the last publish, so capture_finished() is true only
@@ -133,6 +140,7 @@ struct capture {
 	bpf_u_int32 netmask;	/* live: for pcap_compile */
 	int selfd;		/* live: pollable fd of the handle, or -1 */
 	unsigned ifindex;	/* live: index at open, 0 for any/unknown */
+	unsigned tunnel_depth;	/* tunnels decode_frame() opens per frame */
 
 	pcap_t *pcap;		/* live; owned */
 	struct pcapfile *pf;	/* file; owned */
@@ -303,18 +311,44 @@ capture_count_linktype(struct capture *c, uint32_t linktype)
 		c->l.bad_linktype = linktype;
 }
 
+/*
+ * Copy a frame's inner records into the n ring slots after the reserved
+ * first one, stamped with the source.  0 if the ring lacks room for them
+ * (the frame is then dropped whole: counted in ring_drops, nothing
+ * committed).
+ */
+static int
+capture_inner_fill(struct capture *c, struct pkt_meta *in, unsigned n,
+    uint16_t ifindex)
+{
+	struct pkt_meta *slot;
+	unsigned k;
+
+	for (k = 0; k < n; k++) {
+		if ((slot = ring_reserve_at(c->ring, k + 1)) == NULL) {
+			c->l.ring_drops++;
+			return 0;
+		}
+		in[k].source = c->source;
+		in[k].ifindex = ifindex;
+		*slot = in[k];
+	}
+	return 1;
+}
+
 static void
 capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
     const u_char *bytes)
 {
 	struct capture *c = (struct capture *)(void *)user;
 	struct pkt_name nv[DECODE_MAX_NAMES];
+	struct pkt_meta in[PKT_MAX_TUNNELS];
 	struct capture_name *cn;
 	struct decode_names dn;
 	struct pkt_meta *m;
 	enum pkt_status st;
-	uint64_t ts;
-	unsigned i;
+	uint64_t ts, first;
+	unsigned i, n;
 
 	ts = (uint64_t)h->ts.tv_sec * 1000000000ull +
 	    (uint64_t)h->ts.tv_usec * c->tsmul;
@@ -328,11 +362,17 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 	dn.v = nv;
 	dn.max = DECODE_MAX_NAMES;
 	dn.n = 0;
-	st = decode_packet(m, &dn, c->linktype, bytes, h->caplen, h->len, ts);
+	n = decode_frame(m, in, c->tunnel_depth, &dn, c->linktype, bytes,
+	    h->caplen, h->len, ts);
 	m->source = c->source;
 	m->ifindex = 0;
-	ring_commit(c->ring);
-	c->l.records++;
+	st = (enum pkt_status)m->status;
+	if (n > 0 && !capture_inner_fill(c, in, n, 0))
+		return;
+	first = c->l.records;
+	for (i = 0; i <= n; i++)
+		ring_commit(c->ring);
+	c->l.records += n + 1;
 	if ((unsigned)st < PKT_STATUS_COUNT)
 		c->l.status[st]++;
 	if (st == PKT_UNSUPPORTED)
@@ -342,7 +382,7 @@ capture_live_packet(u_char *user, const struct pcap_pkthdr *h,
 			c->l.name_drops++;
 			continue;
 		}
-		cn->seq = c->l.records - 1;
+		cn->seq = first;
 		memcpy(&cn->name, &nv[i], sizeof cn->name);
 		ring_commit(c->names);
 	}
@@ -731,10 +771,25 @@ capture_file_reserve(struct capture *c, struct ring *r)
 	return slot;
 }
 
+/* Wait until n slots of the packet ring are free (the reserved first
+ * slot stays reserved); 0 if asked to stop. */
+static int
+capture_file_room(struct capture *c, unsigned n)
+{
+	while (ring_reserve_at(c->ring, n - 1) == NULL) {
+		capture_publish(c);
+		if (atomic_load_explicit(&c->stop, memory_order_relaxed))
+			return 0;
+		ring_wait_room(c->ring, n, CAPTURE_WAIT_MS);
+	}
+	return 1;
+}
+
 static void
 capture_file_read(struct capture *c)
 {
 	struct pkt_name nv[DECODE_MAX_NAMES];
+	struct pkt_meta in[PKT_MAX_TUNNELS];
 	struct decode_names dn;
 	struct pcapfile_pkt pk;
 	struct pcap_pkthdr ph;
@@ -743,7 +798,7 @@ capture_file_read(struct capture *c)
 	struct capture_name *cn;
 	enum pkt_status st;
 	char *cause = NULL;
-	unsigned batch = 0, flush = 0, i;
+	unsigned batch = 0, flush = 0, i, n;
 	int r;
 
 	for (;;) {
@@ -786,11 +841,17 @@ capture_file_read(struct capture *c)
 		dn.v = nv;
 		dn.max = DECODE_MAX_NAMES;
 		dn.n = 0;
-		st = decode_packet(m, &dn, pk.linktype, pk.data, pk.caplen,
-		    pk.wirelen, pk.ts_ns);
+		n = decode_frame(m, in, c->tunnel_depth, &dn, pk.linktype,
+		    pk.data, pk.caplen, pk.wirelen, pk.ts_ns);
 		m->source = c->source;
 		m->ifindex = (uint16_t)pk.ifindex;
-		/* The packet's names go first (see struct capture_name);
+		st = (enum pkt_status)m->status;
+		/* Room for the whole frame; waiting publishes only earlier
+		 * frames (nothing of this one is committed yet). */
+		if (n > 0 && (!capture_file_room(c, n + 1) ||
+		    !capture_inner_fill(c, in, n, (uint16_t)pk.ifindex)))
+			break;		/* asked to stop */
+		/* The frame's names go first (see struct capture_name);
 		 * waiting for their room publishes only earlier records. */
 		for (i = 0; i < dn.n && i < DECODE_MAX_NAMES; i++) {
 			if ((cn = capture_file_reserve(c, c->names)) == NULL)
@@ -801,8 +862,9 @@ capture_file_read(struct capture *c)
 		}
 		if (i < dn.n)
 			break;		/* asked to stop */
-		ring_commit(c->ring);
-		c->l.records++;
+		for (i = 0; i <= n; i++)
+			ring_commit(c->ring);
+		c->l.records += n + 1;
 		c->l.packets++;
 		c->l.bytes += m->wire_len;	/* a corrupt length is clamped */
 		c->l.last_ts_ns = pk.ts_ns;
@@ -1072,6 +1134,12 @@ capture_open(const struct capture_opts *o, uint16_t source_id, char **cause)
 		goto fail;
 	if (o->kind == CAPTURE_LIVE && o->ring_slots == 0)
 		ring_set_wake_batch(c->ring, CAPTURE_WAKE_BATCH);
+	/* All records of a frame must fit the ring at once. */
+	c->tunnel_depth = o->tunnel_depth > 0 ? (unsigned)o->tunnel_depth : 0;
+	if (c->tunnel_depth > PKT_MAX_TUNNELS)
+		c->tunnel_depth = PKT_MAX_TUNNELS;
+	if (c->tunnel_depth >= ring_capacity(c->ring))
+		c->tunnel_depth = (unsigned)ring_capacity(c->ring) - 1;
 	return c;
 
 fail:

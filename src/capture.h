@@ -20,14 +20,15 @@ struct capture;
 
 /*
  * A slot of a source's name ring: the name and the index (0-based, per
- * source) of the packet record it was learned from.  A file source
- * commits and publishes a packet's names before the packet itself, so a
- * consumer that sees packet j also sees every name with seq <= j and can
- * hand names to the engine at the same place in the packet stream on
- * every run.
+ * source) of the first record of the frame it was learned from (a
+ * tunnelled frame is several records, one per layer; its names, from any
+ * layer, belong to its first).  A file source commits and publishes a
+ * frame's names before the frame itself, so a consumer that sees record j
+ * also sees every name with seq <= j and can hand names to the engine at
+ * the same place in the packet stream on every run, never inside a frame.
  */
 struct capture_name {
-	uint64_t seq;		/* packet index in this source's ring */
+	uint64_t seq;		/* record index in this source's ring */
 	struct pkt_name name;
 };
 
@@ -55,16 +56,19 @@ struct capture_opts {
 	double speed;		/* file replay pace: 0 = as fast as possible,
 				   1 = original timing, N = N times faster */
 	unsigned ring_slots;	/* 0 = RING_DEFAULT_SLOTS (file), RING_LIVE_SLOTS */
+	int tunnel_depth;	/* tunnels opened per frame, each one more
+				   record (0 = none; at most PKT_MAX_TUNNELS) */
 };
 
 /* A consistent-enough snapshot of a source's counters (each field is read
  * atomically; fields may be from slightly different instants). */
 struct capture_stats {
-	uint64_t packets;	/* packets read from the source */
+	uint64_t packets;	/* frames read from the source (a tunnelled
+				   frame is one, however many records) */
 	uint64_t bytes;		/* their wire bytes */
 	uint64_t kernel_drops;	/* pcap_stats ps_drop (live) */
 	uint64_t if_drops;	/* pcap_stats ps_ifdrop (live) */
-	uint64_t ring_drops;	/* ring full: packets lost (live only) */
+	uint64_t ring_drops;	/* ring full: frames lost (live only) */
 	uint64_t name_drops;	/* name ring full: names lost */
 	uint64_t filtered;	/* rejected by the BPF filter (files) */
 	uint64_t status[PKT_STATUS_COUNT];	/* decode status counts */

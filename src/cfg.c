@@ -35,6 +35,7 @@
 #include "engine.h"
 #include "fmt.h"
 #include "mode.h"
+#include "pkt.h"
 #include "xmalloc.h"
 
 enum cfg_type {
@@ -74,6 +75,10 @@ static const struct cfg_setting cfg_table[] = {
 	  "KiB", "Kernel capture buffer per interface." },
 	{ "promiscuous", CFG_BOOL, O(promisc), 0, 1, "yes", NULL, NULL,
 	  "Put interfaces in promiscuous mode." },
+	{ "tunnel_depth", CFG_INT, O(tunnel_depth), 0, PKT_MAX_TUNNELS, "2",
+	  NULL, "tunnels", "Tunnels opened in one packet (IP-in-IP, GRE, "
+	  "Teredo, VXLAN, GENEVE, GTP-U): each layer opened counts as a flow "
+	  "of its own. 0: count tunnels by their outer headers only." },
 	{ "local_networks", CFG_NETS, 0, 0, 0, "", NULL, NULL,
 	  "Networks that are \"local\" (comma-separated CIDR). A packet "
 	  "from a local address is sent (tx), any other received (rx). "

@@ -48,12 +48,30 @@
  * invalid; real traffic rarely has more than two or three. */
 #define DECODE_IPV6_MAX_EXT	8
 
-/* State of one decode_packet() call, shared by the layers. */
+/* What a tunnel carries, so that decode_frame() knows how to open it. */
+enum decode_inner {
+	DECODE_INNER_NONE = 0,
+	DECODE_INNER_IPV4,	/* an IPv4 header must follow */
+	DECODE_INNER_IPV6,	/* an IPv6 header must follow */
+	DECODE_INNER_IP,	/* IPv4 or IPv6, by the version nibble */
+	DECODE_INNER_ETHER,	/* an Ethernet frame (no FCS) */
+};
+
+/*
+ * State of decoding one layer of a frame, shared by the layers.  A layer
+ * that finds a tunnel it can open leaves the inner packet in tun_*; the
+ * layers never recurse into it, decode_frame() opens it afterwards.
+ */
 struct decode_ctx {
 	struct pkt_meta *m;		/* being filled (borrowed) */
 	struct decode_names *names;	/* NULL: no name extraction */
-	const uint8_t *frame;		/* first byte of the frame (borrowed) */
-	uint32_t wire_len;		/* on-wire length of the frame */
+	const uint8_t *frame;		/* first byte of this layer: the frame,
+					   or the tunnel payload (borrowed) */
+	uint32_t wire_len;		/* on-wire length from frame on */
+	uint8_t tun_inner;		/* enum decode_inner; NONE: nothing to
+					   open */
+	struct pktbuf tun_b;		/* the inner packet's captured bytes */
+	uint32_t tun_len;		/* its length per the outer headers */
 };
 
 /* Decode an IPv4 or IPv6 packet, picking the version from its first
@@ -89,6 +107,18 @@ decode_tunnel_proto(uint8_t proto)
 	return proto == DECODE_IPPROTO_IPIP || proto == DECODE_IPPROTO_IPV6 ||
 	    proto == DECODE_IPPROTO_GRE;
 }
+
+/* Mark a tunnel carried by an IP fragment: recognised by its protocol
+ * number, never opened (the inner packet is not whole). */
+void		decode_tun_frag(struct decode_ctx *, uint8_t proto);
+/* Decode the payload of IP protocol 4, 41 or 47 (IP-in-IP, 6in4, GRE):
+ * mark the tunnel and leave its inner packet for decode_frame(). */
+void		decode_tun_ip(struct decode_ctx *, struct pktbuf *,
+		    uint8_t proto, uint32_t len);
+/* Look for a tunnel in a whole UDP payload of len bytes (VXLAN, GENEVE,
+ * GTP-U by port, Teredo by content); return 1 if one was found. */
+int		decode_tun_udp(struct decode_ctx *, struct pktbuf *,
+		    uint16_t sport, uint16_t dport, uint32_t len);
 
 /* Return a zeroed name record of the given kind to fill, or NULL if names
  * are not wanted or there is no room left. */

@@ -1,9 +1,11 @@
 /*
  * decode-ip.c: the network layer, IPv4 (RFC 791) and IPv6 (RFC 8200).
  *
- * Part of the decoder: runs in a capture thread, never allocates.  Flows
- * are keyed on the outermost IP header, so tunnelled packets (IP-in-IP,
- * 6in4, GRE) keep their outer addresses and get PKT_F_TUNNEL.
+ * Part of the decoder: runs in a capture thread, never allocates.  This
+ * layer's record keeps its own addresses; a tunnel in its payload (IP-in-
+ * IP, 6in4, GRE: decode-tun.c) is marked PKT_F_TUNNEL and opened, if at
+ * all, as the next layer's record by decode_frame().  A fragment's tunnel
+ * is never opened.
  * Invariants: ip_ver, src and dst are set as soon as the fixed IP header
  * was read, even if a later header is cut; the buffer handed to the
  * transport layer is limited to the payload length the IP header gives,
@@ -121,7 +123,7 @@ decode_ipv4(struct decode_ctx *ctx, struct pktbuf *b)
 		m->flags |= PKT_F_FRAG_LATER;
 		m->l4_len = tot - hl;
 		if (decode_tunnel_proto(proto))
-			m->flags |= PKT_F_TUNNEL;
+			decode_tun_frag(ctx, proto);
 		return PKT_DECODED;
 	}
 	return decode_l4(ctx, b, proto, tot - hl, (frag & 0x2000) != 0);
@@ -240,7 +242,7 @@ decode_ipv6(struct decode_ctx *ctx, struct pktbuf *b)
 				m->proto = nxt;
 				m->l4_len = left;
 				if (decode_tunnel_proto(nxt))
-					m->flags |= PKT_F_TUNNEL;
+					decode_tun_frag(ctx, nxt);
 				return PKT_DECODED;
 			}
 			break;

@@ -11,7 +11,9 @@
  * the ports kept (PKT_F_L4) if they were read.  For ICMP and ICMPv6,
  * sport and dport carry type and code so that flows of different
  * message kinds stay apart.  Payload name extraction (DNS, DHCP, TLS SNI)
- * runs only when the caller asked for names.
+ * runs only when the caller asked for names.  A whole UDP datagram is
+ * first checked for a tunnel (decode-tun.c); a tunnel's payload yields
+ * no names at this layer (its inner layer does, when opened).
  */
 #include "config.h"
 
@@ -21,7 +23,6 @@
 #define DECODE_PORT_DNS		53
 #define DECODE_PORT_BOOTPS	67
 #define DECODE_PORT_BOOTPC	68
-#define DECODE_PORT_TEREDO	3544
 #define DECODE_PORT_MDNS	5353
 #define DECODE_PORT_LLMNR	5355
 
@@ -132,8 +133,6 @@ decode_udp(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len, int frag)
 	m->sport = sport;
 	m->dport = dport;
 	m->flags |= PKT_F_L4;
-	if (sport == DECODE_PORT_TEREDO || dport == DECODE_PORT_TEREDO)
-		m->flags |= PKT_F_TUNNEL;
 	ulen = pktbuf_be16(b);
 	pktbuf_skip(b, 2);
 	if (b->flags & PKTBUF_TRUNCATED)
@@ -147,6 +146,9 @@ decode_udp(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len, int frag)
 	else {
 		m->l4_len = (uint32_t)ulen - 8;
 		pktbuf_limit(b, m->l4_len);
+		/* A tunnel's names come from its inner layer. */
+		if (decode_tun_udp(ctx, b, sport, dport, m->l4_len))
+			return PKT_DECODED;
 	}
 	if (ctx->names != NULL && pktbuf_left(b) > 0) {
 		if (decode_dns_port(sport) || decode_dns_port(dport))
@@ -249,8 +251,12 @@ decode_l4(struct decode_ctx *ctx, struct pktbuf *b, uint8_t proto,
 	case DECODE_IPPROTO_SCTP:
 		return decode_sctp(ctx, b, len);
 	default:
-		if (decode_tunnel_proto(proto))
-			ctx->m->flags |= PKT_F_TUNNEL;
+		if (decode_tunnel_proto(proto)) {
+			if (frag)
+				decode_tun_frag(ctx, proto);
+			else
+				decode_tun_ip(ctx, b, proto, len);
+		}
 		ctx->m->l4_len = len;
 		return PKT_DECODED;
 	}

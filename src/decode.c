@@ -25,7 +25,16 @@
  * This file handles Ethernet (802.1Q/802.1ad tags, 802.3 LLC/SNAP, MPLS
  * label stacks, PPPoE sessions), Linux cooked captures v1 and v2, BSD
  * null/loop, raw IP, PPP, NFLOG and 802.11 with or without radiotap; the
- * network layer is in decode-ip.c.
+ * network layer is in decode-ip.c, tunnels in decode-tun.c.
+ *
+ * decode_frame() decodes a frame into one record per layer: layer 0 is
+ * the wire; a layer that carries a tunnel it could open (IP-in-IP, GRE,
+ * Teredo, VXLAN, GENEVE, GTP-U) leaves the inner packet's bytes in the
+ * context, and the loop here decodes them into the next record, up to the
+ * depth asked for (no recursion, so the stack stays flat).  Inner records
+ * share the frame's ts_ns, wire_len, cap_len and linktype; their status,
+ * lengths and flags are their own layer's.  decode_packet() is
+ * decode_frame() at depth 0: tunnels recognised, none opened.
  */
 #include "config.h"
 
@@ -190,7 +199,7 @@ decode_mpls(struct pktbuf *b, uint16_t *type)
  * encapsulation in a loop (no recursion):
  *
  * 802.1Q / 802.1ad tag (IEEE 802.1Q-2018 9.6), repeated for QinQ; the
- * outermost tag's VLAN id is the one recorded:
+ * outermost tag's VLAN id goes to vlan, the second one to inner_vlan:
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * | PCP |D|      VLAN id          |       inner ethertype         |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -211,8 +220,7 @@ decode_ethertype(struct decode_ctx *ctx, struct pktbuf *b, uint16_t type)
 	enum pkt_status st;
 	uint16_t tci, len;
 	uint8_t vt, code;
-	unsigned depth;
-	int tagged = 0;
+	unsigned depth, tagged = 0;
 
 	for (depth = 0; depth < DECODE_MAX_ENCAP; depth++) {
 		switch (type) {
@@ -233,10 +241,11 @@ decode_ethertype(struct decode_ctx *ctx, struct pktbuf *b, uint16_t type)
 			type = pktbuf_be16(b);
 			if (b->flags & PKTBUF_TRUNCATED)
 				return PKT_TRUNCATED;
-			if (!tagged) {
+			if (tagged == 0)
 				m->vlan = tci & 0x0fff;
-				tagged = 1;
-			}
+			else if (tagged == 1)
+				m->inner_vlan = tci & 0x0fff;
+			tagged++;
 			break;
 		case DECODE_ET_MPLS:
 		case DECODE_ET_MPLS_MC:
@@ -648,16 +657,80 @@ decode_linktype_name(uint32_t linktype)
 	return NULL;
 }
 
-/* Decode one packet into m and append learned names to names. */
-enum pkt_status
-decode_packet(struct pkt_meta *m, struct decode_names *names,
-    uint32_t linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-    uint64_t ts_ns)
+/* Decode the inner packet of the tunnel a layer found. */
+static enum pkt_status
+decode_inner(struct decode_ctx *ctx, struct pktbuf *b, enum decode_inner in)
+{
+	switch (in) {
+	case DECODE_INNER_IPV4:
+		return decode_ipv4(ctx, b);
+	case DECODE_INNER_IPV6:
+		return decode_ipv6(ctx, b);
+	case DECODE_INNER_IP:
+		return decode_ip(ctx, b);
+	case DECODE_INNER_ETHER:
+		return decode_ether(ctx, b);
+	default:
+		return PKT_UNSUPPORTED;
+	}
+}
+
+/* Decode the link layer and what follows into ctx->m. */
+static enum pkt_status
+decode_link(struct decode_ctx *ctx, struct pktbuf *b, uint32_t linktype)
+{
+	switch (linktype) {
+	case DECODE_LT_ETHERNET:
+		return decode_ether(ctx, b);
+	case DECODE_LT_LINUX_SLL:
+		return decode_sll(ctx, b);
+	case DECODE_LT_LINUX_SLL2:
+		return decode_sll2(ctx, b);
+	case DECODE_LT_RAW:
+	case DECODE_LT_RAW_OLD12:
+	case DECODE_LT_RAW_OLD14:
+		return decode_ip(ctx, b);
+	case DECODE_LT_IPV4:
+		return decode_ipv4(ctx, b);
+	case DECODE_LT_IPV6:
+		return decode_ipv6(ctx, b);
+	case DECODE_LT_NULL:
+		return decode_null(ctx, b, 0);
+	case DECODE_LT_LOOP:
+		return decode_null(ctx, b, 1);
+	case DECODE_LT_PPP:
+		return decode_ppp(ctx, b);
+	case DECODE_LT_NFLOG:
+		return decode_nflog(ctx, b);
+	case DECODE_LT_IEEE802_11:
+		return decode_80211(ctx, b, 0);
+	case DECODE_LT_IEEE802_11_RADIOTAP:
+		return decode_radiotap(ctx, b);
+	default:
+		return PKT_UNSUPPORTED;
+	}
+}
+
+/*
+ * Decode one frame: layer 0 into m, each tunnel opened into the next
+ * inner record.  A tunnel is opened only from a layer that decoded whole,
+ * while fewer than depth are open, and only if its inner packet yields an
+ * IP header (DECODED, or TRUNCATED after the addresses); otherwise its
+ * carrier gets PKT_F_TUN_SKIP and is the last record, and names the
+ * failed inner layer may have added are taken back.
+ */
+unsigned
+decode_frame(struct pkt_meta *m, struct pkt_meta *inner, unsigned depth,
+    struct decode_names *names, uint32_t linktype, const uint8_t *data,
+    uint32_t caplen, uint32_t wirelen, uint64_t ts_ns)
 {
 	static const uint8_t empty[1];
 	struct decode_ctx ctx;
+	struct pkt_meta *cur, *nx;
 	struct pktbuf b;
 	enum pkt_status st;
+	enum decode_inner in;
+	unsigned n = 0, nnames;
 
 	memset(m, 0, sizeof *m);
 	m->ts_ns = ts_ns;
@@ -674,57 +747,60 @@ decode_packet(struct pkt_meta *m, struct decode_names *names,
 	if (wirelen < caplen || wirelen > DECODE_MAX_WIRELEN) {
 		m->wire_len = caplen;
 		m->status = PKT_INVALID;
-		return PKT_INVALID;
+		return 0;
 	}
 	ctx.m = m;
 	ctx.names = names;
 	ctx.frame = data;
 	ctx.wire_len = wirelen;
+	ctx.tun_inner = DECODE_INNER_NONE;
 	pktbuf_init(&b, data, caplen);
+	m->status = (uint8_t)decode_link(&ctx, &b, linktype);
 
-	switch (linktype) {
-	case DECODE_LT_ETHERNET:
-		st = decode_ether(&ctx, &b);
-		break;
-	case DECODE_LT_LINUX_SLL:
-		st = decode_sll(&ctx, &b);
-		break;
-	case DECODE_LT_LINUX_SLL2:
-		st = decode_sll2(&ctx, &b);
-		break;
-	case DECODE_LT_RAW:
-	case DECODE_LT_RAW_OLD12:
-	case DECODE_LT_RAW_OLD14:
-		st = decode_ip(&ctx, &b);
-		break;
-	case DECODE_LT_IPV4:
-		st = decode_ipv4(&ctx, &b);
-		break;
-	case DECODE_LT_IPV6:
-		st = decode_ipv6(&ctx, &b);
-		break;
-	case DECODE_LT_NULL:
-		st = decode_null(&ctx, &b, 0);
-		break;
-	case DECODE_LT_LOOP:
-		st = decode_null(&ctx, &b, 1);
-		break;
-	case DECODE_LT_PPP:
-		st = decode_ppp(&ctx, &b);
-		break;
-	case DECODE_LT_NFLOG:
-		st = decode_nflog(&ctx, &b);
-		break;
-	case DECODE_LT_IEEE802_11:
-		st = decode_80211(&ctx, &b, 0);
-		break;
-	case DECODE_LT_IEEE802_11_RADIOTAP:
-		st = decode_radiotap(&ctx, &b);
-		break;
-	default:
-		st = PKT_UNSUPPORTED;
-		break;
+	if (depth > PKT_MAX_TUNNELS)
+		depth = PKT_MAX_TUNNELS;
+	for (cur = m; ctx.tun_inner != DECODE_INNER_NONE; cur = nx) {
+		if (cur->status != PKT_DECODED || n >= depth || inner == NULL) {
+			cur->flags |= PKT_F_TUN_SKIP;
+			break;
+		}
+		nx = &inner[n];
+		memset(nx, 0, sizeof *nx);
+		nx->ts_ns = m->ts_ns;
+		nx->wire_len = m->wire_len;
+		nx->cap_len = m->cap_len;
+		nx->linktype = m->linktype;
+		nx->layer = (uint8_t)(n + 1);
+		nx->tunnel = cur->tunnel;
+		b = ctx.tun_b;
+		in = (enum decode_inner)ctx.tun_inner;
+		ctx.m = nx;
+		ctx.frame = b.p;
+		ctx.wire_len = ctx.tun_len;
+		ctx.tun_inner = DECODE_INNER_NONE;
+		nnames = names != NULL ? names->n : 0;
+		st = decode_inner(&ctx, &b, in);
+		if (st == PKT_INVALID || st == PKT_UNSUPPORTED ||
+		    nx->ip_ver == 0) {
+			cur->flags |= PKT_F_TUN_SKIP;
+			if (names != NULL)
+				names->n = nnames;
+			break;
+		}
+		nx->status = (uint8_t)st;
+		cur->flags |= PKT_F_MORE;
+		n++;
 	}
-	m->status = (uint8_t)st;
-	return st;
+	return n;
+}
+
+/* Decode one packet's outer layer into m and append learned names. */
+enum pkt_status
+decode_packet(struct pkt_meta *m, struct decode_names *names,
+    uint32_t linktype, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+    uint64_t ts_ns)
+{
+	decode_frame(m, NULL, 0, names, linktype, data, caplen, wirelen,
+	    ts_ns);
+	return (enum pkt_status)m->status;
 }

@@ -57,10 +57,31 @@ int	decode_linktype_supported(uint32_t linktype);
 const char *decode_linktype_name(uint32_t linktype);
 
 /*
- * Decode one packet into m (fully overwritten; ts_ns and wire_len are set
+ * Decode one frame into records, one per layer: the wire into m, the
+ * packet inside the k-th tunnel opened into inner[k - 1] (room for depth
+ * records; may be NULL if depth is 0).  depth is the most tunnels opened
+ * (at most PKT_MAX_TUNNELS).  Every record but the last gets PKT_F_MORE;
+ * a record carrying a tunnel gets PKT_F_TUNNEL and tunnel = its kind,
+ * plus PKT_F_TUN_SKIP when it was not opened (depth reached, or the inner
+ * packet is not decodable IP), and is then the last.  An inner record's
+ * tunnel says what carried it unless it has PKT_F_TUNNEL itself (what
+ * carried record k is always record k - 1's tunnel).  Inner records
+ * share ts_ns, wire_len, cap_len and linktype with m; each has its own
+ * status.  Names as for decode_packet, from every layer decoded.  Returns
+ * the number of inner records filled (0..depth).
+ */
+unsigned decode_frame(struct pkt_meta *m, struct pkt_meta *inner,
+	    unsigned depth, struct decode_names *names, uint32_t linktype,
+	    const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+	    uint64_t ts_ns);
+
+/*
+ * Decode one packet's outer layer into m (fully overwritten; ts_ns and wire_len are set
  * from the arguments, source/ifindex left 0 for the caller).  If names is
  * not NULL, names learned from DNS answers, DHCP and TLS SNI are appended
- * (at most names->max - names->n).  Returns m->status.
+ * (at most names->max - names->n).  Tunnels are recognised
+ * (PKT_F_TUNNEL | PKT_F_TUN_SKIP) but not opened: decode_frame() at depth
+ * 0.  Returns m->status.
  */
 enum pkt_status decode_packet(struct pkt_meta *m, struct decode_names *names,
 	    uint32_t linktype, const uint8_t *data, uint32_t caplen,

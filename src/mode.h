@@ -39,6 +39,7 @@ struct wt_opts {
 	int snaplen;			/* -s, 0 = default */
 	int buffer_kb;			/* -B, 0 = default */
 	int promisc;			/* 1 unless -p */
+	int tunnel_depth;		/* tunnels opened per frame */
 	double speed;			/* --speed: 0 = max, 1 = original pace */
 	int speed_given;		/* --speed was on the command line */
 

@@ -10,7 +10,9 @@
  *
  * File sources are merged by packet time (see pipeline_merge), so the
  * engine sees one order whatever the reader threads' timing; live
- * sources are real time and taken as they come.  The pipeline also tells
+ * sources are real time and taken as they come.  Either way the records
+ * of one frame (one per tunnel layer, PKT_F_MORE on all but the last)
+ * reach the engine together, never split by a batch or another source.  The pipeline also tells
  * the engine how each source ended (EOF, error, interface gone), its new
  * drops, and the capture host's own addresses on each interface.
  */
@@ -185,6 +187,7 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	co.snaplen = o->snaplen;
 	co.buffer_kb = o->buffer_kb;
 	co.promisc = o->promisc;
+	co.tunnel_depth = o->tunnel_depth;
 	co.speed = o->speed;
 
 	/* A source given twice would count every packet twice: open it
@@ -356,22 +359,42 @@ pipeline_names_all(struct pipeline *p, struct capture *c)
 	(void)pipeline_names_upto(p, c, UINT64_MAX);
 }
 
-/* Move up to max records of a live source into the engine. */
+/* Records from the start of first up to and including the end of the
+ * first frame that ends among the got there (all got if none ends). */
+static size_t
+pipeline_frame_end(const void *first, size_t got)
+{
+	const struct pkt_meta *m = first;
+	size_t k;
+
+	for (k = 0; k < got; k++)
+		if (!(m[k].flags & PKT_F_MORE))
+			return k + 1;
+	return got;
+}
+
+/* Move up to max records of a live source into the engine, and past max
+ * to the end of a frame (its records go to the engine together). */
 static size_t
 pipeline_drain_live(struct pipeline *p, struct capture *c, size_t max)
 {
 	struct ring *r = capture_ring(c);
 	void *first;
 	size_t got, done = 0;
+	int more = 0;
 
 	/* Names first: a DNS answer is then known by the time the packets
 	 * that follow it are accounted. */
 	pipeline_names_all(p, c);
-	while (done < max) {
-		got = ring_peek(r, &first,
+	while (done < max || more) {
+		got = ring_peek(r, &first, done < max &&
 		    max - done < PIPELINE_BATCH ? max - done : PIPELINE_BATCH);
 		if (got == 0)
-			break;
+			break;		/* a producer publishes whole frames */
+		if (done >= max)
+			got = pipeline_frame_end(first, got);
+		more = (((const struct pkt_meta *)first)[got - 1].flags &
+		    PKT_F_MORE) != 0;
 		engine_packets(p->engine, first, got);
 		ring_release(r, got);
 		done += got;
@@ -417,7 +440,7 @@ pipeline_merge(struct pipeline *p, size_t max)
 	void *first;
 	size_t done = 0, got, k;
 	unsigned i;
-	int best;
+	int best, more;
 
 	while (done < max) {
 		best = -1;
@@ -463,8 +486,26 @@ pipeline_merge(struct pipeline *p, size_t max)
 		}
 		if (k == 0)
 			k = 1;		/* the head itself is the minimum */
+		/* A frame's records share its time but must not be split
+		 * either (a tie with a lower source stops at the head). */
+		while (k < got && (m[k - 1].flags & PKT_F_MORE))
+			k++;
+		more = (m[k - 1].flags & PKT_F_MORE) != 0;
 		pipeline_deliver(p, (unsigned)best, m, k);
 		done += k;
+		/* cut by the batch or the ring's wrap: the rest of the
+		 * frame is published (a producer publishes whole frames) */
+		while (more) {
+			got = ring_peek(capture_ring(p->src[best]), &first,
+			    PIPELINE_BATCH);
+			if (got == 0)
+				break;
+			k = pipeline_frame_end(first, got);
+			m = first;
+			more = (m[k - 1].flags & PKT_F_MORE) != 0;
+			pipeline_deliver(p, (unsigned)best, m, k);
+			done += k;
+		}
 	}
 	return done;
 }

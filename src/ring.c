@@ -126,6 +126,20 @@ ring_reserve(struct ring *r)
 	return r->slots + (r->p_head & r->mask) * r->slot_size;
 }
 
+void *
+ring_reserve_at(struct ring *r, size_t i)
+{
+	if (i > r->mask)
+		return NULL;
+	if (r->p_head + i - r->p_tail_cache > r->mask) {
+		r->p_tail_cache = atomic_load_explicit(&r->tail,
+		    memory_order_acquire);
+		if (r->p_head + i - r->p_tail_cache > r->mask)
+			return NULL;
+	}
+	return r->slots + ((r->p_head + i) & r->mask) * r->slot_size;
+}
+
 void
 ring_commit(struct ring *r)
 {
@@ -177,15 +191,21 @@ ring_push(struct ring *r, const void *rec)
 int
 ring_wait_space(struct ring *r, int timeout_ms)
 {
+	return ring_wait_room(r, 1, timeout_ms);
+}
+
+int
+ring_wait_room(struct ring *r, size_t n, int timeout_ms)
+{
 	struct pollfd pfd;
 
-	if (ring_reserve(r) != NULL)
+	if (n == 0 || ring_reserve_at(r, n - 1) != NULL)
 		return 1;
 	ring_publish(r);
 	ring_wake(r);		/* a full ring is worth a wake-up */
 	atomic_store(&r->prod_sleeping, 1);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (ring_reserve(r) != NULL) {
+	if (ring_reserve_at(r, n - 1) != NULL) {
 		atomic_store(&r->prod_sleeping, 0);
 		return 1;
 	}
@@ -195,7 +215,7 @@ ring_wait_space(struct ring *r, int timeout_ms)
 	poll(&pfd, 1, timeout_ms);
 	ring_drain_fd(r->space_fd);
 	atomic_store(&r->prod_sleeping, 0);
-	return ring_reserve(r) != NULL;
+	return ring_reserve_at(r, n - 1) != NULL;
 }
 
 size_t

@@ -21,6 +21,11 @@ void		 ring_free(struct ring *);
 /* Producer: pointer to the next free slot, or NULL when the ring is full.
  * Fill it, then ring_commit(); records become visible at ring_publish(). */
 void		*ring_reserve(struct ring *);
+/* Producer: the free slot i places after the one ring_reserve() returns
+ * (i = 0: that one), or NULL when fewer than i + 1 slots are free; lets
+ * a producer fill a group of records before committing any of them (one
+ * ring_commit() each, in order). */
+void		*ring_reserve_at(struct ring *, size_t i);
 void		 ring_commit(struct ring *);
 void		 ring_publish(struct ring *);
 /* Producer: wake the consumer if it sleeps, even if nothing is new
@@ -37,6 +42,8 @@ int		 ring_push(struct ring *, const void *rec);
 /* Producer: wait until there is room or timeout_ms passes (backpressure
  * for file sources); returns 1 if there is room. */
 int		 ring_wait_space(struct ring *, int timeout_ms);
+/* Producer: the same for n free slots (a group of records). */
+int		 ring_wait_room(struct ring *, size_t n, int timeout_ms);
 
 /* Consumer: pointer to up to max contiguous readable records; returns the
  * count (0 if empty). Release them with ring_release(). */

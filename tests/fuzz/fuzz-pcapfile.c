@@ -3,8 +3,9 @@
  *
  * Reads the input as a capture file held in memory (pcapfile_open_mem,
  * the same parser as mapped files) to its end, decoding every packet as
- * the capture thread would, and checks the reader's promises: every
- * packet lies inside the input and the counters add up.  Single-threaded;
+ * the capture thread would (every tunnel opened), and checks the
+ * reader's promises: every packet lies inside the input and the counters
+ * add up.  Single-threaded;
  * no state survives between inputs.
  */
 #include "config.h"
@@ -29,8 +30,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pcapfile_stats st;
 	struct pcapfile_pkt pk;
 	struct pcapfile *pf;
-	struct pkt_meta m;
+	struct pkt_meta m, in[PKT_MAX_TUNNELS];
 	char *cause = NULL;
+	unsigned k, nin;
 	uint64_t n = 0;
 
 	pf = pcapfile_open_mem(data, size, "fuzz", &cause);
@@ -49,10 +51,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dn.v = nv;
 		dn.max = DECODE_MAX_NAMES;
 		dn.n = 0;
-		decode_packet(&m, &dn, pk.linktype, pk.data, pk.caplen,
-		    pk.wirelen, pk.ts_ns);
-		if (dn.n > DECODE_MAX_NAMES)
+		nin = decode_frame(&m, in, PKT_MAX_TUNNELS, &dn, pk.linktype,
+		    pk.data, pk.caplen, pk.wirelen, pk.ts_ns);
+		if (dn.n > DECODE_MAX_NAMES || nin > PKT_MAX_TUNNELS)
 			abort();
+		for (k = 0; k < nin; k++)
+			if (in[k].layer != k + 1 || in[k].ts_ns != m.ts_ns)
+				abort();
 		n++;
 	}
 	pcapfile_stats(pf, &st);

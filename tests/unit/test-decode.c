@@ -44,6 +44,9 @@ static const uint8_t A6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
 static const uint8_t B6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0x02 };
 static const uint8_t ZERO16[16];
+/* A Teredo address (2001:0::/32, RFC 4380 section 4). */
+static const uint8_t T6[16] = { 0x20, 0x01, 0, 0, 0x0d, 0x5d, 0xa5, 0x99,
+    0x38, 0x90, 0xf3, 0xfd, 0x52, 0x26, 0x27, 0x7a };
 
 /* ------------------------------------------------------------------ */
 /* Fixture builder. */
@@ -241,6 +244,21 @@ static void
 ipv6_end(struct fx *f, size_t off)
 {
 	set16(f, off + 4, (unsigned)(f->n - off - 40));
+}
+
+/* IPv6 header src -> dst (not the A6/B6 of ipv6()); ipv6_end() sets the
+ * payload length. */
+static size_t
+ipv6a(struct fx *f, unsigned nxt, const uint8_t *src, const uint8_t *dst)
+{
+	size_t off = put32(f, 0x60000000);
+
+	put16(f, 0);
+	put8(f, nxt);
+	put8(f, 32);
+	putn(f, src, 16);
+	putn(f, dst, 16);
+	return off;
 }
 
 /* TCP header with optwords 4-byte words of options (MSS, then NOPs). */
@@ -590,6 +608,7 @@ START_TEST(test_vlan)
 	check_v4(&m, 17, 32);
 	check_ports(&m, 5000, 6000, 4);
 	ck_assert_uint_eq(m.vlan, 100);
+	ck_assert_uint_eq(m.inner_vlan, 0);
 }
 END_TEST
 
@@ -608,6 +627,7 @@ START_TEST(test_qinq)
 	check_v6(&m, 17, 40 + 12);
 	check_ports(&m, 5000, 6000, 4);
 	ck_assert_uint_eq(m.vlan, 200);
+	ck_assert_uint_eq(m.inner_vlan, 300);
 	ck_assert_uint_eq(m.ttl, 64);
 
 	/* Old-style 0x9100 outer tag. */
@@ -618,6 +638,7 @@ START_TEST(test_qinq)
 	v4_udp(&f);
 	check_fx(&f, PKT_DECODED, &m, NULL);
 	ck_assert_uint_eq(m.vlan, 4095);
+	ck_assert_uint_eq(m.inner_vlan, 1);
 	check_ports(&m, 5000, 6000, 4);
 }
 END_TEST
@@ -1683,7 +1704,10 @@ START_TEST(test_sctp_gre_tunnels)
 	ipv4_end(&f, ip);
 	check_fx(&f, PKT_DECODED, &m, NULL);
 	check_v4(&m, 47, 20 + 4 + 28);
-	ck_assert_uint_eq(m.flags, PKT_F_TUNNEL);
+	/* decode_packet() recognises tunnels but opens none. */
+	ck_assert_uint_eq(m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(m.tunnel, PKT_TUN_GRE);
+	ck_assert_uint_eq(m.layer, 0);
 	ck_assert_uint_eq(m.l4_len, 32);
 	ck_assert_uint_eq(m.sport, 0);
 
@@ -1696,21 +1720,24 @@ START_TEST(test_sctp_gre_tunnels)
 	ipv4_end(&f, ip);
 	check_fx(&f, PKT_DECODED, &m, NULL);
 	check_v4(&m, 41, 60);
-	ck_assert_uint_eq(m.flags, PKT_F_TUNNEL);
+	ck_assert_uint_eq(m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(m.tunnel, PKT_TUN_IP);
 
-	/* Teredo: IPv6 in UDP 3544. */
+	/* Teredo: IPv6 in UDP 3544 (a bubble: no next header, no
+	 * payload, from a Teredo address), recognised by content. */
 	fx_init(&f, "ipv4-teredo", DECODE_LT_RAW);
 	ip = ipv4(&f, 17);
 	u = udp(&f, 3544, 51000);
 	hdr(&f);
-	inner = ipv6(&f, 59);
+	inner = ipv6a(&f, 59, T6, B6);
 	ipv6_end(&f, inner);
 	udp_end(&f, u);
 	ipv4_end(&f, ip);
 	check_fx(&f, PKT_DECODED, &m, NULL);
 	check_v4(&m, 17, 68);
 	check_ports(&m, 3544, 51000, 40);
-	ck_assert_uint_eq(m.flags, PKT_F_L4 | PKT_F_TUNNEL);
+	ck_assert_uint_eq(m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(m.tunnel, PKT_TUN_TEREDO);
 
 	/* Any other protocol counts by number: OSPF. */
 	fx_init(&f, "ipv4-ospf", DECODE_LT_RAW);
@@ -2459,21 +2486,16 @@ START_TEST(test_names_null)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* The public corpus. */
+/* Tunnels: decode_frame() and its layered records. */
 
-static int
-has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
+static const uint8_t D4[4] = { 10, 1, 2, 3 };
+static const uint8_t E4[4] = { 10, 4, 5, 6 };
+static const uint8_t C6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0x0c };
+static const uint8_t D6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0x0d };
 
-	return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
-struct corpus_count {
-	unsigned long files, skipped, packets;
-	unsigned long st[PKT_STATUS_COUNT];
-};
-
+/* The invariants of every record, whatever its bytes. */
 static void
 check_meta_sane(const struct pkt_meta *m, uint32_t caplen)
 {
@@ -2490,6 +2512,781 @@ check_meta_sane(const struct pkt_meta *m, uint32_t caplen)
 		ck_assert_mem_eq(m->src + 4, ZERO16, 12);
 }
 
+/* Records of one frame: the wire in m, the rest in in[]. */
+struct frame {
+	struct pkt_meta m;
+	struct pkt_meta in[PKT_MAX_TUNNELS];
+	unsigned n;
+};
+
+/* Record k of fr (0: the wire). */
+static const struct pkt_meta *
+rec(const struct frame *fr, unsigned k)
+{
+	return k == 0 ? &fr->m : &fr->in[k - 1];
+}
+
+/* The invariants every decoded frame keeps, whatever its bytes. */
+static void
+check_frame_sane(const struct frame *fr, unsigned depth, uint32_t caplen,
+    uint32_t wirelen)
+{
+	const struct pkt_meta *r;
+	unsigned k;
+
+	ck_assert_uint_le(fr->n, depth);
+	for (k = 0; k <= fr->n; k++) {
+		r = rec(fr, k);
+		check_meta_sane(r, caplen);
+		ck_assert_uint_eq(r->layer, k);
+		ck_assert_uint_eq(r->ts_ns, TS);
+		ck_assert_uint_eq(r->wire_len, fr->m.wire_len);
+		ck_assert_uint_eq(r->linktype, fr->m.linktype);
+		ck_assert_uint_lt(r->tunnel, PKT_TUN_COUNT);
+		if (k < fr->n) {
+			/* carries the next layer: opened, so whole */
+			ck_assert_uint_eq(r->flags & (PKT_F_MORE |
+			    PKT_F_TUNNEL | PKT_F_TUN_SKIP),
+			    PKT_F_MORE | PKT_F_TUNNEL);
+			ck_assert_uint_eq(r->status, PKT_DECODED);
+			ck_assert_uint_ne(r->tunnel, PKT_TUN_NONE);
+		} else {
+			ck_assert_uint_eq(r->flags & PKT_F_MORE, 0);
+			if (r->flags & PKT_F_TUNNEL)
+				ck_assert(r->flags & PKT_F_TUN_SKIP);
+		}
+		if (r->flags & PKT_F_TUN_SKIP)
+			ck_assert(r->flags & PKT_F_TUNNEL);
+		if ((r->flags & PKT_F_TUNNEL) == 0 && k == 0)
+			ck_assert_uint_eq(r->tunnel, PKT_TUN_NONE);
+		if (k > 0) {
+			ck_assert_uint_ne(r->ip_ver, 0);
+			ck_assert(r->status == PKT_DECODED ||
+			    r->status == PKT_TRUNCATED);
+			if (!(r->flags & PKT_F_TUNNEL))
+				ck_assert_uint_eq(r->tunnel,
+				    rec(fr, k - 1)->tunnel);
+		}
+	}
+	(void)wirelen;
+}
+
+/* Decode the first len bytes of f (from a heap copy of that size) at
+ * the given depth. */
+static unsigned
+decf(const struct fx *f, size_t len, struct frame *fr, unsigned depth,
+    struct decode_names *dn)
+{
+	uint8_t *copy;
+
+	copy = malloc(len > 0 ? len : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, f->b, len);
+	memset(fr, 0xa5, sizeof *fr);
+	fr->n = decode_frame(&fr->m, fr->in, depth, dn, f->lt,
+	    len > 0 ? copy : NULL, (uint32_t)len, (uint32_t)f->n, TS);
+	free(copy);
+	check_frame_sane(fr, depth < PKT_MAX_TUNNELS ? depth :
+	    PKT_MAX_TUNNELS, (uint32_t)len, (uint32_t)f->n);
+	if (dn != NULL)
+		check_names_sane(dn);
+	return fr->n;
+}
+
+/* Decode f whole at depth (want nrec inner records), and at every
+ * shorter length and depth for the invariants; write it as a seed. */
+static void
+check_tun(struct fx *f, unsigned depth, unsigned nrec, struct frame *fr,
+    struct decode_names *dn)
+{
+	struct frame t;
+	struct names nm;
+	size_t len;
+	unsigned d;
+
+	write_seed(f);
+	ck_assert_msg(decf(f, f->n, fr, depth, dn) == nrec,
+	    "%s: %u inner records, want %u", f->name, fr->n, nrec);
+	for (d = 0; d <= PKT_MAX_TUNNELS + 1; d++)
+		for (len = 0; len <= f->n; len++)
+			decf(f, len, &t, d, names_init(&nm, DECODE_MAX_NAMES));
+	/* depth 0 is decode_packet() */
+	decf(f, f->n, &t, 0, NULL);
+	{
+		struct pkt_meta m;
+
+		ck_assert_int_eq(dec(f, f->n, &m, NULL), t.m.status);
+		ck_assert_mem_eq(&m, &t.m, sizeof m);
+	}
+}
+
+/* An inner IPv4 D4 -> E4 UDP 1000 -> 2000 datagram with 6 bytes. */
+static void
+inner_v4_udp(struct fx *f)
+{
+	size_t ip, u;
+
+	ip = ipv4x(f, 17, 7, 0, 33, 0, D4, E4);
+	u = udp(f, 1000, 2000);
+	putn(f, "inside", 6);
+	udp_end(f, u);
+	ipv4_end(f, ip);
+}
+
+static void
+check_inner_v4_udp(const struct pkt_meta *r, unsigned layer,
+    unsigned tunnel)
+{
+	ck_assert_uint_eq(r->layer, layer);
+	ck_assert_uint_eq(r->tunnel, tunnel);
+	ck_assert_uint_eq(r->status, PKT_DECODED);
+	ck_assert_uint_eq(r->ip_ver, 4);
+	ck_assert_mem_eq(r->src, D4, 4);
+	ck_assert_mem_eq(r->dst, E4, 4);
+	ck_assert_uint_eq(r->proto, 17);
+	ck_assert_uint_eq(r->ttl, 33);
+	ck_assert_uint_eq(r->ip_len, 20 + 8 + 6);
+	check_ports(r, 1000, 2000, 6);
+	ck_assert_uint_eq(r->flags, PKT_F_L4);
+}
+
+START_TEST(test_tun_ipip)
+{
+	struct frame fr;
+	struct fx f;
+	size_t ip, ip2, u;
+
+	/* IPv4 A4 -> B4 carrying IPv4 D4 -> E4 (protocol 4). */
+	fx_init(&f, "tun-ipip", DECODE_LT_ETHERNET);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 4);
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_v4(&fr.m, 4, 20 + 34);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_IP);
+	ck_assert_uint_eq(fr.m.l4_len, 34);
+	ck_assert_uint_eq(fr.m.status, PKT_DECODED);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_IP);
+	ck_assert_uint_eq(fr.in[0].wire_len, f.n);
+	ck_assert_uint_eq(fr.in[0].cap_len, f.n);
+	ck_assert_uint_eq(fr.in[0].ethertype, 0x0800);
+	ck_assert_uint_eq(fr.in[0].vlan, 0);
+	/* depth 0: recognised, not opened */
+	ck_assert_uint_eq(decf(&f, f.n, &fr, 0, NULL), 0);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_IP);
+
+	/* Cut in the inner UDP header, after the inner addresses: the
+	 * inner layer is still a record, TRUNCATED. */
+	ck_assert_uint_eq(decf(&f, 14 + 20 + 20 + 2, &fr, 2, NULL), 1);
+	ck_assert_uint_eq(fr.m.status, PKT_DECODED);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.in[0].status, PKT_TRUNCATED);
+	ck_assert_mem_eq(fr.in[0].src, D4, 4);
+	ck_assert_mem_eq(fr.in[0].dst, E4, 4);
+	ck_assert_uint_eq(fr.in[0].ip_len, 34);
+	ck_assert_uint_eq(fr.in[0].flags & PKT_F_L4, 0);
+	/* Cut inside the inner addresses: no inner record. */
+	ck_assert_uint_eq(decf(&f, 14 + 20 + 16, &fr, 2, NULL), 0);
+	ck_assert_uint_eq(fr.m.status, PKT_DECODED);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+
+	/* Protocol 4 with an IPv6 packet inside is not IP-in-IP: the
+	 * inner header is invalid, so the tunnel is left closed. */
+	fx_init(&f, "tun-ipip-bad", DECODE_LT_RAW);
+	ip = ipv4(&f, 4);
+	ip2 = ipv6a(&f, 59, C6, D6);
+	ipv6_end(&f, ip2);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.status, PKT_DECODED);
+
+	/* 6in4: IPv4 carrying IPv6 C6 -> D6, UDP 1000 -> 53. */
+	fx_init(&f, "tun-6in4", DECODE_LT_RAW);
+	ip = ipv4(&f, 41);
+	ip2 = ipv6a(&f, 17, C6, D6);
+	u = udp(&f, 1000, 53);
+	putz(&f, 12);
+	udp_end(&f, u);
+	ipv6_end(&f, ip2);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_v4(&fr.m, 41, 20 + 40 + 20);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_IP);
+	ck_assert_uint_eq(fr.in[0].ip_ver, 6);
+	ck_assert_mem_eq(fr.in[0].src, C6, 16);
+	ck_assert_mem_eq(fr.in[0].dst, D6, 16);
+	ck_assert_uint_eq(fr.in[0].ip_len, 60);
+	ck_assert_uint_eq(fr.in[0].tunnel, PKT_TUN_IP);
+	check_ports(&fr.in[0], 1000, 53, 12);
+
+	/* IPv6 in IPv6 (next header 41). */
+	fx_init(&f, "tun-6in6", DECODE_LT_RAW);
+	ip = ipv6(&f, 41);
+	ip2 = ipv6a(&f, 58, C6, D6);
+	put32(&f, 0x80000000);		/* echo request */
+	put32(&f, 0x00010002);
+	ipv6_end(&f, ip2);
+	ipv6_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_v6(&fr.m, 41, 40 + 48);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.in[0].ip_ver, 6);
+	ck_assert_mem_eq(fr.in[0].src, C6, 16);
+	ck_assert_uint_eq(fr.in[0].proto, 58);
+	ck_assert_uint_eq(fr.in[0].ip_len, 48);
+	check_ports(&fr.in[0], 128, 0, 0);
+
+	/* A later fragment of IP-in-IP is marked, never opened. */
+	fx_init(&f, "tun-ipip-frag", DECODE_LT_RAW);
+	ip = ipv4x(&f, 4, 9, 0x0010, 64, 0, A4, B4);
+	putz(&f, 16);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_FRAG | PKT_F_FRAG_LATER |
+	    PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_IP);
+}
+END_TEST
+
+START_TEST(test_tun_gre)
+{
+	struct frame fr;
+	struct fx f;
+	size_t ip, ip2;
+
+	/* GRE with key and sequence number (RFC 2890) carrying IPv4. */
+	fx_init(&f, "tun-gre-key-seq", DECODE_LT_ETHERNET);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 47);
+	put16(&f, 0x3000);		/* K, S, version 0 */
+	put16(&f, 0x0800);
+	put32(&f, 0xdeadbeef);		/* key */
+	put32(&f, 42);			/* sequence number */
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_v4(&fr.m, 47, 20 + 12 + 34);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GRE);
+	ck_assert_uint_eq(fr.m.l4_len, 12 + 34);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GRE);
+	/* cut in the GRE key: recognised, not opened */
+	ck_assert_uint_eq(decf(&f, 14 + 20 + 6, &fr, 2, NULL), 0);
+	ck_assert_uint_eq(fr.m.status, PKT_DECODED);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GRE);
+
+	/* GRE with a checksum carrying transparent Ethernet (0x6558) with
+	 * an 802.1ad S-tag 30 and a C-tag 40, then IPv4. */
+	fx_init(&f, "tun-gre-teb", DECODE_LT_RAW);
+	ip = ipv4(&f, 47);
+	put16(&f, 0x8000);		/* C */
+	put16(&f, 0x6558);
+	put32(&f, 0x12340000);		/* checksum, reserved1 */
+	eth(&f, 0x88a8);
+	vlan(&f, 30, 0x8100);
+	vlan(&f, 40, 0x0800);
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	ck_assert_uint_eq(fr.m.vlan, 0);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GRE);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GRE);
+	ck_assert_uint_eq(fr.in[0].vlan, 30);
+	ck_assert_uint_eq(fr.in[0].inner_vlan, 40);
+
+	/* Enhanced GRE (version 1, PPTP) is not opened. */
+	fx_init(&f, "tun-gre-pptp", DECODE_LT_RAW);
+	ip = ipv4(&f, 47);
+	put16(&f, 0x3001);
+	put16(&f, 0x880b);
+	put16(&f, 34);			/* payload length */
+	put16(&f, 7);			/* call id */
+	put32(&f, 1);
+	ip2 = f.n;
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GRE);
+	ck_assert_uint_eq(fr.m.l4_len, 12 + 34);
+	(void)ip2;
+
+	/* Another payload type (ERSPAN) is not opened. */
+	fx_init(&f, "tun-gre-erspan", DECODE_LT_RAW);
+	ip = ipv4(&f, 47);
+	put16(&f, 0x1000);
+	put16(&f, 0x88be);
+	put32(&f, 1);
+	putz(&f, 8);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+}
+END_TEST
+
+/* The IPv6 packet inside the Teredo tests: C6 -> D6, UDP 53 -> 1024,
+ * a DNS answer www.example -> 10.0.0.7 (header 12, question 13 + 4,
+ * answer 16: 45 bytes). */
+static void
+teredo_inner(struct fx *f)
+{
+	size_t ip, u;
+
+	ip = ipv6a(f, 17, C6, D6);
+	u = udp(f, 53, 1024);
+	dns_hdr(f, 1, 0x8180, 1, 1, 0, 0);
+	dnsname(f, "www.example");
+	put32(f, 0x00010001);
+	put16(f, 0xc00c);
+	put32(f, 0x00010001);
+	put32(f, 60);
+	put16(f, 4);
+	put32(f, 0x0a000007);
+	udp_end(f, u);
+	ipv6_end(f, ip);
+}
+
+static void
+check_teredo_inner(const struct frame *fr, const struct names *nm)
+{
+	ck_assert_uint_eq(fr->in[0].layer, 1);
+	ck_assert_uint_eq(fr->in[0].tunnel, PKT_TUN_TEREDO);
+	ck_assert_uint_eq(fr->in[0].ip_ver, 6);
+	ck_assert_mem_eq(fr->in[0].src, C6, 16);
+	ck_assert_mem_eq(fr->in[0].dst, D6, 16);
+	ck_assert_uint_eq(fr->in[0].ip_len, 40 + 8 + 45);
+	check_ports(&fr->in[0], 53, 1024, 45);
+	/* the name inside the tunnel is learned */
+	ck_assert_uint_eq(nm->dn.n, 1);
+	ck_assert_str_eq(nm->v[0].name, "www.example");
+	ck_assert_uint_eq(nm->v[0].ip_ver, 4);
+	ck_assert_uint_eq(nm->v[0].addr[3], 7);
+}
+
+START_TEST(test_tun_teredo)
+{
+	struct frame fr;
+	struct names nm;
+	struct fx f;
+	size_t ip, u, i;
+
+	/* Teredo on port 3544 with an origin indication. */
+	fx_init(&f, "tun-teredo-origin", DECODE_LT_ETHERNET);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 3544, 40000);
+	put16(&f, 0x0000);
+	put16(&f, 40000 ^ 0xffff);
+	put32(&f, 0x0a000001 ^ 0xffffffff);
+	teredo_inner(&f);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, names_init(&nm, DECODE_MAX_NAMES));
+	check_v4(&fr.m, 17, 20 + 8 + 8 + 93);
+	check_ports(&fr.m, 3544, 40000, 8 + 93);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_TEREDO);
+	check_teredo_inner(&fr, &nm);
+	/* depth 0: no names from inside */
+	ck_assert_uint_eq(decf(&f, f.n, &fr, 0,
+	    names_init(&nm, DECODE_MAX_NAMES)), 0);
+	ck_assert_uint_eq(nm.dn.n, 0);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL |
+	    PKT_F_TUN_SKIP);
+
+	/* On any port, with an authentication header (client id 2 bytes,
+	 * auth value 3 bytes, nonce, confirmation) and an origin. */
+	fx_init(&f, "tun-teredo-auth", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 5555, 6666);
+	put16(&f, 0x0001);
+	put8(&f, 2);
+	put8(&f, 3);
+	putn(&f, "idabc", 5);
+	put32(&f, 0x01020304);		/* nonce */
+	put32(&f, 0x05060708);
+	put8(&f, 0);			/* confirmation */
+	put16(&f, 0x0000);
+	put16(&f, 1234 ^ 0xffff);
+	put32(&f, 0xffffffff);
+	teredo_inner(&f);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, names_init(&nm, DECODE_MAX_NAMES));
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_TEREDO);
+	check_ports(&fr.m, 5555, 6666, 4 + 5 + 9 + 8 + 93);
+	check_teredo_inner(&fr, &nm);
+
+	/* No headers: IPv6 from a Teredo address to D6 (TCP SYN), on an
+	 * ordinary port pair. */
+	fx_init(&f, "tun-teredo-plain", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 61000, 443);
+	i = ipv6a(&f, 6, T6, D6);
+	tcp(&f, 50000, 80, 1, 0, PKT_TCP_SYN, 8192, 0);
+	ipv6_end(&f, i);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_TEREDO);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_mem_eq(fr.in[0].src, T6, 16);
+	ck_assert_mem_eq(fr.in[0].dst, D6, 16);
+	ck_assert_uint_eq(fr.in[0].ip_len, 60);
+	ck_assert_uint_eq(fr.in[0].tcp_flags, PKT_TCP_SYN);
+	check_ports(&fr.in[0], 50000, 80, 0);
+
+	/* The same without a Teredo address (what a QUIC short header
+	 * can look like): not Teredo. */
+	fx_init(&f, "tun-teredo-junk-noprefix", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 61000, 443);
+	i = ipv6a(&f, 6, C6, D6);
+	tcp(&f, 50000, 80, 1, 0, PKT_TCP_SYN, 8192, 0);
+	ipv6_end(&f, i);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_NONE);
+
+	/* Teredo-looking junk: an IPv6 version nibble but a payload
+	 * length that does not match the datagram (one byte too many). */
+	fx_init(&f, "tun-teredo-junk-len", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 3544, 40000);
+	teredo_inner(&f);
+	put8(&f, 0);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_NONE);
+
+	/* Junk: an origin indication followed by no IPv6 header. */
+	fx_init(&f, "tun-teredo-junk-origin", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 3544, 40000);
+	put16(&f, 0x0000);
+	putz(&f, 6);
+	for (i = 0; i < 40; i++)
+		put8(&f, 0x55);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+
+	/* Junk: 39 bytes, too short for an IPv6 header. */
+	fx_init(&f, "tun-teredo-junk-short", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 3544, 40000);
+	put32(&f, 0x60000000);
+	put16(&f, 0);
+	putz(&f, 33);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+
+	/* A Teredo bubble whose IPv6 header is not valid IPv6 inside
+	 * (right length, but the decoder calls it invalid: version 6 with
+	 * a hop-by-hop header longer than the packet): recognised, not
+	 * opened. */
+	fx_init(&f, "tun-teredo-badinner", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 3544, 40000);
+	i = ipv6a(&f, 0, T6, D6);
+	put8(&f, 59);
+	put8(&f, 4);			/* 40 bytes claimed, 8 there */
+	putz(&f, 6);
+	ipv6_end(&f, i);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL |
+	    PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_TEREDO);
+}
+END_TEST
+
+/* A VXLAN header with the I flag and VNI 0x123456. */
+static void
+vxlan_hdr(struct fx *f, unsigned flags)
+{
+	put32(f, (uint32_t)flags << 24);
+	put32(f, 0x12345600);
+}
+
+START_TEST(test_tun_vxlan)
+{
+	struct frame fr;
+	struct fx f;
+	size_t ip, u;
+
+	/* VLAN 10 outside; VXLAN to 4789; Ethernet with VLAN 77 inside. */
+	fx_init(&f, "tun-vxlan", DECODE_LT_ETHERNET);
+	eth(&f, 0x8100);
+	vlan(&f, 10, 0x0800);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 49152, 4789);
+	vxlan_hdr(&f, 0x08);
+	eth(&f, 0x8100);
+	vlan(&f, 77, 0x0800);
+	inner_v4_udp(&f);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_v4(&fr.m, 17, 20 + 8 + 8 + 18 + 34);
+	check_ports(&fr.m, 49152, 4789, 8 + 18 + 34);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_VXLAN);
+	ck_assert_uint_eq(fr.m.vlan, 10);
+	ck_assert_uint_eq(fr.m.inner_vlan, 0);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_VXLAN);
+	ck_assert_uint_eq(fr.in[0].vlan, 77);
+	ck_assert_uint_eq(fr.in[0].inner_vlan, 0);
+	/* Cut in the inner Ethernet header: not opened. */
+	ck_assert_uint_eq(decf(&f, 18 + 28 + 8 + 10, &fr, 2, NULL), 0);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL |
+	    PKT_F_TUN_SKIP);
+
+	/* No I flag: not VXLAN, whatever the port. */
+	fx_init(&f, "tun-vxlan-noflag", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 49152, 4789);
+	vxlan_hdr(&f, 0x00);
+	eth(&f, 0x0800);
+	inner_v4_udp(&f);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_NONE);
+
+	/* ARP inside VXLAN: whole, but no IP: not opened. */
+	fx_init(&f, "tun-vxlan-arp", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 49152, 4789);
+	vxlan_hdr(&f, 0x08);
+	eth(&f, 0x0806);
+	put32(&f, 0x00010800);
+	put32(&f, 0x06040001);
+	putz(&f, 20);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL |
+	    PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_VXLAN);
+}
+END_TEST
+
+START_TEST(test_tun_geneve)
+{
+	struct frame fr;
+	struct fx f;
+	size_t ip, ip2, u;
+
+	/* GENEVE with 8 bytes of options carrying IPv6 (0x86dd). */
+	fx_init(&f, "tun-geneve-ip6", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 33000, 6081);
+	put16(&f, 0x0200);		/* version 0, options 2 words */
+	put16(&f, 0x86dd);
+	put32(&f, 0x00abcd00);
+	put32(&f, 0x01020100);		/* one option, 4 bytes of data */
+	put32(&f, 0);
+	ip2 = ipv6a(&f, 58, C6, D6);
+	put32(&f, 0x81000000);		/* echo reply */
+	put32(&f, 0);
+	ipv6_end(&f, ip2);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_ports(&fr.m, 33000, 6081, 16 + 48);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GENEVE);
+	ck_assert_uint_eq(fr.in[0].tunnel, PKT_TUN_GENEVE);
+	ck_assert_uint_eq(fr.in[0].ip_ver, 6);
+	ck_assert_mem_eq(fr.in[0].src, C6, 16);
+	ck_assert_uint_eq(fr.in[0].ip_len, 48);
+	check_ports(&fr.in[0], 129, 0, 0);
+
+	/* GENEVE carrying Ethernet (0x6558). */
+	fx_init(&f, "tun-geneve-eth", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 33000, 6081);
+	put16(&f, 0x0000);
+	put16(&f, 0x6558);
+	put32(&f, 0x00abcd00);
+	eth(&f, 0x0800);
+	inner_v4_udp(&f);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GENEVE);
+
+	/* Version 1 is not GENEVE. */
+	fx_init(&f, "tun-geneve-v1", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 33000, 6081);
+	put16(&f, 0x4000);
+	put16(&f, 0x6558);
+	put32(&f, 0);
+	eth(&f, 0x0800);
+	inner_v4_udp(&f);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+}
+END_TEST
+
+START_TEST(test_tun_gtpu)
+{
+	struct frame fr;
+	struct fx f;
+	size_t ip, u, g;
+
+	/* A G-PDU with the E flag: sequence, N-PDU, next extension type
+	 * 0x85 (PDU session container, 4 bytes), then IPv4. */
+	fx_init(&f, "tun-gtpu-ext", DECODE_LT_ETHERNET);
+	eth(&f, 0x0800);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 2152, 2152);
+	put8(&f, 0x34);			/* version 1, PT, E */
+	put8(&f, 255);
+	g = put16(&f, 0);
+	put32(&f, 0x0000abcd);		/* TEID */
+	put16(&f, 0);			/* sequence */
+	put8(&f, 0);			/* N-PDU */
+	put8(&f, 0x85);
+	put8(&f, 1);			/* 4 bytes */
+	put8(&f, 0x10);
+	put8(&f, 0x09);			/* QFI */
+	put8(&f, 0);			/* no next extension */
+	inner_v4_udp(&f);
+	set16(&f, g, (unsigned)(f.n - g - 6));
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	check_ports(&fr.m, 2152, 2152, 8 + 8 + 34);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GTPU);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GTPU);
+
+	/* An extension header of length 0 is invalid: not opened. */
+	f.b[14 + 28 + 12] = 0;
+	ck_assert_uint_eq(decf(&f, f.n, &fr, 2, NULL), 0);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL |
+	    PKT_F_TUN_SKIP);
+
+	/* An echo request (type 1) on 2152 is GTP-U but carries nothing. */
+	fx_init(&f, "tun-gtpu-echo", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 40000, 2152);
+	put8(&f, 0x32);			/* version 1, PT, S */
+	put8(&f, 1);
+	put16(&f, 4);
+	put32(&f, 0);
+	put32(&f, 0x00070000);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4 | PKT_F_TUNNEL |
+	    PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GTPU);
+
+	/* GTP' (PT clear) on 2152 is not GTP-U. */
+	fx_init(&f, "tun-gtpu-prime", DECODE_LT_RAW);
+	ip = ipv4(&f, 17);
+	u = udp(&f, 40000, 2152);
+	put8(&f, 0x20);
+	put8(&f, 255);
+	put16(&f, 0);
+	put32(&f, 0);
+	udp_end(&f, u);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 0, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_L4);
+}
+END_TEST
+
+START_TEST(test_tun_depth)
+{
+	struct frame fr;
+	struct fx f;
+	size_t ip, ip2, ips[PKT_MAX_TUNNELS + 1];
+	unsigned i;
+
+	/* IPv4 A4 -> B4, GRE, IPv4 C4 -> A4, IP-in-IP, IPv4 D4 -> E4. */
+	fx_init(&f, "tun-gre-ipip", DECODE_LT_RAW);
+	ip = ipv4(&f, 47);
+	put16(&f, 0);
+	put16(&f, 0x0800);
+	ip2 = ipv4x(&f, 4, 1, 0, 9, 0, C4, A4);
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip2);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 2, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GRE);
+	ck_assert_uint_eq(fr.in[0].flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.in[0].layer, 1);
+	ck_assert_uint_eq(fr.in[0].tunnel, PKT_TUN_IP);	/* it carries */
+	ck_assert_mem_eq(fr.in[0].src, C4, 4);
+	ck_assert_uint_eq(fr.in[0].ip_len, 54);
+	ck_assert_uint_eq(fr.in[0].proto, 4);
+	check_inner_v4_udp(&fr.in[1], 2, PKT_TUN_IP);
+
+	/* depth 1: the second tunnel stays closed */
+	ck_assert_uint_eq(decf(&f, f.n, &fr, 1, NULL), 1);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.in[0].flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.in[0].tunnel, PKT_TUN_IP);
+	ck_assert_mem_eq(fr.in[0].src, C4, 4);
+
+	/* PKT_MAX_TUNNELS + 1 tunnels nested: at most PKT_MAX_TUNNELS
+	 * open, whatever the depth asked. */
+	fx_init(&f, "tun-ipip-deep", DECODE_LT_RAW);
+	for (i = 0; i <= PKT_MAX_TUNNELS; i++)
+		ips[i] = ipv4x(&f, 4, i, 0, 64 - i, 0, A4, B4);
+	inner_v4_udp(&f);
+	for (i = PKT_MAX_TUNNELS + 1; i-- > 0;)
+		ipv4_end(&f, ips[i]);
+	check_tun(&f, PKT_MAX_TUNNELS + 5, PKT_MAX_TUNNELS, &fr, NULL);
+	for (i = 0; i < PKT_MAX_TUNNELS; i++)
+		ck_assert_uint_eq(rec(&fr, i)->flags,
+		    PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.in[PKT_MAX_TUNNELS - 1].flags,
+	    PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+	ck_assert_uint_eq(fr.in[PKT_MAX_TUNNELS - 1].ttl,
+	    64 - PKT_MAX_TUNNELS);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The public corpus. */
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+struct corpus_count {
+	unsigned long files, skipped, packets, inner;
+	unsigned long st[PKT_STATUS_COUNT];
+};
+
 static void
 corpus_file(const char *path, struct corpus_count *c)
 {
@@ -2499,6 +3296,7 @@ corpus_file(const char *path, struct corpus_count *c)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	struct pkt_meta m;
+	struct frame fr;
 	struct names nm;
 	uint8_t *copy;
 	pcap_t *p;
@@ -2522,6 +3320,18 @@ corpus_file(const char *path, struct corpus_count *c)
 		check_meta_sane(&m, h->caplen);
 		check_names_sane(&nm.dn);
 		c->st[m.status]++;
+		/* every tunnel opened: the same outer record (but for its
+		 * MORE flag), sane inner ones */
+		fr.n = decode_frame(&fr.m, fr.in, PKT_MAX_TUNNELS,
+		    names_init(&nm, DECODE_MAX_NAMES), lt, copy, h->caplen,
+		    h->len, TS);
+		check_frame_sane(&fr, PKT_MAX_TUNNELS, h->caplen, h->len);
+		check_names_sane(&nm.dn);
+		fr.m.flags = (uint8_t)(fr.m.flags & ~PKT_F_MORE);
+		if (fr.n > 0)
+			fr.m.flags |= PKT_F_TUN_SKIP;
+		ck_assert_mem_eq(&fr.m, &m, sizeof m);
+		c->inner += fr.n;
 		free(copy);
 		for (i = 0; i <= sizeof cuts / sizeof cuts[0]; i++) {
 			len = i < sizeof cuts / sizeof cuts[0] ? cuts[i] :
@@ -2534,6 +3344,11 @@ corpus_file(const char *path, struct corpus_count *c)
 			decode_packet(&m, names_init(&nm, DECODE_MAX_NAMES),
 			    lt, copy, len, h->len, TS);
 			check_meta_sane(&m, len);
+			check_names_sane(&nm.dn);
+			fr.n = decode_frame(&fr.m, fr.in, PKT_MAX_TUNNELS,
+			    names_init(&nm, DECODE_MAX_NAMES), lt, copy, len,
+			    h->len, TS);
+			check_frame_sane(&fr, PKT_MAX_TUNNELS, len, h->len);
 			check_names_sane(&nm.dn);
 			free(copy);
 		}
@@ -2580,15 +3395,17 @@ START_TEST(test_corpus)
 	corpus_dir("real", &real);
 	corpus_dir("tcpdump", &td);
 	printf("corpus real: %lu files (%lu not opened), %lu packets: "
-	    "%lu decoded, %lu truncated, %lu invalid, %lu unsupported\n",
+	    "%lu decoded, %lu truncated, %lu invalid, %lu unsupported; "
+	    "%lu tunnelled layers\n",
 	    real.files, real.skipped, real.packets, real.st[PKT_DECODED],
 	    real.st[PKT_TRUNCATED], real.st[PKT_INVALID],
-	    real.st[PKT_UNSUPPORTED]);
+	    real.st[PKT_UNSUPPORTED], real.inner);
 	printf("corpus tcpdump: %lu files (%lu not opened), %lu packets: "
-	    "%lu decoded, %lu truncated, %lu invalid, %lu unsupported\n",
+	    "%lu decoded, %lu truncated, %lu invalid, %lu unsupported; "
+	    "%lu tunnelled layers\n",
 	    td.files, td.skipped, td.packets, td.st[PKT_DECODED],
 	    td.st[PKT_TRUNCATED], td.st[PKT_INVALID],
-	    td.st[PKT_UNSUPPORTED]);
+	    td.st[PKT_UNSUPPORTED], td.inner);
 	ck_assert_uint_gt(real.packets, 10000);
 	ck_assert_uint_gt(td.files, 500);
 	/* Everyday traffic: nothing in it is malformed. */
@@ -2634,6 +3451,16 @@ decode_suite(void)
 	tc = tcase_create("l4");
 	tcase_add_test(tc, test_sctp_gre_tunnels);
 	tcase_add_test(tc, test_icmp);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tunnels");
+	tcase_add_test(tc, test_tun_ipip);
+	tcase_add_test(tc, test_tun_gre);
+	tcase_add_test(tc, test_tun_teredo);
+	tcase_add_test(tc, test_tun_vxlan);
+	tcase_add_test(tc, test_tun_geneve);
+	tcase_add_test(tc, test_tun_gtpu);
+	tcase_add_test(tc, test_tun_depth);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");

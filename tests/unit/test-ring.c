@@ -95,6 +95,52 @@ START_TEST(test_full_and_publish)
 }
 END_TEST
 
+START_TEST(test_reserve_at)
+{
+	struct ring *r = mkring(sizeof(uint64_t), 4);
+	uint64_t v, *slot;
+	void *first;
+	size_t n, i;
+
+	/* a group of 3 fits in 4 free slots, a group of 5 never */
+	ck_assert_ptr_eq(ring_reserve_at(r, 0), ring_reserve(r));
+	ck_assert_ptr_nonnull(ring_reserve_at(r, 3));
+	ck_assert_ptr_null(ring_reserve_at(r, 4));
+	ck_assert_ptr_null(ring_reserve_at(r, (size_t)-1));
+	ck_assert_int_eq(ring_wait_room(r, 4, 0), 1);
+	ck_assert_int_eq(ring_wait_room(r, 5, 0), 0);
+	/* tail at 3: the group 10, 11, 12 wraps */
+	for (v = 1; v <= 3; v++)
+		ck_assert_int_eq(ring_push(r, &v), 1);
+	ring_publish(r);
+	ck_assert_uint_eq(ring_peek(r, &first, 10), 3);
+	ring_release(r, 3);
+	for (i = 0; i < 3; i++) {
+		slot = ring_reserve_at(r, i);
+		ck_assert_ptr_nonnull(slot);
+		*slot = 10 + i;
+	}
+	/* nothing is committed yet: the ring still has 4 free slots */
+	ck_assert_ptr_nonnull(ring_reserve_at(r, 3));
+	for (i = 0; i < 3; i++)
+		ring_commit(r);
+	ck_assert_ptr_nonnull(ring_reserve_at(r, 0));
+	ck_assert_ptr_null(ring_reserve_at(r, 1));
+	ck_assert_int_eq(ring_wait_room(r, 2, 0), 0);
+	ring_publish(r);
+	n = ring_peek(r, &first, 10);
+	ck_assert_uint_eq(n, 1);		/* slot 3, then the wrap */
+	ck_assert_uint_eq(((uint64_t *)first)[0], 10);
+	ring_release(r, n);
+	n = ring_peek(r, &first, 10);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(((uint64_t *)first)[0], 11);
+	ck_assert_uint_eq(((uint64_t *)first)[1], 12);
+	ring_release(r, n);
+	ring_free(r);
+}
+END_TEST
+
 START_TEST(test_wrap_contiguity)
 {
 	struct ring *r = mkring(sizeof(uint64_t), 4);
@@ -397,6 +443,7 @@ ring_suite(void)
 	tcase_add_test(tc, test_capacity);
 	tcase_add_test(tc, test_full_and_publish);
 	tcase_add_test(tc, test_wrap_contiguity);
+	tcase_add_test(tc, test_reserve_at);
 	tcase_add_test(tc, test_odd_record_size);
 	tcase_add_test(tc, test_arm_wakeup);
 	tcase_add_test(tc, test_wake_batch);
