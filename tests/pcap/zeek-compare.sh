@@ -26,20 +26,17 @@
 # Expected values are Zeek's, never wiretop's.
 #
 # Every difference must be covered by a named rule (RULES: name, capture,
-# the exact connections, the fields, the reason) or, until issue 7's engine
-# lands, by the PENDING list (differences known today, to be emptied as the
-# engine closes them: each one is either fixed or becomes a RULE).  A
-# difference covered by neither fails its capture; a RULE or PENDING entry
-# whose (connection, field) no longer differs fails the stale check, so the
-# tables stay exact.  One TAP check per capture, one for stale entries.
+# the exact connections, the fields, the reason).  A difference covered
+# by none fails its capture; a rule whose (connection, field) no longer
+# differs fails the stale check, so the table stays exact.  One TAP check per capture, one for stale entries.
 #
 # A connection is named "<proto> <orig>:<port> > <resp>:<port> <history>"
 # in Zeek's orientation with Zeek's history ("-" when empty), suffixed
 # " #2", " #3" when Zeek has two rows with one name; a record only wiretop
 # has is named the same way from wiretop's record, prefixed "wiretop ".
 #
-# WT_ZEEK_DUMP=1 also prints the uncovered differences as PENDING entries
-# (Python) on stderr, to copy into the table.
+# WT_ZEEK_DUMP=1 also prints the uncovered differences as rule entries
+# (Python) on stderr, to name and explain.
 # Needs python3; the corpus and python3 are required under CI=true.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -62,15 +59,64 @@ DUMP = os.environ.get("WT_ZEEK_DUMP", "") not in ("", "0")
 # difference when the capture, the connection and the field are all equal;
 # every (connection, field) it lists must still differ.
 RULES = [
+    ('non-transport-ip', 'zeek_teredo.pcap',
+     ['wiretop ipv6-nonxt [2001:0:4137:9e50:8000:f12a:b9c8:2815]:0 > [2001:4860:0:2001::68]:0 -',
+      'wiretop ipv6-nonxt [fe80::708d:fe83:4114:a512]:0 > [2001:0:4137:9e50:8000:f12a:b9c8:2815]:0 -'],
+     ['only-wiretop'],
+     "wiretop records every IP protocol as a flow (here Teredo bubbles: IPv6 with no next header); Zeek's conn.log has only TCP, UDP and ICMP"),
+    ('service-bare-mode', 'zeek_vlan-mpls-mixed.pcap',
+     ['tcp 10.1.2.1:11001 > 10.34.0.1:23 SADF'],
+     ['service'],
+     'the -b run loads only conn+http, so Zeek has no analyzer for port 23; wiretop names the port'),
+    ('service-partial', 'zeek_wikipedia.pcap',
+     ['tcp 141.142.220.118:35634 > 208.80.152.2:80 DdA'],
+     ['service'],
+     "Zeek's HTTP analyzer ignores a connection seen from mid-stream (HTTP.cc returns early on IsPartial()); wiretop names its port's service since payload flowed"),
+    ('service-port-only', 'zeek_teredo.pcap',
+     ['udp 192.168.2.16:138 > 192.168.2.255:138 D'],
+     ['service'],
+     "Zeek has no NetBIOS datagram analyzer; wiretop names port 138's service since payload flowed"),
+    ('starttls', 'zeek_null-pop3-starttls.pcap',
+     ['tcp 192.168.4.149:54775 > 192.168.4.149:110 ShAadDfFr'],
+     ['service'],
+     'Zeek lists every analyzer that confirmed (POP3, then SSL after STARTTLS); wiretop names one service per flow, by port'),
+    ('zeek-unset-bytes', 'zeek_80211-radiotap.pcap',
+     ['udp [fe80::a667:6ff:fef7:ec54]:5353 > [ff02::fb]:5353 D'],
+     ['orig_bytes'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
+    ('zeek-unset-bytes', 'zeek_80211-wlanmon.pcap',
+     ['udp [fe80::a667:6ff:fef7:ec54]:5353 > [ff02::fb]:5353 D'],
+     ['orig_bytes'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
+    ('zeek-unset-bytes', 'zeek_dhcp.pcap',
+     ['udp 128.2.6.152:67 > 255.255.255.255:68 D'],
+     ['orig_bytes'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
+    ('zeek-unset-bytes', 'zeek_dhcp.pcap',
+     ['udp 128.2.6.189:68 > 128.2.6.152:67 ^d',
+      'udp 128.2.6.97:68 > 128.2.6.152:67 ^d'],
+     ['resp_bytes'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
+    ('zeek-unset-bytes', 'zeek_teredo.pcap',
+     ['icmp [fe80::8000:f227:bec8:61af]:134 > [fe80::8000:ffff:ffff:fffd]:133 -',
+      'icmp [fe80::8000:ffff:ffff:fffd]:133 > [ff02::2]:134 -',
+      'udp 0.0.0.0:68 > 255.255.255.255:67 D'],
+     ['orig_bytes'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
+    ('zeek-unset-bytes', 'zeek_teredo.pcap',
+     ['udp 192.168.2.16:3797 > 65.55.158.81:3544 ^d'],
+     ['resp_bytes', 'service'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
+    ('zeek-unset-bytes', 'zeek_wikipedia.pcap',
+     ['udp 141.142.220.202:5353 > 224.0.0.251:5353 D',
+      'udp 141.142.220.238:56641 > 141.142.220.255:137 D',
+      'udp 141.142.220.44:5353 > 224.0.0.251:5353 D',
+      'udp 141.142.220.50:5353 > 224.0.0.251:5353 D',
+      'udp [fe80::217:f2ff:fed7:cf65]:5353 > [ff02::fb]:5353 D'],
+     ['orig_bytes'],
+     "Zeek's conn/main.zeek sets orig_bytes/resp_bytes only when the duration is above 0, so a one-packet connection logs '-'; wiretop writes the payload it counted"),
 ]
 
-# PENDING: today's differences, before issue 7's engine (VLAN out of the
-# key, Zeek orientation, lifetimes, duration, tunnels, service).  NOT
-# rules: the lead empties this list as the engine lands; what must stay
-# moves to RULES with its reason.  Same format as RULES; the name says the
-# cause (see the issue 7 report).
-PENDING = [
-]
 
 ZERO = {"orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts",
     "orig_ip_bytes", "resp_ip_bytes"}
@@ -324,19 +370,14 @@ for row in rows:
         print("not ok - %s: %s" % (cap, str(e).replace("#", "\\#")))
         fails += 1
         continue
-    bad, lines, npend, nrule = [], [], 0, 0
+    bad, lines, nrule = [], [], 0
     for d in diffs:
         tag = None
-        for tname, table in (("rule", RULES), ("PENDING", PENDING)):
-            e = cover(cap, d, table)
-            if e is not None:
-                used.add((tname, table.index(e), d[0], d[1]))
-                tag = "%s %s" % (tname, e[0])
-                if tname == "rule":
-                    nrule += 1
-                else:
-                    npend += 1
-                break
+        e = cover(cap, d, RULES)
+        if e is not None:
+            used.add((RULES.index(e), d[0], d[1]))
+            tag = "rule %s" % e[0]
+            nrule += 1
         if tag is None:
             bad.append(d)
             tag = "NOT COVERED"
@@ -345,8 +386,8 @@ for row in rows:
     verdict = "not ok" if bad else "ok"
     fails += bool(bad)
     print("%s - %s: zeek %d rows, wiretop %d records, %d paired; %d "
-        "differences (%d by rule, %d PENDING, %d not covered)" % (verdict, cap,
-        nz, nw, np, len(diffs), nrule, npend, len(bad)))
+        "differences (%d by rule, %d not covered)" % (verdict, cap,
+        nz, nw, np, len(diffs), nrule, len(bad)))
     for l in lines:
         print("    " + l)
     if DUMP and bad:
@@ -354,16 +395,15 @@ for row in rows:
         for d in bad:
             by.setdefault(d[0], []).append(d[1])
         for conn, fl in by.items():
-            sys.stderr.write('    ("pend-?", "%s",\n     ["%s"],\n     %r, ""),\n'
+            sys.stderr.write('    ("?", "%s",\n     ["%s"],\n     %r, ""),\n'
                 % (cap, conn, fl))
 stale = []
-for tname, table in (("rule", RULES), ("PENDING", PENDING)):
-    for i, e in enumerate(table):
-        for conn in e[2]:
-            for fld in e[3]:
-                if (tname, i, conn, fld) not in used:
-                    stale.append("%s %s: %s | %s | %s no longer differs" %
-                        (tname, e[0], e[1], conn, fld))
+for i, e in enumerate(RULES):
+    for conn in e[2]:
+        for fld in e[3]:
+            if (i, conn, fld) not in used:
+                stale.append("rule %s: %s | %s | %s no longer differs" %
+                    (e[0], e[1], conn, fld))
 if stale:
     fails += 1
     print("not ok - stale rules: %d (connection, field) entries match no "
@@ -371,10 +411,6 @@ if stale:
     for s in stale:
         print("    " + s)
 else:
-    print("ok - no stale rule (%d rules, %d PENDING entries)" % (len(RULES),
-        len(PENDING)))
-if PENDING:
-    print("# PENDING: %d entries wait for issue 7's engine; they are not "
-        "rules" % len(PENDING))
+    print("ok - no stale rule (%d rules)" % len(RULES))
 sys.exit(1 if fails else 0)
 EOF
