@@ -1238,7 +1238,7 @@ flow_layer(struct engine *e, uint32_t i, const struct pkt_meta *m)
 		return;
 	if (l > 0 && (e->layer_valid & (1u << (l - 1)))) {
 		tu = flow_tun_get(e, i);
-		tu->kind = m->tunnel;
+		tu->kind = e->layer_kind[l - 1];
 		up = e->layer_uid[l - 1];
 		for (k = 0; k < tu->nparents && tu->parent[k] != up; k++)
 			;
@@ -1251,6 +1251,7 @@ flow_layer(struct engine *e, uint32_t i, const struct pkt_meta *m)
 	}
 	if (m->flags & PKT_F_MORE) {
 		e->layer_uid[l] = engine_flow_uid_hash(flow_at(e, i));
+		e->layer_kind[l] = m->tunnel;
 		e->layer_valid |= 1u << l;
 	}
 }

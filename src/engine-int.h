@@ -175,6 +175,7 @@ struct engine {
 	/* The frame being accounted: uid hash and index of the flow of
 	 * each layer so far (a layer > 0 record's parent is layer - 1). */
 	uint64_t layer_uid[PKT_MAX_TUNNELS + 1];
+	uint8_t layer_kind[PKT_MAX_TUNNELS + 1];	/* tunnel it carries */
 	unsigned layer_valid;		/* bit l: layer_uid[l] is this frame's */
 	uint32_t last_flow;		/* flow the last IP record went to */
 	uint64_t checked_sec;		/* last second expiry ran for */

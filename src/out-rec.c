@@ -374,9 +374,13 @@ out_rec_hosts(struct out_writer *w, const struct engine *e)
 
 	cap = engine_host_count(e);
 	hv = xreallocarray(NULL, cap > 0 ? cap : 1, sizeof *hv);
+	/* A host all of whose frames went on into a tunnel (an endpoint
+	 * that only carries tunnels) has nothing counted at its layer: the
+	 * frames are its inner hosts'. */
 	for (h = engine_host_first(e); h != NULL && n < cap;
 	    h = engine_host_next(e, h))
-		hv[n++] = h;
+		if (h->pkts_in + h->pkts_out != 0)
+			hv[n++] = h;
 	qsort(hv, n, sizeof *hv, out_rec_host_cmp);
 	x->e = e;
 	for (k = 0; k < n && out_error(w) == 0; k++) {
