@@ -198,7 +198,9 @@ START_TEST(test_tcp_sf)
 
 	feed_sf(e);
 	ck_assert_uint_eq(engine_flow_count(e), 1);
-	/* Closed: gone 5 s after the last packet, not before. */
+	/* Closed: the responder's FIN at +80 ms completed the close (FIN
+	 * both ways), so the flow is gone 5 s after it (+5.08 s), not
+	 * before. */
 	engine_tick(e, T0 + 90 * MS + 4900 * MS);
 	ck_assert_int_eq(rs.n, 0);
 	engine_tick(e, T0 + 90 * MS + 5 * SEC);
@@ -219,7 +221,10 @@ START_TEST(test_tcp_sf)
 	ck_assert_uint_eq(r->f.rtt_us, 20000);
 	ck_assert_uint_eq(r->f.retrans, 0);
 	ck_assert_uint_eq(r->f.first_ns, T0);
-	ck_assert_uint_eq(r->f.last_ns, T0 + 90 * MS);
+	/* Issue 7: was T0 + 90 ms.  The final ACK at +90 ms comes after
+	 * both sides closed (FIN at +70 and +80 ms): it is counted above (6
+	 * originator packets) but, as in Zeek, does not move last-seen. */
+	ck_assert_uint_eq(r->f.last_ns, T0 + 80 * MS);
 	ck_assert(ep_is(&r->o, CA, 40000));
 	ck_assert(ep_is(&r->r, SA, 80));
 	ck_assert_ptr_nonnull(r->service);
@@ -389,8 +394,11 @@ START_TEST(test_icmp)
 	ck_assert_uint_eq(r->f.dir[0].bytes, 120);
 	ck_assert(ep_is(&r->o, "192.168.0.89", 8));
 	ck_assert(ep_is(&r->r, "192.168.0.1", 0));
+	/* Issue 7: was 0 / 0.  ICMP is keyed by type and counterpart type:
+	 * a = 192.168.0.1 (the lower address) holds the reply type 0, b =
+	 * 192.168.0.89 the request type 8. */
 	ck_assert_uint_eq(r->f.key.ap, 0);
-	ck_assert_uint_eq(r->f.key.bp, 0);
+	ck_assert_uint_eq(r->f.key.bp, 8);
 	ck_assert_str_eq(r->state, "OTH");
 	ck_assert_ptr_null(r->service);
 	ck_assert_str_eq(r->cid, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
@@ -400,42 +408,62 @@ END_TEST
 
 START_TEST(test_ipv6_vlan)
 {
+	struct engine_cfg c;
 	struct recs rs;
-	struct engine *e = mk_engine(NULL, &rs);
+	struct engine *e;
 	struct pkt_meta m;
 	const char *c6 = "2001:470:e5bf:dead:4957:2174:e82c:4887";
 	const char *s6 = "2607:f8b0:400c:c03::1a";
+	int key;
 
-	feed(e, tcp(T0, c6, 63943, s6, 25, PKT_TCP_SYN, 1, 0));
-	feed(e, tcp(T0 + MS, s6, 25, c6, 63943,
-	    PKT_TCP_SYN | PKT_TCP_ACK, 9, 0));
-	/* Same 5-tuple on VLAN 10 and VLAN 20: two more flows. */
-	m = udp(T0 + 2 * MS, CA, 1000, SA, 2000, 1);
-	m.vlan = 10;
-	feed(e, m);
-	m.vlan = 20;
-	m.ts_ns += MS;
-	feed(e, m);
-	m.vlan = 10;
-	m.ts_ns += MS;
-	feed(e, m);
-	ck_assert_uint_eq(engine_flow_count(e), 3);
-	engine_flush(e);
-	ck_assert_int_eq(rs.n, 3);
-	ck_assert_uint_eq(rs.r[0].f.key.ip_ver, 6);
-	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 1);
-	ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 1);
-	ck_assert_uint_eq(rs.r[0].f.dir[0].ip_bytes, 60);
-	/* SYN, SYN-ACK, no ACK: Zeek establishes both ends on the SYN-ACK. */
-	ck_assert_str_eq(rs.r[0].state, "S1");
-	ck_assert_str_eq(rs.r[0].service, "smtp");
-	ck_assert(ep_is(&rs.r[0].o, c6, 63943));
-	ck_assert_str_eq(rs.r[0].cid, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=");
-	ck_assert_uint_eq(rs.r[1].f.key.vlan, 10);
-	ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 2);
-	ck_assert_uint_eq(rs.r[2].f.key.vlan, 20);
-	ck_assert_uint_eq(rs.r[2].f.dir[0].pkts, 1);
-	engine_free(e);
+	/* Issue 7: VLAN is not in the flow key unless vlan_key is set.  The
+	 * same UDP 5-tuple on VLAN 10, 20, 10 was three flows and is now one
+	 * of 3 packets (its vlan the first packet's, 10); with vlan_key it
+	 * is the old two flows, 10 (2 packets) and 20 (1). */
+	for (key = 0; key < 2; key++) {
+		memset(&c, 0, sizeof c);
+		c.vlan_key = key;
+		e = mk_engine(&c, &rs);
+		feed(e, tcp(T0, c6, 63943, s6, 25, PKT_TCP_SYN, 1, 0));
+		feed(e, tcp(T0 + MS, s6, 25, c6, 63943,
+		    PKT_TCP_SYN | PKT_TCP_ACK, 9, 0));
+		m = udp(T0 + 2 * MS, CA, 1000, SA, 2000, 1);
+		m.vlan = 10;
+		feed(e, m);
+		m.vlan = 20;
+		m.ts_ns += MS;
+		feed(e, m);
+		m.vlan = 10;
+		m.ts_ns += MS;
+		feed(e, m);
+		ck_assert_uint_eq(engine_flow_count(e), key ? 3 : 2);
+		engine_flush(e);
+		ck_assert_int_eq(rs.n, key ? 3 : 2);
+		ck_assert_uint_eq(rs.r[0].f.key.ip_ver, 6);
+		ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 1);
+		ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 1);
+		ck_assert_uint_eq(rs.r[0].f.dir[0].ip_bytes, 60);
+		/* SYN, SYN-ACK, no ACK: Zeek establishes both ends on the
+		 * SYN-ACK. */
+		ck_assert_str_eq(rs.r[0].state, "S1");
+		/* Issue 7: was "smtp".  No payload either way: no service
+		 * (Zeek logs "-"). */
+		ck_assert_ptr_null(rs.r[0].service);
+		ck_assert(ep_is(&rs.r[0].o, c6, 63943));
+		ck_assert_str_eq(rs.r[0].cid,
+		    "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=");
+		if (key) {
+			ck_assert_uint_eq(rs.r[1].f.key.vlan, 10);
+			ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 2);
+			ck_assert_uint_eq(rs.r[2].f.key.vlan, 20);
+			ck_assert_uint_eq(rs.r[2].f.dir[0].pkts, 1);
+		} else {
+			ck_assert_uint_eq(rs.r[1].f.key.vlan, 0);
+			ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 3);
+			ck_assert_uint_eq(rs.r[1].f.vlan[0], 10);
+		}
+		engine_free(e);
+	}
 }
 END_TEST
 
@@ -500,7 +528,12 @@ frag_sink(void *arg, const struct flow *f, enum flow_end_reason why)
 }
 
 /* First fragments of FRAG_N datagrams from 4 senders (IP ids repeat
- * across senders), then every later fragment in the reverse order. */
+ * across senders), then every later fragment in the reverse order.
+ * Issue 7: source ports were 1000 + i, and the 12 of them in Zeek's
+ * likely server ports (1812, 2123, 2152, 3389, 3544, 4011, 4754, 4789,
+ * 5060, 5072, 5353, 5355) sending to 6000 (not one) rightly flip their
+ * flow (responder port then != 6000: frag_sink's 12 "bad").  Ports
+ * 10000 + i hold none of them, and no DNS port. */
 static void
 frag_feed(struct engine *e)
 {
@@ -513,7 +546,7 @@ frag_feed(struct engine *e)
 		snprintf(src, sizeof src, "10.0.%d.1", i % 4);
 		if (j < FRAG_N) {
 			m = udp(T0 + (uint64_t)j * 1000, src,
-			    (uint16_t)(1000 + i), SA, 6000, 1472);
+			    (uint16_t)(10000 + i), SA, 6000, 1472);
 			m.flags |= PKT_F_FRAG;
 		} else {
 			m = udp(T0 + (uint64_t)j * 1000, src, 0, SA, 0, 1000);
@@ -1069,7 +1102,13 @@ START_TEST(test_services)
 	ck_assert_str_eq(service_name(6, 53), "dns");
 	ck_assert_str_eq(service_name(6, 22), "ssh");
 	ck_assert_str_eq(service_name(17, 123), "ntp");
-	ck_assert_str_eq(service_name(17, 5353), "mdns");
+	/* Issue 7: was "mdns".  mDNS, LLMNR and NetBIOS-NS are DNS messages
+	 * and Zeek's DNS analyzer names them "dns"; TCP 514 is "syslog" in
+	 * Zeek (not "shell"). */
+	ck_assert_str_eq(service_name(17, 5353), "dns");
+	ck_assert_str_eq(service_name(17, 5355), "dns");
+	ck_assert_str_eq(service_name(17, 137), "dns");
+	ck_assert_str_eq(service_name(6, 514), "syslog");
 	ck_assert_str_eq(service_name(6, 3306), "mysql");
 	ck_assert_str_eq(service_name(6, 27017), "mongodb");
 	ck_assert_str_eq(service_name(6, 20), "ftp-data");
@@ -1213,6 +1252,7 @@ START_TEST(test_hosts_sync)
 	struct recs r1, r2;
 	struct engine *per_pkt, *per_rec;
 	const struct host *h, *g;
+	uint8_t sa[16], v;
 	size_t n = 0;
 
 	memset(&c, 0, sizeof c);
@@ -1235,7 +1275,20 @@ START_TEST(test_hosts_sync)
 		ck_assert_uint_eq(g->bytes_out, h->bytes_out);
 		ck_assert_uint_eq(g->pkts_in, h->pkts_in);
 		ck_assert_uint_eq(g->pkts_out, h->pkts_out);
-		ck_assert_uint_eq(g->last_ns, h->last_ns);
+		/*
+		 * Issue 7, KNOWN DIFFERENCE (reported, engine not changed
+		 * here): SA's only traffic is feed_sf, whose final ACK
+		 * (+90 ms) comes after FIN/FIN and no longer moves the
+		 * flow's last_ns (+80 ms).  Counted per packet, SA was last
+		 * seen at +90 ms; credited per record, at the flow's
+		 * +80 ms.  Per packet is pinned; per record may lag.
+		 */
+		addr(SA, sa, &v);
+		if (h->ip_ver == 4 && memcmp(h->addr, sa, 16) == 0) {
+			ck_assert_uint_eq(h->last_ns, T0 + 90 * MS);
+			ck_assert_uint_le(g->last_ns, h->last_ns);
+		} else
+			ck_assert_uint_eq(g->last_ns, h->last_ns);
 		ck_assert_ptr_null(g->rates);
 		ck_assert_ptr_nonnull(h->rates);
 		n++;
@@ -1433,11 +1486,15 @@ order_feed(struct engine *e)
 	int i;
 
 	/* Times T0 + (i * 7919 mod 3000) * 10 ms: a permutation of 3000
-	 * slots over 30 s, each used by two flows (i and i + 3000). */
+	 * slots over 30 s, each used by two flows (i and i + 3000).
+	 * Issue 7: they went to port 53 from ports 1000 + i, and DNS
+	 * sessions end after 10 s, so expiry ended most of them before the
+	 * flush.  Plain UDP (ports 10000 + i to 6000, no DNS or likely
+	 * server port) lives 60 s: all 6000 reach the flush. */
 	for (i = 0; i < ORDER_N; i++) {
 		snprintf(dst, sizeof dst, "198.51.100.%d", i % 250);
 		feed(e, udp(T0 + (uint64_t)((i % 3000) * 7919 % 3000) * 10 * MS,
-		    CA, (uint16_t)(1000 + i), dst, 53, 10));
+		    CA, (uint16_t)(10000 + i), dst, 6000, 10));
 	}
 }
 
@@ -1500,10 +1557,19 @@ START_TEST(test_sinks_flows)
 	sk.flow = seen_flow;
 	sk.tick = NULL;
 	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
-	/* feed_mix gives 5 flows; at T0+70 expiry ends the DNS pair and
-	 * ICMP (idle 60 s; lists in class order: UDP, other, closed) and
-	 * the SF flow (closed 5 s); the flush ends the SYN flow and the new
-	 * one: 6 records. */
+	/*
+	 * feed_mix gives 5 flows; the packet at T0+70 s runs expiry, list
+	 * by list in class order (TCP, UDP, other, closed, DNS), and ends
+	 * four of them and the SYN:
+	 *   [0] the SYN at +4 s: unanswered, it ended at +9 s (Zeek's
+	 *       tcp_attempt_delay, 5 s): IDLE;
+	 *   [1] ICMP, last +3 s, 60 s idle: IDLE;
+	 *   [2] the SF flow, closed at +80 ms, + 5 s: CLOSED;
+	 *   [3], [4] the two DNS sessions (+1 s, +2 s; 10 s sessions): IDLE;
+	 * and the flush ends the new flow: [5] FLUSH.  Issue 7: was
+	 * IDLE at [0] and [2], CLOSED at [3] (the DNS pair in the UDP list,
+	 * the SYN left to the flush).
+	 */
 	feed_mix(e);
 	feed(e, udp(T0 + 70 * SEC, "192.0.2.1", 1, "192.0.2.2", 2, 1));
 	engine_flush(e);
@@ -1515,9 +1581,11 @@ START_TEST(test_sinks_flows)
 		ck_assert_int_eq(a->why[i], b->why[i]);
 	}
 	ck_assert_int_eq(a->why[0], FLOW_END_IDLE);
-	ck_assert_int_eq(a->why[2], FLOW_END_IDLE);
-	ck_assert_int_eq(a->why[3], FLOW_END_CLOSED);
-	ck_assert_int_eq(a->why[a->nflows - 1], FLOW_END_FLUSH);
+	ck_assert_int_eq(a->why[1], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[2], FLOW_END_CLOSED);
+	ck_assert_int_eq(a->why[3], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[4], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[5], FLOW_END_FLUSH);
 	ck_assert_uint_eq(engine_totals(e)->flows_ended, 6);
 	engine_free(e);
 	free(a);
@@ -1792,16 +1860,25 @@ START_TEST(test_scale)
 	c.max_hosts = 1000;
 	e = engine_create(&c);
 	memset(&rs, 0, sizeof rs);
+	/*
+	 * Issue 7: the server port was 53.  Flows with port 53 are DNS
+	 * sessions now, which end 10 s after their last packet, so each
+	 * reply 50 s later found its flow gone and started another one
+	 * (18999 left at the end, not 50000).  Port 9000 (neither DNS nor a
+	 * likely server port) is plain UDP, 60 s idle: flow i's reply at
+	 * 50 s + i ms comes 50 s after its request, within the timeout.
+	 */
 	for (i = 0; i < 50000; i++) {
 		snprintf(a, sizeof a, "10.%u.%u.%u", i >> 16 & 255,
 		    i >> 8 & 255, i & 255);
-		feed(e, udp(T0 + i * MS, a, (uint16_t)(i % 7 + 1), SA, 53, 1));
+		feed(e, udp(T0 + i * MS, a, (uint16_t)(i % 7 + 1), SA, 9000,
+		    1));
 	}
 	/* Again: every packet finds its flow. */
 	for (i = 0; i < 50000; i++) {
 		snprintf(a, sizeof a, "10.%u.%u.%u", i >> 16 & 255,
 		    i >> 8 & 255, i & 255);
-		feed(e, udp(T0 + 50 * SEC + i * MS, SA, 53, a,
+		feed(e, udp(T0 + 50 * SEC + i * MS, SA, 9000, a,
 		    (uint16_t)(i % 7 + 1), 1));
 	}
 	ck_assert_uint_eq(engine_flow_count(e), 50000);
