@@ -101,21 +101,29 @@ struct rec {
 	char state[8];
 	const char *service;
 	struct flow_ep o, r;
+	uint16_t vlan, inner_vlan, resp_vlan;	/* flow_vlans() */
+	unsigned tun_kind;		/* engine_flow_tunnel(), 0: none */
+	int nparents;
+	char parents[FLOW_MAX_PARENTS][20];	/* flow_uid_of() */
 };
 
 struct recs {
 	struct rec r[64];
 	int n;
+	const struct engine *e;	/* borrowed: for engine_flow_tunnel() */
 };
 
 static void
 sink(void *arg, const struct flow *f, enum flow_end_reason why)
 {
 	struct recs *rs = arg;
+	const struct flow_tunnel *tu;
 	struct rec *r;
+	int k;
 
 	ck_assert_int_lt(rs->n, 64);
 	r = &rs->r[rs->n++];
+	memset(r, 0, sizeof *r);
 	r->f = *f;
 	r->why = why;
 	flow_uid(f, r->uid);
@@ -124,6 +132,13 @@ sink(void *arg, const struct flow *f, enum flow_end_reason why)
 	snprintf(r->state, sizeof r->state, "%s", flow_conn_state(f));
 	r->service = flow_service(f);
 	flow_endpoints(f, &r->o, &r->r);
+	flow_vlans(f, &r->vlan, &r->inner_vlan, &r->resp_vlan);
+	if ((tu = engine_flow_tunnel(rs->e, f)) != NULL) {
+		r->tun_kind = tu->kind;
+		r->nparents = tu->nparents;
+		for (k = 0; k < tu->nparents; k++)
+			flow_uid_of(tu->parent[k], r->parents[k]);
+	}
 }
 
 static struct engine *
@@ -138,6 +153,7 @@ mk_engine(const struct engine_cfg *cfg, struct recs *rs)
 	}
 	e = engine_create(cfg);
 	memset(rs, 0, sizeof *rs);
+	rs->e = e;
 	ck_assert_int_eq(engine_sink_add(e, &(struct engine_sink){
 	    .name = "test", .arg = rs, .flow = sink }), 0);
 	return e;
@@ -198,7 +214,9 @@ START_TEST(test_tcp_sf)
 
 	feed_sf(e);
 	ck_assert_uint_eq(engine_flow_count(e), 1);
-	/* Closed: gone 5 s after the last packet, not before. */
+	/* Closed: the responder's FIN at +80 ms completed the close (FIN
+	 * both ways), so the flow is gone 5 s after it (+5.08 s), not
+	 * before. */
 	engine_tick(e, T0 + 90 * MS + 4900 * MS);
 	ck_assert_int_eq(rs.n, 0);
 	engine_tick(e, T0 + 90 * MS + 5 * SEC);
@@ -219,7 +237,10 @@ START_TEST(test_tcp_sf)
 	ck_assert_uint_eq(r->f.rtt_us, 20000);
 	ck_assert_uint_eq(r->f.retrans, 0);
 	ck_assert_uint_eq(r->f.first_ns, T0);
-	ck_assert_uint_eq(r->f.last_ns, T0 + 90 * MS);
+	/* Issue 7: was T0 + 90 ms.  The final ACK at +90 ms comes after
+	 * both sides closed (FIN at +70 and +80 ms): it is counted above (6
+	 * originator packets) but, as in Zeek, does not move last-seen. */
+	ck_assert_uint_eq(r->f.last_ns, T0 + 80 * MS);
 	ck_assert(ep_is(&r->o, CA, 40000));
 	ck_assert(ep_is(&r->r, SA, 80));
 	ck_assert_ptr_nonnull(r->service);
@@ -389,8 +410,11 @@ START_TEST(test_icmp)
 	ck_assert_uint_eq(r->f.dir[0].bytes, 120);
 	ck_assert(ep_is(&r->o, "192.168.0.89", 8));
 	ck_assert(ep_is(&r->r, "192.168.0.1", 0));
+	/* Issue 7: was 0 / 0.  ICMP is keyed by type and counterpart type:
+	 * a = 192.168.0.1 (the lower address) holds the reply type 0, b =
+	 * 192.168.0.89 the request type 8. */
 	ck_assert_uint_eq(r->f.key.ap, 0);
-	ck_assert_uint_eq(r->f.key.bp, 0);
+	ck_assert_uint_eq(r->f.key.bp, 8);
 	ck_assert_str_eq(r->state, "OTH");
 	ck_assert_ptr_null(r->service);
 	ck_assert_str_eq(r->cid, "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
@@ -400,42 +424,62 @@ END_TEST
 
 START_TEST(test_ipv6_vlan)
 {
+	struct engine_cfg c;
 	struct recs rs;
-	struct engine *e = mk_engine(NULL, &rs);
+	struct engine *e;
 	struct pkt_meta m;
 	const char *c6 = "2001:470:e5bf:dead:4957:2174:e82c:4887";
 	const char *s6 = "2607:f8b0:400c:c03::1a";
+	int key;
 
-	feed(e, tcp(T0, c6, 63943, s6, 25, PKT_TCP_SYN, 1, 0));
-	feed(e, tcp(T0 + MS, s6, 25, c6, 63943,
-	    PKT_TCP_SYN | PKT_TCP_ACK, 9, 0));
-	/* Same 5-tuple on VLAN 10 and VLAN 20: two more flows. */
-	m = udp(T0 + 2 * MS, CA, 1000, SA, 2000, 1);
-	m.vlan = 10;
-	feed(e, m);
-	m.vlan = 20;
-	m.ts_ns += MS;
-	feed(e, m);
-	m.vlan = 10;
-	m.ts_ns += MS;
-	feed(e, m);
-	ck_assert_uint_eq(engine_flow_count(e), 3);
-	engine_flush(e);
-	ck_assert_int_eq(rs.n, 3);
-	ck_assert_uint_eq(rs.r[0].f.key.ip_ver, 6);
-	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 1);
-	ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 1);
-	ck_assert_uint_eq(rs.r[0].f.dir[0].ip_bytes, 60);
-	/* SYN, SYN-ACK, no ACK: Zeek establishes both ends on the SYN-ACK. */
-	ck_assert_str_eq(rs.r[0].state, "S1");
-	ck_assert_str_eq(rs.r[0].service, "smtp");
-	ck_assert(ep_is(&rs.r[0].o, c6, 63943));
-	ck_assert_str_eq(rs.r[0].cid, "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=");
-	ck_assert_uint_eq(rs.r[1].f.key.vlan, 10);
-	ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 2);
-	ck_assert_uint_eq(rs.r[2].f.key.vlan, 20);
-	ck_assert_uint_eq(rs.r[2].f.dir[0].pkts, 1);
-	engine_free(e);
+	/* Issue 7: VLAN is not in the flow key unless vlan_key is set.  The
+	 * same UDP 5-tuple on VLAN 10, 20, 10 was three flows and is now one
+	 * of 3 packets (its vlan the first packet's, 10); with vlan_key it
+	 * is the old two flows, 10 (2 packets) and 20 (1). */
+	for (key = 0; key < 2; key++) {
+		memset(&c, 0, sizeof c);
+		c.vlan_key = key;
+		e = mk_engine(&c, &rs);
+		feed(e, tcp(T0, c6, 63943, s6, 25, PKT_TCP_SYN, 1, 0));
+		feed(e, tcp(T0 + MS, s6, 25, c6, 63943,
+		    PKT_TCP_SYN | PKT_TCP_ACK, 9, 0));
+		m = udp(T0 + 2 * MS, CA, 1000, SA, 2000, 1);
+		m.vlan = 10;
+		feed(e, m);
+		m.vlan = 20;
+		m.ts_ns += MS;
+		feed(e, m);
+		m.vlan = 10;
+		m.ts_ns += MS;
+		feed(e, m);
+		ck_assert_uint_eq(engine_flow_count(e), key ? 3 : 2);
+		engine_flush(e);
+		ck_assert_int_eq(rs.n, key ? 3 : 2);
+		ck_assert_uint_eq(rs.r[0].f.key.ip_ver, 6);
+		ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 1);
+		ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 1);
+		ck_assert_uint_eq(rs.r[0].f.dir[0].ip_bytes, 60);
+		/* SYN, SYN-ACK, no ACK: Zeek establishes both ends on the
+		 * SYN-ACK. */
+		ck_assert_str_eq(rs.r[0].state, "S1");
+		/* Issue 7: was "smtp".  No payload either way: no service
+		 * (Zeek logs "-"). */
+		ck_assert_ptr_null(rs.r[0].service);
+		ck_assert(ep_is(&rs.r[0].o, c6, 63943));
+		ck_assert_str_eq(rs.r[0].cid,
+		    "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=");
+		if (key) {
+			ck_assert_uint_eq(rs.r[1].f.key.vlan, 10);
+			ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 2);
+			ck_assert_uint_eq(rs.r[2].f.key.vlan, 20);
+			ck_assert_uint_eq(rs.r[2].f.dir[0].pkts, 1);
+		} else {
+			ck_assert_uint_eq(rs.r[1].f.key.vlan, 0);
+			ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 3);
+			ck_assert_uint_eq(rs.r[1].f.vlan[0], 10);
+		}
+		engine_free(e);
+	}
 }
 END_TEST
 
@@ -500,7 +544,12 @@ frag_sink(void *arg, const struct flow *f, enum flow_end_reason why)
 }
 
 /* First fragments of FRAG_N datagrams from 4 senders (IP ids repeat
- * across senders), then every later fragment in the reverse order. */
+ * across senders), then every later fragment in the reverse order.
+ * Issue 7: source ports were 1000 + i, and the 12 of them in Zeek's
+ * likely server ports (1812, 2123, 2152, 3389, 3544, 4011, 4754, 4789,
+ * 5060, 5072, 5353, 5355) sending to 6000 (not one) rightly flip their
+ * flow (responder port then != 6000: frag_sink's 12 "bad").  Ports
+ * 10000 + i hold none of them, and no DNS port. */
 static void
 frag_feed(struct engine *e)
 {
@@ -513,7 +562,7 @@ frag_feed(struct engine *e)
 		snprintf(src, sizeof src, "10.0.%d.1", i % 4);
 		if (j < FRAG_N) {
 			m = udp(T0 + (uint64_t)j * 1000, src,
-			    (uint16_t)(1000 + i), SA, 6000, 1472);
+			    (uint16_t)(10000 + i), SA, 6000, 1472);
 			m.flags |= PKT_F_FRAG;
 		} else {
 			m = udp(T0 + (uint64_t)j * 1000, src, 0, SA, 0, 1000);
@@ -1069,7 +1118,13 @@ START_TEST(test_services)
 	ck_assert_str_eq(service_name(6, 53), "dns");
 	ck_assert_str_eq(service_name(6, 22), "ssh");
 	ck_assert_str_eq(service_name(17, 123), "ntp");
-	ck_assert_str_eq(service_name(17, 5353), "mdns");
+	/* Issue 7: was "mdns".  mDNS, LLMNR and NetBIOS-NS are DNS messages
+	 * and Zeek's DNS analyzer names them "dns"; TCP 514 is "syslog" in
+	 * Zeek (not "shell"). */
+	ck_assert_str_eq(service_name(17, 5353), "dns");
+	ck_assert_str_eq(service_name(17, 5355), "dns");
+	ck_assert_str_eq(service_name(17, 137), "dns");
+	ck_assert_str_eq(service_name(6, 514), "syslog");
 	ck_assert_str_eq(service_name(6, 3306), "mysql");
 	ck_assert_str_eq(service_name(6, 27017), "mongodb");
 	ck_assert_str_eq(service_name(6, 20), "ftp-data");
@@ -1213,6 +1268,7 @@ START_TEST(test_hosts_sync)
 	struct recs r1, r2;
 	struct engine *per_pkt, *per_rec;
 	const struct host *h, *g;
+	uint8_t sa[16], v;
 	size_t n = 0;
 
 	memset(&c, 0, sizeof c);
@@ -1235,7 +1291,20 @@ START_TEST(test_hosts_sync)
 		ck_assert_uint_eq(g->bytes_out, h->bytes_out);
 		ck_assert_uint_eq(g->pkts_in, h->pkts_in);
 		ck_assert_uint_eq(g->pkts_out, h->pkts_out);
-		ck_assert_uint_eq(g->last_ns, h->last_ns);
+		/*
+		 * Issue 7, KNOWN DIFFERENCE (reported, engine not changed
+		 * here): SA's only traffic is feed_sf, whose final ACK
+		 * (+90 ms) comes after FIN/FIN and no longer moves the
+		 * flow's last_ns (+80 ms).  Counted per packet, SA was last
+		 * seen at +90 ms; credited per record, at the flow's
+		 * +80 ms.  Per packet is pinned; per record may lag.
+		 */
+		addr(SA, sa, &v);
+		if (h->ip_ver == 4 && memcmp(h->addr, sa, 16) == 0) {
+			ck_assert_uint_eq(h->last_ns, T0 + 90 * MS);
+			ck_assert_uint_le(g->last_ns, h->last_ns);
+		} else
+			ck_assert_uint_eq(g->last_ns, h->last_ns);
 		ck_assert_ptr_null(g->rates);
 		ck_assert_ptr_nonnull(h->rates);
 		n++;
@@ -1433,11 +1502,15 @@ order_feed(struct engine *e)
 	int i;
 
 	/* Times T0 + (i * 7919 mod 3000) * 10 ms: a permutation of 3000
-	 * slots over 30 s, each used by two flows (i and i + 3000). */
+	 * slots over 30 s, each used by two flows (i and i + 3000).
+	 * Issue 7: they went to port 53 from ports 1000 + i, and DNS
+	 * sessions end after 10 s, so expiry ended most of them before the
+	 * flush.  Plain UDP (ports 10000 + i to 6000, no DNS or likely
+	 * server port) lives 60 s: all 6000 reach the flush. */
 	for (i = 0; i < ORDER_N; i++) {
 		snprintf(dst, sizeof dst, "198.51.100.%d", i % 250);
 		feed(e, udp(T0 + (uint64_t)((i % 3000) * 7919 % 3000) * 10 * MS,
-		    CA, (uint16_t)(1000 + i), dst, 53, 10));
+		    CA, (uint16_t)(10000 + i), dst, 6000, 10));
 	}
 }
 
@@ -1500,10 +1573,19 @@ START_TEST(test_sinks_flows)
 	sk.flow = seen_flow;
 	sk.tick = NULL;
 	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
-	/* feed_mix gives 5 flows; at T0+70 expiry ends the DNS pair and
-	 * ICMP (idle 60 s; lists in class order: UDP, other, closed) and
-	 * the SF flow (closed 5 s); the flush ends the SYN flow and the new
-	 * one: 6 records. */
+	/*
+	 * feed_mix gives 5 flows; the packet at T0+70 s runs expiry, list
+	 * by list in class order (TCP, UDP, other, closed, DNS), and ends
+	 * four of them and the SYN:
+	 *   [0] the SYN at +4 s: unanswered, it ended at +9 s (Zeek's
+	 *       tcp_attempt_delay, 5 s): IDLE;
+	 *   [1] ICMP, last +3 s, 60 s idle: IDLE;
+	 *   [2] the SF flow, closed at +80 ms, + 5 s: CLOSED;
+	 *   [3], [4] the two DNS sessions (+1 s, +2 s; 10 s sessions): IDLE;
+	 * and the flush ends the new flow: [5] FLUSH.  Issue 7: was
+	 * IDLE at [0] and [2], CLOSED at [3] (the DNS pair in the UDP list,
+	 * the SYN left to the flush).
+	 */
 	feed_mix(e);
 	feed(e, udp(T0 + 70 * SEC, "192.0.2.1", 1, "192.0.2.2", 2, 1));
 	engine_flush(e);
@@ -1515,9 +1597,11 @@ START_TEST(test_sinks_flows)
 		ck_assert_int_eq(a->why[i], b->why[i]);
 	}
 	ck_assert_int_eq(a->why[0], FLOW_END_IDLE);
-	ck_assert_int_eq(a->why[2], FLOW_END_IDLE);
-	ck_assert_int_eq(a->why[3], FLOW_END_CLOSED);
-	ck_assert_int_eq(a->why[a->nflows - 1], FLOW_END_FLUSH);
+	ck_assert_int_eq(a->why[1], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[2], FLOW_END_CLOSED);
+	ck_assert_int_eq(a->why[3], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[4], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[5], FLOW_END_FLUSH);
 	ck_assert_uint_eq(engine_totals(e)->flows_ended, 6);
 	engine_free(e);
 	free(a);
@@ -1792,16 +1876,25 @@ START_TEST(test_scale)
 	c.max_hosts = 1000;
 	e = engine_create(&c);
 	memset(&rs, 0, sizeof rs);
+	/*
+	 * Issue 7: the server port was 53.  Flows with port 53 are DNS
+	 * sessions now, which end 10 s after their last packet, so each
+	 * reply 50 s later found its flow gone and started another one
+	 * (18999 left at the end, not 50000).  Port 9000 (neither DNS nor a
+	 * likely server port) is plain UDP, 60 s idle: flow i's reply at
+	 * 50 s + i ms comes 50 s after its request, within the timeout.
+	 */
 	for (i = 0; i < 50000; i++) {
 		snprintf(a, sizeof a, "10.%u.%u.%u", i >> 16 & 255,
 		    i >> 8 & 255, i & 255);
-		feed(e, udp(T0 + i * MS, a, (uint16_t)(i % 7 + 1), SA, 53, 1));
+		feed(e, udp(T0 + i * MS, a, (uint16_t)(i % 7 + 1), SA, 9000,
+		    1));
 	}
 	/* Again: every packet finds its flow. */
 	for (i = 0; i < 50000; i++) {
 		snprintf(a, sizeof a, "10.%u.%u.%u", i >> 16 & 255,
 		    i >> 8 & 255, i & 255);
-		feed(e, udp(T0 + 50 * SEC + i * MS, SA, 53, a,
+		feed(e, udp(T0 + 50 * SEC + i * MS, SA, 9000, a,
 		    (uint16_t)(i % 7 + 1), 1));
 	}
 	ck_assert_uint_eq(engine_flow_count(e), 50000);
@@ -1815,6 +1908,809 @@ START_TEST(test_scale)
 	 * the first 999 clients. */
 	ck_assert_uint_eq(engine_host_count(e), 1000);
 	ck_assert_uint_eq(engine_totals(e)->hosts_evicted, 0);
+	engine_free(e);
+}
+END_TEST
+
+/* ---- issue 7: orientation ------------------------------------------- */
+
+/* The record of the flow whose originator port is op (the n-th such
+ * record, in sink order), or fail. */
+static const struct rec *
+rec_by_oport(const struct recs *rs, uint16_t op, int n)
+{
+	int i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (rs->r[i].o.port == op && n-- == 0)
+			return &rs->r[i];
+	}
+	ck_abort_msg("no record %d with originator port %u", n, op);
+	return NULL;
+}
+
+/*
+ * UDP: a first datagram from a likely server port to a port that is not
+ * one is the server's (Zeek's UDPAnalyzer::WantConnection): flipped,
+ * history '^' and the responder's 'd', state SHR (only the responder
+ * spoke) - unless it goes to 255.255.255.255.
+ */
+START_TEST(test_orient_udp)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *r;
+
+	/* A DNS reply seen first: 8.8.8.8:53 -> 54585, 60 bytes. */
+	feed(e, udp(T0, "8.8.8.8", 53, "192.168.1.52", 54585, 60));
+	/* A unicast DHCP reply 67 -> 68 (68 is not a server port). */
+	feed(e, udp(T0 + MS, "192.168.1.1", 67, "192.168.1.50", 68, 300));
+	/* The same reply broadcast: never flipped towards broadcast. */
+	feed(e, udp(T0 + 2 * MS, "192.168.1.1", 67, "255.255.255.255", 68,
+	    300));
+	/* Both ports likely (NTP 123 both ways): not flipped. */
+	feed(e, udp(T0 + 3 * MS, "192.168.1.52", 123, "192.168.1.60", 123,
+	    48));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 4);
+
+	r = &rs.r[0];
+	ck_assert(ep_is(&r->o, "192.168.1.52", 54585));
+	ck_assert(ep_is(&r->r, "8.8.8.8", 53));
+	ck_assert_str_eq(r->f.history, "^d");
+	ck_assert_str_eq(r->state, "SHR");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 0);
+	ck_assert_uint_eq(r->f.dir[1].pkts, 1);
+	ck_assert_uint_eq(r->f.dir[1].bytes, 60);
+	ck_assert_str_eq(r->service, "dns");
+
+	r = &rs.r[1];
+	ck_assert(ep_is(&r->o, "192.168.1.50", 68));
+	ck_assert(ep_is(&r->r, "192.168.1.1", 67));
+	ck_assert_str_eq(r->f.history, "^d");
+	ck_assert_str_eq(r->state, "SHR");
+	ck_assert_str_eq(r->service, "dhcp");
+
+	r = &rs.r[2];
+	ck_assert(ep_is(&r->o, "192.168.1.1", 67));
+	ck_assert(ep_is(&r->r, "255.255.255.255", 68));
+	ck_assert_str_eq(r->f.history, "D");
+	ck_assert_str_eq(r->state, "S0");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 1);
+
+	r = &rs.r[3];
+	ck_assert(ep_is(&r->o, "192.168.1.52", 123));
+	ck_assert_str_eq(r->f.history, "D");
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * TCP first packets (Zeek's TCPAnalyzer::WantConnection): without a SYN
+ * or with a SYN-ACK, from a likely server port to one that is not:
+ * flipped; both ports likely: flipped only for a non-SYN from the lower
+ * port.
+ */
+START_TEST(test_orient_tcp)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *r;
+
+	/* A FIN-ACK from 80 seen mid-stream. */
+	feed(e, tcp(T0, SA, 80, CA, 40000, PKT_TCP_FIN | PKT_TCP_ACK, 5000,
+	    0));
+	/* A SYN-ACK from 80, then the client's ACK. */
+	feed(e, tcp(T0 + MS, SA, 80, CA, 40001, PKT_TCP_SYN | PKT_TCP_ACK,
+	    7000, 0));
+	feed(e, tcp(T0 + 2 * MS, CA, 40001, SA, 80, PKT_TCP_ACK, 301, 0));
+	/* Both likely: an ACK from the lower port 80 to 443: flipped. */
+	feed(e, tcp(T0 + 3 * MS, "10.0.0.1", 80, "10.0.0.2", 443,
+	    PKT_TCP_ACK, 1, 0));
+	/* Both likely, from the higher port 443 to 80: not flipped. */
+	feed(e, tcp(T0 + 4 * MS, "10.0.0.3", 443, "10.0.0.4", 80,
+	    PKT_TCP_ACK, 1, 0));
+	/* Both likely, a SYN-ACK from the lower port: not flipped (Zeek
+	 * spares SYN-ACKs, which stealth scans send). */
+	feed(e, tcp(T0 + 5 * MS, "10.0.0.5", 80, "10.0.0.6", 443,
+	    PKT_TCP_SYN | PKT_TCP_ACK, 1, 0));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 5);
+
+	/* FIN from the responder, the originator silent: "^f", SHR. */
+	r = &rs.r[0];
+	ck_assert(ep_is(&r->o, CA, 40000));
+	ck_assert(ep_is(&r->r, SA, 80));
+	ck_assert_str_eq(r->f.history, "^f");
+	ck_assert_str_eq(r->state, "SHR");
+	ck_assert_ptr_null(r->service);	/* no payload */
+
+	/* SYN-ACK flipped at once: "^h", then the originator's 'A'; both
+	 * ends established (SYN-ACK, then an ACK with the responder
+	 * established): S1. */
+	r = &rs.r[1];
+	ck_assert(ep_is(&r->o, CA, 40001));
+	ck_assert(ep_is(&r->r, SA, 80));
+	ck_assert_str_eq(r->f.history, "^hA");
+	ck_assert_str_eq(r->state, "S1");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 1);
+	ck_assert_uint_eq(r->f.dir[1].pkts, 1);
+
+	r = &rs.r[2];
+	ck_assert(ep_is(&r->o, "10.0.0.2", 443));
+	ck_assert(ep_is(&r->r, "10.0.0.1", 80));
+	ck_assert_str_eq(r->f.history, "^a");
+
+	r = &rs.r[3];
+	ck_assert(ep_is(&r->o, "10.0.0.3", 443));
+	ck_assert_str_eq(r->f.history, "A");
+
+	r = &rs.r[4];
+	ck_assert(ep_is(&r->o, "10.0.0.5", 80));
+	ck_assert_str_eq(r->f.history, "H");
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * A SYN-ACK between two ports that are not likely server ports is not
+ * flipped (history "H": a stealth scan's SYN-ACK sender is the
+ * originator); once an ACK or data follows, Zeek (TCP_Endpoint::
+ * CheckHistory) flips it and rewrites the history to "^h", and every
+ * counter so far changes sides.
+ *   A = 10.0.0.1:40000, B = 10.0.0.2:50000; 20 + 20 bytes of headers:
+ *   A -> B SYN-ACK        ip 40
+ *   B -> A ACK            ip 40   (flip: B is the originator, 'A')
+ *   A -> B ACK + 50 data  ip 90   (the responder's 'd')
+ * B: 1 packet, ip 40; A: 2 packets, ip 130, 50 bytes, wire 158.
+ */
+START_TEST(test_orient_late_flip)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct flow *f;
+	const struct rec *r;
+
+	feed(e, tcp(T0, "10.0.0.1", 40000, "10.0.0.2", 50000,
+	    PKT_TCP_SYN | PKT_TCP_ACK, 100, 0));
+	f = engine_flow_first(e);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->history, "H");
+	ck_assert_uint_eq(f->orig_is_a, 1);	/* 10.0.0.1 sent it */
+	ck_assert_uint_eq(f->dir[0].pkts, 1);
+	feed(e, tcp(T0 + MS, "10.0.0.2", 50000, "10.0.0.1", 40000,
+	    PKT_TCP_ACK, 7, 0));
+	f = engine_flow_first(e);
+	ck_assert_str_eq(f->history, "^hA");
+	ck_assert_uint_eq(f->orig_is_a, 0);
+	feed(e, tcp(T0 + 2 * MS, "10.0.0.1", 40000, "10.0.0.2", 50000,
+	    PKT_TCP_ACK, 101, 50));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 1);
+	r = &rs.r[0];
+	ck_assert(ep_is(&r->o, "10.0.0.2", 50000));
+	ck_assert(ep_is(&r->r, "10.0.0.1", 40000));
+	ck_assert_str_eq(r->f.history, "^hAd");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 1);
+	ck_assert_uint_eq(r->f.dir[0].ip_bytes, 40);
+	ck_assert_uint_eq(r->f.dir[0].bytes, 0);
+	ck_assert_uint_eq(r->f.dir[1].pkts, 2);
+	ck_assert_uint_eq(r->f.dir[1].ip_bytes, 130);
+	ck_assert_uint_eq(r->f.dir[1].wire_bytes, 158);
+	ck_assert_uint_eq(r->f.dir[1].bytes, 50);
+	ck_assert_uint_eq(r->f.rtt_us, 0);
+	engine_free(e);
+}
+END_TEST
+
+/* ---- issue 7: lifetimes ---------------------------------------------- */
+
+/*
+ * A FIN while the peer has sent nothing completes the close (Zeek's
+ * ConnectionClosed: peer INACTIVE): SH, and the flow ends 5 s after
+ * that FIN.  A packet 4 s later is the same record (and, the peer not
+ * having closed, moves last-seen); one 6 s later starts a new record.
+ */
+START_TEST(test_tcp_close_silent_peer)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *r;
+
+	feed(e, tcp(T0, CA, 40001, SA, 80, PKT_TCP_FIN | PKT_TCP_ACK, 100,
+	    0));
+	feed(e, tcp(T0, CA, 40002, SA, 80, PKT_TCP_FIN | PKT_TCP_ACK, 100,
+	    0));
+	feed(e, tcp(T0 + 4 * SEC, CA, 40001, SA, 80, PKT_TCP_ACK, 101, 0));
+	ck_assert_int_eq(rs.n, 0);
+	/* +6 s: the clock's new second ends both (deadline +5 s) before
+	 * the packet, which starts a new 40002 flow. */
+	feed(e, tcp(T0 + 6 * SEC, CA, 40002, SA, 80, PKT_TCP_ACK, 101, 0));
+	ck_assert_int_eq(rs.n, 2);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 3);
+
+	r = rec_by_oport(&rs, 40001, 0);
+	ck_assert_int_eq(r->why, FLOW_END_CLOSED);
+	ck_assert_str_eq(r->state, "SH");
+	ck_assert_str_eq(r->f.history, "FA");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 2);
+	ck_assert_uint_eq(r->f.first_ns, T0);
+	ck_assert_uint_eq(r->f.last_ns, T0 + 4 * SEC);
+
+	r = rec_by_oport(&rs, 40002, 0);
+	ck_assert_int_eq(r->why, FLOW_END_CLOSED);
+	ck_assert_str_eq(r->state, "SH");
+	ck_assert_str_eq(r->f.history, "F");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 1);
+	r = rec_by_oport(&rs, 40002, 1);
+	ck_assert_int_eq(r->why, FLOW_END_FLUSH);
+	ck_assert_uint_eq(r->f.first_ns, T0 + 6 * SEC);
+	ck_assert_str_eq(r->f.history, "A");
+	ck_assert_str_eq(r->state, "OTH");
+	ck_assert_str_ne(r->uid, rec_by_oport(&rs, 40002, 0)->uid);
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * A RST completes the close: handshake (+0, +10, +20 ms), the
+ * originator's RST at +30 ms: RSTO, ends at +5.03 s.  An ACK 4 s after
+ * the RST is the same record; one 6 s after it is a new record.
+ */
+static void
+feed_rst(struct engine *e, uint16_t port)
+{
+	feed(e, tcp(T0, CA, port, SA, 80, PKT_TCP_SYN, 1000, 0));
+	feed(e, tcp(T0 + 10 * MS, SA, 80, CA, port,
+	    PKT_TCP_SYN | PKT_TCP_ACK, 5000, 0));
+	feed(e, tcp(T0 + 20 * MS, CA, port, SA, 80, PKT_TCP_ACK, 1001, 0));
+	feed(e, tcp(T0 + 30 * MS, CA, port, SA, 80, PKT_TCP_RST, 1001, 0));
+}
+
+START_TEST(test_tcp_rst_close)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *r;
+
+	feed_rst(e, 40010);
+	feed_rst(e, 40011);
+	feed(e, tcp(T0 + 4030 * MS, CA, 40010, SA, 80, PKT_TCP_ACK, 1001, 0));
+	ck_assert_int_eq(rs.n, 0);
+	feed(e, tcp(T0 + 6030 * MS, CA, 40011, SA, 80, PKT_TCP_ACK, 1001, 0));
+	ck_assert_int_eq(rs.n, 2);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 3);
+
+	r = rec_by_oport(&rs, 40010, 0);
+	ck_assert_int_eq(r->why, FLOW_END_CLOSED);
+	ck_assert_str_eq(r->state, "RSTO");
+	ck_assert_str_eq(r->f.history, "ShAR");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 4);
+	/* Only the originator closed: the ACK still moves last-seen. */
+	ck_assert_uint_eq(r->f.last_ns, T0 + 4030 * MS);
+
+	r = rec_by_oport(&rs, 40011, 0);
+	ck_assert_int_eq(r->why, FLOW_END_CLOSED);
+	ck_assert_str_eq(r->state, "RSTO");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 3);
+	ck_assert_uint_eq(r->f.last_ns, T0 + 30 * MS);
+	r = rec_by_oport(&rs, 40011, 1);
+	ck_assert_int_eq(r->why, FLOW_END_FLUSH);
+	ck_assert_uint_eq(r->f.first_ns, T0 + 6030 * MS);
+	ck_assert_str_eq(r->f.history, "A");
+	ck_assert_uint_eq(engine_totals(e)->flows_created, 3);
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * Once both sides have closed, later packets are counted but do not
+ * move last-seen (Zeek's TCPSessionAdapter: SetLastTime only while one
+ * side is open): SYN +0, SYN-ACK +10, ACK +20, FIN +30, FIN-ACK +40 (the
+ * close is complete), ACK +50 ms and another ACK at +3 s.
+ */
+START_TEST(test_tcp_final_ack)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *r;
+
+	feed(e, tcp(T0, CA, 40030, SA, 80, PKT_TCP_SYN, 1000, 0));
+	feed(e, tcp(T0 + 10 * MS, SA, 80, CA, 40030,
+	    PKT_TCP_SYN | PKT_TCP_ACK, 5000, 0));
+	feed(e, tcp(T0 + 20 * MS, CA, 40030, SA, 80, PKT_TCP_ACK, 1001, 0));
+	feed(e, tcp(T0 + 30 * MS, CA, 40030, SA, 80,
+	    PKT_TCP_FIN | PKT_TCP_ACK, 1001, 0));
+	feed(e, tcp(T0 + 40 * MS, SA, 80, CA, 40030,
+	    PKT_TCP_FIN | PKT_TCP_ACK, 5001, 0));
+	feed(e, tcp(T0 + 50 * MS, CA, 40030, SA, 80, PKT_TCP_ACK, 1002, 0));
+	feed(e, tcp(T0 + 3 * SEC, CA, 40030, SA, 80, PKT_TCP_ACK, 1002, 0));
+	/* Ends at +5.04 s: still there when second 1005 begins. */
+	engine_tick(e, T0 + 5 * SEC);
+	ck_assert_int_eq(rs.n, 0);
+	engine_tick(e, T0 + 6 * SEC);
+	ck_assert_int_eq(rs.n, 1);
+	r = &rs.r[0];
+	ck_assert_int_eq(r->why, FLOW_END_CLOSED);
+	ck_assert_str_eq(r->state, "SF");
+	ck_assert_str_eq(r->f.history, "ShAFf");
+	ck_assert_uint_eq(r->f.dir[0].pkts, 5);
+	ck_assert_uint_eq(r->f.dir[1].pkts, 2);
+	ck_assert_uint_eq(r->f.first_ns, T0);
+	ck_assert_uint_eq(r->f.last_ns, T0 + 40 * MS);
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * An unanswered SYN is an attempt that ends 5 s after that SYN (Zeek's
+ * tcp_attempt_delay, armed by the first SYN): SYN +0, the same SYN again
+ * at +3 s (same record), and at +6 s: a new record, although only 3 s
+ * after the last packet.
+ */
+START_TEST(test_tcp_attempt)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+
+	feed(e, tcp(T0, CA, 40020, SA, 80, PKT_TCP_SYN, 1, 0));
+	feed(e, tcp(T0 + 3 * SEC, CA, 40020, SA, 80, PKT_TCP_SYN, 1, 0));
+	ck_assert_int_eq(rs.n, 0);
+	feed(e, tcp(T0 + 6 * SEC, CA, 40020, SA, 80, PKT_TCP_SYN, 1, 0));
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_int_eq(rs.r[0].why, FLOW_END_IDLE);
+	ck_assert_str_eq(rs.r[0].state, "S0");
+	ck_assert_str_eq(rs.r[0].f.history, "S");
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 2);
+	ck_assert_uint_eq(rs.r[0].f.last_ns, T0 + 3 * SEC);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 2);
+	ck_assert_uint_eq(rs.r[1].f.first_ns, T0 + 6 * SEC);
+	ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 1);
+	ck_assert_str_ne(rs.r[0].uid, rs.r[1].uid);
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * DNS sessions (Zeek's DNS_Analyzer::ExpireTimer): a check 10 s after
+ * the first packet, then 10 s after each check that keeps it; a check
+ * ends the session when its last packet is at least 9 s old.  Zeek runs
+ * a due check at the next packet; here every packet is the session's
+ * own (no other traffic), so the checks run at those packets.  Returns
+ * the records and their packet counts.
+ */
+static int
+dns_run(const uint64_t *ms, int n, uint64_t pkts[8])
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	int i, nr;
+
+	for (i = 0; i < n; i++)
+		feed(e, udp(T0 + ms[i] * MS, CA, 40000, "8.8.8.8", 53, 30));
+	engine_flush(e);
+	nr = rs.n;
+	for (i = 0; i < nr && i < 8; i++)
+		pkts[i] = rs.r[i].f.dir[0].pkts;
+	engine_free(e);
+	return nr;
+}
+
+START_TEST(test_dns_session)
+{
+	static const uint64_t a[] = { 0, 5000, 20000 };
+	static const uint64_t b[] = { 0, 500, 10000 };
+	static const uint64_t c[] = { 0, 1500, 10000, 19900 };
+	static const uint64_t d[] = { 0, 5000, 12000, 21200 };
+	uint64_t p[8];
+
+	/* 0, 5: one session; the check at 20 finds 15 s of silence: 20
+	 * starts another. */
+	ck_assert_int_eq(dns_run(a, 3, p), 2);
+	ck_assert_uint_eq(p[0], 2);
+	ck_assert_uint_eq(p[1], 1);
+	/* 0, 0.5: the check at 10 finds 9.5 s (>= 9): ended, 10 is new. */
+	ck_assert_int_eq(dns_run(b, 3, p), 2);
+	ck_assert_uint_eq(p[0], 2);
+	/* 0, 1.5: the check at 10 finds 8.5 s: kept, next check at 20; so
+	 * 19.9 is the same session too. */
+	ck_assert_int_eq(dns_run(c, 4, p), 1);
+	ck_assert_uint_eq(p[0], 4);
+	/* 0, 5: the check at 12 finds 7 s: kept, and the next check is
+	 * 10 s after that check (22), not after the first one (20, which
+	 * at 21.2 would find 9.2 s): 21.2 is the same session. */
+	ck_assert_int_eq(dns_run(d, 4, p), 1);
+	ck_assert_uint_eq(p[0], 4);
+}
+END_TEST
+
+/* ---- issue 7: VLANs, ICMP --------------------------------------------- */
+
+/*
+ * One connection whose directions travel on different VLANs (client on
+ * 81 with inner tag 7, server on 80), as the ldap capture: one flow by
+ * default, VLAN 81 (the originator's), inner 7, resp_vlan 80; with
+ * vlan_key two one-sided flows, the server's flipped ("^h").
+ */
+START_TEST(test_vlan_split)
+{
+	struct engine_cfg c;
+	struct recs rs;
+	struct engine *e;
+	struct pkt_meta m;
+	int key;
+
+	for (key = 0; key < 2; key++) {
+		memset(&c, 0, sizeof c);
+		c.vlan_key = key;
+		e = mk_engine(&c, &rs);
+		m = tcp(T0, CA, 40000, SA, 389, PKT_TCP_SYN, 1000, 0);
+		m.vlan = 81;
+		m.inner_vlan = 7;
+		feed(e, m);
+		m = tcp(T0 + 10 * MS, SA, 389, CA, 40000,
+		    PKT_TCP_SYN | PKT_TCP_ACK, 5000, 0);
+		m.vlan = 80;
+		feed(e, m);
+		m = tcp(T0 + 20 * MS, CA, 40000, SA, 389, PKT_TCP_ACK, 1001, 0);
+		m.vlan = 81;
+		m.inner_vlan = 7;
+		feed(e, m);
+		engine_flush(e);
+		if (!key) {
+			ck_assert_int_eq(rs.n, 1);
+			ck_assert_uint_eq(rs.r[0].f.key.vlan, 0);
+			ck_assert_str_eq(rs.r[0].state, "S1");
+			ck_assert_str_eq(rs.r[0].f.history, "ShA");
+			ck_assert_uint_eq(rs.r[0].vlan, 81);
+			ck_assert_uint_eq(rs.r[0].inner_vlan, 7);
+			ck_assert_uint_eq(rs.r[0].resp_vlan, 80);
+			ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 2);
+			ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 1);
+		} else {
+			ck_assert_int_eq(rs.n, 2);
+			ck_assert_uint_eq(rs.r[0].f.key.vlan, 81);
+			ck_assert_str_eq(rs.r[0].state, "S0");
+			ck_assert_str_eq(rs.r[0].f.history, "SA");
+			ck_assert_uint_eq(rs.r[0].vlan, 81);
+			ck_assert_uint_eq(rs.r[0].inner_vlan, 7);
+			ck_assert_uint_eq(rs.r[0].resp_vlan, 0);
+			ck_assert_uint_eq(rs.r[1].f.key.vlan, 80);
+			ck_assert_str_eq(rs.r[1].f.history, "^h");
+			ck_assert(ep_is(&rs.r[1].o, CA, 40000));
+			/* The originator sent nothing: the first packet's. */
+			ck_assert_uint_eq(rs.r[1].vlan, 80);
+			ck_assert_uint_eq(rs.r[1].inner_vlan, 0);
+			ck_assert_uint_eq(rs.r[1].resp_vlan, 0);
+		}
+		engine_free(e);
+	}
+}
+END_TEST
+
+/*
+ * ICMP as Zeek keys it: an echo request (8) and its reply (0) are one
+ * flow with "ports" 8 / 0; an unreachable (3, code 1) between the same
+ * hosts is another, keyed by type and code; ICMPv6 echo 128/129 and
+ * neighbour solicitation / advertisement 135/136 pair the same way.
+ */
+START_TEST(test_icmp_keys)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *r;
+
+	feed(e, icmp(T0, "192.168.0.89", "192.168.0.1", 1, 8, 0, 56));
+	feed(e, icmp(T0 + MS, "192.168.0.1", "192.168.0.89", 1, 0, 0, 56));
+	feed(e, icmp(T0 + 2 * MS, "192.168.0.1", "192.168.0.89", 1, 3, 1,
+	    36));
+	feed(e, icmp(T0 + 3 * MS, "fe80::1", "fe80::2", 58, 128, 0, 56));
+	feed(e, icmp(T0 + 4 * MS, "fe80::2", "fe80::1", 58, 129, 0, 56));
+	feed(e, icmp(T0 + 5 * MS, "fe80::2", "fe80::1", 58, 135, 0, 28));
+	feed(e, icmp(T0 + 6 * MS, "fe80::1", "fe80::2", 58, 136, 0, 28));
+	ck_assert_uint_eq(engine_flow_count(e), 4);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 4);
+
+	r = &rs.r[0];
+	ck_assert(ep_is(&r->o, "192.168.0.89", 8));
+	ck_assert(ep_is(&r->r, "192.168.0.1", 0));
+	ck_assert_uint_eq(r->f.dir[0].pkts, 1);
+	ck_assert_uint_eq(r->f.dir[1].pkts, 1);
+
+	r = &rs.r[1];
+	ck_assert(ep_is(&r->o, "192.168.0.1", 3));
+	ck_assert(ep_is(&r->r, "192.168.0.89", 1));
+	ck_assert_uint_eq(r->f.key.ap, 3);	/* a = 192.168.0.1 */
+	ck_assert_uint_eq(r->f.key.bp, 1);
+	ck_assert_uint_eq(r->f.dir[0].pkts, 1);
+	ck_assert_uint_eq(r->f.dir[1].pkts, 0);
+
+	r = &rs.r[2];
+	ck_assert_uint_eq(r->f.key.proto, 58);
+	ck_assert(ep_is(&r->o, "fe80::1", 128));
+	ck_assert(ep_is(&r->r, "fe80::2", 129));
+	ck_assert_uint_eq(r->f.dir[1].pkts, 1);
+
+	r = &rs.r[3];
+	ck_assert(ep_is(&r->o, "fe80::2", 135));
+	ck_assert(ep_is(&r->r, "fe80::1", 136));
+	ck_assert_uint_eq(r->f.dir[1].pkts, 1);
+	engine_free(e);
+}
+END_TEST
+
+/* ---- issue 7: tunnels ------------------------------------------------- */
+
+#define O1 "192.0.2.1"
+#define O2 "192.0.2.2"
+#define I1 "10.1.0.1"
+#define I2 "10.1.0.2"
+
+/*
+ * A VXLAN frame as the decoder hands it over: layer 0, UDP (20 + 8)
+ * carrying VXLAN (8) and the inner Ethernet header (14) around the inner
+ * IP packet in, flagged PKT_F_TUNNEL | PKT_F_MORE; then layer 1, the
+ * inner packet, with the frame's wire length.  Inner ip_len 40 gives an
+ * outer ip_len of 90 and a wire length of 104.
+ */
+static void
+feed_vxlan(struct engine *e, const char *os, uint16_t osp, const char *od,
+    uint16_t odp, struct pkt_meta in)
+{
+	struct pkt_meta out = udp(in.ts_ns, os, osp, od, odp,
+	    8 + 14 + in.ip_len);
+
+	out.flags |= PKT_F_TUNNEL | PKT_F_MORE;
+	out.tunnel = PKT_TUN_VXLAN;
+	in.layer = 1;
+	in.tunnel = PKT_TUN_VXLAN;
+	in.wire_len = out.wire_len;
+	in.cap_len = out.cap_len;
+	feed(e, out);
+	feed(e, in);
+}
+
+/*
+ * Three frames, the inner TCP handshake's SYN (inner ip 40), SYN-ACK
+ * (40) and an ACK with 100 bytes (140); outer ip 90, 90, 190, wire 104,
+ * 104, 204 (412 in all).  The first and third go O1:50000 -> O2:4789,
+ * the second back.
+ */
+static void
+feed_tunnel3(struct engine *e)
+{
+	feed_vxlan(e, O1, 50000, O2, 4789,
+	    tcp(T0, I1, 40000, I2, 80, PKT_TCP_SYN, 1, 0));
+	feed_vxlan(e, O2, 4789, O1, 50000,
+	    tcp(T0 + MS, I2, 80, I1, 40000, PKT_TCP_SYN | PKT_TCP_ACK, 9, 0));
+	feed_vxlan(e, O1, 50000, O2, 4789,
+	    tcp(T0 + 2 * MS, I1, 40000, I2, 80, PKT_TCP_ACK, 2, 100));
+}
+
+static const struct host *
+host_of(const struct engine *e, const char *a)
+{
+	uint8_t b[16], v;
+
+	addr(a, b, &v);
+	return engine_host_lookup(e, v, b);
+}
+
+START_TEST(test_tunnel_vxlan)
+{
+	struct engine_cfg c;
+	struct recs rs;
+	struct engine *e;
+	const struct engine_totals *t;
+	const struct rec *in, *out;
+	const struct host *h;
+	int rates;
+
+	for (rates = 0; rates < 2; rates++) {
+		memset(&c, 0, sizeof c);
+		c.keep_rates = rates;
+		e = mk_engine(&c, &rs);
+		feed_tunnel3(e);
+		ck_assert_uint_eq(engine_flow_count(e), 2);
+
+		/* Totals: each frame once, at its innermost layer (TCP). */
+		t = engine_totals(e);
+		ck_assert_uint_eq(t->packets, 3);
+		ck_assert_uint_eq(t->bytes, 412);
+		ck_assert_uint_eq(t->ip_packets, 3);
+		ck_assert_uint_eq(t->tunnel_frames, 3);
+		ck_assert_uint_eq(t->tunnels_skipped, 0);
+		ck_assert_uint_eq(t->by_proto_pkts[6], 3);
+		ck_assert_uint_eq(t->by_proto_bytes[6], 412);
+		ck_assert_uint_eq(t->by_proto_pkts[17], 0);
+		ck_assert_uint_eq(engine_source(e, 0)->packets, 3);
+		ck_assert_uint_eq(engine_source(e, 0)->bytes, 412);
+
+		/* Hosts: the inner ones carry the frames' wire bytes; the
+		 * tunnel endpoints exist (they have a flow) but count
+		 * nothing. */
+		engine_sync(e);
+		h = host_of(e, I1);
+		ck_assert_ptr_nonnull(h);
+		ck_assert_uint_eq(h->pkts_out, 2);
+		ck_assert_uint_eq(h->bytes_out, 308);
+		ck_assert_uint_eq(h->pkts_in, 1);
+		ck_assert_uint_eq(h->bytes_in, 104);
+		h = host_of(e, I2);
+		ck_assert_ptr_nonnull(h);
+		ck_assert_uint_eq(h->bytes_out, 104);
+		ck_assert_uint_eq(h->bytes_in, 308);
+		h = host_of(e, O1);
+		ck_assert_ptr_nonnull(h);
+		ck_assert_uint_eq(h->pkts_out + h->pkts_in, 0);
+		ck_assert_uint_eq(h->bytes_out + h->bytes_in, 0);
+		h = host_of(e, O2);
+		ck_assert_ptr_nonnull(h);
+		ck_assert_uint_eq(h->bytes_out + h->bytes_in, 0);
+
+		engine_flush(e);
+		ck_assert_int_eq(rs.n, 2);
+		out = rs.r[0].f.key.proto == 17 ? &rs.r[0] : &rs.r[1];
+		in = rs.r[0].f.key.proto == 17 ? &rs.r[1] : &rs.r[0];
+		ck_assert_uint_eq(in->f.key.proto, 6);
+
+		/* The outer flow keeps the whole frames. */
+		ck_assert(ep_is(&out->o, O1, 50000));
+		ck_assert(ep_is(&out->r, O2, 4789));
+		ck_assert_str_eq(out->service, "vxlan");
+		ck_assert_str_eq(out->state, "SF");
+		ck_assert_uint_eq(out->f.dir[0].pkts, 2);
+		ck_assert_uint_eq(out->f.dir[1].pkts, 1);
+		ck_assert_uint_eq(out->f.dir[0].ip_bytes, 90 + 190);
+		ck_assert_uint_eq(out->f.dir[1].ip_bytes, 90);
+		ck_assert_uint_eq(out->f.dir[0].bytes, 62 + 162);
+		ck_assert_uint_eq(out->f.dir[1].bytes, 62);
+		ck_assert_uint_eq(out->f.dir[0].wire_bytes, 308);
+		ck_assert_uint_eq(out->f.dir[1].wire_bytes, 104);
+		ck_assert_int_eq(out->nparents, 0);
+
+		/* The inner flow: its own IP bytes, the frames' wire bytes,
+		 * and the outer flow as its parent. */
+		ck_assert(ep_is(&in->o, I1, 40000));
+		ck_assert(ep_is(&in->r, I2, 80));
+		ck_assert_str_eq(in->f.history, "ShD");
+		ck_assert_str_eq(in->state, "S1");
+		ck_assert_str_eq(in->service, "http");
+		ck_assert_uint_eq(in->f.dir[0].pkts, 2);
+		ck_assert_uint_eq(in->f.dir[1].pkts, 1);
+		ck_assert_uint_eq(in->f.dir[0].ip_bytes, 180);
+		ck_assert_uint_eq(in->f.dir[1].ip_bytes, 40);
+		ck_assert_uint_eq(in->f.dir[0].bytes, 100);
+		ck_assert_uint_eq(in->f.dir[0].wire_bytes, 308);
+		ck_assert_uint_eq(in->f.dir[1].wire_bytes, 104);
+		ck_assert_uint_eq(in->tun_kind, PKT_TUN_VXLAN);
+		ck_assert_int_eq(in->nparents, 1);
+		ck_assert_str_eq(in->parents[0], out->uid);
+
+		/* After the flush hosts hold what the records credited. */
+		h = host_of(e, I1);
+		ck_assert_uint_eq(h->bytes_out, 308);
+		ck_assert_uint_eq(h->bytes_in, 104);
+		h = host_of(e, O1);
+		ck_assert_uint_eq(h->bytes_out + h->bytes_in, 0);
+		engine_free(e);
+	}
+}
+END_TEST
+
+/*
+ * A tunnel recognised but not opened (PKT_F_TUNNEL | PKT_F_TUN_SKIP, no
+ * inner record): counted in tunnels_skipped, and the frame counts at
+ * that layer - totals, UDP, and the tunnel endpoints' hosts.
+ */
+START_TEST(test_tunnel_skipped)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct engine_totals *t;
+	struct pkt_meta m;
+	const struct host *h;
+
+	m = udp(T0, O1, 50002, O2, 6081, 8 + 40);	/* ip 76, wire 90 */
+	m.flags |= PKT_F_TUNNEL | PKT_F_TUN_SKIP;
+	m.tunnel = PKT_TUN_GENEVE;
+	feed(e, m);
+	t = engine_totals(e);
+	ck_assert_uint_eq(t->tunnels_skipped, 1);
+	ck_assert_uint_eq(t->tunnel_frames, 0);
+	ck_assert_uint_eq(t->packets, 1);
+	ck_assert_uint_eq(t->by_proto_pkts[17], 1);
+	ck_assert_uint_eq(t->by_proto_bytes[17], 90);
+	ck_assert_uint_eq(engine_flow_count(e), 1);
+	engine_sync(e);
+	h = host_of(e, O1);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->bytes_out, 90);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_str_eq(rs.r[0].service, "geneve");
+	ck_assert_int_eq(rs.r[0].nparents, 0);
+	engine_free(e);
+}
+END_TEST
+
+/*
+ * One inner flow carried by several outer flows (outer source ports
+ * 50000 + k, one frame each): each is a parent, in the order they
+ * carried it, at most FLOW_MAX_PARENTS (4); the others are counted in
+ * tunnel_parents_dropped (6 carriers: 2 dropped).
+ */
+START_TEST(test_tunnel_parents)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *in = NULL;
+	const char *puid[6];
+	int k, j, i;
+
+	for (k = 0; k < 6; k++)
+		feed_vxlan(e, O1, (uint16_t)(50000 + k), O2, 4789,
+		    tcp(T0 + (uint64_t)k * MS, I1, 40000, I2, 80,
+		    PKT_TCP_ACK, 1, 0));
+	ck_assert_uint_eq(engine_flow_count(e), 7);
+	ck_assert_uint_eq(engine_totals(e)->tunnel_parents_dropped, 2);
+	ck_assert_uint_eq(engine_totals(e)->packets, 6);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 7);
+	for (i = 0; i < rs.n; i++) {
+		if (rs.r[i].f.key.proto == 6)
+			in = &rs.r[i];
+		else {
+			ck_assert_uint_ge(rs.r[i].o.port, 50000);
+			ck_assert_uint_le(rs.r[i].o.port, 50005);
+			puid[rs.r[i].o.port - 50000] = rs.r[i].uid;
+		}
+	}
+	ck_assert_ptr_nonnull(in);
+	ck_assert_uint_eq(in->f.dir[0].pkts, 6);
+	ck_assert_int_eq(in->nparents, FLOW_MAX_PARENTS);
+	for (j = 0; j < FLOW_MAX_PARENTS; j++)
+		ck_assert_str_eq(in->parents[j], puid[j]);
+	engine_free(e);
+}
+END_TEST
+
+/* Two carriers: two parents, nothing dropped. */
+START_TEST(test_tunnel_two_parents)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	const struct rec *in = NULL, *p0 = NULL, *p1 = NULL;
+	int i;
+
+	feed_vxlan(e, O1, 50000, O2, 4789,
+	    tcp(T0, I1, 40000, I2, 80, PKT_TCP_SYN, 1, 0));
+	feed_vxlan(e, O1, 50001, O2, 4789,
+	    tcp(T0 + MS, I1, 40000, I2, 80, PKT_TCP_SYN, 1, 0));
+	/* The first carrier again: no duplicate parent. */
+	feed_vxlan(e, O1, 50000, O2, 4789,
+	    tcp(T0 + 2 * MS, I1, 40000, I2, 80, PKT_TCP_SYN, 1, 0));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 3);
+	for (i = 0; i < rs.n; i++) {
+		if (rs.r[i].f.key.proto == 6)
+			in = &rs.r[i];
+		else if (rs.r[i].o.port == 50000)
+			p0 = &rs.r[i];
+		else
+			p1 = &rs.r[i];
+	}
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(p0);
+	ck_assert_ptr_nonnull(p1);
+	ck_assert_int_eq(in->nparents, 2);
+	ck_assert_str_eq(in->parents[0], p0->uid);
+	ck_assert_str_eq(in->parents[1], p1->uid);
+	ck_assert_uint_eq(engine_totals(e)->tunnel_parents_dropped, 0);
 	engine_free(e);
 }
 END_TEST
@@ -1860,6 +2756,20 @@ engine_suite(void)
 	tcase_add_test(tc, test_flush_order);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_scale);
+	tcase_add_test(tc, test_orient_udp);
+	tcase_add_test(tc, test_orient_tcp);
+	tcase_add_test(tc, test_orient_late_flip);
+	tcase_add_test(tc, test_tcp_close_silent_peer);
+	tcase_add_test(tc, test_tcp_rst_close);
+	tcase_add_test(tc, test_tcp_final_ack);
+	tcase_add_test(tc, test_tcp_attempt);
+	tcase_add_test(tc, test_dns_session);
+	tcase_add_test(tc, test_vlan_split);
+	tcase_add_test(tc, test_icmp_keys);
+	tcase_add_test(tc, test_tunnel_vxlan);
+	tcase_add_test(tc, test_tunnel_skipped);
+	tcase_add_test(tc, test_tunnel_parents);
+	tcase_add_test(tc, test_tunnel_two_parents);
 	suite_add_tcase(s, tc);
 	return s;
 }
