@@ -227,10 +227,11 @@ flow_deadline(const struct engine *e, const struct flow *f, unsigned cls)
 	case FLOW_CLASS_TCP:
 		/* Only a SYN (or SYN-ACK) from the originator, nothing
 		 * back: Zeek's attempt timer, from that SYN. */
-		if ((f->priv.flags & FL_SYN) && (f->tcp_state >> 4) ==
-		    TCPS_INACTIVE && ((f->tcp_state & 0xf) == TCPS_SYN_SENT ||
+		if ((f->tcp_state >> 4) == TCPS_INACTIVE &&
+		    ((f->tcp_state & 0xf) == TCPS_SYN_SENT ||
 		    (f->tcp_state & 0xf) == TCPS_SYN_ACK_SENT))
-			return f->first_ns + (uint64_t)f->priv.syn_us * 1000 +
+			return f->first_ns + ((f->priv.flags & FL_SYN) ?
+			    (uint64_t)f->priv.syn_us * 1000 : 0) +
 			    FLOW_ATTEMPT_NS;
 		return f->last_ns + to;
 	default:
@@ -283,6 +284,7 @@ engine_flows_init(struct engine *e)
 	engine_table_init(&e->ft.tab, sizeof(struct flow),
 	    offsetof(struct flow, priv.link), e->cfg.max_flows, 1024, 1024,
 	    flow_entry_hash, e);
+	e->ft.dns_due = UINT64_MAX;
 }
 
 /* Free the flow table. */
@@ -428,25 +430,46 @@ engine_flows_expire(struct engine *e)
 		 * nearly deadline order: a flow behind one that has not
 		 * timed out waits for a later round (its record is the
 		 * same: a packet checks the deadline itself). */
-		uint32_t moved = 0;
-
-		while ((i = e->ft.tab.lru[c].head) != 0 && i != moved) {
-			struct flow *f = flow_at(e, i);
-
-			if (flow_deadline(e, f, c) > e->now_ns)
+		if (c == FLOW_CLASS_DNS) {
+			engine_flows_dns_due(e);
+			continue;
+		}
+		while ((i = e->ft.tab.lru[c].head) != 0) {
+			if (flow_deadline(e, flow_at(e, i), c) > e->now_ns)
 				break;
-			if (c == FLOW_CLASS_DNS &&
-			    !flow_dns_expired(e, f, e->now_ns)) {
-				/* Checked and kept: to the tail, once. */
-				if (moved == 0)
-					moved = i;
-				engine_table_relink(&e->ft.tab, i, c);
-				continue;
-			}
 			flow_end(e, i, c == FLOW_CLASS_CLOSED ?
 			    FLOW_END_CLOSED : FLOW_END_IDLE);
 		}
 	}
+}
+
+/*
+ * Run the DNS session checks due by now.  The DNS list is in check
+ * order: a session joins it at its first check (first packet + timeout)
+ * and a check that keeps it moves it to the tail with the next one
+ * (now + timeout), so the due checks are at the head.
+ */
+void
+engine_flows_dns_due(struct engine *e)
+{
+	struct engine_list *l = &e->ft.tab.lru[FLOW_CLASS_DNS];
+	struct flow *f;
+	uint32_t i;
+	uint64_t tick;
+
+	while ((i = l->head) != 0) {
+		f = flow_at(e, i);
+		tick = f->first_ns + (uint64_t)f->priv.syn_us * 1000;
+		if (tick > e->now_ns) {
+			e->ft.dns_due = tick;
+			return;
+		}
+		if (flow_dns_expired(e, f, e->now_ns))
+			flow_end(e, i, FLOW_END_IDLE);
+		else
+			engine_table_relink(&e->ft.tab, i, FLOW_CLASS_DNS);
+	}
+	e->ft.dns_due = UINT64_MAX;
 }
 
 static int
@@ -696,6 +719,12 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 	    !!(fl & PKT_TCP_RST);
 	unsigned es = tcp_get(f, d), ps = tcp_get(f, !d);
 
+	/* The originator's first sequence number (Zeek's StartSeq), which
+	 * tells a new connection's SYN from a retransmitted one. */
+	if (d == 0 && !(*flags & FL_ISN)) {
+		f->priv.isn = m->tcp_seq;
+		*flags |= FL_ISN;
+	}
 	/* History, as Zeek's update_history(). */
 	if (bits > 1)
 		flow_hist(f, d, (fl & PKT_TCP_FIN) && (fl & PKT_TCP_RST) ?
@@ -744,11 +773,10 @@ flow_tcp(struct flow *f, const struct pkt_meta *m, int d)
 		uint64_t off = m->ts_ns >= f->first_ns ?
 		    (m->ts_ns - f->first_ns) / 1000 : 0;
 
-		*flags |= FL_SYN | FL_ISN;
+		*flags |= FL_SYN;
 		/* Kept as an offset: 4 bytes, not 8, in every flow. */
 		f->priv.syn_us = off > UINT32_MAX ? UINT32_MAX :
 		    (uint32_t)off;
-		f->priv.isn = m->tcp_seq;
 	} else if ((fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) ==
 	    (PKT_TCP_SYN | PKT_TCP_ACK) && d == 1 && (*flags & FL_SYN))
 		*flags |= FL_SYNACK;
@@ -1017,6 +1045,7 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	struct flow_table *t = &e->ft;
 	struct flow *f;
 	uint32_t i, b, ha, hb;
+	int flip;
 
 	while (t->tab.count >= t->tab.max)
 		flow_evict(e);
@@ -1041,20 +1070,24 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	f->priv.host_a = ha;
 	f->priv.host_b = hb;
 	f->priv.uid_seed = flow_uid_seed(m->ts_ns, ++t->seq);
+	flip = flow_flip_first(m);
 	if (k->proto == 6)
 		b = FLOW_CLASS_TCP;
 	else if (k->proto == 17)
-		b = (m->flags & PKT_F_L4) && (flow_dns_port(m->sport) ||
-		    flow_dns_port(m->dport)) ? FLOW_CLASS_DNS :
-		    FLOW_CLASS_UDP;
+		/* Zeek's DNS analyzer goes by the responder's port. */
+		b = (m->flags & PKT_F_L4) && flow_dns_port(flip ? m->sport :
+		    m->dport) ? FLOW_CLASS_DNS : FLOW_CLASS_UDP;
 	else
 		b = FLOW_CLASS_OTHER;
-	if (b == FLOW_CLASS_DNS)
+	if (b == FLOW_CLASS_DNS) {
 		f->priv.syn_us = (uint32_t)(e->timeout_ns[b] / 1000);
+		if (m->ts_ns + e->timeout_ns[b] < t->dns_due)
+			t->dns_due = m->ts_ns + e->timeout_ns[b];
+	}
 	f->priv.flags = FL_LIVE | b << FL_CLASS_SHIFT |
 	    (uint32_t)(m->inner_vlan & 0xfff) << FL_IVLAN_SHIFT;
 	f->priv.flags |= flow_tx_bits(e, k, m->source, ha, hb);
-	if (flow_flip_first(m)) {
+	if (flip) {
 		/* Zeek's guess: the first packet came from the server. */
 		f->orig_is_a = (uint8_t)!sender_is_a;
 		f->history[0] = '^';
@@ -1159,7 +1192,10 @@ flow_closing(struct engine *e, uint32_t i, uint64_t ts)
 
 	f->priv.flags |= FL_RTT;	/* syn_us is the close time now */
 	f->priv.syn_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
-	flow_set_class(e, i, FLOW_CLASS_CLOSED);
+	if (flow_class(f) == FLOW_CLASS_CLOSED)
+		engine_table_relink(&e->ft.tab, i, FLOW_CLASS_CLOSED);
+	else
+		flow_set_class(e, i, FLOW_CLASS_CLOSED);
 }
 
 /* Has a TCP endpoint sent its FIN or RST (Zeek's did_close)? */
@@ -1256,6 +1292,28 @@ flow_layer(struct engine *e, uint32_t i, const struct pkt_meta *m)
 	}
 }
 
+/*
+ * Does a SYN start a new connection on these endpoints?  Zeek's
+ * TCPSessionAdapter::IsReuse(): once either side has sent FIN or RST,
+ * any SYN; before, a SYN whose sequence number is not the originator's
+ * first; a SYN-ACK only where the originator has sent nothing (and then
+ * only after a close: the responder's first number is not kept).
+ */
+static int
+flow_reused(const struct flow *f, const struct pkt_meta *m)
+{
+	unsigned o = tcp_get(f, 0), r = tcp_get(f, 1);
+	int closed = tcp_did_close(o) || tcp_did_close(r);
+
+	if (!(m->tcp_flags & PKT_TCP_SYN))
+		return 0;
+	if (m->tcp_flags & PKT_TCP_ACK)
+		return o == TCPS_INACTIVE && closed;
+	if (closed)
+		return 1;
+	return (f->priv.flags & FL_ISN) && m->tcp_seq != f->priv.isn;
+}
+
 /* Account an IP packet to its flow and its hosts. */
 int
 engine_flow_packet(struct engine *e, const struct pkt_meta *m,
@@ -1292,11 +1350,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 			flow_end(e, i, cls == FLOW_CLASS_CLOSED ?
 			    FLOW_END_CLOSED : FLOW_END_IDLE);
 			i = 0;
-		} else if (is_tcp && cls == FLOW_CLASS_CLOSED &&
-		    (m->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK |
-		    PKT_TCP_RST)) == PKT_TCP_SYN &&
-		    !(d == 0 && (f->priv.flags & FL_ISN) &&
-		    f->priv.isn == m->tcp_seq)) {
+		} else if (is_tcp && flow_reused(f, m)) {
 			flow_end(e, i, FLOW_END_REUSED);
 			i = 0;
 		} else if (ts >= f->first_ns + e->active_ns)
@@ -1327,10 +1381,16 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	if (is_tcp) {
 		/* Once both sides have closed, Zeek stops the clock: a last
 		 * ACK is counted but does not lengthen the connection. */
+		unsigned was = tcp_get(f, d);
+
 		frozen = tcp_did_close(tcp_get(f, 0)) &&
 		    tcp_did_close(tcp_get(f, 1));
 		payload = flow_tcp(f, m, d);
-		if (flow_class(f) != FLOW_CLASS_CLOSED && tcp_closed(f))
+		/* Zeek looks at the close when a side first closes: complete
+		 * now, the flow ends close_timeout after this packet (again,
+		 * if the other side had completed it before). */
+		if (!tcp_did_close(was) && tcp_did_close(tcp_get(f, d)) &&
+		    tcp_closed(f))
 			flow_closing(e, i, ts);
 	} else {
 		payload = m->l4_len;
@@ -1343,7 +1403,10 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	if (frozen)
 		;
 	else if (ts > f->last_ns) {
-		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC)
+		/* Lists in last-activity order; closed flows are in close
+		 * order, DNS sessions in check order. */
+		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC &&
+		    flow_class(f) < FLOW_CLASS_CLOSED)
 			engine_table_touch(&e->ft.tab, i, flow_class(f));
 		f->last_ns = ts;
 	} else if (ts < f->first_ns)
@@ -1380,14 +1443,17 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 /* VLANs of a flow, as engine.h says. */
 void
 flow_vlans(const struct flow *f, uint16_t *vlan, uint16_t *inner,
-    uint16_t *resp)
+    uint16_t *other)
 {
 	uint32_t fl = f->priv.flags;
+	/* The first packet came from the responder if the flow was turned
+	 * round ('^'): Zeek's vlan and inner_vlan are that packet's. */
+	int first = f->history[0] == '^' && (fl & (FL_SEEN0 << 1)) ? 1 : 0;
 
-	*vlan = (fl & FL_SEEN0) ? f->vlan[0] : f->vlan[1];
+	*vlan = f->vlan[first];
 	*inner = (uint16_t)((fl >> FL_IVLAN_SHIFT) & 0xfff);
-	*resp = (fl & FL_SEEN0) && (fl & (FL_SEEN0 << 1)) &&
-	    f->vlan[1] != f->vlan[0] ? f->vlan[1] : 0;
+	*other = (fl & (FL_SEEN0 << !first)) &&
+	    f->vlan[!first] != f->vlan[first] ? f->vlan[!first] : 0;
 }
 
 /* Return the tunnel facts of a flow, or NULL. */

@@ -112,6 +112,8 @@ struct flow_table {
 	struct flow_rates **rates;	/* [tab.cap] per-flow rates, owned;
 					   NULL unless keep_rates */
 	uint32_t rates_cap;
+	uint64_t dns_due;	/* the first DNS session check due, at most
+				   (UINT64_MAX: none) */
 	struct flow_tunnel **tun;	/* [tun_cap] tunnel facts, owned; NULL
 					   until a frame carries a tunnel */
 	uint32_t tun_cap;
@@ -302,6 +304,7 @@ struct flow_prep {
 };
 
 void		 engine_flows_init(struct engine *);
+void		 engine_flows_dns_due(struct engine *);
 void		 engine_flows_done(struct engine *);
 /* Fill p for an IP packet, unless it needs state (a later fragment). */
 void		 engine_flow_prep(struct engine *, const struct pkt_meta *,

@@ -223,24 +223,36 @@ flow_service(const struct flow *f)
 {
 	uint16_t rp, op;
 	const char *s;
-	unsigned dirs, kind;
 
-	if (f->key.proto != 6 && f->key.proto != 17)
-		return NULL;
-	/* What the decoder saw beats the port: a UDP flow that carried a
-	 * tunnel is that tunnel, on whatever port. */
-	if ((kind = engine_flow_carried(f, &dirs)) != PKT_TUN_NONE &&
-	    f->key.proto == 17)
-		return flow_tunnel_name(kind);
-	/* Nothing carried, nothing to name: a SYN, a RST or an empty
-	 * datagram to port 80 is not HTTP (Zeek logs "-" too). */
-	if (f->dir[0].bytes == 0 && f->dir[1].bytes == 0)
-		return NULL;
+	if (flow_service_known(f, &s))
+		return s;
 	rp = f->orig_is_a ? f->key.bp : f->key.ap;
 	op = f->orig_is_a ? f->key.ap : f->key.bp;
 	if ((s = service_name(f->key.proto, rp)) != NULL)
 		return s;
 	return service_name(f->key.proto, op);
+}
+
+/* Whether a flow's service is decided before its ports are looked at:
+ * 1 with *name set (NULL: none) if so, 0 if the ports name it. */
+int
+flow_service_known(const struct flow *f, const char **name)
+{
+	unsigned dirs, kind;
+
+	*name = NULL;
+	if (f->key.proto != 6 && f->key.proto != 17)
+		return 1;
+	/* What the decoder saw beats the port: a UDP flow that carried a
+	 * tunnel is that tunnel, on whatever port. */
+	if ((kind = engine_flow_carried(f, &dirs)) != PKT_TUN_NONE &&
+	    f->key.proto == 17) {
+		*name = flow_tunnel_name(kind);
+		return 1;
+	}
+	/* Nothing carried, nothing to name: a SYN, a RST or an empty
+	 * datagram to port 80 is not HTTP (Zeek logs "-" too). */
+	return f->dir[0].bytes == 0 && f->dir[1].bytes == 0;
 }
 
 /* Name of an enum pkt_tunnel, NULL for none. */

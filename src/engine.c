@@ -147,6 +147,10 @@ engine_clock(struct engine *e, uint64_t ts)
 	if (ts <= e->now_ns)
 		return;
 	e->now_ns = ts;
+	/* Zeek runs the DNS session checks due by a packet's time before
+	 * the packet: so do we, whatever flow the packet is for. */
+	if (ts >= e->ft.dns_due)
+		engine_flows_dns_due(e);
 	sec = ts / NS_PER_SEC;
 	if (sec != e->checked_sec) {
 		e->checked_sec = sec;

@@ -151,11 +151,11 @@ const char *flow_conn_state(const struct flow *);
 void	 flow_uid(const struct flow *, char out[20]);
 /* The uid whose hash is v (struct flow_tunnel.parent). */
 void	 flow_uid_of(uint64_t v, char out[20]);
-/* VLANs of a flow: the originator's first packet's outer and inner tag
- * (of the first packet if the originator sent none), and the responder's
- * outer tag when it differs (else 0). */
+/* VLANs of a flow, as Zeek's: the outer and inner tag of its first
+ * packet; and the outer tag of the packets going the other way when it
+ * differs (else 0). */
 void	 flow_vlans(const struct flow *, uint16_t *vlan, uint16_t *inner,
-	    uint16_t *resp);
+	    uint16_t *other);
 /* Tunnel facts of a flow, NULL if none (no tunnel carried or opened). */
 const struct flow_tunnel *engine_flow_tunnel(const struct engine *,
 	    const struct flow *);
@@ -165,6 +165,9 @@ const char *flow_tunnel_name(unsigned kind);
 void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
 const char *flow_service(const struct flow *);
+/* 1 if a flow's service is decided without its ports (*name, maybe NULL:
+ * content, protocol, no payload), 0 if its ports name it. */
+int	 flow_service_known(const struct flow *, const char **name);
 /* Rates of a flow (engine_cfg.keep_rates); NULL when not kept. */
 const struct rate *flow_rate(const struct engine *, const struct flow *,
 	    int dir);

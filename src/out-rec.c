@@ -215,7 +215,7 @@ struct out_rec_flow {
 	size_t ohlen, rhlen;
 	const char *proto;	/* points to a static name or pbuf */
 	char pbuf[8];
-	uint16_t vlan, inner_vlan, resp_vlan;
+	uint16_t vlan, inner_vlan, return_vlan;
 	const struct flow_tunnel *tu;	/* NULL: no tunnel facts */
 	char parents[FLOW_MAX_PARENTS * 19];	/* uids, ',' between */
 	size_t parents_len;
@@ -245,7 +245,7 @@ struct out_rec_flow {
 	C("resp_wire_bytes",	out_v_uint(x->f->dir[1].wire_bytes))	\
 	C("vlan",		out_v_uint_or_null(x->vlan))		\
 	C("inner_vlan",		out_v_uint_or_null(x->inner_vlan))	\
-	C("resp_vlan",		out_v_uint_or_null(x->resp_vlan))	\
+	C("return_vlan",	out_v_uint_or_null(x->return_vlan))	\
 	C("tunnel_parents",	out_v_tokens(x->parents, x->parents_len)) \
 	C("tunnel",		out_v_token(x->tu != NULL ?		\
 				    flow_tunnel_name(x->tu->kind) : NULL, 0)) \
@@ -278,7 +278,7 @@ out_rec_flow(struct out_writer *w, const struct engine *e,
 	x->f = f;
 	flow_endpoints(f, &x->o, &x->r);
 	flow_uid(f, x->uid);
-	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->resp_vlan);
+	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->return_vlan);
 	x->tu = engine_flow_tunnel(e, f);
 	x->parents_len = 0;
 	if (x->tu != NULL) {

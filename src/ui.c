@@ -760,11 +760,11 @@ flow_svc(struct ui *ui, const struct flow *f)
 	const char *s;
 	uint16_t oport, rport;
 
-	/* As flow_service(): the responder's port names the service, else
-	 * the originator's; TCP and UDP only, whose ports are the key's
-	 * (what flow_endpoints() copies out). */
-	if (f->key.proto != 6 && f->key.proto != 17)
-		return NULL;
+	/* As flow_service(): content first, then the responder's port,
+	 * else the originator's (the key's ports, what flow_endpoints()
+	 * copies out). */
+	if (flow_service_known(f, &s))
+		return s;
 	oport = f->orig_is_a ? f->key.ap : f->key.bp;
 	rport = f->orig_is_a ? f->key.bp : f->key.ap;
 	if ((s = svc_port(ui, f->key.proto, rport)) == NULL)

@@ -28,7 +28,7 @@ import csv, hashlib, io, json, sys
 FLOW_COLS = ("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,"
     "duration,orig_bytes,resp_bytes,conn_state,history,orig_pkts,"
     "orig_ip_bytes,resp_pkts,resp_ip_bytes,orig_wire_bytes,resp_wire_bytes,"
-    "vlan,inner_vlan,resp_vlan,tunnel_parents,tunnel,community_id,rtt_ms,"
+    "vlan,inner_vlan,return_vlan,tunnel_parents,tunnel,community_id,rtt_ms,"
     "retrans,schema").split(",")
 HOST_COLS = ("addr,ip_version,name,local,bytes_in,bytes_out,pkts_in,"
     "pkts_out,peers,first_seen,last_seen,schema").split(",")
@@ -44,7 +44,7 @@ FLOW_TYPES = {"ts": "num", "uid": "str", "id.orig_h": "str",
     "history": "str?", "orig_pkts": "int", "orig_ip_bytes": "int",
     "resp_pkts": "int", "resp_ip_bytes": "int", "orig_wire_bytes": "int",
     "resp_wire_bytes": "int", "vlan": "int?", "inner_vlan": "int?",
-    "resp_vlan": "int?", "tunnel_parents": "strlist?", "tunnel": "str?",
+    "return_vlan": "int?", "tunnel_parents": "strlist?", "tunnel": "str?",
     "community_id": "str?",
     "rtt_ms": "num?", "retrans": "int", "schema": "str"}
 HOST_TYPES = {"addr": "str", "ip_version": "int", "name": "str?",

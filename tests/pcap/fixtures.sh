@@ -9,7 +9,7 @@
 #      by an independent tool: packets and wire bytes in total; per
 #      direction (source, destination) of every IP layer, packets, wire
 #      bytes and IP bytes; TCP retransmissions; DNS answers; the vlan,
-#      inner_vlan and resp_vlan cells.  Tunnels: every layer wiretop opens
+#      inner_vlan and return_vlan cells.  Tunnels: every layer wiretop opens
 #      is a flow carrying the whole frame's wire bytes, so tshark's IP
 #      layers are walked along frame.protocols (outermost first; an IP
 #      header quoted by ICMP is not a layer) and each layer counts the
@@ -61,7 +61,7 @@ import csv, ipaddress, json, re, subprocess, sys
 from decimal import Decimal
 
 # Columns every flow export has; the issue-7 columns (inner_vlan,
-# resp_vlan, tunnel_parents, tunnel) are checked when an expected file
+# return_vlan, tunnel_parents, tunnel) are checked when an expected file
 # names them, and their absence from the export is then an error.
 BASE_COLUMNS = ("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,"
     "service,duration,orig_bytes,resp_bytes,conn_state,history,orig_pkts,"
@@ -88,7 +88,7 @@ def norm(col, v):
     v = (v or "").strip()
     if col in ("id.orig_h", "id.resp_h", "addr"):
         return norm_addr(v)
-    if col in ("vlan", "inner_vlan", "resp_vlan") and v == "0":
+    if col in ("vlan", "inner_vlan", "return_vlan") and v == "0":
         return ""
     if col == "local":
         return {"true": "1", "yes": "1", "false": "0", "no": "0"}.get(
@@ -482,7 +482,7 @@ def gen(pcap, name, expdir, conf_path="-"):
 
 def vlans(frames, rows):
     """vlan / inner_vlan: the tags of the originator's first packet (of the
-    first packet if the originator sent none); resp_vlan: the outer tag of
+    first packet if the originator sent none); return_vlan: the outer tag of
     the responder's first packet when it differs."""
     for e in rows:
         if e.get("record", "") not in ("", "*", "1"):
@@ -508,7 +508,7 @@ def vlans(frames, rows):
         want = {"vlan": t[0] if t else "",
                 "inner_vlan": t[1] if len(t) > 1 else ""}
         r0 = rt[0] if rt else ""
-        want["resp_vlan"] = r0 if rt is not None and r0 != want["vlan"] \
+        want["return_vlan"] = r0 if rt is not None and r0 != want["vlan"] \
             else ""
         for c, w in want.items():
             if c in e and e[c] != "*" and norm(c, e[c]) != norm(c, w):

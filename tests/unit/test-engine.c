@@ -101,7 +101,7 @@ struct rec {
 	char state[8];
 	const char *service;
 	struct flow_ep o, r;
-	uint16_t vlan, inner_vlan, resp_vlan;	/* flow_vlans() */
+	uint16_t vlan, inner_vlan, return_vlan;	/* flow_vlans() */
 	unsigned tun_kind;		/* engine_flow_tunnel(), 0: none */
 	int nparents;
 	char parents[FLOW_MAX_PARENTS][20];	/* flow_uid_of() */
@@ -132,7 +132,7 @@ sink(void *arg, const struct flow *f, enum flow_end_reason why)
 	snprintf(r->state, sizeof r->state, "%s", flow_conn_state(f));
 	r->service = flow_service(f);
 	flow_endpoints(f, &r->o, &r->r);
-	flow_vlans(f, &r->vlan, &r->inner_vlan, &r->resp_vlan);
+	flow_vlans(f, &r->vlan, &r->inner_vlan, &r->return_vlan);
 	if ((tu = engine_flow_tunnel(rs->e, f)) != NULL) {
 		r->tun_kind = tu->kind;
 		r->nparents = tu->nparents;
@@ -336,25 +336,36 @@ START_TEST(test_tcp_reuse)
 	struct recs rs;
 	struct engine *e = mk_engine(NULL, &rs);
 
+	/* Zeek's TCPSessionAdapter::IsReuse(): once a side has closed, any
+	 * SYN is a new connection, even the original one again; before, a
+	 * SYN whose number is not the originator's first one. */
 	feed_sf(e);
-	/* The original SYN again (same ISN): a retransmission, no reuse. */
 	feed(e, tcp(T0 + 100 * MS, CA, 40000, SA, 80, PKT_TCP_SYN, 1000, 0));
-	ck_assert_int_eq(rs.n, 0);
-	/* A new connection on the same 5-tuple within the close grace. */
-	feed(e, tcp(T0 + 200 * MS, CA, 40000, SA, 80, PKT_TCP_SYN, 77777, 0));
 	ck_assert_int_eq(rs.n, 1);
 	ck_assert_int_eq(rs.r[0].why, FLOW_END_REUSED);
 	ck_assert_str_eq(rs.r[0].state, "SF");
-	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 7);
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 6);	/* feed_sf's */
+	/* Its retransmission (same number) belongs to the new one. */
+	feed(e, tcp(T0 + 150 * MS, CA, 40000, SA, 80, PKT_TCP_SYN, 1000, 0));
+	ck_assert_int_eq(rs.n, 1);
+	/* Another number while the new one is open: another connection
+	 * (Zeek's SYN_seq_jump). */
+	feed(e, tcp(T0 + 200 * MS, CA, 40000, SA, 80, PKT_TCP_SYN, 77777, 0));
+	ck_assert_int_eq(rs.n, 2);
+	ck_assert_int_eq(rs.r[1].why, FLOW_END_REUSED);
+	ck_assert_str_eq(rs.r[1].state, "S0");
+	ck_assert_uint_eq(rs.r[1].f.first_ns, T0 + 100 * MS);
+	ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 2);
 	ck_assert_uint_eq(engine_flow_count(e), 1);
 	engine_flush(e);
-	ck_assert_int_eq(rs.n, 2);
-	ck_assert_str_eq(rs.r[1].state, "S0");
-	ck_assert_uint_eq(rs.r[1].f.first_ns, T0 + 200 * MS);
-	ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 1);
+	ck_assert_int_eq(rs.n, 3);
+	ck_assert_str_eq(rs.r[2].state, "S0");
+	ck_assert_uint_eq(rs.r[2].f.first_ns, T0 + 200 * MS);
+	ck_assert_uint_eq(rs.r[2].f.dir[0].pkts, 1);
 	ck_assert_str_ne(rs.r[0].uid, rs.r[1].uid);
-	ck_assert_uint_eq(engine_totals(e)->flows_created, 2);
-	ck_assert_uint_eq(engine_totals(e)->flows_ended, 2);
+	ck_assert_str_ne(rs.r[1].uid, rs.r[2].uid);
+	ck_assert_uint_eq(engine_totals(e)->flows_created, 3);
+	ck_assert_uint_eq(engine_totals(e)->flows_ended, 3);
 	engine_free(e);
 }
 END_TEST
@@ -1574,17 +1585,16 @@ START_TEST(test_sinks_flows)
 	sk.tick = NULL;
 	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
 	/*
-	 * feed_mix gives 5 flows; the packet at T0+70 s runs expiry, list
-	 * by list in class order (TCP, UDP, other, closed, DNS), and ends
-	 * four of them and the SYN:
-	 *   [0] the SYN at +4 s: unanswered, it ended at +9 s (Zeek's
+	 * feed_mix gives 5 flows; the packet at T0+70 s first runs the DNS
+	 * session checks due (Zeek runs its timers before a packet), then
+	 * expiry list by list in class order (TCP, UDP, other, closed):
+	 *   [0], [1] the two DNS sessions (+1 s, +2 s; checks due at +11 s
+	 *       and +12 s find them idle): IDLE;
+	 *   [2] the SYN at +4 s: unanswered, it ended at +9 s (Zeek's
 	 *       tcp_attempt_delay, 5 s): IDLE;
-	 *   [1] ICMP, last +3 s, 60 s idle: IDLE;
-	 *   [2] the SF flow, closed at +80 ms, + 5 s: CLOSED;
-	 *   [3], [4] the two DNS sessions (+1 s, +2 s; 10 s sessions): IDLE;
-	 * and the flush ends the new flow: [5] FLUSH.  Issue 7: was
-	 * IDLE at [0] and [2], CLOSED at [3] (the DNS pair in the UDP list,
-	 * the SYN left to the flush).
+	 *   [3] ICMP, last +3 s, 60 s idle: IDLE;
+	 *   [4] the SF flow, closed at +80 ms, + 5 s: CLOSED;
+	 * and the flush ends the new flow: [5] FLUSH.
 	 */
 	feed_mix(e);
 	feed(e, udp(T0 + 70 * SEC, "192.0.2.1", 1, "192.0.2.2", 2, 1));
@@ -1598,9 +1608,9 @@ START_TEST(test_sinks_flows)
 	}
 	ck_assert_int_eq(a->why[0], FLOW_END_IDLE);
 	ck_assert_int_eq(a->why[1], FLOW_END_IDLE);
-	ck_assert_int_eq(a->why[2], FLOW_END_CLOSED);
+	ck_assert_int_eq(a->why[2], FLOW_END_IDLE);
 	ck_assert_int_eq(a->why[3], FLOW_END_IDLE);
-	ck_assert_int_eq(a->why[4], FLOW_END_IDLE);
+	ck_assert_int_eq(a->why[4], FLOW_END_CLOSED);
 	ck_assert_int_eq(a->why[5], FLOW_END_FLUSH);
 	ck_assert_uint_eq(engine_totals(e)->flows_ended, 6);
 	engine_free(e);
@@ -2332,7 +2342,7 @@ END_TEST
 /*
  * One connection whose directions travel on different VLANs (client on
  * 81 with inner tag 7, server on 80), as the ldap capture: one flow by
- * default, VLAN 81 (the originator's), inner 7, resp_vlan 80; with
+ * default, VLAN 81 (the originator's), inner 7, return_vlan 80; with
  * vlan_key two one-sided flows, the server's flipped ("^h").
  */
 START_TEST(test_vlan_split)
@@ -2367,7 +2377,7 @@ START_TEST(test_vlan_split)
 			ck_assert_str_eq(rs.r[0].f.history, "ShA");
 			ck_assert_uint_eq(rs.r[0].vlan, 81);
 			ck_assert_uint_eq(rs.r[0].inner_vlan, 7);
-			ck_assert_uint_eq(rs.r[0].resp_vlan, 80);
+			ck_assert_uint_eq(rs.r[0].return_vlan, 80);
 			ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 2);
 			ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 1);
 		} else {
@@ -2377,14 +2387,14 @@ START_TEST(test_vlan_split)
 			ck_assert_str_eq(rs.r[0].f.history, "SA");
 			ck_assert_uint_eq(rs.r[0].vlan, 81);
 			ck_assert_uint_eq(rs.r[0].inner_vlan, 7);
-			ck_assert_uint_eq(rs.r[0].resp_vlan, 0);
+			ck_assert_uint_eq(rs.r[0].return_vlan, 0);
 			ck_assert_uint_eq(rs.r[1].f.key.vlan, 80);
 			ck_assert_str_eq(rs.r[1].f.history, "^h");
 			ck_assert(ep_is(&rs.r[1].o, CA, 40000));
 			/* The originator sent nothing: the first packet's. */
 			ck_assert_uint_eq(rs.r[1].vlan, 80);
 			ck_assert_uint_eq(rs.r[1].inner_vlan, 0);
-			ck_assert_uint_eq(rs.r[1].resp_vlan, 0);
+			ck_assert_uint_eq(rs.r[1].return_vlan, 0);
 		}
 		engine_free(e);
 	}

@@ -785,7 +785,7 @@ START_TEST(flow_records)
 		"resp_bytes", "conn_state", "history", "orig_pkts",
 		"orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
 		"orig_wire_bytes", "resp_wire_bytes", "vlan", "inner_vlan",
-		"resp_vlan", "tunnel_parents", "tunnel", "community_id",
+		"return_vlan", "tunnel_parents", "tunnel", "community_id",
 		"rtt_ms", "retrans", "schema",
 	};
 	char want[28][64], needle[128], *line, *next, *c;
