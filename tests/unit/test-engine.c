@@ -2337,6 +2337,128 @@ START_TEST(test_dns_session)
 }
 END_TEST
 
+/*
+ * A due DNS check runs at the next packet of any flow, as Zeek's timers:
+ * DNS at 0 and 1.5 s, an unrelated packet at 10.2 s runs the check due
+ * at 10 s (8.7 s idle: kept, next check 20.2 s), so DNS at 10.6 s is the
+ * same session (checked at its own packet instead, 9.1 s idle would have
+ * ended it).
+ */
+START_TEST(test_dns_check_other_packet)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+	int i, dns = 0;
+
+	feed(e, udp(T0, CA, 40000, "8.8.8.8", 53, 30));
+	feed(e, udp(T0 + 1500 * MS, CA, 40000, "8.8.8.8", 53, 30));
+	feed(e, udp(T0 + 10200 * MS, "192.0.2.1", 1, "192.0.2.2", 2, 1));
+	feed(e, udp(T0 + 10600 * MS, CA, 40000, "8.8.8.8", 53, 30));
+	engine_flush(e);
+	for (i = 0; i < rs.n; i++) {
+		if (rs.r[i].f.key.bp == 53 || rs.r[i].f.key.ap == 53) {
+			dns++;
+			ck_assert_uint_eq(rs.r[i].f.dir[0].pkts, 3);
+		}
+	}
+	ck_assert_int_eq(dns, 1);
+	engine_free(e);
+}
+END_TEST
+
+/* Zeek's DNS analyzer goes by the responder's port: UDP 53 -> 123 (both
+ * likely server ports: not turned round, responder port 123) is no DNS
+ * session, so 15 s of silence does not end it (UDP: 60 s). */
+START_TEST(test_dns_responder_port)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+
+	feed(e, udp(T0, CA, 53, SA, 123, 30));
+	feed(e, udp(T0 + 15 * SEC, CA, 53, SA, 123, 30));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 2);
+	engine_free(e);
+}
+END_TEST
+
+/* A second side closing restarts the close delay (Zeek cancels its
+ * timers and arms tcp_close_delay again): client FIN at 0 with a silent
+ * server (complete: ends at 5 s), server FIN at 2 s (complete again:
+ * ends at 7 s), client ACK at 6 s: the same record, SF. */
+START_TEST(test_tcp_close_rearm)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+
+	feed(e, tcp(T0, CA, 40030, SA, 8000 + 1, PKT_TCP_FIN | PKT_TCP_ACK,
+	    100, 0));
+	feed(e, tcp(T0 + 2 * SEC, SA, 8001, CA, 40030,
+	    PKT_TCP_FIN | PKT_TCP_ACK, 900, 0));
+	feed(e, tcp(T0 + 6 * SEC, CA, 40030, SA, 8001, PKT_TCP_ACK, 101, 0));
+	ck_assert_int_eq(rs.n, 0);
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_str_eq(rs.r[0].state, "SF");
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 2);
+	/* Both closed at 2 s: the ACK does not lengthen it. */
+	ck_assert_uint_eq(rs.r[0].f.last_ns, T0 + 2 * SEC);
+	engine_free(e);
+}
+END_TEST
+
+/* Zeek arms its attempt timer for a first SYN-ACK too: SYN-ACK between
+ * two ordinary ports (not turned round: "H"), the same again 6 s later:
+ * two records. */
+START_TEST(test_tcp_attempt_synack)
+{
+	struct recs rs;
+	struct engine *e = mk_engine(NULL, &rs);
+
+	feed(e, tcp(T0, CA, 40000, SA, 50000, PKT_TCP_SYN | PKT_TCP_ACK,
+	    1, 0));
+	feed(e, tcp(T0 + 6 * SEC, CA, 40000, SA, 50000,
+	    PKT_TCP_SYN | PKT_TCP_ACK, 1, 0));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 2);
+	ck_assert_str_eq(rs.r[0].f.history, "H");
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 1);
+	ck_assert_uint_eq(rs.r[1].f.first_ns, T0 + 6 * SEC);
+	engine_free(e);
+}
+END_TEST
+
+/* Zeek's IsReuse() after a RST or a FIN from one side: the original SYN
+ * again starts a new connection. */
+START_TEST(test_tcp_reuse_after_half_close)
+{
+	static const uint8_t closing[2] = { PKT_TCP_RST, PKT_TCP_FIN };
+	struct recs rs;
+	struct engine *e;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		e = mk_engine(NULL, &rs);
+		feed(e, tcp(T0, CA, 40040, SA, 80, PKT_TCP_SYN, 1000, 0));
+		feed(e, tcp(T0 + 10 * MS, SA, 80, CA, 40040,
+		    PKT_TCP_SYN | PKT_TCP_ACK, 5000, 0));
+		feed(e, tcp(T0 + 20 * MS, CA, 40040, SA, 80, PKT_TCP_ACK,
+		    1001, 0));
+		feed(e, tcp(T0 + 30 * MS, CA, 40040, SA, 80,
+		    closing[k] | PKT_TCP_ACK, 1001, 0));
+		feed(e, tcp(T0 + SEC, CA, 40040, SA, 80, PKT_TCP_SYN, 1000, 0));
+		ck_assert_int_eq(rs.n, 1);
+		ck_assert_int_eq(rs.r[0].why, FLOW_END_REUSED);
+		ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 3);
+		engine_flush(e);
+		ck_assert_int_eq(rs.n, 2);
+		ck_assert_str_eq(rs.r[1].state, "S0");
+		engine_free(e);
+	}
+}
+END_TEST
+
 /* ---- issue 7: VLANs, ICMP --------------------------------------------- */
 
 /*
@@ -2774,6 +2896,11 @@ engine_suite(void)
 	tcase_add_test(tc, test_tcp_final_ack);
 	tcase_add_test(tc, test_tcp_attempt);
 	tcase_add_test(tc, test_dns_session);
+	tcase_add_test(tc, test_dns_check_other_packet);
+	tcase_add_test(tc, test_dns_responder_port);
+	tcase_add_test(tc, test_tcp_close_rearm);
+	tcase_add_test(tc, test_tcp_attempt_synack);
+	tcase_add_test(tc, test_tcp_reuse_after_half_close);
 	tcase_add_test(tc, test_vlan_split);
 	tcase_add_test(tc, test_icmp_keys);
 	tcase_add_test(tc, test_tunnel_vxlan);
