@@ -1302,11 +1302,14 @@ flow_layer(struct engine *e, uint32_t i, const struct pkt_meta *m)
 static int
 flow_reused(const struct flow *f, const struct pkt_meta *m)
 {
-	unsigned o = tcp_get(f, 0), r = tcp_get(f, 1);
-	int closed = tcp_did_close(o) || tcp_did_close(r);
+	unsigned o, r;
+	int closed;
 
 	if (!(m->tcp_flags & PKT_TCP_SYN))
 		return 0;
+	o = tcp_get(f, 0);
+	r = tcp_get(f, 1);
+	closed = tcp_did_close(o) || tcp_did_close(r);
 	if (m->tcp_flags & PKT_TCP_ACK)
 		return o == TCPS_INACTIVE && closed;
 	if (closed)
@@ -1344,7 +1347,6 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 
 		f = flow_at(e, i);
 		cls = flow_class(f);
-		d = sender_is_a == f->orig_is_a ? 0 : 1;
 		if (cls == FLOW_CLASS_DNS ? flow_dns_expired(e, f, ts) :
 		    ts >= flow_deadline(e, f, cls)) {
 			flow_end(e, i, cls == FLOW_CLASS_CLOSED ?
@@ -1359,7 +1361,6 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	if (i == 0)
 		i = flow_new(e, kp, p->hash, m, sender_is_a);
 	f = flow_at(e, i);
-	e->last_flow = i;
 	/* A flow that began with a SYN-ACK (history "H") is flipped once
 	 * an ACK or data follows, as Zeek's TCP_Endpoint::CheckHistory. */
 	if (is_tcp && f->history[0] == 'H' && f->history[1] == '\0' &&
@@ -1383,13 +1384,16 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		 * ACK is counted but does not lengthen the connection. */
 		unsigned was = tcp_get(f, d);
 
-		frozen = tcp_did_close(tcp_get(f, 0)) &&
+		/* (both closed: the close is complete, the flow CLOSED) */
+		frozen = flow_class(f) == FLOW_CLASS_CLOSED &&
+		    tcp_did_close(tcp_get(f, 0)) &&
 		    tcp_did_close(tcp_get(f, 1));
 		payload = flow_tcp(f, m, d);
 		/* Zeek looks at the close when a side first closes: complete
 		 * now, the flow ends close_timeout after this packet (again,
 		 * if the other side had completed it before). */
-		if (!tcp_did_close(was) && tcp_did_close(tcp_get(f, d)) &&
+		if ((m->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)) &&
+		    !tcp_did_close(was) && tcp_did_close(tcp_get(f, d)) &&
 		    tcp_closed(f))
 			flow_closing(e, i, ts);
 	} else {

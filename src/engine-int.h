@@ -179,7 +179,6 @@ struct engine {
 	uint64_t layer_uid[PKT_MAX_TUNNELS + 1];
 	uint8_t layer_kind[PKT_MAX_TUNNELS + 1];	/* tunnel it carries */
 	unsigned layer_valid;		/* bit l: layer_uid[l] is this frame's */
-	uint32_t last_flow;		/* flow the last IP record went to */
 	uint64_t checked_sec;		/* last second expiry ran for */
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
 	uint64_t active_ns;

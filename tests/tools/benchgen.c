@@ -11,7 +11,8 @@
  * SYN-ACK, ACK, data both ways, FIN both ways).  The packets beyond each
  * flow's minimum (TCP 5, UDP 2, DNS 2) are shared out with Zipf
  * popularity (s = 1: the flow of rank r gets a share proportional to
- * 1/r).  80% IPv4, 20% IPv6; 10% of the flows carry an 802.1Q tag.  Data
+ * 1/r); a TCP handshake's packets are a round trip (1..50 ms) apart.
+ * 80% IPv4, 20% IPv6; 10% of the flows carry an 802.1Q tag.  Data
  * frames are 35% full size (1514), 10% 576..1375 and 55% 66..129 bytes,
  * zero-filled.  Each flow starts at a random time and spreads its packets
  * evenly over its lifetime; a heap merges the flows in time order.
@@ -46,6 +47,7 @@ enum ftype { F_TCP, F_UDP, F_DNS };
 struct flow {
 	uint64_t next_ns;	/* time of its next packet */
 	uint64_t gap_ns;	/* between its packets */
+	uint64_t rtt_ns;	/* TCP: between the handshake's packets */
 	uint32_t count;		/* packets in total */
 	uint32_t sent;		/* packets written so far */
 	uint32_t seq_c;		/* client's next sequence number */
@@ -477,6 +479,10 @@ run_zipf(uint64_t npackets, uint32_t nflows)
 			life = life * u / 1000;
 		f->next_ns = start;
 		f->gap_ns = life / f->count;
+		/* A handshake takes a round trip (1..50 ms), not a share of
+		 * the flow's life: a SYN answered seconds later is an
+		 * attempt that ended (Zeek's tcp_attempt_delay, 5 s). */
+		f->rtt_ns = (1 + mix(i, 8) % 50) * 1000000ull;
 		heap[i] = i;
 	}
 	nheap = nflows;
@@ -488,8 +494,13 @@ run_zipf(uint64_t npackets, uint32_t nflows)
 		flow_packet(f, f->next_ns);
 		if (f->sent == f->count) {
 			heap[0] = heap[--nheap];
-		} else
-			f->next_ns += f->gap_ns;
+		} else {
+			struct attr a;
+
+			get_attr(f->id, &a);
+			f->next_ns += a.type != F_DNS && a.type != F_UDP &&
+			    f->sent < 3 ? f->rtt_ns : f->gap_ns;
+		}
 		heap_down(0);
 	}
 	free(heap);
