@@ -232,18 +232,36 @@ cid_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+static const char cid_b62_digits[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/* Two base-62 digits at a time (uids are on the record path): entry p
+ * is the digits of p < 62 * 62, least significant first.  Filled before
+ * main() runs, so any thread may read it. */
+static char cid_b62_pairs[62 * 62][2];
+
+__attribute__((constructor)) static void
+cid_b62_init(void)
+{
+	unsigned p;
+
+	for (p = 0; p < 62 * 62; p++) {
+		cid_b62_pairs[p][0] = cid_b62_digits[p % 62];
+		cid_b62_pairs[p][1] = cid_b62_digits[p / 62];
+	}
+}
+
 /* n base-62 digits of v, least significant first, at out. */
 static void
 cid_b62(char *out, uint32_t v, int n)
 {
-	static const char b62[] =
-	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 	int i;
 
-	for (i = 0; i < n; i++) {
-		out[i] = b62[v % 62];
-		v /= 62;
+	for (i = 0; i + 1 < n; i += 2) {
+		memcpy(out + i, cid_b62_pairs[v % (62 * 62)], 2);
+		v /= 62 * 62;
 	}
+	if (i < n)
+		out[i] = cid_b62_digits[v % 62];
 }
 
 /* Zeek-style uid of a flow, stable across active-timeout records: "C",
