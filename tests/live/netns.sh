@@ -7,13 +7,24 @@
 #   the shell's pid so that two runs do not collide.  The test then runs
 #   in $WT_TMP with HOME there.
 #   wt_ns_py ARGS...: run python3 inside the namespace.
+#   WT_LINKS: more interfaces of the root namespace that the test made,
+#   and WT_PIDS: processes it started in the background (space-separated
+#   lists): removed and killed on exit, before the rest.
 # Traffic never leaves these pairs.  One such test runs at a time.
 
 WT_NS=wtcap$$
 WT_IF0=wta0$$
 WT_IF1=wta1$$
+WT_LINKS=
+WT_PIDS=
 
 wt_netns_down() {
+	for _p in $WT_PIDS; do
+		kill "$_p" 2>/dev/null
+	done
+	for _l in $WT_LINKS; do
+		ip link del "$_l" 2>/dev/null
+	done
 	ip link del "$WT_IF0" 2>/dev/null
 	ip link del "$WT_IF1" 2>/dev/null
 	ip netns del "$WT_NS" 2>/dev/null
@@ -28,7 +39,7 @@ wt_netns_up() {
 	exec 9>"${TMPDIR:-/tmp}/wiretop-netns.lock" &&
 	    flock -w 300 9 || wt_hard "cannot take the network test lock"
 	trap 'wt_netns_down; rm -rf "$WT_TMP"' EXIT
-	trap 'wt_netns_down; rm -rf "$WT_TMP"; exit 130' INT TERM
+	trap 'wt_netns_down; rm -rf "$WT_TMP"; exit 130' HUP INT PIPE TERM
 	ip netns add "$WT_NS" 2>/dev/null ||
 	    wt_missing "cannot create a network namespace"
 	ip link add "$WT_IF0" type veth peer name wtb0 netns "$WT_NS" &&
