@@ -101,7 +101,7 @@ static const struct cfg_setting cfg_table[] = {
 	  NULL, "seconds", "How long a TCP flow stays once its close is "
 	  "complete (a RST, FIN both ways, or a FIN its peer never answered), "
 	  "as Zeek's tcp_close_delay: a later packet starts a new record." },
-	{ "dns_timeout", CFG_U32, O(ecfg.dns_timeout_s), 2, 3600, "10",
+	{ "dns_timeout", CFG_U32, O(ecfg.dns_timeout_s), 2, 1800, "10",
 	  NULL, "seconds", "Inactive timeout of UDP DNS sessions (ports 53, "
 	  "137, 5353, 5355), as Zeek's dns_session_timeout." },
 	{ "vlan_key", CFG_BOOL, O(ecfg.vlan_key), 0, 1, "no", NULL, NULL,

@@ -25,6 +25,9 @@
 
 /* Ethertype of transparent Ethernet bridging (GRE, GENEVE). */
 #define DECODE_ET_TEB		0x6558
+/* GRE protocol types of ERSPAN: types I and II, type III. */
+#define DECODE_ET_ERSPAN	0x88be
+#define DECODE_ET_ERSPAN3	0x22eb
 
 /* GTP-U G-PDU: the message that carries a user packet. */
 #define DECODE_GTP_GPDU		255
@@ -108,7 +111,11 @@ decode_tun_frag(struct decode_ctx *ctx, uint8_t proto)
  *
  * Version 1 is PPTP's enhanced GRE (RFC 2637) and the R bit RFC 1701's
  * source routing: both are recognised as GRE but not opened, as is any
- * protocol type other than IPv4, IPv6 and transparent Ethernet.
+ * protocol type other than IPv4, IPv6, transparent Ethernet and ERSPAN.
+ * ERSPAN mirrors Ethernet frames (as Zeek's GRE analyzer opens them):
+ * type I (0x88be, no sequence number) right after GRE, type II (0x88be
+ * with S) after an 8-byte header, type III (0x22eb) after a 12-byte
+ * header and, when its last bit says so, an 8-byte platform subheader.
  */
 static void
 decode_gre(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
@@ -132,8 +139,32 @@ decode_gre(struct decode_ctx *ctx, struct pktbuf *b, uint32_t len)
 	if (fl & 0x1000)
 		hl += 4;
 	inner = decode_tun_ethertype(type);
-	if (hl > len || !pktbuf_skip(&g, hl - 4) ||
-	    inner == DECODE_INNER_NONE) {
+	if (hl > len || !pktbuf_skip(&g, hl - 4)) {
+		decode_tun_skip(ctx, PKT_TUN_GRE);
+		return;
+	}
+	if (type == DECODE_ET_ERSPAN || type == DECODE_ET_ERSPAN3) {
+		uint32_t el = type == DECODE_ET_ERSPAN3 ? 12 :
+		    (fl & 0x1000) ? 8 : 0;
+		struct pktbuf e = g;
+
+		if (el == 12) {
+			/* the O bit: the last bit of the 12 bytes */
+			if (!pktbuf_skip(&e, 11)) {
+				decode_tun_skip(ctx, PKT_TUN_GRE);
+				return;
+			}
+			if (pktbuf_u8(&e) & 0x01)
+				el += 8;
+		}
+		inner = DECODE_INNER_ETHER;
+		if (el > len - hl || !pktbuf_skip(&g, el)) {
+			decode_tun_skip(ctx, PKT_TUN_GRE);
+			return;
+		}
+		hl += el;
+	}
+	if (inner == DECODE_INNER_NONE) {
 		decode_tun_skip(ctx, PKT_TUN_GRE);
 		return;
 	}

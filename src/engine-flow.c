@@ -210,6 +210,47 @@ flow_set_class(struct engine *e, uint32_t i, unsigned cls)
  * ends this long after it, and a later SYN starts another record. */
 #define FLOW_ATTEMPT_NS	(5 * NS_PER_SEC)
 
+/*
+ * priv.syn_us by class.  TCP before its close: the originator's SYN, us
+ * after first_ns (the handshake RTT, the attempt timer).  CLOSED: how
+ * long before last_ns the close was complete (at most close_timeout).
+ * DNS: how long after last_ns the next session check is due (under
+ * twice dns_timeout).  Kept relative to last_ns, the last two stay small
+ * however old the flow, and an active-timeout restart leaves them be.
+ */
+static inline uint64_t
+flow_close_ns(const struct flow *f)
+{
+	return (f->last_ns / 1000 - f->priv.syn_us) * 1000;
+}
+
+static inline uint64_t
+flow_dns_tick(const struct flow *f)
+{
+	return (f->last_ns / 1000 + f->priv.syn_us) * 1000;
+}
+
+/* Set priv.syn_us to us, clamped. */
+static inline void
+flow_set_us(struct flow *f, int64_t us)
+{
+	f->priv.syn_us = us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)us;
+}
+
+/* Move last_ns to ts, keeping a close or a check where it is. */
+static inline void
+flow_move_last(struct flow *f, uint64_t ts, unsigned cls)
+{
+	int64_t d = (int64_t)(ts / 1000) - (int64_t)(f->last_ns / 1000);
+
+	if (cls == FLOW_CLASS_CLOSED)
+		flow_set_us(f, (int64_t)f->priv.syn_us + d);
+	else if (cls == FLOW_CLASS_DNS)
+		flow_set_us(f, (int64_t)f->priv.syn_us - d);
+	f->last_ns = ts;
+}
+
 /* When flow f of class cls ends if no packet comes (packet time); for
  * DNS sessions, the earliest it can end (see flow_dns_expired()). */
 static inline uint64_t
@@ -220,8 +261,8 @@ flow_deadline(const struct engine *e, const struct flow *f, unsigned cls)
 	switch (cls) {
 	case FLOW_CLASS_CLOSED:
 		/* Zeek's tcp_close_delay runs from the packet that
-		 * completed the close (priv.syn_us: its offset). */
-		return f->first_ns + (uint64_t)f->priv.syn_us * 1000 + to;
+		 * completed the close. */
+		return flow_close_ns(f) + to;
 	case FLOW_CLASS_DNS:
 		return f->last_ns + to - NS_PER_SEC;
 	case FLOW_CLASS_TCP:
@@ -229,10 +270,13 @@ flow_deadline(const struct engine *e, const struct flow *f, unsigned cls)
 		 * back: Zeek's attempt timer, from that SYN. */
 		if ((f->tcp_state >> 4) == TCPS_INACTIVE &&
 		    ((f->tcp_state & 0xf) == TCPS_SYN_SENT ||
-		    (f->tcp_state & 0xf) == TCPS_SYN_ACK_SENT))
-			return f->first_ns + ((f->priv.flags & FL_SYN) ?
-			    (uint64_t)f->priv.syn_us * 1000 : 0) +
-			    FLOW_ATTEMPT_NS;
+		    (f->tcp_state & 0xf) == TCPS_SYN_ACK_SENT)) {
+			if (!(f->priv.flags & FL_SYN))
+				return f->first_ns + FLOW_ATTEMPT_NS;
+			if (f->priv.syn_us != UINT32_MAX)
+				return f->first_ns + (uint64_t)f->priv.syn_us *
+				    1000 + FLOW_ATTEMPT_NS;
+		}
 		return f->last_ns + to;
 	default:
 		return f->last_ns + to;
@@ -243,37 +287,27 @@ flow_deadline(const struct engine *e, const struct flow *f, unsigned cls)
  * Has a DNS session ended by time t?  Zeek's DNS analyzer checks every
  * dns_session_timeout, starting that long after the first packet and
  * rescheduled from the time a check ran; a check ends the session if
- * its last packet is at least the timeout less one second old.  The
- * next check is kept in priv.syn_us (offset from first_ns, us): UDP
- * has no SYN.
+ * its last packet is at least the timeout less one second old.
  */
 static int
 flow_dns_expired(const struct engine *e, struct flow *f, uint64_t t)
 {
 	uint64_t to = e->timeout_ns[FLOW_CLASS_DNS];
-	uint64_t tick = f->first_ns + (uint64_t)f->priv.syn_us * 1000, us;
 
-	if (t < tick)
+	if (t < flow_dns_tick(f))
 		return 0;
 	if (t >= f->last_ns + to - NS_PER_SEC)
 		return 1;
-	us = (t + to - f->first_ns) / 1000;
-	f->priv.syn_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	flow_set_us(f, (int64_t)((t + to) / 1000) -
+	    (int64_t)(f->last_ns / 1000));
 	return 0;
 }
 
 /* Move the start of a flow's record to ts (an active-timeout restart,
- * or an older packet merged in), keeping its close time. */
+ * or an older packet merged in). */
 static void
 flow_rebase(struct flow *f, uint64_t ts)
 {
-	if (flow_class(f) == FLOW_CLASS_CLOSED) {
-		int64_t us = (int64_t)f->priv.syn_us +
-		    ((int64_t)(f->first_ns / 1000) - (int64_t)(ts / 1000));
-
-		f->priv.syn_us = us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX :
-		    (uint32_t)us;
-	}
 	f->first_ns = ts;
 }
 
@@ -459,12 +493,15 @@ engine_flows_dns_due(struct engine *e)
 
 	while ((i = l->head) != 0) {
 		f = flow_at(e, i);
-		tick = f->first_ns + (uint64_t)f->priv.syn_us * 1000;
+		tick = flow_dns_tick(f);
 		if (tick > e->now_ns) {
 			e->ft.dns_due = tick;
 			return;
 		}
-		if (flow_dns_expired(e, f, e->now_ns))
+		/* Kept: its next check is a timeout later, at the tail (the
+		 * check after a clamp would not be later: end it). */
+		if (flow_dns_expired(e, f, e->now_ns) ||
+		    flow_dns_tick(f) <= e->now_ns)
 			flow_end(e, i, FLOW_END_IDLE);
 		else
 			engine_table_relink(&e->ft.tab, i, FLOW_CLASS_DNS);
@@ -1080,7 +1117,8 @@ flow_new(struct engine *e, const struct flow_key *k, uint64_t hash,
 	else
 		b = FLOW_CLASS_OTHER;
 	if (b == FLOW_CLASS_DNS) {
-		f->priv.syn_us = (uint32_t)(e->timeout_ns[b] / 1000);
+		f->priv.syn_us = (uint32_t)(e->timeout_ns[b] / 1000);	/* after
+							   last_ns = first_ns */
 		if (m->ts_ns + e->timeout_ns[b] < t->dns_due)
 			t->dns_due = m->ts_ns + e->timeout_ns[b];
 	}
@@ -1188,10 +1226,9 @@ static void
 flow_closing(struct engine *e, uint32_t i, uint64_t ts)
 {
 	struct flow *f = flow_at(e, i);
-	uint64_t us = ts > f->first_ns ? (ts - f->first_ns) / 1000 : 0;
 
 	f->priv.flags |= FL_RTT;	/* syn_us is the close time now */
-	f->priv.syn_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	flow_set_us(f, (int64_t)(f->last_ns / 1000) - (int64_t)(ts / 1000));
 	if (flow_class(f) == FLOW_CLASS_CLOSED)
 		engine_table_relink(&e->ft.tab, i, FLOW_CLASS_CLOSED);
 	else
@@ -1326,7 +1363,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	struct flow *f = NULL;
 	uint32_t i, payload;
 	uint64_t ts = m->ts_ns;
-	int sender_is_a, d, is_tcp, frozen = 0;
+	int sender_is_a, d, is_tcp, frozen = 0, closing = 0;
 
 	is_tcp = m->proto == 6 && (m->flags & PKT_F_L4);
 	if ((m->flags & (PKT_F_L4 | PKT_F_FRAG | PKT_F_FRAG_LATER)) ==
@@ -1392,10 +1429,9 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		/* Zeek looks at the close when a side first closes: complete
 		 * now, the flow ends close_timeout after this packet (again,
 		 * if the other side had completed it before). */
-		if ((m->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)) &&
+		closing = (m->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)) &&
 		    !tcp_did_close(was) && tcp_did_close(tcp_get(f, d)) &&
-		    tcp_closed(f))
-			flow_closing(e, i, ts);
+		    tcp_closed(f);
 	} else {
 		payload = m->l4_len;
 		/* Zeek's UDP analyzer marks every datagram: D / d. */
@@ -1409,12 +1445,18 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 	else if (ts > f->last_ns) {
 		/* Lists in last-activity order; closed flows are in close
 		 * order, DNS sessions in check order. */
-		if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC &&
-		    flow_class(f) < FLOW_CLASS_CLOSED)
-			engine_table_touch(&e->ft.tab, i, flow_class(f));
-		f->last_ns = ts;
+		unsigned cls = flow_class(f);
+
+		if (cls < FLOW_CLASS_CLOSED) {
+			if (ts / NS_PER_SEC != f->last_ns / NS_PER_SEC)
+				engine_table_touch(&e->ft.tab, i, cls);
+			f->last_ns = ts;
+		} else
+			flow_move_last(f, ts, cls);
 	} else if (ts < f->first_ns)
 		flow_rebase(f, ts);
+	if (closing)
+		flow_closing(e, i, ts);
 
 	if (m->layer > 0 || (m->flags & PKT_F_MORE))
 		flow_layer(e, i, m);

@@ -179,6 +179,7 @@ struct engine {
 	uint64_t layer_uid[PKT_MAX_TUNNELS + 1];
 	uint8_t layer_kind[PKT_MAX_TUNNELS + 1];	/* tunnel it carries */
 	unsigned layer_valid;		/* bit l: layer_uid[l] is this frame's */
+	int frame_tx;			/* the frame's layer 0 counts as tx */
 	uint64_t checked_sec;		/* last second expiry ran for */
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
 	uint64_t active_ns;

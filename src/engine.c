@@ -179,10 +179,14 @@ engine_account(struct engine *e, const struct pkt_meta *m,
 	    (PKT_F_TUNNEL | PKT_F_TUN_SKIP))
 		t->tunnels_skipped++;
 	if (m->flags & PKT_F_MORE) {
-		if (m->layer == 0)
-			t->tunnel_frames++;
 		if (m->ip_ver == 4 || m->ip_ver == 6)
-			(void)engine_flow_packet(e, m, p);
+			tx = engine_flow_packet(e, m, p);
+		/* The wire decides whether the frame was sent or received
+		 * on the source, not the addresses inside the tunnel. */
+		if (m->layer == 0) {
+			t->tunnel_frames++;
+			e->frame_tx = tx;
+		}
 		return;
 	}
 
@@ -199,6 +203,8 @@ engine_account(struct engine *e, const struct pkt_meta *m,
 		t->by_proto_pkts[m->proto]++;
 		t->by_proto_bytes[m->proto] += m->wire_len;
 		tx = engine_flow_packet(e, m, p);
+		if (m->layer > 0)
+			tx = e->frame_tx;
 	} else {
 		t->non_ip_pkts++;
 		t->non_ip_bytes += m->wire_len;

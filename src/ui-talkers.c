@@ -205,6 +205,10 @@ talkers_collect(struct ui_pane *p, size_t want)
 	for (h = engine_host_first(e); h != NULL; h = engine_host_next(e, h)) {
 		if (p->filter[0] != '\0' && !host_match(ui, h, p->filter))
 			continue;
+		/* A tunnel endpoint whose every frame counted at the hosts
+		 * inside: nothing of its own (as the hosts export). */
+		if (h->pkts_in + h->pkts_out == 0)
+			continue;
 		n++;
 		if (!rates || !ui_rate_live(h->last_ns, ui->now_sec, w.secs)) {
 			talker_add(&w, h, 0);

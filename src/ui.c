@@ -881,8 +881,14 @@ ui_flows(struct ui *ui, int sort, ui_flow_fn fn, void *arg)
 	pp.head = pp.tail = 0;
 	for (f = engine_flow_first(ui->engine); f != NULL;
 	    f = engine_flow_next(ui->engine, f)) {
+		const struct flow_tunnel *tu;
+
 		bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-		svc_add(ui, flow_svc(ui, f), f->key.proto, bytes);
+		/* Services count a frame once, at its innermost layer: a
+		 * tunnel's frames are its inner flows' service. */
+		tu = engine_flow_tunnel(ui->engine, f);
+		svc_add(ui, flow_svc(ui, f), f->key.proto, tu == NULL ? bytes :
+		    bytes - tu->inner_wire[0] - tu->inner_wire[1]);
 		e.p = f;
 		e.tk = ui_flow_tk(f);
 		e.k2 = ui_flow_key2(bytes, (unsigned)sort);

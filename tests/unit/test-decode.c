@@ -2817,16 +2817,55 @@ START_TEST(test_tun_gre)
 	ck_assert_uint_eq(fr.m.l4_len, 12 + 34);
 	(void)ip2;
 
-	/* Another payload type (ERSPAN) is not opened. */
-	fx_init(&f, "tun-gre-erspan", DECODE_LT_RAW);
+	/* ERSPAN type II (0x88be with S): an 8-byte header, then the
+	 * mirrored Ethernet frame; opened as GRE, as Zeek does. */
+	fx_init(&f, "tun-gre-erspan2", DECODE_LT_RAW);
 	ip = ipv4(&f, 47);
-	put16(&f, 0x1000);
+	put16(&f, 0x1000);		/* S */
 	put16(&f, 0x88be);
-	put32(&f, 1);
-	putz(&f, 8);
+	put32(&f, 1);			/* sequence number */
+	put32(&f, 0x10640001);		/* ver 1, VLAN 100, session 1 */
+	put32(&f, 0);
+	eth(&f, 0x0800);
+	inner_v4_udp(&f);
 	ipv4_end(&f, ip);
-	check_tun(&f, 2, 0, &fr, NULL);
+	check_tun(&f, 2, 1, &fr, NULL);
+	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_MORE);
+	ck_assert_uint_eq(fr.m.tunnel, PKT_TUN_GRE);
+	ck_assert_uint_eq(fr.m.l4_len, 8 + 8 + 14 + 34);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GRE);
+	/* header only, no frame: recognised, not opened */
+	ck_assert_uint_eq(decf(&f, 20 + 16, &fr, 2, NULL), 0);
 	ck_assert_uint_eq(fr.m.flags, PKT_F_TUNNEL | PKT_F_TUN_SKIP);
+
+	/* ERSPAN type I (0x88be, no S): the frame right after GRE. */
+	fx_init(&f, "tun-gre-erspan1", DECODE_LT_RAW);
+	ip = ipv4(&f, 47);
+	put16(&f, 0x0000);
+	put16(&f, 0x88be);
+	eth(&f, 0x0800);
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	ck_assert_uint_eq(fr.m.l4_len, 4 + 14 + 34);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GRE);
+
+	/* ERSPAN type III (0x22eb): 12 bytes whose last bit (O) adds an
+	 * 8-byte platform subheader, then the frame. */
+	fx_init(&f, "tun-gre-erspan3", DECODE_LT_RAW);
+	ip = ipv4(&f, 47);
+	put16(&f, 0x0000);
+	put16(&f, 0x22eb);
+	put32(&f, 0x20000001);		/* ver 2, session 1 */
+	put32(&f, 0x12345678);		/* timestamp */
+	put32(&f, 0x00000001);		/* SGT, flags: O */
+	putz(&f, 8);			/* platform subheader */
+	eth(&f, 0x0800);
+	inner_v4_udp(&f);
+	ipv4_end(&f, ip);
+	check_tun(&f, 2, 1, &fr, NULL);
+	ck_assert_uint_eq(fr.m.l4_len, 4 + 12 + 8 + 14 + 34);
+	check_inner_v4_udp(&fr.in[0], 1, PKT_TUN_GRE);
 }
 END_TEST
 

@@ -2459,6 +2459,74 @@ START_TEST(test_tcp_reuse_after_half_close)
 }
 END_TEST
 
+/*
+ * Close and check times stay right on flows older than 2^32 us (71.6
+ * min), and across an active-timeout restart: a DNS session with a
+ * packet every 5 s for 4395 s (active_timeout 7200) is one session and
+ * ends; with the default 1800 s, the restart at 1800 s keeps the
+ * session's checks, so packets 55 s and 40 s apart after it are new
+ * sessions; a TCP connection closing at 4400 s keeps its final ACKs.
+ */
+START_TEST(test_long_flows)
+{
+	struct engine_cfg c;
+	struct recs rs;
+	struct engine *e;
+	int i;
+
+	memset(&c, 0, sizeof c);
+	c.active_timeout_s = 7200;
+	e = mk_engine(&c, &rs);
+	for (i = 0; i < 880; i++)
+		feed(e, udp(T0 + (uint64_t)i * 5 * SEC, CA, 40000, SA, 53, 30));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 880);
+	engine_free(e);
+
+	e = mk_engine(NULL, &rs);
+	for (i = 0; i < 380; i++)
+		feed(e, udp(T0 + (uint64_t)i * 5 * SEC, CA, 40000, SA, 53, 30));
+	feed(e, udp(T0 + 1950 * SEC, CA, 40000, SA, 53, 30));
+	feed(e, udp(T0 + 1990 * SEC, CA, 40000, SA, 53, 30));
+	engine_flush(e);
+	/* 0..1795 s (360, the partial at 1800 s), 1800..1895 s (20), then
+	 * 1950 and 1990 alone (each after more than 9 s). */
+	ck_assert_int_eq(rs.n, 4);
+	ck_assert_int_eq(rs.r[0].why, FLOW_END_ACTIVE);
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 360);
+	ck_assert_uint_eq(rs.r[1].f.dir[0].pkts, 20);
+	ck_assert_uint_eq(rs.r[2].f.first_ns, T0 + 1950 * SEC);
+	ck_assert_uint_eq(rs.r[3].f.first_ns, T0 + 1990 * SEC);
+	engine_free(e);
+
+	e = mk_engine(&c, &rs);
+	feed(e, tcp(T0, CA, 40000, SA, 80, PKT_TCP_SYN, 1000, 0));
+	feed(e, tcp(T0 + MS, SA, 80, CA, 40000, PKT_TCP_SYN | PKT_TCP_ACK,
+	    5000, 0));
+	feed(e, tcp(T0 + 2 * MS, CA, 40000, SA, 80, PKT_TCP_ACK, 1001, 0));
+	/* a keep-alive a minute, under the 300 s inactivity timeout */
+	for (i = 1; i <= 73; i++)
+		feed(e, tcp(T0 + (uint64_t)i * 60 * SEC, CA, 40000, SA, 80,
+		    PKT_TCP_ACK, 1000, 0));
+	feed(e, tcp(T0 + 4400 * SEC, CA, 40000, SA, 80,
+	    PKT_TCP_FIN | PKT_TCP_ACK, 1001, 0));
+	feed(e, tcp(T0 + 4400 * SEC + MS, SA, 80, CA, 40000,
+	    PKT_TCP_FIN | PKT_TCP_ACK, 5001, 0));
+	feed(e, tcp(T0 + 4400 * SEC + 2 * MS, CA, 40000, SA, 80, PKT_TCP_ACK,
+	    1002, 0));
+	feed(e, tcp(T0 + 4402 * SEC, SA, 80, CA, 40000, PKT_TCP_ACK, 5002,
+	    0));
+	engine_flush(e);
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_str_eq(rs.r[0].state, "SF");
+	ck_assert_uint_eq(rs.r[0].f.dir[0].pkts, 4 + 73);
+	ck_assert_uint_eq(rs.r[0].f.dir[1].pkts, 3);
+	ck_assert_uint_eq(rs.r[0].f.last_ns, T0 + 4400 * SEC + MS);
+	engine_free(e);
+}
+END_TEST
+
 /* ---- issue 7: VLANs, ICMP --------------------------------------------- */
 
 /*
@@ -2901,6 +2969,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_tcp_close_rearm);
 	tcase_add_test(tc, test_tcp_attempt_synack);
 	tcase_add_test(tc, test_tcp_reuse_after_half_close);
+	tcase_add_test(tc, test_long_flows);
 	tcase_add_test(tc, test_vlan_split);
 	tcase_add_test(tc, test_icmp_keys);
 	tcase_add_test(tc, test_tunnel_vxlan);
