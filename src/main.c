@@ -49,6 +49,7 @@ enum {
 #define MAIN_OPT_CAPTURE	0x1u	/* sources, tables, --speed, -u */
 #define MAIN_OPT_SCREEN		0x2u	/* the interactive screen */
 #define MAIN_OPT_EXPORT		0x4u	/* export's output */
+#define MAIN_OPT_REPORT		0x8u	/* report's output (--format, -o) */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -66,6 +67,12 @@ static const struct main_mode main_modes[] = {
 	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
 	  "                           NDJSON, from a capture file or live capture\n",
 	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT },
+	{ "report",
+	  "  report                   one report of capture files (-r): totals,\n"
+	  "                           peak rate, traffic over time, top talkers and\n"
+	  "                           services, TCP health, drops; --format text\n"
+	  "                           (default), json or html (inline SVG charts)\n",
+	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
 
@@ -143,7 +150,8 @@ main_usage(FILE *f)
 "Export:\n"
 "      --what WHAT          flows (default), hosts or summary\n", f);
 	/* the formats come from the one registry (out.c) */
-	fprintf(f, "      --format FMT         %s (the first is the default)\n",
+	fprintf(f, "      --format FMT         %s (the first is the default);\n"
+	    "                           report: text (default), json or html\n",
 	    out_format_names());
 	fputs(
 "  -o, --output FILE        write to FILE instead of standard output\n"
@@ -300,6 +308,17 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		o->what = arg;
 		return 0;
 	case OPT_FORMAT:
+		if (strcmp(o->mode, "report") == 0) {
+			if (strcmp(arg, "text") != 0 &&
+			    strcmp(arg, "json") != 0 &&
+			    strcmp(arg, "html") != 0) {
+				main_bad("--format", "expected text, json or "
+				    "html");
+				return -1;
+			}
+			o->format = arg;
+			return 0;
+		}
 		if (out_format_parse(arg, &fmt) != 0) {
 			xasprintf(&why, "expected %s", out_format_names());
 			main_bad("--format", why);
@@ -342,7 +361,9 @@ main_opt_group(int c)
 	case 'd': case OPT_FRAMES: case OPT_THEME: case OPT_BITS:
 	case OPT_BYTES: case OPT_NO_NAMES:
 		return MAIN_OPT_SCREEN;
-	case OPT_WHAT: case OPT_FORMAT: case 'o': case OPT_DURATION:
+	case OPT_FORMAT: case 'o':
+		return MAIN_OPT_EXPORT | MAIN_OPT_REPORT;
+	case OPT_WHAT: case OPT_DURATION:
 		return MAIN_OPT_EXPORT;
 	default:
 		return 0;

@@ -200,8 +200,8 @@ export_close(struct export *x, FILE *fp)
 
 /* The -r source (file or "-") that -o names, or NULL: opening -o truncates
  * it, which would destroy the capture while it is read. */
-static const char *
-export_output_is_input(const struct wt_opts *o)
+const char *
+mode_output_is_input(const struct wt_opts *o)
 {
 	struct stat out, in;
 	unsigned i;
@@ -220,6 +220,35 @@ export_output_is_input(const struct wt_opts *o)
 	return NULL;
 }
 
+/* Open -o (after the privilege drop: as the user the process runs as,
+ * never through a symbolic link) or take standard output. */
+int
+mode_output_open(const struct wt_opts *o, FILE **fpp, const char **name)
+{
+	char *cause = NULL;
+	int fd;
+
+	if (o->output == NULL || strcmp(o->output, "-") == 0) {
+		*name = "stdout";
+		*fpp = stdout;
+		return WT_EXIT_OK;
+	}
+	*name = o->output;
+	fd = proc_open_write(o->output, 0, &cause);
+	if (fd == -1 || (*fpp = fdopen(fd, "w")) == NULL) {
+		if (cause == NULL)
+			xasprintf(&cause, "%s: %s", o->output,
+			    strerror(errno));
+		fprintf(stderr, "wiretop: %s\n", cause);
+		log_error("%s", cause);
+		free(cause);
+		if (fd != -1)
+			close(fd);
+		return WT_EXIT_RUNTIME;
+	}
+	return WT_EXIT_OK;
+}
+
 /* Run `wiretop export` and return its exit code. */
 int
 mode_export(struct wt_opts *o)
@@ -232,7 +261,7 @@ mode_export(struct wt_opts *o)
 	char *cause = NULL;
 	FILE *fp;
 	unsigned i;
-	int code, sfd, run, err, failed = 0, fd;
+	int code, sfd, run, err, failed = 0;
 
 	memset(&x, 0, sizeof x);
 	if (o->what == NULL || strcmp(o->what, "flows") == 0)
@@ -258,7 +287,7 @@ mode_export(struct wt_opts *o)
 		return WT_EXIT_USAGE;
 	}
 
-	if ((outname = export_output_is_input(o)) != NULL) {
+	if ((outname = mode_output_is_input(o)) != NULL) {
 		fprintf(stderr, "wiretop: -o %s: is the capture file read by "
 		    "-r %s (it would be overwritten)\n", o->output, outname);
 		return WT_EXIT_USAGE;
@@ -283,24 +312,9 @@ mode_export(struct wt_opts *o)
 		pipeline_free(p);
 		return code;
 	}
-	if (o->output != NULL && strcmp(o->output, "-") != 0) {
-		outname = o->output;
-		fd = proc_open_write(o->output, 0, &cause);
-		if (fd == -1 || (fp = fdopen(fd, "w")) == NULL) {
-			if (cause == NULL)
-				xasprintf(&cause, "%s: %s", outname,
-				    strerror(errno));
-			fprintf(stderr, "wiretop: %s\n", cause);
-			log_error("%s", cause);
-			free(cause);
-			if (fd != -1)
-				close(fd);
-			pipeline_free(p);
-			return WT_EXIT_RUNTIME;
-		}
-	} else {
-		outname = "stdout";
-		fp = stdout;
+	if ((code = mode_output_open(o, &fp, &outname)) != WT_EXIT_OK) {
+		pipeline_free(p);
+		return code;
 	}
 	x.w = out_create(x.format, fp);
 

@@ -10,6 +10,8 @@
 #ifndef WIRETOP_MODE_H
 #define WIRETOP_MODE_H
 
+#include <stdio.h>
+
 #include "engine.h"
 
 struct pipeline;
@@ -71,6 +73,7 @@ struct wt_opts {
 
 int	mode_export(struct wt_opts *);
 int	mode_tui(struct wt_opts *);
+int	mode_report(struct wt_opts *);
 
 /* After the capture handles are open, before pipeline_start(): drop
  * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code
@@ -82,5 +85,12 @@ void	mode_log_sources(struct pipeline *);
 void	mode_log_stats(struct pipeline *);
 /* Log how each source ended, its packets and drops, and the exit code. */
 void	mode_log_end(struct pipeline *, int code);
+
+/* The -r file that -o names (opening -o would truncate it), or NULL. */
+const char *mode_output_is_input(const struct wt_opts *);
+/* Open -o after the privilege drop, never through a symbolic link, or
+ * take stdout; *name is what messages call it.  WT_EXIT_OK, or the exit
+ * code after one line on stderr. */
+int	mode_output_open(const struct wt_opts *, FILE **, const char **name);
 
 #endif
