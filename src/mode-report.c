@@ -788,7 +788,7 @@ report_html_traffic(struct report *r, FILE *fp)
 	for (i = 0; i < n; i++)
 		if (r->buckets[i].bytes > maxb)
 			maxb = r->buckets[i].bytes;
-	fprintf(fp, "<svg id=\"traffic\" xmlns=\"http://www.w3.org/2000/svg\" "
+	fprintf(fp, "<svg id=\"traffic\" "
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
 	    "aria-label=\"traffic over time\">\n", RH_W, RH_H, RH_W, RH_H);
 	/* grid and y labels: 0, half, max, as bytes per second */
@@ -859,7 +859,7 @@ report_html_bars(FILE *fp, const char *id, const char *const *labels,
 		if (vals[i] > max)
 			max = vals[i];
 	fprintf(fp, "<svg id=\"%s\" class=\"%s\" "
-	    "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "width=\"%d\" "
 	    "height=\"%zu\" viewBox=\"0 0 %d %zu\" role=\"img\">\n", id,
 	    strcmp(id, "services") == 0 ? "svc" : "hosts", RH_W,
 	    n * RH_BAR + 8, RH_W, n * RH_BAR + 8);
