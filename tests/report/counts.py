@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# counts.py: check a wiretop report (JSON and text) of one capture
+# against tshark's reading of the same capture.  Usage:
+#   counts.py CAPTURE REPORT.json REPORT.txt
+# tshark gives, per frame: its time, its wire length and the addresses of
+# its IP layers.  Worked out here, independently of wiretop:
+# - totals: frames and wire bytes (capinfos' counts);
+# - the peak second: frames and bytes per second of packet time (the
+#   epoch second, as tshark -z io,stat,1 bins them for a capture starting
+#   on a whole second), the first second with the most;
+# - top talkers: wire bytes per host, each frame counted once for each
+#   address of its innermost IP layer (tshark's endpoint statistics on
+#   captures without tunnels), ordered by bytes, then address.
+# Prints one "ok - ..." or "not ok - ..." line per check.
+import ipaddress, json, subprocess, sys
+from collections import defaultdict
+
+cap, js, txt = sys.argv[1:4]
+out = subprocess.run(
+    ["tshark", "-n", "-r", cap, "-T", "fields", "-E", "separator=/t",
+     "-e", "frame.time_epoch", "-e", "frame.len", "-e", "ip.src",
+     "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst"],
+    check=True, capture_output=True, text=True).stdout
+pkts = byts = 0
+sec_b = defaultdict(int)
+sec_p = defaultdict(int)
+host = defaultdict(int)
+for line in out.splitlines():
+    f = line.split("\t")
+    t, n = f[0], int(f[1])
+    s = int(t.split(".")[0])
+    pkts += 1
+    byts += n
+    sec_b[s] += n
+    sec_p[s] += 1
+    # innermost layer: the last address of ip or ipv6 (an ICMP error
+    # quotes a header: such captures are not used here)
+    src = (f[2] or f[4]).split(",")
+    dst = (f[3] or f[5]).split(",")
+    if src[0] and dst[0]:
+        a, b = src[-1], dst[-1]
+        host[a] += n
+        if b != a:
+            host[b] += n
+
+r = json.load(open(js))
+fails = 0
+
+
+def check(desc, ok):
+    global fails
+    print(("ok - " if ok else "not ok - ") + desc)
+    if not ok:
+        fails += 1
+
+
+def iso(s):
+    import datetime
+    return datetime.datetime.fromtimestamp(s, datetime.timezone.utc) \
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+check("schema", r["schema"] == "wiretop.report/1")
+check("packets %d = tshark %d" % (r["totals"]["packets"], pkts),
+      r["totals"]["packets"] == pkts)
+check("bytes %d = tshark %d" % (r["totals"]["bytes"], byts),
+      r["totals"]["bytes"] == byts)
+pb = min(sec_b, key=lambda s: (-sec_b[s], s))
+pp = min(sec_p, key=lambda s: (-sec_p[s], s))
+check("peak bytes/s %d at %s = tshark %d at %s" % (
+    r["peak"]["bytes_per_sec"], r["peak"]["bytes_time"], sec_b[pb], iso(pb)),
+    r["peak"]["bytes_per_sec"] == sec_b[pb] and
+    r["peak"]["bytes_time"] == iso(pb))
+check("peak packets/s %d at %s = tshark %d at %s" % (
+    r["peak"]["packets_per_sec"], r["peak"]["packets_time"], sec_p[pp],
+    iso(pp)), r["peak"]["packets_per_sec"] == sec_p[pp] and
+    r["peak"]["packets_time"] == iso(pp))
+tb = r["traffic"]["buckets"]
+check("series sums to the totals and has at most 300 points",
+      sum(b["bytes"] for b in tb) == byts and
+      sum(b["packets"] for b in tb) == pkts and 0 < len(tb) <= 300)
+step = r["traffic"]["bucket_seconds"]
+want = defaultdict(int)
+for s, n in sec_b.items():
+    want[s // step * step] += n
+got = {int(__import__("calendar").timegm(__import__("time").strptime(
+    b["time"], "%Y-%m-%dT%H:%M:%SZ"))): b["bytes"] for b in tb}
+check("every %d s bucket's bytes equal tshark's" % step,
+      all(got.get(s, 0) == n for s, n in want.items()) and
+      all(n == want.get(s, 0) for s, n in got.items()))
+
+
+def key(a):
+    ip = ipaddress.ip_address(a)
+    return (-host[a], ip.version, ip.packed)
+
+
+top = sorted(host, key=key)[:len(r["top_talkers"])]
+check("%d hosts with traffic = tshark's %d" % (r["totals"]["hosts"],
+      len(host)), r["totals"]["hosts"] == len(host))
+mine = [(t["address"], t["bytes"]) for t in r["top_talkers"]]
+theirs = [(str(ipaddress.ip_address(a)), host[a]) for a in top]
+check("top talkers (order, bytes) = tshark endpoints: %s" % theirs,
+      mine == theirs and len(mine) == min(10, len(host)))
+text = open(txt, encoding="utf-8", errors="replace").read()
+check("text holds the totals, the peaks and each talker's bytes",
+      ("packets      %d\n" % pkts) in text and
+      ("bytes        %d " % byts) in text and
+      ("bytes/s      %d " % sec_b[pb]) in text and
+      ("packets/s    %d at %s" % (sec_p[pp], iso(pp))) in text and
+      all((" %d " % b) in text and a in text for a, b in theirs))
+sys.exit(1 if fails else 0)
