@@ -9,9 +9,11 @@ libncurses-dev libsqlite3-dev libmaxminddb-dev nettle-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
-# libcap2-bin (setcap, getpcaps) and procps for the privilege tests.
+# libcap2-bin (setcap, getpcaps) and procps for the privilege tests;
+# chromium renders the HTML report (tests/report/html.sh).
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
-valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps"
+valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
+chromium"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

@@ -1,0 +1,86 @@
+#!/bin/sh
+# html.sh: the HTML report is one self-contained file that escapes what it
+# took from packets, and its charts are drawn by a browser.
+#
+# tests/report/hostile.txt (names with tags, quotes, an entity and a
+# terminal escape) and tests/pcap/dns-escape.txt (a name with ESC [ 2 J)
+# are reported as HTML; python3's html.parser checks that the file loads
+# and runs nothing (tests/report/htmlcheck.py), and that every name comes back
+# as text.  Then headless Chromium renders it (--dump-dom) and the DOM it
+# built must hold the traffic chart's paths, one point per bucket of the
+# JSON report, and one bar per top talker and per top service.  Chromium
+# (Debian package chromium) is required under CI.
+
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init report-html
+wt_need_wiretop
+wt_need_tool python3
+
+pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
+[ -x "$pcapgen" ] || wt_hard "$pcapgen is not built"
+py=$WT_SRCDIR/tests/report/htmlcheck.py
+
+# tap FILE NAME: the check lines of FILE as TAP checks named NAME
+tap() {
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) wt_pass "$2: ${line#ok - }" ;;
+		*) wt_fail "$2: ${line#not ok - }" ;;
+		esac
+	done <"$1"
+}
+
+for fx in report/hostile pcap/dns-escape pcap/talkers; do
+	n=${fx#*/}
+	"$pcapgen" -o "$WT_TMP/$n.pcap" "$WT_SRCDIR/tests/$fx.txt" \
+	    >/dev/null || wt_hard "pcapgen failed on $fx.txt"
+	"$WIRETOP" report -r "$WT_TMP/$n.pcap" --format html \
+	    -o "$WT_TMP/$n.html" 2>"$WT_TMP/err" &&
+	    "$WIRETOP" report -r "$WT_TMP/$n.pcap" --format json \
+	    -o "$WT_TMP/$n.json" 2>>"$WT_TMP/err" ||
+	    { wt_fail "$n: report failed: $(cat "$WT_TMP/err")"; continue; }
+	case $n in
+	hostile)
+		set -- '<script>alert(1)</script>.a.example' \
+		    "\"q\"'s&amp;<b>.b.example" \
+		    "$(printf '\033[2Jx.c.example')" \
+		    '<img src=http:x>.d.example' ;;
+	dns-escape)
+		set -- "$(printf '\033[2J.evil.example')" ;;
+	*)
+		set -- ;;
+	esac
+	python3 "$py" static "$WT_TMP/$n.html" "$WT_TMP/$n.json" "$@" \
+	    >"$WT_TMP/out" 2>&1
+	tap "$WT_TMP/out" "$n"
+done
+
+# Chromium: Debian's binary is chromium (chromium-browser elsewhere)
+chr=
+for c in chromium chromium-browser google-chrome; do
+	command -v "$c" >/dev/null 2>&1 && { chr=$c; break; }
+done
+if [ -z "$chr" ]; then
+	wt_missing "chromium not installed (packaging/install-deps.sh --test)"
+fi
+for n in hostile talkers; do
+	# its own profile and no network; the page may not load anything
+	# anyway (its Content-Security-Policy)
+	HOME=$WT_TMP timeout 120 "$chr" --headless --no-sandbox \
+	    --disable-gpu --no-first-run --user-data-dir="$WT_TMP/chr-$n" \
+	    --dump-dom "file://$WT_TMP/$n.html" >"$WT_TMP/$n.dom" \
+	    2>"$WT_TMP/$n.chr.err"
+	if [ ! -s "$WT_TMP/$n.dom" ]; then
+		wt_fail "$n: chromium rendered nothing: $(tail -3 "$WT_TMP/$n.chr.err")"
+		continue
+	fi
+	python3 "$py" dom "$WT_TMP/$n.dom" "$WT_TMP/$n.json" >"$WT_TMP/out" 2>&1
+	tap "$WT_TMP/out" "$n (chromium)"
+done
+HOME=$WT_TMP timeout 120 "$chr" --headless --no-sandbox --disable-gpu \
+    --no-first-run --user-data-dir="$WT_TMP/chr-shot" \
+    --window-size=1000,1400 --screenshot="$WT_TMP/shot.png" \
+    "file://$WT_TMP/talkers.html" >/dev/null 2>&1
+wt_check "chromium takes a screenshot of the page" \
+    python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.exit(not (d[:8] == b"\x89PNG\r\n\x1a\n" and len(d) > 10000))' "$WT_TMP/shot.png"
+wt_finish
