@@ -1164,6 +1164,8 @@ mode_report(struct wt_opts *o)
 			capture_print_warnings(pipeline_source(p, i), stderr);
 	}
 	if (fp == stdout) {
+		if (err == 0)
+			errno = 0;
 		if ((fflush(fp) != 0 || ferror(fp)) && err == 0)
 			err = errno != 0 ? errno : EIO;
 	} else if (fclose(fp) != 0 && err == 0)

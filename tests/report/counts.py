@@ -11,11 +11,18 @@
 # - top talkers: wire bytes per host, each frame counted once for each
 #   address of its innermost IP layer (tshark's endpoint statistics on
 #   captures without tunnels), ordered by bytes, then address.
+# - with --tcp: TCP segments, retransmissions (tcp.analysis.retransmission)
+#   and the handshake RTT per stream (tcp.analysis.initial_rtt: SYN to the
+#   handshake's ACK), median and p95 by nearest rank, and the maximum;
+# - with --services PORT=NAME,...: top services, each frame once by the
+#   well-known port of its flow (the lower of its ports that the list
+#   names), else "other PROTO".
 # Prints one "ok - ..." or "not ok - ..." line per check.
 import ipaddress, json, subprocess, sys
 from collections import defaultdict
 
 cap, js, txt = sys.argv[1:4]
+opts = sys.argv[4:]
 out = subprocess.run(
     ["tshark", "-n", "-r", cap, "-T", "fields", "-E", "separator=/t",
      "-e", "frame.time_epoch", "-e", "frame.len", "-e", "ip.src",
@@ -109,4 +116,62 @@ check("text holds the totals, the peaks and each talker's bytes",
       ("bytes/s      %d " % sec_b[pb]) in text and
       ("packets/s    %d at %s" % (sec_p[pp], iso(pp))) in text and
       all((" %d " % b) in text and a in text for a, b in theirs))
+
+if "--tcp" in opts:
+    tl = subprocess.run(
+        ["tshark", "-n", "-r", cap, "-Y", "tcp", "-T", "fields",
+         "-E", "separator=/t", "-e", "tcp.stream",
+         "-e", "tcp.analysis.initial_rtt",
+         "-e", "tcp.analysis.retransmission"],
+        check=True, capture_output=True, text=True).stdout.splitlines()
+    rtt = {}
+    retr = 0
+    for line in tl:
+        f = line.split("\t")
+        if f[1] and f[0] not in rtt:
+            rtt[f[0]] = round(float(f[1]) * 1e6)
+        if f[2]:
+            retr += 1
+    t = r["tcp"]
+    check("TCP segments %d = tshark %d" % (t["segments"], len(tl)),
+          t["segments"] == len(tl))
+    check("retransmitted %d = tshark %d" % (t["retransmitted"], retr),
+          t["retransmitted"] == retr)
+    v = sorted(rtt.values())
+    rank = lambda q: v[max(0, -(-len(v) * q // 100) - 1)] / 1e6
+    want = (len(v), rank(50), rank(95), v[-1] / 1e6) if v else \
+        (0, None, None, None)
+    have = (t["flows_with_rtt"], t["rtt_median"], t["rtt_p95"],
+            t["rtt_max"])
+    check("RTT flows, median, p95, max %s = tshark %s" % (have, want),
+          have[0] == want[0] and all(
+              (a is None and b is None) or
+              (a is not None and b is not None and abs(a - b) < 2e-6)
+              for a, b in zip(have[1:], want[1:])))
+for o in opts:
+    if not o.startswith("--services="):
+        continue
+    ports = {int(k): n for k, n in
+             (x.split("=") for x in o[11:].split(","))}
+    sl = subprocess.run(
+        ["tshark", "-n", "-r", cap, "-Y", "ip or ipv6", "-T", "fields",
+         "-E", "separator=/t", "-e", "frame.len", "-e", "ip.proto",
+         "-e", "ipv6.nxt", "-e", "tcp.srcport", "-e", "tcp.dstport",
+         "-e", "udp.srcport", "-e", "udp.dstport"],
+        check=True, capture_output=True, text=True).stdout.splitlines()
+    svc = defaultdict(int)
+    pn = {"1": "icmp", "6": "tcp", "17": "udp", "58": "ipv6-icmp"}
+    for line in sl:
+        f = line.split("\t")
+        proto = f[1] or f[2]
+        pp = sorted(int(x) for x in f[3:7] if x)
+        name = next((ports[x] for x in pp if x in ports), None)
+        svc[name or "other " + pn.get(proto, proto)] += int(f[0])
+    want = sorted(svc.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    have = [(v["service"] or "other " + v["proto"], v["bytes"])
+            for v in r["top_services"]]
+    check("top services %s = tshark by port %s" % (have, want),
+          have == want)
+    check("text lists each service's bytes",
+          all((" %d " % b) in text and n in text for n, b in want))
 sys.exit(1 if fails else 0)

@@ -2,8 +2,10 @@
 # counts.sh: `wiretop report` on a pcapgen fixture (tests/pcap/talkers.txt),
 # on corpus captures and on two files at once (-r A -r B, merged by time)
 # checked against tshark: totals, the peak second, the traffic series,
-# hosts and top talkers (tests/report/counts.py says how tshark's numbers
-# are worked out).  The JSON must parse (python3 json, strict) and the
+# hosts and top talkers, TCP segments, retransmissions and handshake RTTs,
+# and on talkers.txt the top services (tests/report/counts.py says how
+# tshark's numbers are worked out).  tcp-retrans.txt has one
+# retransmission.  The JSON must parse (python3 json, strict) and the
 # text must carry the same numbers.  The same input gives the same bytes
 # twice, in every format.  tshark and mergecap are required under CI.
 
@@ -17,8 +19,9 @@ pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
 "$pcapgen" -o "$WT_TMP/talkers.pcap" "$WT_SRCDIR/tests/pcap/talkers.txt" \
     >/dev/null || wt_hard "pcapgen failed on talkers.txt"
 
-# check NAME CAPTURE [-r MORE...]: one report per format, compared with
-# tshark's reading of CAPTURE (the merge of every file when several)
+# check NAME CAPTURE [-r MORE]: one report per format, compared with
+# tshark's reading of CAPTURE (the merge of both files when two), with
+# the counts.py options in $pyopts
 check() {
 	name=$1
 	cap=$2
@@ -50,7 +53,8 @@ json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"),
 		cap=$WT_TMP/$name.merged.pcapng
 	fi
 	python3 "$WT_SRCDIR/tests/report/counts.py" "$cap" \
-	    "$WT_TMP/$name.1.json" "$WT_TMP/$name.1.text" >"$WT_TMP/out" 2>&1
+	    "$WT_TMP/$name.1.json" "$WT_TMP/$name.1.text" $pyopts \
+	    >"$WT_TMP/out" 2>&1
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) wt_pass "$name: ${line#ok - }" ;;
@@ -59,7 +63,14 @@ json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"),
 	done <"$WT_TMP/out"
 }
 
+"$pcapgen" -o "$WT_TMP/retrans.pcap" "$WT_SRCDIR/tests/pcap/tcp-retrans.txt" \
+    >/dev/null || wt_hard "pcapgen failed on tcp-retrans.txt"
+
+# talkers.txt: https, http, ssh and ntp by their ports, and ICMP
+pyopts="--tcp --services=443=https,80=http,22=ssh,123=ntp"
 check talkers "$WT_TMP/talkers.pcap"
+pyopts=--tcp
+check tcp-retrans "$WT_TMP/retrans.pcap"
 corpus=${WT_CORPUS:-}/real
 if [ -f "$corpus/ndpi_iphone.pcap" ] &&
     [ -f "$corpus/ndpi_http-ipv6.pcap" ]; then
