@@ -49,7 +49,7 @@ enum {
 #define MAIN_OPT_CAPTURE	0x1u	/* sources, tables, --speed, -u */
 #define MAIN_OPT_SCREEN		0x2u	/* the interactive screen */
 #define MAIN_OPT_EXPORT		0x4u	/* export's output */
-#define MAIN_OPT_REPORT		0x8u	/* report's output (--format, -o) */
+#define MAIN_OPT_REPORT		0x40u	/* report's output (--format, -o) */
 
 struct main_mode {
 	const char *name;	/* the command word */
