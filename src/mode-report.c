@@ -480,8 +480,11 @@ report_text(struct report *r, FILE *fp)
 	} else
 		fputs("  no packets\n", fp);
 
-	fprintf(fp, "\nTraffic over time (%" PRIu64 " s buckets)\n",
-	    r->step);
+	if (r->nbuckets > 0)
+		fprintf(fp, "\nTraffic over time (%" PRIu64 " s buckets)\n",
+		    r->step);
+	else
+		fputs("\nTraffic over time\n  no packets\n", fp);
 	if (r->nbuckets > 0)
 		fprintf(fp, "  %-20s %14s %10s %14s %14s\n", "time", "bytes",
 		    "packets", "rx_bytes", "tx_bytes");

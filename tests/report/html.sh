@@ -55,6 +55,22 @@ for fx in report/hostile pcap/dns-escape pcap/talkers; do
 	tap "$WT_TMP/out" "$n"
 done
 
+# the same names in the text and JSON reports: no control byte in either,
+# the text has them escaped as the screen does, JSON gives them back whole
+"$WIRETOP" report -r "$WT_TMP/hostile.pcap" >"$WT_TMP/hostile.text" ||
+    wt_fail "hostile: text report failed"
+wt_check "hostile: text and JSON reports hold no control byte, names escaped" \
+    python3 -c '
+import json, sys
+t = open(sys.argv[1], "rb").read()
+j = open(sys.argv[2], "rb").read()
+bad = [c for c in t + j if (c < 0x20 and c != 10) or c == 0x7f]
+names = {h["name"] for h in json.loads(j)["top_talkers"]}
+sys.exit(bool(bad) or "\x1b[2Jx.c.example" not in names or
+    b"\\x1b[2Jx.c.example" not in t or
+    b"<script>alert(1)</script>.a.example" not in t)' \
+    "$WT_TMP/hostile.text" "$WT_TMP/hostile.json"
+
 # Chromium: Debian's binary is chromium (chromium-browser elsewhere)
 chr=
 for c in chromium chromium-browser google-chrome; do
