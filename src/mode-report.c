@@ -248,7 +248,8 @@ report_host_cmp(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, sizeof x->addr);
 }
 
-/* The i-th smallest RTT at rank ceil(q * n) (nearest rank), in us. */
+/* The RTT at percentile pct by nearest rank (the ceil(pct/100 * n)-th
+ * smallest), in us; r->rtt is sorted and not empty. */
 static uint32_t
 report_rank(const struct report *r, unsigned pct)
 {
@@ -569,7 +570,7 @@ report_json(struct report *r, FILE *fp)
 	size_t nsrc = pipeline_source_count(r->p), i, nsvc;
 	struct out_rec *srcs, *bks, *tops, *svcs;
 	struct out_field *sf, *bf, *tf, *vf;
-	char (*srcname)[1], (*times)[32], (*addrs)[FMT_ADDR_MAX];
+	char (*times)[32], (*addrs)[FMT_ADDR_MAX];
 	char (*labels)[64];
 	char first[40], last[40], pb[32], pp[32], start[32];
 	const struct host *h;
@@ -577,7 +578,6 @@ report_json(struct report *r, FILE *fp)
 	struct capture_stats cs;
 	int rc;
 
-	(void)srcname;
 	nsvc = r->nsvc < REPORT_TOP ? r->nsvc : REPORT_TOP;
 	srcs = xcalloc(nsrc + 1, sizeof *srcs);
 	sf = xcalloc((nsrc + 1) * 5, sizeof *sf);
