@@ -43,12 +43,16 @@ enum {
 	OPT_DURATION,
 	OPT_SHOW_CONFIG,
 	OPT_MAN_CONFIG,
+	OPT_DB,
+	OPT_SINCE,
+	OPT_UNTIL,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
 #define MAIN_OPT_CAPTURE	0x1u	/* sources, tables, --speed, -u */
 #define MAIN_OPT_SCREEN		0x2u	/* the interactive screen */
 #define MAIN_OPT_EXPORT		0x4u	/* export's output */
+#define MAIN_OPT_DB		0x8u	/* the history database (--db) */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -65,7 +69,11 @@ static const struct main_mode main_modes[] = {
 	{ "export",
 	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
 	  "                           NDJSON, from a capture file or live capture\n",
-	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT },
+	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
+	{ "import",
+	  "  import FILE...           read capture files into the history database\n"
+	  "                           (--db), on their own timestamps\n",
+	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
 
@@ -95,6 +103,9 @@ static const struct option main_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -141,7 +152,8 @@ main_usage(FILE *f)
 "      --no-names           show addresses, not learned names\n"
 "\n"
 "Export:\n"
-"      --what WHAT          flows (default), hosts or summary\n", f);
+"      --what WHAT          flows (default), hosts or summary; with --db:\n"
+"                           flows, hosts, services or samples\n", f);
 	/* the formats come from the one registry (out.c) */
 	fprintf(f, "      --format FMT         %s (the first is the default)\n",
 	    out_format_names());
@@ -149,6 +161,14 @@ main_usage(FILE *f)
 "  -o, --output FILE        write to FILE instead of standard output\n"
 "      --duration SECONDS   live export: stop after SECONDS (default: on\n"
 "                           SIGINT or SIGTERM)\n"
+"      --since T, --until T export --db: from T (needed), until T (default:\n"
+"                           the newest data); ISO 8601 (UTC unless an\n"
+"                           offset is given) or an age before the newest\n"
+"                           data stored: 90s, 15m, 1h, 7d, 2w\n"
+"\n"
+"History:\n"
+"      --db PATH            the history database (default:\n"
+"                           $XDG_STATE_HOME/wiretop/history.db)\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -293,8 +313,11 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		return 0;
 	case OPT_WHAT:
 		if (strcmp(arg, "flows") != 0 && strcmp(arg, "hosts") != 0 &&
-		    strcmp(arg, "summary") != 0) {
-			main_bad("--what", "expected flows, hosts or summary");
+		    strcmp(arg, "summary") != 0 &&
+		    strcmp(arg, "services") != 0 &&
+		    strcmp(arg, "samples") != 0) {
+			main_bad("--what", "expected flows, hosts, summary, "
+			    "services or samples");
 			return -1;
 		}
 		o->what = arg;
@@ -320,6 +343,15 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		}
 		o->duration = d;
 		return 0;
+	case OPT_DB:
+		o->db_path = arg;
+		return 0;
+	case OPT_SINCE:
+		o->since = arg;
+		return 0;
+	case OPT_UNTIL:
+		o->until = arg;
+		return 0;
 	default:
 		return 0;
 	}
@@ -343,7 +375,10 @@ main_opt_group(int c)
 	case OPT_BYTES: case OPT_NO_NAMES:
 		return MAIN_OPT_SCREEN;
 	case OPT_WHAT: case OPT_FORMAT: case 'o': case OPT_DURATION:
+	case OPT_SINCE: case OPT_UNTIL:
 		return MAIN_OPT_EXPORT;
+	case OPT_DB:
+		return MAIN_OPT_DB;
 	default:
 		return 0;
 	}
@@ -440,6 +475,12 @@ main(int argc, char **argv)
 			nseen++;
 			break;
 		}
+	}
+	/* import takes its files as arguments: they are -r sources */
+	while (mode->run == mode_import && optind < argc) {
+		seen[nseen].c = 'r';
+		seen[nseen].arg = argv[optind++];
+		nseen++;
 	}
 	if (optind < argc) {
 		fputs("wiretop: ", stderr);
