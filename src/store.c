@@ -406,7 +406,8 @@ store_db_open(const char *path, int writable, char **cause)
 		return NULL;
 	}
 	if (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
-	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL",
+	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
+	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
 	    cause, path) != 0)) {
 		sqlite3_close(db);
 		return NULL;
