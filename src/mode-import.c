@@ -5,7 +5,9 @@
  * Main thread; the store thread (store.c) does the writing.  Each file's
  * content is hashed (SHA-256) before anything else; a file whose hash the
  * database already holds is skipped with a note, so importing the same
- * capture twice never counts it twice.  The files are opened with the
+ * capture twice never counts it twice.  The hash is recorded as started
+ * with the first batch and as complete with the last: a file whose import
+ * was interrupted is refused too (the database holds part of it).  The files are opened with the
  * pipeline, privileges are dropped (mode_drop), and only then is the
  * database opened, as the user the process runs as.  Offline, the store
  * queue makes the pipeline wait rather than drop a batch.
@@ -134,16 +136,24 @@ mode_import(struct wt_opts *o)
 		return WT_EXIT_DB;
 	}
 	for (i = 0; i < o->n_files; i++) {
-		if (store_has_file(s, hex[i])) {
-			fprintf(stderr, "wiretop: import: %s: already in %s "
-			    "(same content); nothing imported\n", o->files[i],
-			    dbpath);
+		if ((j = (unsigned)store_has_file(s, hex[i])) != 0) {
+			if (j == 1)
+				fprintf(stderr, "wiretop: import: %s: already "
+				    "in %s (same content); nothing imported\n",
+				    o->files[i], dbpath);
+			else
+				fprintf(stderr, "wiretop: import: %s: an "
+				    "earlier import of it into %s was "
+				    "interrupted and holds part of it; not "
+				    "imported again\n", o->files[i], dbpath);
 			store_close(s, NULL);
 			free(dbpath);
 			pipeline_free(p);
-			return WT_EXIT_OK;
+			return j == 1 ? WT_EXIT_OK : WT_EXIT_DB;
 		}
 	}
+	for (i = 0; i < o->n_files; i++)
+		store_add_file(s, hex[i], o->files[i], size[i], 0);
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(s, pipeline_engine(p), &cause) != 0 ||
 	    pipeline_start(p, &cause) != 0) {
@@ -200,7 +210,7 @@ mode_import(struct wt_opts *o)
 		engine_flush(pipeline_engine(p));
 		/* recorded with the last batch: only a whole import counts */
 		for (i = 0; i < o->n_files; i++)
-			store_add_file(s, hex[i], o->files[i], size[i]);
+			store_add_file(s, hex[i], o->files[i], size[i], 1);
 	}
 	if (store_close(s, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause);

@@ -82,6 +82,7 @@ struct store_file {
 	char sha256[65];
 	char *path;			/* owned */
 	uint64_t size;
+	int complete;			/* 0: the import started, 1: done */
 };
 
 struct store_batch {
@@ -95,6 +96,7 @@ struct store_batch {
 	struct store_file *files;	/* owned */
 	size_t nfiles;
 	int64_t newest;			/* packet clock, s */
+	int final;			/* the last batch (store_close) */
 };
 
 /* What the sink remembers of a source between ticks. */
@@ -189,7 +191,8 @@ static const char store_schema_v1[] =
 "  state TEXT NOT NULL DEFAULT 'active', resolved_ts INTEGER);\n"
 "CREATE INDEX alerts_ts ON alerts (ts);\n"
 "CREATE TABLE imported_files (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, "
-"  size INTEGER NOT NULL, imported_ts INTEGER NOT NULL) WITHOUT ROWID;\n"
+"  size INTEGER NOT NULL, imported_ts INTEGER NOT NULL, "
+"  complete INTEGER NOT NULL) WITHOUT ROWID;\n"
 "INSERT INTO schema_version VALUES (1);\n";
 
 /* Migrations: migrations[v] takes a database from version v to v + 1. */
@@ -234,8 +237,9 @@ static const char *const store_sql[ST_N] = {
 	[ST_NAME] = "INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?4) "
 	    "ON CONFLICT (addr, name) DO UPDATE SET "
 	    "last_ts = max(last_ts, excluded.last_ts)",
-	[ST_FILE] = "INSERT OR IGNORE INTO imported_files VALUES "
-	    "(?1, ?2, ?3, strftime('%s', 'now'))",
+	[ST_FILE] = "INSERT INTO imported_files VALUES "
+	    "(?1, ?2, ?3, strftime('%s', 'now'), ?4) ON CONFLICT (sha256) "
+	    "DO UPDATE SET complete = excluded.complete",
 	[ST_CLOCK] = "INSERT INTO meta VALUES ('newest', ?1) ON CONFLICT "
 	    "(key) DO UPDATE SET value = max(value, excluded.value)",
 };
@@ -480,18 +484,19 @@ store_has_file(struct store *s, const char *sha256)
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM imported_files WHERE "
-	    "sha256 = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT complete FROM imported_files "
+	    "WHERE sha256 = ?1", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0) ? 1 : 2;
 	sqlite3_finalize(st);
 	return found;
 }
 
 void
 store_add_file(struct store *s, const char *sha256, const char *path,
-    uint64_t size)
+    uint64_t size, int complete)
 {
 	struct store_batch *b = s->cur;
 	struct store_file *f;
@@ -501,6 +506,7 @@ store_add_file(struct store *s, const char *sha256, const char *path,
 	snprintf(f->sha256, sizeof f->sha256, "%s", sha256);
 	f->path = xstrdup(path);
 	f->size = size;
+	f->complete = complete;
 }
 
 /* ---- the store thread ----------------------------------------------- */
@@ -718,6 +724,7 @@ store_write(struct store *s, const struct store_batch *b)
 		sqlite3_bind_text(st, 1, b->files[i].sha256, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, b->files[i].path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, (int64_t)b->files[i].size);
+		sqlite3_bind_int(st, 4, b->files[i].complete);
 		if ((rc = store_step(st)) != SQLITE_OK)
 			goto fail;
 	}
@@ -728,7 +735,7 @@ store_write(struct store *s, const struct store_batch *b)
 			goto fail;
 	}
 	/* retention: every minute of packet time, and with the last batch */
-	if (s->newest - s->pruned >= 60 || b->nfiles > 0) {
+	if (s->newest - s->pruned >= 60 || b->final) {
 		if ((rc = store_prune(s)) != SQLITE_OK)
 			goto fail;
 		s->pruned = s->newest;
@@ -819,7 +826,7 @@ store_queue_put(struct store *s)
 	struct store_batch *b = s->cur;
 
 	if (b->nflows == 0 && b->nsamples == 0 && b->nnames == 0 &&
-	    b->nfiles == 0)
+	    b->nfiles == 0 && !b->final)
 		return;
 	s->cur = store_batch_new();
 	pthread_mutex_lock(&s->mu);
@@ -1033,6 +1040,7 @@ store_close(struct store *s, char **cause)
 		if (s->cur_sec >= 0)
 			store_samples(s, s->engine, s->cur_sec);
 		s->cur_sec = -1;
+		s->cur->final = 1;
 		store_queue_put(s);
 		pthread_mutex_lock(&s->mu);
 		s->stopping = 1;

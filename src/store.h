@@ -38,12 +38,14 @@ char	*store_default_path(void);
 /* Open (creating it owner-only if needed) and migrate the database.  NULL
  * + cause; *code is then WT_EXIT_DB. */
 struct store *store_open(const struct store_cfg *, char **cause);
-/* 1 if a file with this content hash (hex SHA-256) was imported, else 0;
- * call before store_start(). */
+/* Whether a file with this content hash (hex SHA-256) was imported: 0
+ * no, 1 yes, 2 an import of it started and did not finish; call before
+ * store_start(). */
 int	 store_has_file(struct store *, const char *sha256);
-/* Record an imported file with the next batch. */
+/* Record an imported file with the next batch: complete 0 when its import
+ * starts (committed with or before its first rows), 1 when it is done. */
 void	 store_add_file(struct store *, const char *sha256, const char *path,
-	    uint64_t size);
+	    uint64_t size, int complete);
 /* Start the store thread and subscribe its sink to e. -1 + cause. */
 int	 store_start(struct store *, struct engine *e, char **cause);
 /* Hand over the last batch, wait for the thread to write everything, join

@@ -150,6 +150,20 @@ for cap in $caps; do
 	fi
 done
 
+# An import that did not finish (its file marked as started only, as an
+# interrupted one leaves it): refused, exit 4, one line, nothing added.
+db=$WT_TMP/basic-tcp.pcap.db
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("update imported_files set complete = 0"); c.commit()' "$db"
+n0=$("$WIRETOP" export --db "$db" --since 1970-01-01 --format ndjson | wc -l)
+"$WIRETOP" import --db "$db" "$WT_TMP/basic-tcp.pcap" 2>"$WT_TMP/err"
+rc=$?
+n1=$("$WIRETOP" export --db "$db" --since 1970-01-01 --format ndjson | wc -l)
+[ $rc -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] && [ "$n0" -eq "$n1" ] &&
+    grep -q interrupted "$WT_TMP/err"
+wt_check "a file whose import was interrupted: refused (rc $rc, flows $n0 -> $n1): $(cat "$WT_TMP/err")" \
+    [ $? -eq 0 ]
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("update imported_files set complete = 1"); c.commit()' "$db"
+
 # Two files in one import, then a third: the flows of all of them.
 set -- $caps
 db=$WT_TMP/multi.db
