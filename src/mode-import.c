@@ -33,6 +33,7 @@
 #include "xmalloc.h"
 
 #define IMPORT_BATCH	4096	/* records per pipeline_drain */
+#define IMPORT_SIG_EVERY	16	/* batches between signal checks */
 
 /* Hex SHA-256 of a file's content into hex; its size into *size. */
 static int
@@ -76,7 +77,7 @@ mode_import(struct wt_opts *o)
 	struct capture_stats cs;
 	struct pollfd *pfd;
 	char *cause = NULL, *dbpath;
-	unsigned i, j, npfd;
+	unsigned i, j, npfd, nbatch = 0;
 	int code, sfd, failed = 0, stop = 0;
 
 	if (o->n_ifaces > 0 || o->n_files == 0) {
@@ -169,8 +170,15 @@ mode_import(struct wt_opts *o)
 
 	pfd = xreallocarray(NULL, pipeline_pollfd_count(p) + 1, sizeof *pfd);
 	while (!stop) {
-		if (pipeline_drain(p, IMPORT_BATCH) > 0)
+		if (pipeline_drain(p, IMPORT_BATCH) > 0) {
+			/* a big file keeps the loop busy: look at signals
+			 * now and then all the same */
+			if (++nbatch % IMPORT_SIG_EVERY == 0 &&
+			    (proc_signals_read(sfd) & (PROC_EV_STOP |
+			    PROC_EV_HUP)))
+				stop = 1;
 			continue;
+		}
 		if (pipeline_finished(p))
 			break;
 		pfd[0].fd = sfd;
