@@ -44,7 +44,8 @@
 #include "xmalloc.h"
 
 #define STORE_BATCH_FLOWS	8192	/* flow records per batch at most */
-#define STORE_QUEUE_MAX		64	/* batches waiting at most */
+#define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
+					   records of ~420 bytes each at most) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
 
