@@ -79,6 +79,32 @@ sql "$WT_TMP/newer.db" "pragma wal_checkpoint(truncate)" >/dev/null
 chmod 666 "$WT_TMP/newer.db"
 refused "a newer schema" "$WT_TMP/newer.db"
 
+# Another writer holds the write lock for 4 s (longer than the 2 s busy
+# timeout): the batch is kept and retried, the import ends complete.
+"$pcapgen" -o "$WT_TMP/icmp.pcap" "$WT_SRCDIR/tests/pcap/icmp-echo.txt" ||
+    wt_hard "pcapgen failed"
+python3 -c 'import sqlite3,sys,time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("begin immediate"); open(sys.argv[2], "w").close()
+time.sleep(4); c.execute("commit")' "$db" "$WT_TMP/locked" &
+lockpid=$!
+i=0
+while [ ! -e "$WT_TMP/locked" ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+"$WIRETOP" import --log "$WT_TMP/log" --db "$db" "$WT_TMP/icmp.pcap" \
+    2>"$WT_TMP/err"
+rc=$?
+wait $lockpid
+want=$("$WIRETOP" export -r "$WT_TMP/icmp.pcap" --format ndjson | wc -l)
+got=$(sql "$db" "select count(*) from flows where proto = 'icmp'")
+done=$(sql "$db" "select count(*) from imported_files where complete = 1")
+[ $rc -eq 0 ] && [ "$got" -eq "$want" ] && [ "$done" -eq 2 ]
+wt_check "a writer holding the lock 4 s: import waits and completes (rc $rc, icmp flows $got of $want, $done files complete): $(cat "$WT_TMP/err")" \
+    [ $? -eq 0 ]
+grep -q "history paused" "$WT_TMP/log" && grep -q "history resumed" "$WT_TMP/log"
+wt_check "the log says history paused, then resumed" [ $? -eq 0 ]
+
 # A directory the user wiretop runs as cannot write (root drops to nobody
 # before the database is opened; 0555 stops both).
 mkdir "$WT_TMP/ro"
