@@ -111,6 +111,19 @@ static const struct cfg_setting cfg_table[] = {
 	{ "active_timeout", CFG_U32, O(ecfg.active_timeout_s), 10, 604800,
 	  "1800", NULL, "seconds", "Long flows are reported (as partial "
 	  "records) this often." },
+	{ "retention_seconds", CFG_U32, O(keep_seconds), 60, 31536000,
+	  "172800", NULL, "seconds", "History: how long per-second interface "
+	  "samples are kept, counted back from the newest packet time stored "
+	  "(not the wall clock)." },
+	{ "retention_minutes", CFG_U32, O(keep_minutes), 60, 315360000,
+	  "2592000", NULL, "seconds", "History: how long per-minute rollups "
+	  "are kept." },
+	{ "retention_hours", CFG_U32, O(keep_hours), 60, 3153600000u,
+	  "63072000", NULL, "seconds", "History: how long per-hour rollups "
+	  "and the per-hour and per-day host and service totals are kept." },
+	{ "retention_flows", CFG_U32, O(keep_flows), 60, 315360000,
+	  "604800", NULL, "seconds", "History: how long flow records are "
+	  "kept." },
 	{ "delay", CFG_MSEC, O(delay_ms), 0.05, 60, "1", NULL, "seconds",
 	  "Screen refresh interval." },
 	{ "theme", CFG_ENUM, O(theme), 0, 0, "dark", "dark|light|mono", NULL,

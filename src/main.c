@@ -43,6 +43,9 @@ enum {
 	OPT_DURATION,
 	OPT_SHOW_CONFIG,
 	OPT_MAN_CONFIG,
+	OPT_DB,
+	OPT_SINCE,
+	OPT_UNTIL,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -50,6 +53,7 @@ enum {
 #define MAIN_OPT_SCREEN		0x2u	/* the interactive screen */
 #define MAIN_OPT_EXPORT		0x4u	/* export's output */
 #define MAIN_OPT_REPORT		0x40u	/* report's output (--format, -o) */
+#define MAIN_OPT_DB		0x8u	/* the history database (--db) */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -66,13 +70,17 @@ static const struct main_mode main_modes[] = {
 	{ "export",
 	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
 	  "                           NDJSON, from a capture file or live capture\n",
-	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT },
+	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
 	{ "report",
 	  "  report                   one report of capture files (-r): totals,\n"
 	  "                           peak rate, traffic over time, top talkers and\n"
 	  "                           services, TCP health, drops; --format text\n"
 	  "                           (default), json or html (inline SVG charts)\n",
 	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT },
+	{ "import",
+	  "  import FILE...           read capture files into the history database\n"
+	  "                           (--db), on their own timestamps\n",
+	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
 
@@ -102,6 +110,9 @@ static const struct option main_longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -148,7 +159,8 @@ main_usage(FILE *f)
 "      --no-names           show addresses, not learned names\n"
 "\n"
 "Export:\n"
-"      --what WHAT          flows (default), hosts or summary\n", f);
+"      --what WHAT          flows (default), hosts or summary; with --db:\n"
+"                           flows, hosts, services or samples\n", f);
 	/* the formats come from the one registry (out.c) */
 	fprintf(f, "      --format FMT         %s (the first is the default);\n"
 	    "                           report: text (default), json or html\n",
@@ -157,6 +169,14 @@ main_usage(FILE *f)
 "  -o, --output FILE        write to FILE instead of standard output\n"
 "      --duration SECONDS   live export: stop after SECONDS (default: on\n"
 "                           SIGINT or SIGTERM)\n"
+"      --since T, --until T export --db: from T (needed), until T (default:\n"
+"                           the newest data); ISO 8601 (UTC unless an\n"
+"                           offset is given) or an age before the newest\n"
+"                           data stored: 90s, 15m, 1h, 7d, 2w\n"
+"\n"
+"History:\n"
+"      --db PATH            the history database (default:\n"
+"                           $XDG_STATE_HOME/wiretop/history.db)\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -301,8 +321,11 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		return 0;
 	case OPT_WHAT:
 		if (strcmp(arg, "flows") != 0 && strcmp(arg, "hosts") != 0 &&
-		    strcmp(arg, "summary") != 0) {
-			main_bad("--what", "expected flows, hosts or summary");
+		    strcmp(arg, "summary") != 0 &&
+		    strcmp(arg, "services") != 0 &&
+		    strcmp(arg, "samples") != 0) {
+			main_bad("--what", "expected flows, hosts, summary, "
+			    "services or samples");
 			return -1;
 		}
 		o->what = arg;
@@ -339,6 +362,15 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		}
 		o->duration = d;
 		return 0;
+	case OPT_DB:
+		o->db_path = arg;
+		return 0;
+	case OPT_SINCE:
+		o->since = arg;
+		return 0;
+	case OPT_UNTIL:
+		o->until = arg;
+		return 0;
 	default:
 		return 0;
 	}
@@ -363,8 +395,10 @@ main_opt_group(int c)
 		return MAIN_OPT_SCREEN;
 	case OPT_FORMAT: case 'o':
 		return MAIN_OPT_EXPORT | MAIN_OPT_REPORT;
-	case OPT_WHAT: case OPT_DURATION:
+	case OPT_WHAT: case OPT_DURATION: case OPT_SINCE: case OPT_UNTIL:
 		return MAIN_OPT_EXPORT;
+	case OPT_DB:
+		return MAIN_OPT_DB;
 	default:
 		return 0;
 	}
@@ -461,6 +495,12 @@ main(int argc, char **argv)
 			nseen++;
 			break;
 		}
+	}
+	/* import takes its files as arguments: they are -r sources */
+	while (mode->run == mode_import && optind < argc) {
+		seen[nseen].c = 'r';
+		seen[nseen].arg = argv[optind++];
+		nseen++;
 	}
 	if (optind < argc) {
 		fputs("wiretop: ", stderr);

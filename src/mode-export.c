@@ -18,6 +18,10 @@
  * blocked, so the write fails with EPIPE, and main() then dies of
  * SIGPIPE without a message).  Warnings about truncated inputs go to
  * stderr after the output.
+ *
+ * With --db (or --since) the records come from the history database
+ * instead, over a read-only connection (store-query.c): no capture, no
+ * privilege.
  */
 #include "config.h"
 #include "mode.h"
@@ -39,6 +43,7 @@
 #include "out-rec.h"
 #include "pipeline.h"
 #include "proc.h"
+#include "store.h"
 #include "xmalloc.h"
 
 #define EXPORT_BATCH		4096	/* records per pipeline_drain */
@@ -249,6 +254,76 @@ mode_output_open(const struct wt_opts *o, FILE **fpp, const char **name)
 	return WT_EXIT_OK;
 }
 
+/* export --db: the history database's records of a period. */
+static int
+export_db(struct wt_opts *o)
+{
+	enum store_what what;
+	enum out_format fmt;
+	struct out_writer *w;
+	char *cause = NULL, *path;
+	const char *oname;
+	FILE *fp = stdout;
+	int err, rc, dbproblem = 0;
+
+	if (o->n_files > 0 || o->n_ifaces > 0) {
+		fprintf(stderr, "wiretop: --db: reads the history database; "
+		    "-r and -i do not apply\n");
+		return WT_EXIT_USAGE;
+	}
+	if (o->since == NULL) {
+		fprintf(stderr, "wiretop: export --db: --since T is needed "
+		    "(an age such as 1h or 7d, or ISO 8601)\n");
+		return WT_EXIT_USAGE;
+	}
+	if (o->what == NULL || strcmp(o->what, "flows") == 0)
+		what = STORE_WHAT_FLOWS;
+	else if (strcmp(o->what, "hosts") == 0)
+		what = STORE_WHAT_HOSTS;
+	else if (strcmp(o->what, "services") == 0)
+		what = STORE_WHAT_SERVICES;
+	else if (strcmp(o->what, "samples") == 0)
+		what = STORE_WHAT_SAMPLES;
+	else {
+		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts, "
+		    "services or samples with --db\n", o->what);
+		return WT_EXIT_USAGE;
+	}
+	if (out_format_parse(o->format, &fmt) != 0) {
+		fprintf(stderr, "wiretop: --format: %s: expected %s\n",
+		    o->format, out_format_names());
+		return WT_EXIT_USAGE;
+	}
+	if ((rc = mode_output_open(o, &fp, &oname)) != WT_EXIT_OK)
+		return rc;
+	path = o->db_path != NULL ? xstrdup(o->db_path) : store_default_path();
+	w = out_create(fmt, fp);
+	rc = store_export(path, what, o->since, o->until, w, &cause,
+	    &dbproblem);
+	free(path);
+	err = out_error(w);
+	out_free(w);
+	if (fp != stdout) {
+		if (fclose(fp) != 0 && err == 0)
+			err = errno;
+	} else if (fflush(fp) != 0 && err == 0)
+		err = errno;
+	if (rc != 0 && cause != NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		return dbproblem ? WT_EXIT_DB : WT_EXIT_USAGE;
+	}
+	free(cause);
+	if (err == EPIPE && fp == stdout)
+		return WT_EXIT_PIPE;
+	if (err != 0) {
+		fprintf(stderr, "wiretop: %s: %s\n", o->output != NULL ?
+		    o->output : "stdout", strerror(err));
+		return WT_EXIT_RUNTIME;
+	}
+	return WT_EXIT_OK;
+}
+
 /* Run `wiretop export` and return its exit code. */
 int
 mode_export(struct wt_opts *o)
@@ -263,6 +338,8 @@ mode_export(struct wt_opts *o)
 	unsigned i;
 	int code, sfd, run, err, failed = 0;
 
+	if (o->db_path != NULL || o->since != NULL || o->until != NULL)
+		return export_db(o);
 	memset(&x, 0, sizeof x);
 	if (o->what == NULL || strcmp(o->what, "flows") == 0)
 		x.what = EXPORT_FLOWS;
@@ -272,7 +349,7 @@ mode_export(struct wt_opts *o)
 		x.what = EXPORT_SUMMARY;
 	else {
 		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts "
-		    "or summary\n", o->what);
+		    "or summary (services and samples: from --db)\n", o->what);
 		return WT_EXIT_USAGE;
 	}
 	if (o->duration > 0 && o->n_files > 0 && o->n_ifaces == 0) {

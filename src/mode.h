@@ -56,6 +56,15 @@ struct wt_opts {
 	const char *output;		/* -o FILE, NULL = stdout */
 	double duration;		/* live export: seconds, 0 = until signal */
 
+	/* history database (store.c) */
+	const char *db_path;		/* --db, NULL = the default path */
+	const char *since;		/* export --db: --since T */
+	const char *until;		/* --until T, NULL = the newest */
+	uint32_t keep_seconds;		/* retention_seconds */
+	uint32_t keep_minutes;		/* retention_minutes */
+	uint32_t keep_hours;		/* retention_hours */
+	uint32_t keep_flows;		/* retention_flows */
+
 	/* tui */
 	int delay_ms;			/* -d: refresh interval */
 	long frames;			/* --frames N: quit after N renders */
@@ -72,6 +81,7 @@ struct wt_opts {
 };
 
 int	mode_export(struct wt_opts *);
+int	mode_import(struct wt_opts *);
 int	mode_tui(struct wt_opts *);
 int	mode_report(struct wt_opts *);
 

@@ -1,0 +1,1087 @@
+/*
+ * store.c: the history database writer: an engine sink on the main
+ * thread, and the store thread that owns the only write connection.
+ *
+ * Main thread: the sink callbacks copy what the engine publishes into the
+ * current batch (flow records as their export columns, one sample per
+ * source per packet-time second, names learned); a batch is handed to the
+ * store thread on every tick (once per packet-time second) or when it
+ * holds STORE_BATCH_FLOWS flow records.  The hand-over moves ownership:
+ * after store_queue_put() the main thread never touches the batch again.
+ * The queue is bounded (STORE_QUEUE_MAX): live capture never waits on it
+ * (a batch that does not fit is freed and counted), offline import waits.
+ *
+ * Store thread: it owns the sqlite3 connection from store_start() on,
+ * and writes each batch in one BEGIN IMMEDIATE ... COMMIT: the rows, the
+ * per-minute and per-hour rollups of the samples (added to, so they always
+ * equal the sum of the seconds they came from), host and service totals
+ * per hour and per day (from the flow records), then retention, measured
+ * on the packet clock (the newest second stored, table meta).  Transient
+ * errors (BUSY, LOCKED, FULL, IOERR) roll back, keep the batch and retry
+ * with backoff; any other error stops writing and is reported by
+ * store_close().
+ *
+ * Times in the database are whole seconds since the epoch (UTC) except
+ * flows.ts_us and the durations, in microseconds.
+ */
+#include "config.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+#include "out.h"
+#include "xmalloc.h"
+
+#define STORE_BATCH_FLOWS	8192	/* flow records per batch at most */
+#define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
+					   records of ~420 bytes each at most) */
+#define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
+#define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
+
+/* A flow record as its export columns (out-rec.c) read it. */
+struct store_flow {
+	int64_t ts_us;
+	int64_t duration_us;
+	char uid[20];
+	char orig_h[OUT_ADDR_MAX];
+	char resp_h[OUT_ADDR_MAX];
+	uint16_t orig_p, resp_p;
+	uint16_t vlan, inner_vlan, return_vlan;
+	uint8_t proto_num;
+	char proto[8];
+	char service[24];		/* "" = none */
+	char svc_key[24];		/* service, else "proto/port" */
+	char conn_state[8];
+	char history[16];
+	uint64_t pkts[2], bytes[2], ip_bytes[2], wire_bytes[2];
+	char parents[FLOW_MAX_PARENTS * 19];
+	char tunnel[16];
+	char cid[64];
+	uint32_t rtt_us;
+	uint32_t retrans;
+};
+
+/* One source's counts in one packet-time second. */
+struct store_sample {
+	int64_t ts;			/* second */
+	char source[64];
+	uint64_t rx_bytes, tx_bytes, rx_pkts, tx_pkts, drops, decode_errors;
+};
+
+struct store_file {
+	char sha256[65];
+	char *path;			/* owned */
+	uint64_t size;
+	int complete;			/* 0: the import started, 1: done */
+};
+
+struct store_batch {
+	struct store_batch *next;
+	struct store_flow *flows;	/* owned */
+	size_t nflows, capflows;
+	struct store_sample *samples;	/* owned */
+	size_t nsamples, capsamples;
+	struct pkt_name *names;		/* owned */
+	size_t nnames, capnames;
+	struct store_file *files;	/* owned */
+	size_t nfiles;
+	int64_t newest;			/* packet clock, s */
+	int final;			/* the last batch (store_close) */
+};
+
+/* What the sink remembers of a source between ticks. */
+struct store_src {
+	uint64_t status_bad;		/* truncated + invalid + unsupported */
+	uint64_t drops;			/* kernel + iface + ring, last event */
+	uint64_t drops_seen;		/* already stored */
+};
+
+struct store {
+	struct store_cfg cfg;
+	char *path;			/* owned */
+	sqlite3 *db;			/* the store thread's after start */
+
+	/* main thread */
+	struct engine *engine;		/* borrowed */
+	struct store_batch *cur;	/* being filled */
+	struct store_src src[64];
+	int64_t cur_sec;		/* second of the last tick, -1: none */
+	uint64_t flows_in;
+
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* queue changed */
+	struct store_batch *head, *tail;
+	size_t queued;
+	int stopping;
+	int failed;			/* a permanent error happened */
+	char *error;			/* owned: its message */
+	uint64_t dropped;
+	pthread_t thread;
+	int started;
+
+	/* store thread */
+	sqlite3_stmt *st[16];
+	int64_t newest;
+	int64_t pruned;
+	int degraded;
+};
+
+enum {
+	ST_FLOW, ST_SEC, ST_MIN, ST_HOUR, ST_HOST_H, ST_HOST_D, ST_SVC_H,
+	ST_SVC_D, ST_NAME, ST_FILE, ST_CLOCK, ST_N
+};
+
+/* ---- schema (version 1) --------------------------------------------- */
+
+#define STORE_SAMPLE_COLS						\
+	"ts INTEGER NOT NULL, source TEXT NOT NULL, "			\
+	"rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL, "	\
+	"rx_pkts INTEGER NOT NULL, tx_pkts INTEGER NOT NULL, "		\
+	"drops INTEGER NOT NULL, decode_errors INTEGER NOT NULL, "	\
+	"PRIMARY KEY (ts, source)) WITHOUT ROWID;\n"
+#define STORE_HOST_COLS							\
+	"ts INTEGER NOT NULL, addr TEXT NOT NULL, "			\
+	"bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, "	\
+	"pkts_in INTEGER NOT NULL, pkts_out INTEGER NOT NULL, "		\
+	"flows INTEGER NOT NULL, PRIMARY KEY (ts, addr)) WITHOUT ROWID;\n"
+#define STORE_SVC_COLS							\
+	"ts INTEGER NOT NULL, service TEXT NOT NULL, "			\
+	"bytes INTEGER NOT NULL, pkts INTEGER NOT NULL, "		\
+	"flows INTEGER NOT NULL, PRIMARY KEY (ts, service)) WITHOUT ROWID;\n"
+
+static const char store_schema_v1[] =
+"CREATE TABLE schema_version (version INTEGER NOT NULL);\n"
+"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;\n"
+"CREATE TABLE samples_sec (" STORE_SAMPLE_COLS
+"CREATE TABLE samples_min (" STORE_SAMPLE_COLS
+"CREATE TABLE samples_hour (" STORE_SAMPLE_COLS
+"CREATE TABLE host_hour (" STORE_HOST_COLS
+"CREATE TABLE host_day (" STORE_HOST_COLS
+"CREATE TABLE service_hour (" STORE_SVC_COLS
+"CREATE TABLE service_day (" STORE_SVC_COLS
+"CREATE TABLE flows (ts_us INTEGER NOT NULL, uid TEXT NOT NULL, "
+"  orig_h TEXT NOT NULL, orig_p INTEGER NOT NULL, resp_h TEXT NOT NULL, "
+"  resp_p INTEGER NOT NULL, proto TEXT NOT NULL, service TEXT, "
+"  duration_us INTEGER NOT NULL, orig_bytes INTEGER NOT NULL, "
+"  resp_bytes INTEGER NOT NULL, conn_state TEXT NOT NULL, history TEXT, "
+"  orig_pkts INTEGER NOT NULL, orig_ip_bytes INTEGER NOT NULL, "
+"  resp_pkts INTEGER NOT NULL, resp_ip_bytes INTEGER NOT NULL, "
+"  orig_wire_bytes INTEGER NOT NULL, resp_wire_bytes INTEGER NOT NULL, "
+"  vlan INTEGER, inner_vlan INTEGER, return_vlan INTEGER, "
+"  tunnel_parents TEXT, tunnel TEXT, community_id TEXT, rtt_us INTEGER, "
+"  retrans INTEGER NOT NULL);\n"
+"CREATE INDEX flows_ts ON flows (ts_us);\n"
+"CREATE TABLE names (addr TEXT NOT NULL, name TEXT NOT NULL, "
+"  kind INTEGER NOT NULL, first_ts INTEGER NOT NULL, "
+"  last_ts INTEGER NOT NULL, PRIMARY KEY (addr, name)) WITHOUT ROWID;\n"
+"CREATE TABLE alerts (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
+"  severity INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT, "
+"  message TEXT NOT NULL, value REAL, threshold REAL, "
+"  state TEXT NOT NULL DEFAULT 'active', resolved_ts INTEGER);\n"
+"CREATE INDEX alerts_ts ON alerts (ts);\n"
+"CREATE TABLE imported_files (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, "
+"  size INTEGER NOT NULL, imported_ts INTEGER NOT NULL, "
+"  complete INTEGER NOT NULL) WITHOUT ROWID;\n"
+"INSERT INTO schema_version VALUES (1);\n";
+
+/* Migrations: migrations[v] takes a database from version v to v + 1. */
+static const char *const store_migrations[] = {
+	store_schema_v1,
+};
+
+#define STORE_SAMPLE_UPSERT(t)						\
+	"INSERT INTO " t " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "	\
+	"ON CONFLICT (ts, source) DO UPDATE SET "			\
+	"rx_bytes = rx_bytes + excluded.rx_bytes, "			\
+	"tx_bytes = tx_bytes + excluded.tx_bytes, "			\
+	"rx_pkts = rx_pkts + excluded.rx_pkts, "			\
+	"tx_pkts = tx_pkts + excluded.tx_pkts, "			\
+	"drops = drops + excluded.drops, "				\
+	"decode_errors = decode_errors + excluded.decode_errors"
+#define STORE_HOST_UPSERT(t)						\
+	"INSERT INTO " t " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "	\
+	"ON CONFLICT (ts, addr) DO UPDATE SET "				\
+	"bytes_in = bytes_in + excluded.bytes_in, "			\
+	"bytes_out = bytes_out + excluded.bytes_out, "			\
+	"pkts_in = pkts_in + excluded.pkts_in, "			\
+	"pkts_out = pkts_out + excluded.pkts_out, "			\
+	"flows = flows + excluded.flows"
+#define STORE_SVC_UPSERT(t)						\
+	"INSERT INTO " t " VALUES (?1, ?2, ?3, ?4, ?5) "		\
+	"ON CONFLICT (ts, service) DO UPDATE SET "			\
+	"bytes = bytes + excluded.bytes, pkts = pkts + excluded.pkts, "	\
+	"flows = flows + excluded.flows"
+
+static const char *const store_sql[ST_N] = {
+	[ST_FLOW] = "INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+	    "?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+	[ST_SEC] = STORE_SAMPLE_UPSERT("samples_sec"),
+	[ST_MIN] = STORE_SAMPLE_UPSERT("samples_min"),
+	[ST_HOUR] = STORE_SAMPLE_UPSERT("samples_hour"),
+	[ST_HOST_H] = STORE_HOST_UPSERT("host_hour"),
+	[ST_HOST_D] = STORE_HOST_UPSERT("host_day"),
+	[ST_SVC_H] = STORE_SVC_UPSERT("service_hour"),
+	[ST_SVC_D] = STORE_SVC_UPSERT("service_day"),
+	[ST_NAME] = "INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?4) "
+	    "ON CONFLICT (addr, name) DO UPDATE SET "
+	    "last_ts = max(last_ts, excluded.last_ts)",
+	[ST_FILE] = "INSERT INTO imported_files VALUES "
+	    "(?1, ?2, ?3, strftime('%s', 'now'), ?4) ON CONFLICT (sha256) "
+	    "DO UPDATE SET complete = excluded.complete",
+	[ST_CLOCK] = "INSERT INTO meta VALUES ('newest', ?1) ON CONFLICT "
+	    "(key) DO UPDATE SET value = max(value, excluded.value)",
+};
+
+char *
+store_default_path(void)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *p;
+
+	if (x != NULL && *x == '/')
+		xasprintf(&p, "%s/wiretop/history.db", x);
+	else if (home != NULL && *home != '\0')
+		xasprintf(&p, "%s/.local/state/wiretop/history.db", home);
+	else
+		p = xstrdup(LOCALSTATEDIR "/lib/wiretop/history.db");
+	return p;
+}
+
+/* mkdir -p of path's directory, owner-only for what it creates. */
+static int
+store_mkdirs(const char *path, char **cause)
+{
+	char *d = xstrdup(path), *s;
+
+	for (s = d + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+			xasprintf(cause, "%s: cannot create the directory: %s",
+			    d, strerror(errno));
+			free(d);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(d);
+	return 0;
+}
+
+static int
+store_exec(sqlite3 *db, const char *sql, char **cause, const char *path)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, err != NULL ? err :
+		    sqlite3_errmsg(db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* One integer from a query; -1 + cause on error. */
+static int
+store_int(sqlite3 *db, const char *sql, int64_t *v, char **cause,
+    const char *path)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		*v = 0;
+		return 0;
+	}
+fail:
+	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		xasprintf(cause, "%s: not a wiretop history database (not an "
+		    "SQLite database, or damaged)", path);
+	else
+		xasprintf(cause, "%s: %s", path, sqlite3_errstr(rc));
+	return -1;
+}
+
+/* Check that db is a wiretop database (or empty) and migrate it. */
+static int
+store_check(sqlite3 *db, const char *path, int writable, char **cause)
+{
+	int64_t app, ntab, ver = 0;
+	size_t v;
+
+	if (store_int(db, "PRAGMA application_id", &app, cause, path) != 0 ||
+	    store_int(db, "SELECT count(*) FROM sqlite_master", &ntab, cause,
+	    path) != 0)
+		return -1;
+	if (app == 0 && ntab == 0) {
+		if (!writable) {
+			xasprintf(cause, "%s: an empty database (nothing "
+			    "imported yet)", path);
+			return -1;
+		}
+	} else if (app != STORE_APP_ID) {
+		xasprintf(cause, "%s: not a wiretop history database (another "
+		    "application's SQLite file)", path);
+		return -1;
+	} else if (store_int(db, "SELECT max(version) FROM schema_version",
+	    &ver, cause, path) != 0)
+		return -1;
+	if (ver > STORE_SCHEMA_VERSION) {
+		xasprintf(cause, "%s: history database schema %lld is newer "
+		    "than this wiretop's (%d)", path, (long long)ver,
+		    STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (!writable || ver == STORE_SCHEMA_VERSION)
+		return 0;
+	if (store_exec(db, "BEGIN IMMEDIATE", cause, path) != 0)
+		return -1;
+	for (v = (size_t)ver; v < STORE_SCHEMA_VERSION; v++) {
+		if (store_exec(db, store_migrations[v], cause, path) != 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	if (store_exec(db, "UPDATE schema_version SET version = "
+	    "1; PRAGMA application_id = 2004119601", cause, path) != 0 ||
+	    store_exec(db, "COMMIT", cause, path) != 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3 *
+store_db_open(const char *path, int writable, char **cause)
+{
+	sqlite3 *db = NULL;
+	int rc, fd;
+
+	if (writable) {
+		if (store_mkdirs(path, cause) != 0)
+			return NULL;
+		/* created owner-only here, never through a link: SQLite
+		 * gives its -wal and -shm files the same mode */
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+		if (fd == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+		close(fd);
+	} else if (access(path, R_OK) != 0) {
+		xasprintf(cause, "%s: %s", path, errno == ENOENT ?
+		    "no history database (import or capture first)" :
+		    strerror(errno));
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &db, writable ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, db != NULL ?
+		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	if (store_check(db, path, writable, cause) != 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
+	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
+	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
+	    cause, path) != 0)) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static struct store_batch *
+store_batch_new(void)
+{
+	return xcalloc(1, sizeof(struct store_batch));
+}
+
+static void
+store_batch_free(struct store_batch *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->nfiles; i++)
+		free(b->files[i].path);
+	free(b->files);
+	free(b->flows);
+	free(b->samples);
+	free(b->names);
+	free(b);
+}
+
+struct store *
+store_open(const struct store_cfg *cfg, char **cause)
+{
+	struct store *s;
+	sqlite3 *db;
+	int i;
+
+	if ((db = store_db_open(cfg->path, 1, cause)) == NULL)
+		return NULL;
+	s = xcalloc(1, sizeof *s);
+	s->cfg = *cfg;
+	s->path = xstrdup(cfg->path);
+	s->cfg.path = s->path;
+	s->db = db;
+	s->cur = store_batch_new();
+	s->cur_sec = -1;
+	s->newest = 0;
+	for (i = 0; i < ST_N; i++) {
+		if (sqlite3_prepare_v3(db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
+			store_close(s, NULL);
+			return NULL;
+		}
+	}
+	{
+		char *c2 = NULL;
+
+		if (store_int(db, "SELECT value FROM meta WHERE key = "
+		    "'newest'", &s->newest, &c2, s->path) != 0)
+			free(c2);
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	return s;
+}
+
+int
+store_has_file(struct store *s, const char *sha256)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT complete FROM imported_files "
+	    "WHERE sha256 = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0) ? 1 : 2;
+	sqlite3_finalize(st);
+	return found;
+}
+
+void
+store_add_file(struct store *s, const char *sha256, const char *path,
+    uint64_t size, int complete)
+{
+	struct store_batch *b = s->cur;
+	struct store_file *f;
+
+	b->files = xreallocarray(b->files, b->nfiles + 1, sizeof *b->files);
+	f = &b->files[b->nfiles++];
+	snprintf(f->sha256, sizeof f->sha256, "%s", sha256);
+	f->path = xstrdup(path);
+	f->size = size;
+	f->complete = complete;
+}
+
+/* ---- the store thread ----------------------------------------------- */
+
+static int
+store_transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return 1;
+	}
+	return 0;
+}
+
+/* Run a prepared statement to its end; the SQLite result code. */
+static int
+store_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+static int
+store_put_sample(struct store *s, int which, int64_t ts,
+    const struct store_sample *x)
+{
+	sqlite3_stmt *st = s->st[which];
+
+	sqlite3_bind_int64(st, 1, ts);
+	sqlite3_bind_text(st, 2, x->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)x->rx_bytes);
+	sqlite3_bind_int64(st, 4, (int64_t)x->tx_bytes);
+	sqlite3_bind_int64(st, 5, (int64_t)x->rx_pkts);
+	sqlite3_bind_int64(st, 6, (int64_t)x->tx_pkts);
+	sqlite3_bind_int64(st, 7, (int64_t)x->drops);
+	sqlite3_bind_int64(st, 8, (int64_t)x->decode_errors);
+	return store_step(st);
+}
+
+static int
+store_put_host(struct store *s, int which, int64_t ts, const char *addr,
+    uint64_t bin, uint64_t bout, uint64_t pin, uint64_t pout)
+{
+	sqlite3_stmt *st = s->st[which];
+
+	sqlite3_bind_int64(st, 1, ts);
+	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)bin);
+	sqlite3_bind_int64(st, 4, (int64_t)bout);
+	sqlite3_bind_int64(st, 5, (int64_t)pin);
+	sqlite3_bind_int64(st, 6, (int64_t)pout);
+	sqlite3_bind_int64(st, 7, 1);
+	return store_step(st);
+}
+
+static int
+store_put_svc(struct store *s, int which, int64_t ts,
+    const struct store_flow *f)
+{
+	sqlite3_stmt *st = s->st[which];
+
+	sqlite3_bind_int64(st, 1, ts);
+	sqlite3_bind_text(st, 2, f->svc_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)(f->wire_bytes[0] +
+	    f->wire_bytes[1]));
+	sqlite3_bind_int64(st, 4, (int64_t)(f->pkts[0] + f->pkts[1]));
+	sqlite3_bind_int64(st, 5, 1);
+	return store_step(st);
+}
+
+static void
+store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v[0] == '\0')
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static void
+store_bind_uint_or_null(sqlite3_stmt *st, int i, uint64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, (int64_t)v);
+}
+
+static int
+store_put_flow(struct store *s, const struct store_flow *f)
+{
+	sqlite3_stmt *st = s->st[ST_FLOW];
+	int64_t h = f->ts_us / 1000000, rc;
+
+	sqlite3_bind_int64(st, 1, f->ts_us);
+	sqlite3_bind_text(st, 2, f->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->orig_h, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, f->orig_p);
+	sqlite3_bind_text(st, 5, f->resp_h, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, f->resp_p);
+	sqlite3_bind_text(st, 7, f->proto, -1, SQLITE_STATIC);
+	store_bind_text_or_null(st, 8, f->service);
+	sqlite3_bind_int64(st, 9, f->duration_us);
+	sqlite3_bind_int64(st, 10, (int64_t)f->bytes[0]);
+	sqlite3_bind_int64(st, 11, (int64_t)f->bytes[1]);
+	sqlite3_bind_text(st, 12, f->conn_state, -1, SQLITE_STATIC);
+	store_bind_text_or_null(st, 13, f->history);
+	sqlite3_bind_int64(st, 14, (int64_t)f->pkts[0]);
+	sqlite3_bind_int64(st, 15, (int64_t)f->ip_bytes[0]);
+	sqlite3_bind_int64(st, 16, (int64_t)f->pkts[1]);
+	sqlite3_bind_int64(st, 17, (int64_t)f->ip_bytes[1]);
+	sqlite3_bind_int64(st, 18, (int64_t)f->wire_bytes[0]);
+	sqlite3_bind_int64(st, 19, (int64_t)f->wire_bytes[1]);
+	store_bind_uint_or_null(st, 20, f->vlan);
+	store_bind_uint_or_null(st, 21, f->inner_vlan);
+	store_bind_uint_or_null(st, 22, f->return_vlan);
+	store_bind_text_or_null(st, 23, f->parents);
+	store_bind_text_or_null(st, 24, f->tunnel);
+	store_bind_text_or_null(st, 25, f->cid);
+	store_bind_uint_or_null(st, 26, f->rtt_us);
+	sqlite3_bind_int64(st, 27, f->retrans);
+	if ((rc = store_step(st)) != SQLITE_OK)
+		return (int)rc;
+	/* host and service totals, in the hour and day the record starts */
+	if ((rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->orig_h,
+	    f->wire_bytes[1], f->wire_bytes[0], f->pkts[1], f->pkts[0])) ||
+	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->orig_h,
+	    f->wire_bytes[1], f->wire_bytes[0], f->pkts[1], f->pkts[0])) ||
+	    (rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->resp_h,
+	    f->wire_bytes[0], f->wire_bytes[1], f->pkts[0], f->pkts[1])) ||
+	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->resp_h,
+	    f->wire_bytes[0], f->wire_bytes[1], f->pkts[0], f->pkts[1])) ||
+	    (rc = store_put_svc(s, ST_SVC_H, h - h % 3600, f)) ||
+	    (rc = store_put_svc(s, ST_SVC_D, h - h % 86400, f)))
+		return (int)rc;
+	return SQLITE_OK;
+}
+
+/* Delete what is older than each tier's limit on the packet clock. */
+static int
+store_prune(struct store *s)
+{
+	char sql[1024];
+	char *err = NULL;
+	int64_t n = s->newest;
+	int rc;
+
+	snprintf(sql, sizeof sql,
+	    "DELETE FROM samples_sec WHERE ts < %lld;"
+	    "DELETE FROM samples_min WHERE ts < %lld;"
+	    "DELETE FROM samples_hour WHERE ts < %lld;"
+	    "DELETE FROM host_hour WHERE ts < %lld;"
+	    "DELETE FROM host_day WHERE ts < %lld;"
+	    "DELETE FROM service_hour WHERE ts < %lld;"
+	    "DELETE FROM service_day WHERE ts < %lld;"
+	    "DELETE FROM flows WHERE ts_us < %lld;",
+	    (long long)(n - s->cfg.keep_seconds),
+	    (long long)(n - s->cfg.keep_minutes),
+	    (long long)(n - s->cfg.keep_hours),
+	    (long long)(n - s->cfg.keep_hours),
+	    (long long)(n - s->cfg.keep_hours),
+	    (long long)(n - s->cfg.keep_hours),
+	    (long long)(n - s->cfg.keep_hours),
+	    (long long)(n - s->cfg.keep_flows) * 1000000);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
+	sqlite3_free(err);
+	return rc;
+}
+
+/* Write one batch in one transaction; the SQLite result code. */
+static int
+store_write(struct store *s, const struct store_batch *b)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	for (i = 0; i < b->nflows; i++)
+		if ((rc = store_put_flow(s, &b->flows[i])) != SQLITE_OK)
+			goto fail;
+	for (i = 0; i < b->nsamples; i++) {
+		const struct store_sample *x = &b->samples[i];
+
+		if ((rc = store_put_sample(s, ST_SEC, x->ts, x)) != SQLITE_OK ||
+		    (rc = store_put_sample(s, ST_MIN, x->ts - x->ts % 60, x)) !=
+		    SQLITE_OK || (rc = store_put_sample(s, ST_HOUR,
+		    x->ts - x->ts % 3600, x)) != SQLITE_OK)
+			goto fail;
+	}
+	st = s->st[ST_NAME];
+	for (i = 0; i < b->nnames; i++) {
+		const struct pkt_name *nm = &b->names[i];
+		char addr[OUT_ADDR_MAX];
+
+		if (nm->ip_ver != 4 && nm->ip_ver != 6)
+			continue;
+		out_fmt_addr(nm->ip_ver, nm->addr, addr);
+		sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, nm->name, (int)strnlen(nm->name,
+		    sizeof nm->name), SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, nm->kind);
+		sqlite3_bind_int64(st, 4, (int64_t)(nm->ts_ns / 1000000000u));
+		if ((rc = store_step(st)) != SQLITE_OK)
+			goto fail;
+	}
+	st = s->st[ST_FILE];
+	for (i = 0; i < b->nfiles; i++) {
+		sqlite3_bind_text(st, 1, b->files[i].sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, b->files[i].path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (int64_t)b->files[i].size);
+		sqlite3_bind_int(st, 4, b->files[i].complete);
+		if ((rc = store_step(st)) != SQLITE_OK)
+			goto fail;
+	}
+	if (b->newest > s->newest) {
+		s->newest = b->newest;
+		sqlite3_bind_int64(s->st[ST_CLOCK], 1, b->newest);
+		if ((rc = store_step(s->st[ST_CLOCK])) != SQLITE_OK)
+			goto fail;
+	}
+	/* retention: every minute of packet time, and with the last batch */
+	if (s->newest - s->pruned >= 60 || b->final) {
+		if ((rc = store_prune(s)) != SQLITE_OK)
+			goto fail;
+		s->pruned = s->newest;
+	}
+	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
+		goto fail;
+	return SQLITE_OK;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void
+store_fail(struct store *s, int rc)
+{
+	pthread_mutex_lock(&s->mu);
+	if (!s->failed) {
+		s->failed = 1;
+		xasprintf(&s->error, "%s: cannot write: %s", s->path,
+		    sqlite3_errmsg(s->db) != NULL ? sqlite3_errmsg(s->db) :
+		    sqlite3_errstr(rc));
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *
+store_main(void *arg)
+{
+	struct store *s = arg;
+	struct store_batch *b;
+	unsigned tries;
+	int rc, stopping, ms;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		while (s->head == NULL && !s->stopping)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if ((b = s->head) == NULL) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		s->head = b->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		s->queued--;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+
+		if (s->failed) {
+			store_batch_free(b);
+			continue;
+		}
+		for (tries = 0, ms = 50;; tries++) {
+			if ((rc = store_write(s, b)) == SQLITE_OK)
+				break;
+			pthread_mutex_lock(&s->mu);
+			stopping = s->stopping;
+			pthread_mutex_unlock(&s->mu);
+			if (!store_transient(rc) ||
+			    (stopping && tries >= STORE_RETRY_STOP)) {
+				log_error("%s: %s", s->path,
+				    sqlite3_errmsg(s->db));
+				store_fail(s, rc);
+				break;
+			}
+			if (!s->degraded)
+				log_warn("%s: history paused: %s (retrying)",
+				    s->path, sqlite3_errstr(rc));
+			s->degraded = 1;
+			usleep((useconds_t)ms * 1000);
+			if ((ms *= 2) > STORE_RETRY_MAX_MS)
+				ms = STORE_RETRY_MAX_MS;
+		}
+		if (rc == SQLITE_OK && s->degraded) {
+			log_info("%s: history resumed", s->path);
+			s->degraded = 0;
+		}
+		store_batch_free(b);
+	}
+	return NULL;
+}
+
+/* Hand the current batch to the store thread (ownership moves). */
+static void
+store_queue_put(struct store *s)
+{
+	struct store_batch *b = s->cur;
+
+	if (b->nflows == 0 && b->nsamples == 0 && b->nnames == 0 &&
+	    b->nfiles == 0 && !b->final)
+		return;
+	s->cur = store_batch_new();
+	pthread_mutex_lock(&s->mu);
+	if (s->cfg.live && s->queued >= STORE_QUEUE_MAX) {
+		s->dropped++;
+		pthread_mutex_unlock(&s->mu);
+		store_batch_free(b);
+		return;
+	}
+	while (s->queued >= STORE_QUEUE_MAX)
+		pthread_cond_wait(&s->cv, &s->mu);
+	if (s->tail != NULL)
+		s->tail->next = b;
+	else
+		s->head = b;
+	s->tail = b;
+	s->queued++;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- the sink (main thread) ------------------------------------------ */
+
+static void
+store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
+{
+	struct store *s = arg;
+	struct store_batch *b = s->cur;
+	const struct flow_tunnel *tu;
+	struct store_flow *x;
+	struct flow_ep o, r;
+	const char *p, *svc;
+	unsigned k;
+	size_t n;
+
+	(void)why;
+	if (b->nflows == b->capflows) {
+		b->capflows = b->capflows ? b->capflows * 2 : 256;
+		b->flows = xreallocarray(b->flows, b->capflows,
+		    sizeof *b->flows);
+	}
+	x = &b->flows[b->nflows++];
+	s->flows_in++;
+	flow_endpoints(f, &o, &r);
+	x->ts_us = (int64_t)(f->first_ns / 1000);
+	x->duration_us = (int64_t)(f->last_ns / 1000) -
+	    (int64_t)(f->first_ns / 1000);
+	flow_uid(f, x->uid);
+	out_fmt_addr(f->key.ip_ver, o.addr, x->orig_h);
+	out_fmt_addr(f->key.ip_ver, r.addr, x->resp_h);
+	x->orig_p = o.port;
+	x->resp_p = r.port;
+	x->proto_num = f->key.proto;
+	/* as out-rec.c: ICMPv6 is "icmp" (Zeek's transport_proto) */
+	p = f->key.proto == 58 ? "icmp" : proto_name(f->key.proto);
+	if (p != NULL)
+		snprintf(x->proto, sizeof x->proto, "%s", p);
+	else
+		snprintf(x->proto, sizeof x->proto, "%u", f->key.proto);
+	svc = flow_service(f);
+	snprintf(x->service, sizeof x->service, "%s", svc != NULL ? svc : "");
+	if (svc != NULL && *svc != '\0')
+		snprintf(x->svc_key, sizeof x->svc_key, "%s", svc);
+	else
+		snprintf(x->svc_key, sizeof x->svc_key, "%s/%u", x->proto,
+		    r.port);
+	snprintf(x->conn_state, sizeof x->conn_state, "%s",
+	    flow_conn_state(f));
+	memcpy(x->history, f->history, sizeof x->history);
+	x->history[sizeof x->history - 1] = '\0';
+	for (k = 0; k < 2; k++) {
+		x->pkts[k] = f->dir[k].pkts;
+		x->bytes[k] = f->dir[k].bytes;
+		x->ip_bytes[k] = f->dir[k].ip_bytes;
+		x->wire_bytes[k] = f->dir[k].wire_bytes;
+	}
+	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->return_vlan);
+	x->parents[0] = '\0';
+	x->tunnel[0] = '\0';
+	if ((tu = engine_flow_tunnel(s->engine, f)) != NULL) {
+		for (k = 0, n = 0; k < tu->nparents; k++) {
+			if (k > 0)
+				x->parents[n++] = ',';
+			flow_uid_of(tu->parent[k], x->parents + n);
+			n += 18;
+		}
+		x->parents[n] = '\0';
+		p = flow_tunnel_name(tu->kind);
+		snprintf(x->tunnel, sizeof x->tunnel, "%s", p != NULL ? p : "");
+	}
+	flow_community_id(f, 0, x->cid);
+	x->rtt_us = f->rtt_us;
+	x->retrans = f->retrans;
+	if (b->nflows >= STORE_BATCH_FLOWS)
+		store_queue_put(s);
+}
+
+/* Samples of second sec: what each source counted since the last one. */
+static void
+store_samples(struct store *s, const struct engine *e, int64_t sec)
+{
+	struct store_batch *b = s->cur;
+	const struct engine_source *src;
+	struct store_sample *x;
+	unsigned i, n = engine_source_count(e);
+	uint64_t bad, h;
+
+	for (i = 0; i < n && i < 64; i++) {
+		src = engine_source(e, i);
+		if (b->nsamples == b->capsamples) {
+			b->capsamples = b->capsamples ? b->capsamples * 2 : 8;
+			b->samples = xreallocarray(b->samples, b->capsamples,
+			    sizeof *b->samples);
+		}
+		x = &b->samples[b->nsamples];
+		memset(x, 0, sizeof *x);
+		x->ts = sec;
+		snprintf(x->source, sizeof x->source, "%s", src->name);
+		h = (uint64_t)sec % RATE_HIST_SLOTS;
+		if (src->rx.head_sec >= (uint64_t)sec &&
+		    src->rx.head_sec - (uint64_t)sec < RATE_HIST_SLOTS) {
+			x->rx_bytes = src->rx.bytes[h];
+			x->rx_pkts = src->rx.pkts[h];
+		}
+		if (src->tx.head_sec >= (uint64_t)sec &&
+		    src->tx.head_sec - (uint64_t)sec < RATE_HIST_SLOTS) {
+			x->tx_bytes = src->tx.bytes[h];
+			x->tx_pkts = src->tx.pkts[h];
+		}
+		bad = src->status[PKT_TRUNCATED] + src->status[PKT_INVALID] +
+		    src->status[PKT_UNSUPPORTED];
+		x->decode_errors = bad - s->src[i].status_bad;
+		s->src[i].status_bad = bad;
+		x->drops = s->src[i].drops - s->src[i].drops_seen;
+		s->src[i].drops_seen = s->src[i].drops;
+		if (x->rx_pkts + x->tx_pkts + x->drops + x->decode_errors == 0)
+			continue;
+		b->nsamples++;
+	}
+	if (sec > b->newest)
+		b->newest = sec;
+}
+
+static void
+store_sink_tick(void *arg, const struct engine *e, uint64_t now_ns)
+{
+	struct store *s = arg;
+	int64_t sec = (int64_t)(now_ns / 1000000000u);
+
+	/* The tick comes before the packet that moved the clock is
+	 * counted: everything counted since the last tick belongs to the
+	 * second of that tick. */
+	if (s->cur_sec >= 0 && sec != s->cur_sec)
+		store_samples(s, e, s->cur_sec);
+	s->cur_sec = sec;
+	store_queue_put(s);
+}
+
+static void
+store_sink_name(void *arg, const struct pkt_name *nm)
+{
+	struct store *s = arg;
+	struct store_batch *b = s->cur;
+
+	if (b->nnames == b->capnames) {
+		b->capnames = b->capnames ? b->capnames * 2 : 16;
+		b->names = xreallocarray(b->names, b->capnames,
+		    sizeof *b->names);
+	}
+	b->names[b->nnames++] = *nm;
+}
+
+static void
+store_sink_source(void *arg, const struct engine_source_event *ev)
+{
+	struct store *s = arg;
+
+	if (ev->source < 64)
+		s->src[ev->source].drops = ev->drops_kernel + ev->drops_iface +
+		    ev->drops_ring;
+}
+
+int
+store_start(struct store *s, struct engine *e, char **cause)
+{
+	s->engine = e;
+	if (engine_sink_add(e, &(struct engine_sink){ .name = "store",
+	    .arg = s, .flow = store_sink_flow, .tick = store_sink_tick,
+	    .name_learned = store_sink_name, .source = store_sink_source,
+	    .flags = ENGINE_SINK_UNORDERED }) != 0) {
+		xasprintf(cause, "cannot subscribe the store to the engine");
+		return -1;
+	}
+	if (pthread_create(&s->thread, NULL, store_main, s) != 0) {
+		xasprintf(cause, "cannot start the store thread");
+		return -1;
+	}
+	s->started = 1;
+	return 0;
+}
+
+int
+store_close(struct store *s, char **cause)
+{
+	int i, rc = 0;
+
+	if (s == NULL)
+		return 0;
+	if (s->started) {
+		/* the last second, then everything still queued */
+		if (s->cur_sec >= 0)
+			store_samples(s, s->engine, s->cur_sec);
+		s->cur_sec = -1;
+		s->cur->final = 1;
+		store_queue_put(s);
+		pthread_mutex_lock(&s->mu);
+		s->stopping = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+	}
+	if (s->failed) {
+		if (cause != NULL)
+			*cause = s->error;
+		else
+			free(s->error);
+		s->error = NULL;
+		rc = -1;
+	}
+	for (i = 0; i < ST_N; i++)
+		sqlite3_finalize(s->st[i]);
+	if (sqlite3_close(s->db) != SQLITE_OK && rc == 0) {
+		if (cause != NULL)
+			xasprintf(cause, "%s: cannot close the database",
+			    s->path);
+		rc = -1;
+	}
+	store_batch_free(s->cur);
+	free(s->error);
+	free(s->path);
+	free(s);
+	return rc;
+}
+
+uint64_t
+store_dropped(const struct store *s)
+{
+	return s->dropped;
+}
+
+uint64_t
+store_flows(const struct store *s)
+{
+	return s->flows_in;
+}

@@ -1,0 +1,87 @@
+/*
+ * store.h: the history database (SQLite): a writer thread fed by an
+ * engine sink, and read-only queries for export --db.
+ *
+ * The main thread builds batches in the sink callbacks and hands each
+ * whole batch to the store thread through a bounded queue; the store
+ * thread owns the only write connection.  Readers open their own
+ * read-only connection (store-query.c).
+ */
+#ifndef WIRETOP_STORE_H
+#define WIRETOP_STORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct engine;
+struct out_writer;
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_APP_ID		0x77747031	/* "wtp1": PRAGMA application_id */
+
+struct store_cfg {
+	const char *path;		/* borrowed */
+	int live;			/* 1: a full queue drops the batch
+					   (counted); 0: the caller waits */
+	uint32_t keep_seconds;		/* retention of per-second samples, s */
+	uint32_t keep_minutes;		/* of per-minute rollups, s */
+	uint32_t keep_hours;		/* of per-hour rollups and host and
+					   service totals, s */
+	uint32_t keep_flows;		/* of flow records, s */
+};
+
+struct store;
+
+/* The default database path for this user (owned, caller frees):
+ * $XDG_STATE_HOME/wiretop/history.db or ~/.local/state/wiretop/history.db. */
+char	*store_default_path(void);
+/* Open (creating it owner-only if needed) and migrate the database.  NULL
+ * + cause; *code is then WT_EXIT_DB. */
+struct store *store_open(const struct store_cfg *, char **cause);
+/* Whether a file with this content hash (hex SHA-256) was imported: 0
+ * no, 1 yes, 2 an import of it started and did not finish; call before
+ * store_start(). */
+int	 store_has_file(struct store *, const char *sha256);
+/* Record an imported file with the next batch: complete 0 when its import
+ * starts (committed with or before its first rows), 1 when it is done. */
+void	 store_add_file(struct store *, const char *sha256, const char *path,
+	    uint64_t size, int complete);
+/* Start the store thread and subscribe its sink to e. -1 + cause. */
+int	 store_start(struct store *, struct engine *e, char **cause);
+/* Hand over the last batch, wait for the thread to write everything, join
+ * it, close the database and free s.  0, or -1 + cause if a batch could
+ * not be written. */
+int	 store_close(struct store *, char **cause);
+/* Batches dropped because the queue was full (live capture only). */
+uint64_t store_dropped(const struct store *);
+/* Flow records handed to the store. */
+uint64_t store_flows(const struct store *);
+
+/* Open path read-write (created owner-only, migrated) or read-only, and
+ * check that it is a wiretop database of a schema this build knows; NULL
+ * + cause.  (The sqlite3 type is SQLite's own struct sqlite3.) */
+struct sqlite3 *store_db_open(const char *path, int writable, char **cause);
+
+/* ---- reading (store-query.c) --------------------------------------- */
+
+enum store_what {
+	STORE_WHAT_FLOWS,
+	STORE_WHAT_HOSTS,
+	STORE_WHAT_SERVICES,
+	STORE_WHAT_SAMPLES,
+};
+
+/* Parse a time for --since/--until: ISO 8601 (UTC unless it carries an
+ * offset) into *abs_s, or relative ("90s", "15m", "1h", "7d", "2w") into
+ * *rel_s (seconds before the newest time stored).  -1 if invalid. */
+int	 store_time_parse(const char *, int64_t *abs_s, int64_t *rel_s,
+	    int *relative);
+/* Write the records of one kind between since and until (strings as
+ * store_time_parse reads them; until may be NULL) from the database at
+ * path, opened read-only, to w.  0, or -1 + cause (*dbproblem set to 1 when
+ * the database itself is at fault). */
+int	 store_export(const char *path, enum store_what, const char *since,
+	    const char *until, struct out_writer *, char **cause,
+	    int *dbproblem);
+
+#endif
