@@ -65,6 +65,10 @@ struct store_flow {
 	char conn_state[8];
 	char history[16];
 	uint64_t pkts[2], bytes[2], ip_bytes[2], wire_bytes[2];
+	/* Without the frames it carried on into a tunnel: host and service
+	 * totals count a frame once, at its innermost layer (the engine's
+	 * rule). */
+	uint64_t own_pkts[2], own_wire[2];
 	char parents[FLOW_MAX_PARENTS * 19];
 	char tunnel[16];
 	char cid[64];
@@ -575,9 +579,8 @@ store_put_svc(struct store *s, int which, int64_t ts,
 
 	sqlite3_bind_int64(st, 1, ts);
 	sqlite3_bind_text(st, 2, f->svc_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)(f->wire_bytes[0] +
-	    f->wire_bytes[1]));
-	sqlite3_bind_int64(st, 4, (int64_t)(f->pkts[0] + f->pkts[1]));
+	sqlite3_bind_int64(st, 3, (int64_t)(f->own_wire[0] + f->own_wire[1]));
+	sqlite3_bind_int64(st, 4, (int64_t)(f->own_pkts[0] + f->own_pkts[1]));
 	sqlite3_bind_int64(st, 5, 1);
 	return store_step(st);
 }
@@ -635,15 +638,18 @@ store_put_flow(struct store *s, const struct store_flow *f)
 	sqlite3_bind_int64(st, 27, f->retrans);
 	if ((rc = store_step(st)) != SQLITE_OK)
 		return (int)rc;
-	/* host and service totals, in the hour and day the record starts */
+	/* host and service totals, in the hour and day the record starts;
+	 * none for a flow all of whose frames went on into a tunnel */
+	if (f->own_pkts[0] + f->own_pkts[1] == 0)
+		return SQLITE_OK;
 	if ((rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->orig_h,
-	    f->wire_bytes[1], f->wire_bytes[0], f->pkts[1], f->pkts[0])) ||
+	    f->own_wire[1], f->own_wire[0], f->own_pkts[1], f->own_pkts[0])) ||
 	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->orig_h,
-	    f->wire_bytes[1], f->wire_bytes[0], f->pkts[1], f->pkts[0])) ||
+	    f->own_wire[1], f->own_wire[0], f->own_pkts[1], f->own_pkts[0])) ||
 	    (rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->resp_h,
-	    f->wire_bytes[0], f->wire_bytes[1], f->pkts[0], f->pkts[1])) ||
+	    f->own_wire[0], f->own_wire[1], f->own_pkts[0], f->own_pkts[1])) ||
 	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->resp_h,
-	    f->wire_bytes[0], f->wire_bytes[1], f->pkts[0], f->pkts[1])) ||
+	    f->own_wire[0], f->own_wire[1], f->own_pkts[0], f->own_pkts[1])) ||
 	    (rc = store_put_svc(s, ST_SVC_H, h - h % 3600, f)) ||
 	    (rc = store_put_svc(s, ST_SVC_D, h - h % 86400, f)))
 		return (int)rc;
@@ -903,11 +909,17 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		x->bytes[k] = f->dir[k].bytes;
 		x->ip_bytes[k] = f->dir[k].ip_bytes;
 		x->wire_bytes[k] = f->dir[k].wire_bytes;
+		x->own_pkts[k] = f->dir[k].pkts;
+		x->own_wire[k] = f->dir[k].wire_bytes;
 	}
 	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->return_vlan);
 	x->parents[0] = '\0';
 	x->tunnel[0] = '\0';
 	if ((tu = engine_flow_tunnel(s->engine, f)) != NULL) {
+		for (k = 0; k < 2; k++) {
+			x->own_pkts[k] -= tu->inner_pkts[k];
+			x->own_wire[k] -= tu->inner_wire[k];
+		}
 		for (k = 0, n = 0; k < tu->nparents; k++) {
 			if (k > 0)
 				x->parents[n++] = ',';

@@ -6,7 +6,8 @@
 #     of frames and frame bytes in each second;
 #   - per-host totals (bytes and packets in and out, summed over the
 #     hours) equal tshark's per-address count of IP frames (first IP
-#     header of each frame: the captures chosen carry no tunnel);
+#     header of each frame: the captures chosen carry no tunnel), and on
+#     tunnel fixtures the hand-computed expected hosts (innermost layer);
 #   - per-service totals add up to tshark's IP frames and bytes;
 #   - per-minute and per-hour rollups are the sums of their seconds;
 #   - a second import of the same file changes nothing.
@@ -215,4 +216,33 @@ wt_check "export --db of a missing file: exit 4, one line (rc $rc)" \
     [ $? -eq 0 ]
 "$WIRETOP" import --db "$WT_TMP/x.db" - <"$1" 2>"$WT_TMP/err"
 wt_check "import of standard input: usage error (2)" [ $? -eq 2 ]
+
+# Tunnels: host totals in the database count each frame once, at its
+# innermost layer, as the engine's hosts do: for each tunnel fixture the
+# database's hosts are tests/pcap/expected/NAME.hosts (worked out by
+# hand: the overlay hosts carry the frames, a tunnel endpoint only what
+# it sent outside tunnels).
+for f in vxlan gre teredo tunnel-depth; do
+	"$pcapgen" -o "$WT_TMP/$f.pcap" "$WT_SRCDIR/tests/pcap/$f.txt" ||
+	    wt_hard "pcapgen $f.txt failed"
+	db=$WT_TMP/$f.db
+	"$WIRETOP" import --db "$db" "$WT_TMP/$f.pcap" 2>"$WT_TMP/err" ||
+	    wt_hard "import of $f failed: $(cat "$WT_TMP/err")"
+	"$WIRETOP" export --db "$db" --since 1d --what hosts \
+	    >"$WT_TMP/$f.dbhosts" 2>"$WT_TMP/err" ||
+	    wt_hard "export --db of $f failed: $(cat "$WT_TMP/err")"
+	python3 - "$WT_SRCDIR/tests/pcap/expected/$f.hosts" \
+	    "$WT_TMP/$f.dbhosts" >"$WT_TMP/cmp" <<'PY'
+import csv, sys
+want = {r["addr"]: (int(r["bytes_in"]), int(r["bytes_out"]),
+    int(r["pkts_in"]), int(r["pkts_out"]))
+    for r in csv.DictReader(open(sys.argv[1]))}
+got = {r["addr"]: (int(r["bytes_in"]), int(r["bytes_out"]),
+    int(r["pkts_in"]), int(r["pkts_out"]))
+    for r in csv.DictReader(open(sys.argv[2]))}
+print("ok" if want == got and want else "want %s got %s" % (want, got))
+PY
+	wt_check "$f: database hosts = the hand-computed expected/$f.hosts" \
+	    [ "$(cat "$WT_TMP/cmp")" = ok ]
+done
 wt_finish
