@@ -229,24 +229,24 @@ static const char *const store_migrations[] = {
 	"flows = flows + excluded.flows"
 
 static const char *const store_sql[ST_N] = {
-	[ST_FLOW] = "INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	[ST_FLOW] = ("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-	    "?21, ?22, ?23, ?24, ?25, ?26, ?27)",
-	[ST_SEC] = STORE_SAMPLE_UPSERT("samples_sec"),
-	[ST_MIN] = STORE_SAMPLE_UPSERT("samples_min"),
-	[ST_HOUR] = STORE_SAMPLE_UPSERT("samples_hour"),
-	[ST_HOST_H] = STORE_HOST_UPSERT("host_hour"),
-	[ST_HOST_D] = STORE_HOST_UPSERT("host_day"),
-	[ST_SVC_H] = STORE_SVC_UPSERT("service_hour"),
-	[ST_SVC_D] = STORE_SVC_UPSERT("service_day"),
-	[ST_NAME] = "INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?4) "
+	    "?21, ?22, ?23, ?24, ?25, ?26, ?27)"),
+	[ST_SEC] = (STORE_SAMPLE_UPSERT("samples_sec")),
+	[ST_MIN] = (STORE_SAMPLE_UPSERT("samples_min")),
+	[ST_HOUR] = (STORE_SAMPLE_UPSERT("samples_hour")),
+	[ST_HOST_H] = (STORE_HOST_UPSERT("host_hour")),
+	[ST_HOST_D] = (STORE_HOST_UPSERT("host_day")),
+	[ST_SVC_H] = (STORE_SVC_UPSERT("service_hour")),
+	[ST_SVC_D] = (STORE_SVC_UPSERT("service_day")),
+	[ST_NAME] = ("INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?4) "
 	    "ON CONFLICT (addr, name) DO UPDATE SET "
-	    "last_ts = max(last_ts, excluded.last_ts)",
-	[ST_FILE] = "INSERT INTO imported_files VALUES "
+	    "last_ts = max(last_ts, excluded.last_ts)"),
+	[ST_FILE] = ("INSERT INTO imported_files VALUES "
 	    "(?1, ?2, ?3, strftime('%s', 'now'), ?4) ON CONFLICT (sha256) "
-	    "DO UPDATE SET complete = excluded.complete",
-	[ST_CLOCK] = "INSERT INTO meta VALUES ('newest', ?1) ON CONFLICT "
-	    "(key) DO UPDATE SET value = max(value, excluded.value)",
+	    "DO UPDATE SET complete = excluded.complete"),
+	[ST_CLOCK] = ("INSERT INTO meta VALUES ('newest', ?1) ON CONFLICT "
+	    "(key) DO UPDATE SET value = max(value, excluded.value)"),
 };
 
 char *

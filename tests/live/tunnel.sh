@@ -193,6 +193,15 @@ for w in flows hosts summary; do
 	WT_PIDS="$WT_PIDS $!"
 done
 wt_wait_capture "$n0" 4
+# A packet socket is listed before libpcap has bound and activated it:
+# tcpdump says "listening on" once it captures (the reference must not
+# miss the first frames).
+i=0
+while ! grep -q 'listening on' tcpdump.err 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q 'listening on' tcpdump.err || wt_hard "tcpdump did not start"
 
 # N requests from NET.1:40001 to NET.2:7777 each, one at a time; prints
 # the answers received per net
