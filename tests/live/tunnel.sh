@@ -182,9 +182,12 @@ spid=$(cat ready)
 WT_PIDS="$WT_PIDS $spid"
 
 n0=$(wt_packet_sockets)
-tcpdump -i "$WT_IF0" -n -U --immediate-mode -w tun.pcap \
+tcpdump -i "$WT_IF0" -n -U --immediate-mode -s 2048 -B 16384 -w tun.pcap \
     2>tcpdump.err &
 tcpd=$!
+# (in immediate mode libpcap's ring holds buffer / snaplen frames: with
+# the default snap length a 2 MiB buffer is 8 frames, which a busy
+# machine overruns; 2 KiB slots in 16 MiB hold 8192)
 WT_PIDS="$WT_PIDS $tcpd"
 for w in flows hosts summary; do
 	"$WIRETOP" export -i "$WT_IF0" -u root --format ndjson --what $w \
