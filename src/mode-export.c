@@ -203,10 +203,10 @@ export_close(struct export *x, FILE *fp)
 	return err;
 }
 
-/* The -r source (file or "-") that -o names, or NULL: opening -o truncates
- * it, which would destroy the capture while it is read. */
-const char *
-mode_output_is_input(const struct wt_opts *o)
+/* Refuse an -o that names a -r source (file or "-"): opening -o
+ * truncates it, which would destroy the capture while it is read. */
+int
+mode_output_check(const struct wt_opts *o)
 {
 	struct stat out, in;
 	unsigned i;
@@ -214,15 +214,19 @@ mode_output_is_input(const struct wt_opts *o)
 
 	if (o->output == NULL || strcmp(o->output, "-") == 0 ||
 	    stat(o->output, &out) != 0 || !S_ISREG(out.st_mode))
-		return NULL;
+		return WT_EXIT_OK;
 	for (i = 0; i < o->n_files; i++) {
 		r = strcmp(o->files[i], "-") == 0 ?
 		    fstat(STDIN_FILENO, &in) : stat(o->files[i], &in);
 		if (r == 0 && in.st_dev == out.st_dev &&
-		    in.st_ino == out.st_ino)
-			return o->files[i];
+		    in.st_ino == out.st_ino) {
+			fprintf(stderr, "wiretop: -o %s: is the capture file "
+			    "read by -r %s (it would be overwritten)\n",
+			    o->output, o->files[i]);
+			return WT_EXIT_USAGE;
+		}
 	}
-	return NULL;
+	return WT_EXIT_OK;
 }
 
 /* Open -o (after the privilege drop: as the user the process runs as,
@@ -364,31 +368,19 @@ mode_export(struct wt_opts *o)
 		return WT_EXIT_USAGE;
 	}
 
-	if ((outname = mode_output_is_input(o)) != NULL) {
-		fprintf(stderr, "wiretop: -o %s: is the capture file read by "
-		    "-r %s (it would be overwritten)\n", o->output, outname);
-		return WT_EXIT_USAGE;
-	}
+	if ((code = mode_output_check(o)) != WT_EXIT_OK)
+		return code;
 
 	/* Files are exported as fast as they can be read unless --speed
 	 * asks for a pace (the TUI's default is the original timing). */
 	if (!o->speed_given)
 		o->speed = 0;
 
-	p = pipeline_create(o, &cause, &code);
-	if (p == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
-		    "cannot open the capture sources");
-		free(cause);
-		return code != WT_EXIT_OK ? code : WT_EXIT_CAPTURE;
-	}
-	x.engine = pipeline_engine(p);
-
 	/* The capture is open: no privilege is needed from here on. */
-	if ((code = mode_drop(o, p)) != WT_EXIT_OK) {
-		pipeline_free(p);
+	if ((code = mode_open(o, "cannot open the capture sources", &p)) !=
+	    WT_EXIT_OK)
 		return code;
-	}
+	x.engine = pipeline_engine(p);
 	if ((code = mode_output_open(o, &fp, &outname)) != WT_EXIT_OK) {
 		pipeline_free(p);
 		return code;

@@ -108,17 +108,9 @@ mode_import(struct wt_opts *o)
 	}
 	o->speed = 0;
 
-	p = pipeline_create(o, &cause, &code);
-	if (p == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
-		    "cannot open the capture files");
-		free(cause);
-		return code != WT_EXIT_OK ? code : WT_EXIT_CAPTURE;
-	}
-	if ((code = mode_drop(o, p)) != WT_EXIT_OK) {
-		pipeline_free(p);
+	if ((code = mode_open(o, "cannot open the capture files", &p)) !=
+	    WT_EXIT_OK)
 		return code;
-	}
 	dbpath = o->db_path != NULL ? xstrdup(o->db_path) :
 	    store_default_path();
 	memset(&sc, 0, sizeof sc);

@@ -1085,27 +1085,16 @@ mode_report(struct wt_opts *o)
 		    "(live capture is not reported)\n", stderr);
 		return WT_EXIT_USAGE;
 	}
-	if ((outname = mode_output_is_input(o)) != NULL) {
-		fprintf(stderr, "wiretop: -o %s: is the capture file read by "
-		    "-r %s (it would be overwritten)\n", o->output, outname);
-		return WT_EXIT_USAGE;
-	}
+	if ((code = mode_output_check(o)) != WT_EXIT_OK)
+		return code;
 	if (!o->speed_given)
 		o->speed = 0;
 
-	p = pipeline_create(o, &cause, &code);
-	if (p == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
-		    "cannot open the capture sources");
-		free(cause);
-		return code != WT_EXIT_OK ? code : WT_EXIT_CAPTURE;
-	}
+	if ((code = mode_open(o, "cannot open the capture sources", &p)) !=
+	    WT_EXIT_OK)
+		return code;
 	r.p = p;
 	r.engine = pipeline_engine(p);
-	if ((code = mode_drop(o, p)) != WT_EXIT_OK) {
-		pipeline_free(p);
-		return code;
-	}
 	if ((code = mode_output_open(o, &fp, &outname)) != WT_EXIT_OK) {
 		pipeline_free(p);
 		return code;

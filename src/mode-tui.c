@@ -328,17 +328,9 @@ mode_tui(struct wt_opts *opts)
 	}
 
 	opts->ecfg.keep_rates = 1;
-	pl = pipeline_create(opts, &cause, &code);
-	if (pl == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause ? cause :
-		    "cannot open the capture");
-		free(cause);
-		close(sfd);
-		return code ? code : WT_EXIT_CAPTURE;
-	}
 	/* The capture is open: no privilege is needed from here on. */
-	if ((code = mode_drop(opts, pl)) != WT_EXIT_OK) {
-		pipeline_free(pl);
+	if ((code = mode_open(opts, "cannot open the capture", &pl)) !=
+	    WT_EXIT_OK) {
 		close(sfd);
 		return code;
 	}

@@ -24,6 +24,29 @@
 /* The last state of each source that was logged. */
 static enum capture_state mode_logged[WT_MAX_SOURCES];
 
+/* Open the sources, then drop privileges (mode_drop()); what goes wrong
+ * is one line on stderr (what names the sources in it) and the exit
+ * code, with nothing left open. */
+int
+mode_open(struct wt_opts *o, const char *what, struct pipeline **pp)
+{
+	char *cause = NULL;
+	int code = WT_EXIT_OK;
+
+	*pp = pipeline_create(o, &cause, &code);
+	if (*pp == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+		    what);
+		free(cause);
+		return code != WT_EXIT_OK ? code : WT_EXIT_CAPTURE;
+	}
+	if ((code = mode_drop(o, *pp)) != WT_EXIT_OK) {
+		pipeline_free(*pp);
+		*pp = NULL;
+	}
+	return code;
+}
+
 int
 mode_drop(struct wt_opts *o, struct pipeline *p)
 {

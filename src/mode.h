@@ -89,6 +89,10 @@ int	mode_report(struct wt_opts *);
  * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code
  * after one line on stderr. */
 int	mode_drop(struct wt_opts *, struct pipeline *);
+/* pipeline_create() then mode_drop(): WT_EXIT_OK with *pp set, or the
+ * exit code after one line ("cannot open WHAT" if the pipeline gives no
+ * cause) with *pp NULL. */
+int	mode_open(struct wt_opts *, const char *what, struct pipeline **pp);
 /* Log each source that failed or finished since the last call. */
 void	mode_log_sources(struct pipeline *);
 /* Log each source's packets and drops so far (SIGUSR1, and the end). */
@@ -96,8 +100,9 @@ void	mode_log_stats(struct pipeline *);
 /* Log how each source ended, its packets and drops, and the exit code. */
 void	mode_log_end(struct pipeline *, int code);
 
-/* The -r file that -o names (opening -o would truncate it), or NULL. */
-const char *mode_output_is_input(const struct wt_opts *);
+/* WT_EXIT_USAGE after one line if -o names a -r file (opening -o would
+ * truncate it), else WT_EXIT_OK. */
+int	mode_output_check(const struct wt_opts *);
 /* Open -o after the privilege drop, never through a symbolic link, or
  * take stdout; *name is what messages call it.  WT_EXIT_OK, or the exit
  * code after one line on stderr. */
