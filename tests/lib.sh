@@ -149,6 +149,19 @@ wt_need_corpus() {
 
 # wt_need_tool TOOL...: every TOOL must be on PATH; else skip, or fail
 # under CI.
+# wt_need_pcapgen: $pcapgen, the fixture generator make check builds.
+wt_need_pcapgen() {
+	pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
+	[ -x "$pcapgen" ] || wt_hard "needs $pcapgen (make check builds it)"
+}
+
+# wt_need_sqlite3: python3 with its sqlite3 module (the store's tests).
+wt_need_sqlite3() {
+	wt_need_tool python3
+	python3 -c 'import sqlite3' 2>/dev/null ||
+	    wt_missing "python3 has no sqlite3 module"
+}
+
 wt_need_tool() {
 	for _t in "$@"; do
 		command -v "$_t" >/dev/null 2>&1 ||

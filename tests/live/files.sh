@@ -18,8 +18,7 @@
 wt_init files
 wt_need_wiretop
 wt_need_tool python3
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "needs $pcapgen"
+wt_need_pcapgen
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 # a run as root drops to an unprivileged user before it opens -o files
 HOME=$WT_TMP

@@ -21,8 +21,7 @@ wt_init export-escape
 wt_need_wiretop
 wt_need_tool python3
 
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "$pcapgen is not built"
+wt_need_pcapgen
 fixture=$WT_SRCDIR/tests/pcap/escape/names.txt
 "$pcapgen" -o "$WT_TMP/names.pcap" "$fixture" >/dev/null ||
     wt_hard "pcapgen failed on $fixture"

@@ -15,8 +15,7 @@ wt_init export-overflow
 wt_need_wiretop
 wt_need_tool python3
 
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "$pcapgen is not built"
+wt_need_pcapgen
 
 {
 	echo "linktype ether"

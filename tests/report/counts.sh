@@ -14,8 +14,7 @@ wt_init report-counts
 wt_need_wiretop
 wt_need_tool python3 tshark mergecap
 
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "$pcapgen is not built"
+wt_need_pcapgen
 "$pcapgen" -o "$WT_TMP/talkers.pcap" "$WT_SRCDIR/tests/pcap/talkers.txt" \
     >/dev/null || wt_hard "pcapgen failed on talkers.txt"
 

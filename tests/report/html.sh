@@ -16,8 +16,7 @@ wt_init report-html
 wt_need_wiretop
 wt_need_tool python3
 
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "$pcapgen is not built"
+wt_need_pcapgen
 py=$WT_SRCDIR/tests/report/htmlcheck.py
 
 # tap FILE NAME: the check lines of FILE as TAP checks named NAME

@@ -12,11 +12,8 @@ set -u
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init store-errors
 wt_need_wiretop
-wt_need_tool python3
-python3 -c 'import sqlite3' 2>/dev/null ||
-    wt_missing "python3 has no sqlite3 module"
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "needs $pcapgen (make check builds it)"
+wt_need_sqlite3
+wt_need_pcapgen
 cap=$WT_TMP/basic-tcp.pcap
 "$pcapgen" -o "$cap" "$WT_SRCDIR/tests/pcap/basic-tcp.txt" ||
     wt_hard "pcapgen failed"

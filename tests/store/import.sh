@@ -19,10 +19,8 @@ set -u
 wt_init store-import
 wt_need_wiretop
 wt_need_tool python3 tshark
-python3 -c 'import sqlite3' 2>/dev/null ||
-    wt_missing "python3 has no sqlite3 module"
-pcapgen=${WT_TOOLS:-tests/tools}/pcapgen
-[ -x "$pcapgen" ] || wt_hard "needs $pcapgen (make check builds it)"
+wt_need_sqlite3
+wt_need_pcapgen
 
 caps=
 for f in basic-tcp icmp-echo ipv6 dns-name frag; do
