@@ -119,11 +119,28 @@ static const struct cfg_setting cfg_table[] = {
 	  "2592000", NULL, "seconds", "History: how long per-minute rollups "
 	  "are kept." },
 	{ "retention_hours", CFG_U32, O(keep_hours), 60, 3153600000u,
-	  "63072000", NULL, "seconds", "History: how long per-hour rollups "
-	  "and the per-hour and per-day host and service totals are kept." },
+	  "63072000", NULL, "seconds", "History: how long per-hour rollups, "
+	  "the per-hour and per-day host and service totals, learned names "
+	  "(by when they were last seen) and alerts are kept." },
 	{ "retention_flows", CFG_U32, O(keep_flows), 60, 315360000,
 	  "604800", NULL, "seconds", "History: how long flow records are "
 	  "kept." },
+	{ "history_db", CFG_STRING, O(db_path), 0, 0, "", NULL, NULL,
+	  "The history database (SQLite). Empty: " LOCALSTATEDIR
+	  "/lib/wiretop/history.db for the daemon and for root, "
+	  "$XDG_STATE_HOME/wiretop/history.db (~/.local/state/wiretop/"
+	  "history.db) for other users. --db overrides it." },
+	{ "db_group", CFG_STRING, O(db_group), 0, 0, "", NULL, NULL,
+	  "A group whose members may read the history database (wiretop "
+	  "view, export --db, report --db) without capture rights: the "
+	  "database's directory is then made mode 0750 and its files 0640 in "
+	  "that group. The user wiretop writes the database as must be a "
+	  "member of the group (the wiretop user's own group, wiretop, is "
+	  "the usual choice). Empty: owner-only (0700 and 0600)." },
+	{ "pid_file", CFG_STRING, O(pidfile), 0, 0, "", NULL, NULL,
+	  "The daemon writes its process id to this file and holds a lock "
+	  "on it while it runs, so a second daemon with the same file "
+	  "refuses to start. Empty: no file (--pidfile sets it)." },
 	{ "delay", CFG_MSEC, O(delay_ms), 0.05, 60, "1", NULL, "seconds",
 	  "Screen refresh interval." },
 	{ "theme", CFG_ENUM, O(theme), 0, 0, "dark", "dark|light|mono", NULL,

@@ -46,6 +46,8 @@ enum {
 	OPT_DB,
 	OPT_SINCE,
 	OPT_UNTIL,
+	OPT_DAEMONIZE,
+	OPT_PIDFILE,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -54,6 +56,7 @@ enum {
 #define MAIN_OPT_EXPORT		0x4u	/* export's output */
 #define MAIN_OPT_REPORT		0x40u	/* report's output (--format, -o) */
 #define MAIN_OPT_DB		0x8u	/* the history database (--db) */
+#define MAIN_OPT_DAEMON		0x80u	/* --daemonize, --pidfile */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -77,6 +80,13 @@ static const struct main_mode main_modes[] = {
 	  "                           services, TCP health, drops; --format text\n"
 	  "                           (default), json or html (inline SVG charts)\n",
 	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT },
+	{ "daemon",
+	  "  daemon                   headless: capture into the history database\n"
+	  "                           (--db), log to syslog or --log; stays in the\n"
+	  "                           foreground unless --daemonize; TERM/INT\n"
+	  "                           flush and exit, HUP reloads the\n"
+	  "                           configuration, USR1 logs statistics\n",
+	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON },
 	{ "import",
 	  "  import FILE...           read capture files into the history database\n"
 	  "                           (--db), on their own timestamps\n",
@@ -113,6 +123,8 @@ static const struct option main_longopts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "daemonize", no_argument, NULL, OPT_DAEMONIZE },
+	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -175,8 +187,16 @@ main_usage(FILE *f)
 "                           data stored: 90s, 15m, 1h, 7d, 2w\n"
 "\n"
 "History:\n"
-"      --db PATH            the history database (default:\n"
+"      --db PATH            the history database (default: the daemon's\n"
+"                           " LOCALSTATEDIR "/lib/wiretop/history.db for the\n"
+"                           daemon and root, else\n"
 "                           $XDG_STATE_HOME/wiretop/history.db)\n"
+"\n"
+"Daemon:\n"
+"      --daemonize          detach from the terminal (default: stay in the\n"
+"                           foreground, as systemd wants)\n"
+"      --pidfile FILE       write the process id to FILE, locked while the\n"
+"                           daemon runs\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -371,6 +391,12 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_UNTIL:
 		o->until = arg;
 		return 0;
+	case OPT_DAEMONIZE:
+		o->daemonize = 1;
+		return 0;
+	case OPT_PIDFILE:
+		setting = "pid_file";
+		break;
 	default:
 		return 0;
 	}
@@ -399,6 +425,8 @@ main_opt_group(int c)
 		return MAIN_OPT_EXPORT;
 	case OPT_DB:
 		return MAIN_OPT_DB;
+	case OPT_DAEMONIZE: case OPT_PIDFILE:
+		return MAIN_OPT_DAEMON;
 	default:
 		return 0;
 	}
@@ -420,6 +448,53 @@ struct main_opt {
 	int c;
 	char *arg;
 };
+
+/* What main() read, kept for mode_reload(). */
+static struct main_opt *main_seen;
+static int main_nseen;
+static const char *main_mode_name;
+
+/* The command line over the configuration in o: sources on the command
+ * line replace the files' interface list (`export -r trace.pcap` reads
+ * that file only, even with an interface set in wiretop.conf).  0, or -1
+ * after a usage line. */
+static int
+main_apply_all(struct wt_opts *o, const struct main_opt *seen, int nseen)
+{
+	int i;
+
+	for (i = 0; i < nseen; i++) {
+		if (seen[i].c == 'i' || seen[i].c == 'r') {
+			o->n_ifaces = 0;
+			break;
+		}
+	}
+	for (i = 0; i < nseen; i++)
+		if (main_apply(o, seen[i].c, seen[i].arg) != 0)
+			return -1;
+	return 0;
+}
+
+int
+mode_reload(const struct wt_opts *cur, struct wt_opts *o, char **cause)
+{
+	struct wt_opts n;
+	unsigned i;
+
+	/* the files read at the start, again: the user's own file may
+	 * be out of reach of the user the daemon became */
+	cfg_defaults(&n);
+	n.mode = main_mode_name;
+	for (i = 0; i < cur->n_config_files; i++)
+		if (cfg_load_file(&n, cur->config_files[i], 1, cause) != 0)
+			return -1;
+	if (main_apply_all(&n, main_seen, main_nseen) != 0) {
+		*cause = xstrdup("the command line no longer applies");
+		return -1;
+	}
+	*o = n;
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -522,15 +597,6 @@ main(int argc, char **argv)
 		cfg_done();
 		return WT_EXIT_USAGE;
 	}
-	/* Sources on the command line replace the files' interface list:
-	 * `export -r trace.pcap` reads that file only, even with an
-	 * interface set in wiretop.conf. */
-	for (i = 0; i < nseen; i++) {
-		if (seen[i].c == 'i' || seen[i].c == 'r') {
-			opts.n_ifaces = 0;
-			break;
-		}
-	}
 	for (i = 0; i < nseen; i++) {
 		if (main_opt_group(seen[i].c) != 0 &&
 		    (main_opt_group(seen[i].c) & mode->groups) == 0) {
@@ -543,14 +609,17 @@ main(int argc, char **argv)
 			cfg_done();
 			return WT_EXIT_USAGE;
 		}
-		if (main_apply(&opts, seen[i].c, seen[i].arg) != 0) {
-			free(seen);
-			cfg_done();
-			return WT_EXIT_USAGE;
-		}
 	}
-	free(seen);
+	if (main_apply_all(&opts, seen, nseen) != 0) {
+		free(seen);
+		cfg_done();
+		return WT_EXIT_USAGE;
+	}
+	main_seen = seen;
+	main_nseen = nseen;
+	main_mode_name = mode->name;
 	if (show) {
+		free(seen);
 		cfg_show(&opts, stdout);
 		cfg_done();
 		return WT_EXIT_OK;
@@ -561,6 +630,7 @@ main(int argc, char **argv)
 	rc = mode->run(&opts);
 	log_close();
 	cfg_done();
+	free(seen);
 	if (rc == WT_EXIT_PIPE)
 		proc_die_of_sigpipe();
 	return rc;

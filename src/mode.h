@@ -64,6 +64,11 @@ struct wt_opts {
 	uint32_t keep_minutes;		/* retention_minutes */
 	uint32_t keep_hours;		/* retention_hours */
 	uint32_t keep_flows;		/* retention_flows */
+	const char *db_group;		/* db_group: group that may read it */
+
+	/* daemon */
+	int daemonize;			/* --daemonize: detach */
+	const char *pidfile;		/* --pidfile / pid_file, or NULL */
 
 	/* tui */
 	int delay_ms;			/* -d: refresh interval */
@@ -84,6 +89,14 @@ int	mode_export(struct wt_opts *);
 int	mode_import(struct wt_opts *);
 int	mode_tui(struct wt_opts *);
 int	mode_report(struct wt_opts *);
+int	mode_daemon(struct wt_opts *);
+
+/* Read the configuration files cur was read from and the command line
+ * again, as main() did at the start, into *o (HUP in the daemon).  -1 +
+ * cause (one line, "file:line: key: ...") if a file is now invalid or
+ * gone; *o is then untouched. */
+int	mode_reload(const struct wt_opts *cur, struct wt_opts *o,
+	    char **cause);
 
 /* After the capture handles are open, before pipeline_start(): drop
  * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code

@@ -139,6 +139,22 @@ proc_user_lookup(const char *user, char **cause)
 }
 
 int
+proc_drop_target(const char *user, uid_t *uid, gid_t *gid, char **cause)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0 && getuid() != 0)
+		return 0;
+	if (user != NULL && strcmp(user, "root") == 0)
+		return 0;
+	if ((pw = proc_user_lookup(user, cause)) == NULL)
+		return -1;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 1;
+}
+
+int
 proc_drop(const char *user, int *stayed_root, char **cause)
 {
 	struct passwd *pw;

@@ -6,6 +6,7 @@
 #define WIRETOP_PROC_H
 
 #include <signal.h>
+#include <sys/types.h>
 
 /* What the main loop is told by proc_signals_read(), a bitmask. */
 enum proc_event {
@@ -52,6 +53,12 @@ void	proc_die_of_sigpipe(void) __attribute__((noreturn));
  * set no_new_privs.  user "root" keeps root and sets *stayed_root.
  * -1 + cause (one line) on failure. */
 int	proc_drop(const char *user, int *stayed_root, char **cause);
+/* The identity proc_drop(user) will take: 1 with *uid and *gid set when
+ * the process runs as root and will become another user, 0 when it keeps
+ * its identity, -1 + cause if the user does not exist.  For preparing,
+ * while still root, what that user must own (the history directory). */
+int	proc_drop_target(const char *user, uid_t *uid, gid_t *gid,
+	    char **cause);
 /* The name of the user the process runs as (after proc_drop: the new
  * one), for messages.  Borrowed, static. */
 const char *proc_user(void);

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -140,6 +141,11 @@ struct store {
 	int64_t newest;
 	int64_t pruned;
 	int degraded;
+
+	/* counters: written by the store thread under mu */
+	uint64_t n_batches, n_flows, n_samples, n_retries;
+	int64_t newest_pub;		/* newest, as of the last batch */
+	int paused;
 };
 
 enum {
@@ -264,15 +270,15 @@ store_default_path(void)
 	return p;
 }
 
-/* mkdir -p of path's directory, owner-only for what it creates. */
+/* mkdir -p of path's directory, with mode for what it creates. */
 static int
-store_mkdirs(const char *path, char **cause)
+store_mkdirs(const char *path, mode_t mode, char **cause)
 {
 	char *d = xstrdup(path), *s;
 
 	for (s = d + 1; (s = strchr(s, '/')) != NULL; s++) {
 		*s = '\0';
-		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
+		if (mkdir(d, mode) != 0 && errno != EEXIST) {
 			xasprintf(cause, "%s: cannot create the directory: %s",
 			    d, strerror(errno));
 			free(d);
@@ -377,21 +383,106 @@ store_check(sqlite3 *db, const char *path, int writable, char **cause)
 	return 0;
 }
 
-sqlite3 *
-store_db_open(const char *path, int writable, char **cause)
+long
+store_group_lookup(const char *name, char **cause)
+{
+	struct group *gr;
+	unsigned long id;
+	char *end;
+
+	errno = 0;
+	if ((gr = getgrnam(name)) != NULL && gr->gr_gid != 0)
+		return (long)gr->gr_gid;
+	if (gr != NULL) {
+		xasprintf(cause, "db_group %s: the root group cannot be the "
+		    "database's group (name a group of analysts)", name);
+		return -1;
+	}
+	id = strtoul(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && *end == '\0' && id < 0x7fffffffu &&
+	    id > 0)
+		return (long)id;
+	xasprintf(cause, "db_group %s: %s", name, errno != 0 ?
+	    strerror(errno) : "no such group");
+	return -1;
+}
+
+/* Give the file open as fd (or the directory) to group gid with mode. */
+static int
+store_give(int fd, const char *what, long gid, mode_t mode, char **cause)
+{
+	if (fchown(fd, (uid_t)-1, (gid_t)gid) != 0) {
+		xasprintf(cause, "%s: cannot give it to group %ld (db_group): "
+		    "%s (the user wiretop runs as must be a member of that "
+		    "group)", what, gid, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, mode) != 0) {
+		xasprintf(cause, "%s: chmod: %s", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* db_group: the directory 0750, the database and its -wal and -shm
+ * 0640, all in the group, so its members can read (the writer may be
+ * running already: its files are given too). */
+static int
+store_share(const char *path, long gid, char **cause)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	char *dir = xstrdup(path), *slash, *f;
+	struct stat st;
+	size_t i;
+	int fd, rc = 0;
+
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd != -1 && fstat(fd, &st) == 0 &&
+		    st.st_uid == geteuid() && ((st.st_mode & 07777) != 0750 ||
+		    st.st_gid != (gid_t)gid))
+			rc = store_give(fd, dir, gid, 0750, cause);
+		if (fd != -1)
+			close(fd);
+	}
+	free(dir);
+	for (i = 0; rc == 0 && i < 2; i++) {
+		xasprintf(&f, "%s%s", path, sfx[i]);
+		fd = open(f, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (fd != -1) {
+			rc = store_give(fd, f, gid, 0640, cause);
+			close(fd);
+		}
+		free(f);
+	}
+	return rc;
+}
+
+static sqlite3 *
+store_db_open_as(const char *path, int writable, long gid, char **cause)
 {
 	sqlite3 *db = NULL;
 	int rc, fd;
 
 	if (writable) {
-		if (store_mkdirs(path, cause) != 0)
+		if (store_mkdirs(path, gid > 0 ? 0750 : 0700, cause) != 0)
 			return NULL;
-		/* created owner-only here, never through a link: SQLite
-		 * gives its -wal and -shm files the same mode */
+		/* created owner-only (or group-readable) here, never
+		 * through a link: SQLite gives its -wal and -shm files the
+		 * same mode */
 		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
+		    gid > 0 ? 0640 : 0600);
 		if (fd == -1) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+		if (gid > 0 && (store_give(fd, path, gid, 0640, cause) != 0 ||
+		    store_share(path, gid, cause) != 0)) {
+			close(fd);
 			return NULL;
 		}
 		close(fd);
@@ -424,6 +515,12 @@ store_db_open(const char *path, int writable, char **cause)
 	return db;
 }
 
+sqlite3 *
+store_db_open(const char *path, int writable, char **cause)
+{
+	return store_db_open_as(path, writable, 0, cause);
+}
+
 static struct store_batch *
 store_batch_new(void)
 {
@@ -453,7 +550,7 @@ store_open(const struct store_cfg *cfg, char **cause)
 	sqlite3 *db;
 	int i;
 
-	if ((db = store_db_open(cfg->path, 1, cause)) == NULL)
+	if ((db = store_db_open_as(cfg->path, 1, cfg->group, cause)) == NULL)
 		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
@@ -478,6 +575,7 @@ store_open(const struct store_cfg *cfg, char **cause)
 		    "'newest'", &s->newest, &c2, s->path) != 0)
 			free(c2);
 	}
+	s->newest_pub = s->newest;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	return s;
@@ -660,11 +758,19 @@ store_put_flow(struct store *s, const struct store_flow *f)
 static int
 store_prune(struct store *s)
 {
-	char sql[1024];
+	char sql[1280];
 	char *err = NULL;
 	int64_t n = s->newest;
+	uint32_t ks, km, kh, kf;
 	int rc;
 
+	/* HUP may change the limits (store_set_retention) */
+	pthread_mutex_lock(&s->mu);
+	ks = s->cfg.keep_seconds;
+	km = s->cfg.keep_minutes;
+	kh = s->cfg.keep_hours;
+	kf = s->cfg.keep_flows;
+	pthread_mutex_unlock(&s->mu);
 	snprintf(sql, sizeof sql,
 	    "DELETE FROM samples_sec WHERE ts < %lld;"
 	    "DELETE FROM samples_min WHERE ts < %lld;"
@@ -673,15 +779,13 @@ store_prune(struct store *s)
 	    "DELETE FROM host_day WHERE ts < %lld;"
 	    "DELETE FROM service_hour WHERE ts < %lld;"
 	    "DELETE FROM service_day WHERE ts < %lld;"
-	    "DELETE FROM flows WHERE ts_us < %lld;",
-	    (long long)(n - s->cfg.keep_seconds),
-	    (long long)(n - s->cfg.keep_minutes),
-	    (long long)(n - s->cfg.keep_hours),
-	    (long long)(n - s->cfg.keep_hours),
-	    (long long)(n - s->cfg.keep_hours),
-	    (long long)(n - s->cfg.keep_hours),
-	    (long long)(n - s->cfg.keep_hours),
-	    (long long)(n - s->cfg.keep_flows) * 1000000);
+	    "DELETE FROM flows WHERE ts_us < %lld;"
+	    "DELETE FROM names WHERE last_ts < %lld;"
+	    "DELETE FROM alerts WHERE ts < %lld;",
+	    (long long)(n - ks), (long long)(n - km), (long long)(n - kh),
+	    (long long)(n - kh), (long long)(n - kh), (long long)(n - kh),
+	    (long long)(n - kh), (long long)(n - kf) * 1000000,
+	    (long long)(n - kh), (long long)(n - kh));
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
 	sqlite3_free(err);
 	return rc;
@@ -801,6 +905,8 @@ store_main(void *arg)
 				break;
 			pthread_mutex_lock(&s->mu);
 			stopping = s->stopping;
+			s->n_retries++;
+			s->paused = 1;
 			pthread_mutex_unlock(&s->mu);
 			if (!store_transient(rc) ||
 			    (stopping && tries >= STORE_RETRY_STOP)) {
@@ -816,6 +922,15 @@ store_main(void *arg)
 			usleep((useconds_t)ms * 1000);
 			if ((ms *= 2) > STORE_RETRY_MAX_MS)
 				ms = STORE_RETRY_MAX_MS;
+		}
+		if (rc == SQLITE_OK) {
+			pthread_mutex_lock(&s->mu);
+			s->n_batches++;
+			s->n_flows += b->nflows;
+			s->n_samples += b->nsamples;
+			s->newest_pub = s->newest;
+			s->paused = 0;
+			pthread_mutex_unlock(&s->mu);
 		}
 		if (rc == SQLITE_OK && s->degraded) {
 			log_info("%s: history resumed", s->path);
@@ -1084,6 +1199,35 @@ store_close(struct store *s, char **cause)
 	free(s->path);
 	free(s);
 	return rc;
+}
+
+void
+store_get_stats(struct store *s, struct store_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	pthread_mutex_lock(&s->mu);
+	st->batches = s->n_batches;
+	st->flows = s->n_flows;
+	st->samples = s->n_samples;
+	st->dropped = s->dropped;
+	st->retries = s->n_retries;
+	st->queued = s->queued;
+	st->paused = s->paused;
+	st->failed = s->failed;
+	st->newest = s->newest_pub;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+store_set_retention(struct store *s, uint32_t ks, uint32_t km, uint32_t kh,
+    uint32_t kf)
+{
+	pthread_mutex_lock(&s->mu);
+	s->cfg.keep_seconds = ks;
+	s->cfg.keep_minutes = km;
+	s->cfg.keep_hours = kh;
+	s->cfg.keep_flows = kf;
+	pthread_mutex_unlock(&s->mu);
 }
 
 uint64_t

@@ -28,6 +28,22 @@ struct store_cfg {
 	uint32_t keep_hours;		/* of per-hour rollups and host and
 					   service totals, s */
 	uint32_t keep_flows;		/* of flow records, s */
+	long group;			/* db_group: gid the directory and
+					   files are given (0750, 0640), or
+					   0: owner-only (0700, 0600) */
+};
+
+/* What the store has done, for the daemon's USR1 and the header. */
+struct store_stats {
+	uint64_t batches;		/* written */
+	uint64_t flows;			/* flow records written */
+	uint64_t samples;		/* per-second sample rows written */
+	uint64_t dropped;		/* batches dropped (queue full) */
+	uint64_t retries;		/* writes retried after an error */
+	size_t queued;			/* batches waiting */
+	int paused;			/* writes failing, being retried */
+	int failed;			/* stopped writing for good */
+	int64_t newest;			/* packet clock of the database */
 };
 
 struct store;
@@ -52,6 +68,15 @@ int	 store_start(struct store *, struct engine *e, char **cause);
  * it, close the database and free s.  0, or -1 + cause if a batch could
  * not be written. */
 int	 store_close(struct store *, char **cause);
+/* A consistent copy of the counters (any time, main thread). */
+void	 store_get_stats(struct store *, struct store_stats *);
+/* New retention limits (HUP), applied at the next pruning. */
+void	 store_set_retention(struct store *, uint32_t keep_seconds,
+	    uint32_t keep_minutes, uint32_t keep_hours, uint32_t keep_flows);
+/* Resolve a db_group setting (a group name or number) to a gid; -1 +
+ * cause if there is no such group. */
+long	 store_group_lookup(const char *name, char **cause);
+
 /* Batches dropped because the queue was full (live capture only). */
 uint64_t store_dropped(const struct store *);
 /* Flow records handed to the store. */

@@ -1,0 +1,540 @@
+/*
+ * mode-daemon.c: `wiretop daemon`: capture into the history database with
+ * no terminal.
+ *
+ * Main thread; the capture threads and the store thread (store.c) are
+ * started by it and joined before it returns.  In order: detach if
+ * --daemonize asked (fork twice, the parent waits on a pipe until the
+ * daemon says it is running or fails, and exits with that status), take
+ * the pid file's lock, create the history directory for the user the
+ * process will become (while still root), open the captures, drop
+ * privileges (mode_open), open the database as that user, start.
+ * Diagnostics go to syslog (daemon facility) or --log; until the daemon
+ * runs, failures are also one line on stderr, so `systemctl start` and a
+ * shell see them.
+ *
+ * The loop is the export loop's: drain the rings in bounded batches, poll
+ * the signalfd and the rings' wakeups, tick the engine on the wall clock
+ * when idle.  TERM and INT (and QUIT) stop it: the rings are drained, every
+ * open flow is flushed as a record, the store writes its last batch, and
+ * the exit status is 0.  HUP reads the configuration again: the capture
+ * filter, retention and the log file take effect at once, other changed
+ * settings are named in the log as needing a restart.  USR1 logs the
+ * capture and store statistics.
+ */
+#include "config.h"
+#include "mode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "cfg.h"
+#include "engine.h"
+#include "log.h"
+#include "pipeline.h"
+#include "proc.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define DAEMON_DB		LOCALSTATEDIR "/lib/wiretop/history.db"
+#define DAEMON_BATCH		4096	/* records per pipeline_drain */
+#define DAEMON_SIG_EVERY	16	/* busy batches between signal looks */
+#define DAEMON_POLL_MS		250	/* idle wait (engine ticks) */
+
+struct daemon {
+	struct wt_opts *o;
+	struct pipeline *p;
+	struct store *s;
+	const char *db;			/* the database's path */
+	int ready_fd;			/* pipe to the waiting parent, or -1 */
+	int pid_fd;			/* the locked pid file, or -1 */
+	int64_t last_check;		/* monotonic s of the last store look */
+};
+
+static int64_t
+daemon_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* --daemonize: fork, start a session, fork again (never a session
+ * leader: no controlling terminal can come back).  The original process
+ * waits for one byte on a pipe, the daemon's exit status if it failed
+ * to start or 0 once it runs, and exits with it.  Returns in the daemon
+ * only, with d->ready_fd set. */
+static int
+daemon_detach(struct daemon *d)
+{
+	int pfd[2], st;
+	unsigned char code;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		fprintf(stderr, "wiretop: daemon: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "wiretop: daemon: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(pfd[1]);
+		waitpid(pid, &st, 0);
+		while ((n = read(pfd[0], &code, 1)) == -1 && errno == EINTR)
+			;
+		if (n != 1) {
+			fprintf(stderr, "wiretop: daemon: ended before it "
+			    "was running (see the log)\n");
+			_exit(WT_EXIT_RUNTIME);
+		}
+		_exit(code);
+	}
+	close(pfd[0]);
+	if (setsid() == -1)
+		_exit(WT_EXIT_RUNTIME);
+	if ((pid = fork()) == -1)
+		_exit(WT_EXIT_RUNTIME);
+	if (pid > 0)
+		_exit(0);
+	d->ready_fd = pfd[1];
+	if (chdir("/") != 0)
+		return -1;
+	return 0;
+}
+
+/* Tell the waiting parent (if any) how the start went. */
+static void
+daemon_report(struct daemon *d, int code)
+{
+	unsigned char c = (unsigned char)code;
+	int fd;
+
+	if (d->ready_fd < 0)
+		return;
+	if (write(d->ready_fd, &c, 1) != 1) {
+		/* the parent is gone: nobody to tell */
+	}
+	close(d->ready_fd);
+	d->ready_fd = -1;
+	if (code == WT_EXIT_OK &&
+	    (fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+		/* running: the terminal is no longer ours */
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+/* The pid file: created never through a link, locked for as long as the
+ * daemon runs (a second daemon is refused while the lock is held; a file
+ * left by a daemon that died holds no lock and is taken over). */
+static int
+daemon_pidfile(struct daemon *d, const char *path)
+{
+	char buf[32], old[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		fprintf(stderr, "wiretop: pid file %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(fd, old, sizeof old - 1, 0);
+		old[n > 0 ? n : 0] = '\0';
+		old[strcspn(old, "\n")] = '\0';
+		fprintf(stderr, "wiretop: pid file %s: another wiretop daemon "
+		    "holds it%s%s%s\n", path, *old != '\0' ? " (pid " : "",
+		    old, *old != '\0' ? ")" : "");
+		close(fd);
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, strlen(buf), 0) !=
+	    (ssize_t)strlen(buf)) {
+		fprintf(stderr, "wiretop: pid file %s: %s\n", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	d->pid_fd = fd;
+	return 0;
+}
+
+/* At the end: the file goes (or, when the directory is root's and the
+ * daemon no longer is, it is emptied: the lock is what counts). */
+static void
+daemon_pidfile_done(struct daemon *d)
+{
+	if (d->pid_fd < 0)
+		return;
+	if (unlink(d->o->pidfile) != 0 && ftruncate(d->pid_fd, 0) != 0) {
+		/* nothing more to do: the lock goes with the process */
+	}
+	close(d->pid_fd);
+	d->pid_fd = -1;
+}
+
+/* As root, before the drop: the database's directory must belong to the
+ * user the daemon becomes.  Directories this creates are given to that
+ * user (and db_group); an existing directory is left as it is. */
+static int
+daemon_prepare_dir(struct daemon *d, long group)
+{
+	char *cause = NULL, *dir, *s;
+	uid_t uid;
+	gid_t gid;
+	int rc;
+
+	if ((rc = proc_drop_target(d->o->user, &uid, &gid, &cause)) <= 0) {
+		if (rc < 0) {
+			fprintf(stderr, "wiretop: %s\n", cause);
+			free(cause);
+		}
+		return rc;
+	}
+	dir = xstrdup(d->db);
+	for (s = dir + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(dir, group > 0 ? 0750 : 0700) == 0) {
+			if (chown(dir, uid, group > 0 ? (gid_t)group : gid) !=
+			    0) {
+				fprintf(stderr, "wiretop: %s: %s\n", dir,
+				    strerror(errno));
+				free(dir);
+				return -1;
+			}
+		} else if (errno != EEXIST) {
+			fprintf(stderr, "wiretop: %s: cannot create the "
+			    "directory: %s\n", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+/* The settings that can change without a restart are applied; the others
+ * that changed are named.  o keeps the settings in effect. */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct wt_opts n;
+	char *cause = NULL, *a = NULL, *b = NULL, *la, *lb, *ea, *eb;
+	char changed[512];
+	size_t sa = 0, sb = 0, len = 0;
+	unsigned i;
+	FILE *fa, *fb;
+
+	if (mode_reload(d->o, &n, &cause) != 0) {
+		log_error("HUP: %s; the settings in effect stay", cause);
+		free(cause);
+		return;
+	}
+	log_info("HUP: configuration read again");
+
+	/* the BPF filter: on every source, now */
+	if ((n.filter == NULL) != (d->o->filter == NULL) ||
+	    (n.filter != NULL && strcmp(n.filter, d->o->filter) != 0)) {
+		for (i = 0; i < pipeline_source_count(d->p); i++) {
+			if (capture_set_filter(pipeline_source(d->p, i),
+			    n.filter != NULL ? n.filter : "", &cause) != 0) {
+				log_error("HUP: filter: %s; the filter in "
+				    "effect stays", cause);
+				free(cause);
+				cause = NULL;
+				n.filter = d->o->filter;
+				break;
+			}
+		}
+		if (n.filter != d->o->filter)
+			log_info("HUP: capture filter now: %s",
+			    n.filter != NULL ? n.filter : "(none)");
+		d->o->filter = n.filter;
+	}
+	/* retention: at the next pruning */
+	if (n.keep_seconds != d->o->keep_seconds ||
+	    n.keep_minutes != d->o->keep_minutes ||
+	    n.keep_hours != d->o->keep_hours ||
+	    n.keep_flows != d->o->keep_flows) {
+		store_set_retention(d->s, n.keep_seconds, n.keep_minutes,
+		    n.keep_hours, n.keep_flows);
+		d->o->keep_seconds = n.keep_seconds;
+		d->o->keep_minutes = n.keep_minutes;
+		d->o->keep_hours = n.keep_hours;
+		d->o->keep_flows = n.keep_flows;
+		log_info("HUP: retention now: seconds %lu s, minutes %lu s, "
+		    "hours %lu s, flows %lu s", (unsigned long)n.keep_seconds,
+		    (unsigned long)n.keep_minutes, (unsigned long)n.keep_hours,
+		    (unsigned long)n.keep_flows);
+	}
+	/* the log file: opened again (after logrotate moved it) */
+	if (n.log_path != NULL) {
+		if (log_open_file(n.log_path, &cause) != 0) {
+			log_error("HUP: log_file: %s", cause);
+			free(cause);
+			cause = NULL;
+		} else
+			d->o->log_path = n.log_path;
+	}
+
+	/* anything else that differs waits for a restart: compare the
+	 * settings as --show-config prints them */
+	n.filter = d->o->filter;
+	n.log_path = d->o->log_path;
+	memcpy(n.config_files, d->o->config_files, sizeof n.config_files);
+	n.n_config_files = d->o->n_config_files;
+	fa = open_memstream(&a, &sa);
+	fb = open_memstream(&b, &sb);
+	if (fa == NULL || fb == NULL) {
+		if (fa != NULL)
+			fclose(fa);
+		if (fb != NULL)
+			fclose(fb);
+		free(a);
+		free(b);
+		return;
+	}
+	cfg_show(d->o, fa);
+	cfg_show(&n, fb);
+	fclose(fa);
+	fclose(fb);
+	changed[0] = '\0';
+	for (la = a, lb = b; la != NULL && lb != NULL && *la != '\0' &&
+	    *lb != '\0'; la = ea != NULL ? ea + 1 : NULL,
+	    lb = eb != NULL ? eb + 1 : NULL) {
+		ea = strchr(la, '\n');
+		eb = strchr(lb, '\n');
+		if (ea == NULL || eb == NULL)
+			break;
+		if (ea - la == eb - lb && memcmp(la, lb, (size_t)(ea - la)) ==
+		    0)
+			continue;
+		if (*la == '#' || strstr(la, " = ") == NULL)
+			continue;
+		len = strlen(changed);
+		snprintf(changed + len, sizeof changed - len, "%s%.*s",
+		    len > 0 ? ", " : "", (int)(strstr(la, " = ") - la), la);
+	}
+	if (changed[0] != '\0')
+		log_warn("HUP: changed, takes effect after a restart: %s",
+		    changed);
+	free(a);
+	free(b);
+}
+
+static void
+daemon_stats(struct daemon *d)
+{
+	struct store_stats st;
+
+	mode_log_stats(d->p);
+	store_get_stats(d->s, &st);
+	log_info("history %s: %s; %llu batches written (%llu flow records, "
+	    "%llu samples), %zu queued, %llu dropped (queue full), %llu "
+	    "retried; %zu flows open", d->db, st.failed ? "stopped" :
+	    st.paused ? "paused (retrying)" : "writing",
+	    (unsigned long long)st.batches, (unsigned long long)st.flows,
+	    (unsigned long long)st.samples, st.queued,
+	    (unsigned long long)st.dropped, (unsigned long long)st.retries,
+	    engine_flow_count(pipeline_engine(d->p)));
+}
+
+/* Signals: 1 to stop. */
+static int
+daemon_signals(struct daemon *d, int sfd)
+{
+	unsigned ev = proc_signals_read(sfd);
+
+	if (ev & PROC_EV_USR1)
+		daemon_stats(d);
+	if (ev & PROC_EV_HUP)
+		daemon_reload(d);
+	if (ev & PROC_EV_STOP) {
+		log_info("stopping: writing the last interval");
+		return 1;
+	}
+	return 0;
+}
+
+/* The loop; WT_EXIT_OK on a signal, else why it ended. */
+static int
+daemon_loop(struct daemon *d, int sfd)
+{
+	struct store_stats st;
+	struct pollfd *pfd;
+	unsigned npfd, nbatch = 0;
+	int code = WT_EXIT_OK;
+	int64_t now;
+
+	pfd = xreallocarray(NULL, pipeline_pollfd_count(d->p) + 1,
+	    sizeof *pfd);
+	for (;;) {
+		if (pipeline_drain(d->p, DAEMON_BATCH) > 0) {
+			if (++nbatch % DAEMON_SIG_EVERY == 0 &&
+			    daemon_signals(d, sfd))
+				break;
+			continue;
+		}
+		if (daemon_signals(d, sfd))
+			break;
+		mode_log_sources(d->p);
+		if (pipeline_finished(d->p)) {
+			log_error("every capture source has ended: stopping");
+			code = WT_EXIT_CAPTURE;
+			break;
+		}
+		if ((now = daemon_mono()) != d->last_check) {
+			d->last_check = now;
+			store_get_stats(d->s, &st);
+			if (st.failed) {
+				log_error("%s: the history database cannot be "
+				    "written: stopping", d->db);
+				code = WT_EXIT_DB;
+				break;
+			}
+		}
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		npfd = 1;
+		if (pipeline_arm(d->p, pfd, &npfd))
+			continue;
+		if (poll(pfd, npfd, DAEMON_POLL_MS) == -1 && errno != EINTR)
+			usleep(1000);
+		pipeline_clear(d->p);
+		pipeline_tick(d->p);
+	}
+	free(pfd);
+	return code;
+}
+
+static int
+daemon_run(struct daemon *d)
+{
+	struct wt_opts *o = d->o;
+	struct store_cfg sc;
+	char *cause = NULL;
+	long group = 0;
+	unsigned i;
+	int code, sfd = -1, rc;
+
+	if (o->n_files > 0) {
+		fprintf(stderr, "wiretop: daemon: captures live interfaces "
+		    "(-i); capture files go in with wiretop import\n");
+		return WT_EXIT_USAGE;
+	}
+	if (o->db_group != NULL &&
+	    (group = store_group_lookup(o->db_group, &cause)) < 0) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		return WT_EXIT_USAGE;
+	}
+	d->db = o->db_path != NULL ? o->db_path : DAEMON_DB;
+	if (o->log_path == NULL)
+		log_use_syslog("wiretop");
+	if (o->daemonize && daemon_detach(d) != 0)
+		return WT_EXIT_RUNTIME;
+	if (o->pidfile != NULL && daemon_pidfile(d, o->pidfile) != 0)
+		return WT_EXIT_RUNTIME;
+	if (daemon_prepare_dir(d, group) != 0)
+		return WT_EXIT_DB;
+
+	if ((code = mode_open(o, "cannot open the capture interfaces",
+	    &d->p)) != WT_EXIT_OK)
+		return code;
+	memset(&sc, 0, sizeof sc);
+	sc.path = d->db;
+	sc.live = 1;
+	sc.group = group;
+	sc.keep_seconds = o->keep_seconds;
+	sc.keep_minutes = o->keep_minutes;
+	sc.keep_hours = o->keep_hours;
+	sc.keep_flows = o->keep_flows;
+	if ((d->s = store_open(&sc, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		log_error("%s", cause);
+		free(cause);
+		return WT_EXIT_DB;
+	}
+	if ((sfd = proc_signals_open(&cause)) == -1 ||
+	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
+	    pipeline_start(d->p, &cause) != 0) {
+		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+		    "cannot start");
+		log_error("%s", cause != NULL ? cause : "cannot start");
+		free(cause);
+		if (sfd >= 0)
+			close(sfd);
+		return WT_EXIT_RUNTIME;
+	}
+	log_info("history: %s (%s)", d->db, group > 0 ?
+	    "group-readable" : "owner-only");
+	daemon_report(d, WT_EXIT_OK);
+
+	code = daemon_loop(d, sfd);
+
+	/* the last interval: what the rings hold, every open flow */
+	pipeline_stop(d->p);
+	while (pipeline_drain(d->p, DAEMON_BATCH) > 0)
+		;
+	engine_flush(pipeline_engine(d->p));
+	rc = store_close(d->s, &cause);
+	d->s = NULL;
+	if (rc != 0) {
+		log_error("%s", cause);
+		free(cause);
+		if (code == WT_EXIT_OK)
+			code = WT_EXIT_DB;
+	}
+	for (i = 0; i < pipeline_source_count(d->p); i++)
+		capture_print_warnings(pipeline_source(d->p, i), stderr);
+	close(sfd);
+	return code;
+}
+
+int
+mode_daemon(struct wt_opts *o)
+{
+	struct daemon d;
+	int code;
+
+	memset(&d, 0, sizeof d);
+	d.o = o;
+	d.ready_fd = -1;
+	d.pid_fd = -1;
+	d.last_check = -1;
+	code = daemon_run(&d);
+	/* a start that failed: the waiting parent exits with its code */
+	daemon_report(&d, code);
+	if (d.s != NULL)
+		store_close(d.s, NULL);
+	if (d.p != NULL) {
+		mode_log_end(d.p, code);
+		pipeline_free(d.p);
+	} else
+		log_info("exit %d", code);
+	daemon_pidfile_done(&d);
+	return code;
+}
