@@ -107,6 +107,8 @@ struct store_batch {
 
 /* What the sink remembers of a source between ticks. */
 struct store_src {
+	uint64_t rx_bytes, tx_bytes;	/* the source's totals, as stored */
+	uint64_t rx_pkts, tx_pkts;
 	uint64_t status_bad;		/* truncated + invalid + unsupported */
 	uint64_t drops;			/* kernel + iface + ring, last event */
 	uint64_t drops_seen;		/* already stored */
@@ -266,7 +268,7 @@ store_default_path(void)
 	else if (home != NULL && *home != '\0')
 		xasprintf(&p, "%s/.local/state/wiretop/history.db", home);
 	else
-		p = xstrdup(LOCALSTATEDIR "/lib/wiretop/history.db");
+		p = xstrdup(WT_DAEMON_DB);
 	return p;
 }
 
@@ -1052,15 +1054,21 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		store_queue_put(s);
 }
 
-/* Samples of second sec: what each source counted since the last one. */
+/* Samples of second sec: what each source counted since the last one.
+ * Read from the source's running totals, not from its per-second
+ * buckets: a live capture hands packets over in blocks, so some of a
+ * second arrive after the clock has passed it; they count in the next
+ * sample instead of being lost (from a file, in time order, each sample
+ * holds exactly its second). */
 static void
 store_samples(struct store *s, const struct engine *e, int64_t sec)
 {
 	struct store_batch *b = s->cur;
 	const struct engine_source *src;
 	struct store_sample *x;
+	struct store_src *m;
 	unsigned i, n = engine_source_count(e);
-	uint64_t bad, h;
+	uint64_t bad;
 
 	for (i = 0; i < n && i < 64; i++) {
 		src = engine_source(e, i);
@@ -1073,17 +1081,15 @@ store_samples(struct store *s, const struct engine *e, int64_t sec)
 		memset(x, 0, sizeof *x);
 		x->ts = sec;
 		snprintf(x->source, sizeof x->source, "%s", src->name);
-		h = (uint64_t)sec % RATE_HIST_SLOTS;
-		if (src->rx.head_sec >= (uint64_t)sec &&
-		    src->rx.head_sec - (uint64_t)sec < RATE_HIST_SLOTS) {
-			x->rx_bytes = src->rx.bytes[h];
-			x->rx_pkts = src->rx.pkts[h];
-		}
-		if (src->tx.head_sec >= (uint64_t)sec &&
-		    src->tx.head_sec - (uint64_t)sec < RATE_HIST_SLOTS) {
-			x->tx_bytes = src->tx.bytes[h];
-			x->tx_pkts = src->tx.pkts[h];
-		}
+		m = &s->src[i];
+		x->rx_bytes = src->rx_bytes - m->rx_bytes;
+		x->tx_bytes = src->tx_bytes - m->tx_bytes;
+		x->rx_pkts = src->rx_pkts - m->rx_pkts;
+		x->tx_pkts = src->tx_pkts - m->tx_pkts;
+		m->rx_bytes = src->rx_bytes;
+		m->tx_bytes = src->tx_bytes;
+		m->rx_pkts = src->rx_pkts;
+		m->tx_pkts = src->tx_pkts;
 		bad = src->status[PKT_TRUNCATED] + src->status[PKT_INVALID] +
 		    src->status[PKT_UNSUPPORTED];
 		x->decode_errors = bad - s->src[i].status_bad;
