@@ -240,6 +240,9 @@ daemon_prepare_dir(struct daemon *d, long group)
 				free(dir);
 				return -1;
 			}
+		} else if (errno == EROFS || errno == ENOSPC) {
+			/* the store waits for the disk, capture goes on */
+			break;
 		} else if (errno != EEXIST) {
 			fprintf(stderr, "wiretop: %s: cannot create the "
 			    "directory: %s\n", dir, strerror(errno));

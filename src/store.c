@@ -464,26 +464,54 @@ store_share(const char *path, long gid, char **cause)
 	return rc;
 }
 
+/* An errno that a disk that is full, read-only or failing gives: the
+ * daemon waits for it to get better. */
+static int
+store_errno_transient(int e)
+{
+	return e == EROFS || e == ENOSPC || e == EDQUOT || e == EIO;
+}
+
+/* The same for an SQLite result code met while opening. */
+static int
+store_rc_transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL:
+	case SQLITE_IOERR: case SQLITE_READONLY: case SQLITE_CANTOPEN:
+		return 1;
+	}
+	return 0;
+}
+
+/* Open (see store_db_open); on failure *transient says whether the cause
+ * is the disk's state (full, read-only, failing) rather than the file. */
 static sqlite3 *
-store_db_open_as(const char *path, int writable, long gid, char **cause)
+store_db_open_as(const char *path, int writable, long gid, char **cause,
+    int *transient)
 {
 	sqlite3 *db = NULL;
 	int rc, fd;
 
+	*transient = 0;
 	if (writable) {
-		if (store_mkdirs(path, gid > 0 ? 0750 : 0700, cause) != 0)
+		if (store_mkdirs(path, gid > 0 ? 0750 : 0700, cause) != 0) {
+			*transient = store_errno_transient(errno);
 			return NULL;
+		}
 		/* created owner-only (or group-readable) here, never
 		 * through a link: SQLite gives its -wal and -shm files the
 		 * same mode */
 		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		    gid > 0 ? 0640 : 0600);
 		if (fd == -1) {
+			*transient = store_errno_transient(errno);
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 			return NULL;
 		}
 		if (gid > 0 && (store_give(fd, path, gid, 0640, cause) != 0 ||
 		    store_share(path, gid, cause) != 0)) {
+			*transient = store_errno_transient(errno);
 			close(fd);
 			return NULL;
 		}
@@ -497,20 +525,19 @@ store_db_open_as(const char *path, int writable, long gid, char **cause)
 	rc = sqlite3_open_v2(path, &db, writable ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
+		*transient = store_rc_transient(rc);
 		xasprintf(cause, "%s: %s", path, db != NULL ?
 		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (store_check(db, path, writable, cause) != 0) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	if (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
+	if (store_check(db, path, writable, cause) != 0 ||
+	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
 	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
 	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
-	    cause, path) != 0)) {
+	    cause, path) != 0))) {
+		*transient = store_rc_transient(sqlite3_extended_errcode(db));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -520,7 +547,9 @@ store_db_open_as(const char *path, int writable, long gid, char **cause)
 sqlite3 *
 store_db_open(const char *path, int writable, char **cause)
 {
-	return store_db_open_as(path, writable, 0, cause);
+	int transient;
+
+	return store_db_open_as(path, writable, 0, cause, &transient);
 }
 
 static struct store_batch *
@@ -545,37 +574,65 @@ store_batch_free(struct store_batch *b)
 	free(b);
 }
 
+/* Open the database and prepare the statements: 0, or -1 + cause with
+ * *transient set as store_db_open_as says. */
+static int
+store_connect(struct store *s, char **cause, int *transient)
+{
+	sqlite3 *db;
+	char *c2 = NULL;
+	int i;
+
+	if ((db = store_db_open_as(s->path, 1, s->cfg.group, cause,
+	    transient)) == NULL)
+		return -1;
+	for (i = 0; i < ST_N; i++) {
+		if (sqlite3_prepare_v3(db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			*transient = store_rc_transient(sqlite3_errcode(db));
+			xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
+			while (i > 0)
+				sqlite3_finalize(s->st[--i]);
+			sqlite3_close(db);
+			return -1;
+		}
+	}
+	if (store_int(db, "SELECT value FROM meta WHERE key = 'newest'",
+	    &s->newest, &c2, s->path) != 0)
+		free(c2);
+	s->db = db;
+	return 0;
+}
+
 struct store *
 store_open(const struct store_cfg *cfg, char **cause)
 {
 	struct store *s;
-	sqlite3 *db;
-	int i;
+	int transient;
 
-	if ((db = store_db_open_as(cfg->path, 1, cfg->group, cause)) == NULL)
-		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
 	s->path = xstrdup(cfg->path);
 	s->cfg.path = s->path;
-	s->db = db;
 	s->cur = store_batch_new();
 	s->cur_sec = -1;
 	s->newest = 0;
-	for (i = 0; i < ST_N; i++) {
-		if (sqlite3_prepare_v3(db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
-			xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
-			store_close(s, NULL);
+	if (store_connect(s, cause, &transient) != 0) {
+		if (!cfg->live || !transient) {
+			store_batch_free(s->cur);
+			free(s->path);
+			free(s);
 			return NULL;
 		}
-	}
-	{
-		char *c2 = NULL;
-
-		if (store_int(db, "SELECT value FROM meta WHERE key = "
-		    "'newest'", &s->newest, &c2, s->path) != 0)
-			free(c2);
+		/* live: capture goes on, the store thread opens the
+		 * database when the disk lets it */
+		log_warn("%s (retrying)", *cause);
+		log_warn("%s: history paused: cannot open the database "
+		    "(retrying)", s->path);
+		free(*cause);
+		*cause = NULL;
+		s->degraded = 1;
+		s->paused = 1;
 	}
 	s->newest_pub = s->newest;
 	pthread_mutex_init(&s->mu, NULL);
@@ -616,16 +673,6 @@ store_add_file(struct store *s, const char *sha256, const char *path,
 
 /* ---- the store thread ----------------------------------------------- */
 
-static int
-store_transient(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL:
-	case SQLITE_IOERR:
-		return 1;
-	}
-	return 0;
-}
 
 /* Run a prepared statement to its end; the SQLite result code. */
 static int
@@ -758,11 +805,10 @@ store_put_flow(struct store *s, const struct store_flow *f)
 
 /* Delete what is older than each tier's limit on the packet clock. */
 static int
-store_prune(struct store *s)
+store_prune(struct store *s, int64_t n)
 {
 	char sql[1280];
 	char *err = NULL;
-	int64_t n = s->newest;
 	uint32_t ks, km, kh, kf;
 	int rc;
 
@@ -798,8 +844,9 @@ static int
 store_write(struct store *s, const struct store_batch *b)
 {
 	sqlite3_stmt *st;
+	int64_t newest;
 	size_t i;
-	int rc;
+	int rc, prune;
 
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
@@ -842,24 +889,53 @@ store_write(struct store *s, const struct store_batch *b)
 			goto fail;
 	}
 	if (b->newest > s->newest) {
-		s->newest = b->newest;
 		sqlite3_bind_int64(s->st[ST_CLOCK], 1, b->newest);
 		if ((rc = store_step(s->st[ST_CLOCK])) != SQLITE_OK)
 			goto fail;
 	}
 	/* retention: every minute of packet time, and with the last batch */
-	if (s->newest - s->pruned >= 60 || b->final) {
-		if ((rc = store_prune(s)) != SQLITE_OK)
-			goto fail;
-		s->pruned = s->newest;
-	}
+	newest = b->newest > s->newest ? b->newest : s->newest;
+	prune = newest - s->pruned >= 60 || b->final;
+	if (prune && (rc = store_prune(s, newest)) != SQLITE_OK)
+		goto fail;
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		goto fail;
+	/* only what was committed moves the clocks */
+	s->newest = newest;
+	if (prune)
+		s->pruned = newest;
 	return SQLITE_OK;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+/* Store thread: open the database a disk problem kept closed.
+ * SQLITE_OK when open, SQLITE_CANTOPEN while the cause is the disk, or
+ * SQLITE_ERROR when it is the file (the store then fails). */
+static int
+store_reconnect(struct store *s)
+{
+	char *cause = NULL;
+	int transient;
+
+	if (store_connect(s, &cause, &transient) == 0)
+		return SQLITE_OK;
+	if (!transient) {
+		log_error("%s", cause);
+		pthread_mutex_lock(&s->mu);
+		if (!s->failed) {
+			s->failed = 1;
+			s->error = cause;
+			cause = NULL;
+		}
+		pthread_mutex_unlock(&s->mu);
+		free(cause);
+		return SQLITE_ERROR;
+	}
+	free(cause);
+	return SQLITE_CANTOPEN;
 }
 
 static void
@@ -869,7 +945,7 @@ store_fail(struct store *s, int rc)
 	if (!s->failed) {
 		s->failed = 1;
 		xasprintf(&s->error, "%s: cannot write: %s", s->path,
-		    sqlite3_errmsg(s->db) != NULL ? sqlite3_errmsg(s->db) :
+		    s->db != NULL ? sqlite3_errmsg(s->db) :
 		    sqlite3_errstr(rc));
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -903,25 +979,36 @@ store_main(void *arg)
 			continue;
 		}
 		for (tries = 0, ms = 50;; tries++) {
-			if ((rc = store_write(s, b)) == SQLITE_OK)
+			if ((s->db != NULL || (rc = store_reconnect(s)) ==
+			    SQLITE_OK) && (rc = store_write(s, b)) == SQLITE_OK)
 				break;
 			pthread_mutex_lock(&s->mu);
 			stopping = s->stopping;
 			s->n_retries++;
 			s->paused = 1;
 			pthread_mutex_unlock(&s->mu);
-			if (!store_transient(rc) ||
-			    (stopping && tries >= STORE_RETRY_STOP)) {
-				log_error("%s: %s", s->path,
-				    sqlite3_errmsg(s->db));
-				store_fail(s, rc);
+			if (rc != SQLITE_OK && (!store_rc_transient(rc) ||
+			    (stopping && tries >= STORE_RETRY_STOP))) {
+				if (s->db != NULL) {
+					log_error("%s: %s", s->path,
+					    sqlite3_errmsg(s->db));
+					store_fail(s, rc);
+				} else if (store_rc_transient(rc)) {
+					/* stopping, and never opened */
+					log_error("%s: history lost: the "
+					    "database could not be opened",
+					    s->path);
+					store_fail(s, rc);
+				}
 				break;
 			}
 			if (!s->degraded)
 				log_warn("%s: history paused: %s (retrying)",
 				    s->path, sqlite3_errstr(rc));
 			s->degraded = 1;
-			usleep((useconds_t)ms * 1000);
+			/* at shutdown, a few seconds at most */
+			usleep((useconds_t)(stopping && ms > 250 ? 250 : ms) *
+			    1000);
 			if ((ms *= 2) > STORE_RETRY_MAX_MS)
 				ms = STORE_RETRY_MAX_MS;
 		}
