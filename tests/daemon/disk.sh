@@ -89,7 +89,7 @@ done
 wait $spid
 sent=$((sent + 600))
 wt_check "readers: $r rounds of export --db and report --db while the daemon writes, $rfail failed" \
-    [ $rfail = 0 ] && [ $r -ge 5 ]
+    eval '[ $rfail = 0 ] && [ $r -ge 5 ]'
 wt_check "readers: the daemon never paused for them" \
     eval '! grep -q "history paused" d.log'
 
