@@ -77,6 +77,17 @@ struct store_flow {
 	uint32_t retrans;
 };
 
+/* A batch's total for one host or service in one hour or day (store
+ * thread). */
+struct store_agg {
+	int which;			/* ST_HOST_H ... ST_SVC_D; 0: free */
+	int64_t ts;
+	char key[OUT_ADDR_MAX > 24 ? OUT_ADDR_MAX : 24];
+	uint64_t v[4];			/* host: bytes in, out, pkts in, out;
+					   service: bytes, -, pkts, - */
+	uint64_t flows;
+};
+
 /* One source's counts in one packet-time second. */
 struct store_sample {
 	int64_t ts;			/* second */
@@ -143,6 +154,9 @@ struct store {
 	int64_t newest;
 	int64_t pruned;
 	int degraded;
+
+	struct store_agg *agg;		/* the batch's totals, agg_cap slots */
+	size_t agg_cap, agg_n;
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
@@ -704,7 +718,7 @@ store_put_sample(struct store *s, int which, int64_t ts,
 
 static int
 store_put_host(struct store *s, int which, int64_t ts, const char *addr,
-    uint64_t bin, uint64_t bout, uint64_t pin, uint64_t pout)
+    uint64_t bin, uint64_t bout, uint64_t pin, uint64_t pout, uint64_t flows)
 {
 	sqlite3_stmt *st = s->st[which];
 
@@ -714,22 +728,82 @@ store_put_host(struct store *s, int which, int64_t ts, const char *addr,
 	sqlite3_bind_int64(st, 4, (int64_t)bout);
 	sqlite3_bind_int64(st, 5, (int64_t)pin);
 	sqlite3_bind_int64(st, 6, (int64_t)pout);
-	sqlite3_bind_int64(st, 7, 1);
+	sqlite3_bind_int64(st, 7, (int64_t)flows);
 	return store_step(st);
 }
 
 static int
-store_put_svc(struct store *s, int which, int64_t ts,
-    const struct store_flow *f)
+store_put_svc(struct store *s, int which, int64_t ts, const char *svc,
+    uint64_t bytes, uint64_t pkts, uint64_t flows)
 {
 	sqlite3_stmt *st = s->st[which];
 
 	sqlite3_bind_int64(st, 1, ts);
-	sqlite3_bind_text(st, 2, f->svc_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)(f->own_wire[0] + f->own_wire[1]));
-	sqlite3_bind_int64(st, 4, (int64_t)(f->own_pkts[0] + f->own_pkts[1]));
-	sqlite3_bind_int64(st, 5, 1);
+	sqlite3_bind_text(st, 2, svc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)bytes);
+	sqlite3_bind_int64(st, 4, (int64_t)pkts);
+	sqlite3_bind_int64(st, 5, (int64_t)flows);
 	return store_step(st);
+}
+
+/* The slot of (which, ts, key[0 .. len)) in the batch's totals table:
+ * found, or taken (which 0 means free).  The table has room (agg_grow). */
+static struct store_agg *
+store_agg_slot(struct store_agg *t, size_t cap, int which, int64_t ts,
+    const char *key, size_t len)
+{
+	struct store_agg *a;
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)key[i]) * 1099511628211ull;
+	h = (h ^ (uint64_t)ts ^ ((uint64_t)which << 56)) * 1099511628211ull;
+	for (i = (size_t)(h >> 17) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		a = &t[i];
+		if (a->which == 0 || (a->which == which && a->ts == ts &&
+		    strncmp(a->key, key, len) == 0 && a->key[len] == '\0'))
+			return a;
+	}
+}
+
+/* Add to the batch's totals of (which, ts, key): a batch writes each
+ * host's and service's totals once, however many of its records they
+ * are in (most are in many). */
+static void
+store_agg_add(struct store *s, int which, int64_t ts, const char *key,
+    uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
+{
+	struct store_agg *a, *old = s->agg;
+	size_t i, oldcap = s->agg_cap, len = strlen(key);
+
+	if (len >= sizeof a->key)
+		len = sizeof a->key - 1;
+	if (2 * (s->agg_n + 1) > s->agg_cap) {
+		/* at most half full: twice the size, the entries moved */
+		s->agg_cap = oldcap ? oldcap * 2 : 4096;
+		s->agg = xcalloc(s->agg_cap, sizeof *s->agg);
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].which == 0)
+				continue;
+			*store_agg_slot(s->agg, s->agg_cap, old[i].which,
+			    old[i].ts, old[i].key, strlen(old[i].key)) = old[i];
+		}
+		free(old);
+	}
+	a = store_agg_slot(s->agg, s->agg_cap, which, ts, key, len);
+	if (a->which == 0) {
+		a->which = which;
+		a->ts = ts;
+		memcpy(a->key, key, len);
+		a->key[len] = '\0';
+		s->agg_n++;
+	}
+	a->v[0] += v0;
+	a->v[1] += v1;
+	a->v[2] += v2;
+	a->v[3] += v3;
+	a->flows++;
 }
 
 static void
@@ -789,18 +863,45 @@ store_put_flow(struct store *s, const struct store_flow *f)
 	 * none for a flow all of whose frames went on into a tunnel */
 	if (f->own_pkts[0] + f->own_pkts[1] == 0)
 		return SQLITE_OK;
-	if ((rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->orig_h,
-	    f->own_wire[1], f->own_wire[0], f->own_pkts[1], f->own_pkts[0])) ||
-	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->orig_h,
-	    f->own_wire[1], f->own_wire[0], f->own_pkts[1], f->own_pkts[0])) ||
-	    (rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->resp_h,
-	    f->own_wire[0], f->own_wire[1], f->own_pkts[0], f->own_pkts[1])) ||
-	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->resp_h,
-	    f->own_wire[0], f->own_wire[1], f->own_pkts[0], f->own_pkts[1])) ||
-	    (rc = store_put_svc(s, ST_SVC_H, h - h % 3600, f)) ||
-	    (rc = store_put_svc(s, ST_SVC_D, h - h % 86400, f)))
-		return (int)rc;
+	store_agg_add(s, ST_HOST_H, h - h % 3600, f->orig_h, f->own_wire[1],
+	    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
+	store_agg_add(s, ST_HOST_D, h - h % 86400, f->orig_h, f->own_wire[1],
+	    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
+	store_agg_add(s, ST_HOST_H, h - h % 3600, f->resp_h, f->own_wire[0],
+	    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
+	store_agg_add(s, ST_HOST_D, h - h % 86400, f->resp_h, f->own_wire[0],
+	    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
+	store_agg_add(s, ST_SVC_H, h - h % 3600, f->svc_key,
+	    f->own_wire[0] + f->own_wire[1], 0,
+	    f->own_pkts[0] + f->own_pkts[1], 0);
+	store_agg_add(s, ST_SVC_D, h - h % 86400, f->svc_key,
+	    f->own_wire[0] + f->own_wire[1], 0,
+	    f->own_pkts[0] + f->own_pkts[1], 0);
 	return SQLITE_OK;
+}
+
+/* Write the batch's host and service totals, one upsert per key. */
+static int
+store_agg_flush(struct store *s)
+{
+	struct store_agg *a;
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < s->agg_cap && rc == SQLITE_OK; i++) {
+		a = &s->agg[i];
+		if (a->which == 0)
+			continue;
+		if (a->which == ST_HOST_H || a->which == ST_HOST_D)
+			rc = store_put_host(s, a->which, a->ts, a->key,
+			    a->v[0], a->v[1], a->v[2], a->v[3], a->flows);
+		else
+			rc = store_put_svc(s, a->which, a->ts, a->key, a->v[0],
+			    a->v[2], a->flows);
+	}
+	memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
+	s->agg_n = 0;
+	return rc;
 }
 
 /* Delete what is older than each tier's limit on the packet clock. */
@@ -854,6 +955,8 @@ store_write(struct store *s, const struct store_batch *b)
 	for (i = 0; i < b->nflows; i++)
 		if ((rc = store_put_flow(s, &b->flows[i])) != SQLITE_OK)
 			goto fail;
+	if ((rc = store_agg_flush(s)) != SQLITE_OK)
+		goto fail;
 	for (i = 0; i < b->nsamples; i++) {
 		const struct store_sample *x = &b->samples[i];
 
@@ -908,6 +1011,10 @@ store_write(struct store *s, const struct store_batch *b)
 	return SQLITE_OK;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->agg_n > 0) {	/* the retry adds them up again */
+		memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
+		s->agg_n = 0;
+	}
 	return rc;
 }
 
@@ -1288,6 +1395,7 @@ store_close(struct store *s, char **cause)
 		rc = -1;
 	}
 	store_batch_free(s->cur);
+	free(s->agg);
 	free(s->error);
 	free(s->path);
 	free(s);
