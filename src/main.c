@@ -46,6 +46,7 @@ enum {
 	OPT_DB,
 	OPT_SINCE,
 	OPT_UNTIL,
+	OPT_BEFORE,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -54,6 +55,7 @@ enum {
 #define MAIN_OPT_EXPORT		0x4u	/* export's output */
 #define MAIN_OPT_REPORT		0x40u	/* report's output (--format, -o) */
 #define MAIN_OPT_DB		0x8u	/* the history database (--db) */
+#define MAIN_OPT_DBADMIN	0x100u	/* wiretop db (--before) */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -72,15 +74,20 @@ static const struct main_mode main_modes[] = {
 	  "                           NDJSON, from a capture file or live capture\n",
 	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
 	{ "report",
-	  "  report                   one report of capture files (-r): totals,\n"
+	  "  report                   one report of capture files (-r) or of the\n"
+	  "                           history database (--db, the default): totals,\n"
 	  "                           peak rate, traffic over time, top talkers and\n"
-	  "                           services, TCP health, drops; --format text\n"
-	  "                           (default), json or html (inline SVG charts)\n",
-	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT },
+	  "                           services, TCP health, drops, alerts; --format\n"
+	  "                           text (default), json or html (inline SVG)\n",
+	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT | MAIN_OPT_DB },
 	{ "import",
 	  "  import FILE...           read capture files into the history database\n"
 	  "                           (--db), on their own timestamps\n",
 	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
+	{ "db",
+	  "  db check|vacuum|purge    check the history database, compact it, or\n"
+	  "                           delete what is older than --before T\n",
+	  mode_db, MAIN_OPT_DB | MAIN_OPT_DBADMIN },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
 
@@ -113,6 +120,7 @@ static const struct option main_longopts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "before", required_argument, NULL, OPT_BEFORE },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -172,11 +180,16 @@ main_usage(FILE *f)
 "      --since T, --until T export --db: from T (needed), until T (default:\n"
 "                           the newest data); ISO 8601 (UTC unless an\n"
 "                           offset is given) or an age before the newest\n"
-"                           data stored: 90s, 15m, 1h, 7d, 2w\n"
+"                           data stored: 90s, 15m, 1h, 7d, 2w; report:\n"
+"                           the period reported (--db default: the last\n"
+"                           24 h stored; -r: ages before the last packet)\n"
 "\n"
 "History:\n"
 "      --db PATH            the history database (default:\n"
-"                           $XDG_STATE_HOME/wiretop/history.db)\n"
+"                           $XDG_STATE_HOME/wiretop/history.db; report and\n"
+"                           db read " LOCALSTATEDIR "/lib/wiretop/history.db\n"
+"                           when only that one exists)\n"
+"      --before T           db purge: delete everything older than T\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -371,6 +384,9 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_UNTIL:
 		o->until = arg;
 		return 0;
+	case OPT_BEFORE:
+		o->before = arg;
+		return 0;
 	default:
 		return 0;
 	}
@@ -395,8 +411,12 @@ main_opt_group(int c)
 		return MAIN_OPT_SCREEN;
 	case OPT_FORMAT: case 'o':
 		return MAIN_OPT_EXPORT | MAIN_OPT_REPORT;
-	case OPT_WHAT: case OPT_DURATION: case OPT_SINCE: case OPT_UNTIL:
+	case OPT_WHAT: case OPT_DURATION:
 		return MAIN_OPT_EXPORT;
+	case OPT_SINCE: case OPT_UNTIL:
+		return MAIN_OPT_EXPORT | MAIN_OPT_REPORT;
+	case OPT_BEFORE:
+		return MAIN_OPT_DBADMIN;
 	case OPT_DB:
 		return MAIN_OPT_DB;
 	default:
@@ -502,6 +522,9 @@ main(int argc, char **argv)
 		seen[nseen].arg = argv[optind++];
 		nseen++;
 	}
+	/* db takes its action as an argument */
+	if (mode->run == mode_db && optind < argc)
+		opts.db_action = argv[optind++];
 	if (optind < argc) {
 		fputs("wiretop: ", stderr);
 		cfg_print_escaped(stderr, argv[optind]);

@@ -64,6 +64,8 @@ struct wt_opts {
 	uint32_t keep_minutes;		/* retention_minutes */
 	uint32_t keep_hours;		/* retention_hours */
 	uint32_t keep_flows;		/* retention_flows */
+	const char *db_action;		/* db: check, vacuum or purge */
+	const char *before;		/* db purge: --before T */
 
 	/* tui */
 	int delay_ms;			/* -d: refresh interval */
@@ -84,6 +86,7 @@ int	mode_export(struct wt_opts *);
 int	mode_import(struct wt_opts *);
 int	mode_tui(struct wt_opts *);
 int	mode_report(struct wt_opts *);
+int	mode_db(struct wt_opts *);
 
 /* After the capture handles are open, before pipeline_start(): drop
  * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code
