@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -40,6 +41,7 @@
 #include "fmt.h"
 #include "log.h"
 #include "out.h"
+#include "pcapfile.h"
 #include "pipeline.h"
 #include "proc.h"
 #include "store.h"
@@ -1911,6 +1913,273 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	return WT_EXIT_OK;
 }
 
+/* ---- -r with --since/--until ----------------------------------------- */
+
+/*
+ * The window is cut before the pipeline sees a packet: each file is read
+ * once to find its first and last packet (relative times count back from
+ * the last packet of all the files), then its packets inside [since,
+ * until) are copied into an unlinked temporary pcapng file (nanosecond
+ * timestamps, one interface block per interface of the original), which
+ * the pipeline reads as /dev/fd/N.  The report names the original files
+ * and their malformed records.
+ */
+struct report_cut {
+	unsigned n;				/* files kept */
+	const char *orig[WT_MAX_SOURCES];	/* borrowed from argv */
+	int fd[WT_MAX_SOURCES];			/* the copies */
+	char path[WT_MAX_SOURCES][24];		/* "/dev/fd/N" */
+	uint64_t bad[WT_MAX_SOURCES];		/* malformed records */
+	int truncated[WT_MAX_SOURCES];
+};
+
+static void
+report_cut_free(struct report_cut *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->fd[i] != -1)
+			close(c->fd[i]);
+	c->n = 0;
+}
+
+/* pcapng blocks (draft-ietf-opsawg-pcapng): 4-byte aligned, the length
+ * at both ends. */
+static void
+report_ng_block(FILE *f, uint32_t type, const void *body, size_t len,
+    const void *data, size_t dlen)
+{
+	static const uint8_t pad[4];
+	uint32_t total = (uint32_t)(12 + len + dlen + (4 - dlen % 4) % 4);
+
+	fwrite(&type, 4, 1, f);
+	fwrite(&total, 4, 1, f);
+	fwrite(body, 1, len, f);
+	if (dlen > 0) {
+		fwrite(data, 1, dlen, f);
+		fwrite(pad, 1, (4 - dlen % 4) % 4, f);
+	}
+	fwrite(&total, 4, 1, f);
+}
+
+/* Copy the packets of path in [t0, t1) ns to a new unlinked file; its fd,
+ * or -1 + cause. */
+static int
+report_cut_file(const char *path, uint64_t t0, uint64_t t1, uint64_t *bad,
+    int *truncated, char **cause)
+{
+	struct pcapfile *pf;
+	struct pcapfile_pkt pk;
+	struct pcapfile_stats ps;
+	struct { uint32_t linktype, ifindex; } ifs[256];
+	unsigned nifs = 0, k;
+	const char *tmp = getenv("TMPDIR");
+	char *name;
+	FILE *f;
+	int fd, rc;
+
+	if ((pf = pcapfile_open(path, cause)) == NULL)
+		return -1;
+	xasprintf(&name, "%s/wiretop-report.XXXXXX", tmp != NULL &&
+	    *tmp == '/' ? tmp : "/tmp");
+	if ((fd = mkstemp(name)) == -1) {
+		xasprintf(cause, "%s: %s", name, strerror(errno));
+		free(name);
+		pcapfile_close(pf);
+		return -1;
+	}
+	unlink(name);
+	free(name);
+	if ((f = fdopen(dup(fd), "w")) == NULL) {
+		xasprintf(cause, "temporary file: %s", strerror(errno));
+		close(fd);
+		pcapfile_close(pf);
+		return -1;
+	}
+	{
+		/* SHB: byte order magic, version 1.0, length unknown */
+		uint8_t shb[16] = { 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,
+		    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+		report_ng_block(f, 0x0a0d0d0a, shb, sizeof shb, NULL, 0);
+	}
+	while ((rc = pcapfile_next(pf, &pk, cause)) == 1) {
+		if (pk.ts_ns < t0 || pk.ts_ns >= t1)
+			continue;
+		for (k = 0; k < nifs; k++)
+			if (ifs[k].linktype == pk.linktype &&
+			    ifs[k].ifindex == pk.ifindex)
+				break;
+		if (k == nifs) {
+			/* IDB: link type, snap length, if_tsresol 9 (ns) */
+			uint8_t idb[20];
+			uint16_t lt = (uint16_t)pk.linktype;
+			uint32_t snap = pk.snaplen;
+
+			if (nifs == 256)
+				continue;
+			memset(idb, 0, sizeof idb);
+			memcpy(idb, &lt, 2);
+			memcpy(idb + 4, &snap, 4);
+			idb[8] = 9;		/* if_tsresol */
+			idb[10] = 1;		/* option length */
+			idb[12] = 9;		/* 10^-9 s */
+			/* idb[16..19]: opt_endofopt */
+			report_ng_block(f, 1, idb, sizeof idb, NULL, 0);
+			ifs[nifs].linktype = pk.linktype;
+			ifs[nifs].ifindex = pk.ifindex;
+			nifs++;
+		}
+		{
+			uint32_t epb[5];
+
+			epb[0] = k;
+			epb[1] = (uint32_t)(pk.ts_ns >> 32);
+			epb[2] = (uint32_t)pk.ts_ns;
+			epb[3] = pk.caplen;
+			epb[4] = pk.wirelen;
+			report_ng_block(f, 6, epb, sizeof epb, pk.data,
+			    pk.caplen);
+		}
+	}
+	pcapfile_stats(pf, &ps);
+	*bad = ps.bad_records;
+	*truncated = ps.truncated;
+	pcapfile_close(pf);
+	if (rc == -1 || fclose(f) != 0) {
+		if (rc != -1)
+			xasprintf(cause, "temporary file: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* First and last packet time (ns) of path, into *first and *last. */
+static int
+report_cut_span(const char *path, uint64_t *first, uint64_t *last,
+    char **cause)
+{
+	struct pcapfile *pf;
+	struct pcapfile_pkt pk;
+	int rc;
+
+	if ((pf = pcapfile_open(path, cause)) == NULL)
+		return -1;
+	while ((rc = pcapfile_next(pf, &pk, cause)) == 1) {
+		if (pk.ts_ns < *first)
+			*first = pk.ts_ns;
+		if (pk.ts_ns > *last)
+			*last = pk.ts_ns;
+	}
+	pcapfile_close(pf);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Cut the files of o to the window and point o at the copies; the exit
+ * code (one line on stderr if not WT_EXIT_OK). */
+static int
+report_cut(struct report *r, struct wt_opts *o, struct report_cut *c)
+{
+	struct stat sb[WT_MAX_SOURCES];
+	uint64_t first = UINT64_MAX, last = 0;
+	int64_t newest;
+	char *cause = NULL;
+	unsigned i, j;
+	int fd;
+
+	memset(c, 0, sizeof *c);
+	for (i = 0; i < o->n_files; i++) {
+		if (strcmp(o->files[i], "-") == 0) {
+			fputs("wiretop: --since/--until: cannot cut standard "
+			    "input (-r -): it would be read twice\n", stderr);
+			return WT_EXIT_USAGE;
+		}
+		if (stat(o->files[i], &sb[i]) != 0) {
+			fprintf(stderr, "wiretop: %s: %s\n", o->files[i],
+			    strerror(errno));
+			return WT_EXIT_CAPTURE;
+		}
+		if (report_cut_span(o->files[i], &first, &last, &cause) != 0)
+			goto fail;
+	}
+	if (first == UINT64_MAX)
+		first = last = 0;
+	newest = (int64_t)(last / NS_PER_SEC);
+	r->since = (int64_t)(first / NS_PER_SEC);
+	r->until = newest + 1;
+	if ((o->since != NULL && store_time_resolve(o->since, newest,
+	    &r->since) != 0) || (o->until != NULL &&
+	    store_time_resolve(o->until, newest, &r->until) != 0)) {
+		fputs("wiretop: --since/--until: expected ISO 8601 "
+		    "(2024-05-01T13:00:00Z) or an age before the last packet "
+		    "(90s, 15m, 1h, 7d, 2w)\n", stderr);
+		return WT_EXIT_USAGE;
+	}
+	if (r->since < 0)
+		r->since = 0;
+	if (r->until <= r->since) {
+		fputs("wiretop: --until: must be later than --since\n",
+		    stderr);
+		return WT_EXIT_USAGE;
+	}
+	r->windowed = 1;
+	r->open_end = o->until == NULL;
+	for (i = 0; i < o->n_files; i++) {
+		for (j = 0; j < i; j++)
+			if (sb[j].st_dev == sb[i].st_dev &&
+			    sb[j].st_ino == sb[i].st_ino)
+				break;
+		if (j < i) {
+			fprintf(stderr, "wiretop: warning: %s is the same file "
+			    "as %s: read once\n", o->files[i], o->files[j]);
+			continue;
+		}
+		fd = report_cut_file(o->files[i], (uint64_t)r->since *
+		    NS_PER_SEC, (uint64_t)r->until > UINT64_MAX / NS_PER_SEC ?
+		    UINT64_MAX : (uint64_t)r->until * NS_PER_SEC,
+		    &c->bad[c->n], &c->truncated[c->n], &cause);
+		if (fd == -1)
+			goto fail;
+		c->orig[c->n] = o->files[i];
+		c->fd[c->n] = fd;
+		snprintf(c->path[c->n], sizeof c->path[c->n], "/dev/fd/%d", fd);
+		c->n++;
+	}
+	for (i = 0; i < c->n; i++)
+		o->files[i] = c->path[i];
+	o->n_files = c->n;
+	return WT_EXIT_OK;
+fail:
+	fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+	    "cannot read the capture files");
+	free(cause);
+	report_cut_free(c);
+	return WT_EXIT_CAPTURE;
+}
+
+/* Name the original files in the report, with their malformed records. */
+static void
+report_cut_names(struct report *r, const struct report_cut *c)
+{
+	size_t i;
+
+	r->bad_records = 0;
+	r->truncated_files = 0;
+	for (i = 0; i < r->nsrcs && i < c->n; i++) {
+		free(r->srcs[i].name);
+		r->srcs[i].name = xstrdup(c->orig[i]);
+		r->srcs[i].bad_records = c->bad[i];
+		r->srcs[i].truncated = c->truncated[i];
+		r->bad_records += c->bad[i];
+		r->truncated_files += c->truncated[i] != 0;
+		if (c->truncated[i])
+			fprintf(stderr, "wiretop: warning: %s: the file ends "
+			    "inside a record\n", c->orig[i]);
+	}
+}
+
 /* ---- the mode ------------------------------------------------------- */
 
 /* Run the pipeline to the end of the files; 1 if a signal stopped it. */
@@ -2016,6 +2285,7 @@ int
 mode_report(struct wt_opts *o)
 {
 	struct report r;
+	struct report_cut cut;
 	struct pipeline *p;
 	struct capture_stats cs;
 	const char *outname;
@@ -2025,6 +2295,7 @@ mode_report(struct wt_opts *o)
 	int code, sfd, run;
 
 	memset(&r, 0, sizeof r);
+	memset(&cut, 0, sizeof cut);
 	/* "csv" is export's default, never a report's (main.c takes only
 	 * text, json or html from --format here) */
 	if (o->format == NULL || strcmp(o->format, "text") == 0 ||
@@ -2061,14 +2332,20 @@ mode_report(struct wt_opts *o)
 		return code;
 	if (!o->speed_given)
 		o->speed = 0;
+	if ((o->since != NULL || o->until != NULL) &&
+	    (code = report_cut(&r, o, &cut)) != WT_EXIT_OK)
+		return code;
 
 	if ((code = mode_open(o, "cannot open the capture sources", &p)) !=
-	    WT_EXIT_OK)
+	    WT_EXIT_OK) {
+		report_cut_free(&cut);
 		return code;
+	}
 	r.p = p;
 	r.engine = pipeline_engine(p);
 	if ((code = mode_output_open(o, &fp, &outname)) != WT_EXIT_OK) {
 		pipeline_free(p);
+		report_cut_free(&cut);
 		return code;
 	}
 	if ((sfd = proc_signals_open(&cause)) == -1) {
@@ -2077,6 +2354,7 @@ mode_report(struct wt_opts *o)
 		if (fp != stdout)
 			fclose(fp);
 		pipeline_free(p);
+		report_cut_free(&cut);
 		return WT_EXIT_RUNTIME;
 	}
 	engine_sink_add(r.engine, &(struct engine_sink){
@@ -2090,6 +2368,7 @@ mode_report(struct wt_opts *o)
 		if (fp != stdout)
 			fclose(fp);
 		pipeline_free(p);
+		report_cut_free(&cut);
 		return WT_EXIT_CAPTURE;
 	}
 	run = report_run(p, sfd);
@@ -2116,6 +2395,8 @@ mode_report(struct wt_opts *o)
 		engine_flush(r.engine);
 		report_close_sec(&r, r.engine);
 		report_finish_files(&r);
+		if (cut.n > 0)
+			report_cut_names(&r, &cut);
 		code = report_emit(&r, fp, outname);
 		for (i = 0; i < pipeline_source_count(p); i++)
 			capture_print_warnings(pipeline_source(p, i), stderr);
@@ -2124,5 +2405,6 @@ mode_report(struct wt_opts *o)
 	mode_log_end(p, code);
 	report_free(&r);
 	pipeline_free(p);
+	report_cut_free(&cut);
 	return code;
 }
