@@ -187,7 +187,7 @@ main_usage(FILE *f)
 "History:\n"
 "      --db PATH            the history database (default:\n"
 "                           $XDG_STATE_HOME/wiretop/history.db; report and\n"
-"                           db read " LOCALSTATEDIR "/lib/wiretop/history.db\n"
+"                           db read /var/lib/wiretop/history.db\n"
 "                           when only that one exists)\n"
 "      --before T           db purge: delete everything older than T\n"
 "\n"

@@ -75,7 +75,9 @@ store_time_parse(const char *s, int64_t *abs_s, int64_t *rel_s,
 char *
 store_pick_path(const char *given)
 {
-	const char *sys = LOCALSTATEDIR "/lib/wiretop/history.db";
+	/* the daemon's, whatever the installation prefix (as
+	 * /etc/wiretop/wiretop.conf) */
+	const char *sys = "/var/lib/wiretop/history.db";
 	char *own;
 
 	if (given != NULL)

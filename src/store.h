@@ -83,7 +83,7 @@ int	 store_time_resolve(const char *, int64_t newest, int64_t *out);
 int64_t	 store_newest(struct sqlite3 *);
 /* The database to read when the user named none (given == NULL): the
  * user's own (store_default_path()), or the daemon's
- * (LOCALSTATEDIR/lib/wiretop/history.db) if that exists and the user's
+ * (/var/lib/wiretop/history.db) if that exists and the user's
  * does not; given itself otherwise.  Owned, caller frees. */
 char	*store_pick_path(const char *given);
 /* Write the records of one kind between since and until (strings as
