@@ -13,7 +13,8 @@
 #   icmp" for the comparison; learned names may differ (the database
 #   keeps every name with its last second, the engine its own choice).
 # - Windows: a capture written here for pcapgen, one UDP packet every
-#   10 minutes for 6 h, packet i of 100 + i payload bytes (142 + i on the
+#   10 minutes for 6 h (to port 40123, which has no service name),
+#   packet i of 100 + i payload bytes (142 + i on the
 #   wire: Ethernet, IPv4, UDP, no padding), each its own flow.  The bytes
 #   expected inside a window are summed here from that list: totals over
 #   [since, until) exactly; talkers and services over the whole hours
@@ -21,6 +22,9 @@
 #   rounding said in the report; with -r, everything exactly.
 # - HTML from --db: self-contained and escaped (htmlcheck.py static), and
 #   drawn by headless Chromium (htmlcheck.py dom), as tests/report/html.sh.
+# - Hostile strings put in the database with sqlite3 (a learned name, a
+#   service, an alert) come back whole in JSON and escaped in text and
+#   HTML; the alert is listed.
 # - Problems: a database with pages overwritten in its middle, a text
 #   file, another program's SQLite file, a missing file: one line, exit 4;
 #   --db with -r, --until before --since: exit 2.
@@ -263,6 +267,49 @@ sys.exit(a["range"]["database"] != sys.argv[3] or
     a["totals"] != b["totals"] or a["top_talkers"] != b["top_talkers"])' \
     "$WT_TMP/default.json" "$WT_TMP/talkers.db.json" \
     "$WT_TMP/state/wiretop/history.db"
+
+# hostile strings stored in the database (a name learned from packets,
+# a service and an alert as a flow log or the next issue may store them)
+# come back escaped: text as the screen escapes, JSON whole, HTML as text
+cp "$WT_TMP/talkers.db" "$WT_TMP/hostile.db"
+top=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["top_talkers"][0]["address"])' "$WT_TMP/talkers.db.json")
+n1=$(printf '\033[2J<script>x</script>.example')
+n2="<img src=x onerror=y>&amp;"
+n3=$(printf 'evil\033]0;t\007 "msg" <b>')
+sqlite3 "$WT_TMP/hostile.db" "
+insert into names values ('$top', '$n1', 1, 1800000000, 1800000000);
+insert into service_hour values (1699999200, '$n2', 99999999, 1, 1);
+insert into alerts (ts, severity, kind, subject, message) values
+    (1700000000, 2, 'test', '$n2', '$n3');" ||
+    wt_hard "sqlite3 could not write the hostile rows"
+for fmt in text json html; do
+	"$WIRETOP" report --db "$WT_TMP/hostile.db" --format $fmt \
+	    -o "$WT_TMP/hostile.$fmt" 2>"$WT_TMP/err" ||
+	    wt_fail "hostile: report --format $fmt: $(cat "$WT_TMP/err")"
+done
+wt_check "hostile: JSON gives the name, the service and the alert back whole" \
+    python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(r["top_talkers"][0]["name"] != sys.argv[2] or
+    r["top_services"][0]["service"] != sys.argv[3] or
+    r["top_services"][0]["proto"] is not None or
+    r["alerts"]["total"] != 1 or r["alerts"]["list"][0]["message"] != sys.argv[4])' \
+    "$WT_TMP/hostile.json" "$n1" "$n2" "$n3"
+wt_check "hostile: no control byte in text, JSON or HTML, escaped in text" \
+    python3 -c '
+import sys
+bad = 0
+for f in sys.argv[1:4]:
+    d = open(f, "rb").read()
+    bad += sum(1 for c in d if (c < 0x20 and c != 10) or c == 0x7f)
+t = open(sys.argv[1], "rb").read()
+sys.exit(bad or b"\\x1b[2J<script>x</script>.example" not in t or
+    b"evil\\x1b]0;t\\x07" not in t)' \
+    "$WT_TMP/hostile.text" "$WT_TMP/hostile.json" "$WT_TMP/hostile.html"
+python3 "$py" static "$WT_TMP/hostile.html" "$WT_TMP/hostile.json" \
+    "$n1" "$n2" "$n3" >"$WT_TMP/out" 2>&1
+tap "$WT_TMP/out" "hostile --db html"
 
 # problems: one line, exit 4 (a database), 2 (usage)
 bad() {
