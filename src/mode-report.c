@@ -601,6 +601,11 @@ report_hours(const struct report *r, char *buf, size_t len)
 {
 	char a[32], b[32];
 
+	if (r->hour1 <= r->hour0) {
+		snprintf(buf, len, "none: no whole hour lies inside the "
+		    "range (talkers and services are kept per hour)");
+		return buf;
+	}
 	report_hour(r->hour0, a, sizeof a);
 	report_hour(r->hour1, b, sizeof b);
 	if (strncmp(a, b, 11) == 0)	/* the same day: "to 18:00" */
@@ -1882,6 +1887,8 @@ report_db_read(struct report *r, const struct wt_opts *o)
 		sqlite3_close(d.db);
 		return WT_EXIT_USAGE;
 	}
+	if (r->since < 0)
+		r->since = 0;
 	if (r->until <= r->since) {
 		fputs("wiretop: --until: must be later than --since\n",
 		    stderr);
@@ -1891,6 +1898,8 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	r->open_end = r->until > newest;
 	first = report_db_first(&d);
 	report_db_rows(r, first, 3600, &r->hour0, &r->hour1);
+	if (r->hour0 < 0)
+		r->hour0 = 0;
 	r->rounded = r->hour0 > r->since || (!r->open_end &&
 	    r->hour1 < r->until);
 	report_db_samples(&d, r, first);
