@@ -19,7 +19,10 @@
 #   expected inside a window are summed here from that list: totals over
 #   [since, until) exactly; talkers and services over the whole hours
 #   inside the window (the database keeps them per hour), with the
-#   rounding said in the report; with -r, everything exactly.
+#   rounding said in the report; with -r, everything exactly.  With the
+#   per-second rows aged out (retention_seconds 600), then the per-minute
+#   ones, the totals are still whole, from 60 s, then 3600 s rows, and
+#   the report says the peak's resolution.
 # - HTML from --db: self-contained and escaped (htmlcheck.py static), and
 #   drawn by headless Chromium (htmlcheck.py dom), as tests/report/html.sh.
 # - Hostile strings put in the database with sqlite3 (a learned name, a
@@ -252,6 +255,33 @@ window "db: the last 2 h (relative)" db 2h -
 window "db: 150m until 30m (relative)" db 150m 30m
 window "-r: an exact window" r 2023-11-14T23:20:00Z 2023-11-15T01:30:00Z
 window "-r: the last 90 min of the file" r 90m -
+# coarser samples: with the per-second rows (and then the per-minute
+# ones) aged out, the totals come from the next tier, still whole, and
+# the peak is labelled with its resolution
+for tier in "600 2592000 60 1-minute" "600 3600 3600 1-hour"; do
+	set -- $tier
+	printf 'retention_seconds = %s\nretention_minutes = %s\n' "$1" "$2" \
+	    >"$WT_TMP/ret.conf"
+	rm -f "$WT_TMP/ret.db"
+	"$WIRETOP" import -c "$WT_TMP/ret.conf" --db "$WT_TMP/ret.db" \
+	    "$WT_TMP/hours.pcap" >/dev/null 2>&1 ||
+	    wt_fail "import with retention_seconds $1 failed"
+	"$WIRETOP" report --db "$WT_TMP/ret.db" --since 7h --format json \
+	    -o "$WT_TMP/ret.json" 2>"$WT_TMP/err" &&
+	    "$WIRETOP" report --db "$WT_TMP/ret.db" --since 7h \
+	    -o "$WT_TMP/ret.text" 2>>"$WT_TMP/err" ||
+	    wt_fail "report on pruned seconds: $(cat "$WT_TMP/err")"
+	wt_check "per-second rows kept $1 s, per-minute $2 s: the totals are whole (36 packets, $((36 * 142 + 630)) bytes) from $3 s rows, said so" \
+	    python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = open(sys.argv[2]).read()
+sys.exit(r["totals"]["packets"] != 36 or r["totals"]["bytes"] != int(sys.argv[3])
+    or r["peak"]["resolution_seconds"] != int(sys.argv[4]) or
+    r["traffic"]["bucket_seconds"] % int(sys.argv[4]) != 0 or
+    ("Peak rate (%s buckets: the per-second samples" % sys.argv[5]) not in t)' \
+	    "$WT_TMP/ret.json" "$WT_TMP/ret.text" $((36 * 142 + 630)) "$3" "$4"
+done
 "$WIRETOP" report --db "$hdb" --since 2023-11-14T22:00:00Z \
     --until 2023-11-14T22:10:00Z --format json -o "$WT_TMP/e.json" 2>&1
 wt_check "a window with nothing stored: exit 0, zero packets, no talkers" \

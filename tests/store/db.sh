@@ -14,7 +14,8 @@
 # - a copy with two pages in its middle overwritten (dd): check exits 4
 #   and names the problem;
 # - while `import` writes a big generated capture (benchgen) into the same
-#   database, check, purge and vacuum succeed, the import succeeds, the
+#   database, check, purge, vacuum (and report --db) succeed, the import
+#   succeeds, the
 #   database passes sqlite3's integrity_check and holds every flow record
 #   of the big capture (as many as export -r writes).
 # - usage: no action, an unknown action, purge without --before, a bad
@@ -182,13 +183,17 @@ while kill -0 $imp 2>/dev/null; do
 	    { ok=0; wt_log "purge during import: $(cat "$WT_TMP/err")"; }
 	"$WIRETOP" db vacuum --db "$db" >/dev/null 2>"$WT_TMP/err" ||
 	    { ok=0; wt_log "vacuum during import: $(cat "$WT_TMP/err")"; }
+	"$WIRETOP" report --db "$db" --format json >/dev/null \
+	    2>"$WT_TMP/err" ||
+	    { ok=0; wt_log "report during import: $(cat "$WT_TMP/err")"; }
 	rounds=$((rounds + 1))
 done
 wait $imp
 rc=$?
 wt_log "$rounds rounds of check, purge and vacuum ran during the import"
 wt_check "at least one round ran while the import wrote" [ $rounds -ge 1 ]
-wt_check "check, purge and vacuum succeed while an import writes" [ $ok -eq 1 ]
+wt_check "check, purge, vacuum and report --db succeed while an import writes" \
+    [ $ok -eq 1 ]
 wt_check "the import that ran beside them succeeds (exit $rc)" [ $rc -eq 0 ]
 wt_check "integrity_check after it all: ok" \
     [ "$(q "pragma integrity_check")" = ok ]
