@@ -1,6 +1,7 @@
 /*
- * mode-report.c: `wiretop report`: one summary of capture files as text,
- * JSON or a self-contained HTML page with inline SVG charts.
+ * mode-report.c: `wiretop report`: one summary of capture files or of the
+ * history database as text, JSON or a self-contained HTML page with
+ * inline SVG charts.
  *
  * Main thread only.  The pipeline runs as for export (files read as fast
  * as they can be, several -r merged by time); the report is an engine
@@ -15,7 +16,18 @@
  *   retransmitted segments.
  * After the input ends the host table gives the top talkers.  Nothing of
  * the wall clock goes into the report: the same input gives the same
- * bytes.  Every captured string (names) and every file name is escaped
+ * bytes.  With --since/--until the files are first cut to that window
+ * (report_cut).
+ *
+ * Without -r (or with --db) the same report comes from the history
+ * database, over a read-only connection, in one read transaction so that
+ * every section sees the same snapshot while a writer commits: totals,
+ * peaks, the series, drops and sources from the finest sample tier that
+ * holds the whole range; talkers and services from the per-hour and
+ * per-day totals over the whole hours inside the range; flows, TCP health
+ * and the first and last packet time from the flow records that start in
+ * it; alerts from the alerts table.  Either way the formats print one
+ * model (struct report after report_finish), never the engine.  Every captured string (names) and every file name is escaped
  * for the output it goes to: fmt_escape_one() for the terminal, the JSON
  * writer's escaping for JSON, and both fmt_escape_one() and HTML entities
  * for HTML.
