@@ -566,6 +566,15 @@ main(int argc, char **argv)
 			cfg_done();
 			return WT_EXIT_USAGE;
 		}
+		/* report reads files or the history, never an interface */
+		if (mode->run == mode_report && seen[i].c == 'i') {
+			fputs("wiretop: -i: report reads capture files (-r) or "
+			    "the history database (--db); live capture is not "
+			    "reported\n", stderr);
+			free(seen);
+			cfg_done();
+			return WT_EXIT_USAGE;
+		}
 		if (main_apply(&opts, seen[i].c, seen[i].arg) != 0) {
 			free(seen);
 			cfg_done();
