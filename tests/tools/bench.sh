@@ -25,6 +25,8 @@
 #    by the records written.  Target: <= 4 000 instructions per record.
 # 5. Live capture on loopback: tests/tools/bench-live.sh, when it exists.
 # 6. TUI frame time and idle CPU.
+# 7. The history store: records/s, bytes per million flows, the offline
+#    ratio with the store on, a day of samples (tests/tools/bench-store.sh).
 # The captures are generated once into ./bench-out/ (about 6 GB with the
 # defaults) and reused while benchgen and the sizes stay the same.
 # Needs /usr/bin/time (Debian package "time") and valgrind.  Exit 1 if a
@@ -317,6 +319,15 @@ if [ -f "$here/bench-live.sh" ]; then
 	WIRETOP=$wiretop WT_TOOLS=$tools sh "$here/bench-live.sh" || failed=1
 else
 	echo "live: not measured (tests/tools/bench-live.sh missing)"
+fi
+
+# --- 7. the history store (tests/tools/bench-store.sh) ----------------------
+if [ -f "$here/bench-store.sh" ]; then
+	WIRETOP=$wiretop WT_TOOLS=$tools BENCH_OUT=$outdir BENCH_PACKETS=$packets \
+	    BENCH_FLOWS=$flows BENCH_SHORT_FLOWS=$sflows \
+	    sh "$here/bench-store.sh" || failed=1
+else
+	echo "store: not measured (tests/tools/bench-store.sh missing)"
 fi
 
 # --- 6. TUI: frame time and idle CPU (owner: TUI) -------------------------
