@@ -78,8 +78,10 @@ static const struct main_mode main_modes[] = {
 	  "                           (default), json or html (inline SVG charts)\n",
 	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT },
 	{ "import",
-	  "  import FILE...           read capture files into the history database\n"
-	  "                           (--db), on their own timestamps\n",
+	  "  import FILE...           read capture files and flow logs (Zeek\n"
+	  "                           conn.log TSV or JSON, wiretop CSV or NDJSON\n"
+	  "                           flows) into the history database (--db), on\n"
+	  "                           their own timestamps\n",
 	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
