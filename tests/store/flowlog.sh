@@ -21,6 +21,8 @@
 #   - malformed lines (a bad port, a 100 000-byte line, a NUL byte, a
 #     truncated JSON object) are reported with exactly their line
 #     numbers, and the good lines are imported;
+#   - retention (retention_flows) keeps exactly the records newer than
+#     the newest record's end - the limit;
 #   - a file imported twice changes nothing; a file that is neither a
 #     capture nor a known flow log is refused in one line with exit 2;
 #   - a capture and a flow log in one command.
@@ -251,6 +253,26 @@ rc=$?
     [ "$(got "$db" hosts | cksum)" = "$before" ]
 wt_check "the same log twice: exit $rc, nothing added ($nflows flows): $(cat "$WT_TMP/err")" \
     [ $? -eq 0 ]
+
+# ---- retention applies to imported records ----------------------------
+# zeek_wikipedia with its records 100 s apart and retention_flows 600:
+# the records left are those whose ts >= the newest record's end - 600
+# (awk over the log)
+awk 'BEGIN { FS = OFS = "\t" }
+    /^#/ || NF == 0 { print; next }
+    { $1 = sprintf("%d.%06d", 1600000000 + NR * 100, NR); print }' \
+    "$zb/zeek_wikipedia.conn.log" >"$WT_TMP/spread.log"
+awk -f "$WT_TMP/expect.awk" "$WT_TMP/spread.log" >"$WT_TMP/spread.all"
+want=$(awk -F'|' '{ split($1, t, "."); split($9, d, ".")
+    e = t[1] + d[1] + (t[2] + d[2] >= 1000000 ? 1 : 0); if (e > m) m = e
+    ts[NR] = $1 } END { for (i in ts) if (ts[i] >= m - 600) n++; print n }' \
+    "$WT_TMP/spread.all")
+printf 'retention_flows = 600\n' >"$WT_TMP/ret.conf"
+WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import -c "$WT_TMP/ret.conf" \
+    --db "$WT_TMP/ret.db" "$WT_TMP/spread.log" 2>/dev/null
+n=$(rows "$WT_TMP/ret.db" "select count(*) from flows")
+wt_check "retention_flows 600 on imported records: $n of $(wc -l <"$WT_TMP/spread.all") left, want $want" \
+    [ "$n" = "$want" ]
 
 # ---- refused: neither a capture nor a known log -----------------------
 printf 'hello, world\nthis is not a flow log\n' >"$WT_TMP/text.txt"
