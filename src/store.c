@@ -1021,8 +1021,9 @@ store_start(struct store *s, struct engine *e, char **cause)
 {
 	s->engine = e;
 	/* e is NULL when only flow logs are imported (store_add_flow) */
-	if (e != NULL && engine_sink_add(e, &(struct engine_sink){ .name = "store",
-	    .arg = s, .flow = store_sink_flow, .tick = store_sink_tick,
+	if (e != NULL && engine_sink_add(e, &(struct engine_sink){
+	    .name = "store", .arg = s, .flow = store_sink_flow,
+	    .tick = store_sink_tick,
 	    .name_learned = store_sink_name, .source = store_sink_source,
 	    .flags = ENGINE_SINK_UNORDERED }) != 0) {
 		xasprintf(cause, "cannot subscribe the store to the engine");
