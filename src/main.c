@@ -91,8 +91,10 @@ static const struct main_mode main_modes[] = {
 	  "                           configuration, USR1 logs statistics\n",
 	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON },
 	{ "import",
-	  "  import FILE...           read capture files into the history database\n"
-	  "                           (--db), on their own timestamps\n",
+	  "  import FILE...           read capture files and flow logs (Zeek\n"
+	  "                           conn.log TSV or JSON, wiretop CSV or NDJSON\n"
+	  "                           flows) into the history database (--db), on\n"
+	  "                           their own timestamps\n",
 	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
 	{ "db",
 	  "  db check|vacuum|purge    check the history database, compact it, or\n"

@@ -1,6 +1,20 @@
 /*
- * mode-import.c: `wiretop import FILE...`: capture files into the history
- * database, on their own timestamps, as if captured live.
+ * mode-import.c: `wiretop import FILE...`: capture files and flow logs
+ * into the history database, on their own timestamps, as if captured
+ * live.
+ *
+ * Each file is told by its content: a pcap or pcapng magic number makes
+ * it a capture, read through the pipeline; otherwise flowlog_detect()
+ * must know it as a flow log (Zeek conn.log TSV or JSON, wiretop's CSV,
+ * NDJSON or JSON flow export), whose records the main thread reads
+ * (flowlog.c) and hands to the store with store_add_flow(), where they
+ * are rolled up into host and service totals like captured flows.  A
+ * file that is neither is refused before anything is written, in one
+ * line, with exit status 2 (WT_EXIT_USAGE: the command line names an
+ * input import cannot take; no capture, permission or database went
+ * wrong).  A malformed line of a flow log is skipped and reported (file
+ * and line number, the first IMPORT_BAD_SHOWN of each file, then how
+ * many more), and the rest of the file is imported.
  *
  * Main thread; the store thread (store.c) does the writing.  Each file's
  * content is hashed (SHA-256) before anything else; a file whose hash the
@@ -26,6 +40,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "flowlog.h"
 #include "log.h"
 #include "pipeline.h"
 #include "proc.h"
@@ -34,6 +49,134 @@
 
 #define IMPORT_BATCH	4096	/* records per pipeline_drain */
 #define IMPORT_SIG_EVERY	16	/* batches between signal checks */
+#define IMPORT_BAD_SHOWN	10	/* malformed lines reported a file */
+#define IMPORT_LOG_SIG_EVERY	4096	/* log records between signal checks */
+
+/* What a file is: a capture (0), a flow log (a flowlog_kind), or
+ * neither (-1); -2 + cause if it cannot be read. */
+static int
+import_kind(const char *path, char **cause)
+{
+	static const uint32_t magic[] = { 0xa1b2c3d4u, 0xd4c3b2a1u,
+	    0xa1b23c4du, 0x4d3cb2a1u, 0xa1b2cd34u, 0x34cdb2a1u, 0x0a0d0d0au };
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	uint32_t m;
+	unsigned i;
+	int fd, k;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -2;
+	}
+	buf = xmalloc(FLOWLOG_DETECT_LEN);
+	while (n < FLOWLOG_DETECT_LEN && (r = read(fd, buf + n,
+	    FLOWLOG_DETECT_LEN - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return -2;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n >= 4) {
+		memcpy(&m, buf, 4);
+		for (i = 0; i < sizeof magic / sizeof magic[0]; i++) {
+			if (m == magic[i]) {
+				free(buf);
+				return 0;
+			}
+		}
+	}
+	k = (int)flowlog_detect(buf, n);
+	free(buf);
+	return k == FLOWLOG_NONE ? -1 : k;
+}
+
+/* Drop privileges when no capture is imported (mode_drop() wants a
+ * pipeline): the flow logs are open already. */
+static int
+import_drop(struct wt_opts *o)
+{
+	char *cause = NULL;
+	int root;
+
+	if (proc_drop(o->user, &root, &cause) != 0) {
+		fprintf(stderr, "wiretop: cannot drop privileges: %s\n",
+		    cause);
+		free(cause);
+		return WT_EXIT_CAPTURE;
+	}
+	if (root)
+		fprintf(stderr, "wiretop: warning: still running as root "
+		    "(user = root): flow logs are parsed with every "
+		    "privilege\n");
+	if (o->log_path != NULL && log_open_file(o->log_path, &cause) != 0) {
+		fprintf(stderr, "wiretop: --log: %s\n", cause);
+		free(cause);
+		return WT_EXIT_RUNTIME;
+	}
+	log_info("wiretop %s started: %s mode, pid %ld", PACKAGE_VERSION,
+	    o->mode, (long)getpid());
+	return WT_EXIT_OK;
+}
+
+/* Read one flow log into the store; 0, 1 if a signal stopped it, -1 on a
+ * read error (said on stderr). */
+static int
+import_log(struct store *s, FILE *fp, const char *path,
+    enum flowlog_kind kind, int sfd)
+{
+	struct flowlog *fl = flowlog_create(kind);
+	struct store_flow f;
+	uint64_t ok = 0, bad = 0;
+	char *cause = NULL;
+	int r, stop = 0;
+
+	while ((r = flowlog_next(fl, fp, &f, &cause)) != 0) {
+		if (r == 1) {
+			store_add_flow(s, &f);
+			if (++ok % IMPORT_LOG_SIG_EVERY == 0 &&
+			    (proc_signals_read(sfd) & (PROC_EV_STOP |
+			    PROC_EV_HUP))) {
+				stop = 1;
+				break;
+			}
+			continue;
+		}
+		if (r == -2) {
+			fprintf(stderr, "wiretop: import: %s: %s\n", path,
+			    cause);
+			free(cause);
+			flowlog_free(fl);
+			return -1;
+		}
+		if (++bad <= IMPORT_BAD_SHOWN)
+			fprintf(stderr, "wiretop: import: %s:%llu: malformed "
+			    "line: %s\n", path,
+			    (unsigned long long)flowlog_line(fl), cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (bad > IMPORT_BAD_SHOWN)
+		fprintf(stderr, "wiretop: import: %s: %llu more malformed "
+		    "lines\n", path, (unsigned long long)(bad -
+		    IMPORT_BAD_SHOWN));
+	fprintf(stderr, "wiretop: import: %s (%s): %llu records imported, "
+	    "%llu malformed lines skipped%s\n", path, flowlog_kind_name(kind),
+	    (unsigned long long)ok, (unsigned long long)bad,
+	    stop ? " before it was interrupted" : "");
+	log_info("import: %s (%s): %llu records imported, %llu malformed "
+	    "lines skipped", path, flowlog_kind_name(kind),
+	    (unsigned long long)ok, (unsigned long long)bad);
+	flowlog_free(fl);
+	return stop;
+}
 
 /* Hex SHA-256 of a file's content into hex; its size into *size. */
 static int
@@ -71,31 +214,45 @@ mode_import(struct wt_opts *o)
 {
 	char hex[WT_MAX_SOURCES][65];
 	uint64_t size[WT_MAX_SOURCES];
+	const char *path[WT_MAX_SOURCES];
+	int kind[WT_MAX_SOURCES];
+	FILE *log[WT_MAX_SOURCES];
 	struct store_cfg sc;
 	struct store *s;
-	struct pipeline *p;
+	struct pipeline *p = NULL;
 	struct capture_stats cs;
 	struct pollfd *pfd;
 	char *cause = NULL, *dbpath;
-	unsigned i, j, npfd, nbatch = 0;
-	int code, sfd, failed = 0, stop = 0;
+	unsigned i, j, n, npfd, nbatch = 0, ncap = 0;
+	int code, sfd, failed = 0, stop = 0, r;
 
 	if (o->n_ifaces > 0 || o->n_files == 0) {
 		fprintf(stderr, "wiretop: import: name one or more capture "
-		    "files (wiretop import FILE...)\n");
+		    "files or flow logs (wiretop import FILE...)\n");
 		return WT_EXIT_USAGE;
 	}
-	for (i = 0; i < o->n_files; i++) {
+	n = o->n_files;
+	for (i = 0; i < n; i++) {
+		path[i] = o->files[i];
+		log[i] = NULL;
 		if (strcmp(o->files[i], "-") == 0) {
 			fprintf(stderr, "wiretop: import: standard input "
 			    "cannot be imported (its content is hashed "
 			    "first, to refuse a second import)\n");
 			return WT_EXIT_USAGE;
 		}
-		if (import_hash(o->files[i], hex[i], &size[i], &cause) != 0) {
+		if (import_hash(o->files[i], hex[i], &size[i], &cause) != 0 ||
+		    (kind[i] = import_kind(o->files[i], &cause)) == -2) {
 			fprintf(stderr, "wiretop: %s\n", cause);
 			free(cause);
 			return WT_EXIT_CAPTURE;
+		}
+		if (kind[i] < 0) {
+			fprintf(stderr, "wiretop: import: %s: neither a capture "
+			    "file (pcap, pcapng) nor a flow log wiretop knows "
+			    "(Zeek conn.log, wiretop CSV or NDJSON flows)\n",
+			    o->files[i]);
+			return WT_EXIT_USAGE;
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(hex[i], hex[j]) == 0) {
@@ -106,11 +263,29 @@ mode_import(struct wt_opts *o)
 			}
 		}
 	}
+	/* flow logs are opened here, with the rights captures are opened
+	 * with; the pipeline gets the captures alone */
+	for (i = 0; i < n; i++) {
+		if (kind[i] == 0) {
+			o->files[ncap++] = path[i];
+			continue;
+		}
+		if ((log[i] = fopen(path[i], "re")) == NULL) {
+			fprintf(stderr, "wiretop: %s: %s\n", path[i],
+			    strerror(errno));
+			code = WT_EXIT_CAPTURE;
+			goto close_logs;
+		}
+	}
+	o->n_files = ncap;
 	o->speed = 0;
 
-	if ((code = mode_open(o, "cannot open the capture files", &p)) !=
-	    WT_EXIT_OK)
-		return code;
+	if (ncap > 0)
+		code = mode_open(o, "cannot open the capture files", &p);
+	else
+		code = import_drop(o);
+	if (code != WT_EXIT_OK)
+		goto close_logs;
 	dbpath = o->db_path != NULL ? xstrdup(o->db_path) :
 	    store_default_path();
 	memset(&sc, 0, sizeof sc);
@@ -126,30 +301,32 @@ mode_import(struct wt_opts *o)
 		free(cause);
 		free(dbpath);
 		pipeline_free(p);
-		return WT_EXIT_DB;
+		code = WT_EXIT_DB;
+		goto close_logs;
 	}
-	for (i = 0; i < o->n_files; i++) {
+	for (i = 0; i < n; i++) {
 		if ((j = (unsigned)store_has_file(s, hex[i])) != 0) {
 			if (j == 1)
 				fprintf(stderr, "wiretop: import: %s: already "
 				    "in %s (same content); nothing imported\n",
-				    o->files[i], dbpath);
+				    path[i], dbpath);
 			else
 				fprintf(stderr, "wiretop: import: %s: an "
 				    "earlier import of it into %s was "
 				    "interrupted and holds part of it; not "
-				    "imported again\n", o->files[i], dbpath);
+				    "imported again\n", path[i], dbpath);
 			store_close(s, NULL);
 			free(dbpath);
 			pipeline_free(p);
-			return j == 1 ? WT_EXIT_OK : WT_EXIT_DB;
+			code = j == 1 ? WT_EXIT_OK : WT_EXIT_DB;
+			goto close_logs;
 		}
 	}
-	for (i = 0; i < o->n_files; i++)
-		store_add_file(s, hex[i], o->files[i], size[i], 0);
+	for (i = 0; i < n; i++)
+		store_add_file(s, hex[i], path[i], size[i], 0);
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
-	    store_start(s, pipeline_engine(p), &cause) != 0 ||
-	    pipeline_start(p, &cause) != 0) {
+	    store_start(s, p != NULL ? pipeline_engine(p) : NULL,
+	    &cause) != 0 || (p != NULL && pipeline_start(p, &cause) != 0)) {
 		fprintf(stderr, "wiretop: %s\n", cause);
 		free(cause);
 		if (sfd >= 0)
@@ -157,11 +334,26 @@ mode_import(struct wt_opts *o)
 		store_close(s, NULL);
 		free(dbpath);
 		pipeline_free(p);
-		return WT_EXIT_RUNTIME;
+		code = WT_EXIT_RUNTIME;
+		goto close_logs;
 	}
 
-	pfd = xreallocarray(NULL, pipeline_pollfd_count(p) + 1, sizeof *pfd);
-	while (!stop) {
+	/* the flow logs first (the capture threads wait on their rings
+	 * meanwhile), then the captures */
+	for (i = 0; i < n && !stop && !failed; i++) {
+		if (log[i] == NULL)
+			continue;
+		r = import_log(s, log[i], path[i], (enum flowlog_kind)kind[i],
+		    sfd);
+		if (r > 0)
+			stop = 1;
+		else if (r < 0)
+			failed = 1;
+	}
+
+	pfd = xreallocarray(NULL, p != NULL ? pipeline_pollfd_count(p) + 1 :
+	    1, sizeof *pfd);
+	while (p != NULL && !stop && !failed) {
 		if (pipeline_drain(p, IMPORT_BATCH) > 0) {
 			/* a big file keeps the loop busy: look at signals
 			 * now and then all the same */
@@ -187,10 +379,11 @@ mode_import(struct wt_opts *o)
 		mode_log_sources(p);
 	}
 	free(pfd);
-	pipeline_stop(p);
+	if (p != NULL)
+		pipeline_stop(p);
 	close(sfd);
 	code = WT_EXIT_OK;
-	for (i = 0; i < pipeline_source_count(p); i++) {
+	for (i = 0; p != NULL && i < pipeline_source_count(p); i++) {
 		capture_get_stats(pipeline_source(p, i), &cs);
 		if (cs.state == CAPTURE_STATE_FAILED) {
 			fprintf(stderr, "wiretop: %s\n", cs.error[0] != '\0' ?
@@ -205,12 +398,14 @@ mode_import(struct wt_opts *o)
 		    "of the input\n", stop ? "interrupted" : "failed");
 		code = stop ? WT_EXIT_RUNTIME : WT_EXIT_CAPTURE;
 	} else {
-		while (pipeline_drain(p, IMPORT_BATCH) > 0)
-			;
-		engine_flush(pipeline_engine(p));
+		if (p != NULL) {
+			while (pipeline_drain(p, IMPORT_BATCH) > 0)
+				;
+			engine_flush(pipeline_engine(p));
+		}
 		/* recorded with the last batch: only a whole import counts */
-		for (i = 0; i < o->n_files; i++)
-			store_add_file(s, hex[i], o->files[i], size[i], 1);
+		for (i = 0; i < n; i++)
+			store_add_file(s, hex[i], path[i], size[i], 1);
 	}
 	if (store_close(s, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause);
@@ -218,10 +413,17 @@ mode_import(struct wt_opts *o)
 		free(cause);
 		code = WT_EXIT_DB;
 	}
-	for (i = 0; i < pipeline_source_count(p) && !failed; i++)
-		capture_print_warnings(pipeline_source(p, i), stderr);
-	mode_log_end(p, code);
-	pipeline_free(p);
+	if (p != NULL) {
+		for (i = 0; i < pipeline_source_count(p) && !failed; i++)
+			capture_print_warnings(pipeline_source(p, i), stderr);
+		mode_log_end(p, code);
+		pipeline_free(p);
+	} else
+		log_info("exit %d", code);
 	free(dbpath);
+close_logs:
+	for (i = 0; i < n; i++)
+		if (log[i] != NULL)
+			fclose(log[i]);
 	return code;
 }

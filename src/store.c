@@ -50,33 +50,6 @@
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
 
-/* A flow record as its export columns (out-rec.c) read it. */
-struct store_flow {
-	int64_t ts_us;
-	int64_t duration_us;
-	char uid[20];
-	char orig_h[OUT_ADDR_MAX];
-	char resp_h[OUT_ADDR_MAX];
-	uint16_t orig_p, resp_p;
-	uint16_t vlan, inner_vlan, return_vlan;
-	uint8_t proto_num;
-	char proto[8];
-	char service[24];		/* "" = none */
-	char svc_key[24];		/* service, else "proto/port" */
-	char conn_state[8];
-	char history[16];
-	uint64_t pkts[2], bytes[2], ip_bytes[2], wire_bytes[2];
-	/* Without the frames it carried on into a tunnel: host and service
-	 * totals count a frame once, at its innermost layer (the engine's
-	 * rule). */
-	uint64_t own_pkts[2], own_wire[2];
-	char parents[FLOW_MAX_PARENTS * 19];
-	char tunnel[16];
-	char cid[64];
-	uint32_t rtt_us;
-	uint32_t retrans;
-};
-
 /* A batch's total for one host or service in one hour or day (store
  * thread). */
 struct store_agg {
@@ -1297,6 +1270,27 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		store_queue_put(s);
 }
 
+void
+store_add_flow(struct store *s, const struct store_flow *f)
+{
+	struct store_batch *b = s->cur;
+	int64_t end;
+
+	if (b->nflows == b->capflows) {
+		b->capflows = b->capflows ? b->capflows * 2 : 256;
+		b->flows = xreallocarray(b->flows, b->capflows,
+		    sizeof *b->flows);
+	}
+	b->flows[b->nflows++] = *f;
+	s->flows_in++;
+	/* the packet clock: the record's last packet */
+	end = (f->ts_us + f->duration_us) / 1000000;
+	if (end > b->newest)
+		b->newest = end;
+	if (b->nflows >= STORE_BATCH_FLOWS)
+		store_queue_put(s);
+}
+
 /* Samples of second sec: what each source counted since the last one.
  * Read from the source's running totals, not from its per-second
  * buckets: a live capture hands packets over in blocks, so some of a
@@ -1390,8 +1384,10 @@ int
 store_start(struct store *s, struct engine *e, char **cause)
 {
 	s->engine = e;
-	if (engine_sink_add(e, &(struct engine_sink){ .name = "store",
-	    .arg = s, .flow = store_sink_flow, .tick = store_sink_tick,
+	/* e is NULL when only flow logs are imported (store_add_flow) */
+	if (e != NULL && engine_sink_add(e, &(struct engine_sink){
+	    .name = "store", .arg = s, .flow = store_sink_flow,
+	    .tick = store_sink_tick,
 	    .name_learned = store_sink_name, .source = store_sink_source,
 	    .flags = ENGINE_SINK_UNORDERED }) != 0) {
 		xasprintf(cause, "cannot subscribe the store to the engine");

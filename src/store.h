@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "engine.h"
+#include "out.h"
+
 struct engine;
 struct out_writer;
 
@@ -48,6 +51,34 @@ struct store_stats {
 
 struct store;
 
+/* A flow record as its export columns (out-rec.c) read it.  Made by the
+ * engine sink (store.c) or by a flow log reader (flowlog.c). */
+struct store_flow {
+	int64_t ts_us;			/* first packet, us since the epoch */
+	int64_t duration_us;		/* last packet - first packet, us */
+	char uid[20];
+	char orig_h[OUT_ADDR_MAX];
+	char resp_h[OUT_ADDR_MAX];
+	uint16_t orig_p, resp_p;
+	uint16_t vlan, inner_vlan, return_vlan;
+	uint8_t proto_num;
+	char proto[8];
+	char service[24];		/* "" = none */
+	char svc_key[24];		/* service, else "proto/port" */
+	char conn_state[8];
+	char history[16];
+	uint64_t pkts[2], bytes[2], ip_bytes[2], wire_bytes[2];
+	/* Without the frames it carried on into a tunnel: host and service
+	 * totals count a frame once, at its innermost layer (the engine's
+	 * rule). */
+	uint64_t own_pkts[2], own_wire[2];
+	char parents[FLOW_MAX_PARENTS * 19];
+	char tunnel[16];
+	char cid[64];
+	uint32_t rtt_us;
+	uint32_t retrans;
+};
+
 /* The default database path for this user (owned, caller frees):
  * $XDG_STATE_HOME/wiretop/history.db or ~/.local/state/wiretop/history.db. */
 char	*store_default_path(void);
@@ -62,8 +93,13 @@ int	 store_has_file(struct store *, const char *sha256);
  * starts (committed with or before its first rows), 1 when it is done. */
 void	 store_add_file(struct store *, const char *sha256, const char *path,
 	    uint64_t size, int complete);
-/* Start the store thread and subscribe its sink to e. -1 + cause. */
+/* Start the store thread and subscribe its sink to e (NULL: no engine,
+ * records come from store_add_flow() only). -1 + cause. */
 int	 store_start(struct store *, struct engine *e, char **cause);
+/* Append a flow record (copied) to the current batch, as the engine sink
+ * does, and hand the batch over when it is full; main thread, after
+ * store_start().  The packet clock advances to the record's end. */
+void	 store_add_flow(struct store *, const struct store_flow *);
 /* Hand over the last batch, wait for the thread to write everything, join
  * it, close the database and free s.  0, or -1 + cause if a batch could
  * not be written. */

@@ -46,6 +46,8 @@ done
 replay pcapfile "$fuzz/corpus/pcapfile" "$@"
 # the configuration reader: its seed files
 replay config "$fuzz/corpus/config"
+# the flow log reader (import): its seed logs
+replay flowlog "$fuzz/corpus/flowlog"
 
 [ "$ran" -eq 1 ] || wt_missing "no fuzz corpus or crash input to replay"
 wt_finish
