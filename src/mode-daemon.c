@@ -211,50 +211,6 @@ daemon_pidfile_done(struct daemon *d)
 	d->pid_fd = -1;
 }
 
-/* As root, before the drop: the database's directory must belong to the
- * user the daemon becomes.  Directories this creates are given to that
- * user (and db_group); an existing directory is left as it is. */
-static int
-daemon_prepare_dir(struct daemon *d, long group)
-{
-	char *cause = NULL, *dir, *s;
-	uid_t uid;
-	gid_t gid;
-	int rc;
-
-	if ((rc = proc_drop_target(d->o->user, &uid, &gid, &cause)) <= 0) {
-		if (rc < 0) {
-			fprintf(stderr, "wiretop: %s\n", cause);
-			free(cause);
-		}
-		return rc;
-	}
-	dir = xstrdup(d->db);
-	for (s = dir + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(dir, group > 0 ? 0750 : 0700) == 0) {
-			if (chown(dir, uid, group > 0 ? (gid_t)group : gid) !=
-			    0) {
-				fprintf(stderr, "wiretop: %s: %s\n", dir,
-				    strerror(errno));
-				free(dir);
-				return -1;
-			}
-		} else if (errno == EROFS || errno == ENOSPC) {
-			/* the store waits for the disk, capture goes on */
-			break;
-		} else if (errno != EEXIST) {
-			fprintf(stderr, "wiretop: %s: cannot create the "
-			    "directory: %s\n", dir, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*s = '/';
-	}
-	free(dir);
-	return 0;
-}
-
 /* The settings that can change without a restart are applied; the others
  * that changed are named.  o keeps the settings in effect. */
 static void
@@ -502,7 +458,7 @@ daemon_run(struct daemon *d)
 		return WT_EXIT_RUNTIME;
 	if (o->pidfile != NULL && daemon_pidfile(d, o->pidfile) != 0)
 		return WT_EXIT_RUNTIME;
-	if (daemon_prepare_dir(d, group) != 0)
+	if (mode_db_dir(o, d->db, group) != 0)
 		return WT_EXIT_DB;
 
 	if ((code = mode_open(o, "cannot open the capture interfaces",

@@ -297,6 +297,7 @@ mode_import(struct wt_opts *o)
 	struct capture_stats cs;
 	struct pollfd *pfd;
 	char *cause = NULL, *dbpath;
+	long group = 0;
 	unsigned i, j, n, npfd, nbatch = 0, ncap = 0;
 	int code, sfd, failed = 0, stop = 0, r;
 
@@ -354,17 +355,33 @@ mode_import(struct wt_opts *o)
 	o->n_files = ncap;
 	o->speed = 0;
 
+	/* as root, the directory is made for the user the import becomes */
+	dbpath = mode_db_write_path(o);
+	if (o->db_group != NULL &&
+	    (group = store_group_lookup(o->db_group, &cause)) < 0) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		free(dbpath);
+		code = WT_EXIT_USAGE;
+		goto close_logs;
+	}
+	if (mode_db_dir(o, dbpath, group) != 0) {
+		free(dbpath);
+		code = WT_EXIT_DB;
+		goto close_logs;
+	}
 	if (ncap > 0)
 		code = mode_open(o, "cannot open the capture files", &p);
 	else
 		code = import_drop(o);
-	if (code != WT_EXIT_OK)
+	if (code != WT_EXIT_OK) {
+		free(dbpath);
 		goto close_logs;
-	dbpath = o->db_path != NULL ? xstrdup(o->db_path) :
-	    store_default_path();
+	}
 	memset(&sc, 0, sizeof sc);
 	sc.path = dbpath;
 	sc.live = 0;
+	sc.group = group;
 	sc.keep_seconds = o->keep_seconds;
 	sc.keep_minutes = o->keep_minutes;
 	sc.keep_hours = o->keep_hours;

@@ -11,15 +11,19 @@
 #include "config.h"
 #include "mode.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture.h"
 #include "log.h"
 #include "pipeline.h"
 #include "proc.h"
+#include "store.h"
+#include "xmalloc.h"
 
 /* The last state of each source that was logged. */
 static enum capture_state mode_logged[WT_MAX_SOURCES];
@@ -140,4 +144,61 @@ mode_log_end(struct pipeline *p, int code)
 	mode_log_sources(p);
 	mode_log_stats(p);
 	log_info("exit %d", code);
+}
+
+int
+mode_db_dir(const struct wt_opts *o, const char *db, long group)
+{
+	char *cause = NULL, *dir, *s;
+	uid_t uid;
+	gid_t gid;
+	int rc;
+
+	if ((rc = proc_drop_target(o->user, &uid, &gid, &cause)) <= 0) {
+		if (rc < 0) {
+			fprintf(stderr, "wiretop: %s\n", cause);
+			free(cause);
+		}
+		return rc;
+	}
+	dir = xstrdup(db);
+	for (s = dir + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(dir, group > 0 ? 0750 : 0700) == 0) {
+			if (chown(dir, uid, group > 0 ? (gid_t)group : gid) !=
+			    0) {
+				fprintf(stderr, "wiretop: %s: %s\n", dir,
+				    strerror(errno));
+				free(dir);
+				return -1;
+			}
+		} else if (errno == EROFS || errno == ENOSPC) {
+			/* a live store waits for the disk; others fail
+			 * when they open the database */
+			break;
+		} else if (errno != EEXIST) {
+			fprintf(stderr, "wiretop: %s: cannot create the "
+			    "directory: %s\n", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*s = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+char *
+mode_db_write_path(const struct wt_opts *o)
+{
+	char *own;
+
+	if (o->db_path != NULL)
+		return xstrdup(o->db_path);
+	own = store_default_path();
+	if (geteuid() == 0 && access(own, F_OK) != 0) {
+		free(own);
+		return xstrdup(WT_DAEMON_DB);
+	}
+	return own;
 }

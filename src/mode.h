@@ -116,6 +116,17 @@ void	mode_log_stats(struct pipeline *);
 /* Log how each source ended, its packets and drops, and the exit code. */
 void	mode_log_end(struct pipeline *, int code);
 
+/* As root, before the privilege drop: create the directories of the
+ * database path db that do not exist, for the user the process will
+ * become (mode 0700, or 0750 in group when group > 0); existing ones are
+ * left as they are.  0, or -1 after one line on stderr.  Does nothing
+ * when the process keeps its identity. */
+int	mode_db_dir(const struct wt_opts *, const char *db, long group);
+/* The database a writer (import) uses when --db is not given: the
+ * user's own (store_default_path()); for root, when root has none, the
+ * daemon's (WT_DAEMON_DB).  Owned. */
+char	*mode_db_write_path(const struct wt_opts *);
+
 /* WT_EXIT_USAGE after one line if -o names a -r file (opening -o would
  * truncate it), else WT_EXIT_OK. */
 int	mode_output_check(const struct wt_opts *);
