@@ -69,7 +69,7 @@ static const struct main_mode main_modes[] = {
 	{ "tui",
 	  "  (none)                   interactive screen on live capture, or on a\n"
 	  "                           capture file replayed on its own timestamps (-r)\n",
-	  mode_tui, MAIN_OPT_CAPTURE | MAIN_OPT_SCREEN },
+	  mode_tui, MAIN_OPT_CAPTURE | MAIN_OPT_SCREEN | MAIN_OPT_DB },
 	{ "export",
 	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
 	  "                           NDJSON, from a capture file or live capture\n",
@@ -91,6 +91,11 @@ static const struct main_mode main_modes[] = {
 	  "  import FILE...           read capture files into the history database\n"
 	  "                           (--db), on their own timestamps\n",
 	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
+	{ "view",
+	  "  view                     the daemon's screen, read from its history\n"
+	  "                           database (--db): no capture, no privilege;\n"
+	  "                           anyone in the database's group may watch\n",
+	  mode_view, MAIN_OPT_SCREEN | MAIN_OPT_DB },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
 
@@ -191,6 +196,9 @@ main_usage(FILE *f)
 "                           " LOCALSTATEDIR "/lib/wiretop/history.db for the\n"
 "                           daemon and root, else\n"
 "                           $XDG_STATE_HOME/wiretop/history.db)\n"
+"                           view and the screen's t key (history ranges):\n"
+"                           --db, else the daemon's if it is there, else\n"
+"                           $XDG_STATE_HOME/wiretop/history.db\n"
 "\n"
 "Daemon:\n"
 "      --daemonize          detach from the terminal (default: stay in the\n"

@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "ui-line.h"
+#include "ui-model.h"
 #include "ui.h"
 
 enum ui_pane_id {
@@ -110,7 +111,22 @@ struct ui {
 	uint64_t svc_total;
 	uint64_t svc_frame;	/* frame svcsum was summed in (0 = none) */
 	const char **svc_cache;	/* service_name() per [tcp|udp][port] */
+
+	/* models shown instead of the engine (ui-model.h) */
+	const struct ui_model *snap;	/* view's snapshot, borrowed */
+	char *snap_path;		/* its database, owned */
+	unsigned range;			/* t: 0 live, else ui_ranges[] */
+	struct ui_model *hist;		/* the range's model, owned */
+	struct sqlite3 *hdb;		/* read-only history connection */
+	char *hdb_path;			/* owned */
+	uint64_t hist_ms;		/* monotonic ms of the last load */
+	int hist_stale;			/* load it at the next render */
 };
+
+/* The model pane p draws instead of the engine (a history range for the
+ * talkers, services and bandwidth panes, else the view's snapshot), or
+ * NULL: the engine. */
+const struct ui_model *ui_pane_model(const struct ui_pane *);
 
 /* Pane operations (one file each). */
 extern const struct ui_pane_ops ui_header_ops;
