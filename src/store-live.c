@@ -233,9 +233,13 @@ live_hosts(struct store_live *l, const struct engine *e, uint64_t now_sec)
 	for (h = engine_host_first(e); h != NULL; h = engine_host_next(e, h)) {
 		if (h->pkts_in + h->pkts_out == 0)
 			continue;
+		x.k2 = (double)(h->bytes_in + h->bytes_out);
+		/* a 10 s rate is at most a tenth of the total: most hosts
+		 * are out without a read of their rings */
+		if (n == STORE_LIVE_ROWS && x.k2 / 10 < heap[0].k1)
+			continue;
 		x.k1 = live_rate(host_rate_in(h), h->last_ns, now_sec, 10) +
 		    live_rate(host_rate_out(h), h->last_ns, now_sec, 10);
-		x.k2 = (double)(h->bytes_in + h->bytes_out);
 		x.p = h;
 		live_heap_add(heap, &n, STORE_LIVE_ROWS, &x);
 	}
@@ -328,11 +332,14 @@ live_flows(struct store_live *l, const struct engine *e, uint64_t now_sec)
 
 	for (f = engine_flow_first(e); f != NULL; f = engine_flow_next(e, f)) {
 		bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
-		x.k1 = live_rate(flow_rate(e, f, 0), f->last_ns, now_sec, 10) +
-		    live_rate(flow_rate(e, f, 1), f->last_ns, now_sec, 10);
 		x.k2 = (double)bytes;
 		x.p = f;
-		live_heap_add(heap, &n, STORE_LIVE_ROWS, &x);
+		if (n < STORE_LIVE_ROWS || x.k2 / 10 >= heap[0].k1) {
+			x.k1 = live_rate(flow_rate(e, f, 0), f->last_ns,
+			    now_sec, 10) + live_rate(flow_rate(e, f, 1),
+			    f->last_ns, now_sec, 10);
+			live_heap_add(heap, &n, STORE_LIVE_ROWS, &x);
+		}
 		s = flow_service(f);
 		slot = (s != NULL ? (size_t)(uintptr_t)s >> 3 :
 		    f->key.proto) & (STORE_LIVE_SVC_SLOTS - 1);
