@@ -845,6 +845,9 @@ draw_status(struct ui *ui, struct ui_line *l)
 	else if (ui->view == UI_VIEW_HOST)
 		ui_line_puts(l, UI_COLOR_STATUS, " Esc back  s sort  "
 		    "/ filter  Enter peer  F1 help  q quit");
+	else if (ui->opts.view)
+		ui_line_puts(l, UI_COLOR_STATUS, " F1 help  q quit  Tab pane  "
+		    "s sort  / filter  t time range  p pause");
 	else
 		ui_line_puts(l, UI_COLOR_STATUS, " F1 help  q quit  Tab pane  "
 		    "s sort  / filter  Enter host  f bpf  p pause");

@@ -11,6 +11,10 @@
 # the hour it starts, and a range covers the hours from the one holding
 # (newest second - range) on, the newest second being the last frame's
 # (as export --db --since counts).  After 30 d, t is live again.
+# The hosts compared are 10.1.*: a DNS answer between two 10.2 hosts
+# gives 10.1.0.9 a hostile name (terminal escapes), which must show as
+# text ("?.?.evil.example") without reaching the terminal: the pane's
+# title is not changed and the screen is not cleared.
 # Also: without a database t says so in the status line and stays live.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -63,14 +67,14 @@ expected() {
 			if (h < from) continue
 			tot[s[i]] += b[i]; tot[d[i]] += b[i]
 		}
-		for (a in tot) print a, tot[a]
+		for (a in tot) if (a ~ /^10\.1\./) print a, tot[a]
 	}' "$FIX" | sort
 }
 
 # shown: "host bytes" of the talkers pane (bytes: the exact column, the
 # last but one), sorted
 shown() {
-	vl_talkers | awk '{print $1, $(NF - 1)}' | sort
+	vl_talkers | awk '/^10\.1\./ {print $1, $(NF - 1)}' | sort
 }
 
 # same_as FILE: the pane shows exactly the rows in FILE
@@ -103,6 +107,15 @@ for r in "3600 1 h" "86400 24 h" "604800 7 d" "2592000 30 d"; do
 		wt_fail "last $2 $3: hosts and bytes as the fixture defines"
 	fi
 done
+# the hostile name, as text
+if grep -q "^10\.1\.0\.9 .*?\.?\.evil\.example" "$WT_TMP/screen" &&
+    [ "$($VL_T display -p -t wt '#{pane_title}')" != pwned ] &&
+    grep -q "^host " "$WT_TMP/screen"; then
+	wt_pass "a hostile learned name shows as text, no escape reaches the terminal"
+else
+	vl_show
+	wt_fail "a hostile learned name shows as text, no escape reaches the terminal"
+fi
 # the ranges differ, or the test proves little
 if ! cmp -s "$WT_TMP/expected.3600" "$WT_TMP/expected.86400" &&
     ! cmp -s "$WT_TMP/expected.86400" "$WT_TMP/expected.604800"; then
