@@ -10,10 +10,12 @@ libncurses-dev libsqlite3-dev libmaxminddb-dev nettle-dev"
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
 # libcap2-bin (setcap, getpcaps) and procps for the privilege tests;
-# chromium renders the HTML report (tests/report/html.sh).
+# chromium renders the HTML report (tests/report/html.sh); systemd
+# brings systemd-analyze and systemd-sysusers (tests/daemon/systemd.sh,
+# which runs nothing under it); util-linux has setpriv and mount.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium"
+chromium systemd util-linux"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

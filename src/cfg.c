@@ -126,8 +126,8 @@ static const struct cfg_setting cfg_table[] = {
 	  "604800", NULL, "seconds", "History: how long flow records are "
 	  "kept." },
 	{ "history_db", CFG_STRING, O(db_path), 0, 0, "", NULL, NULL,
-	  "The history database (SQLite). Empty: " LOCALSTATEDIR
-	  "/lib/wiretop/history.db for the daemon and for root, "
+	  "The history database (SQLite). Empty: " WT_DAEMON_DB
+	  " for the daemon and for root, "
 	  "$XDG_STATE_HOME/wiretop/history.db (~/.local/state/wiretop/"
 	  "history.db) for other users. --db overrides it." },
 	{ "db_group", CFG_STRING, O(db_group), 0, 0, "", NULL, NULL,

@@ -275,9 +275,11 @@ engine_source_account(struct engine *e, const struct pkt_meta *m,
 	s->status[status]++;
 	if (tx) {
 		s->tx_bytes += m->wire_len;
+		s->tx_pkts++;
 		rate_hist_add(&s->tx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
 	} else {
 		s->rx_bytes += m->wire_len;
+		s->rx_pkts++;
 		rate_hist_add(&s->rx, m->ts_ns / NS_PER_SEC, m->wire_len, 1);
 	}
 }

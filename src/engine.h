@@ -278,6 +278,7 @@ struct engine_source {
 					   the local networks */
 	uint64_t tx_bytes;		/* sent: from the own addresses, else
 					   from the local networks */
+	uint64_t rx_pkts, tx_pkts;	/* packets, the same way */
 	uint64_t status[PKT_STATUS_COUNT];
 	uint64_t flows_active;
 	uint64_t hosts_active;

@@ -193,7 +193,7 @@ main_usage(FILE *f)
 "\n"
 "History:\n"
 "      --db PATH            the history database (default: the daemon's\n"
-"                           " LOCALSTATEDIR "/lib/wiretop/history.db for the\n"
+"                           " WT_DAEMON_DB " for the\n"
 "                           daemon and root, else\n"
 "                           $XDG_STATE_HOME/wiretop/history.db)\n"
 "                           view and the screen's t key (history ranges):\n"

@@ -46,10 +46,11 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define DAEMON_DB		LOCALSTATEDIR "/lib/wiretop/history.db"
+#define DAEMON_DB		WT_DAEMON_DB
 #define DAEMON_BATCH		4096	/* records per pipeline_drain */
 #define DAEMON_SIG_EVERY	16	/* busy batches between signal looks */
 #define DAEMON_POLL_MS		250	/* idle wait (engine ticks) */
+#define DAEMON_GRACE_MS		300	/* draining after a stop signal */
 
 struct daemon {
 	struct wt_opts *o;
@@ -59,6 +60,8 @@ struct daemon {
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
 	int64_t last_check;		/* monotonic s of the last store look */
+	char *owned[8];			/* paths made absolute */
+	unsigned nowned;
 };
 
 static int64_t
@@ -115,6 +118,20 @@ daemon_detach(struct daemon *d)
 	if (chdir("/") != 0)
 		return -1;
 	return 0;
+}
+
+/* A relative path made absolute (from the working directory); kept
+ * until the process ends. */
+static void
+daemon_abs(struct daemon *d, const char **path)
+{
+	char cwd[4096], *p;
+
+	if (*path == NULL || **path == '/' || getcwd(cwd, sizeof cwd) == NULL ||
+	    d->nowned == sizeof d->owned / sizeof d->owned[0])
+		return;
+	xasprintf(&p, "%s/%s", cwd, *path);
+	*path = d->owned[d->nowned++] = p;
 }
 
 /* Tell the waiting parent (if any) how the start went. */
@@ -223,6 +240,9 @@ daemon_prepare_dir(struct daemon *d, long group)
 				free(dir);
 				return -1;
 			}
+		} else if (errno == EROFS || errno == ENOSPC) {
+			/* the store waits for the disk, capture goes on */
+			break;
 		} else if (errno != EEXIST) {
 			fprintf(stderr, "wiretop: %s: cannot create the "
 			    "directory: %s\n", dir, strerror(errno));
@@ -378,7 +398,19 @@ daemon_signals(struct daemon *d, int sfd)
 	return 0;
 }
 
-/* The loop; WT_EXIT_OK on a signal, else why it ended. */
+static int64_t
+daemon_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The loop; WT_EXIT_OK on a signal, else why it ended.  After a stop
+ * signal it goes on for DAEMON_GRACE_MS: the kernel hands packets over
+ * in blocks retired every CAPTURE_TIMEOUT_MS, and what was captured
+ * before the signal is still in them. */
 static int
 daemon_loop(struct daemon *d, int sfd)
 {
@@ -386,19 +418,21 @@ daemon_loop(struct daemon *d, int sfd)
 	struct pollfd *pfd;
 	unsigned npfd, nbatch = 0;
 	int code = WT_EXIT_OK;
-	int64_t now;
+	int64_t now, stop_at = -1;
 
 	pfd = xreallocarray(NULL, pipeline_pollfd_count(d->p) + 1,
 	    sizeof *pfd);
 	for (;;) {
+		if (stop_at >= 0 && daemon_mono_ms() >= stop_at)
+			break;
 		if (pipeline_drain(d->p, DAEMON_BATCH) > 0) {
 			if (++nbatch % DAEMON_SIG_EVERY == 0 &&
-			    daemon_signals(d, sfd))
-				break;
+			    stop_at < 0 && daemon_signals(d, sfd))
+				stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
 			continue;
 		}
-		if (daemon_signals(d, sfd))
-			break;
+		if (stop_at < 0 && daemon_signals(d, sfd))
+			stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
 		mode_log_sources(d->p);
 		if (pipeline_finished(d->p)) {
 			log_error("every capture source has ended: stopping");
@@ -421,7 +455,8 @@ daemon_loop(struct daemon *d, int sfd)
 		npfd = 1;
 		if (pipeline_arm(d->p, pfd, &npfd))
 			continue;
-		if (poll(pfd, npfd, DAEMON_POLL_MS) == -1 && errno != EINTR)
+		if (poll(pfd, npfd, stop_at >= 0 ? 20 : DAEMON_POLL_MS) == -1 &&
+		    errno != EINTR)
 			usleep(1000);
 		pipeline_clear(d->p);
 		pipeline_tick(d->p);
@@ -454,6 +489,15 @@ daemon_run(struct daemon *d)
 	d->db = o->db_path != NULL ? o->db_path : DAEMON_DB;
 	if (o->log_path == NULL)
 		log_use_syslog("wiretop");
+	if (o->daemonize) {
+		/* the daemon works in /: what was relative to here is made
+		 * absolute first */
+		daemon_abs(d, &d->db);
+		daemon_abs(d, &o->log_path);
+		daemon_abs(d, &o->pidfile);
+		for (i = 0; i < o->n_config_files; i++)
+			daemon_abs(d, &o->config_files[i]);
+	}
 	if (o->daemonize && daemon_detach(d) != 0)
 		return WT_EXIT_RUNTIME;
 	if (o->pidfile != NULL && daemon_pidfile(d, o->pidfile) != 0)
@@ -536,5 +580,7 @@ mode_daemon(struct wt_opts *o)
 	} else
 		log_info("exit %d", code);
 	daemon_pidfile_done(&d);
+	while (d.nowned > 0)
+		free(d.owned[--d.nowned]);
 	return code;
 }

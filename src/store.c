@@ -77,6 +77,17 @@ struct store_flow {
 	uint32_t retrans;
 };
 
+/* A batch's total for one host or service in one hour or day (store
+ * thread). */
+struct store_agg {
+	int which;			/* ST_HOST_H ... ST_SVC_D; 0: free */
+	int64_t ts;
+	char key[OUT_ADDR_MAX > 24 ? OUT_ADDR_MAX : 24];
+	uint64_t v[4];			/* host: bytes in, out, pkts in, out;
+					   service: bytes, -, pkts, - */
+	uint64_t flows;
+};
+
 /* One source's counts in one packet-time second. */
 struct store_sample {
 	int64_t ts;			/* second */
@@ -108,6 +119,8 @@ struct store_batch {
 
 /* What the sink remembers of a source between ticks. */
 struct store_src {
+	uint64_t rx_bytes, tx_bytes;	/* the source's totals, as stored */
+	uint64_t rx_pkts, tx_pkts;
 	uint64_t status_bad;		/* truncated + invalid + unsupported */
 	uint64_t drops;			/* kernel + iface + ring, last event */
 	uint64_t drops_seen;		/* already stored */
@@ -143,6 +156,9 @@ struct store {
 	int64_t newest;
 	int64_t pruned;
 	int degraded;
+
+	struct store_agg *agg;		/* the batch's totals, agg_cap slots */
+	size_t agg_cap, agg_n;
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
@@ -287,7 +303,7 @@ store_default_path(void)
 	else if (home != NULL && *home != '\0')
 		xasprintf(&p, "%s/.local/state/wiretop/history.db", home);
 	else
-		p = xstrdup(LOCALSTATEDIR "/lib/wiretop/history.db");
+		p = xstrdup(WT_DAEMON_DB);
 	return p;
 }
 
@@ -483,26 +499,54 @@ store_share(const char *path, long gid, char **cause)
 	return rc;
 }
 
+/* An errno that a disk that is full, read-only or failing gives: the
+ * daemon waits for it to get better. */
+static int
+store_errno_transient(int e)
+{
+	return e == EROFS || e == ENOSPC || e == EDQUOT || e == EIO;
+}
+
+/* The same for an SQLite result code met while opening. */
+static int
+store_rc_transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL:
+	case SQLITE_IOERR: case SQLITE_READONLY: case SQLITE_CANTOPEN:
+		return 1;
+	}
+	return 0;
+}
+
+/* Open (see store_db_open); on failure *transient says whether the cause
+ * is the disk's state (full, read-only, failing) rather than the file. */
 static sqlite3 *
-store_db_open_as(const char *path, int writable, long gid, char **cause)
+store_db_open_as(const char *path, int writable, long gid, char **cause,
+    int *transient)
 {
 	sqlite3 *db = NULL;
 	int rc, fd;
 
+	*transient = 0;
 	if (writable) {
-		if (store_mkdirs(path, gid > 0 ? 0750 : 0700, cause) != 0)
+		if (store_mkdirs(path, gid > 0 ? 0750 : 0700, cause) != 0) {
+			*transient = store_errno_transient(errno);
 			return NULL;
+		}
 		/* created owner-only (or group-readable) here, never
 		 * through a link: SQLite gives its -wal and -shm files the
 		 * same mode */
 		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		    gid > 0 ? 0640 : 0600);
 		if (fd == -1) {
+			*transient = store_errno_transient(errno);
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 			return NULL;
 		}
 		if (gid > 0 && (store_give(fd, path, gid, 0640, cause) != 0 ||
 		    store_share(path, gid, cause) != 0)) {
+			*transient = store_errno_transient(errno);
 			close(fd);
 			return NULL;
 		}
@@ -516,20 +560,19 @@ store_db_open_as(const char *path, int writable, long gid, char **cause)
 	rc = sqlite3_open_v2(path, &db, writable ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
+		*transient = store_rc_transient(rc);
 		xasprintf(cause, "%s: %s", path, db != NULL ?
 		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (store_check(db, path, writable, cause) != 0) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	if (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
+	if (store_check(db, path, writable, cause) != 0 ||
+	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
 	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
 	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
-	    cause, path) != 0)) {
+	    cause, path) != 0))) {
+		*transient = store_rc_transient(sqlite3_extended_errcode(db));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -539,7 +582,9 @@ store_db_open_as(const char *path, int writable, long gid, char **cause)
 sqlite3 *
 store_db_open(const char *path, int writable, char **cause)
 {
-	return store_db_open_as(path, writable, 0, cause);
+	int transient;
+
+	return store_db_open_as(path, writable, 0, cause, &transient);
 }
 
 static struct store_batch *
@@ -565,40 +610,69 @@ store_batch_free(struct store_batch *b)
 	free(b);
 }
 
+/* Open the database and prepare the statements: 0, or -1 + cause with
+ * *transient set as store_db_open_as says. */
+static int
+store_connect(struct store *s, char **cause, int *transient)
+{
+	sqlite3 *db;
+	char *c2 = NULL;
+	int i;
+
+	if ((db = store_db_open_as(s->path, 1, s->cfg.group, cause,
+	    transient)) == NULL)
+		return -1;
+	for (i = 0; i < ST_N; i++) {
+		if (sqlite3_prepare_v3(db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			*transient = store_rc_transient(sqlite3_errcode(db));
+			xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
+			while (i > 0)
+				sqlite3_finalize(s->st[--i]);
+			sqlite3_close(db);
+			return -1;
+		}
+	}
+	if (store_int(db, "SELECT value FROM meta WHERE key = 'newest'",
+	    &s->newest, &c2, s->path) != 0)
+		free(c2);
+	s->db = db;
+	return 0;
+}
+
 struct store *
 store_open(const struct store_cfg *cfg, char **cause)
 {
 	struct store *s;
-	sqlite3 *db;
-	int i;
+	int transient;
 
-	if ((db = store_db_open_as(cfg->path, 1, cfg->group, cause)) == NULL)
-		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
 	s->path = xstrdup(cfg->path);
 	s->cfg.path = s->path;
-	s->db = db;
 	s->cur = store_batch_new();
 	s->cur_sec = -1;
 	s->newest = 0;
 	/* live capture (the daemon) keeps the snapshot wiretop view reads */
 	if (cfg->snapshot || cfg->live)
 		s->live = store_live_state_create();
-	for (i = 0; i < ST_N; i++) {
-		if (sqlite3_prepare_v3(db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
-			xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
-			store_close(s, NULL);
+	if (store_connect(s, cause, &transient) != 0) {
+		if (!cfg->live || !transient) {
+			store_live_state_free(s->live);
+			store_batch_free(s->cur);
+			free(s->path);
+			free(s);
 			return NULL;
 		}
-	}
-	{
-		char *c2 = NULL;
-
-		if (store_int(db, "SELECT value FROM meta WHERE key = "
-		    "'newest'", &s->newest, &c2, s->path) != 0)
-			free(c2);
+		/* live: capture goes on, the store thread opens the
+		 * database when the disk lets it */
+		log_warn("%s (retrying)", *cause);
+		log_warn("%s: history paused: cannot open the database "
+		    "(retrying)", s->path);
+		free(*cause);
+		*cause = NULL;
+		s->degraded = 1;
+		s->paused = 1;
 	}
 	s->newest_pub = s->newest;
 	pthread_mutex_init(&s->mu, NULL);
@@ -639,16 +713,6 @@ store_add_file(struct store *s, const char *sha256, const char *path,
 
 /* ---- the store thread ----------------------------------------------- */
 
-static int
-store_transient(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_FULL:
-	case SQLITE_IOERR:
-		return 1;
-	}
-	return 0;
-}
 
 /* Run a prepared statement to its end; the SQLite result code. */
 static int
@@ -680,7 +744,7 @@ store_put_sample(struct store *s, int which, int64_t ts,
 
 static int
 store_put_host(struct store *s, int which, int64_t ts, const char *addr,
-    uint64_t bin, uint64_t bout, uint64_t pin, uint64_t pout)
+    uint64_t bin, uint64_t bout, uint64_t pin, uint64_t pout, uint64_t flows)
 {
 	sqlite3_stmt *st = s->st[which];
 
@@ -690,22 +754,82 @@ store_put_host(struct store *s, int which, int64_t ts, const char *addr,
 	sqlite3_bind_int64(st, 4, (int64_t)bout);
 	sqlite3_bind_int64(st, 5, (int64_t)pin);
 	sqlite3_bind_int64(st, 6, (int64_t)pout);
-	sqlite3_bind_int64(st, 7, 1);
+	sqlite3_bind_int64(st, 7, (int64_t)flows);
 	return store_step(st);
 }
 
 static int
-store_put_svc(struct store *s, int which, int64_t ts,
-    const struct store_flow *f)
+store_put_svc(struct store *s, int which, int64_t ts, const char *svc,
+    uint64_t bytes, uint64_t pkts, uint64_t flows)
 {
 	sqlite3_stmt *st = s->st[which];
 
 	sqlite3_bind_int64(st, 1, ts);
-	sqlite3_bind_text(st, 2, f->svc_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)(f->own_wire[0] + f->own_wire[1]));
-	sqlite3_bind_int64(st, 4, (int64_t)(f->own_pkts[0] + f->own_pkts[1]));
-	sqlite3_bind_int64(st, 5, 1);
+	sqlite3_bind_text(st, 2, svc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)bytes);
+	sqlite3_bind_int64(st, 4, (int64_t)pkts);
+	sqlite3_bind_int64(st, 5, (int64_t)flows);
 	return store_step(st);
+}
+
+/* The slot of (which, ts, key[0 .. len)) in the batch's totals table:
+ * found, or taken (which 0 means free).  The table has room (agg_grow). */
+static struct store_agg *
+store_agg_slot(struct store_agg *t, size_t cap, int which, int64_t ts,
+    const char *key, size_t len)
+{
+	struct store_agg *a;
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)key[i]) * 1099511628211ull;
+	h = (h ^ (uint64_t)ts ^ ((uint64_t)which << 56)) * 1099511628211ull;
+	for (i = (size_t)(h >> 17) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		a = &t[i];
+		if (a->which == 0 || (a->which == which && a->ts == ts &&
+		    strncmp(a->key, key, len) == 0 && a->key[len] == '\0'))
+			return a;
+	}
+}
+
+/* Add to the batch's totals of (which, ts, key): a batch writes each
+ * host's and service's totals once, however many of its records they
+ * are in (most are in many). */
+static void
+store_agg_add(struct store *s, int which, int64_t ts, const char *key,
+    uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
+{
+	struct store_agg *a, *old = s->agg;
+	size_t i, oldcap = s->agg_cap, len = strlen(key);
+
+	if (len >= sizeof a->key)
+		len = sizeof a->key - 1;
+	if (2 * (s->agg_n + 1) > s->agg_cap) {
+		/* at most half full: twice the size, the entries moved */
+		s->agg_cap = oldcap ? oldcap * 2 : 4096;
+		s->agg = xcalloc(s->agg_cap, sizeof *s->agg);
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].which == 0)
+				continue;
+			*store_agg_slot(s->agg, s->agg_cap, old[i].which,
+			    old[i].ts, old[i].key, strlen(old[i].key)) = old[i];
+		}
+		free(old);
+	}
+	a = store_agg_slot(s->agg, s->agg_cap, which, ts, key, len);
+	if (a->which == 0) {
+		a->which = which;
+		a->ts = ts;
+		memcpy(a->key, key, len);
+		a->key[len] = '\0';
+		s->agg_n++;
+	}
+	a->v[0] += v0;
+	a->v[1] += v1;
+	a->v[2] += v2;
+	a->v[3] += v3;
+	a->flows++;
 }
 
 static void
@@ -765,27 +889,53 @@ store_put_flow(struct store *s, const struct store_flow *f)
 	 * none for a flow all of whose frames went on into a tunnel */
 	if (f->own_pkts[0] + f->own_pkts[1] == 0)
 		return SQLITE_OK;
-	if ((rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->orig_h,
-	    f->own_wire[1], f->own_wire[0], f->own_pkts[1], f->own_pkts[0])) ||
-	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->orig_h,
-	    f->own_wire[1], f->own_wire[0], f->own_pkts[1], f->own_pkts[0])) ||
-	    (rc = store_put_host(s, ST_HOST_H, h - h % 3600, f->resp_h,
-	    f->own_wire[0], f->own_wire[1], f->own_pkts[0], f->own_pkts[1])) ||
-	    (rc = store_put_host(s, ST_HOST_D, h - h % 86400, f->resp_h,
-	    f->own_wire[0], f->own_wire[1], f->own_pkts[0], f->own_pkts[1])) ||
-	    (rc = store_put_svc(s, ST_SVC_H, h - h % 3600, f)) ||
-	    (rc = store_put_svc(s, ST_SVC_D, h - h % 86400, f)))
-		return (int)rc;
+	store_agg_add(s, ST_HOST_H, h - h % 3600, f->orig_h, f->own_wire[1],
+	    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
+	store_agg_add(s, ST_HOST_D, h - h % 86400, f->orig_h, f->own_wire[1],
+	    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
+	store_agg_add(s, ST_HOST_H, h - h % 3600, f->resp_h, f->own_wire[0],
+	    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
+	store_agg_add(s, ST_HOST_D, h - h % 86400, f->resp_h, f->own_wire[0],
+	    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
+	store_agg_add(s, ST_SVC_H, h - h % 3600, f->svc_key,
+	    f->own_wire[0] + f->own_wire[1], 0,
+	    f->own_pkts[0] + f->own_pkts[1], 0);
+	store_agg_add(s, ST_SVC_D, h - h % 86400, f->svc_key,
+	    f->own_wire[0] + f->own_wire[1], 0,
+	    f->own_pkts[0] + f->own_pkts[1], 0);
 	return SQLITE_OK;
+}
+
+/* Write the batch's host and service totals, one upsert per key. */
+static int
+store_agg_flush(struct store *s)
+{
+	struct store_agg *a;
+	size_t i;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < s->agg_cap && rc == SQLITE_OK; i++) {
+		a = &s->agg[i];
+		if (a->which == 0)
+			continue;
+		if (a->which == ST_HOST_H || a->which == ST_HOST_D)
+			rc = store_put_host(s, a->which, a->ts, a->key,
+			    a->v[0], a->v[1], a->v[2], a->v[3], a->flows);
+		else
+			rc = store_put_svc(s, a->which, a->ts, a->key, a->v[0],
+			    a->v[2], a->flows);
+	}
+	memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
+	s->agg_n = 0;
+	return rc;
 }
 
 /* Delete what is older than each tier's limit on the packet clock. */
 static int
-store_prune(struct store *s)
+store_prune(struct store *s, int64_t n)
 {
 	char sql[1280];
 	char *err = NULL;
-	int64_t n = s->newest;
 	uint32_t ks, km, kh, kf;
 	int rc;
 
@@ -821,8 +971,9 @@ static int
 store_write(struct store *s, const struct store_batch *b)
 {
 	sqlite3_stmt *st;
+	int64_t newest;
 	size_t i;
-	int rc;
+	int rc, prune;
 
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
@@ -830,6 +981,8 @@ store_write(struct store *s, const struct store_batch *b)
 	for (i = 0; i < b->nflows; i++)
 		if ((rc = store_put_flow(s, &b->flows[i])) != SQLITE_OK)
 			goto fail;
+	if ((rc = store_agg_flush(s)) != SQLITE_OK)
+		goto fail;
 	for (i = 0; i < b->nsamples; i++) {
 		const struct store_sample *x = &b->samples[i];
 
@@ -868,24 +1021,57 @@ store_write(struct store *s, const struct store_batch *b)
 	    (rc = store_live_write(s->db, b->live)) != SQLITE_OK)
 		goto fail;
 	if (b->newest > s->newest) {
-		s->newest = b->newest;
 		sqlite3_bind_int64(s->st[ST_CLOCK], 1, b->newest);
 		if ((rc = store_step(s->st[ST_CLOCK])) != SQLITE_OK)
 			goto fail;
 	}
 	/* retention: every minute of packet time, and with the last batch */
-	if (s->newest - s->pruned >= 60 || b->final) {
-		if ((rc = store_prune(s)) != SQLITE_OK)
-			goto fail;
-		s->pruned = s->newest;
-	}
+	newest = b->newest > s->newest ? b->newest : s->newest;
+	prune = newest - s->pruned >= 60 || b->final;
+	if (prune && (rc = store_prune(s, newest)) != SQLITE_OK)
+		goto fail;
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		goto fail;
+	/* only what was committed moves the clocks */
+	s->newest = newest;
+	if (prune)
+		s->pruned = newest;
 	return SQLITE_OK;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->agg_n > 0) {	/* the retry adds them up again */
+		memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
+		s->agg_n = 0;
+	}
 	return rc;
+}
+
+/* Store thread: open the database a disk problem kept closed.
+ * SQLITE_OK when open, SQLITE_CANTOPEN while the cause is the disk, or
+ * SQLITE_ERROR when it is the file (the store then fails). */
+static int
+store_reconnect(struct store *s)
+{
+	char *cause = NULL;
+	int transient;
+
+	if (store_connect(s, &cause, &transient) == 0)
+		return SQLITE_OK;
+	if (!transient) {
+		log_error("%s", cause);
+		pthread_mutex_lock(&s->mu);
+		if (!s->failed) {
+			s->failed = 1;
+			s->error = cause;
+			cause = NULL;
+		}
+		pthread_mutex_unlock(&s->mu);
+		free(cause);
+		return SQLITE_ERROR;
+	}
+	free(cause);
+	return SQLITE_CANTOPEN;
 }
 
 static void
@@ -895,7 +1081,7 @@ store_fail(struct store *s, int rc)
 	if (!s->failed) {
 		s->failed = 1;
 		xasprintf(&s->error, "%s: cannot write: %s", s->path,
-		    sqlite3_errmsg(s->db) != NULL ? sqlite3_errmsg(s->db) :
+		    s->db != NULL ? sqlite3_errmsg(s->db) :
 		    sqlite3_errstr(rc));
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -929,25 +1115,36 @@ store_main(void *arg)
 			continue;
 		}
 		for (tries = 0, ms = 50;; tries++) {
-			if ((rc = store_write(s, b)) == SQLITE_OK)
+			if ((s->db != NULL || (rc = store_reconnect(s)) ==
+			    SQLITE_OK) && (rc = store_write(s, b)) == SQLITE_OK)
 				break;
 			pthread_mutex_lock(&s->mu);
 			stopping = s->stopping;
 			s->n_retries++;
 			s->paused = 1;
 			pthread_mutex_unlock(&s->mu);
-			if (!store_transient(rc) ||
-			    (stopping && tries >= STORE_RETRY_STOP)) {
-				log_error("%s: %s", s->path,
-				    sqlite3_errmsg(s->db));
-				store_fail(s, rc);
+			if (rc != SQLITE_OK && (!store_rc_transient(rc) ||
+			    (stopping && tries >= STORE_RETRY_STOP))) {
+				if (s->db != NULL) {
+					log_error("%s: %s", s->path,
+					    sqlite3_errmsg(s->db));
+					store_fail(s, rc);
+				} else if (store_rc_transient(rc)) {
+					/* stopping, and never opened */
+					log_error("%s: history lost: the "
+					    "database could not be opened",
+					    s->path);
+					store_fail(s, rc);
+				}
 				break;
 			}
 			if (!s->degraded)
 				log_warn("%s: history paused: %s (retrying)",
 				    s->path, sqlite3_errstr(rc));
 			s->degraded = 1;
-			usleep((useconds_t)ms * 1000);
+			/* at shutdown, a few seconds at most */
+			usleep((useconds_t)(stopping && ms > 250 ? 250 : ms) *
+			    1000);
 			if ((ms *= 2) > STORE_RETRY_MAX_MS)
 				ms = STORE_RETRY_MAX_MS;
 		}
@@ -1080,15 +1277,21 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		store_queue_put(s);
 }
 
-/* Samples of second sec: what each source counted since the last one. */
+/* Samples of second sec: what each source counted since the last one.
+ * Read from the source's running totals, not from its per-second
+ * buckets: a live capture hands packets over in blocks, so some of a
+ * second arrive after the clock has passed it; they count in the next
+ * sample instead of being lost (from a file, in time order, each sample
+ * holds exactly its second). */
 static void
 store_samples(struct store *s, const struct engine *e, int64_t sec)
 {
 	struct store_batch *b = s->cur;
 	const struct engine_source *src;
 	struct store_sample *x;
+	struct store_src *m;
 	unsigned i, n = engine_source_count(e);
-	uint64_t bad, h;
+	uint64_t bad;
 
 	for (i = 0; i < n && i < 64; i++) {
 		src = engine_source(e, i);
@@ -1101,17 +1304,15 @@ store_samples(struct store *s, const struct engine *e, int64_t sec)
 		memset(x, 0, sizeof *x);
 		x->ts = sec;
 		snprintf(x->source, sizeof x->source, "%s", src->name);
-		h = (uint64_t)sec % RATE_HIST_SLOTS;
-		if (src->rx.head_sec >= (uint64_t)sec &&
-		    src->rx.head_sec - (uint64_t)sec < RATE_HIST_SLOTS) {
-			x->rx_bytes = src->rx.bytes[h];
-			x->rx_pkts = src->rx.pkts[h];
-		}
-		if (src->tx.head_sec >= (uint64_t)sec &&
-		    src->tx.head_sec - (uint64_t)sec < RATE_HIST_SLOTS) {
-			x->tx_bytes = src->tx.bytes[h];
-			x->tx_pkts = src->tx.pkts[h];
-		}
+		m = &s->src[i];
+		x->rx_bytes = src->rx_bytes - m->rx_bytes;
+		x->tx_bytes = src->tx_bytes - m->tx_bytes;
+		x->rx_pkts = src->rx_pkts - m->rx_pkts;
+		x->tx_pkts = src->tx_pkts - m->tx_pkts;
+		m->rx_bytes = src->rx_bytes;
+		m->tx_bytes = src->tx_bytes;
+		m->rx_pkts = src->rx_pkts;
+		m->tx_pkts = src->tx_pkts;
 		bad = src->status[PKT_TRUNCATED] + src->status[PKT_INVALID] +
 		    src->status[PKT_UNSUPPORTED];
 		x->decode_errors = bad - s->src[i].status_bad;
@@ -1228,6 +1429,7 @@ store_close(struct store *s, char **cause)
 	}
 	store_batch_free(s->cur);
 	store_live_state_free(s->live);
+	free(s->agg);
 	free(s->error);
 	free(s->path);
 	free(s);

@@ -1,0 +1,205 @@
+#!/bin/sh
+# daemon.sh: wiretop daemon on a veth pair in a namespace (root only).
+#
+#   - in the foreground, with --log and --pidfile: it captures what is
+#     sent, USR1 logs capture and store statistics, HUP applies a new
+#     retention and names a setting that needs a restart, a second daemon
+#     on the same pid file is refused with one line, and TERM writes the
+#     last interval: the stored samples and the flow record hold exactly
+#     the datagrams sent (SIGTERM loses nothing);
+#   - db_group: the directory is 0750 and the files 0640 in that group;
+#   - --daemonize: the command returns once the daemon runs, the pid file
+#     names it; a daemon that cannot start makes it exit with its status
+#     and one line on stderr;
+#   - capture files are refused (import is for them).
+# Counts come from the sender: N UDP datagrams of 100 bytes, and the
+# filter keeps anything else out; each is 14 + 20 + 8 + 100 bytes on the
+# wire.
+# Environment (set by make check): WIRETOP, WT_SRCDIR.
+set -u
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init daemon
+wt_need_wiretop
+wt_need_sqlite3
+. "$WT_SRCDIR/tests/live/netns.sh"
+wt_netns_up
+
+sql() {
+	python3 -c 'import sqlite3,sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"
+}
+
+# send N datagrams of 100 bytes from the namespace to 10.201.0.1:9999
+send() {
+	wt_ns_py - "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.201.0.2", 40000))
+for i in range(int(sys.argv[1])):
+    s.sendto(b"d" * 100, ("10.201.0.1", 9999))
+    time.sleep(0.01)
+PY
+}
+
+# wait_log FILE PATTERN: up to 10 s for a line
+wait_log() {
+	_i=0
+	while [ $_i -lt 100 ] && ! grep -q "$2" "$1" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q "$2" "$1" 2>/dev/null
+}
+
+filter='udp and src host 10.201.0.2 and dst port 9999'
+cat >conf <<CONF
+[wiretop]
+retention_flows = 86400
+CONF
+chmod 644 conf
+
+# ---- the foreground daemon --------------------------------------------
+db=$WT_TMP/state/wiretop/history.db
+n0=$(wt_packet_sockets)
+"$WIRETOP" daemon -c conf -i "$WT_IF0" -f "$filter" --db "$db" \
+    --log d.log --pidfile "$WT_TMP/d.pid" 2>d.err &
+dpid=$!
+WT_PIDS="$WT_PIDS $dpid"
+wt_wait_capture "$n0" 1
+wait_log d.log "history: $db" ||
+    wt_fail "the daemon did not say it runs: $(cat d.log d.err)"
+got=$(cat d.pid 2>/dev/null)
+wt_check "the pid file names the daemon ($got, want $dpid)" \
+    [ "$got" = "$dpid" ]
+send 200
+
+"$WIRETOP" daemon -i "$WT_IF0" --db "$WT_TMP/other.db" \
+    --pidfile "$WT_TMP/d.pid" --log d2.log 2>d2.err
+rc=$?
+wt_check "a second daemon on the same pid file: exit 1 (got $rc)" [ $rc = 1 ]
+if [ "$(wc -l <d2.err)" = 1 ] && grep -q "another wiretop daemon holds it (pid $dpid)" d2.err; then
+	wt_pass "a second daemon: one line naming the first"
+else
+	wt_fail "a second daemon: stderr: $(cat d2.err)"
+fi
+
+sleep 0.5	# the kernel retires its last block after 100 ms
+kill -USR1 $dpid
+wait_log d.log "source 0 ($WT_IF0): 200 packets" &&
+    wt_pass "USR1: the capture statistics are logged (200 packets)" ||
+    wt_fail "USR1: no capture statistics: $(cat d.log)"
+grep -q "history $db: writing; [0-9]* batches written" d.log &&
+    wt_pass "USR1: the store statistics are logged" ||
+    wt_fail "USR1: no store statistics: $(cat d.log)"
+
+cat >conf <<CONF
+[wiretop]
+retention_flows = 3600
+max_flows = 5000
+CONF
+kill -HUP $dpid
+wait_log d.log "HUP: retention now: .* flows 3600 s" &&
+    wt_pass "HUP: the new retention is applied" ||
+    wt_fail "HUP: retention: $(cat d.log)"
+wait_log d.log "HUP: changed, takes effect after a restart: max_flows" &&
+    wt_pass "HUP: max_flows is named as needing a restart" ||
+    wt_fail "HUP: restart settings: $(cat d.log)"
+printf '[wiretop]\nretention_flows = forever\n' >conf
+kill -HUP $dpid
+wait_log d.log "error: HUP: .*conf:2: retention_flows: .*; the settings in effect stay" &&
+    wt_pass "HUP with a bad file: one error line, the settings stay" ||
+    wt_fail "HUP bad file: $(cat d.log)"
+
+send 50
+kill -TERM $dpid
+wait $dpid
+rc=$?
+wt_check "TERM: exit 0 (got $rc)" [ $rc = 0 ]
+wt_check "TERM: nothing on stderr ($(cat d.err))" [ ! -s d.err ]
+got=$(sql "$db" "select sum(rx_pkts + tx_pkts), sum(rx_bytes + tx_bytes)
+    from samples_sec")
+wt_check "samples hold the 250 datagrams, 250 x 142 bytes (got $got)" \
+    [ "$got" = "250|35500" ]
+got=$(sql "$db" "select count(*), sum(orig_pkts), sum(orig_bytes),
+    sum(orig_wire_bytes) from flows where orig_h = '10.201.0.2'
+    and orig_p = 40000 and resp_p = 9999")
+wt_check "TERM flushed the open flow: 250 datagrams, 25000 payload bytes, 35500 on the wire (got $got)" \
+    [ "$got" = "1|250|25000|35500" ]
+got=$(sql "$db" "pragma integrity_check")
+wt_check "integrity_check after TERM: $got" [ "$got" = ok ]
+grep -q "info: exit 0" d.log && wt_pass "the log ends with exit 0" ||
+    wt_fail "log end: $(tail -3 d.log)"
+
+# ---- db_group ----------------------------------------------------------
+grp=wtd$$
+groupadd -r "$grp" 2>/dev/null || wt_missing "groupadd"
+trap 'wt_netns_down; groupdel "$grp" 2>/dev/null; rm -rf "$WT_TMP"' EXIT
+printf '[wiretop]\ndb_group = %s\nuser = root\n' "$grp" >conf
+gdb=$WT_TMP/gstate/history.db
+n0=$(wt_packet_sockets)
+"$WIRETOP" daemon -c conf -i "$WT_IF0" -f "$filter" --db "$gdb" \
+    --log g.log 2>g.err &
+gpid=$!
+WT_PIDS="$WT_PIDS $gpid"
+wt_wait_capture "$n0" 1
+wait_log g.log "history: $gdb (group-readable)" ||
+    wt_fail "db_group daemon: $(cat g.log g.err)"
+send 10
+sleep 1.5
+got=$(stat -c '%a %G' "$WT_TMP/gstate" "$gdb" "$gdb-wal" "$gdb-shm" | tr '\n' ' ')
+wt_check "db_group: directory 0750, files 0640, group $grp (got $got)" \
+    [ "$got" = "750 $grp 640 $grp 640 $grp 640 $grp " ]
+kill -TERM $gpid
+wait $gpid
+printf '[wiretop]\ndb_group = no-such-group-%s\n' $$ >conf
+"$WIRETOP" daemon -c conf -i "$WT_IF0" --db "$gdb" 2>g.err
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <g.err)" = 1 ]; then
+	wt_pass "an unknown db_group: exit 2, one line"
+else
+	wt_fail "an unknown db_group: exit $rc: $(cat g.err)"
+fi
+
+# ---- --daemonize --------------------------------------------------------
+rm -f conf
+n0=$(wt_packet_sockets)
+"$WIRETOP" daemon -i "$WT_IF0" -f "$filter" --db "$db" --log z.log \
+    --pidfile "$WT_TMP/z.pid" --daemonize 2>z.err
+rc=$?
+zpid=$(cat z.pid 2>/dev/null)
+WT_PIDS="$WT_PIDS $zpid"
+wt_check "--daemonize: exit 0 once running (got $rc: $(cat z.err))" [ $rc = 0 ]
+if [ -n "$zpid" ] && kill -0 "$zpid" 2>/dev/null &&
+    [ "$(ps -o ppid= -p "$zpid" | tr -d ' ')" != $$ ]; then
+	wt_pass "--daemonize: pid $zpid runs, detached"
+else
+	wt_fail "--daemonize: pid file '$zpid' does not name a detached daemon"
+fi
+wt_check "--daemonize: no controlling terminal, its own session" \
+    [ "$(ps -o tty= -p "$zpid" | tr -d ' ')" = "?" ]
+kill -TERM "$zpid"
+_i=0
+while kill -0 "$zpid" 2>/dev/null && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+wt_check "--daemonize: TERM ends it" eval '! kill -0 "$zpid" 2>/dev/null'
+grep -q "info: exit 0" z.log && wt_pass "--daemonize: exit 0 logged" ||
+    wt_fail "--daemonize log: $(tail -3 z.log)"
+
+"$WIRETOP" daemon -i wtnosuch$$ --db "$db" --log y.log --daemonize 2>y.err
+rc=$?
+wt_check "--daemonize on a missing interface: exit 3 (got $rc)" [ $rc = 3 ]
+wt_check "... with one line on stderr ($(cat y.err))" \
+    [ "$(wc -l <y.err)" = 1 ]
+
+# ---- what the daemon refuses -------------------------------------------
+"$WIRETOP" daemon -r /dev/null --db "$db" 2>r.err
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <r.err)" = 1 ] && grep -q import r.err; then
+	wt_pass "daemon -r FILE: exit 2, one line pointing to import"
+else
+	wt_fail "daemon -r FILE: exit $rc: $(cat r.err)"
+fi
+wt_finish
