@@ -6,24 +6,31 @@
 # Every wait polls the pane (0.1 s) up to VL_TIMEOUT seconds; nothing
 # sleeps a fixed time and then looks once.
 
-VL_SOCK="wtv$$"
+VL_N=0
 VL_TIMEOUT=${WT_TUI_TIMEOUT:-60}
 VL_DAEMON=
-VL_T="tmux -L $VL_SOCK -f /dev/null"
+VL_T="tmux -L wtv$$-0 -f /dev/null"
 
 vl_cleanup() {
-	$VL_T kill-server >/dev/null 2>&1
+	_n=0
+	while [ $_n -le $VL_N ]; do
+		tmux -L "wtv$$-$_n" kill-server >/dev/null 2>&1
+		_n=$((_n + 1))
+	done
 	[ -n "$VL_DAEMON" ] && kill "$VL_DAEMON" 2>/dev/null
 	rm -rf "$WT_TMP"
 }
 
 # vl_start W H CMD...: run CMD (a shell command line) in a fresh W x H
-# pane; its exit status goes to $WT_TMP/exit and the pane stays.
+# pane of a new tmux server (a killed server may still hold its socket
+# for a moment); its exit status goes to $WT_TMP/exit and the pane stays.
 vl_start() {
 	_w=$1
 	_h=$2
 	shift 2
 	$VL_T kill-server >/dev/null 2>&1
+	VL_N=$((VL_N + 1))
+	VL_T="tmux -L wtv$$-$VL_N -f /dev/null"
 	rm -f "$WT_TMP/exit"
 	$VL_T new-session -d -s wt -x "$_w" -y "$_h" \
 	    "$*; echo \"EXIT=\$?\" > $WT_TMP/exit.tmp; mv $WT_TMP/exit.tmp $WT_TMP/exit; exec sleep 600"
