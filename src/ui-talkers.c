@@ -351,7 +351,9 @@ talkers_mdraw(struct ui_pane *p, const struct ui_model *m)
 	if (!ui->opts.names)
 		cols[name].prio = 100, cols[name].w = 10000;
 	ui_cols_fit(cols, n, p->w, &c);
-	ui_pane_title(p, &p->lines[0], NULL);
+	/* the history keeps totals, no rates: a rate sort is by total */
+	ui_pane_title(p, &p->lines[0], m->kind == UI_MODEL_RANGE &&
+	    p->sort <= TS_40S ? "no rates in history: by total" : NULL);
 	if (p->h < 2)
 		return;
 	ui_cols_head(p, &p->lines[1], cols, n, &c);

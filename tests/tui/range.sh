@@ -15,6 +15,8 @@
 # gives 10.1.0.9 a hostile name (terminal escapes), which must show as
 # text ("?.?.evil.example") without reaching the terminal: the pane's
 # title is not changed and the screen is not cleared.
+# wiretop view on that database (no daemon ever wrote a snapshot) says it
+# waits for the daemon, and t there shows the same 1 h.
 # Also: without a database t says so in the status line and stays live.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -144,6 +146,24 @@ else
 	vl_show
 	wt_fail "q quits with status 0"
 fi
+
+# wiretop view on a database no daemon wrote (an import): it waits for
+# the daemon, and t shows the history there too
+vl_start 140 45 "'$WIRETOP' view --db '$DB'"
+if vl_wait "waiting for the daemon"; then
+	wt_pass "view on a database without a snapshot says it waits for the daemon"
+else
+	vl_show
+	wt_fail "view on a database without a snapshot says it waits for the daemon"
+fi
+vl_key t
+if vl_eventually same_as "$WT_TMP/expected.3600"; then
+	wt_pass "t in view: last 1 h as the fixture defines"
+else
+	vl_show
+	wt_fail "t in view: last 1 h as the fixture defines"
+fi
+vl_key q
 
 # no database: a message, and the screen stays live
 vl_start 140 45 "'$WIRETOP' $U -r '$WT_TMP/hours.pcap' --speed max --db '$WT_TMP/none.db'"
