@@ -453,9 +453,10 @@ store_live_collect(struct store_live_state *st, const struct engine *e)
 	int64_t mono = live_clock(CLOCK_MONOTONIC);
 	unsigned i, n = engine_source_count(e);
 
-	/* at most once per second of wall clock (the caller, a tick, comes
-	 * at most once per second of packet clock) */
-	if (st->last_mono_ns >= 0 && mono - st->last_mono_ns < 1000000000)
+	/* about once per second of wall clock (the caller, a tick, comes
+	 * at most once per second of packet clock): a tick a little early
+	 * must not push the snapshot to the next one, 2 s later */
+	if (st->last_mono_ns >= 0 && mono - st->last_mono_ns < 900000000)
 		return NULL;
 	st->last_mono_ns = mono;
 

@@ -319,8 +319,8 @@ mflow_match(struct ui *ui, const struct ui_mflow *f, const char *filter)
 	    ui_match(f->proto, filter) || ui_match(f->state, filter);
 }
 
-static void
-mflow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
+void
+ui_mflow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
     const struct ui_mflow *f, enum ui_color rc)
 {
 	const struct ui_col *cols = ui_flow_cols;
@@ -414,7 +414,7 @@ flows_mdraw(struct ui_pane *p, const struct ui_model *m)
 				    " no flows yet");
 			continue;
 		}
-		mflow_row(p->ui, &p->lines[i], &c, &m->flows[t->midx[row]],
+		ui_mflow_row(p->ui, &p->lines[i], &c, &m->flows[t->midx[row]],
 		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
 	}
 }

@@ -357,5 +357,8 @@ int	 ui_flow_tie(const void *, const void *);
 int	 ui_flow_match(struct ui *, const struct flow *, const char *);
 void	 ui_flow_row(struct ui *, struct ui_line *, const struct ui_cols *,
 	    const struct flow *, enum ui_color);
+/* The same row for a flow of a model (the daemon's snapshot). */
+void	 ui_mflow_row(struct ui *, struct ui_line *, const struct ui_cols *,
+	    const struct ui_mflow *, enum ui_color);
 
 #endif

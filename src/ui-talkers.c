@@ -559,11 +559,11 @@ talkers_enter(struct ui_pane *p)
 	i = p->sel - t->vis_top;
 	if (i >= t->nvis)
 		return UI_REACT_NONE;
-	if (ui_pane_model(p) != NULL) {
-		/* the snapshot and the history keep no per-host detail */
-		ui_message(p->ui, "drill-down needs the live capture (the %s "
-		    "has the row shown only)", ui_pane_model(p)->kind ==
-		    UI_MODEL_RANGE ? "history" : "snapshot");
+	if (ui_pane_model(p) != NULL &&
+	    ui_pane_model(p)->kind == UI_MODEL_RANGE) {
+		/* the history keeps totals per host, nothing to drill in */
+		ui_message(p->ui, "drill-down shows the live screen or the "
+		    "snapshot, not a history range (t)");
 		return UI_REACT_REDRAW;
 	}
 	return ui_open_host(p->ui, t->vis[i].ver, t->vis[i].addr);
