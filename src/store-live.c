@@ -423,7 +423,9 @@ live_flows(struct store_live *l, const struct engine *e, uint64_t now_sec)
 	}
 	if (t->non_ip_bytes > 0)
 		live_share_add(l, &cap, "proto", "non-ip", t->non_ip_bytes);
-	qsort(l->shares, l->nshares, sizeof *l->shares, live_share_cmp);
+	if (l->nshares > 0)
+		qsort(l->shares, l->nshares, sizeof *l->shares,
+		    live_share_cmp);
 }
 
 /* "n,n,..." of a source's last STORE_LIVE_SERIES seconds (owned). */
