@@ -374,6 +374,14 @@ ui_mflow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
 	}
 }
 
+void
+ui_mflow_sort(const struct ui_model *m, size_t *idx, size_t n, unsigned sort)
+{
+	mf_model = m;
+	mf_sort = sort;
+	qsort(idx, n, sizeof *idx, mflow_cmp);
+}
+
 static void
 flows_mcollect(struct ui_pane *p, const struct ui_model *m)
 {
@@ -384,9 +392,7 @@ flows_mcollect(struct ui_pane *p, const struct ui_model *m)
 		if (p->filter[0] == '\0' || mflow_match(p->ui, &m->flows[i],
 		    p->filter))
 			t->midx[n++] = i;
-	mf_model = m;
-	mf_sort = p->sort;
-	qsort(t->midx, n, sizeof t->midx[0], mflow_cmp);
+	ui_mflow_sort(m, t->midx, n, p->sort);
 	p->nrows = n;
 }
 

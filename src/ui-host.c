@@ -191,6 +191,7 @@ host_mcollect(struct ui_pane *p, const struct ui_model *m)
 		if (strcmp(m->flows[i].orig, self) == 0 ||
 		    strcmp(m->flows[i].resp, self) == 0)
 			v->midx[n++] = i;
+	ui_mflow_sort(m, v->midx, n, p->sort);
 	p->nrows = n;
 	v->nvis = 0;
 	v->flow_y = HOST_TOP_ROWS;
@@ -262,6 +263,10 @@ host_mdraw(struct ui_pane *p, const struct ui_model *m)
 	ui_line_glyph(l, UI_COLOR_TITLE, UI_GLYPH_HLINE);
 	ui_line_printf(l, UI_COLOR_TITLE, " Flows of %s in the snapshot ",
 	    self);
+	ui_line_glyph(l, UI_COLOR_TITLE, UI_GLYPH_HLINE);
+	ui_line_printf(l, UI_COLOR_TITLE, " sort: %s ",
+	    ui_flow_sorts[p->sort]);
+	ui_line_glyph(l, UI_COLOR_TITLE, UI_GLYPH_ARROW_DOWN);
 	if (p->nrows > 0)
 		ui_line_printf(l, UI_COLOR_TITLE, "  %zu/%zu ", p->sel + 1,
 		    p->nrows);

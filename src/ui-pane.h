@@ -357,6 +357,10 @@ int	 ui_flow_tie(const void *, const void *);
 int	 ui_flow_match(struct ui *, const struct flow *, const char *);
 void	 ui_flow_row(struct ui *, struct ui_line *, const struct ui_cols *,
 	    const struct flow *, enum ui_color);
+/* Order idx[0 .. n), indices of m's flows, by sort index s (descending,
+ * ties by bytes, then the daemon's order). */
+void	 ui_mflow_sort(const struct ui_model *m, size_t *idx, size_t n,
+	    unsigned s);
 /* The same row for a flow of a model (the daemon's snapshot). */
 void	 ui_mflow_row(struct ui *, struct ui_line *, const struct ui_cols *,
 	    const struct ui_mflow *, enum ui_color);
