@@ -48,6 +48,7 @@ enum {
 	OPT_UNTIL,
 	OPT_DAEMONIZE,
 	OPT_PIDFILE,
+	OPT_BEFORE,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -57,6 +58,7 @@ enum {
 #define MAIN_OPT_REPORT		0x40u	/* report's output (--format, -o) */
 #define MAIN_OPT_DB		0x8u	/* the history database (--db) */
 #define MAIN_OPT_DAEMON		0x80u	/* --daemonize, --pidfile */
+#define MAIN_OPT_DBADMIN	0x100u	/* wiretop db (--before) */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -75,11 +77,12 @@ static const struct main_mode main_modes[] = {
 	  "                           NDJSON, from a capture file or live capture\n",
 	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
 	{ "report",
-	  "  report                   one report of capture files (-r): totals,\n"
+	  "  report                   one report of capture files (-r) or of the\n"
+	  "                           history database (--db, the default): totals,\n"
 	  "                           peak rate, traffic over time, top talkers and\n"
-	  "                           services, TCP health, drops; --format text\n"
-	  "                           (default), json or html (inline SVG charts)\n",
-	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT },
+	  "                           services, TCP health, drops, alerts; --format\n"
+	  "                           text (default), json or html (inline SVG)\n",
+	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT | MAIN_OPT_DB },
 	{ "daemon",
 	  "  daemon                   headless: capture into the history database\n"
 	  "                           (--db), log to syslog or --log; stays in the\n"
@@ -91,6 +94,10 @@ static const struct main_mode main_modes[] = {
 	  "  import FILE...           read capture files into the history database\n"
 	  "                           (--db), on their own timestamps\n",
 	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
+	{ "db",
+	  "  db check|vacuum|purge    check the history database, compact it, or\n"
+	  "                           delete what is older than --before T\n",
+	  mode_db, MAIN_OPT_DB | MAIN_OPT_DBADMIN },
 	{ "view",
 	  "  view                     the daemon's screen, read from its history\n"
 	  "                           database (--db): no capture, no privilege;\n"
@@ -130,6 +137,7 @@ static const struct option main_longopts[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "daemonize", no_argument, NULL, OPT_DAEMONIZE },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+	{ "before", required_argument, NULL, OPT_BEFORE },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -189,16 +197,20 @@ main_usage(FILE *f)
 "      --since T, --until T export --db: from T (needed), until T (default:\n"
 "                           the newest data); ISO 8601 (UTC unless an\n"
 "                           offset is given) or an age before the newest\n"
-"                           data stored: 90s, 15m, 1h, 7d, 2w\n"
+"                           data stored: 90s, 15m, 1h, 7d, 2w; report:\n"
+"                           the period reported (--db default: the last\n"
+"                           24 h stored; -r: ages before the last packet)\n"
 "\n"
 "History:\n"
-"      --db PATH            the history database (default: the daemon's\n"
-"                           " WT_DAEMON_DB " for the\n"
-"                           daemon and root, else\n"
-"                           $XDG_STATE_HOME/wiretop/history.db)\n"
+"      --db PATH            the history database (default: the\n"
+"                           history_db setting, else " WT_DAEMON_DB "\n"
+"                           for the daemon and root; other users:\n"
+"                           $XDG_STATE_HOME/wiretop/history.db, or\n"
+"                           " WT_DAEMON_DB " when only that exists)\n"
 "                           view and the screen's t key (history ranges):\n"
-"                           --db, else the daemon's if it is there, else\n"
-"                           $XDG_STATE_HOME/wiretop/history.db\n"
+"                           --db, else " WT_DAEMON_DB " if it\n"
+"                           is there, else $XDG_STATE_HOME/wiretop/history.db\n"
+"      --before T           db purge: delete everything older than T\n"
 "\n"
 "Daemon:\n"
 "      --daemonize          detach from the terminal (default: stay in the\n"
@@ -405,6 +417,9 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_PIDFILE:
 		setting = "pid_file";
 		break;
+	case OPT_BEFORE:
+		o->before = arg;
+		return 0;
 	default:
 		return 0;
 	}
@@ -429,8 +444,12 @@ main_opt_group(int c)
 		return MAIN_OPT_SCREEN;
 	case OPT_FORMAT: case 'o':
 		return MAIN_OPT_EXPORT | MAIN_OPT_REPORT;
-	case OPT_WHAT: case OPT_DURATION: case OPT_SINCE: case OPT_UNTIL:
+	case OPT_WHAT: case OPT_DURATION:
 		return MAIN_OPT_EXPORT;
+	case OPT_SINCE: case OPT_UNTIL:
+		return MAIN_OPT_EXPORT | MAIN_OPT_REPORT;
+	case OPT_BEFORE:
+		return MAIN_OPT_DBADMIN;
 	case OPT_DB:
 		return MAIN_OPT_DB;
 	case OPT_DAEMONIZE: case OPT_PIDFILE:
@@ -585,6 +604,9 @@ main(int argc, char **argv)
 		seen[nseen].arg = argv[optind++];
 		nseen++;
 	}
+	/* db takes its action as an argument */
+	if (mode->run == mode_db && optind < argc)
+		opts.db_action = argv[optind++];
 	if (optind < argc) {
 		fputs("wiretop: ", stderr);
 		cfg_print_escaped(stderr, argv[optind]);
@@ -613,6 +635,15 @@ main(int argc, char **argv)
 			    main_optname(seen[i].c), mode == &main_modes[0] ?
 			    "" : " ", mode == &main_modes[0] ? "" :
 			    mode->name);
+			free(seen);
+			cfg_done();
+			return WT_EXIT_USAGE;
+		}
+		/* report reads files or the history, never an interface */
+		if (mode->run == mode_report && seen[i].c == 'i') {
+			fputs("wiretop: -i: report reads capture files (-r) or "
+			    "the history database (--db); live capture is not "
+			    "reported\n", stderr);
 			free(seen);
 			cfg_done();
 			return WT_EXIT_USAGE;

@@ -300,7 +300,7 @@ export_db(struct wt_opts *o)
 	}
 	if ((rc = mode_output_open(o, &fp, &oname)) != WT_EXIT_OK)
 		return rc;
-	path = o->db_path != NULL ? xstrdup(o->db_path) : store_default_path();
+	path = store_pick_path(o->db_path);
 	w = out_create(fmt, fp);
 	rc = store_export(path, what, o->since, o->until, w, &cause,
 	    &dbproblem);

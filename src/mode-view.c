@@ -38,7 +38,7 @@
 #include "ui.h"
 #include "xmalloc.h"
 
-#define VIEW_DAEMON_DB	LOCALSTATEDIR "/lib/wiretop/history.db"
+#define VIEW_DAEMON_DB	WT_DAEMON_DB
 
 static struct termios view_saved_tio;
 static int view_saved_fd = -1;

@@ -69,6 +69,8 @@ struct wt_opts {
 	/* daemon */
 	int daemonize;			/* --daemonize: detach */
 	const char *pidfile;		/* --pidfile / pid_file, or NULL */
+	const char *db_action;		/* db: check, vacuum or purge */
+	const char *before;		/* db purge: --before T */
 
 	/* tui */
 	int delay_ms;			/* -d: refresh interval */
@@ -98,6 +100,7 @@ int	mode_view(struct wt_opts *);
  * gone; *o is then untouched. */
 int	mode_reload(const struct wt_opts *cur, struct wt_opts *o,
 	    char **cause);
+int	mode_db(struct wt_opts *);
 
 /* After the capture handles are open, before pipeline_start(): drop
  * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code

@@ -1,5 +1,6 @@
 /*
- * store-query.c: reading the history database: export --db.
+ * store-query.c: reading the history database: export --db, and the
+ * helpers report --db and db share (the default path, times).
  *
  * Main thread of the mode that asks; it opens its own read-only
  * connection (WAL lets it read while a writer commits) and never writes.
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "out.h"
 #include "out-rec.h"
@@ -70,8 +72,40 @@ store_time_parse(const char *s, int64_t *abs_s, int64_t *rel_s,
 	return 0;
 }
 
-/* Resolve a time string against the newest stored second. */
-static int
+char *
+store_pick_path(const char *given)
+{
+	/* the daemon's, whatever the installation prefix (as
+	 * /etc/wiretop/wiretop.conf), unless configured otherwise */
+	const char *sys = WT_DAEMON_DB;
+	char *own;
+
+	if (given != NULL)
+		return xstrdup(given);
+	own = store_default_path();
+	if (access(own, F_OK) != 0 && access(sys, F_OK) == 0) {
+		free(own);
+		return xstrdup(sys);
+	}
+	return own;
+}
+
+int64_t
+store_newest(struct sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t newest = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+	    "'newest'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			newest = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return newest;
+}
+
+int
 store_time_resolve(const char *s, int64_t newest, int64_t *out)
 {
 	int64_t a = 0, r = 0;
@@ -235,8 +269,7 @@ store_export(const char *path, enum store_what what, const char *since,
     const char *until, struct out_writer *w, char **cause, int *dbproblem)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t newest = 0, t0, t1 = INT64_MAX / 2000000;
+	int64_t newest, t0, t1 = INT64_MAX / 2000000;
 	int rc;
 
 	*dbproblem = 0;
@@ -244,12 +277,7 @@ store_export(const char *path, enum store_what what, const char *since,
 		*dbproblem = 1;
 		return -1;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
-	    "'newest'", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			newest = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
+	newest = store_newest(db);
 	if (store_time_resolve(since, newest, &t0) != 0 || (until != NULL &&
 	    store_time_resolve(until, newest, &t1) != 0)) {
 		xasprintf(cause, "--since/--until: expected ISO 8601 "

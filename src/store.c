@@ -155,6 +155,7 @@ struct store {
 	sqlite3_stmt *st[16];
 	int64_t newest;
 	int64_t pruned;
+	int64_t day_rolled;		/* hours before it are in the days */
 	int degraded;
 
 	struct store_agg *agg;		/* the batch's totals, agg_cap slots */
@@ -636,6 +637,10 @@ store_connect(struct store *s, char **cause, int *transient)
 	if (store_int(db, "SELECT value FROM meta WHERE key = 'newest'",
 	    &s->newest, &c2, s->path) != 0)
 		free(c2);
+	c2 = NULL;
+	if (store_int(db, "SELECT value FROM meta WHERE key = 'day_rolled'",
+	    &s->day_rolled, &c2, s->path) != 0)
+		free(c2);
 	s->db = db;
 	return 0;
 }
@@ -854,7 +859,8 @@ static int
 store_put_flow(struct store *s, const struct store_flow *f)
 {
 	sqlite3_stmt *st = s->st[ST_FLOW];
-	int64_t h = f->ts_us / 1000000, rc;
+	int64_t h = f->ts_us / 1000000, t, rc;
+	int k;
 
 	sqlite3_bind_int64(st, 1, f->ts_us);
 	sqlite3_bind_text(st, 2, f->uid, -1, SQLITE_STATIC);
@@ -889,20 +895,20 @@ store_put_flow(struct store *s, const struct store_flow *f)
 	 * none for a flow all of whose frames went on into a tunnel */
 	if (f->own_pkts[0] + f->own_pkts[1] == 0)
 		return SQLITE_OK;
-	store_agg_add(s, ST_HOST_H, h - h % 3600, f->orig_h, f->own_wire[1],
-	    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
-	store_agg_add(s, ST_HOST_D, h - h % 86400, f->orig_h, f->own_wire[1],
-	    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
-	store_agg_add(s, ST_HOST_H, h - h % 3600, f->resp_h, f->own_wire[0],
-	    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
-	store_agg_add(s, ST_HOST_D, h - h % 86400, f->resp_h, f->own_wire[0],
-	    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
-	store_agg_add(s, ST_SVC_H, h - h % 3600, f->svc_key,
-	    f->own_wire[0] + f->own_wire[1], 0,
-	    f->own_pkts[0] + f->own_pkts[1], 0);
-	store_agg_add(s, ST_SVC_D, h - h % 86400, f->svc_key,
-	    f->own_wire[0] + f->own_wire[1], 0,
-	    f->own_pkts[0] + f->own_pkts[1], 0);
+	/* the hour now; the day when the hour ends (store_roll_days),
+	 * or now if that hour was rolled up already */
+	for (k = ST_HOST_H; k <= ST_HOST_D; k++) {
+		if (k == ST_HOST_D && h - h % 3600 >= s->day_rolled)
+			break;
+		t = k == ST_HOST_H ? h - h % 3600 : h - h % 86400;
+		store_agg_add(s, k, t, f->orig_h, f->own_wire[1],
+		    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
+		store_agg_add(s, k, t, f->resp_h, f->own_wire[0],
+		    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
+		store_agg_add(s, k == ST_HOST_H ? ST_SVC_H : ST_SVC_D, t,
+		    f->svc_key, f->own_wire[0] + f->own_wire[1], 0,
+		    f->own_pkts[0] + f->own_pkts[1], 0);
+	}
 	return SQLITE_OK;
 }
 
@@ -966,12 +972,48 @@ store_prune(struct store *s, int64_t n)
 	return rc;
 }
 
+/* The per-day host and service totals of the hours in [from, to), from
+ * their per-hour rows: a record adds to its hour at once, and to its day
+ * when its hour has ended (or at once if that hour was rolled up
+ * already), which spares the day tier an upsert per record. */
+static int
+store_roll_days(struct store *s, int64_t from, int64_t to)
+{
+	char sql[1536];
+	char *err = NULL;
+	int rc;
+
+	snprintf(sql, sizeof sql,
+	    "INSERT INTO host_day SELECT ts - ts %% 86400, addr, "
+	    "sum(bytes_in), sum(bytes_out), sum(pkts_in), sum(pkts_out), "
+	    "sum(flows) FROM host_hour WHERE ts >= %lld AND ts < %lld "
+	    "GROUP BY 1, 2 ON CONFLICT (ts, addr) DO UPDATE SET "
+	    "bytes_in = bytes_in + excluded.bytes_in, "
+	    "bytes_out = bytes_out + excluded.bytes_out, "
+	    "pkts_in = pkts_in + excluded.pkts_in, "
+	    "pkts_out = pkts_out + excluded.pkts_out, "
+	    "flows = flows + excluded.flows;"
+	    "INSERT INTO service_day SELECT ts - ts %% 86400, service, "
+	    "sum(bytes), sum(pkts), sum(flows) FROM service_hour "
+	    "WHERE ts >= %lld AND ts < %lld GROUP BY 1, 2 "
+	    "ON CONFLICT (ts, service) DO UPDATE SET "
+	    "bytes = bytes + excluded.bytes, pkts = pkts + excluded.pkts, "
+	    "flows = flows + excluded.flows;"
+	    "INSERT INTO meta VALUES ('day_rolled', %lld) ON CONFLICT (key) "
+	    "DO UPDATE SET value = excluded.value;",
+	    (long long)from, (long long)to, (long long)from, (long long)to,
+	    (long long)to);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
+	sqlite3_free(err);
+	return rc;
+}
+
 /* Write one batch in one transaction; the SQLite result code. */
 static int
 store_write(struct store *s, const struct store_batch *b)
 {
 	sqlite3_stmt *st;
-	int64_t newest;
+	int64_t newest, roll;
 	size_t i;
 	int rc, prune;
 
@@ -1025,8 +1067,13 @@ store_write(struct store *s, const struct store_batch *b)
 		if ((rc = store_step(s->st[ST_CLOCK])) != SQLITE_OK)
 			goto fail;
 	}
-	/* retention: every minute of packet time, and with the last batch */
 	newest = b->newest > s->newest ? b->newest : s->newest;
+	/* the days of the hours that ended; at the end, of every hour */
+	roll = newest - newest % 3600 + (b->final ? 3600 : 0);
+	if (roll > s->day_rolled &&
+	    (rc = store_roll_days(s, s->day_rolled, roll)) != SQLITE_OK)
+		goto fail;
+	/* retention: every minute of packet time, and with the last batch */
 	prune = newest - s->pruned >= 60 || b->final;
 	if (prune && (rc = store_prune(s, newest)) != SQLITE_OK)
 		goto fail;
@@ -1035,6 +1082,8 @@ store_write(struct store *s, const struct store_batch *b)
 		goto fail;
 	/* only what was committed moves the clocks */
 	s->newest = newest;
+	if (roll > s->day_rolled)
+		s->day_rolled = roll;
 	if (prune)
 		s->pruned = newest;
 	return SQLITE_OK;

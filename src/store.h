@@ -124,6 +124,16 @@ enum store_what {
  * *rel_s (seconds before the newest time stored).  -1 if invalid. */
 int	 store_time_parse(const char *, int64_t *abs_s, int64_t *rel_s,
 	    int *relative);
+/* A time string (as store_time_parse reads it) as seconds since the
+ * epoch, a relative one counted back from newest.  -1 if invalid. */
+int	 store_time_resolve(const char *, int64_t newest, int64_t *out);
+/* The newest second stored (the packet clock), 0 when none. */
+int64_t	 store_newest(struct sqlite3 *);
+/* The database to read when the user named none (given == NULL): the
+ * user's own (store_default_path()), or the daemon's (WT_DAEMON_DB,
+ * /var/lib/wiretop/history.db) if that exists and the user's does not;
+ * given itself otherwise.  Owned, caller frees. */
+char	*store_pick_path(const char *given);
 /* Write the records of one kind between since and until (strings as
  * store_time_parse reads them; until may be NULL) from the database at
  * path, opened read-only, to w.  0, or -1 + cause (*dbproblem set to 1 when

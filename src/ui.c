@@ -33,7 +33,7 @@ static const unsigned ui_ranges[] = { 0, 3600, 86400, 7 * 86400,
 	30 * 86400 };
 #define UI_NRANGES (sizeof ui_ranges / sizeof ui_ranges[0])
 #define UI_HIST_REFRESH_MS	5000	/* re-query a range at most this often */
-#define UI_DAEMON_DB	LOCALSTATEDIR "/lib/wiretop/history.db"
+#define UI_DAEMON_DB	WT_DAEMON_DB
 
 static const struct ui_pane_ops *const ui_pane_table[UI_PANE_COUNT] = {
 	[UI_PANE_HEADER] = &ui_header_ops,

@@ -1,0 +1,206 @@
+#!/bin/sh
+# db.sh: `wiretop db check|vacuum|purge --before T`, checked with the
+# sqlite3 CLI.
+# The capture, written here for pcapgen: one UDP packet every 7 s for 3 h
+# (1543 packets from 1700000000, a new flow each: the ports change), so
+# every tier has rows on both sides of T = base + 5400 s.
+# - check on the imported database: exit 0, integrity ok;
+# - purge --before T: removes exactly the rows wholly older than T (per
+#   second and flows: ts < T; per minute, hour, day: the row's whole
+#   period ends by T; names last seen before T), counted with sqlite3
+#   before and after; by construction 772 packets (and flows) are older
+#   than T; a second purge removes nothing;
+# - vacuum keeps every row (sqlite3 counts) and shrinks the file;
+# - a copy with two pages in its middle overwritten (dd): check exits 4
+#   and names the problem;
+# - while `import` writes a big generated capture (benchgen) into the same
+#   database, check, purge, vacuum (and report --db) succeed, the import
+#   succeeds, the
+#   database passes sqlite3's integrity_check and holds every flow record
+#   of the big capture (as many as export -r writes).
+# - usage: no action, an unknown action, purge without --before, a bad
+#   time, --before with check: exit 2; a missing database: exit 4.
+set -u
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init store-db
+wt_need_wiretop
+wt_need_tool sqlite3
+wt_need_pcapgen
+benchgen=${WT_TOOLS:-tests/tools}/benchgen
+[ -x "$benchgen" ] || wt_hard "needs $benchgen (make check builds it)"
+
+{
+	echo "linktype ether"
+	i=0
+	while [ $i -lt 1543 ]; do
+		printf '%d.000 udp 10.0.0.1:%d > 10.0.0.2:9999 len=10\n' \
+		    $((i * 7)) $((10000 + i))
+		i=$((i + 1))
+	done
+} >"$WT_TMP/db.txt"
+"$pcapgen" -o "$WT_TMP/db.pcap" "$WT_TMP/db.txt" >/dev/null ||
+    wt_hard "pcapgen failed"
+db=$WT_TMP/h.db
+WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$db" "$WT_TMP/db.pcap" \
+    >/dev/null 2>"$WT_TMP/err" || wt_hard "import failed: $(cat "$WT_TMP/err")"
+
+q() {
+	sqlite3 "$db" "$1"
+}
+tables="samples_sec samples_min samples_hour host_hour host_day
+service_hour service_day flows names alerts"
+
+# check on a good database
+"$WIRETOP" db check --db "$db" >"$WT_TMP/out" 2>"$WT_TMP/err"
+wt_check "check on a good database: exit 0" [ $? -eq 0 ]
+wt_check "check says integrity ok" grep -q '^integrity    ok$' "$WT_TMP/out"
+wt_check "check gives the schema version" grep -q '^schema       1 ' \
+    "$WT_TMP/out"
+n=$(q "select count(*) from flows")
+wt_check "check counts the flow records as sqlite3 does ($n)" \
+    grep -Eq "^flows +$n  2023-11-14T22:13:20Z" "$WT_TMP/out"
+wt_check "check gives the newest second stored" \
+    grep -q "^newest       $(date -u -d @$(q "select value from meta where key = 'newest'") +%Y-%m-%dT%H:%M:%SZ)\$" \
+    "$WT_TMP/out"
+
+# purge --before T
+t=$((1700000000 + 5400))
+iso=$(date -u -d @$t +%Y-%m-%dT%H:%M:%SZ)
+cond() {
+	case $1 in
+	samples_sec) echo "ts < $t" ;;
+	samples_min) echo "ts + 60 <= $t" ;;
+	samples_hour | host_hour | service_hour) echo "ts + 3600 <= $t" ;;
+	host_day | service_day) echo "ts + 86400 <= $t" ;;
+	flows) echo "ts_us < $t * 1000000" ;;
+	names) echo "last_ts < $t" ;;
+	alerts) echo "ts < $t" ;;
+	esac
+}
+for tb in $tables; do
+	eval "before_$tb=\$(q \"select count(*) from $tb\")"
+	eval "old_$tb=\$(q \"select count(*) from $tb where $(cond $tb)\")"
+done
+wt_check "by construction 772 packets (flows) are older than T" \
+    [ "$old_samples_sec" -eq 772 ] && [ "$old_flows" -eq 772 ]
+wt_check "some rows of every rollup tier are older than T, some not" \
+    [ "$old_samples_min" -gt 0 ] && [ "$old_samples_min" -lt "$before_samples_min" ] &&
+    [ "$old_host_hour" -gt 0 ] && [ "$old_host_hour" -lt "$before_host_hour" ]
+"$WIRETOP" db purge --db "$db" --before "$iso" >"$WT_TMP/out" 2>"$WT_TMP/err"
+wt_check "purge --before $iso: exit 0" [ $? -eq 0 ]
+for tb in $tables; do
+	eval "b=\$before_$tb o=\$old_$tb"
+	a=$(q "select count(*) from $tb")
+	left=$(q "select count(*) from $tb where $(cond $tb)")
+	wt_check "purge: $tb keeps $((b - o)) of $b rows (has $a), none older" \
+	    [ "$a" -eq $((b - o)) ] && [ "$left" -eq 0 ]
+	wt_check "purge reports $o rows removed from $tb" \
+	    grep -Eq "^  $tb +$o\$" "$WT_TMP/out"
+done
+"$WIRETOP" db purge --db "$db" --before "$iso" >"$WT_TMP/out" 2>&1
+wt_check "a second purge removes nothing" grep -q ': 0 rows$' "$WT_TMP/out"
+wt_check "relative --before (2h: before the newest second stored)" \
+    "$WIRETOP" db purge --db "$db" --before 2h >/dev/null
+
+# vacuum keeps every row and shrinks the file after the purge
+counts() {
+	for tb in $tables imported_files; do
+		printf '%s %s\n' "$tb" "$(q "select count(*) from $tb")"
+	done
+}
+counts >"$WT_TMP/c1"
+s1=$(stat -c %s "$db")
+"$WIRETOP" db vacuum --db "$db" >"$WT_TMP/out" 2>"$WT_TMP/err"
+wt_check "vacuum: exit 0" [ $? -eq 0 ]
+counts >"$WT_TMP/c2"
+s2=$(stat -c %s "$db")
+wt_check "vacuum keeps every row" cmp -s "$WT_TMP/c1" "$WT_TMP/c2"
+wt_check "vacuum shrinks the file after the purge ($s1 -> $s2 bytes)" \
+    [ "$s2" -lt "$s1" ]
+wt_check "vacuum reports the sizes" grep -q "bytes before" "$WT_TMP/out"
+wt_check "integrity_check after vacuum: ok" \
+    [ "$(q "pragma integrity_check")" = ok ]
+
+# a damaged copy: two pages in the middle overwritten
+WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$WT_TMP/c.db" \
+    "$WT_TMP/db.pcap" >/dev/null 2>&1
+pages=$(sqlite3 "$WT_TMP/c.db" "pragma page_count")
+ps=$(sqlite3 "$WT_TMP/c.db" "pragma page_size")
+head -c $((2 * ps)) /dev/zero | tr '\0' 'W' >"$WT_TMP/junk"
+dd if="$WT_TMP/junk" of="$WT_TMP/c.db" bs="$ps" seek=$((pages / 2)) \
+    conv=notrunc 2>/dev/null
+"$WIRETOP" db check --db "$WT_TMP/c.db" >"$WT_TMP/out" 2>"$WT_TMP/err"
+rc=$?
+wt_check "check on a damaged database ($pages pages, 2 overwritten): exit 4 (got $rc)" \
+    [ $rc -eq 4 ]
+wt_check "check lists the problem" grep -Eq 'problem|damaged|malformed' \
+    "$WT_TMP/out" "$WT_TMP/err"
+wt_check "check says so in one line on stderr" [ "$(wc -l <"$WT_TMP/err")" -eq 1 ]
+
+# usage and missing files
+wt_check "no action: exit 2" sh -c '"$1" db --db "$2" 2>/dev/null; [ $? -eq 2 ]' \
+    sh "$WIRETOP" "$db"
+wt_check "unknown action: exit 2" sh -c '"$1" db fix --db "$2" 2>/dev/null; [ $? -eq 2 ]' \
+    sh "$WIRETOP" "$db"
+wt_check "purge without --before: exit 2" \
+    sh -c '"$1" db purge --db "$2" 2>/dev/null; [ $? -eq 2 ]' sh "$WIRETOP" "$db"
+wt_check "purge --before yesterday: exit 2" \
+    sh -c '"$1" db purge --before yesterday --db "$2" 2>/dev/null; [ $? -eq 2 ]' \
+    sh "$WIRETOP" "$db"
+wt_check "check --before: exit 2" \
+    sh -c '"$1" db check --before 1h --db "$2" 2>/dev/null; [ $? -eq 2 ]' \
+    sh "$WIRETOP" "$db"
+"$WIRETOP" db check --db "$WT_TMP/none.db" >/dev/null 2>"$WT_TMP/err"
+wt_check "check on a missing database: exit 4, one line, nothing created" \
+    [ $? -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] &&
+    [ ! -e "$WT_TMP/none.db" ]
+printf 'not a database at all, just text\n%.0s' $(seq 300) >"$WT_TMP/text.db"
+"$WIRETOP" db vacuum --db "$WT_TMP/text.db" >/dev/null 2>"$WT_TMP/err"
+wt_check "vacuum on a text file: exit 4, one line" \
+    [ $? -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ]
+
+# all three while an import writes the same database
+"$benchgen" -o "$WT_TMP/big.pcap" -n 600000 -f 300000 --short >/dev/null 2>&1 ||
+    wt_hard "benchgen failed"
+WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$db" "$WT_TMP/big.pcap" \
+    >/dev/null 2>"$WT_TMP/imp.err" &
+imp=$!
+# wait until the import has committed its first rows
+want=$(awk '$1 == "flows" { print $2 }' "$WT_TMP/c2")
+i=0
+while [ "$(q "select count(*) from flows" 2>/dev/null || echo 0)" -le "$want" ] &&
+    [ $i -lt 400 ] && kill -0 $imp 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+ok=1
+rounds=0
+while kill -0 $imp 2>/dev/null; do
+	"$WIRETOP" db check --db "$db" >"$WT_TMP/out" 2>"$WT_TMP/err" ||
+	    { ok=0; wt_log "check during import: $(cat "$WT_TMP/err")"; }
+	"$WIRETOP" db purge --db "$db" --before 2023-11-14T00:00:00Z \
+	    >/dev/null 2>"$WT_TMP/err" ||
+	    { ok=0; wt_log "purge during import: $(cat "$WT_TMP/err")"; }
+	"$WIRETOP" db vacuum --db "$db" >/dev/null 2>"$WT_TMP/err" ||
+	    { ok=0; wt_log "vacuum during import: $(cat "$WT_TMP/err")"; }
+	"$WIRETOP" report --db "$db" --format json >/dev/null \
+	    2>"$WT_TMP/err" ||
+	    { ok=0; wt_log "report during import: $(cat "$WT_TMP/err")"; }
+	rounds=$((rounds + 1))
+done
+wait $imp
+rc=$?
+wt_log "$rounds rounds of check, purge and vacuum ran during the import"
+wt_check "at least one round ran while the import wrote" [ $rounds -ge 1 ]
+wt_check "check, purge, vacuum and report --db succeed while an import writes" \
+    [ $ok -eq 1 ]
+wt_check "the import that ran beside them succeeds (exit $rc)" [ $rc -eq 0 ]
+wt_check "integrity_check after it all: ok" \
+    [ "$(q "pragma integrity_check")" = ok ]
+"$WIRETOP" export -r "$WT_TMP/big.pcap" --what flows --format csv \
+    2>/dev/null | tail -n +2 | wc -l >"$WT_TMP/nbig"
+nbig=$(cat "$WT_TMP/nbig")
+have=$(q "select count(*) from flows")
+wt_check "every flow record is there: $have = $want before + $nbig of export -r" \
+    [ "$have" -eq $((want + nbig)) ]
+wt_finish
