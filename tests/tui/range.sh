@@ -26,7 +26,7 @@ wt_need_pcapgen
 wt_need_tool tmux awk
 . "$WT_SRCDIR/tests/tui/viewlib.sh"
 trap vl_cleanup EXIT
-trap 'vl_cleanup; exit 130' INT TERM HUP
+trap 'vl_cleanup; exit 130' INT TERM HUP PIPE
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 HOME=$WT_TMP
 XDG_STATE_HOME=$WT_TMP/state

@@ -32,7 +32,7 @@ cleanup_users() {
 	groupdel "$G" >/dev/null 2>&1
 }
 trap 'vl_cleanup; cleanup_users' EXIT
-trap 'vl_cleanup; cleanup_users; exit 130' INT TERM HUP
+trap 'vl_cleanup; cleanup_users; exit 130' INT TERM HUP PIPE
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 HOME=$WT_TMP
 export HOME

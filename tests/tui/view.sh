@@ -26,7 +26,7 @@ wt_need_tool tmux python3 awk
 [ "$(id -u)" = 0 ] || wt_missing "needs root (the daemon captures on lo)"
 . "$WT_SRCDIR/tests/tui/viewlib.sh"
 trap vl_cleanup EXIT
-trap 'vl_cleanup; exit 130' INT TERM HUP
+trap 'vl_cleanup; exit 130' INT TERM HUP PIPE
 cd "$WT_TMP" || wt_hard "cd $WT_TMP"
 HOME=$WT_TMP
 export HOME
