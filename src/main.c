@@ -71,7 +71,7 @@ static const struct main_mode main_modes[] = {
 	{ "tui",
 	  "  (none)                   interactive screen on live capture, or on a\n"
 	  "                           capture file replayed on its own timestamps (-r)\n",
-	  mode_tui, MAIN_OPT_CAPTURE | MAIN_OPT_SCREEN },
+	  mode_tui, MAIN_OPT_CAPTURE | MAIN_OPT_SCREEN | MAIN_OPT_DB },
 	{ "export",
 	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
 	  "                           NDJSON, from a capture file or live capture\n",
@@ -100,6 +100,11 @@ static const struct main_mode main_modes[] = {
 	  "  db check|vacuum|purge    check the history database, compact it, or\n"
 	  "                           delete what is older than --before T\n",
 	  mode_db, MAIN_OPT_DB | MAIN_OPT_DBADMIN },
+	{ "view",
+	  "  view                     the daemon's screen, read from its history\n"
+	  "                           database (--db): no capture, no privilege;\n"
+	  "                           anyone in the database's group may watch\n",
+	  mode_view, MAIN_OPT_SCREEN | MAIN_OPT_DB },
 };
 #define MAIN_NMODES (sizeof main_modes / sizeof main_modes[0])
 
@@ -204,6 +209,9 @@ main_usage(FILE *f)
 "                           for the daemon and root; other users:\n"
 "                           $XDG_STATE_HOME/wiretop/history.db, or\n"
 "                           " WT_DAEMON_DB " when only that exists)\n"
+"                           view and the screen's t key (history ranges):\n"
+"                           --db, else " WT_DAEMON_DB " if it\n"
+"                           is there, else $XDG_STATE_HOME/wiretop/history.db\n"
 "      --before T           db purge: delete everything older than T\n"
 "\n"
 "Daemon:\n"

@@ -338,6 +338,7 @@ mode_tui(struct wt_opts *opts)
 	uo.bits = opts->bits;
 	uo.names = opts->names;
 	uo.filter = opts->filter;
+	uo.db = opts->db_path;
 	uo.speed = opts->speed_given ? opts->speed : 1;
 	uo.replay = !pipeline_is_live(pl);
 	for (i = 0; i < pipeline_source_count(pl); i++)

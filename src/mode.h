@@ -92,6 +92,7 @@ int	mode_import(struct wt_opts *);
 int	mode_tui(struct wt_opts *);
 int	mode_report(struct wt_opts *);
 int	mode_daemon(struct wt_opts *);
+int	mode_view(struct wt_opts *);
 
 /* Read the configuration files cur was read from and the command line
  * again, as main() did at the start, into *o (HUP in the daemon).  -1 +

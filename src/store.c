@@ -87,6 +87,7 @@ struct store_batch {
 	size_t nfiles;
 	int64_t newest;			/* packet clock, s */
 	int final;			/* the last batch (store_close) */
+	struct store_live *live;	/* owned: a snapshot to write, or NULL */
 };
 
 /* What the sink remembers of a source between ticks. */
@@ -109,6 +110,7 @@ struct store {
 	struct store_src src[64];
 	int64_t cur_sec;		/* second of the last tick, -1: none */
 	uint64_t flows_in;
+	struct store_live_state *live;	/* owned; cfg.snapshot only */
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
@@ -194,6 +196,25 @@ static const char store_schema_v1[] =
 "CREATE TABLE imported_files (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, "
 "  size INTEGER NOT NULL, imported_ts INTEGER NOT NULL, "
 "  complete INTEGER NOT NULL) WITHOUT ROWID;\n"
+"CREATE TABLE live_snapshot (wall_ns INTEGER NOT NULL, "
+"  pkt_ns INTEGER NOT NULL, flows INTEGER NOT NULL, hosts INTEGER NOT NULL, "
+"  packets INTEGER NOT NULL);\n"
+"CREATE TABLE live_sources (idx INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+"  state TEXT NOT NULL, detail TEXT, rx_rate REAL, tx_rate REAL, pps REAL, "
+"  drops_kernel INTEGER, drops_iface INTEGER, drops_ring INTEGER, "
+"  flows INTEGER, hosts INTEGER, rx_series TEXT, tx_series TEXT);\n"
+"CREATE TABLE live_hosts (rank INTEGER PRIMARY KEY, addr TEXT NOT NULL, "
+"  name TEXT, in_2s REAL, in_10s REAL, in_40s REAL, out_2s REAL, "
+"  out_10s REAL, out_40s REAL, bytes_in INTEGER, bytes_out INTEGER, "
+"  flows INTEGER, last_ts INTEGER);\n"
+"CREATE TABLE live_flows (rank INTEGER PRIMARY KEY, proto TEXT NOT NULL, "
+"  proto_num INTEGER, orig_h TEXT NOT NULL, orig_p INTEGER, "
+"  resp_h TEXT NOT NULL, resp_p INTEGER, orig_name TEXT, resp_name TEXT, "
+"  service TEXT, conn_state TEXT, duration REAL, orig_rate REAL, "
+"  resp_rate REAL, bytes INTEGER, rtt_us INTEGER, retrans INTEGER);\n"
+"CREATE TABLE live_services (kind TEXT NOT NULL, rank INTEGER NOT NULL, "
+"  name TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (kind, rank)) "
+"  WITHOUT ROWID;\n"
 "INSERT INTO schema_version VALUES (1);\n";
 
 /* Migrations: migrations[v] takes a database from version v to v + 1. */
@@ -559,6 +580,7 @@ store_batch_free(struct store_batch *b)
 	free(b->flows);
 	free(b->samples);
 	free(b->names);
+	store_live_free(b->live);
 	free(b);
 }
 
@@ -609,8 +631,12 @@ store_open(const struct store_cfg *cfg, char **cause)
 	s->cur = store_batch_new();
 	s->cur_sec = -1;
 	s->newest = 0;
+	/* live capture (the daemon) keeps the snapshot wiretop view reads */
+	if (cfg->snapshot || cfg->live)
+		s->live = store_live_state_create();
 	if (store_connect(s, cause, &transient) != 0) {
 		if (!cfg->live || !transient) {
+			store_live_state_free(s->live);
 			store_batch_free(s->cur);
 			free(s->path);
 			free(s);
@@ -878,7 +904,8 @@ store_agg_flush(struct store *s)
 			rc = store_put_svc(s, a->which, a->ts, a->key, a->v[0],
 			    a->v[2], a->flows);
 	}
-	memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
+	if (s->agg_n > 0)
+		memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
 	s->agg_n = 0;
 	return rc;
 }
@@ -1006,6 +1033,9 @@ store_write(struct store *s, const struct store_batch *b)
 		if ((rc = store_step(st)) != SQLITE_OK)
 			goto fail;
 	}
+	if (b->live != NULL &&
+	    (rc = store_live_write(s->db, b->live)) != SQLITE_OK)
+		goto fail;
 	if (b->newest > s->newest) {
 		sqlite3_bind_int64(s->st[ST_CLOCK], 1, b->newest);
 		if ((rc = store_step(s->st[ST_CLOCK])) != SQLITE_OK)
@@ -1166,7 +1196,7 @@ store_queue_put(struct store *s)
 	struct store_batch *b = s->cur;
 
 	if (b->nflows == 0 && b->nsamples == 0 && b->nnames == 0 &&
-	    b->nfiles == 0 && !b->final)
+	    b->nfiles == 0 && b->live == NULL && !b->final)
 		return;
 	s->cur = store_batch_new();
 	pthread_mutex_lock(&s->mu);
@@ -1353,6 +1383,8 @@ store_sink_tick(void *arg, const struct engine *e, uint64_t now_ns)
 	if (s->cur_sec >= 0 && sec != s->cur_sec)
 		store_samples(s, e, s->cur_sec);
 	s->cur_sec = sec;
+	if (s->live != NULL && s->cur->live == NULL)
+		s->cur->live = store_live_collect(s->live, e);
 	store_queue_put(s);
 }
 
@@ -1378,6 +1410,7 @@ store_sink_source(void *arg, const struct engine_source_event *ev)
 	if (ev->source < 64)
 		s->src[ev->source].drops = ev->drops_kernel + ev->drops_iface +
 		    ev->drops_ring;
+	store_live_source(s->live, ev);
 }
 
 int
@@ -1389,7 +1422,8 @@ store_start(struct store *s, struct engine *e, char **cause)
 	    .name = "store", .arg = s, .flow = store_sink_flow,
 	    .tick = store_sink_tick,
 	    .name_learned = store_sink_name, .source = store_sink_source,
-	    .flags = ENGINE_SINK_UNORDERED }) != 0) {
+	    .flags = ENGINE_SINK_UNORDERED |
+	    (s->live != NULL ? ENGINE_SINK_RATES : 0) }) != 0) {
 		xasprintf(cause, "cannot subscribe the store to the engine");
 		return -1;
 	}
@@ -1440,6 +1474,7 @@ store_close(struct store *s, char **cause)
 		rc = -1;
 	}
 	store_batch_free(s->cur);
+	store_live_state_free(s->live);
 	free(s->agg);
 	free(s->error);
 	free(s->path);

@@ -34,6 +34,9 @@ struct store_cfg {
 	long group;			/* db_group: gid the directory and
 					   files are given (0750, 0640), or
 					   0: owner-only (0700, 0600) */
+	int snapshot;			/* 1: keep the live snapshot (live_*
+					   tables) for wiretop view; live
+					   capture (live = 1) keeps it too */
 };
 
 /* What the store has done, for the daemon's USR1 and the header. */
@@ -122,6 +125,26 @@ uint64_t store_flows(const struct store *);
  * check that it is a wiretop database of a schema this build knows; NULL
  * + cause.  (The sqlite3 type is SQLite's own struct sqlite3.) */
 struct sqlite3 *store_db_open(const char *path, int writable, char **cause);
+
+/* ---- the live snapshot (store-live.c) ------------------------------ */
+
+struct engine_source_event;
+struct store_live;		/* one snapshot, rides in a batch */
+struct store_live_state;	/* the collector's memory (main thread) */
+
+struct store_live_state *store_live_state_create(void);
+void	 store_live_state_free(struct store_live_state *);
+/* Remember a source's drops and state (main thread, the sink). */
+void	 store_live_source(struct store_live_state *,
+	    const struct engine_source_event *);
+/* Take a snapshot of e (main thread, in the tick); NULL if one was taken
+ * less than a second ago.  Owned by the caller (store_live_free). */
+struct store_live *store_live_collect(struct store_live_state *,
+	    const struct engine *);
+void	 store_live_free(struct store_live *);
+/* Replace the snapshot in the database (store thread, inside the batch's
+ * transaction); the SQLite result code. */
+int	 store_live_write(struct sqlite3 *, const struct store_live *);
 
 /* ---- reading (store-query.c) --------------------------------------- */
 

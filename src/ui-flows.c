@@ -9,6 +9,9 @@
  * originator address copied at draw time.  Rows not shown are never
  * formatted: the rate columns are read from the rings for the visible
  * rows only.
+ *
+ * In wiretop view the pane draws the snapshot's flows instead
+ * (ui_pane_model()): the best UI_MODEL_ROWS the daemon saw, sorted here.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -53,6 +56,7 @@ struct flows {
 	uint8_t *vis_ver;
 	size_t nvis;
 	size_t vis_top;
+	size_t midx[UI_MODEL_ROWS];	/* model rows, in order */
 };
 
 static double
@@ -241,6 +245,188 @@ ui_flow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
 	}
 }
 
+/* ---- from a model ----------------------------------------------------- */
+
+static const struct ui_model *mf_model;	/* for qsort (main thread) */
+static unsigned mf_sort;
+
+static double
+mflow_key(const struct ui_mflow *f, unsigned s)
+{
+	switch (s) {
+	case FS_RATE:
+		return f->orate + f->rrate;
+	case FS_DURATION:
+		return f->dur_s;
+	case FS_RTT:
+		return f->rtt_us;
+	case FS_RETRANS:
+		return f->retrans;
+	default:	/* bytes; the snapshot keeps no packets or start */
+		return (double)f->bytes;
+	}
+}
+
+static int
+mflow_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct ui_mflow *x = &mf_model->flows[i];
+	const struct ui_mflow *y = &mf_model->flows[j];
+	double kx = mflow_key(x, mf_sort), ky = mflow_key(y, mf_sort);
+
+	if (kx != ky)
+		return kx > ky ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return i < j ? -1 : i > j;	/* the daemon's order */
+}
+
+/* "addr:port", "[v6]:port" or "name:port" of a model endpoint. */
+static const char *
+mflow_ep(struct ui *ui, const struct ui_mflow *f, const char *addr,
+    uint16_t port, const char *name, char *buf, size_t len)
+{
+	int ports = f->proto_num == 6 || f->proto_num == 17 ||
+	    f->proto_num == 132;
+	int named = ui->opts.names && name[0] != '\0';
+	const char *a = named ? name : addr;
+
+	if (!ports)
+		snprintf(buf, len, "%s", a);
+	else if (!named && strchr(addr, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+	return buf;
+}
+
+static int
+mflow_match(struct ui *ui, const struct ui_mflow *f, const char *filter)
+{
+	char buf[300], clean[300];
+
+	if (ui_match(mflow_ep(ui, f, f->orig, f->orig_p, f->orig_name, buf,
+	    sizeof buf), filter) || ui_match(mflow_ep(ui, f, f->resp,
+	    f->resp_p, f->resp_name, buf, sizeof buf), filter))
+		return 1;
+	ui_sanitize(f->orig_name, clean, sizeof clean);
+	if (ui_match(clean, filter) || ui_match(f->orig, filter) ||
+	    ui_match(f->resp, filter))
+		return 1;
+	ui_sanitize(f->resp_name, clean, sizeof clean);
+	return ui_match(clean, filter) || ui_match(f->service, filter) ||
+	    ui_match(f->proto, filter) || ui_match(f->state, filter);
+}
+
+void
+ui_mflow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
+    const struct ui_mflow *f, enum ui_color rc)
+{
+	const struct ui_col *cols = ui_flow_cols;
+	char buf[300];
+	enum ui_color sc = rc;
+	int bits = ui->opts.bits;
+
+	ui_line_clear(l, rc);
+	ui_cols_put(l, cols, c, FC_PROTO, rc, f->proto);
+	ui_cols_put(l, cols, c, FC_ORIG, rc, mflow_ep(ui, f, f->orig,
+	    f->orig_p, f->orig_name, buf, sizeof buf));
+	ui_cols_put(l, cols, c, FC_RESP, rc, mflow_ep(ui, f, f->resp,
+	    f->resp_p, f->resp_name, buf, sizeof buf));
+	ui_cols_put(l, cols, c, FC_SERVICE, rc, f->service[0] ? f->service :
+	    "-");
+	if (rc == UI_COLOR_NORMAL) {
+		if (strcmp(f->state, "REJ") == 0 || strcmp(f->state, "S0") ==
+		    0 || strncmp(f->state, "RST", 3) == 0)
+			sc = UI_COLOR_WARN;
+		else if (strcmp(f->state, "SF") == 0 ||
+		    strcmp(f->state, "S1") == 0)
+			sc = UI_COLOR_OK;
+	}
+	ui_cols_put(l, cols, c, FC_STATE, sc, f->state);
+	if (c->x[FC_DUR] >= 0)
+		ui_cols_put(l, cols, c, FC_DUR, rc, fmt_duration(f->dur_s, buf,
+		    sizeof buf));
+	if (c->x[FC_ORATE] >= 0)
+		ui_cols_put(l, cols, c, FC_ORATE, rc == UI_COLOR_NORMAL ?
+		    UI_COLOR_TX : rc, fmt_rate(f->orate, bits, 1, buf,
+		    sizeof buf));
+	if (c->x[FC_RRATE] >= 0)
+		ui_cols_put(l, cols, c, FC_RRATE, rc == UI_COLOR_NORMAL ?
+		    UI_COLOR_RX : rc, fmt_rate(f->rrate, bits, 1, buf,
+		    sizeof buf));
+	ui_cols_put(l, cols, c, FC_BYTES, rc, fmt_size(f->bytes, buf,
+	    sizeof buf));
+	if (c->x[FC_RTT] >= 0) {
+		if (f->rtt_us == 0)
+			snprintf(buf, sizeof buf, "-");
+		else if (f->rtt_us < 10000)
+			snprintf(buf, sizeof buf, "%.2fms", f->rtt_us / 1e3);
+		else
+			snprintf(buf, sizeof buf, "%.0fms", f->rtt_us / 1e3);
+		ui_cols_put(l, cols, c, FC_RTT, rc, buf);
+	}
+	if (c->x[FC_RETR] >= 0) {
+		snprintf(buf, sizeof buf, "%u", f->retrans);
+		ui_cols_put(l, cols, c, FC_RETR, f->retrans && rc ==
+		    UI_COLOR_NORMAL ? UI_COLOR_WARN : rc, buf);
+	}
+}
+
+void
+ui_mflow_sort(const struct ui_model *m, size_t *idx, size_t n, unsigned sort)
+{
+	mf_model = m;
+	mf_sort = sort;
+	qsort(idx, n, sizeof *idx, mflow_cmp);
+}
+
+static void
+flows_mcollect(struct ui_pane *p, const struct ui_model *m)
+{
+	struct flows *t = p->data;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nflows; i++)
+		if (p->filter[0] == '\0' || mflow_match(p->ui, &m->flows[i],
+		    p->filter))
+			t->midx[n++] = i;
+	ui_mflow_sort(m, t->midx, n, p->sort);
+	p->nrows = n;
+}
+
+static void
+flows_mdraw(struct ui_pane *p, const struct ui_model *m)
+{
+	struct flows *t = p->data;
+	struct ui_cols c;
+	size_t i, row;
+
+	ui_cols_fit(ui_flow_cols, UI_FLOW_COLS, p->w, &c);
+	ui_pane_title(p, &p->lines[0], NULL);
+	if (p->h < 2)
+		return;
+	ui_cols_head(p, &p->lines[1], ui_flow_cols, UI_FLOW_COLS, &c);
+	t->nvis = 0;	/* Enter: no drill-down from the snapshot */
+	for (i = 2; i < p->h; i++) {
+		row = p->top + i - 2;
+		if (row >= p->nrows) {
+			ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
+			if (i == 2)
+				ui_line_puts(&p->lines[i], UI_COLOR_DIM,
+				    p->filter[0] ? " no flow matches the filter"
+				    : m->empty ? " waiting for the daemon" :
+				    " no flows yet");
+			continue;
+		}
+		ui_mflow_row(p->ui, &p->lines[i], &c, &m->flows[t->midx[row]],
+		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
+	}
+}
+
+/* ---- from the engine --------------------------------------------------- */
+
 static void
 flows_init(struct ui_pane *p)
 {
@@ -287,7 +473,12 @@ flows_collect(struct ui_pane *p, size_t want)
 	struct ui *ui = p->ui;
 	struct flows_walk w;
 	size_t count = engine_flow_count(ui->engine);
+	const struct ui_model *m = ui_pane_model(p);
 
+	if (m != NULL) {
+		flows_mcollect(p, m);
+		return;
+	}
 	if (want > count)
 		want = count;
 	if (want > t->cap) {
@@ -311,7 +502,12 @@ flows_draw(struct ui_pane *p)
 	const struct flow *f;
 	struct flow_ep o, r;
 	size_t i, row;
+	const struct ui_model *m = ui_pane_model(p);
 
+	if (m != NULL) {
+		flows_mdraw(p, m);
+		return;
+	}
 	ui_cols_fit(ui_flow_cols, UI_FLOW_COLS, p->w, &c);
 	ui_pane_title(p, &p->lines[0], NULL);
 	if (p->h < 2)

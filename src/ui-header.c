@@ -6,17 +6,21 @@
  * Main thread only.  Source state (live, replaying at N x, paused,
  * finished, failed, gone or down: an interface that disappeared or went
  * down, while the other sources go on) and drop counters come from the mode through
- * ui_set_sources(); rates and counts from the engine.
+ * ui_set_sources(); rates and counts from the engine.  In wiretop view
+ * everything comes from the daemon's snapshot, and the first line says
+ * how far behind it is, or that the daemon stopped writing.
  */
 #include "config.h"
 #include "ui-pane.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fmt.h"
 
 #define HEADER_MAX_SOURCES 4
+#define HEADER_STALE_S	5	/* a snapshot older than this: not writing */
 
 static const char *
 state_text(const struct ui_source *s, char *buf, size_t len)
@@ -53,7 +57,8 @@ state_text(const struct ui_source *s, char *buf, size_t len)
 static unsigned
 header_pref_h(struct ui_pane *p)
 {
-	unsigned n = engine_source_count(p->ui->engine);
+	unsigned n = p->ui->snap != NULL ? p->ui->snap->nsrcs :
+	    engine_source_count(p->ui->engine);
 
 	if (n > HEADER_MAX_SOURCES)
 		return 2 + HEADER_MAX_SOURCES;
@@ -181,6 +186,91 @@ source_line(struct ui_pane *p, struct ui_line *l, unsigned i)
 	}
 }
 
+/* A source of the snapshot. */
+static void
+msource_line(struct ui_line *l, struct ui *ui, const struct ui_msrc *s)
+{
+	char a[32], b[32], c[32];
+	enum ui_color hc = UI_COLOR_HEADER;
+	int bad = strcmp(s->state, "live") != 0;
+
+	ui_line_clear(l, hc);
+	ui_line_puts(l, hc, " ");
+	ui_line_puts(l, UI_COLOR_HEADER_HI, ui_source_label(s->name));
+	ui_line_puts(l, hc, " ");
+	ui_line_puts(l, bad ? UI_COLOR_CRIT : hc, s->state);
+	ui_line_puts(l, hc, "  rx ");
+	ui_line_puts(l, UI_COLOR_RX, fmt_rate(s->rx, ui->opts.bits, 1, a,
+	    sizeof a));
+	ui_line_puts(l, hc, " tx ");
+	ui_line_puts(l, UI_COLOR_TX, fmt_rate(s->tx, ui->opts.bits, 1, a,
+	    sizeof a));
+	ui_line_printf(l, hc, "  %s pps  flows %s  hosts %s",
+	    fmt_count((uint64_t)(s->pps + 0.5), a, sizeof a),
+	    fmt_count(s->flows, b, sizeof b), fmt_count(s->hosts, c,
+	    sizeof c));
+	if (s->drops_kernel + s->drops_iface + s->drops_ring == 0)
+		ui_line_puts(l, hc, "  drops 0");
+	else
+		ui_line_printf(l, UI_COLOR_WARN, "  drops k%s if%s ring%s",
+		    fmt_count(s->drops_kernel, a, sizeof a),
+		    fmt_count(s->drops_iface, b, sizeof b),
+		    fmt_count(s->drops_ring, c, sizeof c));
+	if (bad && s->detail[0] != '\0') {
+		ui_line_puts(l, hc, "  ");
+		ui_line_puts(l, UI_COLOR_CRIT, s->detail);
+	}
+}
+
+/* The header of wiretop view: the daemon's clock and how fresh. */
+static void
+header_mdraw(struct ui_pane *p, const struct ui_model *m)
+{
+	struct ui *ui = p->ui;
+	struct ui_line *l = &p->lines[0];
+	char a[64], b[32], c[32], d[32];
+	int64_t age = (int64_t)time(NULL) - m->wall_s;
+	unsigned i;
+
+	ui_line_clear(l, UI_COLOR_HEADER);
+	ui_line_puts(l, UI_COLOR_HEADER_HI, " wiretop view ");
+	if (m->empty) {
+		ui_line_puts(l, UI_COLOR_WARN, " waiting for the daemon: no "
+		    "snapshot in ");
+		ui_line_puts(l, UI_COLOR_WARN, ui->snap_path ? ui->snap_path :
+		    "the database");
+		for (i = 1; i < p->h; i++)
+			ui_line_clear(&p->lines[i], UI_COLOR_HEADER);
+		return;
+	}
+	ui_line_puts(l, UI_COLOR_HEADER_HI, m->pkt_ns > 0 ?
+	    fmt_time_clock((uint64_t)m->pkt_ns, a, sizeof a) : "--:--:--");
+	ui_line_printf(l, UI_COLOR_HEADER, "  flows %s  hosts %s  pkts %s  ",
+	    fmt_count(m->flows_total, b, sizeof b),
+	    fmt_count(m->hosts_total, c, sizeof c),
+	    fmt_count(m->packets, d, sizeof d));
+	if (age > HEADER_STALE_S)
+		ui_line_printf(l, UI_COLOR_CRIT, "daemon not writing since %s",
+		    fmt_time_clock((uint64_t)m->wall_s * 1000000000u, a,
+		    sizeof a));
+	else
+		ui_line_printf(l, UI_COLOR_HEADER, "snapshot %lld s behind",
+		    (long long)(age > 0 ? age : 0));
+	if (ui->paused)
+		ui_line_puts(l, UI_COLOR_WARN, "  [display paused]");
+	for (i = 1; i < p->h; i++) {
+		if (i - 1 < m->nsrcs && i - 1 < HEADER_MAX_SOURCES)
+			msource_line(&p->lines[i], ui, &m->srcs[i - 1]);
+		else {
+			ui_line_clear(&p->lines[i], UI_COLOR_HEADER);
+			if (i - 1 < m->nsrcs)
+				ui_line_printf(&p->lines[i], UI_COLOR_HEADER,
+				    " +%u more sources",
+				    m->nsrcs - HEADER_MAX_SOURCES);
+		}
+	}
+}
+
 static void
 header_draw(struct ui_pane *p)
 {
@@ -191,6 +281,10 @@ header_draw(struct ui_pane *p)
 	char a[64], b[32], c[32], d[32];
 	uint64_t ev;
 
+	if (ui->snap != NULL) {
+		header_mdraw(p, ui->snap);
+		return;
+	}
 	ui_line_clear(l, UI_COLOR_HEADER);
 	ui_line_puts(l, UI_COLOR_HEADER_HI, " wiretop ");
 	ui_line_puts(l, UI_COLOR_HEADER_HI,

@@ -7,6 +7,11 @@
  * not a pointer, so the view survives the host being evicted (it then
  * says so).  Peers and services are aggregated per frame from the flow
  * table by sorting, bounded by the host's flow count.
+ *
+ * In wiretop view the subject's row and flows come from the daemon's
+ * snapshot (ui_pane_model()): its rates and totals, and those of the
+ * snapshot's flows (the top UI_MODEL_ROWS) that it is an endpoint of;
+ * the snapshot keeps no peers, services or rate history.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -40,6 +45,7 @@ struct hostview {
 	size_t vis_top;
 	unsigned agg_rows;		/* rows of the peer/service table */
 	unsigned flow_y;		/* first row of the flow table */
+	size_t midx[UI_MODEL_ROWS];	/* snapshot flows of the host */
 };
 
 static void
@@ -170,6 +176,119 @@ host_visit(void *arg, const struct ui_sortent *e)
 	w->n++;
 }
 
+/* ---- from the snapshot (wiretop view) -------------------------------- */
+
+static void
+host_mcollect(struct ui_pane *p, const struct ui_model *m)
+{
+	struct hostview *v = p->data;
+	struct ui *ui = p->ui;
+	char self[FMT_ADDR_MAX];
+	size_t i, n = 0;
+
+	fmt_addr(ui->host_ver, ui->host_addr, self, sizeof self);
+	for (i = 0; i < m->nflows; i++)
+		if (strcmp(m->flows[i].orig, self) == 0 ||
+		    strcmp(m->flows[i].resp, self) == 0)
+			v->midx[n++] = i;
+	ui_mflow_sort(m, v->midx, n, p->sort);
+	p->nrows = n;
+	v->nvis = 0;
+	v->flow_y = HOST_TOP_ROWS;
+	p->body = p->h > v->flow_y + 2 ? p->h - v->flow_y - 2 : 0;
+	ui_pane_clamp(p);
+}
+
+static void
+host_mdraw(struct ui_pane *p, const struct ui_model *m)
+{
+	struct hostview *v = p->data;
+	struct ui *ui = p->ui;
+	const struct ui_mhost *h = NULL;
+	char self[FMT_ADDR_MAX], a[32], b[32], d[32], t[32];
+	struct ui_cols c;
+	struct ui_line *l;
+	unsigned i, k;
+	size_t row;
+
+	for (i = 0; i < p->h; i++)
+		ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
+	fmt_addr(ui->host_ver, ui->host_addr, self, sizeof self);
+	for (row = 0; row < m->nhosts; row++)
+		if (strcmp(m->hosts[row].text, self) == 0)
+			h = &m->hosts[row];
+	l = &p->lines[0];
+	ui_line_clear(l, UI_COLOR_TITLE_FOCUS);
+	ui_line_glyph(l, UI_COLOR_TITLE_FOCUS, UI_GLYPH_HLINE);
+	ui_line_printf(l, UI_COLOR_TITLE_FOCUS, " Host %s (snapshot) ", self);
+	ui_line_glyph(l, UI_COLOR_TITLE_FOCUS, UI_GLYPH_HLINE);
+	ui_line_puts(l, UI_COLOR_TITLE_FOCUS, " Esc: back ");
+	if (l->col < l->width)
+		ui_line_glyphs(l, UI_COLOR_TITLE_FOCUS, UI_GLYPH_HLINE,
+		    l->width - l->col);
+	if (p->h < 2)
+		return;
+	l = &p->lines[1];
+	ui_line_puts(l, UI_COLOR_NORMAL, " name ");
+	ui_line_puts(l, UI_COLOR_HEADER_HI, h != NULL && h->name[0] ? h->name :
+	    "(none learned)");
+	if (h == NULL)
+		ui_line_puts(l, UI_COLOR_WARN, "  no longer in the snapshot's "
+		    "top hosts");
+	else
+		ui_line_printf(l, UI_COLOR_NORMAL, "  flows %llu  last seen %s",
+		    (unsigned long long)h->flows, fmt_time_clock(
+		    (uint64_t)h->last_s * 1000000000u, a, sizeof a));
+	for (k = 0; h != NULL && k < 2 && 2 + k < p->h; k++) {
+		const double *r = k ? h->out : h->in;
+
+		l = &p->lines[2 + k];
+		ui_line_printf(l, k ? UI_COLOR_TX : UI_COLOR_RX, " %-4s",
+		    k ? "out" : "in");
+		ui_line_printf(l, UI_COLOR_NORMAL, "2s %8s  10s %8s  40s %8s  "
+		    "total %9s",
+		    fmt_rate(r[0], ui->opts.bits, 1, a, sizeof a),
+		    fmt_rate(r[1], ui->opts.bits, 1, b, sizeof b),
+		    fmt_rate(r[2], ui->opts.bits, 1, d, sizeof d),
+		    fmt_size(k ? h->bytes_out : h->bytes_in, t, sizeof t));
+	}
+	if (p->h > 4)
+		ui_line_puts(&p->lines[4], UI_COLOR_DIM, " the daemon's "
+		    "snapshot keeps its top rows only: no peers, services or "
+		    "rate history here");
+	if (v->flow_y >= p->h)
+		return;
+	l = &p->lines[v->flow_y];
+	ui_line_clear(l, UI_COLOR_TITLE);
+	ui_line_glyph(l, UI_COLOR_TITLE, UI_GLYPH_HLINE);
+	ui_line_printf(l, UI_COLOR_TITLE, " Flows of %s in the snapshot ",
+	    self);
+	ui_line_glyph(l, UI_COLOR_TITLE, UI_GLYPH_HLINE);
+	ui_line_printf(l, UI_COLOR_TITLE, " sort: %s ",
+	    ui_flow_sorts[p->sort]);
+	ui_line_glyph(l, UI_COLOR_TITLE, UI_GLYPH_ARROW_DOWN);
+	if (p->nrows > 0)
+		ui_line_printf(l, UI_COLOR_TITLE, "  %zu/%zu ", p->sel + 1,
+		    p->nrows);
+	if (l->col < l->width)
+		ui_line_glyphs(l, UI_COLOR_TITLE, UI_GLYPH_HLINE,
+		    l->width - l->col);
+	if (v->flow_y + 1 >= p->h)
+		return;
+	ui_cols_fit(ui_flow_cols, UI_FLOW_COLS, p->w, &c);
+	ui_cols_head(p, &p->lines[v->flow_y + 1], ui_flow_cols, UI_FLOW_COLS,
+	    &c);
+	for (i = v->flow_y + 2; i < p->h; i++) {
+		row = p->top + (i - v->flow_y - 2);
+		if (row >= p->nrows)
+			break;
+		ui_mflow_row(ui, &p->lines[i], &c, &m->flows[v->midx[row]],
+		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
+	}
+}
+
+/* ---- from the engine --------------------------------------------------- */
+
 static void
 host_collect(struct ui_pane *p, size_t want)
 {
@@ -180,6 +299,10 @@ host_collect(struct ui_pane *p, size_t want)
 	unsigned rest, rows;
 
 	(void)want;
+	if (ui_pane_model(p) != NULL) {
+		host_mcollect(p, ui_pane_model(p));
+		return;
+	}
 	if (count > v->cap) {
 		free(v->ents);
 		free(v->peers);
@@ -281,6 +404,10 @@ host_draw(struct ui_pane *p)
 	unsigned i, half = p->w / 2;
 	size_t row;
 
+	if (ui_pane_model(p) != NULL) {
+		host_mdraw(p, ui_pane_model(p));
+		return;
+	}
 	for (i = 0; i < p->h; i++)
 		ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
 	fmt_addr(ui->host_ver, ui->host_addr, self, sizeof self);

@@ -139,12 +139,16 @@ ui_pane_title(struct ui_pane *p, struct ui_line *l, const char *info)
 {
 	enum ui_color c = ui_pane_focused(p) ? UI_COLOR_TITLE_FOCUS :
 	    UI_COLOR_TITLE;
+	const struct ui_model *m = ui_pane_model(p);
 	char buf[64];
 	unsigned right;
 
 	ui_line_clear(l, c);
 	ui_line_glyph(l, c, UI_GLYPH_HLINE);
 	ui_line_printf(l, c, " %s ", p->ops->title);
+	if (m != NULL && m->kind == UI_MODEL_RANGE)
+		ui_line_printf(l, c, "%s %s (history) ", ui_line_ascii() ?
+		    "-" : "\u2014", m->range);
 	if (p->ops->sorts != NULL) {
 		ui_line_glyph(l, c, UI_GLYPH_HLINE);
 		ui_line_printf(l, c, " sort: %s ", p->ops->sorts[p->sort]);

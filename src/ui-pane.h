@@ -11,6 +11,7 @@
 
 #include "engine.h"
 #include "ui-line.h"
+#include "ui-model.h"
 #include "ui.h"
 
 enum ui_pane_id {
@@ -110,7 +111,22 @@ struct ui {
 	uint64_t svc_total;
 	uint64_t svc_frame;	/* frame svcsum was summed in (0 = none) */
 	const char **svc_cache;	/* service_name() per [tcp|udp][port] */
+
+	/* models shown instead of the engine (ui-model.h) */
+	const struct ui_model *snap;	/* view's snapshot, borrowed */
+	char *snap_path;		/* its database, owned */
+	unsigned range;			/* t: 0 live, else ui_ranges[] */
+	struct ui_model *hist;		/* the range's model, owned */
+	struct sqlite3 *hdb;		/* read-only history connection */
+	char *hdb_path;			/* owned */
+	uint64_t hist_ms;		/* monotonic ms of the last load */
+	int hist_stale;			/* load it at the next render */
 };
+
+/* The model pane p draws instead of the engine (a history range for the
+ * talkers, services and bandwidth panes, else the view's snapshot), or
+ * NULL: the engine. */
+const struct ui_model *ui_pane_model(const struct ui_pane *);
 
 /* Pane operations (one file each). */
 extern const struct ui_pane_ops ui_header_ops;
@@ -341,5 +357,12 @@ int	 ui_flow_tie(const void *, const void *);
 int	 ui_flow_match(struct ui *, const struct flow *, const char *);
 void	 ui_flow_row(struct ui *, struct ui_line *, const struct ui_cols *,
 	    const struct flow *, enum ui_color);
+/* Order idx[0 .. n), indices of m's flows, by sort index s (descending,
+ * ties by bytes, then the daemon's order). */
+void	 ui_mflow_sort(const struct ui_model *m, size_t *idx, size_t n,
+	    unsigned s);
+/* The same row for a flow of a model (the daemon's snapshot). */
+void	 ui_mflow_row(struct ui *, struct ui_line *, const struct ui_cols *,
+	    const struct ui_mflow *, enum ui_color);
 
 #endif

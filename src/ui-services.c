@@ -7,6 +7,10 @@
  * frame's walk of the flow table, keyed by the service name pointer, and
  * merged by name here, so a frame costs no pass of its own over the flow
  * table and no string compare per flow.
+ *
+ * From a model (ui_pane_model()): the snapshot's two lists as the daemon
+ * summed them, or a history range's services (bytes of the service_hour
+ * or service_day rows of the range) across the whole width.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -82,6 +86,31 @@ add_row(struct svc_row *rows, unsigned *n, unsigned max, const char *name,
 }
 
 static void
+services_mcollect(struct ui_pane *p, const struct ui_model *m)
+{
+	struct services *s = p->data;
+	size_t i;
+
+	s->nproto = 0;
+	s->proto_total = 0;
+	for (i = 0; i < m->nprotos; i++) {
+		add_row(s->proto, &s->nproto, 258, m->protos[i].name,
+		    m->protos[i].bytes);
+		s->proto_total += m->protos[i].bytes;
+	}
+	s->nsvc = 0;
+	s->svc_total = 0;
+	for (i = 0; i < m->nsvcs; i++) {
+		add_row(s->svc, &s->nsvc, SVC_MAX_ROWS, m->svcs[i].name,
+		    m->svcs[i].bytes);
+		s->svc_total += m->svcs[i].bytes;
+	}
+	qsort(s->proto, s->nproto, sizeof s->proto[0], row_cmp);
+	qsort(s->svc, s->nsvc, sizeof s->svc[0], row_cmp);
+	p->nrows = s->nproto > s->nsvc ? s->nproto : s->nsvc;
+}
+
+static void
 services_collect(struct ui_pane *p, size_t want)
 {
 	struct services *s = p->data;
@@ -93,6 +122,10 @@ services_collect(struct ui_pane *p, size_t want)
 	unsigned i;
 
 	(void)want;
+	if (ui_pane_model(p) != NULL) {
+		services_mcollect(p, ui_pane_model(p));
+		return;
+	}
 	s->nproto = 0;
 	s->proto_total = 0;
 	for (i = 0; i < 256; i++) {
@@ -167,7 +200,23 @@ services_draw(struct ui_pane *p)
 	unsigned i, half = p->w / 2;
 	size_t row;
 	struct ui_line *l;
+	const struct ui_model *m = ui_pane_model(p);
 
+	if (m != NULL && m->kind == UI_MODEL_RANGE) {
+		ui_pane_title(p, &p->lines[0], "services: bytes in the range");
+		for (i = 1; i < p->h; i++) {
+			l = &p->lines[i];
+			ui_line_clear(l, UI_COLOR_NORMAL);
+			row = p->top + i - 1;
+			if (row == 0 && p->nrows == 0)
+				ui_line_puts(l, UI_COLOR_DIM,
+				    " no traffic in this range");
+			else if (row < s->nsvc)
+				share_cell(l, 0, p->w, &s->svc[row],
+				    s->svc_total);
+		}
+		return;
+	}
 	ui_pane_title(p, &p->lines[0],
 	    "protocols: all traffic | services: flows now");
 	for (i = 1; i < p->h; i++) {

@@ -86,7 +86,8 @@ ui_bar(struct ui_line *l, enum ui_color c, double frac, unsigned w)
 static unsigned
 bw_pref_h(struct ui_pane *p)
 {
-	unsigned n = engine_source_count(p->ui->engine);
+	const struct ui_model *m = ui_pane_model(p);
+	unsigned n = m != NULL ? m->nsrcs : engine_source_count(p->ui->engine);
 
 	if (n == 0)
 		n = 1;
@@ -98,8 +99,76 @@ bw_pref_h(struct ui_pane *p)
 static void
 bw_collect(struct ui_pane *p, size_t want)
 {
+	const struct ui_model *m = ui_pane_model(p);
+
 	(void)want;
-	p->nrows = 2 * (size_t)engine_source_count(p->ui->engine);
+	p->nrows = 2 * (size_t)(m != NULL ? m->nsrcs :
+	    engine_source_count(p->ui->engine));
+}
+
+/* A row of a model: the snapshot's last seconds, or a history range in
+ * buckets of m->step_s seconds (the rate shown is the range's mean). */
+static void
+bw_mrow(struct ui_pane *p, struct ui_line *l, const struct ui_model *m,
+    const struct ui_msrc *s, int tx)
+{
+	struct ui *ui = p->ui;
+	const double *series = tx ? s->tx_series : s->rx_series;
+	double peak;
+	char cur[32], pk[32];
+	unsigned w, n, namew = 10;
+	enum ui_color c = tx ? UI_COLOR_TX : UI_COLOR_RX;
+
+	ui_line_clear(l, UI_COLOR_NORMAL);
+	if (l->width < 40)
+		namew = 6;
+	ui_line_field(l, 0, namew, UI_COLOR_NORMAL, tx ? "" :
+	    ui_source_label(s->name), UI_ALIGN_LEFT);
+	fmt_rate(tx ? s->tx : s->rx, ui->opts.bits, 1, cur, sizeof cur);
+	ui_line_field(l, namew + 1, 2, c, tx ? "tx" : "rx", UI_ALIGN_LEFT);
+	ui_line_field(l, namew + 4, 8, c, cur, UI_ALIGN_RIGHT);
+	if (l->width < namew + 13 + 15 + 4)
+		return;
+	w = l->width - (namew + 13) - 15;
+	n = s->nseries;
+	if (m->kind == UI_MODEL_SNAPSHOT && n > w)
+		n = w;	/* the newest seconds, as live */
+	ui_line_goto(l, namew + 13);
+	peak = ui_spark(l, c, series + (s->nseries - n), n, 0, w);
+	fmt_rate(peak, ui->opts.bits, 1, pk, sizeof pk);
+	ui_line_printf(l, UI_COLOR_DIM, " peak %s", pk);
+}
+
+static void
+bw_mdraw(struct ui_pane *p, const struct ui_model *m)
+{
+	char info[64];
+	unsigned i, w;
+	size_t row;
+
+	if (m->kind == UI_MODEL_RANGE)
+		snprintf(info, sizeof info, "mean rate; %u s samples",
+		    m->step_s);
+	else {
+		w = p->w > 38 ? p->w - 38 : 1;
+		if (w > UI_MODEL_SERIES)
+			w = UI_MODEL_SERIES;
+		snprintf(info, sizeof info, "last %us", w);
+	}
+	ui_pane_title(p, &p->lines[0], info);
+	for (i = 1; i < p->h; i++) {
+		ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
+		row = p->top + i - 1;
+		if (row >= 2 * (size_t)m->nsrcs) {
+			if (m->nsrcs == 0 && i == 1)
+				ui_line_puts(&p->lines[i], UI_COLOR_DIM,
+				    m->kind == UI_MODEL_RANGE ?
+				    " no samples in this range" :
+				    " no capture sources");
+			continue;
+		}
+		bw_mrow(p, &p->lines[i], m, &m->srcs[row / 2], (int)(row % 2));
+	}
 }
 
 static void
@@ -145,6 +214,10 @@ bw_draw(struct ui_pane *p)
 	unsigned i, n = engine_source_count(e), w;
 	size_t row;
 
+	if (ui_pane_model(p) != NULL) {
+		bw_mdraw(p, ui_pane_model(p));
+		return;
+	}
 	w = p->w > 38 ? p->w - 38 : 1;
 	if (w > RATE_HIST_SLOTS)
 		w = RATE_HIST_SLOTS;

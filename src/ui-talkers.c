@@ -11,6 +11,11 @@
  * is most of a frame's cost with a big table, so they are prefetched some
  * hosts ahead (ui_rate_prefetch()), and the rate columns of the visible
  * rows only are computed in draw().
+ *
+ * Fed by a model instead (wiretop view's snapshot, or a history range of
+ * the t key: ui_pane_model()), the pane sorts and draws the model's rows,
+ * at most UI_MODEL_ROWS; a range has no rates, so it shows byte totals
+ * (exact, for "who used the link") and flows instead.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -31,6 +36,7 @@ struct talkers {
 	} *vis;				/* rows drawn, owned */
 	size_t nvis;
 	size_t vis_top;
+	size_t midx[UI_MODEL_ROWS];	/* model rows, in order */
 };
 
 enum { TS_2S, TS_10S, TS_40S, TS_TOTAL, TS_IN, TS_OUT, TS_HOST };
@@ -177,6 +183,206 @@ talker_add(struct talkers_walk *w, const struct host *h, int rated)
 	ui_topk_add(&w->top, &s);
 }
 
+/* ---- from a model ----------------------------------------------------- */
+
+/* qsort() has no argument: the pane being sorted (main thread only). */
+static const struct ui_model *mt_model;
+static unsigned mt_sort;
+static int mt_asc;
+
+static double
+mhost_key(const struct ui_mhost *h, unsigned sort)
+{
+	switch (sort) {
+	case TS_2S:
+		return h->in[0] + h->out[0];
+	case TS_10S:
+		return h->in[1] + h->out[1];
+	case TS_40S:
+		return h->in[2] + h->out[2];
+	case TS_IN:
+		return (double)h->bytes_in;
+	case TS_OUT:
+		return (double)h->bytes_out;
+	default:
+		return (double)(h->bytes_in + h->bytes_out);
+	}
+}
+
+static int
+mhost_cmp(const void *a, const void *b)
+{
+	const struct ui_mhost *x = &mt_model->hosts[*(const size_t *)a];
+	const struct ui_mhost *y = &mt_model->hosts[*(const size_t *)b];
+	double kx, ky;
+	int c;
+
+	if (mt_sort != TS_HOST) {
+		kx = mhost_key(x, mt_sort);
+		ky = mhost_key(y, mt_sort);
+		if (kx != ky)
+			return (kx < ky) == mt_asc ? -1 : 1;
+		kx = (double)(x->bytes_in + x->bytes_out);
+		ky = (double)(y->bytes_in + y->bytes_out);
+		if (kx != ky)
+			return kx > ky ? -1 : 1;
+	}
+	c = x->ver != y->ver ? (x->ver < y->ver ? -1 : 1) :
+	    memcmp(x->addr, y->addr, 16);
+	if (c == 0)
+		c = strcmp(x->text, y->text);
+	return mt_sort == TS_HOST && !mt_asc ? -c : c;
+}
+
+static int
+mhost_match(const struct ui_mhost *h, const char *filter)
+{
+	char n[sizeof h->name];
+
+	if (ui_match(h->text, filter))
+		return 1;
+	ui_sanitize(h->name, n, sizeof n);
+	return ui_match(n, filter);
+}
+
+static void
+talkers_mcollect(struct ui_pane *p, const struct ui_model *m)
+{
+	struct talkers *t = p->data;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nhosts; i++)
+		if (p->filter[0] == '\0' || mhost_match(&m->hosts[i],
+		    p->filter))
+			t->midx[n++] = i;
+	mt_model = m;
+	mt_sort = p->sort;
+	mt_asc = ui_pane_sort_asc(p);
+	qsort(t->midx, n, sizeof t->midx[0], mhost_cmp);
+	p->nrows = n;
+}
+
+enum {
+	TR_HOST, TR_NAME, TR_IN, TR_OUT, TR_TOTAL, TR_BYTES, TR_FLOWS, TR_COUNT
+};
+static const struct ui_col talkers_rcols[TR_COUNT] = {
+	[TR_HOST] = { "host", 15, 0, UI_ALIGN_LEFT, 0, TS_HOST },
+	[TR_NAME] = { "name", 12, 3, UI_ALIGN_LEFT, 1, -1 },
+	[TR_IN] = { "in", 10, 2, UI_ALIGN_RIGHT, 0, TS_IN },
+	[TR_OUT] = { "out", 10, 2, UI_ALIGN_RIGHT, 0, TS_OUT },
+	[TR_TOTAL] = { "total", 10, 1, UI_ALIGN_RIGHT, 0, TS_TOTAL },
+	[TR_BYTES] = { "bytes", 14, 0, UI_ALIGN_RIGHT, 0, -1 },
+	[TR_FLOWS] = { "flows", 7, 4, UI_ALIGN_RIGHT, 0, -1 },
+};
+
+/* A model row: a snapshot's with the live columns, a range's totals. */
+static void
+talkers_mrow(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
+    const struct ui_model *m, const struct ui_mhost *h, enum ui_color rc)
+{
+	struct ui *ui = p->ui;
+	char buf[64];
+	int bits = ui->opts.bits;
+	unsigned k;
+
+	ui_line_clear(l, rc);
+	if (m->kind == UI_MODEL_RANGE) {
+		const struct ui_col *cols = talkers_rcols;
+
+		ui_cols_put(l, cols, c, TR_HOST, rc, h->text);
+		ui_cols_put(l, cols, c, TR_NAME, rc, h->name);
+		ui_cols_put(l, cols, c, TR_IN, rc == UI_COLOR_NORMAL ?
+		    UI_COLOR_RX : rc, fmt_size(h->bytes_in, buf, sizeof buf));
+		ui_cols_put(l, cols, c, TR_OUT, rc == UI_COLOR_NORMAL ?
+		    UI_COLOR_TX : rc, fmt_size(h->bytes_out, buf, sizeof buf));
+		ui_cols_put(l, cols, c, TR_TOTAL, rc, fmt_size(h->bytes_in +
+		    h->bytes_out, buf, sizeof buf));
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)
+		    (h->bytes_in + h->bytes_out));
+		ui_cols_put(l, cols, c, TR_BYTES, rc, buf);
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)h->flows);
+		ui_cols_put(l, cols, c, TR_FLOWS, rc, buf);
+		return;
+	}
+	ui_cols_put(l, talkers_cols, c, TC_HOST, rc, h->text);
+	ui_cols_put(l, talkers_cols, c, TC_NAME, rc, h->name);
+	ui_cols_put(l, talkers_cols, c, TC_GEO, rc == UI_COLOR_NORMAL ?
+	    UI_COLOR_DIM : rc, "--");
+	for (k = 0; k < 3; k++) {
+		fmt_rate(h->in[k], bits, 1, buf, sizeof buf);
+		ui_cols_put(l, talkers_cols, c, TC_IN2 + k,
+		    rc == UI_COLOR_NORMAL ? UI_COLOR_RX : rc, buf);
+		fmt_rate(h->out[k], bits, 1, buf, sizeof buf);
+		ui_cols_put(l, talkers_cols, c, TC_OUT2 + k,
+		    rc == UI_COLOR_NORMAL ? UI_COLOR_TX : rc, buf);
+	}
+	ui_cols_put(l, talkers_cols, c, TC_TOTAL, rc,
+	    fmt_size(h->bytes_in + h->bytes_out, buf, sizeof buf));
+}
+
+static void
+talkers_mdraw(struct ui_pane *p, const struct ui_model *m)
+{
+	struct talkers *t = p->data;
+	struct ui *ui = p->ui;
+	struct ui_col cols[UI_COLS_MAX];
+	struct ui_cols c;
+	unsigned n, hostw = 15, len, name;
+	size_t i, row;
+
+	if (m->kind == UI_MODEL_RANGE) {
+		n = TR_COUNT;
+		name = TR_NAME;
+		memcpy(cols, talkers_rcols, sizeof talkers_rcols);
+	} else {
+		n = TC_COUNT;
+		name = TC_NAME;
+		memcpy(cols, talkers_cols, sizeof talkers_cols);
+		/* no per-host history in the snapshot */
+		cols[TC_SPARK].prio = 100;
+		cols[TC_SPARK].w = 10000;
+	}
+	for (i = 0; i < p->body && p->top + i < p->nrows; i++) {
+		len = (unsigned)strlen(m->hosts[t->midx[p->top + i]].text);
+		if (len > hostw)
+			hostw = len;
+	}
+	cols[0].w = hostw;
+	if (!ui->opts.names)
+		cols[name].prio = 100, cols[name].w = 10000;
+	ui_cols_fit(cols, n, p->w, &c);
+	/* the history keeps totals, no rates: a rate sort is by total */
+	ui_pane_title(p, &p->lines[0], m->kind == UI_MODEL_RANGE &&
+	    p->sort <= TS_40S ? "no rates in history: by total" : NULL);
+	if (p->h < 2)
+		return;
+	ui_cols_head(p, &p->lines[1], cols, n, &c);
+	free(t->vis);
+	t->vis = xcalloc(p->body ? p->body : 1, sizeof *t->vis);
+	t->nvis = 0;
+	t->vis_top = p->top;
+	for (i = 2; i < p->h; i++) {
+		row = p->top + i - 2;
+		if (row >= p->nrows) {
+			ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
+			if (i == 2)
+				ui_line_puts(&p->lines[i], UI_COLOR_DIM,
+				    p->filter[0] ? " no host matches the filter"
+				    : m->kind == UI_MODEL_RANGE ?
+				    " no hosts in this range" : m->empty ?
+				    " waiting for the daemon" : " no hosts yet");
+			continue;
+		}
+		t->vis[t->nvis].ver = m->hosts[t->midx[row]].ver;
+		memcpy(t->vis[t->nvis].addr, m->hosts[t->midx[row]].addr, 16);
+		t->nvis++;
+		talkers_mrow(p, &p->lines[i], &c, m, &m->hosts[t->midx[row]],
+		    ui_pane_row_color(p, row, UI_COLOR_NORMAL));
+	}
+}
+
+/* ---- from the engine --------------------------------------------------- */
+
 static void
 talkers_collect(struct ui_pane *p, size_t want)
 {
@@ -187,7 +393,12 @@ talkers_collect(struct ui_pane *p, size_t want)
 	size_t n = 0, count = engine_host_count(e), phead = 0, ptail = 0;
 	struct talkers_walk w;
 	int asc = ui_pane_sort_asc(p), rates = p->sort <= TS_40S;
+	const struct ui_model *m = ui_pane_model(p);
 
+	if (m != NULL) {
+		talkers_mcollect(p, m);
+		return;
+	}
 	if (want > count)
 		want = count;
 	if (want > t->cap) {
@@ -290,7 +501,12 @@ talkers_draw(struct ui_pane *p)
 	size_t i, row;
 	unsigned hostw = 15, len;
 	char a[FMT_ADDR_MAX];
+	const struct ui_model *m = ui_pane_model(p);
 
+	if (m != NULL) {
+		talkers_mdraw(p, m);
+		return;
+	}
 	memcpy(cols, talkers_cols, sizeof cols);
 	for (i = 0; i < p->body && p->top + i < p->nrows; i++) {
 		h = t->ents[p->top + i].p;
@@ -343,6 +559,13 @@ talkers_enter(struct ui_pane *p)
 	i = p->sel - t->vis_top;
 	if (i >= t->nvis)
 		return UI_REACT_NONE;
+	if (ui_pane_model(p) != NULL &&
+	    ui_pane_model(p)->kind == UI_MODEL_RANGE) {
+		/* the history keeps totals per host, nothing to drill in */
+		ui_message(p->ui, "drill-down shows the live screen or the "
+		    "snapshot, not a history range (t)");
+		return UI_REACT_REDRAW;
+	}
 	return ui_open_host(p->ui, t->vis[i].ver, t->vis[i].addr);
 }
 

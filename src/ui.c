@@ -19,12 +19,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ui-line.h"
 #include "ui-pane.h"
 #include "ui-term.h"
+#include "store.h"
 #include "xmalloc.h"
+
+/* The t key's ranges, seconds (0: live). */
+static const unsigned ui_ranges[] = { 0, 3600, 86400, 7 * 86400,
+	30 * 86400 };
+#define UI_NRANGES (sizeof ui_ranges / sizeof ui_ranges[0])
+#define UI_HIST_REFRESH_MS	5000	/* re-query a range at most this often */
+#define UI_DAEMON_DB	WT_DAEMON_DB
 
 static const struct ui_pane_ops *const ui_pane_table[UI_PANE_COUNT] = {
 	[UI_PANE_HEADER] = &ui_header_ops,
@@ -234,6 +243,11 @@ static int
 key_bpf(struct ui *ui, int key)
 {
 	(void)key;
+	if (ui->opts.view) {
+		ui_message(ui, "the capture filter is not available in view "
+		    "(the daemon captures)");
+		return UI_REACT_REDRAW;
+	}
 	if (ui->hooks.set_filter == NULL) {
 		ui_message(ui, "the capture filter cannot be changed here");
 		return UI_REACT_REDRAW;
@@ -295,6 +309,10 @@ key_toggle(struct ui *ui, int key)
 static int
 key_speed(struct ui *ui, int key)
 {
+	if (ui->opts.view) {
+		ui_message(ui, "the replay pace is not available in view");
+		return UI_REACT_REDRAW;
+	}
 	if (!ui->opts.replay) {
 		ui_message(ui, "the pace only applies when replaying a file");
 		return UI_REACT_REDRAW;
@@ -321,6 +339,11 @@ static int
 key_replay_pause(struct ui *ui, int key)
 {
 	(void)key;
+	if (ui->opts.view) {
+		ui_message(ui, "pausing the capture is not available in view "
+		    "(p pauses the display)");
+		return UI_REACT_REDRAW;
+	}
 	if (!ui->opts.replay) {
 		ui_message(ui, "pausing the capture only applies when "
 		    "replaying a file (p pauses the display)");
@@ -329,6 +352,105 @@ key_replay_pause(struct ui *ui, int key)
 	ui->replay_paused = !ui->replay_paused;
 	ui_message(ui, ui->replay_paused ? "replay paused" : "replay resumed");
 	return UI_REACT_PAUSE;
+}
+
+static uint64_t
+ui_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Open the history database on first use: --db, else the daemon's if
+ * readable, else the user's.  0, or -1 after a message. */
+static int
+hist_open(struct ui *ui)
+{
+	char *path, *cause = NULL;
+	int denied;
+
+	if (ui->hdb != NULL)
+		return 0;
+	if (ui->opts.db != NULL)
+		path = xstrdup(ui->opts.db);
+	else if (access(UI_DAEMON_DB, R_OK) == 0)
+		path = xstrdup(UI_DAEMON_DB);
+	else
+		path = store_default_path();
+	if ((ui->hdb = ui_db_open(path, &cause, &denied)) == NULL) {
+		ui_error(ui, "history", cause);
+		free(cause);
+		free(path);
+		return -1;
+	}
+	free(ui->hdb_path);
+	ui->hdb_path = path;
+	return 0;
+}
+
+/* Load the range's model; -1 after a message (the screen goes live). */
+static int
+hist_load(struct ui *ui)
+{
+	char *cause = NULL;
+
+	ui->hdb = ui_db_refresh(ui->hdb, ui->hdb_path);
+	if (ui->hist == NULL)
+		ui->hist = xcalloc(1, sizeof *ui->hist);
+	ui->hist_ms = ui_mono_ms();
+	ui->hist_stale = 0;
+	if (ui_model_range(ui->hdb, ui_ranges[ui->range], ui->hist,
+	    &cause) != 0) {
+		ui_error(ui, "history", cause);
+		free(cause);
+		ui->range = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+key_range(struct ui *ui, int key)
+{
+	(void)key;
+	ui->range = (ui->range + 1) % UI_NRANGES;
+	if (ui->range == 0) {
+		ui_message(ui, "time range: live");
+		return UI_REACT_RELAYOUT;
+	}
+	if (hist_open(ui) != 0 || hist_load(ui) != 0) {
+		ui->range = 0;
+		return UI_REACT_RELAYOUT;
+	}
+	ui_message(ui, "time range: %s (history: %s)", ui->hist->range,
+	    ui->hdb_path);
+	return UI_REACT_RELAYOUT;
+}
+
+const struct ui_model *
+ui_pane_model(const struct ui_pane *p)
+{
+	const struct ui *ui = p->ui;
+	unsigned id = (unsigned)(p - ui->panes);
+
+	if (ui->range != 0 && ui->hist != NULL && (id == UI_PANE_TALKERS ||
+	    id == UI_PANE_SERVICES || id == UI_PANE_BANDWIDTH))
+		return ui->hist;
+	return ui->snap;
+}
+
+void
+ui_set_snapshot(struct ui *ui, const struct ui_model *m, const char *path)
+{
+	ui->snap = m;
+	if (path != NULL && (ui->snap_path == NULL ||
+	    strcmp(ui->snap_path, path) != 0)) {
+		free(ui->snap_path);
+		ui->snap_path = xstrdup(path);
+	}
+	ui->force = 1;
 }
 
 static int
@@ -373,6 +495,8 @@ static const struct ui_key_binding ui_keys[] = {
 	{ 'p', 0, "p", key_pause, "pause the display" },
 	{ 'b', 0, "b", key_bits, "rates in bits or bytes" },
 	{ 'n', 0, "n", key_names, "learned names on or off" },
+	{ 't', 0, "t", key_range, "time range: live, 1 h, 24 h, 7 d, 30 d "
+	  "(history)" },
 	{ '1', 0, "1", key_toggle, "show/hide top talkers" },
 	{ '2', 0, "2", key_toggle, "show/hide connections" },
 	{ '3', 0, "3", key_toggle, "show/hide protocols" },
@@ -721,6 +845,9 @@ draw_status(struct ui *ui, struct ui_line *l)
 	else if (ui->view == UI_VIEW_HOST)
 		ui_line_puts(l, UI_COLOR_STATUS, " Esc back  s sort  "
 		    "/ filter  Enter peer  F1 help  q quit");
+	else if (ui->opts.view)
+		ui_line_puts(l, UI_COLOR_STATUS, " F1 help  q quit  Tab pane  "
+		    "s sort  / filter  t time range  p pause");
 	else
 		ui_line_puts(l, UI_COLOR_STATUS, " F1 help  q quit  Tab pane  "
 		    "s sort  / filter  Enter host  f bpf  p pause");
@@ -926,6 +1053,9 @@ ui_render(struct ui *ui)
 	unsigned id;
 	int refresh = !ui->paused || ui->force || !ui->collected;
 
+	if (ui->range != 0 && (ui->hist_stale || ui_mono_ms() - ui->hist_ms >=
+	    UI_HIST_REFRESH_MS) && hist_load(ui) != 0)
+		ui->layout_valid = 0;
 	if (!ui->layout_valid)
 		layout(ui);
 	engine_sync(ui->engine);
@@ -1095,6 +1225,10 @@ ui_free(struct ui *ui)
 			p->ops->done(p);
 		ui_pane_done(p);
 	}
+	ui_db_close(ui->hdb);
+	free(ui->hdb_path);
+	free(ui->hist);
+	free(ui->snap_path);
 	free(ui->src);
 	free(ui->bpf);
 	free(ui->svcsum);

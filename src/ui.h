@@ -82,6 +82,9 @@ struct ui_opts {
 	int replay;		/* sources are files */
 	double speed;		/* initial replay pace, 0 = max */
 	const char *filter;	/* initial BPF filter text, or NULL */
+	const char *db;		/* history database for t (borrowed), NULL:
+				   the daemon's if readable, else the user's */
+	int view;		/* wiretop view: no capture to act on */
 };
 
 /* One binding of the key table (which also generates the help). */
