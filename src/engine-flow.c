@@ -352,7 +352,7 @@ flow_credit(struct engine *e, const struct flow *f, int final)
 	uint64_t p[2], w[2];
 	int d;
 
-	if (e->cfg.keep_rates)
+	if (ENGINE_HOSTS_LIVE(e))
 		return;
 	/* Frames carried on into a tunnel count at their inner layer. */
 	tu = engine_flow_tunnel(e, f);
@@ -373,7 +373,7 @@ engine_flows_sync(struct engine *e)
 	const struct flow *f;
 	uint32_t i;
 
-	if (e->cfg.keep_rates)
+	if (ENGINE_HOSTS_LIVE(e))
 		return;
 	engine_hosts_rebase(e);
 	for (i = 1; i <= t->tab.used; i++) {
@@ -678,7 +678,7 @@ engine_flows_flush(struct engine *e)
 		flow_end(e, idx[i], FLOW_END_FLUSH);
 	}
 	engine_table_return_buckets(&t->tab);
-	if (!e->cfg.keep_rates)
+	if (!ENGINE_HOSTS_LIVE(e))
 		engine_hosts_rebase(e);	/* every count is final now */
 }
 
@@ -1476,7 +1476,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		f = flow_at(e, i);
 		tu->inner_pkts[d]++;
 		tu->inner_wire[d] += m->wire_len;
-	} else if (e->cfg.keep_rates)
+	} else if (ENGINE_HOSTS_LIVE(e))
 		engine_host_count_pkt(e,
 		    sender_is_a ? f->priv.host_a : f->priv.host_b,
 		    sender_is_a ? f->priv.host_b : f->priv.host_a,

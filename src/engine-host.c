@@ -260,7 +260,7 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	 * none. */
 	rates = i > used ? NULL : h->rates;
 	memset(h, 0, sizeof *h);
-	if (e->cfg.keep_rates) {
+	if (ENGINE_HOSTS_LIVE(e)) {
 		if (rates == NULL)
 			rates = xmalloc(sizeof *rates);
 		memset(rates, 0, sizeof *rates);

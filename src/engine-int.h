@@ -260,6 +260,10 @@ int		 engine_is_own(const struct engine *, unsigned source,
 int		 engine_is_own_any(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
 
+/* Hosts are counted packet by packet, with their rates (a sink shows
+ * host rates), rather than credited flow record by flow record. */
+#define ENGINE_HOSTS_LIVE(e)	((e)->cfg.keep_rates || (e)->cfg.keep_host_rates)
+
 /* Count a packet on its source: tx (sent by the capture host, see
  * engine.c) or rx.  Inline: it is on every packet. */
 static inline void

@@ -103,6 +103,11 @@ engine_sink_add(struct engine *e, const struct engine_sink *sk)
 			return -1;
 		e->cfg.keep_rates = 1;
 	}
+	if (sk->flags & ENGINE_SINK_HOST_RATES) {
+		if (e->started && !ENGINE_HOSTS_LIVE(e))
+			return -1;
+		e->cfg.keep_host_rates = 1;
+	}
 	s = &e->sinks[e->n_sinks++];
 	*s = *sk;
 	if (s->flow != NULL) {

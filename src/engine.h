@@ -254,6 +254,9 @@ struct engine_cfg {
 	uint32_t dns_timeout_s;		/* UDP DNS session (0 = 10) */
 	int vlan_key;			/* the outer VLAN is part of the key */
 	uint32_t active_timeout_s;	/* partial record every (0 = 1800) */
+	int keep_host_rates;		/* per-host rates and packet-by-packet
+					   host counts, without the per-flow
+					   rates (the daemon's snapshot) */
 	int keep_rates;			/* keep per-flow and per-host rate
 					   rings (sinks that show rates) */
 	const struct engine_net *local_nets;	/* borrowed, copied */
@@ -333,6 +336,8 @@ struct engine_source_event {
 #define ENGINE_MAX_SINKS	8
 #define ENGINE_SINK_RATES	0x1u	/* this sink shows per-flow/host rates
 					   (turns engine_cfg.keep_rates on) */
+#define ENGINE_SINK_HOST_RATES	0x4u	/* it shows per-host rates only
+					   (engine_cfg.keep_host_rates) */
 #define ENGINE_SINK_UNORDERED	0x2u	/* its flow callback does not need
 					   engine_flush()'s fixed order */
 

@@ -221,6 +221,25 @@ live_rate(const struct rate *r, uint64_t last_ns, uint64_t now_sec,
 	return rate_avg(r, now_sec, secs);
 }
 
+/* A flow's rate in direction d over 10 s: from its rate ring when the
+ * engine keeps one (the screen), else, for a flow active in the last
+ * 10 s, its average over its life: the daemon keeps no per-flow rings
+ * (528 bytes a flow), only per-host ones. */
+static double
+live_flow_rate(const struct engine *e, const struct flow *f, int d,
+    uint64_t now_sec)
+{
+	const struct rate *r = flow_rate(e, f, d);
+	double dur;
+
+	if (r != NULL)
+		return live_rate(r, f->last_ns, now_sec, 10);
+	if (f->last_ns / 1000000000u + 10 < now_sec)
+		return 0;
+	dur = (double)(f->last_ns - f->first_ns) / 1e9;
+	return (double)f->dir[d].wire_bytes / (dur < 1 ? 1 : dur);
+}
+
 static void
 live_hosts(struct store_live *l, const struct engine *e, uint64_t now_sec)
 {
@@ -329,15 +348,20 @@ live_flows(struct store_live *l, const struct engine *e, uint64_t now_sec)
 	size_t n = 0, i, cap = 0, slot;
 	uint64_t bytes;
 	unsigned k;
+	int rings;
 
-	for (f = engine_flow_first(e); f != NULL; f = engine_flow_next(e, f)) {
+	f = engine_flow_first(e);
+	rings = f != NULL && flow_rate(e, f, 0) != NULL;
+	for (; f != NULL; f = engine_flow_next(e, f)) {
 		bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
 		x.k2 = (double)bytes;
 		x.p = f;
-		if (n < STORE_LIVE_ROWS || x.k2 / 10 >= heap[0].k1) {
-			x.k1 = live_rate(flow_rate(e, f, 0), f->last_ns,
-			    now_sec, 10) + live_rate(flow_rate(e, f, 1),
-			    f->last_ns, now_sec, 10);
+		/* with a ring the 10 s rate is at most a tenth of the
+		 * total; a life average is at most the total */
+		if (n < STORE_LIVE_ROWS || x.k2 / (rings ? 10 : 1) >=
+		    heap[0].k1) {
+			x.k1 = live_flow_rate(e, f, 0, now_sec) +
+			    live_flow_rate(e, f, 1, now_sec);
 			live_heap_add(heap, &n, STORE_LIVE_ROWS, &x);
 		}
 		s = flow_service(f);
@@ -383,10 +407,8 @@ live_flows(struct store_live *l, const struct engine *e, uint64_t now_sec)
 		snprintf(o->service, sizeof o->service, "%s", s ? s : "");
 		snprintf(o->state, sizeof o->state, "%s", flow_conn_state(f));
 		o->dur_s = (double)(f->last_ns - f->first_ns) / 1e9;
-		o->orate = live_rate(flow_rate(e, f, 0), f->last_ns, now_sec,
-		    10);
-		o->rrate = live_rate(flow_rate(e, f, 1), f->last_ns, now_sec,
-		    10);
+		o->orate = live_flow_rate(e, f, 0, now_sec);
+		o->rrate = live_flow_rate(e, f, 1, now_sec);
 		o->bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
 		o->rtt_us = f->rtt_us;
 		o->retrans = f->retrans;

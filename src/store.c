@@ -1423,7 +1423,7 @@ store_start(struct store *s, struct engine *e, char **cause)
 	    .tick = store_sink_tick,
 	    .name_learned = store_sink_name, .source = store_sink_source,
 	    .flags = ENGINE_SINK_UNORDERED |
-	    (s->live != NULL ? ENGINE_SINK_RATES : 0) }) != 0) {
+	    (s->live != NULL ? ENGINE_SINK_HOST_RATES : 0) }) != 0) {
 		xasprintf(cause, "cannot subscribe the store to the engine");
 		return -1;
 	}
