@@ -157,7 +157,7 @@ db_check(sqlite3 *db, const char *path)
 	const char *msg;
 	char *sql, b1[32], b2[32];
 	uint64_t size, wal;
-	int64_t v, first, last, page, pages, free_pages;
+	int64_t v, first, last, page = 0, pages = 0, free_pages = 0;
 	int problems = 0, n, null, rc;
 	size_t i;
 

@@ -451,7 +451,8 @@ report_finish(struct report *r)
 	size_t i, b;
 	uint64_t first, last, span;
 
-	qsort(r->svc, r->nsvc, sizeof *r->svc, report_svc_cmp);
+	if (r->nsvc > 0)
+		qsort(r->svc, r->nsvc, sizeof *r->svc, report_svc_cmp);
 	if (r->nrtt > 0)
 		qsort(r->rtt, r->nrtt, sizeof *r->rtt, report_u32_cmp);
 
