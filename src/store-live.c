@@ -71,6 +71,7 @@ struct live_src {
 struct store_live {
 	int64_t wall_ns, pkt_ns;
 	uint64_t flows_total, hosts_total, packets;
+	uint64_t hist_dropped, hist_retries;
 	struct live_host *hosts;	/* owned */
 	size_t nhosts;
 	struct live_flow *flows;	/* owned */
@@ -558,6 +559,13 @@ live_text(sqlite3_stmt *st, int i, const char *s)
 	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
+void
+store_live_history(struct store_live *l, uint64_t dropped, uint64_t retries)
+{
+	l->hist_dropped = dropped;
+	l->hist_retries = retries;
+}
+
 int
 store_live_write(sqlite3 *db, const struct store_live *l)
 {
@@ -571,8 +579,10 @@ store_live_write(sqlite3 *db, const struct store_live *l)
 		return rc;
 
 	if ((rc = sqlite3_prepare_v2(db, "INSERT INTO live_snapshot VALUES "
-	    "(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL)) != SQLITE_OK)
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL)) != SQLITE_OK)
 		return rc;
+	sqlite3_bind_int64(st, 6, (int64_t)l->hist_dropped);
+	sqlite3_bind_int64(st, 7, (int64_t)l->hist_retries);
 	sqlite3_bind_int64(st, 1, l->wall_ns);
 	sqlite3_bind_int64(st, 2, l->pkt_ns);
 	sqlite3_bind_int64(st, 3, (int64_t)l->flows_total);

@@ -198,7 +198,8 @@ static const char store_schema_v1[] =
 "  complete INTEGER NOT NULL) WITHOUT ROWID;\n"
 "CREATE TABLE live_snapshot (wall_ns INTEGER NOT NULL, "
 "  pkt_ns INTEGER NOT NULL, flows INTEGER NOT NULL, hosts INTEGER NOT NULL, "
-"  packets INTEGER NOT NULL);\n"
+"  packets INTEGER NOT NULL, hist_dropped INTEGER NOT NULL DEFAULT 0, "
+"  hist_retries INTEGER NOT NULL DEFAULT 0);\n"
 "CREATE TABLE live_sources (idx INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 "  state TEXT NOT NULL, detail TEXT, rx_rate REAL, tx_rate REAL, pps REAL, "
 "  drops_kernel INTEGER, drops_iface INTEGER, drops_ring INTEGER, "
@@ -1383,8 +1384,14 @@ store_sink_tick(void *arg, const struct engine *e, uint64_t now_ns)
 	if (s->cur_sec >= 0 && sec != s->cur_sec)
 		store_samples(s, e, s->cur_sec);
 	s->cur_sec = sec;
-	if (s->live != NULL && s->cur->live == NULL)
-		s->cur->live = store_live_collect(s->live, e);
+	if (s->live != NULL && s->cur->live == NULL &&
+	    (s->cur->live = store_live_collect(s->live, e)) != NULL) {
+		/* what the viewers' header says of the history */
+		struct store_stats st;
+
+		store_get_stats(s, &st);
+		store_live_history(s->cur->live, st.dropped, st.retries);
+	}
 	store_queue_put(s);
 }
 

@@ -142,6 +142,10 @@ void	 store_live_source(struct store_live_state *,
 struct store_live *store_live_collect(struct store_live_state *,
 	    const struct engine *);
 void	 store_live_free(struct store_live *);
+/* The store's batches dropped (queue full) and writes retried so far,
+ * for the viewers' header. */
+void	 store_live_history(struct store_live *, uint64_t dropped,
+	    uint64_t retries);
 /* Replace the snapshot in the database (store thread, inside the batch's
  * transaction); the SQLite result code. */
 int	 store_live_write(struct sqlite3 *, const struct store_live *);

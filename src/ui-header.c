@@ -250,12 +250,16 @@ header_mdraw(struct ui_pane *p, const struct ui_model *m)
 	    fmt_count(m->hosts_total, c, sizeof c),
 	    fmt_count(m->packets, d, sizeof d));
 	if (age > HEADER_STALE_S)
-		ui_line_printf(l, UI_COLOR_CRIT, "daemon not writing since %s",
+		ui_line_printf(l, UI_COLOR_CRIT, "daemon not writing since %s "
+		    "(history paused, or the daemon stopped: see its log)",
 		    fmt_time_clock((uint64_t)m->wall_s * 1000000000u, a,
 		    sizeof a));
 	else
 		ui_line_printf(l, UI_COLOR_HEADER, "snapshot %lld s behind",
 		    (long long)(age > 0 ? age : 0));
+	if (m->hist_dropped > 0)
+		ui_line_printf(l, UI_COLOR_CRIT, "  history: %s batches lost",
+		    fmt_count(m->hist_dropped, b, sizeof b));
 	if (ui->paused)
 		ui_line_puts(l, UI_COLOR_WARN, "  [display paused]");
 	for (i = 1; i < p->h; i++) {

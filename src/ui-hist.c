@@ -298,8 +298,8 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (hist_prepare(db, "SELECT wall_ns, pkt_ns, flows, hosts, packets "
-	    "FROM live_snapshot", &st, cause) != 0)
+	if (hist_prepare(db, "SELECT wall_ns, pkt_ns, flows, hosts, packets, "
+	    "hist_dropped, hist_retries FROM live_snapshot", &st, cause) != 0)
 		return -1;
 	m->empty = 1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -309,6 +309,8 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 		m->flows_total = hist_u64(st, 2);
 		m->hosts_total = hist_u64(st, 3);
 		m->packets = hist_u64(st, 4);
+		m->hist_dropped = hist_u64(st, 5);
+		m->hist_retries = hist_u64(st, 6);
 	}
 	if (hist_done(db, st, rc, cause) != 0 || m->empty)
 		return m->empty ? 0 : -1;

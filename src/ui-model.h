@@ -79,6 +79,8 @@ struct ui_model {
 	int64_t pkt_ns;			/* packet clock (snapshot), or the
 					   range's newest second * 1e9 */
 	uint64_t flows_total, hosts_total, packets;
+	uint64_t hist_dropped;		/* the daemon's batches lost */
+	uint64_t hist_retries;		/* its writes retried */
 	struct ui_mhost hosts[UI_MODEL_ROWS];
 	size_t nhosts;
 	struct ui_mflow flows[UI_MODEL_ROWS];

@@ -15,6 +15,9 @@
 #   - Read-only: the tmpfs is remounted read-only, then read-write
 #     again: the same.
 #   - integrity_check is ok at the end.
+#   - A long outage (22 s read-only, more than the 16 batches the queue
+#     keeps): the dropped batches are counted (USR1), carried in the live
+#     snapshot, and wiretop view's header says "history: N batches lost".
 # Environment (set by make check): WIRETOP, WT_SRCDIR.
 set -u
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -23,7 +26,7 @@ wt_need_wiretop
 wt_need_sqlite3
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
-wt_need_tool mount umount dd
+wt_need_tool mount umount dd tmux
 
 small=$WT_TMP/small
 mkdir "$small"
@@ -154,4 +157,53 @@ got=$(sql "$db" "pragma integrity_check")
 wt_check "integrity_check: $got" [ "$got" = ok ]
 wt_check "nothing was dropped or lost" \
     eval '! grep -q "[1-9][0-9]* dropped\|history lost\|cannot be written" d.log'
+
+# ---- a long outage: batches dropped, counted and shown -----------------------
+# The queue keeps 16 batches (about 16 s): a read-only disk for 22 s
+# loses some; the daemon counts them (USR1), and the viewers' header says
+# so once the disk is back.
+mount -o remount,ro "$small" || wt_hard "remount ro"
+n0=$(wt_packet_sockets)
+"$WIRETOP" daemon -c conf -i "$WT_IF0" -f "$filter" --db "$db" \
+    --log long.log 2>long.err &
+dpid=$!
+WT_PIDS="$WT_PIDS $dpid"
+wt_wait_capture "$n0" 1
+wait_log long.log "history paused" || wt_fail "long outage: no pause"
+wt_ns_py - <<'PY'
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(220):
+    s.sendto(b"l" * 40, ("10.201.0.1", 9999))
+    time.sleep(0.1)
+PY
+mount -o remount,rw "$small" || wt_hard "remount rw"
+wait_log long.log "history resumed" 150 ||
+    wt_fail "long outage: not resumed: $(tail -3 long.log)"
+sleep 2.5
+kill -USR1 $dpid
+wait_log long.log "writing; .* [1-9][0-9]* dropped (queue full)" &&
+    wt_pass "long outage: USR1 counts the dropped batches" ||
+    wt_fail "long outage: USR1: $(grep history long.log | tail -2)"
+got=$(sql "$db" "select hist_dropped from live_snapshot")
+wt_check "long outage: the snapshot carries the count ($got)" \
+    [ "${got:-0}" -gt 0 ]
+vt="tmux -L wtdisk$$ -f /dev/null"
+$vt new-session -d -x 160 -y 20 "$WIRETOP view --db $db; sleep 30"
+_i=0
+while [ $_i -lt 50 ] && ! $vt capture-pane -p 2>/dev/null |
+    grep -q "batches lost"; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+$vt capture-pane -p 2>/dev/null | grep -q "history: $got batches lost" &&
+    wt_pass "long outage: wiretop view's header says history: $got batches lost" ||
+    wt_fail "long outage: view header: $($vt capture-pane -p 2>/dev/null | head -2)"
+$vt kill-server 2>/dev/null
+kill -TERM $dpid
+wait $dpid
+rc=$?
+wt_check "long outage: TERM, exit 0 (got $rc)" [ $rc = 0 ]
+got=$(sql "$db" "pragma integrity_check")
+wt_check "long outage: integrity_check: $got" [ "$got" = ok ]
 wt_finish
