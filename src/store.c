@@ -49,6 +49,8 @@
 					   records of ~420 bytes each at most) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
+#define STORE_HOLD_MAX		(1u << 18)	/* host and service totals an
+						   import holds at most */
 
 /* A batch's total for one host or service in one hour or day (store
  * thread). */
@@ -59,6 +61,12 @@ struct store_agg {
 	uint64_t v[4];			/* host: bytes in, out, pkts in, out;
 					   service: bytes, -, pkts, - */
 	uint64_t flows;
+};
+
+/* An open-addressing table of them, at most half full. */
+struct store_aggtab {
+	struct store_agg *t;
+	size_t cap, n;
 };
 
 /* One source's counts in one packet-time second. */
@@ -131,8 +139,9 @@ struct store {
 	int64_t day_rolled;		/* hours before it are in the days */
 	int degraded;
 
-	struct store_agg *agg;		/* the batch's totals, agg_cap slots */
-	size_t agg_cap, agg_n;
+	struct store_aggtab agg;	/* the batch's totals */
+	struct store_aggtab hold;	/* import: committed batches' totals
+					   not written yet (store_write) */
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
@@ -772,6 +781,68 @@ store_agg_slot(struct store_agg *t, size_t cap, int which, int64_t ts,
 	}
 }
 
+/* The entry of (which, ts, key) in tab, made if new. */
+static struct store_agg *
+store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
+    const char *key)
+{
+	struct store_agg *a, *old = tab->t;
+	size_t i, oldcap = tab->cap, len = strlen(key);
+
+	if (len >= sizeof a->key)
+		len = sizeof a->key - 1;
+	if (2 * (tab->n + 1) > tab->cap) {
+		/* at most half full: twice the size, the entries moved */
+		tab->cap = oldcap ? oldcap * 2 : 4096;
+		tab->t = xcalloc(tab->cap, sizeof *tab->t);
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].which == 0)
+				continue;
+			*store_agg_slot(tab->t, tab->cap, old[i].which,
+			    old[i].ts, old[i].key, strlen(old[i].key)) = old[i];
+		}
+		free(old);
+	}
+	a = store_agg_slot(tab->t, tab->cap, which, ts, key, len);
+	if (a->which == 0) {
+		a->which = which;
+		a->ts = ts;
+		memcpy(a->key, key, len);
+		a->key[len] = '\0';
+		tab->n++;
+	}
+	return a;
+}
+
+static void
+store_aggtab_clear(struct store_aggtab *tab)
+{
+	if (tab->n > 0)
+		memset(tab->t, 0, tab->cap * sizeof *tab->t);
+	tab->n = 0;
+}
+
+/* Add src's totals to dst's. */
+static void
+store_aggtab_merge(struct store_aggtab *dst, const struct store_aggtab *src)
+{
+	const struct store_agg *x;
+	struct store_agg *a;
+	size_t i;
+
+	for (i = 0; i < src->cap; i++) {
+		x = &src->t[i];
+		if (x->which == 0)
+			continue;
+		a = store_aggtab_get(dst, x->which, x->ts, x->key);
+		a->v[0] += x->v[0];
+		a->v[1] += x->v[1];
+		a->v[2] += x->v[2];
+		a->v[3] += x->v[3];
+		a->flows += x->flows;
+	}
+}
+
 /* Add to the batch's totals of (which, ts, key): a batch writes each
  * host's and service's totals once, however many of its records they
  * are in (most are in many). */
@@ -779,31 +850,8 @@ static void
 store_agg_add(struct store *s, int which, int64_t ts, const char *key,
     uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
 {
-	struct store_agg *a, *old = s->agg;
-	size_t i, oldcap = s->agg_cap, len = strlen(key);
+	struct store_agg *a = store_aggtab_get(&s->agg, which, ts, key);
 
-	if (len >= sizeof a->key)
-		len = sizeof a->key - 1;
-	if (2 * (s->agg_n + 1) > s->agg_cap) {
-		/* at most half full: twice the size, the entries moved */
-		s->agg_cap = oldcap ? oldcap * 2 : 4096;
-		s->agg = xcalloc(s->agg_cap, sizeof *s->agg);
-		for (i = 0; i < oldcap; i++) {
-			if (old[i].which == 0)
-				continue;
-			*store_agg_slot(s->agg, s->agg_cap, old[i].which,
-			    old[i].ts, old[i].key, strlen(old[i].key)) = old[i];
-		}
-		free(old);
-	}
-	a = store_agg_slot(s->agg, s->agg_cap, which, ts, key, len);
-	if (a->which == 0) {
-		a->which = which;
-		a->ts = ts;
-		memcpy(a->key, key, len);
-		a->key[len] = '\0';
-		s->agg_n++;
-	}
 	a->v[0] += v0;
 	a->v[1] += v1;
 	a->v[2] += v2;
@@ -886,16 +934,16 @@ store_put_flow(struct store *s, const struct store_flow *f)
 	return SQLITE_OK;
 }
 
-/* Write the batch's host and service totals, one upsert per key. */
+/* Write a table of host and service totals, one upsert per key. */
 static int
-store_agg_flush(struct store *s)
+store_aggtab_write(struct store *s, const struct store_aggtab *tab)
 {
-	struct store_agg *a;
+	const struct store_agg *a;
 	size_t i;
 	int rc = SQLITE_OK;
 
-	for (i = 0; i < s->agg_cap && rc == SQLITE_OK; i++) {
-		a = &s->agg[i];
+	for (i = 0; i < tab->cap && rc == SQLITE_OK; i++) {
+		a = &tab->t[i];
 		if (a->which == 0)
 			continue;
 		if (a->which == ST_HOST_H || a->which == ST_HOST_D)
@@ -905,9 +953,6 @@ store_agg_flush(struct store *s)
 			rc = store_put_svc(s, a->which, a->ts, a->key, a->v[0],
 			    a->v[2], a->flows);
 	}
-	if (s->agg_n > 0)
-		memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
-	s->agg_n = 0;
 	return rc;
 }
 
@@ -990,7 +1035,7 @@ store_write(struct store *s, const struct store_batch *b)
 	sqlite3_stmt *st;
 	int64_t newest, roll;
 	size_t i;
-	int rc, prune;
+	int rc, prune, hold;
 
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
@@ -998,8 +1043,6 @@ store_write(struct store *s, const struct store_batch *b)
 	for (i = 0; i < b->nflows; i++)
 		if ((rc = store_put_flow(s, &b->flows[i])) != SQLITE_OK)
 			goto fail;
-	if ((rc = store_agg_flush(s)) != SQLITE_OK)
-		goto fail;
 	for (i = 0; i < b->nsamples; i++) {
 		const struct store_sample *x = &b->samples[i];
 
@@ -1043,19 +1086,35 @@ store_write(struct store *s, const struct store_batch *b)
 			goto fail;
 	}
 	newest = b->newest > s->newest ? b->newest : s->newest;
-	/* the days of the hours that ended; at the end, of every hour */
 	roll = newest - newest % 3600 + (b->final ? 3600 : 0);
+	/* retention: every minute of packet time, and with the last batch */
+	prune = newest - s->pruned >= 60 || b->final;
+	/* Host and service totals: a live store writes them with their
+	 * batch.  An import holds them over batches (most hosts come back
+	 * in the next batches: one upsert instead of many) and writes them
+	 * before an hour is rolled up, before pruning, at the end, or when
+	 * STORE_HOLD_MAX keys are held; an import interrupted meanwhile
+	 * holds part of its file anyway and is refused again. */
+	hold = !s->cfg.live && !b->final && roll <= s->day_rolled && !prune &&
+	    s->hold.n + s->agg.n < STORE_HOLD_MAX;
+	if (!hold && ((rc = store_aggtab_write(s, &s->hold)) != SQLITE_OK ||
+	    (rc = store_aggtab_write(s, &s->agg)) != SQLITE_OK))
+		goto fail;
+	/* the days of the hours that ended; at the end, of every hour */
 	if (roll > s->day_rolled &&
 	    (rc = store_roll_days(s, s->day_rolled, roll)) != SQLITE_OK)
 		goto fail;
-	/* retention: every minute of packet time, and with the last batch */
-	prune = newest - s->pruned >= 60 || b->final;
 	if (prune && (rc = store_prune(s, newest)) != SQLITE_OK)
 		goto fail;
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		goto fail;
-	/* only what was committed moves the clocks */
+	/* only what was committed moves the clocks, and the totals */
+	if (hold)
+		store_aggtab_merge(&s->hold, &s->agg);
+	else
+		store_aggtab_clear(&s->hold);
+	store_aggtab_clear(&s->agg);
 	s->newest = newest;
 	if (roll > s->day_rolled)
 		s->day_rolled = roll;
@@ -1064,10 +1123,8 @@ store_write(struct store *s, const struct store_batch *b)
 	return SQLITE_OK;
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	if (s->agg_n > 0) {	/* the retry adds them up again */
-		memset(s->agg, 0, s->agg_cap * sizeof *s->agg);
-		s->agg_n = 0;
-	}
+	/* the retry adds this batch's up again; the held ones stay */
+	store_aggtab_clear(&s->agg);
 	return rc;
 }
 
@@ -1482,7 +1539,8 @@ store_close(struct store *s, char **cause)
 	}
 	store_batch_free(s->cur);
 	store_live_state_free(s->live);
-	free(s->agg);
+	free(s->agg.t);
+	free(s->hold.t);
 	free(s->error);
 	free(s->path);
 	free(s);
