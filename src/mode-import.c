@@ -105,34 +105,6 @@ import_kind(const char *path, char **cause)
 	return k == FLOWLOG_NONE ? -1 : k;
 }
 
-/* Drop privileges when no capture is imported (mode_drop() wants a
- * pipeline): the flow logs are open already. */
-static int
-import_drop(struct wt_opts *o)
-{
-	char *cause = NULL;
-	int root;
-
-	if (proc_drop(o->user, &root, &cause) != 0) {
-		fprintf(stderr, "wiretop: cannot drop privileges: %s\n",
-		    cause);
-		free(cause);
-		return WT_EXIT_CAPTURE;
-	}
-	if (root)
-		fprintf(stderr, "wiretop: warning: still running as root "
-		    "(user = root): flow logs are parsed with every "
-		    "privilege\n");
-	if (o->log_path != NULL && log_open_file(o->log_path, &cause) != 0) {
-		fprintf(stderr, "wiretop: --log: %s\n", cause);
-		free(cause);
-		return WT_EXIT_RUNTIME;
-	}
-	log_info("wiretop %s started: %s mode, pid %ld", PACKAGE_VERSION,
-	    o->mode, (long)getpid());
-	return WT_EXIT_OK;
-}
-
 /* Read one flow log into the store; 0, 1 if a signal stopped it, -1 on a
  * read error (said on stderr). */
 static int
@@ -373,7 +345,7 @@ mode_import(struct wt_opts *o)
 	if (ncap > 0)
 		code = mode_open(o, "cannot open the capture files", &p);
 	else
-		code = import_drop(o);
+		code = mode_drop(o, NULL);	/* the flow logs are open */
 	if (code != WT_EXIT_OK) {
 		free(dbpath);
 		goto close_logs;

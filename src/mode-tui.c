@@ -11,7 +11,7 @@
  * fast as possible.  While curses owns the terminal nothing is written to
  * stderr; the terminal is restored on quit, on errors (xmalloc fatal
  * hook) and on fatal signals, where only async-signal-safe calls are
- * allowed: tui_fatal_restore() puts back the terminal modes saved before
+ * allowed: ui-term.c's fatal hook puts back the terminal modes saved before
  * curses started (tcsetattr) and writes the reset sequences with write(2).
  */
 #include "config.h"
@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,40 +39,6 @@
 
 #define TUI_DRAIN_BATCH		4096	/* records per pipeline_drain */
 #define TUI_DRAIN_BUDGET_MS	40	/* then look at keys and ticks */
-
-/* The terminal as it was before curses, for the fatal-signal hook. */
-static struct termios tui_saved_tio;
-static int tui_saved_fd = -1;
-static volatile sig_atomic_t tui_term_on;
-
-/* Fatal signal: restore the terminal with async-signal-safe calls only
- * (no curses): the saved modes, then reset attributes, show the cursor
- * and leave the alternate screen (ECMA-48 / xterm sequences, which every
- * terminal curses drives here understands or ignores). */
-static void
-tui_fatal_restore(void)
-{
-	static const char seq[] = "\033[0m\033[?1049l\033[?25h\r\n";
-
-	if (!tui_term_on)
-		return;
-	tui_term_on = 0;
-	if (tui_saved_fd != -1)
-		(void)tcsetattr(tui_saved_fd, TCSAFLUSH, &tui_saved_tio);
-	if (write(STDOUT_FILENO, seq, sizeof seq - 1) < 0)
-		(void)0;
-}
-
-/* Remember the terminal modes before curses changes them. */
-static void
-tui_save_terminal(void)
-{
-	if (isatty(STDOUT_FILENO) &&
-	    tcgetattr(STDOUT_FILENO, &tui_saved_tio) == 0)
-		tui_saved_fd = STDOUT_FILENO;
-	else
-		tui_saved_fd = -1;
-}
 
 static uint64_t
 mono_ms(void)
@@ -360,7 +325,6 @@ mode_tui(struct wt_opts *opts)
 	hooks.set_paused = tui_set_paused;
 	ui_set_hooks(ui, &hooks);
 
-	tui_save_terminal();
 	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause);
 		free(cause);
@@ -370,16 +334,9 @@ mode_tui(struct wt_opts *opts)
 		close(sfd);
 		return WT_EXIT_RUNTIME;
 	}
-	xmalloc_set_fatal_hook(ui_term_close);
-	tui_term_on = 1;
-	proc_fatal_hook(tui_fatal_restore);
-
 	rc = tui_loop(opts, pl, ui, sfd);
 
-	proc_fatal_hook(NULL);
-	tui_term_on = 0;
 	ui_term_free();
-	xmalloc_set_fatal_hook(NULL);
 	pipeline_stop(pl);
 	if (rc == WT_EXIT_OK)
 		rc = tui_report(pl);

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,26 +38,6 @@
 #include "xmalloc.h"
 
 #define VIEW_DAEMON_DB	WT_DAEMON_DB
-
-static struct termios view_saved_tio;
-static int view_saved_fd = -1;
-static volatile sig_atomic_t view_term_on;
-
-/* Fatal signal: the saved terminal modes, then reset sequences, with
- * async-signal-safe calls only. */
-static void
-view_fatal_restore(void)
-{
-	static const char seq[] = "\033[0m\033[?1049l\033[?25h\r\n";
-
-	if (!view_term_on)
-		return;
-	view_term_on = 0;
-	if (view_saved_fd != -1)
-		(void)tcsetattr(view_saved_fd, TCSAFLUSH, &view_saved_tio);
-	if (write(STDOUT_FILENO, seq, sizeof seq - 1) < 0)
-		(void)0;
-}
 
 static uint64_t
 view_mono_ms(void)
@@ -236,25 +215,15 @@ mode_view(struct wt_opts *opts)
 	v.ui = ui_create(&uo, e);
 	v.m = xcalloc(1, sizeof *v.m);
 
-	if (isatty(STDOUT_FILENO) &&
-	    tcgetattr(STDOUT_FILENO, &view_saved_tio) == 0)
-		view_saved_fd = STDOUT_FILENO;
 	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause);
 		free(cause);
 		rc = WT_EXIT_RUNTIME;
 		goto out;
 	}
-	xmalloc_set_fatal_hook(ui_term_close);
-	view_term_on = 1;
-	proc_fatal_hook(view_fatal_restore);
-
 	rc = view_loop(opts, &v, sfd);
 
-	proc_fatal_hook(NULL);
-	view_term_on = 0;
 	ui_term_free();
-	xmalloc_set_fatal_hook(NULL);
 out:
 	ui_free(v.ui);
 	engine_free(e);

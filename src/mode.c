@@ -66,8 +66,8 @@ mode_drop(struct wt_opts *o, struct pipeline *p)
 	}
 	if (root)
 		fprintf(stderr, "wiretop: warning: still running as root "
-		    "(user = root): captured packets are parsed with every "
-		    "privilege\n");
+		    "(user = root): %s parsed with every privilege\n",
+		    p != NULL ? "captured packets are" : "its input is");
 	if (o->log_path != NULL && log_open_file(o->log_path, &cause) != 0) {
 		fprintf(stderr, "wiretop: --log: %s\n", cause);
 		free(cause);
@@ -78,7 +78,7 @@ mode_drop(struct wt_opts *o, struct pipeline *p)
 		mode_logged[i] = CAPTURE_STATE_OPEN;
 	log_info("wiretop %s started: %s mode, pid %ld", PACKAGE_VERSION,
 	    o->mode, (long)getpid());
-	for (i = 0; i < pipeline_source_count(p); i++)
+	for (i = 0; p != NULL && i < pipeline_source_count(p); i++)
 		log_info("source %u opened: %s (%s)", i,
 		    capture_name(pipeline_source(p, i)),
 		    capture_kind(pipeline_source(p, i)) == CAPTURE_LIVE ?

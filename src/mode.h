@@ -102,8 +102,9 @@ int	mode_reload(const struct wt_opts *cur, struct wt_opts *o,
 	    char **cause);
 int	mode_db(struct wt_opts *);
 
-/* After the capture handles are open, before pipeline_start(): drop
- * privileges, open --log, log the start.  WT_EXIT_OK, or the exit code
+/* After the capture handles (or other inputs) are open, before
+ * pipeline_start(): drop privileges, open --log, log the start (and the
+ * sources of p, which may be NULL when nothing is captured).  WT_EXIT_OK, or the exit code
  * after one line on stderr. */
 int	mode_drop(struct wt_opts *, struct pipeline *);
 /* pipeline_create() then mode_drop(): WT_EXIT_OK with *pp set, or the

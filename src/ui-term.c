@@ -18,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
+#include "proc.h"
 #include "ui.h"
 #include "xmalloc.h"
 
@@ -152,10 +154,40 @@ ui_term_has_color(void)
 	return ui_theme != THEME_MONO;
 }
 
+/* The terminal as it was before curses, for the fatal-signal hook. */
+static struct termios ui_saved_tio;
+static int ui_saved_fd = -1;
+static volatile sig_atomic_t ui_guard_on;
+
+/* Fatal signal: restore the terminal with async-signal-safe calls only
+ * (no curses): the saved modes, then reset attributes, show the cursor
+ * and leave the alternate screen (ECMA-48 / xterm sequences, which every
+ * terminal curses drives here understands or ignores). */
+static void
+ui_term_fatal_restore(void)
+{
+	static const char seq[] = "\033[0m\033[?1049l\033[?25h\r\n";
+
+	if (!ui_guard_on)
+		return;
+	ui_guard_on = 0;
+	if (ui_saved_fd != -1)
+		(void)tcsetattr(ui_saved_fd, TCSAFLUSH, &ui_saved_tio);
+	if (write(STDOUT_FILENO, seq, sizeof seq - 1) < 0)
+		(void)0;
+}
+
 int
 ui_term_open(const char *theme, int ascii, char **cause)
 {
 	const char *term = getenv("TERM");
+
+	/* the modes before curses changes them */
+	if (isatty(STDOUT_FILENO) &&
+	    tcgetattr(STDOUT_FILENO, &ui_saved_tio) == 0)
+		ui_saved_fd = STDOUT_FILENO;
+	else
+		ui_saved_fd = -1;
 
 	ui_in = stdin;
 	if (!isatty(STDIN_FILENO))
@@ -193,6 +225,11 @@ ui_term_open(const char *theme, int ascii, char **cause)
 	curs_set(0);
 	setup_colors(theme);
 	werase(stdscr);
+	/* an error exit (xmalloc) or a fatal signal puts the terminal
+	 * back before the process ends */
+	xmalloc_set_fatal_hook(ui_term_close);
+	ui_guard_on = 1;
+	proc_fatal_hook(ui_term_fatal_restore);
 	return 0;
 }
 
@@ -210,6 +247,9 @@ ui_term_close(void)
 void
 ui_term_free(void)
 {
+	proc_fatal_hook(NULL);
+	ui_guard_on = 0;
+	xmalloc_set_fatal_hook(NULL);
 	ui_term_close();
 	if (ui_screen != NULL) {
 		delscreen(ui_screen);

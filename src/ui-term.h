@@ -10,6 +10,8 @@
 /* Take over the terminal.  theme: "dark", "light" or "mono" (NULL =
  * dark); NO_COLOR in the environment or a terminal without colours
  * means mono.  ascii: never write a byte above 0x7f.  -1 + cause. */
+/* Also guards the terminal until ui_term_free(): an xmalloc failure
+ * or a fatal signal restores it before the process ends. */
 int	ui_term_open(const char *theme, int ascii, char **cause);
 /* Give the terminal back (idempotent; also used by the fatal paths). */
 void	ui_term_close(void);
