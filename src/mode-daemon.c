@@ -425,7 +425,6 @@ static int
 daemon_run(struct daemon *d)
 {
 	struct wt_opts *o = d->o;
-	struct store_cfg sc;
 	char *cause = NULL;
 	long group = 0;
 	unsigned i;
@@ -464,20 +463,8 @@ daemon_run(struct daemon *d)
 	if ((code = mode_open(o, "cannot open the capture interfaces",
 	    &d->p)) != WT_EXIT_OK)
 		return code;
-	memset(&sc, 0, sizeof sc);
-	sc.path = d->db;
-	sc.live = 1;
-	sc.group = group;
-	sc.keep_seconds = o->keep_seconds;
-	sc.keep_minutes = o->keep_minutes;
-	sc.keep_hours = o->keep_hours;
-	sc.keep_flows = o->keep_flows;
-	if ((d->s = store_open(&sc, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
-		log_error("%s", cause);
-		free(cause);
+	if ((d->s = mode_store_open(o, d->db, 1, group)) == NULL)
 		return WT_EXIT_DB;
-	}
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {

@@ -263,7 +263,6 @@ mode_import(struct wt_opts *o)
 	const char *path[WT_MAX_SOURCES];
 	int kind[WT_MAX_SOURCES];
 	FILE *log[WT_MAX_SOURCES];
-	struct store_cfg sc;
 	struct store *s;
 	struct pipeline *p = NULL;
 	struct capture_stats cs;
@@ -350,18 +349,7 @@ mode_import(struct wt_opts *o)
 		free(dbpath);
 		goto close_logs;
 	}
-	memset(&sc, 0, sizeof sc);
-	sc.path = dbpath;
-	sc.live = 0;
-	sc.group = group;
-	sc.keep_seconds = o->keep_seconds;
-	sc.keep_minutes = o->keep_minutes;
-	sc.keep_hours = o->keep_hours;
-	sc.keep_flows = o->keep_flows;
-	if ((s = store_open(&sc, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
-		log_error("%s", cause);
-		free(cause);
+	if ((s = mode_store_open(o, dbpath, 0, group)) == NULL) {
 		free(dbpath);
 		pipeline_free(p);
 		code = WT_EXIT_DB;

@@ -228,16 +228,39 @@ report_tick(void *arg, const struct engine *e, uint64_t now_ns)
 	r->cur_sec = now_ns / NS_PER_SEC;
 }
 
+/* The services row of name (NULL: "other" of protocol proto), made if
+ * new. */
+static struct report_svc *
+report_svc_get(struct report *r, const char *name, uint8_t proto)
+{
+	struct report_svc *v;
+	size_t i;
+
+	for (i = 0; i < r->nsvc; i++) {
+		v = &r->svc[i];
+		if (name == NULL ? v->name == NULL && v->proto == proto :
+		    v->name != NULL && strcmp(v->name, name) == 0)
+			return v;
+	}
+	if (r->nsvc == r->capsvc) {
+		r->capsvc = r->capsvc * 2 + 16;
+		r->svc = xreallocarray(r->svc, r->capsvc, sizeof *r->svc);
+	}
+	v = &r->svc[r->nsvc++];
+	memset(v, 0, sizeof *v);
+	v->name = name != NULL ? xstrdup(name) : NULL;
+	v->proto = proto;
+	return v;
+}
+
 /* Engine flow sink: services, RTTs, retransmissions. */
 static void
 report_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 {
 	struct report *r = arg;
 	const struct flow_tunnel *tu;
-	struct report_svc *v = NULL;
-	const char *name;
+	struct report_svc *v;
 	uint64_t bytes, pkts;
-	size_t i;
 
 	tu = engine_flow_tunnel(r->engine, f);
 	bytes = f->dir[0].wire_bytes + f->dir[1].wire_bytes;
@@ -246,24 +269,7 @@ report_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		bytes -= tu->inner_wire[0] + tu->inner_wire[1];
 		pkts -= tu->inner_pkts[0] + tu->inner_pkts[1];
 	}
-	name = flow_service(f);
-	for (i = 0; i < r->nsvc; i++) {
-		v = &r->svc[i];
-		if (name == NULL ? v->name == NULL && v->proto == f->key.proto :
-		    v->name != NULL && strcmp(v->name, name) == 0)
-			break;
-	}
-	if (i == r->nsvc) {
-		if (r->nsvc == r->capsvc) {
-			r->capsvc = r->capsvc * 2 + 16;
-			r->svc = xreallocarray(r->svc, r->capsvc,
-			    sizeof *r->svc);
-		}
-		v = &r->svc[r->nsvc++];
-		memset(v, 0, sizeof *v);
-		v->name = name != NULL ? xstrdup(name) : NULL;
-		v->proto = f->key.proto;
-	}
+	v = report_svc_get(r, flow_service(f), f->key.proto);
 	v->bytes += bytes;
 	v->pkts += pkts;
 	if (f->key.proto == 6) {
@@ -1726,23 +1732,7 @@ report_db_services(struct report_db *d, struct report *r)
 			proto = (uint8_t)pn;
 			k = NULL;
 		}
-		for (i = 0; i < r->nsvc; i++) {
-			v = &r->svc[i];
-			if (k == NULL ? v->name == NULL && v->proto == proto :
-			    v->name != NULL && strcmp(v->name, k) == 0)
-				break;
-		}
-		if (i == r->nsvc) {
-			if (r->nsvc == r->capsvc) {
-				r->capsvc = r->capsvc * 2 + 16;
-				r->svc = xreallocarray(r->svc, r->capsvc,
-				    sizeof *r->svc);
-			}
-			v = &r->svc[r->nsvc++];
-			memset(v, 0, sizeof *v);
-			v->name = k != NULL ? xstrdup(k) : NULL;
-			v->proto = proto;
-		}
+		v = report_svc_get(r, k, proto);
 		v->bytes += (uint64_t)sqlite3_column_int64(st, 1);
 		v->pkts += (uint64_t)sqlite3_column_int64(st, 2);
 		v->flows += (uint64_t)sqlite3_column_int64(st, 3);

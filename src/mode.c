@@ -202,3 +202,27 @@ mode_db_write_path(const struct wt_opts *o)
 	}
 	return own;
 }
+
+struct store *
+mode_store_open(const struct wt_opts *o, const char *path, int live,
+    long group)
+{
+	struct store_cfg sc;
+	struct store *s;
+	char *cause = NULL;
+
+	memset(&sc, 0, sizeof sc);
+	sc.path = path;
+	sc.live = live;
+	sc.group = group;
+	sc.keep_seconds = o->keep_seconds;
+	sc.keep_minutes = o->keep_minutes;
+	sc.keep_hours = o->keep_hours;
+	sc.keep_flows = o->keep_flows;
+	if ((s = store_open(&sc, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		log_error("%s", cause);
+		free(cause);
+	}
+	return s;
+}

@@ -15,6 +15,7 @@
 #include "engine.h"
 
 struct pipeline;
+struct store;
 
 /* Exit codes (one enum for the whole program). */
 enum wt_exit {
@@ -124,6 +125,10 @@ void	mode_log_end(struct pipeline *, int code);
  * left as they are.  0, or -1 after one line on stderr.  Does nothing
  * when the process keeps its identity. */
 int	mode_db_dir(const struct wt_opts *, const char *db, long group);
+/* store_open() with o's retention: NULL after one line on stderr and in
+ * the log (the exit code is then WT_EXIT_DB). */
+struct store *mode_store_open(const struct wt_opts *, const char *path,
+	    int live, long group);
 /* The database a writer (import) uses when --db is not given: the
  * user's own (store_default_path()); for root, when root has none, the
  * daemon's (WT_DAEMON_DB).  Owned. */

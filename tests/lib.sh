@@ -162,6 +162,26 @@ wt_need_sqlite3() {
 	    wt_missing "python3 has no sqlite3 module"
 }
 
+# wt_sql DB SQL: the rows of a query, read-only, columns joined by "|"
+# (NULL as an empty string); needs wt_need_sqlite3.
+wt_sql() {
+	python3 -c 'import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for r in c.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in r))' "$@"
+}
+
+# wt_wait_log FILE REGEX [TENTHS]: wait (100 tenths of a second unless
+# given) until a line of FILE matches; false if none does by then.
+wt_wait_log() {
+	_i=0
+	while [ $_i -lt "${3:-100}" ] && ! grep -q "$2" "$1" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q "$2" "$1" 2>/dev/null
+}
+
 wt_need_tool() {
 	for _t in "$@"; do
 		command -v "$_t" >/dev/null 2>&1 ||

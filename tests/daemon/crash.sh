@@ -23,14 +23,9 @@ wt_netns_up
 KILLS=${WT_CRASH_KILLS:-20}
 MARGIN=2.0
 
-sql() {
-	python3 -c 'import sqlite3,sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"
-}
 
 stored() {
-	sql "$db" "select coalesce(sum(rx_pkts + tx_pkts), 0) from samples_sec"
+	wt_sql "$db" "select coalesce(sum(rx_pkts + tx_pkts), 0) from samples_sec"
 }
 
 # the sender: 400 datagrams a second until killed; each line of its log
@@ -59,14 +54,6 @@ sent_by() {
 	awk -v t="$2" '$1 <= t { n = $2 } END { print n + 0 }' "$1"
 }
 
-wait_log() {
-	_i=0
-	while [ $_i -lt 100 ] && ! grep -q "$2" "$1" 2>/dev/null; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
 
 filter='udp and src host 10.201.0.2 and dst port 9999'
 db=$WT_TMP/state/history.db
@@ -82,7 +69,7 @@ while [ $k -lt "$KILLS" ]; do
 	    --log "run$k.log" 2>"run$k.err" &
 	dpid=$!
 	wt_wait_capture "$n0" 1
-	wait_log "run$k.log" "history: $db" || {
+	wt_wait_log "run$k.log" "history: $db" || {
 		wt_fail "run $k: the daemon did not start: $(cat "run$k.err")"
 		kill -KILL $dpid 2>/dev/null
 		continue
@@ -95,7 +82,7 @@ while [ $k -lt "$KILLS" ]; do
 	wait $dpid 2>/dev/null
 	kill $sender
 	wait $sender 2>/dev/null
-	ok=$(sql "$db" "pragma integrity_check" 2>&1)
+	ok=$(wt_sql "$db" "pragma integrity_check" 2>&1)
 	[ "$ok" = ok ] || { bad_int=$((bad_int + 1)); wt_log "run $k: integrity_check: $ok"; }
 	got=$(($(stored) - before))
 	sent=$(sent_by "send$k.log" 1e18)
@@ -117,7 +104,7 @@ n0=$(wt_packet_sockets)
     2>term.err &
 dpid=$!
 wt_wait_capture "$n0" 1
-wait_log term.log "history: $db" || wt_fail "TERM run: no start"
+wt_wait_log term.log "history: $db" || wt_fail "TERM run: no start"
 start_sender send-term.log
 sleep 1.7
 kill $sender
@@ -129,6 +116,6 @@ got=$(($(stored) - before))
 sent=$(sent_by send-term.log 1e18)
 wt_check "SIGTERM: exit 0 (got $rc)" [ $rc = 0 ]
 wt_check "SIGTERM: all $sent datagrams stored (got $got)" [ "$got" = "$sent" ]
-ok=$(sql "$db" "pragma integrity_check")
+ok=$(wt_sql "$db" "pragma integrity_check")
 wt_check "integrity_check after TERM: $ok" [ "$ok" = ok ]
 wt_finish

@@ -24,11 +24,6 @@ wt_need_sqlite3
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
 
-sql() {
-	python3 -c 'import sqlite3,sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"
-}
 
 # send N datagrams of 100 bytes from the namespace to 10.201.0.1:9999
 send() {
@@ -42,15 +37,6 @@ for i in range(int(sys.argv[1])):
 PY
 }
 
-# wait_log FILE PATTERN: up to 10 s for a line
-wait_log() {
-	_i=0
-	while [ $_i -lt 100 ] && ! grep -q "$2" "$1" 2>/dev/null; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
 
 filter='udp and src host 10.201.0.2 and dst port 9999'
 cat >conf <<CONF
@@ -67,7 +53,7 @@ n0=$(wt_packet_sockets)
 dpid=$!
 WT_PIDS="$WT_PIDS $dpid"
 wt_wait_capture "$n0" 1
-wait_log d.log "history: $db" ||
+wt_wait_log d.log "history: $db" ||
     wt_fail "the daemon did not say it runs: $(cat d.log d.err)"
 got=$(cat d.pid 2>/dev/null)
 wt_check "the pid file names the daemon ($got, want $dpid)" \
@@ -86,7 +72,7 @@ fi
 
 sleep 0.5	# the kernel retires its last block after 100 ms
 kill -USR1 $dpid
-wait_log d.log "source 0 ($WT_IF0): 200 packets" &&
+wt_wait_log d.log "source 0 ($WT_IF0): 200 packets" &&
     wt_pass "USR1: the capture statistics are logged (200 packets)" ||
     wt_fail "USR1: no capture statistics: $(cat d.log)"
 grep -q "history $db: writing; [0-9]* batches written" d.log &&
@@ -99,15 +85,15 @@ retention_flows = 3600
 max_flows = 5000
 CONF
 kill -HUP $dpid
-wait_log d.log "HUP: retention now: .* flows 3600 s" &&
+wt_wait_log d.log "HUP: retention now: .* flows 3600 s" &&
     wt_pass "HUP: the new retention is applied" ||
     wt_fail "HUP: retention: $(cat d.log)"
-wait_log d.log "HUP: changed, takes effect after a restart: max_flows" &&
+wt_wait_log d.log "HUP: changed, takes effect after a restart: max_flows" &&
     wt_pass "HUP: max_flows is named as needing a restart" ||
     wt_fail "HUP: restart settings: $(cat d.log)"
 printf '[wiretop]\nretention_flows = forever\n' >conf
 kill -HUP $dpid
-wait_log d.log "error: HUP: .*conf:2: retention_flows: .*; the settings in effect stay" &&
+wt_wait_log d.log "error: HUP: .*conf:2: retention_flows: .*; the settings in effect stay" &&
     wt_pass "HUP with a bad file: one error line, the settings stay" ||
     wt_fail "HUP bad file: $(cat d.log)"
 
@@ -117,16 +103,16 @@ wait $dpid
 rc=$?
 wt_check "TERM: exit 0 (got $rc)" [ $rc = 0 ]
 wt_check "TERM: nothing on stderr ($(cat d.err))" [ ! -s d.err ]
-got=$(sql "$db" "select sum(rx_pkts + tx_pkts), sum(rx_bytes + tx_bytes)
+got=$(wt_sql "$db" "select sum(rx_pkts + tx_pkts), sum(rx_bytes + tx_bytes)
     from samples_sec")
 wt_check "samples hold the 250 datagrams, 250 x 142 bytes (got $got)" \
     [ "$got" = "250|35500" ]
-got=$(sql "$db" "select count(*), sum(orig_pkts), sum(orig_bytes),
+got=$(wt_sql "$db" "select count(*), sum(orig_pkts), sum(orig_bytes),
     sum(orig_wire_bytes) from flows where orig_h = '10.201.0.2'
     and orig_p = 40000 and resp_p = 9999")
 wt_check "TERM flushed the open flow: 250 datagrams, 25000 payload bytes, 35500 on the wire (got $got)" \
     [ "$got" = "1|250|25000|35500" ]
-got=$(sql "$db" "pragma integrity_check")
+got=$(wt_sql "$db" "pragma integrity_check")
 wt_check "integrity_check after TERM: $got" [ "$got" = ok ]
 grep -q "info: exit 0" d.log && wt_pass "the log ends with exit 0" ||
     wt_fail "log end: $(tail -3 d.log)"
@@ -143,7 +129,7 @@ n0=$(wt_packet_sockets)
 gpid=$!
 WT_PIDS="$WT_PIDS $gpid"
 wt_wait_capture "$n0" 1
-wait_log g.log "history: $gdb (group-readable)" ||
+wt_wait_log g.log "history: $gdb (group-readable)" ||
     wt_fail "db_group daemon: $(cat g.log g.err)"
 send 10
 sleep 1.5

@@ -34,20 +34,7 @@ mount -t tmpfs -o size=4m,mode=1777 wt-disk-test "$small" ||
     wt_missing "cannot mount a tmpfs"
 trap 'wt_netns_down; umount "$small" 2>/dev/null; [ -n "${WT_KEEP:-}" ] || rm -rf "$WT_TMP"' EXIT
 
-sql() {
-	python3 -c 'import sqlite3,sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]): print("|".join("" if v is None else str(v) for v in r))' "$@"
-}
 
-wait_log() {
-	_i=0
-	while [ $_i -lt "${3:-100}" ] && ! grep -q "$2" "$1" 2>/dev/null; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
 
 # N datagrams, 200 a second, each from its own source port (a flow each)
 send() {
@@ -74,7 +61,7 @@ n0=$(wt_packet_sockets)
 dpid=$!
 WT_PIDS="$WT_PIDS $dpid"
 wt_wait_capture "$n0" 1
-wait_log d.log "history: $db" || wt_hard "no daemon: $(cat d.err)"
+wt_wait_log d.log "history: $db" || wt_hard "no daemon: $(cat d.err)"
 sent=0
 
 # ---- readers while it writes ----------------------------------------------
@@ -101,17 +88,17 @@ sleep 1.5
 dd if=/dev/zero of="$small/fill" bs=64k 2>/dev/null
 send 400
 sent=$((sent + 400))
-wait_log d.log "history paused: .*full" 50 &&
+wt_wait_log d.log "history paused: .*full" 50 &&
     wt_pass "full disk: the daemon says history paused" ||
     wt_fail "full disk: no pause in the log: $(tail -3 d.log)"
 kill -0 $dpid && wt_pass "full disk: the daemon goes on" ||
     wt_fail "full disk: the daemon died: $(cat d.err)"
 kill -USR1 $dpid
-wait_log d.log "history $db: paused (retrying)" &&
+wt_wait_log d.log "history $db: paused (retrying)" &&
     wt_pass "full disk: USR1 says paused" ||
     wt_fail "full disk: USR1: $(tail -3 d.log)"
 rm -f "$small/fill"
-wait_log d.log "history resumed" 100 &&
+wt_wait_log d.log "history resumed" 100 &&
     wt_pass "space again: history resumed" ||
     wt_fail "space again: not resumed: $(tail -3 d.log)"
 
@@ -131,13 +118,13 @@ n0=$(wt_packet_sockets)
 dpid=$!
 WT_PIDS="$WT_PIDS $dpid"
 wt_wait_capture "$n0" 1
-wait_log ro.log "history paused: cannot open the database" &&
+wt_wait_log ro.log "history paused: cannot open the database" &&
     wt_pass "read-only disk: the daemon starts, history paused" ||
     wt_fail "read-only disk: $(cat ro.log ro.err)"
 send 400
 sent=$((sent + 400))
 mount -o remount,rw "$small" || wt_hard "remount rw"
-wait_log ro.log "history resumed" 150 &&
+wt_wait_log ro.log "history resumed" 150 &&
     wt_pass "writable again: history resumed" ||
     wt_fail "writable again: not resumed: $(tail -3 ro.log)"
 cat ro.log >>d.log
@@ -147,13 +134,13 @@ kill -TERM $dpid
 wait $dpid
 rc=$?
 wt_check "TERM: exit 0 (got $rc: $(cat d.err))" [ $rc = 0 ]
-got=$(sql "$db" "select sum(rx_pkts + tx_pkts) from samples_sec")
+got=$(wt_sql "$db" "select sum(rx_pkts + tx_pkts) from samples_sec")
 wt_check "every datagram is stored: $sent sent, $got in the samples" \
     [ "$got" = "$sent" ]
-got=$(sql "$db" "select sum(orig_pkts) from flows")
+got=$(wt_sql "$db" "select sum(orig_pkts) from flows")
 wt_check "every flow is stored: $sent datagrams in the flow records (got $got)" \
     [ "$got" = "$sent" ]
-got=$(sql "$db" "pragma integrity_check")
+got=$(wt_sql "$db" "pragma integrity_check")
 wt_check "integrity_check: $got" [ "$got" = ok ]
 wt_check "nothing was dropped or lost" \
     eval '! grep -q "[1-9][0-9]* dropped\|history lost\|cannot be written" d.log'
@@ -169,7 +156,7 @@ n0=$(wt_packet_sockets)
 dpid=$!
 WT_PIDS="$WT_PIDS $dpid"
 wt_wait_capture "$n0" 1
-wait_log long.log "history paused" || wt_fail "long outage: no pause"
+wt_wait_log long.log "history paused" || wt_fail "long outage: no pause"
 wt_ns_py - <<'PY'
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -178,14 +165,14 @@ for i in range(220):
     time.sleep(0.1)
 PY
 mount -o remount,rw "$small" || wt_hard "remount rw"
-wait_log long.log "history resumed" 150 ||
+wt_wait_log long.log "history resumed" 150 ||
     wt_fail "long outage: not resumed: $(tail -3 long.log)"
 sleep 2.5
 kill -USR1 $dpid
-wait_log long.log "writing; .* [1-9][0-9]* dropped (queue full)" &&
+wt_wait_log long.log "writing; .* [1-9][0-9]* dropped (queue full)" &&
     wt_pass "long outage: USR1 counts the dropped batches" ||
     wt_fail "long outage: USR1: $(grep history long.log | tail -2)"
-got=$(sql "$db" "select hist_dropped from live_snapshot")
+got=$(wt_sql "$db" "select hist_dropped from live_snapshot")
 wt_check "long outage: the snapshot carries the count ($got)" \
     [ "${got:-0}" -gt 0 ]
 vt="tmux -L wtdisk$$ -f /dev/null"
@@ -204,6 +191,6 @@ kill -TERM $dpid
 wait $dpid
 rc=$?
 wt_check "long outage: TERM, exit 0 (got $rc)" [ $rc = 0 ]
-got=$(sql "$db" "pragma integrity_check")
+got=$(wt_sql "$db" "pragma integrity_check")
 wt_check "long outage: integrity_check: $got" [ "$got" = ok ]
 wt_finish

@@ -59,6 +59,7 @@ if [ "$(id -u)" != 0 ]; then
 	wt_skip "the rest needs root (systemd-sysusers --root, capabilities)"
 fi
 wt_need_tool systemd-sysusers setpriv
+wt_need_sqlite3
 mkdir -p root/etc
 systemd-sysusers --root="$WT_TMP/root" \
     "$WT_SRCDIR/packaging/systemd/wiretop.sysusers" >sysusers.out 2>&1
@@ -90,11 +91,8 @@ setpriv --reuid=nobody --regid=nogroup --clear-groups \
 dpid=$!
 WT_PIDS="$WT_PIDS $dpid"
 wt_wait_capture "$n0" 1
-_i=0
-while [ $_i -lt 100 ] && ! grep -q "history: " "$state/d.log" 2>/dev/null; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wt_wait_log "$state/d.log" "history: " ||
+    wt_fail "as the unit runs it: the daemon did not start: $(cat d.err)"
 eff=$(awk '/^CapEff:/ { print $2 }' "/proc/$dpid/status")
 amb=$(awk '/^CapAmb:/ { print $2 }' "/proc/$dpid/status")
 wt_check "running: no effective or ambient capability left (CapEff $eff, CapAmb $amb)" \
@@ -110,9 +108,7 @@ kill -TERM $dpid
 wait $dpid
 rc=$?
 wt_check "as the unit runs it: exit 0 on TERM (got $rc: $(cat d.err))" [ $rc = 0 ]
-got=$(python3 -c 'import sqlite3,sys
-c = sqlite3.connect(sys.argv[1])
-print(c.execute("select sum(rx_pkts + tx_pkts) from samples_sec").fetchone()[0])' "$state/history.db")
+got=$(wt_sql "$state/history.db" "select sum(rx_pkts + tx_pkts) from samples_sec")
 wt_check "as the unit runs it: the 120 datagrams are stored (got $got)" \
     [ "$got" = 120 ]
 wt_finish
