@@ -56,7 +56,7 @@ grep -q "^OnCalendar=" wiretop-report.timer &&
     wt_fail "report timer/service: $(cat wiretop-report.service)"
 
 if [ "$(id -u)" != 0 ]; then
-	wt_skip "the rest needs root (systemd-sysusers --root, capabilities)"
+	wt_missing "the rest needs root (systemd-sysusers --root, capabilities)"
 fi
 wt_need_tool systemd-sysusers setpriv
 wt_need_sqlite3
