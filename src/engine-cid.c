@@ -222,6 +222,18 @@ flow_community_id(const struct flow *f, uint16_t seed, char out[64])
 	    out);
 }
 
+/* Community ID v1 of the connection a packet belongs to (TCP, UDP,
+ * SCTP; other protocols without ports), seed 0. */
+void
+pkt_community_id(const struct pkt_meta *m, char out[64])
+{
+	uint8_t p = m->proto;
+
+	engine_cid(m->ip_ver, p, m->src, m->dst, m->sport, m->dport,
+	    (p == 6 || p == 17 || p == 132) && (m->flags & PKT_F_L4), 0, 0,
+	    out);
+}
+
 /* Fixed-key mixing for exported identifiers (splitmix64 finaliser). */
 static uint64_t
 cid_mix(uint64_t x)

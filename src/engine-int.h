@@ -191,6 +191,9 @@ struct engine {
 	/* The sinks with a flow callback, the record path's loop. */
 	struct engine_sink *flow_sinks[ENGINE_MAX_SINKS];
 	unsigned n_flow_sinks;
+	/* The sinks with a packet callback (the detectors). */
+	struct engine_sink *pkt_sinks[ENGINE_MAX_SINKS];
+	unsigned n_pkt_sinks;
 	int flush_ordered;		/* a flow sink needs the flush order */
 	int started;			/* a packet or name was accounted */
 

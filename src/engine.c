@@ -17,7 +17,9 @@
  * networks counts as tx; every other packet (including non-IP) as rx.
  *
  * Sinks: the engine publishes flow records, a tick once per packet-time
- * second, names learned and source events to the sinks subscribed with
+ * second, names learned, source events and (to the sinks that ask: the
+ * alert detectors) each packet of a frame's innermost layer to the sinks
+ * subscribed with
  * engine_sink_add(), in subscription order; it knows none of them.
  */
 #include "config.h"
@@ -115,6 +117,8 @@ engine_sink_add(struct engine *e, const struct engine_sink *sk)
 		if (!(s->flags & ENGINE_SINK_UNORDERED))
 			e->flush_ordered = 1;
 	}
+	if (s->packet != NULL)
+		e->pkt_sinks[e->n_pkt_sinks++] = s;
 	return 0;
 }
 
@@ -216,6 +220,12 @@ engine_account(struct engine *e, const struct pkt_meta *m,
 	}
 
 	engine_source_account(e, m, st, tx);
+	if (e->n_pkt_sinks != 0) {
+		unsigned i;
+
+		for (i = 0; i < e->n_pkt_sinks; i++)
+			e->pkt_sinks[i]->packet(e->pkt_sinks[i]->arg, m);
+	}
 }
 
 /* Account one packet. */

@@ -163,6 +163,9 @@ const struct flow_tunnel *engine_flow_tunnel(const struct engine *,
 const char *flow_tunnel_name(unsigned kind);
 /* Community ID v1 ("1:base64"), seed 0 unless given. */
 void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
+/* Community ID v1 of a packet's connection (TCP, UDP, SCTP; other
+ * protocols by address only), seed 0. */
+void	 pkt_community_id(const struct pkt_meta *, char out[64]);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
 const char *flow_service(const struct flow *);
 /* 1 if a flow's service is decided without its ports (*name, maybe NULL:
@@ -352,6 +355,10 @@ struct engine_sink {
 	unsigned flags;			/* ENGINE_SINK_* */
 	/* Every flow record (closed, timed out, partial, flushed). */
 	void (*flow)(void *arg, const struct flow *, enum flow_end_reason);
+	/* Every packet record of a frame's innermost layer (IP or not),
+	 * after it was accounted (the alert detectors).  It runs on the
+	 * packet path: it must be O(1) and must not allocate. */
+	void (*packet)(void *arg, const struct pkt_meta *);
 	/* Once per packet-time second: when the clock enters a new second
 	 * (after that second's expiry; a gap of several seconds gives one
 	 * tick), now_ns is the new clock. */
