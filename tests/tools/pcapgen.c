@@ -31,6 +31,11 @@
  *   frag=N     fragment the IP payload into pieces of N bytes (N % 8 == 0)
  *   name=S a=ADDR aaaa=ADDR qr=0|1 rcode=N  DNS (S may use \xHH escapes)
  *   rep=N dt=S  emit N copies, dt seconds apart (sequence numbers advance)
+ *   dstep=N sstep=N astep=N sastep=N  with rep: copy k goes to
+ *              destination port dport + k*dstep, from source port
+ *              sport + k*sstep, to the destination address + k*astep and
+ *              from the source address + k*sastep (added to the last 16
+ *              bits of the address), so one line describes a scan
  *   if=N       pcapng interface
  *   tun=KIND[,OPT...]:OUTERSRC>OUTERDST
  *              carry the packet in a tunnel; repeat to nest, the outermost
@@ -152,6 +157,7 @@ struct spec {
 	int rcode;
 	long rep;
 	uint64_t dt_ns;
+	unsigned dstep, sstep, astep, sastep;	/* per copy (rep) */
 	int iface;
 	struct tun tuns[MAX_TUNS];	/* outermost first */
 	int ntuns;
@@ -700,6 +706,14 @@ parse_packet(char **tok, int ntok)
 			sp->rep = (long)parse_ulong(v, 10000000, k);
 		else if (strcmp(k, "dt") == 0)
 			sp->dt_ns = parse_time(v);
+		else if (strcmp(k, "dstep") == 0)
+			sp->dstep = (unsigned)parse_ulong(v, 65535, k);
+		else if (strcmp(k, "sstep") == 0)
+			sp->sstep = (unsigned)parse_ulong(v, 65535, k);
+		else if (strcmp(k, "astep") == 0)
+			sp->astep = (unsigned)parse_ulong(v, 65535, k);
+		else if (strcmp(k, "sastep") == 0)
+			sp->sastep = (unsigned)parse_ulong(v, 65535, k);
 		else if (strcmp(k, "if") == 0)
 			sp->iface = (int)parse_ulong(v, MAX_IFACES - 1, k);
 		else if (strcmp(k, "tun") == 0)
@@ -1361,6 +1375,7 @@ static uint8_t l4buf[MAX_FRAME], frame[MAX_FRAME + 1024];
 static void
 emit(const struct ev *e)
 {
+	struct spec stepped;
 	const struct spec *sp = e->spec;
 	uint16_t linktype = ifaces[sp->iface].linktype;
 	uint16_t ethertype;
@@ -1369,6 +1384,24 @@ emit(const struct ev *e)
 	uint32_t id;
 
 	cur_line = sp->line;
+	if (sp->dstep || sp->sstep || sp->astep || sp->sastep) {
+		/* a scan: this copy's ports and address */
+		unsigned k = (unsigned)e->copy, lo;
+		int last = sp->dst.ver == 4 ? 3 : 15;
+
+		stepped = *sp;
+		stepped.dport = (uint16_t)(sp->dport + k * sp->dstep);
+		stepped.sport = (uint16_t)(sp->sport + k * sp->sstep);
+		lo = ((unsigned)sp->dst.b[last - 1] << 8 | sp->dst.b[last]) +
+		    k * sp->astep;
+		stepped.dst.b[last - 1] = (uint8_t)(lo >> 8);
+		stepped.dst.b[last] = (uint8_t)lo;
+		lo = ((unsigned)sp->src.b[last - 1] << 8 | sp->src.b[last]) +
+		    k * sp->sastep;
+		stepped.src.b[last - 1] = (uint8_t)(lo >> 8);
+		stepped.src.b[last] = (uint8_t)lo;
+		sp = &stepped;
+	}
 	if (sp->iface >= nifaces)
 		die("no interface %d (add linktype lines)", sp->iface);
 	if (sp->kind == K_ARP) {
