@@ -1,0 +1,194 @@
+/*
+ * alert-geo.c: the geo detector: traffic with a country or ASN on the deny
+ * list, or with a country off the allow list.
+ *
+ * Main thread only (an engine sink through the alert core): each flow
+ * record, off the packet path.  The external end of a flow (the other end
+ * in the local networks) is looked up through alerts_geo(), the GeoIP
+ * interface of alert.h; an address GeoIP does not know is never judged.
+ * Until a GeoIP lookup is set (alerts_set_geo), this detector sees
+ * nothing, and says so once in the log.  A flow is judged when its
+ * record comes (at its end, or every active_timeout for a long one).
+ */
+#include "config.h"
+#include "alert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert-int.h"
+#include "engine.h"
+#include "fmt.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define GEO_MAX_LIST	64
+
+struct geo {
+	struct alerts *a;
+	char deny_cc[GEO_MAX_LIST][3];
+	unsigned ndeny_cc;
+	char allow_cc[GEO_MAX_LIST][3];
+	unsigned nallow_cc;
+	uint32_t deny_asn[GEO_MAX_LIST];
+	unsigned ndeny_asn;
+	int warned;
+};
+
+static int
+geo_parse_cc(const char *name, const char *list, char out[][3],
+    unsigned *n, char **cause)
+{
+	char *copy, *tok, *save;
+
+	*n = 0;
+	if (list == NULL)
+		return 0;
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (strlen(tok) != 2 || tok[0] < 'A' || tok[0] > 'Z' ||
+		    tok[1] < 'A' || tok[1] > 'Z' || *n == GEO_MAX_LIST) {
+			free(copy);
+			xasprintf(cause, "%s: expected at most %d ISO 3166 "
+			    "country codes in capitals (DE,FR), "
+			    "comma-separated", name, GEO_MAX_LIST);
+			return -1;
+		}
+		memcpy(out[(*n)++], tok, 3);
+	}
+	free(copy);
+	return 0;
+}
+
+static void *
+geo_create(struct alerts *a, const struct alert_cfg *cfg, unsigned on,
+    char **cause)
+{
+	struct geo *g = xcalloc(1, sizeof *g);
+	char *copy, *tok, *save, *end;
+	unsigned long v;
+
+	(void)on;
+	g->a = a;
+	if (geo_parse_cc("geo_deny_countries", cfg->geo_deny_countries,
+	    g->deny_cc, &g->ndeny_cc, cause) != 0 ||
+	    geo_parse_cc("geo_allow_countries", cfg->geo_allow_countries,
+	    g->allow_cc, &g->nallow_cc, cause) != 0) {
+		free(g);
+		return NULL;
+	}
+	if (cfg->geo_deny_asns != NULL) {
+		copy = xstrdup(cfg->geo_deny_asns);
+		for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", \t", &save)) {
+			if (strncasecmp(tok, "AS", 2) == 0)
+				tok += 2;
+			v = strtoul(tok, &end, 10);
+			if (*tok < '0' || *tok > '9' || *end != '\0' ||
+			    v == 0 || v > UINT32_MAX ||
+			    g->ndeny_asn == GEO_MAX_LIST) {
+				free(copy);
+				free(g);
+				xasprintf(cause, "geo_deny_asns: expected at "
+				    "most %d AS numbers (64496 or AS64496), "
+				    "comma-separated", GEO_MAX_LIST);
+				return NULL;
+			}
+			g->deny_asn[g->ndeny_asn++] = (uint32_t)v;
+		}
+		free(copy);
+	}
+	return g;
+}
+
+static void
+geo_free(void *arg)
+{
+	free(arg);
+}
+
+static int
+geo_cc_in(char list[][3], unsigned n, const char *cc)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], cc) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+geo_flow(void *arg, const struct flow *fl)
+{
+	struct geo *g = arg;
+	const struct engine *e = alerts_engine(g->a);
+	struct flow_ep o, r;
+	const uint8_t *loc, *ext;
+	struct alert_fire f;
+	char msg[ALERT_MSG_MAX], la[FMT_ADDR_MAX], xa[FMT_ADDR_MAX];
+	char cc[3], why[64], cid[ALERT_CID_MAX];
+	uint32_t asn;
+	unsigned i;
+	int lo, lr;
+
+	if (g->ndeny_cc == 0 && g->nallow_cc == 0 && g->ndeny_asn == 0)
+		return;
+	if (!alerts_geo_on(g->a)) {
+		if (!g->warned)
+			log_warn("alerts: geo: no GeoIP lookup: the geo "
+			    "detector sees nothing");
+		g->warned = 1;
+		return;
+	}
+	flow_endpoints(fl, &o, &r);
+	lo = engine_is_local(e, fl->key.ip_ver, o.addr);
+	lr = engine_is_local(e, fl->key.ip_ver, r.addr);
+	if (lo == lr)
+		return;
+	loc = lo ? o.addr : r.addr;
+	ext = lo ? r.addr : o.addr;
+	if (alerts_geo(g->a, fl->key.ip_ver, ext, cc, &asn) == 0)
+		return;
+	why[0] = '\0';
+	if (cc[0] != '\0' && geo_cc_in(g->deny_cc, g->ndeny_cc, cc))
+		snprintf(why, sizeof why, "country %s is denied", cc);
+	else if (cc[0] != '\0' && g->nallow_cc > 0 &&
+	    !geo_cc_in(g->allow_cc, g->nallow_cc, cc))
+		snprintf(why, sizeof why, "country %s is not allowed", cc);
+	for (i = 0; why[0] == '\0' && asn != 0 && i < g->ndeny_asn; i++)
+		if (g->deny_asn[i] == asn)
+			snprintf(why, sizeof why, "AS%u is denied", asn);
+	if (why[0] == '\0')
+		return;
+	if (alert_seen(g->a, ALERT_GEO, fl->key.ip_ver, loc, fl->key.ip_ver,
+	    ext, 0, fl->last_ns, 1))
+		return;
+	fmt_addr(fl->key.ip_ver, loc, la, sizeof la);
+	fmt_addr(fl->key.ip_ver, ext, xa, sizeof xa);
+	snprintf(msg, sizeof msg, "geo: %s talked with %s (%s, AS%u): %s",
+	    la, xa, cc[0] ? cc : "--", asn, why);
+	flow_community_id(fl, 0, cid);
+	memset(&f, 0, sizeof f);
+	f.kind = ALERT_GEO;
+	f.sev = ALERT_SEV_WARNING;
+	f.ts_ns = fl->last_ns;
+	f.ip_ver = fl->key.ip_ver;
+	f.addr = loc;
+	f.peer_ver = fl->key.ip_ver;
+	f.peer_addr = ext;
+	f.value = asn;
+	f.threshold = 0;
+	f.message = msg;
+	f.community_id = cid;
+	alert_fire(g->a, &f);
+}
+
+const struct alert_det_ops alert_geo_ops = {
+	.kinds = 1u << ALERT_GEO,
+	.create = geo_create,
+	.free = geo_free,
+	.flow = geo_flow,
+};
