@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert-int.h"
 #include "engine.h"
 #include "fmt.h"
 #include "mode.h"
@@ -47,6 +48,7 @@ enum cfg_type {
 	CFG_ENUM,		/* const char *, one of choices */
 	CFG_NETS,		/* local_nets[] */
 	CFG_IFACES,		/* ifaces[] */
+	CFG_DETECTORS,		/* const char *, a detector list */
 };
 
 struct cfg_setting {
@@ -150,6 +152,124 @@ static const struct cfg_setting cfg_table[] = {
 	{ "show_names", CFG_BOOL, O(names), 0, 1, "yes", NULL, NULL,
 	  "Show names learned from DNS answers, DHCP and TLS SNI instead of "
 	  "addresses." },
+	{ "alerts", CFG_BOOL, O(alert.enabled), 0, 1, "yes", NULL, NULL,
+	  "Run the alert detectors named by alert_detectors on the packets "
+	  "wiretop sees (the TUI, the daemon, export and report on capture "
+	  "files). Alerts are de-duplicated, shown in the alerts pane, "
+	  "logged by the daemon, written to the history database and passed "
+	  "to alert_command." },
+	{ "alert_detectors", CFG_DETECTORS, O(alert.detectors), 0, 0, "all",
+	  NULL, NULL, "The detectors that run, comma-separated: port_scan, "
+	  "host_scan, syn_flood, large_packet, bandwidth, rate_anomaly, geo, "
+	  "new_peer, policy, capture; all, or none. (dns_anomaly is not "
+	  "available in this version.)" },
+	{ "alert_cooldown", CFG_U32, O(alert.cooldown_s), 1, 86400, "300",
+	  NULL, "seconds", "De-duplication: while an alert is not resolved, "
+	  "its condition seen again (same kind, subject, peer and port) "
+	  "counts into it instead of raising a new alert; an alert whose "
+	  "condition has not been seen for this long (packet time) is "
+	  "resolved." },
+	{ "alert_repeat", CFG_U32, O(alert.repeat_s), 0, 604800, "3600", NULL,
+	  "seconds", "Escalation: an alert still active and not acknowledged "
+	  "is notified again (daemon log, alert_command) this often. 0: "
+	  "never." },
+	{ "alert_keep", CFG_U32, O(alert.keep), 16, 1000000, "1024", NULL,
+	  "alerts", "Alerts kept in memory for the alerts pane and export "
+	  "(the history database keeps every one)." },
+	{ "alert_command", CFG_STRING, O(alert.command), 0, 0, "", NULL, NULL,
+	  "A program to run for each new alert and each escalation: an "
+	  "absolute path, then arguments, separated by spaces and taken "
+	  "literally (no shell, no quoting, no expansion). The alert is in "
+	  "the environment: WIRETOP_ALERT_ID, _UID, _EVENT (new or repeat), "
+	  "_KIND, _SEVERITY, _STATE, _TIME, _COUNT, _SUBJECT, _PEER, _PORT, "
+	  "_MESSAGE, _VALUE, _THRESHOLD and _COMMUNITY_ID, with control "
+	  "characters escaped as \\xNN; besides them only PATH and LC_ALL. "
+	  "Standard input and output are /dev/null. It runs as the user "
+	  "wiretop dropped to, never as root (with user = root it is not "
+	  "run). Failures, kills and runs refused by the limits are logged. "
+	  "Empty: none." },
+	{ "alert_command_rate", CFG_U32, O(alert.command_rate), 1, 600, "6",
+	  NULL, "runs a minute", "alert_command runs at most this often (and "
+	  "at most 4 at once); alerts beyond it are not passed on (logged)." },
+	{ "alert_command_timeout", CFG_U32, O(alert.command_timeout_s), 1,
+	  3600, "10", NULL, "seconds", "alert_command is killed (its process "
+	  "group) after this long." },
+	{ "port_scan_ports", CFG_U32, O(alert.port_scan_ports), 2, 65535,
+	  "100", NULL, "ports", "port_scan: one source's probes (TCP SYNs "
+	  "without a SYN-ACK back, UDP datagrams without a reply) to more "
+	  "than this many distinct ports of one host within "
+	  "port_scan_window." },
+	{ "port_scan_window", CFG_U32, O(alert.port_scan_window_s), 1, 3600,
+	  "60", NULL, "seconds", "port_scan: the window, opened by a "
+	  "source's first probe to a host." },
+	{ "host_scan_hosts", CFG_U32, O(alert.host_scan_hosts), 2, 10000000,
+	  "100", NULL, "hosts", "host_scan: one source's unanswered probes to "
+	  "more than this many hosts on the same port within "
+	  "host_scan_window." },
+	{ "host_scan_window", CFG_U32, O(alert.host_scan_window_s), 1, 3600,
+	  "60", NULL, "seconds", "host_scan: the window." },
+	{ "syn_flood_rate", CFG_U32, O(alert.syn_flood_rate), 1, 100000000,
+	  "500", NULL, "SYNs a second", "syn_flood: more new half-open "
+	  "connections (SYNs) to one host and port in one second." },
+	{ "syn_flood_ratio", CFG_U32, O(alert.syn_flood_ratio), 2, 1000000,
+	  "10", NULL, "SYNs per SYN-ACK", "syn_flood: a second with at least "
+	  "syn_flood_min SYNs to one host and port, and more than this many "
+	  "SYNs for each SYN-ACK it sent back." },
+	{ "syn_flood_min", CFG_U32, O(alert.syn_flood_min), 1, 100000000,
+	  "100", NULL, "SYNs", "syn_flood: the SYNs a second needs before "
+	  "its ratio counts." },
+	{ "large_packet_bytes", CFG_U32, O(alert.large_packet_bytes), 64,
+	  1000000, "1600", NULL, "bytes", "large_packet: packets longer on "
+	  "the wire than this." },
+	{ "large_packet_tcp", CFG_BOOL, O(alert.large_packet_tcp), 0, 1, "no",
+	  NULL, NULL, "large_packet: judge TCP too. Off by default: on a "
+	  "host capture, segmentation offload hands libpcap merged TCP "
+	  "segments much larger than the MTU." },
+	{ "bandwidth_rx", CFG_U32, O(alert.bw_iface_rx_kbit), 0, 4000000000u,
+	  "0", NULL, "kbit/s", "bandwidth: an interface receiving faster "
+	  "than this for longer than bandwidth_duration. 0: not judged." },
+	{ "bandwidth_tx", CFG_U32, O(alert.bw_iface_tx_kbit), 0, 4000000000u,
+	  "0", NULL, "kbit/s", "bandwidth: an interface sending faster than "
+	  "this for longer than bandwidth_duration. 0: not judged." },
+	{ "bandwidth_host", CFG_U32, O(alert.bw_host_kbit), 0, 4000000000u,
+	  "0", NULL, "kbit/s", "bandwidth: a host receiving or sending "
+	  "faster than this for longer than bandwidth_duration. 0: not "
+	  "judged." },
+	{ "bandwidth_duration", CFG_U32, O(alert.bw_duration_s), 1, 86400,
+	  "10", NULL, "seconds", "bandwidth: how long a rate must stay over "
+	  "its bound." },
+	{ "rate_anomaly_sigma", CFG_U32, O(alert.rate_sigma), 2, 1000, "6",
+	  NULL, "standard deviations", "rate_anomaly: an interface's rx or "
+	  "tx rate of one second further than this from its baseline (an "
+	  "exponentially weighted mean and variance over about 5 minutes)." },
+	{ "rate_anomaly_warmup", CFG_U32, O(alert.rate_warmup_s), 10, 604800,
+	  "600", NULL, "seconds", "rate_anomaly: seconds of baseline before "
+	  "anything is judged." },
+	{ "rate_anomaly_min", CFG_U32, O(alert.rate_min_kbit), 0,
+	  4000000000u, "1000", NULL, "kbit/s", "rate_anomaly: seconds whose "
+	  "rate and baseline are both below this are not judged." },
+	{ "new_peer_learn", CFG_U32, O(alert.new_peer_learn_s), 0, 31536000,
+	  "86400", NULL, "seconds", "new_peer: the learning period, from the "
+	  "first flow (packet time): external addresses seen in it are "
+	  "known; after it, a local host's first flow with an address not "
+	  "known is an info alert." },
+	{ "policy_deny", CFG_STRING, O(alert.policy_deny), 0, 0, "tcp/23",
+	  NULL, NULL, "policy: traffic not allowed anywhere: tcp/PORT, "
+	  "udp/PORT or ip/PROTOCOL items, comma-separated." },
+	{ "policy_deny_external", CFG_STRING, O(alert.policy_deny_external),
+	  0, 0, "tcp/139,tcp/445,tcp/3389,udp/3389", NULL, NULL,
+	  "policy: traffic not allowed across the local boundary (one end "
+	  "in local_networks, the other not), as policy_deny. The default "
+	  "names SMB and RDP." },
+	{ "geo_deny_countries", CFG_STRING, O(alert.geo_deny_countries), 0, 0,
+	  "", NULL, NULL, "geo: traffic with these countries (ISO 3166 "
+	  "codes, comma-separated) is an alert. Needs GeoIP." },
+	{ "geo_allow_countries", CFG_STRING, O(alert.geo_allow_countries), 0,
+	  0, "", NULL, NULL, "geo: traffic with a country GeoIP knows and "
+	  "this list does not name is an alert. Empty: any country." },
+	{ "geo_deny_asns", CFG_STRING, O(alert.geo_deny_asns), 0, 0, "", NULL,
+	  NULL, "geo: traffic with these autonomous systems (numbers, "
+	  "comma-separated) is an alert. Needs GeoIP." },
 	{ "log_file", CFG_STRING, O(log_path), 0, 0, "", NULL, NULL,
 	  "Write diagnostics to this file (the screen is never written "
 	  "to while the TUI runs). It is opened after the privilege drop, "
@@ -296,6 +416,14 @@ cfg_apply(struct wt_opts *o, const struct cfg_setting *s, const char *v,
 	case CFG_STRING:
 		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
 		return 0;
+	case CFG_DETECTORS: {
+		unsigned mask;
+
+		if (alert_detectors_parse(v, &mask, cause) != 0)
+			return -1;
+		*(const char **)(void *)p = cfg_keep(v);
+		return 0;
+	}
 	case CFG_ENUM: {
 		const char *c = s->choices;
 		size_t n = strlen(v);
@@ -641,6 +769,7 @@ cfg_value(const struct wt_opts *o, const struct cfg_setting *s, FILE *f)
 		break;
 	case CFG_STRING:
 	case CFG_ENUM:
+	case CFG_DETECTORS:
 		str = *(const char *const *)(const void *)p;
 		cfg_print_escaped(f, str != NULL ? str : "");
 		break;

@@ -186,8 +186,8 @@ main_usage(FILE *f)
 "      --no-names           show addresses, not learned names\n"
 "\n"
 "Export:\n"
-"      --what WHAT          flows (default), hosts or summary; with --db:\n"
-"                           flows, hosts, services or samples\n", f);
+"      --what WHAT          flows (default), hosts, summary or alerts;\n"
+"                           with --db: flows, hosts, services or samples\n", f);
 	/* the formats come from the one registry (out.c) */
 	fprintf(f, "      --format FMT         %s (the first is the default);\n"
 	    "                           report: text (default), json or html\n",
@@ -365,9 +365,10 @@ main_apply(struct wt_opts *o, int c, char *arg)
 		if (strcmp(arg, "flows") != 0 && strcmp(arg, "hosts") != 0 &&
 		    strcmp(arg, "summary") != 0 &&
 		    strcmp(arg, "services") != 0 &&
-		    strcmp(arg, "samples") != 0) {
+		    strcmp(arg, "samples") != 0 &&
+		    strcmp(arg, "alerts") != 0) {
 			main_bad("--what", "expected flows, hosts, summary, "
-			    "services or samples");
+			    "alerts, services or samples");
 			return -1;
 		}
 		o->what = arg;

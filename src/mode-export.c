@@ -1,6 +1,8 @@
 /*
- * mode-export.c: `wiretop export`: flows, hosts or a summary as CSV, JSON
- * or NDJSON, from capture files (-r) or live capture (--duration).
+ * mode-export.c: `wiretop export`: flows, hosts, alerts or a summary as
+ * CSV, JSON or NDJSON, from capture files (-r) or live capture
+ * (--duration).  Alerts are written at the end, oldest first, as the
+ * detectors (alert.c) left them.
  *
  * Main thread only.  The loop drains the pipeline into the engine, sleeps
  * in poll() on the rings' wakeup fds and the process signalfd (proc.c),
@@ -36,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "capture.h"
 #include "engine.h"
 #include "log.h"
@@ -55,6 +58,7 @@ enum export_what {
 	EXPORT_FLOWS,
 	EXPORT_HOSTS,
 	EXPORT_SUMMARY,
+	EXPORT_ALERTS,
 };
 
 struct export {
@@ -62,6 +66,7 @@ struct export {
 	enum out_format format;
 	struct out_writer *w;
 	struct engine *engine;
+	struct alerts *alerts;	/* --what alerts, else NULL */
 	uint64_t records;	/* flow records the engine emitted */
 };
 
@@ -75,6 +80,26 @@ export_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 	x->records++;
 	if (x->what == EXPORT_FLOWS)
 		out_rec_flow(x->w, x->engine, f);
+}
+
+/* Write the alerts kept, oldest first, as they stand at the end of the
+ * input (an alert still open at the end is active). */
+static void
+export_alerts(struct export *x)
+{
+	size_t i, n;
+	uint64_t lost;
+
+	if (x->alerts == NULL)
+		return;
+	n = alerts_count(x->alerts);
+	for (i = n; i > 0 && out_error(x->w) == 0; i--)
+		out_rec_alert(x->w, alerts_get(x->alerts, i - 1));
+	lost = alerts_raised(x->alerts) - n;
+	if (lost > 0)
+		fprintf(stderr, "wiretop: %llu older alerts were not kept in "
+		    "memory (alert_keep) and are not in the output\n",
+		    (unsigned long long)lost);
 }
 
 /* Read pending signals; returns 1 if one asks to stop. */
@@ -288,7 +313,12 @@ export_db(struct wt_opts *o)
 		what = STORE_WHAT_SERVICES;
 	else if (strcmp(o->what, "samples") == 0)
 		what = STORE_WHAT_SAMPLES;
-	else {
+	else if (strcmp(o->what, "alerts") == 0) {
+		/* the store does not keep alerts yet (see alert.h) */
+		fprintf(stderr, "wiretop: --what alerts: from capture files "
+		    "(-r) only in this version, not from --db\n");
+		return WT_EXIT_USAGE;
+	} else {
 		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts, "
 		    "services or samples with --db\n", o->what);
 		return WT_EXIT_USAGE;
@@ -351,9 +381,17 @@ mode_export(struct wt_opts *o)
 		x.what = EXPORT_HOSTS;
 	else if (strcmp(o->what, "summary") == 0)
 		x.what = EXPORT_SUMMARY;
+	else if (strcmp(o->what, "alerts") == 0)
+		x.what = EXPORT_ALERTS;
 	else {
-		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts "
-		    "or summary (services and samples: from --db)\n", o->what);
+		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts, "
+		    "summary or alerts (services and samples: from --db)\n",
+		    o->what);
+		return WT_EXIT_USAGE;
+	}
+	if (x.what == EXPORT_ALERTS && !o->alert.enabled) {
+		fprintf(stderr, "wiretop: --what alerts: alerts = no in the "
+		    "configuration\n");
 		return WT_EXIT_USAGE;
 	}
 	if (o->duration > 0 && o->n_files > 0 && o->n_ifaces == 0) {
@@ -386,6 +424,14 @@ mode_export(struct wt_opts *o)
 		return code;
 	}
 	x.w = out_create(x.format, fp);
+	if (x.what == EXPORT_ALERTS &&
+	    (code = mode_alerts_open(o, x.engine, &x.alerts)) != WT_EXIT_OK) {
+		out_free(x.w);
+		if (fp != stdout)
+			fclose(fp);
+		pipeline_free(p);
+		return code;
+	}
 
 	/* main() blocked the signals in every thread; the loop reads them
 	 * from a signalfd as ordinary events. */
@@ -401,13 +447,14 @@ mode_export(struct wt_opts *o)
 
 	/* flows are written as they end; the summary counts them; the
 	 * hosts export needs no flow record at all */
-	if (x.what != EXPORT_HOSTS)
+	if (x.what != EXPORT_HOSTS && x.what != EXPORT_ALERTS)
 		engine_sink_add(x.engine, &(struct engine_sink){
 		    .name = "export", .arg = &x, .flow = export_flow,
 		    .flags = x.what == EXPORT_FLOWS ?
 		    0 : ENGINE_SINK_UNORDERED });
 	out_rec_begin(x.w, x.what == EXPORT_HOSTS ? OUT_REC_HOSTS :
-	    x.what == EXPORT_SUMMARY ? OUT_REC_SUMMARY : OUT_REC_FLOWS);
+	    x.what == EXPORT_SUMMARY ? OUT_REC_SUMMARY :
+	    x.what == EXPORT_ALERTS ? OUT_REC_ALERTS : OUT_REC_FLOWS);
 
 	if (pipeline_start(p, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
@@ -415,6 +462,7 @@ mode_export(struct wt_opts *o)
 		free(cause);
 		if (sfd >= 0)
 			close(sfd);
+		alerts_free(x.alerts);
 		pipeline_free(p);
 		out_free(x.w);
 		if (fp != stdout)
@@ -434,6 +482,8 @@ mode_export(struct wt_opts *o)
 			out_rec_hosts(x.w, x.engine);
 		else if (x.what == EXPORT_SUMMARY)
 			out_rec_summary(x.w, x.engine, p, x.records);
+		else if (x.what == EXPORT_ALERTS)
+			export_alerts(&x);
 		out_end(x.w);
 	}
 	err = export_close(&x, fp);
@@ -471,6 +521,7 @@ mode_export(struct wt_opts *o)
 		}
 	}
 	mode_log_end(p, code);
+	alerts_free(x.alerts);
 	out_free(x.w);
 	pipeline_free(p);
 	return code;

@@ -52,6 +52,25 @@ mode_open(struct wt_opts *o, const char *what, struct pipeline **pp)
 }
 
 int
+mode_alerts_open(const struct wt_opts *o, struct engine *e,
+    struct alerts **ap)
+{
+	char *cause = NULL;
+
+	*ap = NULL;
+	if (!o->alert.enabled)
+		return WT_EXIT_OK;
+	if ((*ap = alerts_create(&o->alert, e, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		log_error("%s", cause);
+		free(cause);
+		return WT_EXIT_USAGE;
+	}
+	log_info("alerts: detectors %s", alerts_detectors(*ap));
+	return WT_EXIT_OK;
+}
+
+int
 mode_drop(struct wt_opts *o, struct pipeline *p)
 {
 	char *cause = NULL;

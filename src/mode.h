@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 
+#include "alert.h"
 #include "engine.h"
 
 struct pipeline;
@@ -52,7 +53,7 @@ struct wt_opts {
 	unsigned n_local_nets;
 
 	/* export */
-	const char *what;		/* flows | hosts | summary */
+	const char *what;		/* flows | hosts | summary | alerts */
 	const char *format;		/* csv | json | ndjson */
 	const char *output;		/* -o FILE, NULL = stdout */
 	double duration;		/* live export: seconds, 0 = until signal */
@@ -79,6 +80,9 @@ struct wt_opts {
 	const char *theme;		/* dark | light | mono */
 	int bits;			/* show rates in bits */
 	int names;			/* show learned names */
+
+	/* alerts (alert.h; every mode that runs the engine) */
+	struct alert_cfg alert;
 
 	/* support */
 	const char *config_path;	/* -c */
@@ -112,6 +116,12 @@ int	mode_drop(struct wt_opts *, struct pipeline *);
  * exit code after one line ("cannot open WHAT" if the pipeline gives no
  * cause) with *pp NULL. */
 int	mode_open(struct wt_opts *, const char *what, struct pipeline **pp);
+/* The alert core over e (alerts_create with o's settings), after
+ * mode_drop(), before the first packet: *ap is NULL when alerts = no.
+ * WT_EXIT_OK, or WT_EXIT_USAGE after one line on stderr (a bad detector
+ * setting). */
+int	mode_alerts_open(const struct wt_opts *, struct engine *,
+	    struct alerts **ap);
 /* Log each source that failed or finished since the last call. */
 void	mode_log_sources(struct pipeline *);
 /* Log each source's packets and drops so far (SIGUSR1, and the end). */

@@ -1,5 +1,6 @@
 /*
- * out-rec.c: the records wiretop exports: flows, hosts and the summary.
+ * out-rec.c: the records wiretop exports: flows, hosts, alerts and the
+ * summary.
  *
  * Main thread (the thread that owns the engine and the writer).  Each
  * record kind declares its columns once, below: a column is a name and
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "capture.h"
 #include "engine.h"
 #include "out.h"
@@ -35,6 +37,7 @@
 #define OUT_REC_FLOWS_SCHEMA	"wiretop.flows/2"
 #define OUT_REC_HOSTS_SCHEMA	"wiretop.hosts/1"
 #define OUT_REC_SUMMARY_SCHEMA	"wiretop.summary/1"
+#define OUT_REC_ALERTS_SCHEMA	"wiretop.alerts/1"
 
 /* A column: its name and how to read its value from a record source. */
 struct out_col {
@@ -392,6 +395,76 @@ out_rec_hosts(struct out_writer *w, const struct engine *e)
 	}
 	free(hv);
 	return out_error(w) != 0 ? -1 : 0;
+}
+
+/* ---- alerts --------------------------------------------------------- */
+
+/* An alert as its columns read it. */
+struct out_rec_alert {
+	const struct alert *a;
+	char uid[17];
+};
+
+/* A double as fixed point with 3 decimals. */
+static inline struct out_field
+out_v_milli(double d)
+{
+	return out_v_fixed((int64_t)(d * 1000 + (d < 0 ? -0.5 : 0.5)), 3);
+}
+
+/* Subject, peer and message may carry names taken from packets (and
+ * source names from the command line): captured, so neutralised. */
+#define OUT_REC_ALERT_COLUMNS(C)					\
+	C("ts",			out_v_ts(x->a->ts_ns))			\
+	C("id",			out_v_uint(x->a->id))			\
+	C("uid",		out_v_token(x->uid, 16))		\
+	C("kind",		out_v_token(alert_kind_name(x->a->kind), 0)) \
+	C("severity",		out_v_token(alert_sev_name(x->a->sev), 0)) \
+	C("state",		out_v_token(alert_state_name(x->a->state), 0)) \
+	C("subject",		out_v_captured(x->a->subject))		\
+	C("subject_name",	x->a->subject_name[0] != '\0' ?	\
+				    out_v_captured(x->a->subject_name) : \
+				    out_v_captured(NULL))		\
+	C("peer",		x->a->peer[0] != '\0' ?			\
+				    out_v_captured(x->a->peer) :	\
+				    out_v_captured(NULL))		\
+	C("port",		out_v_uint_or_null(x->a->port))		\
+	C("message",		out_v_captured(x->a->message))		\
+	C("value",		out_v_milli(x->a->value))		\
+	C("threshold",		out_v_milli(x->a->threshold))		\
+	C("count",		out_v_uint(x->a->count))		\
+	C("notifications",	out_v_uint(x->a->notifications))	\
+	C("last_ts",		out_v_ts(x->a->last_ns))		\
+	C("resolved_ts",	x->a->resolved_ns != 0 ?		\
+				    out_v_ts(x->a->resolved_ns) :	\
+				    out_v_uint_or_null(0))		\
+	C("community_id",	out_v_token(x->a->community_id, 0))	\
+	C("ack_user",		out_v_str(x->a->ack_user))		\
+	C("ack_ts",		x->a->ack_wall_ns != 0 ?		\
+				    out_v_ts(x->a->ack_wall_ns) :	\
+				    out_v_uint_or_null(0))		\
+	C("schema",		out_v_token(OUT_REC_ALERTS_SCHEMA,	\
+				    sizeof OUT_REC_ALERTS_SCHEMA - 1))
+
+static const char *const out_rec_alert_names[] = {
+	OUT_REC_ALERT_COLUMNS(OUT_REC_NAME)
+};
+#define OUT_REC_ALERT_NCOL (0 OUT_REC_ALERT_COLUMNS(OUT_REC_ONE))
+
+/* Write one alert. */
+int
+out_rec_alert(struct out_writer *w, const struct alert *a)
+{
+	struct out_rec_alert rec, *x = &rec;
+	struct out_field v[OUT_REC_ALERT_NCOL];
+	size_t i = 0;
+
+	if (out_error(w) != 0)
+		return -1;
+	x->a = a;
+	snprintf(x->uid, sizeof x->uid, "%016llx", (unsigned long long)a->uid);
+	OUT_REC_ALERT_COLUMNS(OUT_REC_FILL)
+	return out_record(w, v, i);
 }
 
 /* ---- the summary ---------------------------------------------------- */
@@ -907,6 +980,9 @@ out_rec_begin(struct out_writer *w, enum out_rec_kind kind)
 	case OUT_REC_HOSTS:
 		return out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts",
 		    out_rec_host_names, OUT_REC_HOST_NCOL);
+	case OUT_REC_ALERTS:
+		return out_begin(w, OUT_REC_ALERTS_SCHEMA, "alerts",
+		    out_rec_alert_names, OUT_REC_ALERT_NCOL);
 	case OUT_REC_SUMMARY:
 	default:
 		/* CSV: rows of a "summary" list; JSON: one object. */
@@ -925,6 +1001,8 @@ out_rec_column(enum out_rec_kind kind, size_t i)
 		return i < OUT_REC_FLOW_NCOL ? out_rec_flow_names[i] : NULL;
 	case OUT_REC_HOSTS:
 		return i < OUT_REC_HOST_NCOL ? out_rec_host_names[i] : NULL;
+	case OUT_REC_ALERTS:
+		return i < OUT_REC_ALERT_NCOL ? out_rec_alert_names[i] : NULL;
 	case OUT_REC_SUMMARY:
 	default:
 		return i < 4 ? out_rec_summary_cols[i] : NULL;

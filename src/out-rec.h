@@ -11,6 +11,7 @@
 
 #include "out.h"
 
+struct alert;
 struct engine;
 struct flow;
 struct pipeline;
@@ -19,6 +20,7 @@ enum out_rec_kind {
 	OUT_REC_FLOWS,
 	OUT_REC_HOSTS,
 	OUT_REC_SUMMARY,
+	OUT_REC_ALERTS,
 };
 
 /* Start a document of one kind on w: schema, list member, CSV header. */
@@ -32,6 +34,8 @@ int	 out_rec_hosts(struct out_writer *, const struct engine *);
  * (borrowed) and the number of flow records the engine emitted. */
 int	 out_rec_summary(struct out_writer *, const struct engine *,
 	    struct pipeline *, uint64_t flow_records);
+/* Write one alert (struct alert, alert.h). */
+int	 out_rec_alert(struct out_writer *, const struct alert *);
 /* The i-th column name of a kind's CSV header, NULL past the last. */
 const char *out_rec_column(enum out_rec_kind, size_t i);
 
