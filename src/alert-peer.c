@@ -4,7 +4,7 @@
  *
  * Main thread only (an engine sink through the alert core): each flow
  * record, off the packet path.  The learning period is new_peer_learn
- * seconds of packet time from the first flow record; every external
+ * seconds of packet time from the first packet; every external
  * address (and ASN) seen in it is known.  After it, the first flow with
  * an unknown external address raises an info alert (subject: the local
  * host, peer: the address), and the address becomes known.  The known
@@ -103,7 +103,7 @@ peer_flow(void *arg, const struct flow *fl)
 	loc = lo ? o.addr : r.addr;
 	ext = lo ? r.addr : o.addr;
 	if (p->until_ns == 0)
-		p->until_ns = fl->first_ns + p->learn_ns;
+		p->until_ns = engine_totals(e)->first_ns + p->learn_ns;
 	memset(&k, 0, sizeof k);
 	memcpy(k.addr, ext, 16);
 	k.ver = fl->key.ip_ver;

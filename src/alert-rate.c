@@ -11,7 +11,9 @@
  * rate or the mean is above rate_anomaly_min (small links wobble by many
  * sigmas without meaning anything).  Such seconds still move the
  * baseline, at a quarter of the weight, so a lasting change becomes the
- * new normal instead of an endless alert.  Hosts are not judged (their
+ * new normal instead of an endless alert.  A jump of packet time longer
+ * than the engine's source history (RATE_HIST_SLOTS seconds) starts the
+ * baseline and its warm-up again.  Hosts are not judged (their
  * rates would need a baseline per host: not in this version).
  */
 #include "config.h"
@@ -129,6 +131,13 @@ ranom_tick(void *arg, const struct engine *e, uint64_t now_ns)
 	uint64_t vals[2][RATE_HIST_SLOTS];
 	unsigned i, j, n, ns = engine_source_count(e);
 
+	/* Packet time that jumps (a gap in a capture, a clock step) by
+	 * more than the history the engine keeps leaves a baseline that
+	 * describes another time: learn again, warm-up included. */
+	if (r->last_sec != 0 && now_sec > r->last_sec + RATE_HIST_SLOTS) {
+		memset(r->base, 0, sizeof r->base);
+		r->last_sec = 0;
+	}
 	if (r->last_sec == 0 || r->last_sec >= now_sec)
 		from = now_sec - 1;
 	else
