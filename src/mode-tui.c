@@ -272,6 +272,7 @@ mode_tui(struct wt_opts *opts)
 {
 	struct pipeline *pl;
 	struct ui *ui;
+	struct alerts *alerts = NULL;
 	struct ui_opts uo;
 	struct ui_hooks hooks;
 	char *cause = NULL;
@@ -309,16 +310,24 @@ mode_tui(struct wt_opts *opts)
 	for (i = 0; i < pipeline_source_count(pl); i++)
 		if (capture_kind(pipeline_source(pl, i)) == CAPTURE_FILE)
 			capture_set_speed(pipeline_source(pl, i), uo.speed);
+	if ((code = mode_alerts_open(opts, pipeline_engine(pl), &alerts)) !=
+	    WT_EXIT_OK) {
+		pipeline_free(pl);
+		close(sfd);
+		return code;
+	}
 	if (pipeline_start(pl, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause ? cause :
 		    "cannot start the capture");
 		free(cause);
+		alerts_free(alerts);
 		pipeline_free(pl);
 		close(sfd);
 		return WT_EXIT_CAPTURE;
 	}
 
 	ui = ui_create(&uo, pipeline_engine(pl));
+	ui_set_alerts(ui, alerts);
 	hooks.arg = pl;
 	hooks.set_filter = tui_set_filter;
 	hooks.set_speed = tui_set_speed;
@@ -330,6 +339,7 @@ mode_tui(struct wt_opts *opts)
 		free(cause);
 		ui_free(ui);
 		pipeline_stop(pl);
+		alerts_free(alerts);
 		pipeline_free(pl);
 		close(sfd);
 		return WT_EXIT_RUNTIME;
@@ -342,6 +352,7 @@ mode_tui(struct wt_opts *opts)
 		rc = tui_report(pl);
 	mode_log_end(pl, rc);
 	ui_free(ui);
+	alerts_free(alerts);
 	pipeline_free(pl);
 	close(sfd);
 	return rc;

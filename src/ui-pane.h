@@ -80,6 +80,7 @@ struct ui_pane {
 
 struct ui {
 	struct engine *engine;	/* borrowed */
+	struct alerts *alerts;	/* borrowed; NULL: no detectors */
 	struct ui_opts opts;	/* bits and names change at run time */
 	struct ui_hooks hooks;
 	struct ui_source *src;	/* owned, nsrc */
@@ -323,6 +324,8 @@ const char *ui_flow_service(struct ui *, const struct flow *);
 const char *ui_source_label(const char *name);
 /* Open the drill-down view on an address. */
 int	 ui_open_host(struct ui *, uint8_t ip_ver, const uint8_t addr[16]);
+/* a in the alerts pane: acknowledge the selected alert (ui-alerts.c). */
+int	 ui_alerts_ack(struct ui_pane *);
 
 /* Flow table shared by the connections pane and the host view. */
 #define UI_FLOW_COLS 11

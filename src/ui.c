@@ -287,6 +287,20 @@ key_names(struct ui *ui, int key)
 }
 
 static int
+key_ack(struct ui *ui, int key)
+{
+	(void)key;
+	if (ui->view != UI_VIEW_MAIN || ui->focus != UI_PANE_ALERTS) {
+		ui_message(ui, "a acknowledges the alert selected in the "
+		    "alerts pane (Tab to it)");
+		return UI_REACT_REDRAW;
+	}
+	if (ui->alerts == NULL)
+		return UI_REACT_NONE;
+	return ui_alerts_ack(&ui->panes[UI_PANE_ALERTS]);
+}
+
+static int
 key_toggle(struct ui *ui, int key)
 {
 	unsigned id = UI_PANE_FIRST_MAIN + (unsigned)(key - '1'), i, on = 0;
@@ -495,6 +509,8 @@ static const struct ui_key_binding ui_keys[] = {
 	{ 'p', 0, "p", key_pause, "pause the display" },
 	{ 'b', 0, "b", key_bits, "rates in bits or bytes" },
 	{ 'n', 0, "n", key_names, "learned names on or off" },
+	{ 'a', 0, "a", key_ack, "acknowledge the selected alert (alerts "
+	  "pane)" },
 	{ 't', 0, "t", key_range, "time range: live, 1 h, 24 h, 7 d, 30 d "
 	  "(history)" },
 	{ '1', 0, "1", key_toggle, "show/hide top talkers" },
@@ -1240,6 +1256,12 @@ void
 ui_set_hooks(struct ui *ui, const struct ui_hooks *h)
 {
 	ui->hooks = *h;
+}
+
+void
+ui_set_alerts(struct ui *ui, struct alerts *a)
+{
+	ui->alerts = a;
 }
 
 void

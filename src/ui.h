@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct alerts;
 struct engine;
 struct ui;
 
@@ -100,6 +101,8 @@ struct ui_key_binding {
 struct ui	*ui_create(const struct ui_opts *, struct engine *);
 void		 ui_free(struct ui *);
 void		 ui_set_hooks(struct ui *, const struct ui_hooks *);
+/* Show the alerts of an alert core (borrowed; NULL: detectors off). */
+void		 ui_set_alerts(struct ui *, struct alerts *);
 /* Copy the header's view of the sources. */
 void		 ui_set_sources(struct ui *, const struct ui_source *,
 		    unsigned n);
