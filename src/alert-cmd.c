@@ -8,8 +8,9 @@
  * no shell, no quoting, no expansion.  The alert travels in environment
  * variables (WIRETOP_ALERT_*), each value escaped as the log is
  * (fmt_escape_one: control bytes as \xNN, C1 and bidi controls as
- * \u{XXXX}), so a name captured from the network cannot start a line or
- * drive a terminal, and is never parsed by anything wiretop runs.  The
+ * \u{XXXX}; a backslash as \x5c, so an escape is never ambiguous),
+ * so a name captured from the network cannot start a line or drive a
+ * terminal, and is never parsed by anything wiretop runs.  The
  * environment is only those variables, PATH and LC_ALL=C.
  *
  * Limits: at most command_rate runs in any 60 s (monotonic clock) and
@@ -204,7 +205,12 @@ alert_cmd_env(char *buf, size_t len, const char *name, const char *value)
 	while (*p != '\0') {
 		size_t n;
 
-		p += fmt_escape_one(p, e);
+		/* a backslash too, so \x0a in a value is always an escape */
+		if (*p == '\\') {
+			memcpy(e, "\\x5c", 5);
+			p++;
+		} else
+			p += fmt_escape_one(p, e);
 		n = strlen(e);
 		if (o + n + 1 > len)
 			break;
