@@ -14,7 +14,9 @@
  *   layer: a tunnel's frames that were opened are its inner flows'), the
  *   handshake RTTs (one per flow: partial records are left out) and the
  *   retransmitted segments.
- * After the input ends the host table gives the top talkers.  Nothing of
+ * After the input ends the host table gives the top talkers, and the alert
+ * detectors (alert.c, with the configuration's settings) the alerts, as
+ * they stand at the end of the input.  Nothing of
  * the wall clock goes into the report: the same input gives the same
  * bytes.  With --since/--until the files are first cut to that window
  * (report_cut).
@@ -168,6 +170,7 @@ struct report {
 
 	/* --db, and -r with --since/--until */
 	int db;				/* read from the history database */
+	int alerts_checked;		/* -r: the detectors ran */
 	char *db_path;			/* owned */
 	int windowed;			/* since and until apply */
 	int64_t since, until;		/* [since, until), s */
@@ -793,7 +796,7 @@ report_text(struct report *r, FILE *fp)
 	}
 
 	fprintf(fp, "\nAlerts\n");
-	if (!r->db)
+	if (!r->db && !r->alerts_checked)
 		fputs("  none (capture files are not checked for alerts)\n",
 		    fp);
 	else if (r->alerts_total == 0)
@@ -1033,7 +1036,7 @@ report_json(struct report *r, FILE *fp)
 	};
 #undef REPORT_F_SPLIT
 	struct out_field alerts[] = {
-		OUT_F_BOOL("checked", r->db),
+		OUT_F_BOOL("checked", r->db || r->alerts_checked),
 		OUT_F_UINT("total", r->alerts_total),
 		REPORT_F_ARR("list", als, r->nalerts),
 	};
@@ -1369,7 +1372,7 @@ report_html(struct report *r, FILE *fp)
 	fputs("</table>\n", fp);
 
 	fputs("<h2 id=\"alerts\">Alerts</h2>\n", fp);
-	if (!r->db)
+	if (!r->db && !r->alerts_checked)
 		fputs("<p>None (capture files are not checked for alerts)."
 		    "</p>\n", fp);
 	else if (r->alerts_total == 0)
@@ -1856,6 +1859,34 @@ report_db_alerts(struct report_db *d, struct report *r)
 	}
 }
 
+/* -r: the alerts the detectors raised, oldest first (as the history's
+ * list), at most REPORT_ALERTS; severity as the history stores it
+ * (enum alert_sev: 1 info .. 4 critical). */
+static void
+report_take_alerts(struct report *r, const struct alerts *a)
+{
+	struct report_alert *al;
+	size_t i, n;
+
+	if (a == NULL)
+		return;
+	r->alerts_checked = 1;
+	r->alerts_total = alerts_raised(a);
+	n = alerts_count(a);
+	r->alerts = xcalloc(REPORT_ALERTS, sizeof *r->alerts);
+	for (i = n; i > 0 && r->nalerts < REPORT_ALERTS; i--) {
+		const struct alert *x = alerts_get(a, i - 1);
+
+		al = &r->alerts[r->nalerts++];
+		al->ts = (int64_t)(x->ts_ns / 1000000000u);
+		al->severity = x->sev;
+		al->kind = xstrdup(alert_kind_name(x->kind));
+		al->subject = xstrdup(x->subject);
+		al->message = xstrdup(x->message);
+		al->state = xstrdup(alert_state_name(x->state));
+	}
+}
+
 /* Read the report from the history database; WT_EXIT_OK, or the exit
  * code after one line on stderr. */
 static int
@@ -2299,6 +2330,7 @@ mode_report(struct wt_opts *o)
 	struct report r;
 	struct report_cut cut;
 	struct pipeline *p;
+	struct alerts *alerts = NULL;
 	struct capture_stats cs;
 	const char *outname;
 	char *cause = NULL;
@@ -2372,10 +2404,19 @@ mode_report(struct wt_opts *o)
 	engine_sink_add(r.engine, &(struct engine_sink){
 	    .name = "report", .arg = &r, .flow = report_flow,
 	    .tick = report_tick, .flags = ENGINE_SINK_UNORDERED });
+	if ((code = mode_alerts_open(o, r.engine, &alerts)) != WT_EXIT_OK) {
+		close(sfd);
+		if (fp != stdout)
+			fclose(fp);
+		pipeline_free(p);
+		report_cut_free(&cut);
+		return code;
+	}
 	if (pipeline_start(p, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
 		    "cannot start capture");
 		free(cause);
+		alerts_free(alerts);
 		close(sfd);
 		if (fp != stdout)
 			fclose(fp);
@@ -2407,6 +2448,7 @@ mode_report(struct wt_opts *o)
 		engine_flush(r.engine);
 		report_close_sec(&r, r.engine);
 		report_finish_files(&r);
+		report_take_alerts(&r, alerts);
 		if (cut.n > 0)
 			report_cut_names(&r, &cut);
 		code = report_emit(&r, fp, outname);
@@ -2416,6 +2458,7 @@ mode_report(struct wt_opts *o)
 		fclose(fp);
 	mode_log_end(p, code);
 	report_free(&r);
+	alerts_free(alerts);
 	pipeline_free(p);
 	report_cut_free(&cut);
 	return code;

@@ -1,0 +1,48 @@
+#!/bin/sh
+# report.sh: report -r lists the alerts the detectors raised, in text,
+# JSON and HTML.
+#
+# tests/alerts/port-scan.txt raises two port_scan alerts (203.0.113.10
+# at 10.05 s and 203.0.113.9 at 10.2 s after the fixture's base time
+# 1700000000, both severity warning = 3); the report lists them oldest
+# first.  With alerts = no the report says capture files were not
+# checked.
+
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init alerts-report
+wt_need_wiretop
+wt_need_pcapgen
+wt_need_tool python3
+
+"$pcapgen" -o "$WT_TMP/scan.pcap" "$WT_SRCDIR/tests/alerts/port-scan.txt" \
+    >/dev/null || wt_hard "pcapgen failed"
+export WIRETOP_NO_DEFAULT_CONFIG=1
+
+"$WIRETOP" report -r "$WT_TMP/scan.pcap" >"$WT_TMP/r.txt" ||
+    wt_fail "report (text) failed"
+sed -n '/^Alerts/,$p' "$WT_TMP/r.txt" >"$WT_TMP/alerts.txt"
+wt_check "text: two port scans, oldest first" sh -c "
+    sed -n 2p '$WT_TMP/alerts.txt' | grep -q 'severity 3  port_scan  (active)  203.0.113.10: port scan' &&
+    sed -n 3p '$WT_TMP/alerts.txt' | grep -q 'severity 3  port_scan  (active)  203.0.113.9: port scan' &&
+    [ \$(wc -l < '$WT_TMP/alerts.txt') -eq 3 ]"
+
+"$WIRETOP" report -r "$WT_TMP/scan.pcap" --format json >"$WT_TMP/r.json" ||
+    wt_fail "report (json) failed"
+wt_check "json: checked, total 2, the two subjects" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["alerts"]
+assert a["checked"] is True and a["total"] == 2, a
+assert [x["subject"] for x in a["list"]] == ["203.0.113.10", "203.0.113.9"], a
+assert all(x["kind"] == "port_scan" and x["severity"] == 3 for x in a["list"]), a
+' "$WT_TMP/r.json"
+
+"$WIRETOP" report -r "$WT_TMP/scan.pcap" --format html >"$WT_TMP/r.html" ||
+    wt_fail "report (html) failed"
+wt_check "html: two alert rows" [ "$(grep -c '<td class="l">port_scan</td>' "$WT_TMP/r.html")" -eq 2 ]
+
+printf 'alerts = no\n' >"$WT_TMP/off.conf"
+"$WIRETOP" report -c "$WT_TMP/off.conf" -r "$WT_TMP/scan.pcap" \
+    >"$WT_TMP/off.txt" || wt_fail "report with alerts = no failed"
+wt_check "alerts = no: not checked" grep -q 'capture files are not checked' \
+    "$WT_TMP/off.txt"
+wt_finish
