@@ -19,7 +19,9 @@
  * open flow is flushed as a record, the store writes its last batch, and
  * the exit status is 0.  HUP reads the configuration again: the capture
  * filter, retention and the log file take effect at once, other changed
- * settings are named in the log as needing a restart.  USR1 logs the
+ * settings are named in the log as needing a restart (the alert settings
+ * among them).  Alerts are logged, one line each at a level from their
+ * severity, as they are raised, escalated and resolved.  USR1 logs the
  * capture and store statistics.
  */
 #include "config.h"
@@ -56,6 +58,7 @@ struct daemon {
 	struct wt_opts *o;
 	struct pipeline *p;
 	struct store *s;
+	struct alerts *alerts;		/* the detectors, or NULL */
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
@@ -63,6 +66,48 @@ struct daemon {
 	char *owned[8];			/* paths made absolute */
 	unsigned nowned;
 };
+
+/* Alert subscriber: each new alert, escalation and resolution is one
+ * log line (syslog, or --log), at a level from its severity. */
+static void
+daemon_alert(void *arg, const struct alert *a, enum alert_event ev)
+{
+	const char *what;
+
+	(void)arg;
+	switch (ev) {
+	case ALERT_EV_NEW:
+		what = "alert";
+		break;
+	case ALERT_EV_REPEAT:
+		what = "alert still active";
+		break;
+	case ALERT_EV_RESOLVED:
+		log_info("alert %llu resolved: %s %s (seen %u times)",
+		    (unsigned long long)a->id, alert_kind_name(a->kind),
+		    a->subject, a->count);
+		return;
+	default:
+		return;
+	}
+	switch (a->sev) {
+	case ALERT_SEV_CRITICAL:
+		log_error("%s %llu [%s] %s: %s", what, (unsigned long long)a->id,
+		    alert_sev_name(a->sev), alert_kind_name(a->kind),
+		    a->message);
+		break;
+	case ALERT_SEV_WARNING:
+		log_warn("%s %llu [%s] %s: %s", what, (unsigned long long)a->id,
+		    alert_sev_name(a->sev), alert_kind_name(a->kind),
+		    a->message);
+		break;
+	default:
+		log_info("%s %llu [%s] %s: %s", what, (unsigned long long)a->id,
+		    alert_sev_name(a->sev), alert_kind_name(a->kind),
+		    a->message);
+		break;
+	}
+}
 
 static int64_t
 daemon_mono(void)
@@ -465,6 +510,12 @@ daemon_run(struct daemon *d)
 		return code;
 	if ((d->s = mode_store_open(o, d->db, 1, group)) == NULL)
 		return WT_EXIT_DB;
+	if ((code = mode_alerts_open(o, pipeline_engine(d->p), &d->alerts)) !=
+	    WT_EXIT_OK)
+		return code;
+	if (d->alerts != NULL)
+		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d,
+		    .event = daemon_alert });
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {
@@ -517,6 +568,7 @@ mode_daemon(struct wt_opts *o)
 	daemon_report(&d, code);
 	if (d.s != NULL)
 		store_close(d.s, NULL);
+	alerts_free(d.alerts);
 	if (d.p != NULL) {
 		mode_log_end(d.p, code);
 		pipeline_free(d.p);
