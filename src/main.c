@@ -73,8 +73,9 @@ static const struct main_mode main_modes[] = {
 	  "                           capture file replayed on its own timestamps (-r)\n",
 	  mode_tui, MAIN_OPT_CAPTURE | MAIN_OPT_SCREEN | MAIN_OPT_DB },
 	{ "export",
-	  "  export                   write flows, hosts or a summary as CSV, JSON or\n"
-	  "                           NDJSON, from a capture file or live capture\n",
+	  "  export                   write flows, hosts, alerts or a summary as\n"
+	  "                           CSV, JSON or NDJSON, from a capture file or\n"
+	  "                           live capture\n",
 	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
 	{ "report",
 	  "  report                   one report of capture files (-r) or of the\n"
@@ -85,10 +86,11 @@ static const struct main_mode main_modes[] = {
 	  mode_report, MAIN_OPT_CAPTURE | MAIN_OPT_REPORT | MAIN_OPT_DB },
 	{ "daemon",
 	  "  daemon                   headless: capture into the history database\n"
-	  "                           (--db), log to syslog or --log; stays in the\n"
-	  "                           foreground unless --daemonize; TERM/INT\n"
-	  "                           flush and exit, HUP reloads the\n"
-	  "                           configuration, USR1 logs statistics\n",
+	  "                           (--db), log alerts and diagnostics to syslog\n"
+	  "                           or --log; stays in the foreground unless\n"
+	  "                           --daemonize; TERM/INT flush and exit, HUP\n"
+	  "                           reloads the configuration, USR1 logs\n"
+	  "                           statistics\n",
 	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON },
 	{ "import",
 	  "  import FILE...           read capture files and flow logs (Zeek\n"
