@@ -135,6 +135,18 @@ bw_if_second(struct bw *b, unsigned i, const char *name, int dir,
 		    sec + 1 - *over);
 }
 
+/* Bytes of one second of a rate ring (0 if outside its window). */
+static uint32_t
+bw_second(const struct rate *r, uint64_t sec)
+{
+	if (sec > r->head_sec || r->head_sec - sec >= RATE_SLOTS)
+		return 0;
+	return r->bytes[sec % RATE_SLOTS];
+}
+
+/* Every host's last complete second against the bound: a few loads per
+ * host; only a host over it costs a lookup (a host that was over and is
+ * no longer is found out by its last_sec when it is over again). */
 static void
 bw_hosts(struct bw *b, const struct engine *e, uint64_t now_sec,
     uint64_t ts)
@@ -143,24 +155,20 @@ bw_hosts(struct bw *b, const struct engine *e, uint64_t now_sec,
 	int dir, created;
 
 	for (h = engine_host_first(e); h != NULL; h = engine_host_next(e, h)) {
+		if (h->rates == NULL)
+			continue;
 		for (dir = 0; dir < 2; dir++) {
-			double r = rate_avg(dir ? host_rate_out(h) :
-			    host_rate_in(h), now_sec, 1);
+			double r = bw_second(dir ? &h->rates->out :
+			    &h->rates->in, now_sec - 1);
 			struct bw_key k;
 			struct bw_host *bh;
 
+			if (r <= b->host)
+				continue;
 			memset(&k, 0, sizeof k);
 			memcpy(k.addr, h->addr, 16);
 			k.ver = h->ip_ver;
 			k.dir = (uint8_t)dir;
-			if (r <= b->host) {
-				/* forget it only if it was over */
-				bh = alert_tab_find(&b->hosts, &k,
-				    alert_hash(b->a, &k, sizeof k));
-				if (bh != NULL)
-					bh->over_sec = 0;
-				continue;
-			}
 			bh = alert_tab_get(&b->hosts, &k, alert_hash(b->a, &k,
 			    sizeof k), ts, &created);
 			if (bh->over_sec == 0 || bh->last_sec + 1 < now_sec - 1)

@@ -48,7 +48,8 @@ large_free(void *arg)
 }
 
 static void
-large_packet(void *arg, const struct pkt_meta *m)
+large_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
+    int dir)
 {
 	struct large *l = arg;
 	struct alert_fire f;
@@ -56,6 +57,8 @@ large_packet(void *arg, const struct pkt_meta *m)
 	char cid[ALERT_CID_MAX];
 	const char *pn;
 
+	(void)fl;
+	(void)dir;
 	if (m->wire_len <= l->bytes || m->ip_ver == 0 ||
 	    (m->proto == 6 && !l->tcp))
 		return;
@@ -89,4 +92,5 @@ const struct alert_det_ops alert_large_packet_ops = {
 	.create = large_create,
 	.free = large_free,
 	.packet = large_packet,
+	.pkt_want = ALERT_PKT_LARGE,
 };

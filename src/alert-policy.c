@@ -9,9 +9,12 @@
  * telnet anywhere, and SMB (139, 445) and RDP (3389) crossing the
  * boundary.  A packet to a listed port is an alert about its sender (the
  * client, peer: the server); one from a listed port (the server's
- * answers, or a capture that missed the start) about its receiver.  Per
- * packet: two bit tests in 8 KiB tables; a hit costs a lookup in the
- * alert core (repeats fold into the open alert).
+ * answers, or a capture that missed the start) about its receiver.  Only
+ * the first packet of each flow in each direction is judged (the core
+ * passes no other): two bit tests in 8 KiB tables; a hit costs a lookup
+ * in the alert core (repeats fold into the open alert).  A long session
+ * on a denied port thus counts once per flow record: an alert whose
+ * session goes on without new flows resolves after alert_cooldown.
  */
 #include "config.h"
 #include "alert.h"
@@ -170,12 +173,15 @@ policy_crosses(struct policy *p, const struct pkt_meta *m)
 }
 
 static void
-policy_packet(void *arg, const struct pkt_meta *m)
+policy_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
+    int dir)
 {
 	struct policy *p = arg;
 	unsigned pi, port;
 	int reply;
 
+	(void)fl;
+	(void)dir;
 	if (m->ip_ver == 0)
 		return;
 	if (BIT(p->ip_any, m->proto)) {
@@ -212,4 +218,5 @@ const struct alert_det_ops alert_policy_ops = {
 	.create = policy_create,
 	.free = policy_free,
 	.packet = policy_packet,
+	.pkt_want = ALERT_PKT_FIRST,
 };

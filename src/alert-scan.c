@@ -5,7 +5,9 @@
  * A probe is a TCP SYN without ACK, or a UDP datagram that is not a reply
  * (no probe the other way); it is answered by a SYN-ACK, or by any UDP
  * datagram back from the probed port.  A RST or an ICMP error is not an
- * answer: closed ports are what a scan mostly finds.  Each distinct probe
+ * answer: closed ports are what a scan mostly finds.  (Which datagram is
+ * a probe and which a reply comes from its flow: the engine's originator
+ * sent the probe.)  Each distinct probe
  * (source, destination, port, protocol) is counted once per window:
  *
  *   port_scan  one source's unanswered probes to distinct ports of one
@@ -15,8 +17,13 @@
  *              port (and protocol), in host_scan_window seconds, pass
  *              host_scan_hosts.
  *
- * An answer takes its probe back out of both counts.  Per packet: at most
- * three lookups in fixed tables (alert_tab), no allocation; under table
+ * A probe counts once it has waited ALERT_SCAN_WAIT_NS (3 s) of packet
+ * time without an answer (a FIFO of probes in time order, judged as
+ * packets and ticks move the clock, and all at the end of the input);
+ * an answer that comes later takes it back out of both counts.  So an
+ * answered connection costs a lookup for its SYN and one for its
+ * SYN-ACK, and only unanswered probes touch the counts.  Only SYNs and
+ * the first packet of a flow each way reach it; no allocation; under table
  * pressure the least recently used entries are forgotten (a scan of more
  * than ALERT_SCAN_PROBES ports in one window is still seen: its count
  * passes the bound long before).
@@ -30,11 +37,14 @@
 #include <string.h>
 
 #include "alert-int.h"
+#include "engine.h"
 #include "fmt.h"
 #include "xmalloc.h"
 
 #define ALERT_SCAN_PROBES	65536
 #define ALERT_SCAN_PAIRS	16384
+#define ALERT_SCAN_WAITING	65536	/* probes waiting: a power of 2 */
+#define ALERT_SCAN_WAIT_NS	(3 * NS)	/* answered within: not a probe */
 #define NS			1000000000ull
 
 struct scan_key {		/* a probe */
@@ -48,8 +58,16 @@ struct scan_key {		/* a probe */
 struct scan_probe {
 	struct alert_tab_hdr h;
 	struct scan_key k;
-	uint32_t answered;
-	uint64_t first_ns;	/* when it was counted */
+	uint8_t answered;
+	uint8_t counted;	/* in the pair and fan counts */
+	uint64_t first_ns;	/* when it was sent */
+};
+
+/* A probe waiting for its answer (the FIFO of struct scan). */
+struct scan_wait {
+	uint64_t ts;		/* the probe's first_ns */
+	uint32_t slot;		/* its entry in the probes table */
+	uint32_t hash;		/* its key's hash: the entry is still it */
 };
 
 struct scan_pair_key {		/* port_scan: source -> host */
@@ -89,6 +107,8 @@ struct scan {
 	uint32_t max_ports, max_hosts;
 	uint64_t win_ports, win_hosts;	/* ns */
 	struct alert_tab probes, pairs, fans;
+	struct scan_wait *wait;	/* FIFO of ALERT_SCAN_WAITING, by time */
+	uint32_t whead, wlen;
 };
 
 static void *
@@ -113,6 +133,7 @@ scan_create(struct alerts *a, const struct alert_cfg *cfg, unsigned on,
 	if (s->hosts_on)
 		alert_tab_init(&s->fans, ALERT_SCAN_PAIRS,
 		    sizeof(struct scan_fan), sizeof(struct scan_fan_key));
+	s->wait = xcalloc(ALERT_SCAN_WAITING, sizeof *s->wait);
 	return s;
 }
 
@@ -124,6 +145,7 @@ scan_free(void *arg)
 	alert_tab_done(&s->probes);
 	alert_tab_done(&s->pairs);
 	alert_tab_done(&s->fans);
+	free(s->wait);
 	free(s);
 }
 
@@ -206,21 +228,15 @@ scan_fire(struct scan *s, const struct scan_key *k, int ports, uint32_t n,
 	alert_fire(s->a, &f);
 }
 
+/* A probe went unanswered: count it into its pair and fan at now. */
 static void
-scan_probe(struct scan *s, const struct scan_key *k, uint64_t ts)
+scan_count(struct scan *s, struct scan_probe *p, uint64_t now)
 {
-	struct scan_probe *p;
+	const struct scan_key *k = &p->k;
 	struct scan_count *c;
-	uint64_t win = s->win_ports > s->win_hosts ? s->win_ports :
-	    s->win_hosts;
-	int created;
+	uint64_t ts = p->first_ns;
 
-	p = alert_tab_get(&s->probes, k, alert_hash(s->a, k, sizeof *k), ts,
-	    &created);
-	if (!created && ts < p->first_ns + win)
-		return;		/* counted in this window already */
-	p->first_ns = ts;
-	p->answered = 0;
+	p->counted = 1;
 	if (s->ports_on) {
 		struct scan_pair_key pk;
 
@@ -228,7 +244,7 @@ scan_probe(struct scan *s, const struct scan_key *k, uint64_t ts)
 		c = scan_count_get(s->a, &s->pairs, &pk, sizeof pk,
 		    offsetof(struct scan_pair, c), ts, s->win_ports);
 		if (++c->count > s->max_ports)
-			scan_fire(s, k, 1, c->count, ts);
+			scan_fire(s, k, 1, c->count, now);
 	}
 	if (s->hosts_on) {
 		struct scan_fan_key fk;
@@ -237,11 +253,68 @@ scan_probe(struct scan *s, const struct scan_key *k, uint64_t ts)
 		c = scan_count_get(s->a, &s->fans, &fk, sizeof fk,
 		    offsetof(struct scan_fan, c), ts, s->win_hosts);
 		if (++c->count > s->max_hosts)
-			scan_fire(s, k, 0, c->count, ts);
+			scan_fire(s, k, 0, c->count, now);
 	}
 }
 
-/* Take an answered probe back out of the counts of its windows. */
+/* Judge the oldest waiting probe: still unanswered, it counts. */
+static void
+scan_judge_one(struct scan *s, uint64_t now)
+{
+	struct scan_wait *w = &s->wait[s->whead];
+	struct scan_probe *p;
+
+	p = (struct scan_probe *)(void *)(s->probes.e + (size_t)w->slot *
+	    s->probes.esz);
+	s->whead = (s->whead + 1) & (ALERT_SCAN_WAITING - 1);
+	s->wlen--;
+	/* the entry may have been given to another probe since */
+	if (p->h.used && p->h.hash == w->hash && p->first_ns == w->ts &&
+	    !p->answered && !p->counted)
+		scan_count(s, p, now);
+}
+
+/* Judge the probes that waited ALERT_SCAN_WAIT_NS by now (all of them
+ * at the end of the input: now = UINT64_MAX). */
+static void
+scan_judge(struct scan *s, uint64_t now)
+{
+	while (s->wlen > 0 && (now == UINT64_MAX ||
+	    s->wait[s->whead].ts + ALERT_SCAN_WAIT_NS <= now))
+		scan_judge_one(s, now == UINT64_MAX ?
+		    s->wait[s->whead].ts + ALERT_SCAN_WAIT_NS : now);
+}
+
+/* A probe: new in its window, it waits for an answer. */
+static void
+scan_probe(struct scan *s, const struct scan_key *k, uint64_t ts)
+{
+	struct scan_probe *p;
+	struct scan_wait *w;
+	uint64_t win = s->win_ports > s->win_hosts ? s->win_ports :
+	    s->win_hosts;
+	uint32_t h = alert_hash(s->a, k, sizeof *k);
+	int created;
+
+	scan_judge(s, ts);
+	p = alert_tab_get(&s->probes, k, h, ts, &created);
+	if (!created && ts < p->first_ns + win)
+		return;		/* seen in this window already */
+	p->first_ns = ts;
+	p->answered = 0;
+	p->counted = 0;
+	if (s->wlen == ALERT_SCAN_WAITING)
+		scan_judge_one(s, ts);	/* full: the oldest is judged early */
+	w = &s->wait[(s->whead + s->wlen) & (ALERT_SCAN_WAITING - 1)];
+	w->ts = ts;
+	w->hash = h;
+	w->slot = (uint32_t)(((unsigned char *)p - s->probes.e) /
+	    s->probes.esz);
+	s->wlen++;
+}
+
+/* An answer: a probe still waiting is simply not counted; one answered
+ * late is taken back out of the counts of its windows. */
 static void
 scan_answer(struct scan *s, struct scan_probe *p)
 {
@@ -249,6 +322,8 @@ scan_answer(struct scan *s, struct scan_probe *p)
 	unsigned char *e;
 
 	p->answered = 1;
+	if (!p->counted)
+		return;
 	if (s->ports_on) {
 		struct scan_pair_key pk;
 
@@ -273,44 +348,67 @@ scan_answer(struct scan *s, struct scan_probe *p)
 	}
 }
 
+/*
+ * The core passes TCP SYNs and the first packet of each flow in each
+ * direction.  A SYN without ACK is a probe; a SYN-ACK answers one.  A
+ * UDP flow's first datagram from its originator is a probe, and the
+ * first one back answers it (later datagrams change nothing).
+ */
 static void
-scan_packet(void *arg, const struct pkt_meta *m)
+scan_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
+    int dir)
 {
 	struct scan *s = arg;
 	struct scan_probe *p;
 	struct scan_key k;
+	int probe;
 
-	if ((m->proto != 6 && m->proto != 17) || !(m->flags & PKT_F_L4) ||
+	if (fl == NULL || !(m->flags & PKT_F_L4) ||
 	    (m->flags & PKT_F_FRAG_LATER))
 		return;
-	if (m->proto == 6 && !(m->tcp_flags & PKT_TCP_SYN))
-		return;		/* the common case: one test */
+	if (m->proto == 6) {
+		if (!(m->tcp_flags & PKT_TCP_SYN))
+			return;
+		probe = !(m->tcp_flags & PKT_TCP_ACK);
+	} else if (m->proto == 17) {
+		if (fl->dir[dir].pkts != 1)
+			return;
+		probe = dir == 0;
+	} else
+		return;
 	memset(&k, 0, sizeof k);
 	k.proto = m->proto;
 	k.ver = m->ip_ver;
-	if (m->proto == 6 && !(m->tcp_flags & PKT_TCP_ACK)) {
+	if (probe) {
 		memcpy(k.src, m->src, 16);
 		memcpy(k.dst, m->dst, 16);
 		k.port = m->dport;
 		scan_probe(s, &k, m->ts_ns);
 		return;
 	}
-	/* a SYN-ACK, or a UDP datagram: does it answer a probe? */
+	/* the answer to the probe the other way */
 	memcpy(k.src, m->dst, 16);
 	memcpy(k.dst, m->src, 16);
 	k.port = m->sport;
 	p = alert_tab_find(&s->probes, &k, alert_hash(s->a, &k, sizeof k));
-	if (p != NULL) {
-		if (!p->answered)
-			scan_answer(s, p);
-		return;
-	}
-	if (m->proto == 6)
-		return;		/* a SYN-ACK to a SYN not seen */
-	memcpy(k.src, m->src, 16);
-	memcpy(k.dst, m->dst, 16);
-	k.port = m->dport;
-	scan_probe(s, &k, m->ts_ns);
+	if (p != NULL && !p->answered)
+		scan_answer(s, p);
+}
+
+/* Once a second: judge what waited long enough, also when no probe
+ * comes. */
+static void
+scan_tick(void *arg, const struct engine *e, uint64_t now_ns)
+{
+	(void)e;
+	scan_judge(arg, now_ns);
+}
+
+/* The end of the input: what still waits was never answered. */
+static void
+scan_flush(void *arg)
+{
+	scan_judge(arg, UINT64_MAX);
 }
 
 const struct alert_det_ops alert_scan_ops = {
@@ -318,4 +416,7 @@ const struct alert_det_ops alert_scan_ops = {
 	.create = scan_create,
 	.free = scan_free,
 	.packet = scan_packet,
+	.pkt_want = ALERT_PKT_SYN | ALERT_PKT_FIRST,
+	.tick = scan_tick,
+	.flush = scan_flush,
 };

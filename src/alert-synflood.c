@@ -118,7 +118,8 @@ synflood_roll(struct synflood *s, struct syn_target *t, uint64_t sec,
 }
 
 static void
-synflood_packet(void *arg, const struct pkt_meta *m)
+synflood_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
+    int dir)
 {
 	struct synflood *s = arg;
 	struct syn_target *t;
@@ -126,6 +127,8 @@ synflood_packet(void *arg, const struct pkt_meta *m)
 	uint64_t sec;
 	int created;
 
+	(void)fl;
+	(void)dir;
 	if (m->proto != 6 || !(m->tcp_flags & PKT_TCP_SYN) ||
 	    !(m->flags & PKT_F_L4))
 		return;
@@ -157,4 +160,5 @@ const struct alert_det_ops alert_syn_flood_ops = {
 	.create = synflood_create,
 	.free = synflood_free,
 	.packet = synflood_packet,
+	.pkt_want = ALERT_PKT_SYN,
 };

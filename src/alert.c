@@ -79,12 +79,17 @@ struct alerts {
 	struct alert_det dets[ALERT_NDETS];
 	unsigned ndets;
 	/* the packet path: detectors with a packet callback */
-	void (*pkt_fn[ALERT_NDETS])(void *, const struct pkt_meta *);
+	void (*pkt_fn[ALERT_NDETS])(void *, const struct pkt_meta *,
+	    const struct flow *, int);
 	void *pkt_arg[ALERT_NDETS];
+	unsigned pkt_want[ALERT_NDETS];
 	unsigned npkt;
+	unsigned want_any;		/* the union of pkt_want */
+	uint32_t large_min;		/* wire bytes: ALERT_PKT_LARGE above */
 	alert_geo_fn geo;
 	void *geo_arg;
 	uint64_t hkey;			/* per-run hash key */
+	int flushed;			/* the input has ended */
 	struct alert_cmd *cmd;		/* alert_command, or NULL */
 	char enabled_text[256];
 };
@@ -164,6 +169,7 @@ alert_hash(const struct alerts *a, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 	uint64_t h = a->hkey ^ n, w;
+	uint32_t w4;
 
 	while (n >= 8) {
 		memcpy(&w, b, 8);
@@ -172,10 +178,16 @@ alert_hash(const struct alerts *a, const void *p, size_t n)
 		b += 8;
 		n -= 8;
 	}
-	if (n > 0) {
-		w = 0;
-		memcpy(&w, b, n);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	/* fixed-size copies: no call into the C library */
+	if (n >= 4) {
+		memcpy(&w4, b, 4);
+		h = (h ^ w4) * 0x9e3779b97f4a7c15ull;
+		b += 4;
+		n -= 4;
+	}
+	while (n > 0) {
+		h = (h ^ *b++) * 0x100000001b3ull;
+		n--;
 	}
 	return (uint32_t)alert_mix(h);
 }
@@ -504,14 +516,20 @@ alert_tick_states(struct alerts *a, uint64_t now)
 
 /* ---- the engine sink ------------------------------------------------ */
 
+/* The packet path: the engine calls this only for the kinds some
+ * detector wants (a SYN, a flow's first packet each way, a large one:
+ * not for packets in the middle of a flow, nearly all of them), and it
+ * calls only the detectors that want this packet's kinds. */
 static void
-alerts_sink_packet(void *arg, const struct pkt_meta *m)
+alerts_sink_packet(void *arg, const struct pkt_meta *m, const struct flow *f,
+    int dir, unsigned what)
 {
 	struct alerts *a = arg;
 	unsigned i;
 
 	for (i = 0; i < a->npkt; i++)
-		a->pkt_fn[i](a->pkt_arg[i], m);
+		if (a->pkt_want[i] & what)
+			a->pkt_fn[i](a->pkt_arg[i], m, f, dir);
 }
 
 static void
@@ -520,7 +538,13 @@ alerts_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 	struct alerts *a = arg;
 	unsigned i;
 
-	(void)why;
+	/* The first record of engine_flush(): the input has ended. */
+	if (why == FLOW_END_FLUSH && !a->flushed) {
+		a->flushed = 1;
+		for (i = 0; i < a->ndets; i++)
+			if (a->dets[i].ops->flush != NULL)
+				a->dets[i].ops->flush(a->dets[i].state);
+	}
 	for (i = 0; i < a->ndets; i++)
 		if (a->dets[i].ops->flow != NULL)
 			a->dets[i].ops->flow(a->dets[i].state, f);
@@ -636,6 +660,7 @@ alerts_create(const struct alert_cfg *cfg, struct engine *e, char **cause)
 		;
 	a->bucket = xcalloc(nb, sizeof *a->bucket);
 	a->hmask = nb - 1;
+	a->large_min = cfg->large_packet_bytes;
 	/* A per-run key for the detectors' tables, so crafted addresses
 	 * cannot aim at one bucket. */
 	if (getrandom(key, sizeof key, GRND_NONBLOCK) != (ssize_t)sizeof key) {
@@ -668,6 +693,8 @@ alerts_create(const struct alert_cfg *cfg, struct engine *e, char **cause)
 		if (ops->packet != NULL) {
 			a->pkt_fn[a->npkt] = ops->packet;
 			a->pkt_arg[a->npkt] = st;
+			a->pkt_want[a->npkt] = ops->pkt_want;
+			a->want_any |= ops->pkt_want;
 			a->npkt++;
 		}
 	}
@@ -695,6 +722,8 @@ alerts_create(const struct alert_cfg *cfg, struct engine *e, char **cause)
 	sk.arg = a;
 	sk.flags = flags | ENGINE_SINK_UNORDERED;
 	sk.packet = a->npkt ? alerts_sink_packet : NULL;
+	sk.packet_want = a->want_any;
+	sk.packet_large = a->large_min;
 	sk.flow = alerts_sink_flow;
 	sk.tick = alerts_sink_tick;
 	sk.name_learned = alerts_sink_name;

@@ -227,6 +227,14 @@ const char	*alert_kind_list(void);
 
 /* ---- what detectors see (alert-*.c) -------------------------------- */
 
+/* Packets a detector is given (struct alert_det_ops.pkt_want): the
+ * engine's kinds (engine.h ENGINE_PKT_*). */
+#define ALERT_PKT_SYN	0x1u	/* TCP with SYN set (and valid ports) */
+#define ALERT_PKT_FIRST	0x2u	/* the first packet of its flow in its
+				   direction */
+#define ALERT_PKT_LARGE	0x4u	/* longer on the wire than
+				   large_packet_bytes */
+
 /* One detector file: its state is private to it.  kinds is the mask
  * (1u << enum alert_kind) of the kinds it raises; create() is told which
  * of them are enabled. */
@@ -236,11 +244,17 @@ struct alert_det_ops {
 	void	*(*create)(struct alerts *, const struct alert_cfg *,
 		    unsigned enabled, char **cause);
 	void	 (*free)(void *);
-	void	 (*packet)(void *, const struct pkt_meta *);
+	/* The packets it wants (ALERT_PKT_*): the core calls it for those
+	 * only, so most packets cost no detector a call. */
+	void	 (*packet)(void *, const struct pkt_meta *,
+		    const struct flow *, int dir);
+	unsigned pkt_want;
 	void	 (*flow)(void *, const struct flow *);
 	void	 (*tick)(void *, const struct engine *, uint64_t now_ns);
 	void	 (*name)(void *, const struct pkt_name *);
 	void	 (*source)(void *, const struct engine_source_event *);
+	/* The end of the input (the engine flushes its flows). */
+	void	 (*flush)(void *);
 	unsigned engine_flags;	/* ENGINE_SINK_* it needs */
 };
 

@@ -1469,6 +1469,8 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		rate_add(&(*r)->dir[d], ts / NS_PER_SEC, m->wire_len);
 	}
 
+	e->pkt_flow = f;
+	e->pkt_dir = d;
 	/* Hosts count a frame once, at its innermost layer. */
 	if (m->flags & PKT_F_MORE) {
 		struct flow_tunnel *tu = flow_tun_get(e, i);
@@ -1476,6 +1478,7 @@ engine_flow_packet(struct engine *e, const struct pkt_meta *m,
 		f = flow_at(e, i);
 		tu->inner_pkts[d]++;
 		tu->inner_wire[d] += m->wire_len;
+		e->pkt_flow = f;
 	} else if (ENGINE_HOSTS_LIVE(e))
 		engine_host_count_pkt(e,
 		    sender_is_a ? f->priv.host_a : f->priv.host_b,

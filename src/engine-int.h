@@ -180,6 +180,10 @@ struct engine {
 	uint8_t layer_kind[PKT_MAX_TUNNELS + 1];	/* tunnel it carries */
 	unsigned layer_valid;		/* bit l: layer_uid[l] is this frame's */
 	int frame_tx;			/* the frame's layer 0 counts as tx */
+	const struct flow *pkt_flow;	/* the flow the last IP record went
+					   to (for the packet sinks) */
+	int pkt_dir;			/* its direction: 0 from the
+					   originator */
 	uint64_t checked_sec;		/* last second expiry ran for */
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
 	uint64_t active_ns;
@@ -194,6 +198,8 @@ struct engine {
 	/* The sinks with a packet callback (the detectors). */
 	struct engine_sink *pkt_sinks[ENGINE_MAX_SINKS];
 	unsigned n_pkt_sinks;
+	unsigned pkt_want;		/* the union of their packet_want */
+	uint32_t pkt_large;		/* the smallest packet_large */
 	int flush_ordered;		/* a flow sink needs the flush order */
 	int started;			/* a packet or name was accounted */
 

@@ -117,8 +117,12 @@ engine_sink_add(struct engine *e, const struct engine_sink *sk)
 		if (!(s->flags & ENGINE_SINK_UNORDERED))
 			e->flush_ordered = 1;
 	}
-	if (s->packet != NULL)
+	if (s->packet != NULL) {
+		if (e->n_pkt_sinks == 0 || s->packet_large < e->pkt_large)
+			e->pkt_large = s->packet_large;
+		e->pkt_want |= s->packet_want;
 		e->pkt_sinks[e->n_pkt_sinks++] = s;
+	}
 	return 0;
 }
 
@@ -144,6 +148,28 @@ engine_publish_tick(struct engine *e)
 	for (i = 0; i < e->n_sinks; i++) {
 		if (e->sinks[i].tick != NULL)
 			e->sinks[i].tick(e->sinks[i].arg, e, e->now_ns);
+	}
+}
+
+/* Give a packet to the packet sinks that want its kind. */
+static void
+engine_publish_packet(struct engine *e, const struct pkt_meta *m,
+    unsigned what)
+{
+	const struct flow *f = NULL;
+	unsigned i;
+
+	if (m->ip_ver == 4 || m->ip_ver == 6)
+		f = e->pkt_flow;
+	for (i = 0; i < e->n_pkt_sinks; i++) {
+		const struct engine_sink *s = e->pkt_sinks[i];
+		unsigned w = what;
+
+		/* what says large by the smallest bound of all */
+		if ((w & ENGINE_PKT_LARGE) && m->wire_len <= s->packet_large)
+			w &= ~ENGINE_PKT_LARGE;
+		if (s->packet_want & w)
+			s->packet(s->arg, m, f, e->pkt_dir, w);
 	}
 }
 
@@ -221,10 +247,19 @@ engine_account(struct engine *e, const struct pkt_meta *m,
 
 	engine_source_account(e, m, st, tx);
 	if (e->n_pkt_sinks != 0) {
-		unsigned i;
+		/* Sort the packet out here: most are none of the kinds. */
+		unsigned what = ENGINE_PKT_ALL;
 
-		for (i = 0; i < e->n_pkt_sinks; i++)
-			e->pkt_sinks[i]->packet(e->pkt_sinks[i]->arg, m);
+		if (m->proto == 6 && (m->tcp_flags & PKT_TCP_SYN) &&
+		    (m->flags & PKT_F_L4) && m->ip_ver != 0)
+			what |= ENGINE_PKT_SYN;
+		if ((m->ip_ver == 4 || m->ip_ver == 6) &&
+		    e->pkt_flow->dir[e->pkt_dir].pkts == 1)
+			what |= ENGINE_PKT_FIRST;
+		if (m->wire_len > e->pkt_large)
+			what |= ENGINE_PKT_LARGE;
+		if (what & e->pkt_want)
+			engine_publish_packet(e, m, what);
 	}
 }
 

@@ -344,6 +344,14 @@ struct engine_source_event {
 #define ENGINE_SINK_UNORDERED	0x2u	/* its flow callback does not need
 					   engine_flush()'s fixed order */
 
+/* Kinds of packets a packet callback is given (engine_sink.packet_want). */
+#define ENGINE_PKT_SYN		0x1u	/* TCP with SYN set, ports valid */
+#define ENGINE_PKT_FIRST	0x2u	/* the first packet of its flow in
+					   its direction */
+#define ENGINE_PKT_LARGE	0x4u	/* longer on the wire than
+					   packet_large */
+#define ENGINE_PKT_ALL		0x8u	/* every packet */
+
 /*
  * A subscriber.  Callbacks run on the engine's thread, inside engine
  * calls; they may read the engine (and call engine_sync()) but must not
@@ -355,10 +363,18 @@ struct engine_sink {
 	unsigned flags;			/* ENGINE_SINK_* */
 	/* Every flow record (closed, timed out, partial, flushed). */
 	void (*flow)(void *arg, const struct flow *, enum flow_end_reason);
-	/* Every packet record of a frame's innermost layer (IP or not),
-	 * after it was accounted (the alert detectors).  It runs on the
-	 * packet path: it must be O(1) and must not allocate. */
-	void (*packet)(void *arg, const struct pkt_meta *);
+	/* The packet records of a frame's innermost layer that are of a
+	 * kind in packet_want (ENGINE_PKT_*), after they were accounted
+	 * (the alert detectors), with the flow each went to (NULL: not IP),
+	 * its direction (0: from the originator) and its kinds.  The engine
+	 * sorts packets out inline, so the sink is not called for the rest
+	 * (nearly all of them).  It runs on the packet path: it must be
+	 * O(1) and must not allocate. */
+	void (*packet)(void *arg, const struct pkt_meta *,
+	    const struct flow *, int dir, unsigned what);
+	unsigned packet_want;		/* ENGINE_PKT_* */
+	uint32_t packet_large;		/* ENGINE_PKT_LARGE: wire bytes above
+					   this */
 	/* Once per packet-time second: when the clock enters a new second
 	 * (after that second's expiry; a gap of several seconds gives one
 	 * tick), now_ns is the new clock. */
