@@ -3,10 +3,11 @@
 # fixture (tests/alerts/port-scan.txt).
 #
 # From how the fixture is built: two scans pass port_scan_ports (100):
-# 203.0.113.10 at its 101st unanswered UDP probe (0.05 + 100 x 0.1 =
-# 10.05 s) and 203.0.113.9 at its 103rd SYN (two of its ports answered:
-# 102 x 0.1 = 10.2 s).  The pane lists the newest first: 203.0.113.9's
-# alert (id 2) is the first row.  Tab four times moves the focus from the
+# 203.0.113.10 with its 101st unanswered UDP probe (sent at 0.05 + 100 x
+# 0.1 = 10.05 s, counted when it has waited 3 s unanswered: 13.05 s) and
+# 203.0.113.9 with its 103rd SYN (two of its ports answered: sent at
+# 102 x 0.1 = 10.2 s, counted at 13.2 s).  The pane lists the newest
+# first: 203.0.113.9's alert (id 2) is the first row.  Tab four times moves the focus from the
 # talkers to the alerts pane; `a` acknowledges the selected alert (the
 # row then says "ack", the status line who did it), and Enter shows its
 # details on the status line and opens the host view of its subject.
