@@ -47,6 +47,7 @@ static const struct alert_det_ops *const alert_dets[] = {
 	&alert_new_peer_ops,
 	&alert_policy_ops,
 	&alert_capture_ops,
+	&alert_dns_anomaly_ops,
 };
 #define ALERT_NDETS (sizeof alert_dets / sizeof alert_dets[0])
 
@@ -56,9 +57,6 @@ static const char *const alert_kind_names[ALERT_KIND_COUNT] = {
 	"capture",
 };
 
-/* Kinds no detector implements yet: named in the list, refused with a
- * message that says so. */
-#define ALERT_UNIMPLEMENTED	(1u << ALERT_DNS_ANOMALY)
 
 struct alert_det {
 	const struct alert_det_ops *ops;
@@ -134,7 +132,7 @@ const char *
 alert_kind_list(void)
 {
 	return "port_scan, host_scan, syn_flood, large_packet, bandwidth, "
-	    "rate_anomaly, geo, new_peer, policy, capture";
+	    "rate_anomaly, geo, new_peer, policy, dns_anomaly, capture";
 }
 
 /* splitmix64 finaliser. */
@@ -575,6 +573,17 @@ alerts_sink_name(void *arg, const struct pkt_name *pn)
 }
 
 static void
+alerts_sink_dns(void *arg, const struct pkt_name *pn)
+{
+	struct alerts *a = arg;
+	unsigned i;
+
+	for (i = 0; i < a->ndets; i++)
+		if (a->dets[i].ops->dns != NULL)
+			a->dets[i].ops->dns(a->dets[i].state, pn);
+}
+
+static void
 alerts_sink_source(void *arg, const struct engine_source_event *ev)
 {
 	struct alerts *a = arg;
@@ -599,14 +608,13 @@ alerts_parse_kinds(const char *list, unsigned *mask, char **cause)
 	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", \t", &save)) {
 		if (strcmp(tok, "all") == 0) {
-			*mask |= ((1u << ALERT_KIND_COUNT) - 1) &
-			    ~ALERT_UNIMPLEMENTED;
+			*mask |= (1u << ALERT_KIND_COUNT) - 1;
 			continue;
 		}
 		for (k = 0; k < ALERT_KIND_COUNT; k++)
 			if (strcmp(tok, alert_kind_names[k]) == 0)
 				break;
-		if (k == ALERT_KIND_COUNT || (ALERT_UNIMPLEMENTED & (1u << k))) {
+		if (k == ALERT_KIND_COUNT) {
 			char e[64 * FMT_ESC_MAX];
 			size_t o = 0, i = 0;
 
@@ -616,10 +624,8 @@ alerts_parse_kinds(const char *list, unsigned *mask, char **cause)
 				o += strlen(e + o);
 			}
 			e[o] = '\0';
-			xasprintf(cause, "%s: %s (detectors: %s)", e,
-			    k == ALERT_KIND_COUNT ? "no such detector" :
-			    "not available in this version",
-			    alert_kind_list());
+			xasprintf(cause, "%s: no such detector (detectors: "
+			    "%s)", e, alert_kind_list());
 			free(copy);
 			return -1;
 		}
@@ -728,6 +734,7 @@ alerts_create(const struct alert_cfg *cfg, struct engine *e, char **cause)
 	sk.tick = alerts_sink_tick;
 	sk.name_learned = alerts_sink_name;
 	sk.source = alerts_sink_source;
+	sk.dns = alerts_sink_dns;
 	if (engine_sink_add(e, &sk) != 0) {
 		*cause = xstrdup("alerts: the engine takes no more sinks");
 		alerts_free(a);

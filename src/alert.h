@@ -163,6 +163,10 @@ struct alert_cfg {
 	const char *geo_deny_countries;	/* "KP,IR" */
 	const char *geo_allow_countries;	/* "" = any */
 	const char *geo_deny_asns;	/* "64496,64511" */
+	uint32_t dns_nx_count;		/* NXDOMAIN answers a client may get */
+	uint32_t dns_nx_window_s;
+	uint32_t dns_max_name;		/* bytes */
+	double dns_max_entropy;		/* bits per character */
 };
 
 /* A subscriber: told of every change, on the main thread.  The alert
@@ -255,6 +259,8 @@ struct alert_det_ops {
 	void	 (*source)(void *, const struct engine_source_event *);
 	/* The end of the input (the engine flushes its flows). */
 	void	 (*flush)(void *);
+	/* A DNS event (engine_sink.dns). */
+	void	 (*dns)(void *, const struct pkt_name *);
 	unsigned engine_flags;	/* ENGINE_SINK_* it needs */
 };
 
@@ -278,5 +284,9 @@ extern const struct alert_det_ops alert_geo_ops;
 extern const struct alert_det_ops alert_new_peer_ops;
 extern const struct alert_det_ops alert_policy_ops;
 extern const struct alert_det_ops alert_capture_ops;
+extern const struct alert_det_ops alert_dns_anomaly_ops;
+
+/* Shannon entropy of n bytes, bits per character (alert-dns.c). */
+double		 alert_dns_entropy(const char *, size_t n);
 
 #endif

@@ -49,6 +49,7 @@ enum cfg_type {
 	CFG_NETS,		/* local_nets[] */
 	CFG_IFACES,		/* ifaces[] */
 	CFG_DETECTORS,		/* const char *, a detector list */
+	CFG_DOUBLE,		/* double */
 };
 
 struct cfg_setting {
@@ -161,8 +162,7 @@ static const struct cfg_setting cfg_table[] = {
 	{ "alert_detectors", CFG_DETECTORS, O(alert.detectors), 0, 0, "all",
 	  NULL, NULL, "The detectors that run, comma-separated: port_scan, "
 	  "host_scan, syn_flood, large_packet, bandwidth, rate_anomaly, geo, "
-	  "new_peer, policy, capture; all, or none. (dns_anomaly is not "
-	  "available in this version.)" },
+	  "new_peer, policy, dns_anomaly, capture; all, or none." },
 	{ "alert_cooldown", CFG_U32, O(alert.cooldown_s), 1, 86400, "300",
 	  NULL, "seconds", "De-duplication: while an alert is not resolved, "
 	  "its condition seen again (same kind, subject, peer and port) "
@@ -267,6 +267,21 @@ static const struct cfg_setting cfg_table[] = {
 	{ "geo_allow_countries", CFG_STRING, O(alert.geo_allow_countries), 0,
 	  0, "", NULL, NULL, "geo: traffic with a country GeoIP knows and "
 	  "this list does not name is an alert. Empty: any country." },
+	{ "dns_nx_count", CFG_U32, O(alert.dns_nx_count), 1, 10000000, "100",
+	  NULL, "answers", "dns_anomaly: a client that gets more NXDOMAIN "
+	  "answers within dns_nx_window (a burst: a bot trying generated "
+	  "domains, a misconfiguration)." },
+	{ "dns_nx_window", CFG_U32, O(alert.dns_nx_window_s), 1, 86400, "60",
+	  NULL, "seconds", "dns_anomaly: the window of dns_nx_count, opened "
+	  "by a client's first NXDOMAIN answer." },
+	{ "dns_max_name", CFG_U32, O(alert.dns_max_name), 40, 253, "100",
+	  NULL, "bytes", "dns_anomaly: a query name longer than this is an "
+	  "alert (DNS tunnels fill names up)." },
+	{ "dns_max_entropy", CFG_DOUBLE, O(alert.dns_max_entropy), 1, 8,
+	  "4", NULL, "bits per character", "dns_anomaly: a query name of 40 "
+	  "bytes or more whose longest label has 32 bytes or more and a "
+	  "Shannon entropy above this is an alert (random-looking: encoded "
+	  "data)." },
 	{ "geo_deny_asns", CFG_STRING, O(alert.geo_deny_asns), 0, 0, "", NULL,
 	  NULL, "geo: traffic with these autonomous systems (numbers, "
 	  "comma-separated) is an alert. Needs GeoIP." },
@@ -415,6 +430,15 @@ cfg_apply(struct wt_opts *o, const struct cfg_setting *s, const char *v,
 		return 0;
 	case CFG_STRING:
 		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
+		return 0;
+	case CFG_DOUBLE:
+		if (cfg_parse_number(v, &d, 0) != 0 || d < s->min ||
+		    d > s->max) {
+			xasprintf(cause, "expected a number from %g to %g",
+			    s->min, s->max);
+			return -1;
+		}
+		*(double *)(void *)p = d;
 		return 0;
 	case CFG_DETECTORS: {
 		unsigned mask;
@@ -767,6 +791,9 @@ cfg_value(const struct wt_opts *o, const struct cfg_setting *s, FILE *f)
 	case CFG_MSEC:
 		fprintf(f, "%g", *(const int *)(const void *)p / 1000.0);
 		break;
+	case CFG_DOUBLE:
+		fprintf(f, "%g", *(const double *)(const void *)p);
+		break;
 	case CFG_STRING:
 	case CFG_ENUM:
 	case CFG_DETECTORS:
@@ -852,6 +879,10 @@ cfg_man(FILE *f)
 		case CFG_MSEC:
 			fprintf(f, "A number of seconds from %g to %g.",
 			    s->min, s->max);
+			break;
+		case CFG_DOUBLE:
+			fprintf(f, "A number from %g to %g%s%s.", s->min,
+			    s->max, s->unit ? " " : "", s->unit ? s->unit : "");
 			break;
 		case CFG_ENUM:
 			fputs("One of ", f);

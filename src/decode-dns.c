@@ -9,7 +9,10 @@
  * section the query name (so a CNAME chain maps the address to the name
  * the client asked for), else (no question, as in mDNS announcements, or
  * the authority and additional sections: glue, mDNS host records) the
- * record's owner name.  Work per packet is bounded: at most
+ * record's owner name.  For the dns_anomaly detector, an NXDOMAIN answer
+ * gives a PKT_NAME_DNS_NX record and an answer to a query name of at
+ * least PKT_DNS_LONG bytes a PKT_NAME_DNS_LONG record, each with the
+ * client's address (the packet's destination) and the query name.  Work per packet is bounded: at most
  * DNS_MAX_QUESTIONS questions and DNS_MAX_RECORDS records are read, a name may take at most
  * DNS_MAX_JUMPS compression pointers, and every pointer must point before
  * the start of the labels it continues, so pointers cannot loop.
@@ -151,6 +154,18 @@ decode_dns(struct decode_ctx *ctx, struct pktbuf *pb, int tcp)
 			return;
 		if (!pktbuf_skip(&b, 4))
 			return;
+	}
+	/* For the dns_anomaly detector: an NXDOMAIN answer, or a long
+	 * query name, with the client it goes to (the packet's
+	 * destination). */
+	if (qname[0] != '\0' && (ctx->m->ip_ver == 4 || ctx->m->ip_ver == 6) &&
+	    ((flags & 0xf) == 3 || strlen(qname) >= PKT_DNS_LONG)) {
+		if ((n = decode_name_add(ctx, (flags & 0xf) == 3 ?
+		    PKT_NAME_DNS_NX : PKT_NAME_DNS_LONG)) == NULL)
+			return;
+		n->ip_ver = ctx->m->ip_ver;
+		memcpy(n->addr, ctx->m->dst, 16);
+		memcpy(n->name, qname, strlen(qname) + 1);
 	}
 	total = (unsigned)an + ns + ar;
 	if (total > DNS_MAX_RECORDS)

@@ -118,6 +118,15 @@ engine_name(struct engine *e, const struct pkt_name *pn)
 	e->started = 1;
 	if (pn->ip_ver != 4 && pn->ip_ver != 6)
 		return;
+	if (pn->kind == PKT_NAME_DNS_NX || pn->kind == PKT_NAME_DNS_LONG) {
+		/* not a name of the address: to the sinks that ask */
+		unsigned k;
+
+		for (k = 0; k < e->n_sinks; k++)
+			if (e->sinks[k].dns != NULL)
+				e->sinks[k].dns(e->sinks[k].arg, pn);
+		return;
+	}
 	len = strnlen(pn->name, sizeof pn->name);
 	if (len == 0 || len == sizeof pn->name)
 		return;

@@ -381,6 +381,9 @@ struct engine_sink {
 	void (*tick)(void *arg, const struct engine *, uint64_t now_ns);
 	/* A name learned (DNS answer, DHCP, SNI), after the table has it. */
 	void (*name_learned)(void *arg, const struct pkt_name *);
+	/* A DNS event that names nothing (PKT_NAME_DNS_NX, _DNS_LONG): an
+	 * NXDOMAIN answer or a long query name, with its client. */
+	void (*dns)(void *arg, const struct pkt_name *);
 	/* A source event (engine_source_event()). */
 	void (*source)(void *arg, const struct engine_source_event *);
 };

@@ -106,7 +106,17 @@ enum pkt_name_kind {
 	PKT_NAME_DNS = 1,	/* DNS answer: name resolves to addr */
 	PKT_NAME_DHCP,		/* DHCP client host name for addr / mac */
 	PKT_NAME_SNI,		/* TLS SNI sent to server addr */
+	/* Not names of addr: DNS events for the alert detectors, passed on
+	 * by the engine apart from the names (engine_sink.dns). */
+	PKT_NAME_DNS_NX,	/* an NXDOMAIN answer to client addr for
+				   the query name */
+	PKT_NAME_DNS_LONG,	/* an answer to client addr for a query
+				   name of at least PKT_DNS_LONG bytes */
 };
+
+/* Query names this long or longer are passed on (PKT_NAME_DNS_LONG): what
+ * the dns_anomaly detector judges, and few enough on a real network. */
+#define PKT_DNS_LONG	40
 
 #define PKT_NAME_MAX 256	/* bytes incl. NUL; DNS names are <= 253 */
 

@@ -389,7 +389,7 @@ check_names_sane(const struct decode_names *dn)
 		ck_assert_uint_lt(len, PKT_NAME_MAX);
 		ck_assert_uint_gt(len, 0);
 		ck_assert(dn->v[i].kind >= PKT_NAME_DNS &&
-		    dn->v[i].kind <= PKT_NAME_SNI);
+		    dn->v[i].kind <= PKT_NAME_DNS_LONG);
 		ck_assert(dn->v[i].ip_ver == 0 || dn->v[i].ip_ver == 4 ||
 		    dn->v[i].ip_ver == 6);
 		ck_assert_uint_eq(dn->v[i].ts_ns, TS);
@@ -2260,8 +2260,50 @@ START_TEST(test_dns_name_length)
 		check_fx(&f, PKT_DECODED, &m,
 		    names_init(&nm, DECODE_MAX_NAMES));
 		if (last == 61) {
-			ck_assert_uint_eq(nm.dn.n, 1);
+			/* a long query name for dns_anomaly (to the client,
+			 * the destination B4), then the answer's name */
+			ck_assert_uint_eq(nm.dn.n, 2);
+			ck_assert_int_eq(nm.v[0].kind, PKT_NAME_DNS_LONG);
 			ck_assert_str_eq(nm.v[0].name, name);
+			ck_assert_mem_eq(nm.v[0].addr, B4, 4);
+			ck_assert_int_eq(nm.v[1].kind, PKT_NAME_DNS);
+			ck_assert_str_eq(nm.v[1].name, name);
+		} else
+			ck_assert_uint_eq(nm.dn.n, 0);
+	}
+}
+END_TEST
+
+/* An NXDOMAIN answer gives a PKT_NAME_DNS_NX record for its client (the
+ * destination, B4) with the query name; a short name with an answer gives
+ * only the answer's name; a query gives nothing. */
+START_TEST(test_dns_nx)
+{
+	struct fx f;
+	struct pkt_meta m;
+	struct names nm;
+	size_t ip, u;
+	unsigned flags;
+
+	for (flags = 0x8183; flags != 0; flags = flags == 0x8183 ? 0x0100 : 0) {
+		udp_frame(&f, flags == 0x8183 ? "dns-nx" : "dns-query", 53,
+		    1024, &ip, &u);
+		put16(&f, 0xabcd);
+		put16(&f, flags);
+		put16(&f, 1);
+		put16(&f, 0);
+		put32(&f, 0);
+		dnsname(&f, "nosuch.example");
+		put32(&f, 0x00010001);
+		udp_frame_end(&f, ip, u);
+		check_fx(&f, PKT_DECODED, &m,
+		    names_init(&nm, DECODE_MAX_NAMES));
+		if (flags == 0x8183) {
+			ck_assert_uint_eq(nm.dn.n, 1);
+			ck_assert_int_eq(nm.v[0].kind, PKT_NAME_DNS_NX);
+			ck_assert_str_eq(nm.v[0].name, "nosuch.example");
+			ck_assert_int_eq(nm.v[0].ip_ver, 4);
+			ck_assert_mem_eq(nm.v[0].addr, B4, 4);
 		} else
 			ck_assert_uint_eq(nm.dn.n, 0);
 	}
@@ -3508,6 +3550,7 @@ decode_suite(void)
 	tcase_add_test(tc, test_dns_hostile);
 	tcase_add_test(tc, test_dns_jump_limit);
 	tcase_add_test(tc, test_dns_name_length);
+	tcase_add_test(tc, test_dns_nx);
 	tcase_add_test(tc, test_dhcp);
 	tcase_add_test(tc, test_tls_sni);
 	tcase_add_test(tc, test_names_null);
