@@ -169,8 +169,27 @@ struct alert_cfg {
 	double dns_max_entropy;		/* bits per character */
 };
 
-/* A subscriber: told of every change, on the main thread.  The alert
- * is borrowed for the call. */
+/*
+ * A subscriber: told of every change, on the main thread.  The alert is
+ * borrowed for the call; struct alert holds no pointer, so a subscriber
+ * on another thread's side (the store) copies it by value into its batch.
+ *
+ * What the history store is to keep (the alerts table of the schema
+ * lacks uid, last_ts, count, notifications, peer, port, subject_name,
+ * community_id, ack_user and ack_ts):
+ *   ALERT_EV_NEW       insert a row: uid (the key: 16 hex digits of
+ *                      alert.uid), ts, severity (enum alert_sev: 1 info,
+ *                      2 notice, 3 warning, 4 critical), kind
+ *                      (alert_kind_name), subject, subject_name, peer,
+ *                      port, message, value, threshold, community_id,
+ *                      state 'active', count, notifications, last_ts.
+ *   ALERT_EV_REPEAT    update count, notifications, last_ts, value.
+ *   ALERT_EV_ACK       update state 'acknowledged', ack_user, ack_ts
+ *                      (wall clock: the audit trail), count, last_ts.
+ *   ALERT_EV_RESOLVED  update state 'resolved', resolved_ts, count,
+ *                      last_ts, value.
+ * Times are ns here; the store's columns are its own unit.
+ */
 struct alert_sub {
 	void *arg;
 	void (*event)(void *arg, const struct alert *, enum alert_event);
