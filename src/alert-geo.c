@@ -2,13 +2,12 @@
  * alert-geo.c: the geo detector: traffic with a country or ASN on the deny
  * list, or with a country off the allow list.
  *
- * Main thread only (an engine sink through the alert core): each flow
- * record, off the packet path.  The external end of a flow (the other end
- * in the local networks) is looked up through alerts_geo(), the GeoIP
- * interface of alert.h; an address GeoIP does not know is never judged.
- * Until a GeoIP lookup is set (alerts_set_geo), this detector sees
- * nothing, and says so once in the log.  A flow is judged when its
- * record comes (at its end, or every active_timeout for a long one).
+ * Main thread only (an engine sink through the alert core): the first
+ * packet of each flow (the core passes no other).  The external end of a
+ * flow (the other end in the local networks) is looked up through
+ * alerts_geo(), the GeoIP interface of alert.h; an address GeoIP does not
+ * know is never judged.  Until a GeoIP lookup is set (alerts_set_geo),
+ * this detector sees nothing, and says so once in the log.
  */
 #include "config.h"
 #include "alert.h"
@@ -121,11 +120,11 @@ geo_cc_in(char list[][3], unsigned n, const char *cc)
 }
 
 static void
-geo_flow(void *arg, const struct flow *fl)
+geo_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
+    int dir)
 {
 	struct geo *g = arg;
 	const struct engine *e = alerts_engine(g->a);
-	struct flow_ep o, r;
 	const uint8_t *loc, *ext;
 	struct alert_fire f;
 	char msg[ALERT_MSG_MAX], la[FMT_ADDR_MAX], xa[FMT_ADDR_MAX];
@@ -143,14 +142,16 @@ geo_flow(void *arg, const struct flow *fl)
 		g->warned = 1;
 		return;
 	}
-	flow_endpoints(fl, &o, &r);
-	lo = engine_is_local(e, fl->key.ip_ver, o.addr);
-	lr = engine_is_local(e, fl->key.ip_ver, r.addr);
+	/* the first packet of a flow, from its originator */
+	if (dir != 0 || fl == NULL)
+		return;
+	lo = engine_is_local(e, m->ip_ver, m->src);
+	lr = engine_is_local(e, m->ip_ver, m->dst);
 	if (lo == lr)
 		return;
-	loc = lo ? o.addr : r.addr;
-	ext = lo ? r.addr : o.addr;
-	if (alerts_geo(g->a, fl->key.ip_ver, ext, cc, &asn) == 0)
+	loc = lo ? m->src : m->dst;
+	ext = lo ? m->dst : m->src;
+	if (alerts_geo(g->a, m->ip_ver, ext, cc, &asn) == 0)
 		return;
 	why[0] = '\0';
 	if (cc[0] != '\0' && geo_cc_in(g->deny_cc, g->ndeny_cc, cc))
@@ -163,21 +164,21 @@ geo_flow(void *arg, const struct flow *fl)
 			snprintf(why, sizeof why, "AS%u is denied", asn);
 	if (why[0] == '\0')
 		return;
-	if (alert_seen(g->a, ALERT_GEO, fl->key.ip_ver, loc, fl->key.ip_ver,
-	    ext, 0, fl->last_ns, 1))
+	if (alert_seen(g->a, ALERT_GEO, m->ip_ver, loc, m->ip_ver,
+	    ext, 0, m->ts_ns, 1))
 		return;
-	fmt_addr(fl->key.ip_ver, loc, la, sizeof la);
-	fmt_addr(fl->key.ip_ver, ext, xa, sizeof xa);
+	fmt_addr(m->ip_ver, loc, la, sizeof la);
+	fmt_addr(m->ip_ver, ext, xa, sizeof xa);
 	snprintf(msg, sizeof msg, "geo: %s talked with %s (%s, AS%u): %s",
 	    la, xa, cc[0] ? cc : "--", asn, why);
-	flow_community_id(fl, 0, cid);
+	pkt_community_id(m, cid);
 	memset(&f, 0, sizeof f);
 	f.kind = ALERT_GEO;
 	f.sev = ALERT_SEV_WARNING;
-	f.ts_ns = fl->last_ns;
-	f.ip_ver = fl->key.ip_ver;
+	f.ts_ns = m->ts_ns;
+	f.ip_ver = m->ip_ver;
 	f.addr = loc;
-	f.peer_ver = fl->key.ip_ver;
+	f.peer_ver = m->ip_ver;
 	f.peer_addr = ext;
 	f.value = asn;
 	f.threshold = 0;
@@ -190,5 +191,6 @@ const struct alert_det_ops alert_geo_ops = {
 	.kinds = 1u << ALERT_GEO,
 	.create = geo_create,
 	.free = geo_free,
-	.flow = geo_flow,
+	.packet = geo_packet,
+	.pkt_want = ALERT_PKT_FIRST,
 };

@@ -2,16 +2,15 @@
  * alert-peer.c: the new_peer detector: a local host talks to an external
  * address (or, with GeoIP, an ASN) not seen during the learning period.
  *
- * Main thread only (an engine sink through the alert core): each flow
- * record, off the packet path.  The learning period is new_peer_learn
+ * Main thread only (an engine sink through the alert core): the first
+ * packet of each flow (the core passes no other).  The learning period is new_peer_learn
  * seconds of packet time from the first packet; every external
  * address (and ASN) seen in it is known.  After it, the first flow with
  * an unknown external address raises an info alert (subject: the local
  * host, peer: the address), and the address becomes known.  The known
  * set is a fixed table (ALERT_PEER_KNOWN entries): on a network with
  * more external peers than that, forgotten peers come back as new.  A
- * flow is judged when its record comes (its end, or every
- * active_timeout), not at its first packet.
+ * flow is judged at its first packet.
  */
 #include "config.h"
 #include "alert.h"
@@ -82,11 +81,11 @@ peer_know(struct peer *p, const struct peer_key *k, uint64_t ts)
 }
 
 static void
-peer_flow(void *arg, const struct flow *fl)
+peer_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
+    int dir)
 {
 	struct peer *p = arg;
 	const struct engine *e = alerts_engine(p->a);
-	struct flow_ep o, r;
 	struct peer_key k, ka;
 	const uint8_t *loc, *ext;
 	struct alert_fire f;
@@ -95,32 +94,34 @@ peer_flow(void *arg, const struct flow *fl)
 	uint32_t asn = 0;
 	int lo, lr, known, asn_known = 1;
 
-	flow_endpoints(fl, &o, &r);
-	lo = engine_is_local(e, fl->key.ip_ver, o.addr);
-	lr = engine_is_local(e, fl->key.ip_ver, r.addr);
+	/* the first packet of a flow, from its originator */
+	if (dir != 0 || fl == NULL)
+		return;
+	lo = engine_is_local(e, m->ip_ver, m->src);
+	lr = engine_is_local(e, m->ip_ver, m->dst);
 	if (lo == lr)
 		return;
-	loc = lo ? o.addr : r.addr;
-	ext = lo ? r.addr : o.addr;
+	loc = lo ? m->src : m->dst;
+	ext = lo ? m->dst : m->src;
 	if (p->until_ns == 0)
 		p->until_ns = engine_totals(e)->first_ns + p->learn_ns;
 	memset(&k, 0, sizeof k);
 	memcpy(k.addr, ext, 16);
-	k.ver = fl->key.ip_ver;
-	known = peer_know(p, &k, fl->last_ns);
-	if (alerts_geo_on(p->a) && alerts_geo(p->a, fl->key.ip_ver, ext, cc,
+	k.ver = m->ip_ver;
+	known = peer_know(p, &k, m->ts_ns);
+	if (alerts_geo_on(p->a) && alerts_geo(p->a, m->ip_ver, ext, cc,
 	    &asn) != 0 && asn != 0) {
 		memset(&ka, 0, sizeof ka);
 		memcpy(ka.addr, &asn, sizeof asn);
-		asn_known = peer_know(p, &ka, fl->last_ns);
+		asn_known = peer_know(p, &ka, m->ts_ns);
 	}
-	if (fl->first_ns < p->until_ns || known)
+	if (m->ts_ns < p->until_ns || known)
 		return;
-	if (alert_seen(p->a, ALERT_NEW_PEER, fl->key.ip_ver, loc,
-	    fl->key.ip_ver, ext, 0, fl->last_ns, 1))
+	if (alert_seen(p->a, ALERT_NEW_PEER, m->ip_ver, loc,
+	    m->ip_ver, ext, 0, m->ts_ns, 1))
 		return;
-	fmt_addr(fl->key.ip_ver, loc, la, sizeof la);
-	fmt_addr(fl->key.ip_ver, ext, xa, sizeof xa);
+	fmt_addr(m->ip_ver, loc, la, sizeof la);
+	fmt_addr(m->ip_ver, ext, xa, sizeof xa);
 	if (asn != 0)
 		snprintf(msg, sizeof msg, "new peer: %s talked with %s (AS%u%s), "
 		    "not seen in the %llu s learning period", la, xa, asn,
@@ -130,14 +131,14 @@ peer_flow(void *arg, const struct flow *fl)
 		snprintf(msg, sizeof msg, "new peer: %s talked with %s, not "
 		    "seen in the %llu s learning period", la, xa,
 		    (unsigned long long)(p->learn_ns / NS));
-	flow_community_id(fl, 0, cid);
+	pkt_community_id(m, cid);
 	memset(&f, 0, sizeof f);
 	f.kind = ALERT_NEW_PEER;
 	f.sev = ALERT_SEV_INFO;
-	f.ts_ns = fl->last_ns;
-	f.ip_ver = fl->key.ip_ver;
+	f.ts_ns = m->ts_ns;
+	f.ip_ver = m->ip_ver;
 	f.addr = loc;
-	f.peer_ver = fl->key.ip_ver;
+	f.peer_ver = m->ip_ver;
 	f.peer_addr = ext;
 	f.value = 1;
 	f.threshold = 0;
@@ -150,5 +151,6 @@ const struct alert_det_ops alert_new_peer_ops = {
 	.kinds = 1u << ALERT_NEW_PEER,
 	.create = peer_create,
 	.free = peer_free,
-	.flow = peer_flow,
+	.packet = peer_packet,
+	.pkt_want = ALERT_PKT_FIRST,
 };
