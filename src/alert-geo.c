@@ -145,8 +145,14 @@ geo_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
 	/* the first packet of a flow, from its originator */
 	if (dir != 0 || fl == NULL)
 		return;
-	lo = engine_is_local(e, m->ip_ver, m->src);
-	lr = engine_is_local(e, m->ip_ver, m->dst);
+	{
+		int loc2[2];
+
+		/* the packet is the originator's: src is the originator */
+		engine_flow_local(e, fl, loc2);
+		lo = loc2[0];
+		lr = loc2[1];
+	}
 	if (lo == lr)
 		return;
 	loc = lo ? m->src : m->dst;

@@ -1354,6 +1354,21 @@ flow_reused(const struct flow *f, const struct pkt_meta *m)
 	return (f->priv.flags & FL_ISN) && m->tcp_seq != f->priv.isn;
 }
 
+void
+engine_flow_local(const struct engine *e, const struct flow *f, int out[2])
+{
+	uint32_t h[2] = { f->priv.host_a, f->priv.host_b };
+	const uint8_t *addr[2] = { f->key.a, f->key.b };
+	int i, side;
+
+	for (i = 0; i < 2; i++) {
+		/* out[0] is the originator: key.a when orig_is_a */
+		side = f->orig_is_a ? i : !i;
+		out[i] = h[side] != 0 ? engine_host_at(e, h[side])->local :
+		    engine_is_local(e, f->key.ip_ver, addr[side]);
+	}
+}
+
 /* Account an IP packet to its flow and its hosts. */
 int
 engine_flow_packet(struct engine *e, const struct pkt_meta *m,

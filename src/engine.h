@@ -441,6 +441,11 @@ const struct host *engine_host_lookup(const struct engine *, uint8_t ip_ver,
 /* The name learned for an address (DNS answer, DHCP, SNI), or NULL. */
 const char	*engine_name_lookup(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
+/* Whether a flow's originator and responder are in the local networks
+ * (out[0], out[1]), from its hosts' flags where the host table has them
+ * (else as engine_is_local). */
+void		 engine_flow_local(const struct engine *, const struct flow *,
+		    int out[2]);
 /* 1 if the address is in the local networks. */
 int		 engine_is_local(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
