@@ -383,16 +383,33 @@ alert_seen(struct alerts *a, enum alert_kind kind, uint8_t ip_ver,
 	return 1;
 }
 
-/* Copy a one-line text: control bytes become spaces (the writers escape
- * the rest). */
+/* Copy a text as one line: control bytes (a name from the network in a
+ * message) become \xNN, as fmt_escape_one() writes them, so the line
+ * shows what was there and stays one line; cut at a character. */
 static void
 alert_copy_line(char *dst, size_t n, const char *src)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)src;
+	char e[FMT_ESC_MAX];
+	size_t o = 0, k;
 
-	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < n; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
-	dst[i] = '\0';
+	while (p != NULL && *p != '\0') {
+		if (*p < 0x20 || *p == 0x7f) {
+			p += fmt_escape_one(p, e);
+			k = strlen(e);
+		} else {
+			/* other bytes as they are: the writers escape
+			 * what they must */
+			e[0] = (char)*p++;
+			e[1] = '\0';
+			k = 1;
+		}
+		if (o + k + 1 > n)
+			break;
+		memcpy(dst + o, e, k);
+		o += k;
+	}
+	dst[o] = '\0';
 }
 
 void

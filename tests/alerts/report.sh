@@ -40,6 +40,28 @@ assert all(x["kind"] == "port_scan" and x["severity"] == 3 for x in a["list"]), 
     wt_fail "report (html) failed"
 wt_check "html: two alert rows" [ "$(grep -c '<td class="l">port_scan</td>' "$WT_TMP/r.html")" -eq 2 ]
 
+# tests/alerts/dns-anomaly.txt asks for a name holding ESC [31m, quotes,
+# <script> and a newline byte (10.0.0.10): its alert's message carries
+# the name's first bytes, which every format must escape.
+"$pcapgen" -o "$WT_TMP/dns.pcap" "$WT_SRCDIR/tests/alerts/dns-anomaly.txt" \
+    >/dev/null || wt_hard "pcapgen failed"
+for fmt in text json html; do
+	"$WIRETOP" report -r "$WT_TMP/dns.pcap" --format $fmt \
+	    >"$WT_TMP/h.$fmt" || wt_fail "report ($fmt) of dns-anomaly failed"
+done
+wt_check "text: the hostile name's alert is there, without a raw ESC" \
+    sh -c "grep -q 'severity 3  dns_anomaly  (active)  10.0.0.10: DNS' '$WT_TMP/h.text' &&
+    ! grep -q \"\$(printf '\\033')\" '$WT_TMP/h.text'"
+wt_check "html: <script> only as &lt;script&gt;" sh -c "
+    ! grep -q '<script>' '$WT_TMP/h.html' &&
+    grep -q '&lt;script&gt;alert(&quot;x&quot;)' '$WT_TMP/h.html'"
+wt_check "json: valid, the message holds the name as text" python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["alerts"]["list"]
+m = [x["message"] for x in a if x["subject"] == "10.0.0.10"]
+assert len(m) == 1 and "<script>alert(\"x\")" in m[0] and "\x1b" not in m[0], m
+' "$WT_TMP/h.json"
+
 printf 'alerts = no\n' >"$WT_TMP/off.conf"
 "$WIRETOP" report -c "$WT_TMP/off.conf" -r "$WT_TMP/scan.pcap" \
     >"$WT_TMP/off.txt" || wt_fail "report with alerts = no failed"

@@ -151,7 +151,7 @@ START_TEST(test_dedup_cooldown)
 	ck_assert_uint_eq(al->id, 1);
 	ck_assert_uint_eq(al->count, 2);
 	ck_assert(al->value == 7);
-	ck_assert_str_eq(al->message, "test line");	/* one line */
+	ck_assert_str_eq(al->message, "test\\x0aline");	/* one line */
 	ck_assert_uint_eq(count_ev(&s, ALERT_EV_NEW), 2);
 	clock_to(e, T0 + 109 * SEC);
 	ck_assert_int_eq(al->state, ALERT_ACTIVE);
