@@ -9,6 +9,12 @@
 
 struct alert_cmd;
 
+/* Check one list setting of the detectors (policy_deny,
+ * policy_deny_external, geo_deny_countries, geo_allow_countries,
+ * geo_deny_asns) as the detector will read it; -1 + cause (what was
+ * expected) if it is invalid. */
+int	 alert_setting_check(const char *name, const char *value,
+	    char **cause);
 /* The kind mask of a detector list ("all", "none", names); -1 + cause. */
 int	 alert_detectors_parse(const char *list, unsigned *mask, char **cause);
 

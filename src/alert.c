@@ -652,6 +652,47 @@ alerts_parse_kinds(const char *list, unsigned *mask, char **cause)
 	return 0;
 }
 
+int
+alert_setting_check(const char *name, const char *value, char **cause)
+{
+	const struct alert_det_ops *ops;
+	struct alert_cfg c;
+	char *why = NULL;
+	size_t n = strlen(name);
+	void *st;
+
+	memset(&c, 0, sizeof c);
+	if (strcmp(name, "policy_deny") == 0) {
+		c.policy_deny = value;
+		ops = &alert_policy_ops;
+	} else if (strcmp(name, "policy_deny_external") == 0) {
+		c.policy_deny_external = value;
+		ops = &alert_policy_ops;
+	} else if (strcmp(name, "geo_deny_countries") == 0) {
+		c.geo_deny_countries = value;
+		ops = &alert_geo_ops;
+	} else if (strcmp(name, "geo_allow_countries") == 0) {
+		c.geo_allow_countries = value;
+		ops = &alert_geo_ops;
+	} else if (strcmp(name, "geo_deny_asns") == 0) {
+		c.geo_deny_asns = value;
+		ops = &alert_geo_ops;
+	} else
+		return 0;
+	/* the detector's own parser: what passes here, it accepts */
+	if ((st = ops->create(NULL, &c, ops->kinds, &why)) != NULL) {
+		ops->free(st);
+		return 0;
+	}
+	/* its message names the setting: cfg.c does too */
+	if (strncmp(why, name, n) == 0 && strncmp(why + n, ": ", 2) == 0) {
+		*cause = xstrdup(why + n + 2);
+		free(why);
+	} else
+		*cause = why;
+	return -1;
+}
+
 /* 0 and *mask, or -1 + cause: the check cfg.c runs on the setting. */
 int
 alert_detectors_parse(const char *list, unsigned *mask, char **cause)

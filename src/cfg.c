@@ -50,6 +50,8 @@ enum cfg_type {
 	CFG_IFACES,		/* ifaces[] */
 	CFG_DETECTORS,		/* const char *, a detector list */
 	CFG_DOUBLE,		/* double */
+	CFG_ALERTLIST,		/* const char *, checked by the detector
+				   that reads it (alert_setting_check) */
 };
 
 struct cfg_setting {
@@ -253,18 +255,18 @@ static const struct cfg_setting cfg_table[] = {
 	  "first flow (packet time): external addresses seen in it are "
 	  "known; after it, a local host's first flow with an address not "
 	  "known is an info alert." },
-	{ "policy_deny", CFG_STRING, O(alert.policy_deny), 0, 0, "tcp/23",
+	{ "policy_deny", CFG_ALERTLIST, O(alert.policy_deny), 0, 0, "tcp/23",
 	  NULL, NULL, "policy: traffic not allowed anywhere: tcp/PORT, "
 	  "udp/PORT or ip/PROTOCOL items, comma-separated." },
-	{ "policy_deny_external", CFG_STRING, O(alert.policy_deny_external),
+	{ "policy_deny_external", CFG_ALERTLIST, O(alert.policy_deny_external),
 	  0, 0, "tcp/139,tcp/445,tcp/3389,udp/3389", NULL, NULL,
 	  "policy: traffic not allowed across the local boundary (one end "
 	  "in local_networks, the other not), as policy_deny. The default "
 	  "names SMB and RDP." },
-	{ "geo_deny_countries", CFG_STRING, O(alert.geo_deny_countries), 0, 0,
+	{ "geo_deny_countries", CFG_ALERTLIST, O(alert.geo_deny_countries), 0, 0,
 	  "", NULL, NULL, "geo: traffic with these countries (ISO 3166 "
 	  "codes, comma-separated) is an alert. Needs GeoIP." },
-	{ "geo_allow_countries", CFG_STRING, O(alert.geo_allow_countries), 0,
+	{ "geo_allow_countries", CFG_ALERTLIST, O(alert.geo_allow_countries), 0,
 	  0, "", NULL, NULL, "geo: traffic with a country GeoIP knows and "
 	  "this list does not name is an alert. Empty: any country." },
 	{ "dns_nx_count", CFG_U32, O(alert.dns_nx_count), 1, 10000000, "100",
@@ -282,7 +284,7 @@ static const struct cfg_setting cfg_table[] = {
 	  "bytes or more whose longest label has 32 bytes or more and a "
 	  "Shannon entropy above this is an alert (random-looking: encoded "
 	  "data)." },
-	{ "geo_deny_asns", CFG_STRING, O(alert.geo_deny_asns), 0, 0, "", NULL,
+	{ "geo_deny_asns", CFG_ALERTLIST, O(alert.geo_deny_asns), 0, 0, "", NULL,
 	  NULL, "geo: traffic with these autonomous systems (numbers, "
 	  "comma-separated) is an alert. Needs GeoIP." },
 	{ "log_file", CFG_STRING, O(log_path), 0, 0, "", NULL, NULL,
@@ -439,6 +441,11 @@ cfg_apply(struct wt_opts *o, const struct cfg_setting *s, const char *v,
 			return -1;
 		}
 		*(double *)(void *)p = d;
+		return 0;
+	case CFG_ALERTLIST:
+		if (*v != '\0' && alert_setting_check(s->name, v, cause) != 0)
+			return -1;
+		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
 		return 0;
 	case CFG_DETECTORS: {
 		unsigned mask;
@@ -797,6 +804,7 @@ cfg_value(const struct wt_opts *o, const struct cfg_setting *s, FILE *f)
 	case CFG_STRING:
 	case CFG_ENUM:
 	case CFG_DETECTORS:
+	case CFG_ALERTLIST:
 		str = *(const char *const *)(const void *)p;
 		cfg_print_escaped(f, str != NULL ? str : "");
 		break;
