@@ -16,7 +16,8 @@
 # alerts: with alert_command_rate = 1 one runs and the other is logged
 # as refused.  A command that sleeps 30 s with alert_command_timeout = 1
 # is killed and logged; a missing program and a failing one are logged;
-# a relative path is refused as a configuration error (exit 2).
+# a relative path is refused as a configuration error (exit 2); a
+# wiretop that kept root (user = root) does not run it at all.
 
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init alert-command
@@ -125,6 +126,18 @@ wt_check "a missing program is logged" grep -q 'could not be run' \
 run "alert_command = /bin/false" "$WT_TMP/hostile.pcap"
 wt_check "a failing program is logged" grep -q 'alert 1: exit status 1' \
     "$WT_TMP/log"
+
+# Started as root with user = root, wiretop keeps root: the command is
+# then never run, and the log says why.
+if [ "$(id -u)" -eq 0 ]; then
+	run "alert_command = $WT_TMP/rec.sh
+user = root" "$WT_TMP/hostile.pcap" ||
+	    wt_fail "export as root: $(cat "$WT_TMP/err")"
+	nruns=$(ls "$WT_TMP/runs" | grep -c .)
+	wt_check "as root: not run (runs: $nruns)" [ "$nruns" -eq 0 ]
+	wt_check "as root: the refusal is logged" grep -q \
+	    'alert_command: not run: wiretop runs as root' "$WT_TMP/log"
+fi
 
 run "alert_command = rec.sh" "$WT_TMP/hostile.pcap"
 rc=$?
