@@ -433,6 +433,90 @@ START_TEST(test_detector_list)
 }
 END_TEST
 
+/* What a packet sink was given. */
+struct pkts {
+	unsigned n;
+	unsigned what[16];
+	int dir[16];
+	int flow[16];
+};
+
+static void
+pkt_rec(void *arg, const struct pkt_meta *m, const struct flow *f, int dir,
+    unsigned what)
+{
+	struct pkts *p = arg;
+
+	(void)m;
+	if (p->n < 16) {
+		p->what[p->n] = what;
+		p->dir[p->n] = dir;
+		p->flow[p->n] = f != NULL;
+		p->n++;
+	}
+}
+
+/* The engine gives a packet sink only the kinds it wants: a SYN, a
+ * flow's first packet each way, a packet above its size; with the flow
+ * and the direction.  engine_flow_local() gives the ends' local flags. */
+START_TEST(test_engine_packet_kinds)
+{
+	struct engine *e = mk_engine();
+	struct engine_sink sk;
+	struct pkts p = { .n = 0 };
+	struct pkt_meta m;
+	const struct flow *f;
+	int loc[2];
+
+	memset(&sk, 0, sizeof sk);
+	sk.name = "test";
+	sk.arg = &p;
+	sk.packet = pkt_rec;
+	sk.packet_want = ENGINE_PKT_SYN | ENGINE_PKT_FIRST | ENGINE_PKT_LARGE;
+	sk.packet_large = 1000;
+	ck_assert_int_eq(engine_sink_add(e, &sk), 0);
+	/* SYN, SYN-ACK, ACK, data of 2000 bytes, data of 100 */
+	m = udp(T0, "10.0.0.1", "192.0.2.9", 80);
+	m.proto = 6;
+	m.tcp_flags = PKT_TCP_SYN;
+	m.wire_len = m.cap_len = 74;
+	engine_packet(e, &m);
+	m = udp(T0 + 1000, "192.0.2.9", "10.0.0.1", 40000);
+	m.sport = 80;
+	m.proto = 6;
+	m.tcp_flags = PKT_TCP_SYN | PKT_TCP_ACK;
+	m.wire_len = m.cap_len = 74;
+	engine_packet(e, &m);
+	m = udp(T0 + 2000, "10.0.0.1", "192.0.2.9", 80);
+	m.proto = 6;
+	m.tcp_flags = PKT_TCP_ACK;
+	m.wire_len = m.cap_len = 66;
+	engine_packet(e, &m);
+	m.ts_ns = T0 + 3000;
+	m.wire_len = m.cap_len = 2066;
+	engine_packet(e, &m);
+	m.ts_ns = T0 + 4000;
+	m.wire_len = m.cap_len = 166;
+	engine_packet(e, &m);
+	ck_assert_uint_eq(p.n, 3);
+	ck_assert_uint_eq(p.what[0], ENGINE_PKT_ALL | ENGINE_PKT_SYN |
+	    ENGINE_PKT_FIRST);
+	ck_assert_int_eq(p.dir[0], 0);
+	ck_assert_uint_eq(p.what[1], ENGINE_PKT_ALL | ENGINE_PKT_SYN |
+	    ENGINE_PKT_FIRST);
+	ck_assert_int_eq(p.dir[1], 1);
+	ck_assert_uint_eq(p.what[2], ENGINE_PKT_ALL | ENGINE_PKT_LARGE);
+	ck_assert_int_eq(p.dir[2], 0);
+	ck_assert(p.flow[0] && p.flow[1] && p.flow[2]);
+	f = engine_flow_first(e);
+	ck_assert_ptr_nonnull(f);
+	engine_flow_local(e, f, loc);
+	ck_assert_int_eq(loc[0], 1);	/* 10.0.0.1, the originator */
+	ck_assert_int_eq(loc[1], 0);	/* 192.0.2.9 */
+	engine_free(e);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -446,6 +530,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_geo);
 	tcase_add_test(tc, test_new_peer_asn);
 	tcase_add_test(tc, test_detector_list);
+	tcase_add_test(tc, test_engine_packet_kinds);
 	suite_add_tcase(s, tc);
 	return s;
 }
