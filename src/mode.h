@@ -70,7 +70,8 @@ struct wt_opts {
 	/* daemon */
 	int daemonize;			/* --daemonize: detach */
 	const char *pidfile;		/* --pidfile / pid_file, or NULL */
-	const char *db_action;		/* db: check, vacuum or purge */
+	const char *db_action;		/* db: check, vacuum, purge or sql */
+	const char *db_sql;		/* db sql: the query */
 	const char *before;		/* db purge: --before T */
 
 	/* tui */
