@@ -186,6 +186,12 @@ ui_db_open(const char *path, char **cause, int *denied)
 		sqlite3_close(db);
 		return NULL;
 	}
+	/* flows, host_hour and host_day (store-seg.c) */
+	if (store_seg_register(db) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
 	return db;
 }
 
