@@ -695,9 +695,11 @@ store_seg_prune_flows(struct store_seg *w, int64_t before_us, int64_t *rows)
 	if (rc != SQLITE_DONE)
 		return rc;
 
-	/* segments across the limit: rewritten with their newer records */
-	if ((rc = sqlite3_prepare_v2(w->db, "SELECT id FROM flow_seg WHERE "
-	    "t_max >= ?1 AND t_min < ?1", -1, &st, NULL)) != SQLITE_OK)
+	/* segments across the limit (the only ones left that start before
+	 * it: index flow_seg_t0), rewritten with their newer records */
+	if ((rc = sqlite3_prepare_v2(w->db, "SELECT id FROM flow_seg "
+	    "INDEXED BY flow_seg_t0 WHERE t_min < ?1 AND t_max >= ?1", -1, &st,
+	    NULL)) != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, before_us);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -975,10 +975,13 @@ store_agg_flow(struct store *s, const struct store_flow *f)
 		if (k == ST_HOST_D && h - h % 3600 >= s->day_rolled)
 			break;
 		t = k == ST_HOST_H ? h - h % 3600 : h - h % 86400;
-		store_agg_add(s, k, t, f->orig_h, f->own_wire[1],
-		    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
-		store_agg_add(s, k, t, f->resp_h, f->own_wire[0],
-		    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
+		/* (a flow log's record has both addresses: flowlog.c) */
+		if (f->orig_h[0] != '\0')
+			store_agg_add(s, k, t, f->orig_h, f->own_wire[1],
+			    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
+		if (f->resp_h[0] != '\0')
+			store_agg_add(s, k, t, f->resp_h, f->own_wire[0],
+			    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
 		store_agg_add(s, k == ST_HOST_H ? ST_SVC_H : ST_SVC_D, t,
 		    f->svc_key, f->own_wire[0] + f->own_wire[1], 0,
 		    f->own_pkts[0] + f->own_pkts[1], 0);

@@ -192,6 +192,7 @@ int	 store_export(const char *path, enum store_what, const char *since,
 	"  t_min INTEGER NOT NULL, t_max INTEGER NOT NULL, "		\
 	"  n INTEGER NOT NULL, data BLOB NOT NULL);\n"			\
 	"CREATE INDEX flow_seg_t ON flow_seg (t_max, t_min);\n"		\
+	"CREATE INDEX flow_seg_t0 ON flow_seg (t_min);\n"			\
 	"CREATE TABLE host_seg (id INTEGER PRIMARY KEY, "		\
 	"  tier INTEGER NOT NULL, ts INTEGER NOT NULL, "		\
 	"  lvl INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);\n" \
