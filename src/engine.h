@@ -163,6 +163,13 @@ const struct flow_tunnel *engine_flow_tunnel(const struct engine *,
 const char *flow_tunnel_name(unsigned kind);
 /* Community ID v1 ("1:base64"), seed 0 unless given. */
 void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
+/* The same of a flow given by its originator and responder (as
+ * flow_endpoints gives them). */
+void	 flow_community_id_of(uint8_t ip_ver, uint8_t proto,
+	    const uint8_t *oaddr, const uint8_t *raddr, uint16_t oport,
+	    uint16_t rport, uint16_t seed, char out[64]);
+/* The hash a flow's uid is made from (flow_uid_of() formats it). */
+uint64_t flow_uid_hash(const struct flow *);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
 const char *flow_service(const struct flow *);
 /* 1 if a flow's service is decided without its ports (*name, maybe NULL:

@@ -17,13 +17,26 @@
  * narrows the segments read; SQLite checks the rest.
  *
  * Packing (little-endian base-128 varints, "u"; zigzag for signed, "z";
- * a string is its length as u, then its bytes):
- *   flow segment: the byte 1 (format), then per record: z ts_us - t_min,
+ * a string is its length as u, then its bytes; "h": 8 bytes, little
+ * endian):
+ *   flow segment of records (format 1: flow logs, and records rewritten
+ *     by retention): the byte 1, then per record: z ts_us - t_min,
  *     z duration_us, the strings uid orig_h resp_h proto service
  *     conn_state history tunnel_parents tunnel community_id, then u
  *     orig_p resp_p vlan inner_vlan return_vlan proto_num orig_pkts
  *     resp_pkts orig_bytes resp_bytes orig_ip_bytes resp_ip_bytes
  *     orig_wire_bytes resp_wire_bytes rtt_us retrans.
+ *   flow segment of engine flows (format 2: what the capture made): the
+ *     byte 2, then per flow: z ts_us - t_min, z duration_us, the IP
+ *     version (one byte, 4 or 6), the originator's and responder's
+ *     address (4 or 16 bytes each), u orig_p resp_p proto_num, h the
+ *     uid's hash, the strings service conn_state history, u vlan
+ *     inner_vlan return_vlan, the 8 counters as in format 1, u rtt_us
+ *     retrans, u tunnel (0 none, else the tunnel kind + 1), and with a
+ *     tunnel u parents and h each parent's uid hash.  The readers make
+ *     the text: addresses, uid, protocol name, tunnel name and community
+ *     id, as the exporters do (engine-cid.c); the store thread only
+ *     copies, which is most of why an import keeps up with the capture.
  *   host segment: the byte 1, then per host: the string addr, u bytes_in
  *     bytes_out pkts_in pkts_out flows.
  * An hour's (or day's) host totals may be in several segments, one per
@@ -49,9 +62,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
+#include "out.h"
 #include "xmalloc.h"
 
-#define SEG_FORMAT	1
+#define SEG_FORMAT	1	/* records as text (struct store_flow) */
+#define SEG_FORMAT_RAW	2	/* engine flows (struct store_raw) */
 #define SEG_FANOUT	4	/* host segments of a level merged at once */
 
 /* ---- packing --------------------------------------------------------- */
@@ -137,6 +153,75 @@ store_seg_put_flow(struct seg_buf *b, const struct store_flow *f,
 	seg_u(b, f->retrans);
 }
 
+static inline void
+seg_h(struct seg_buf *b, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b->p[b->n++] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void
+seg_bytes(struct seg_buf *b, const void *p, size_t n)
+{
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+/* The most an engine flow can take: 2 addresses, 5 hashes, 3 strings and
+ * 25 varints. */
+#define SEG_RAW_MAX	(32 + 5 * 8 + 3 * 32 + 25 * 10)
+
+static void
+seg_put_raw(struct seg_buf *b, const struct store_raw *x, int64_t base)
+{
+	const struct flow *f = &x->f;
+	uint16_t vlan, inner, other;
+	struct flow_ep o, r;
+	const char *svc;
+	size_t alen = f->key.ip_ver == 6 ? 16 : 4;
+	unsigned k;
+
+	seg_room(b, SEG_RAW_MAX);
+	flow_endpoints(f, &o, &r);
+	seg_z(b, (int64_t)(f->first_ns / 1000) - base);
+	seg_z(b, (int64_t)(f->last_ns / 1000) - (int64_t)(f->first_ns / 1000));
+	b->p[b->n++] = f->key.ip_ver == 6 ? 6 : 4;
+	seg_bytes(b, o.addr, alen);
+	seg_bytes(b, r.addr, alen);
+	seg_u(b, o.port);
+	seg_u(b, r.port);
+	seg_u(b, f->key.proto);
+	seg_h(b, flow_uid_hash(f));
+	svc = flow_service(f);
+	seg_s(b, svc != NULL ? svc : "", 24);
+	seg_s(b, flow_conn_state(f), 8);
+	seg_s(b, f->history, sizeof f->history);
+	flow_vlans(f, &vlan, &inner, &other);
+	seg_u(b, vlan);
+	seg_u(b, inner);
+	seg_u(b, other);
+	for (k = 0; k < 2; k++)
+		seg_u(b, f->dir[k].pkts);
+	for (k = 0; k < 2; k++)
+		seg_u(b, f->dir[k].bytes);
+	for (k = 0; k < 2; k++)
+		seg_u(b, f->dir[k].ip_bytes);
+	for (k = 0; k < 2; k++)
+		seg_u(b, f->dir[k].wire_bytes);
+	seg_u(b, f->rtt_us);
+	seg_u(b, f->retrans);
+	if (!x->has_tu) {
+		seg_u(b, 0);
+		return;
+	}
+	seg_u(b, (uint64_t)x->tu.kind + 1);
+	seg_u(b, x->tu.nparents);
+	for (k = 0; k < x->tu.nparents && k < FLOW_MAX_PARENTS; k++)
+		seg_h(b, x->tu.parent[k]);
+}
+
 void
 store_seg_put_host(struct seg_buf *b, const struct store_seg_host *h)
 {
@@ -212,6 +297,22 @@ rd_u32(struct seg_rd *r)
 	return (uint32_t)v;
 }
 
+static uint64_t
+rd_h(struct seg_rd *r)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (r->end - r->p < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	for (i = 0; i < 8; i++)
+		v |= (uint64_t)r->p[i] << (8 * i);
+	r->p += 8;
+	return v;
+}
+
 static void
 rd_s(struct seg_rd *r, char *dst, size_t size)
 {
@@ -228,6 +329,82 @@ rd_s(struct seg_rd *r, char *dst, size_t size)
 	r->p += len;
 }
 
+/* An engine flow's record (format 2) into x: the text as the exporters
+ * make it (store.c made it so before schema 2). */
+static void
+seg_get_raw(struct seg_rd *r, int64_t base, struct store_flow *x)
+{
+	uint8_t ver, oa[16], ra[16];
+	uint64_t tun, np, i;
+	const char *p;
+	size_t alen, n;
+	int k;
+
+	x->ts_us = base + rd_z(r);
+	x->duration_us = rd_z(r);
+	if (r->p >= r->end || (*r->p != 4 && *r->p != 6)) {
+		r->bad = 1;
+		return;
+	}
+	ver = *r->p++;
+	alen = ver == 6 ? 16 : 4;
+	if ((size_t)(r->end - r->p) < 2 * alen) {
+		r->bad = 1;
+		return;
+	}
+	memset(oa, 0, sizeof oa);
+	memset(ra, 0, sizeof ra);
+	memcpy(oa, r->p, alen);
+	memcpy(ra, r->p + alen, alen);
+	r->p += 2 * alen;
+	out_fmt_addr(ver, oa, x->orig_h);
+	out_fmt_addr(ver, ra, x->resp_h);
+	x->orig_p = rd_u16(r);
+	x->resp_p = rd_u16(r);
+	x->proto_num = (uint8_t)rd_u16(r);
+	flow_uid_of(rd_h(r), x->uid);
+	rd_s(r, x->service, sizeof x->service);
+	rd_s(r, x->conn_state, sizeof x->conn_state);
+	rd_s(r, x->history, sizeof x->history);
+	x->vlan = rd_u16(r);
+	x->inner_vlan = rd_u16(r);
+	x->return_vlan = rd_u16(r);
+	for (k = 0; k < 2; k++)
+		x->pkts[k] = rd_u(r);
+	for (k = 0; k < 2; k++)
+		x->bytes[k] = rd_u(r);
+	for (k = 0; k < 2; k++)
+		x->ip_bytes[k] = rd_u(r);
+	for (k = 0; k < 2; k++)
+		x->wire_bytes[k] = rd_u(r);
+	x->rtt_us = rd_u32(r);
+	x->retrans = rd_u32(r);
+	/* as the exporters: ICMPv6 is "icmp" (Zeek's transport_proto) */
+	p = x->proto_num == 58 ? "icmp" : proto_name(x->proto_num);
+	if (p != NULL)
+		snprintf(x->proto, sizeof x->proto, "%s", p);
+	else
+		snprintf(x->proto, sizeof x->proto, "%u", x->proto_num);
+	if ((tun = rd_u(r)) != 0) {
+		np = rd_u(r);
+		if (np > FLOW_MAX_PARENTS || tun > 256) {
+			r->bad = 1;
+			return;
+		}
+		for (i = 0, n = 0; i < np; i++) {
+			if (i > 0)
+				x->parents[n++] = ',';
+			flow_uid_of(rd_h(r), x->parents + n);
+			n += strlen(x->parents + n);
+		}
+		p = flow_tunnel_name((unsigned)(tun - 1));
+		snprintf(x->tunnel, sizeof x->tunnel, "%s", p != NULL ? p : "");
+	}
+	if (!r->bad)
+		flow_community_id_of(ver, x->proto_num, oa, ra, x->orig_p,
+		    x->resp_p, 0, x->cid);
+}
+
 /* Unpack a flow segment's records into *f (grown as needed): their count,
  * or -1 if the data is damaged. */
 static long
@@ -237,9 +414,9 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 	struct seg_rd r = { data, (const uint8_t *)data + len, 0 };
 	struct store_flow *x;
 	size_t n = 0;
-	int k;
+	int k, fmt;
 
-	if (len < 1 || *r.p++ != SEG_FORMAT)
+	if (len < 1 || ((fmt = *r.p++) != SEG_FORMAT && fmt != SEG_FORMAT_RAW))
 		return -1;
 	while (r.p < r.end && !r.bad) {
 		if (n == *cap) {
@@ -248,6 +425,10 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 		}
 		x = &(*f)[n++];
 		memset(x, 0, sizeof *x);
+		if (fmt == SEG_FORMAT_RAW) {
+			seg_get_raw(&r, base, x);
+			continue;
+		}
 		x->ts_us = base + rd_z(&r);
 		x->duration_us = rd_z(&r);
 		rd_s(&r, x->uid, sizeof x->uid);
@@ -507,6 +688,52 @@ seg_write_flows(struct store_seg *w, const struct store_flow *f, size_t n)
 	sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n, SQLITE_STATIC);
 	rc = seg_run(st);
 	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* One flow segment of the engine flows x[0 .. n) (n <= STORE_SEG_FLOWS). */
+static int
+seg_write_raw(struct store_seg *w, const struct store_raw *x, size_t n)
+{
+	sqlite3_stmt *st = w->st[SW_FLOW];
+	int64_t lo, hi, t;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return SQLITE_OK;
+	lo = hi = (int64_t)(x[0].f.first_ns / 1000);
+	for (i = 1; i < n; i++) {
+		t = (int64_t)(x[i].f.first_ns / 1000);
+		if (t < lo)
+			lo = t;
+		if (t > hi)
+			hi = t;
+	}
+	w->buf.n = 0;
+	seg_room(&w->buf, 1);
+	w->buf.p[w->buf.n++] = SEG_FORMAT_RAW;
+	for (i = 0; i < n; i++)
+		seg_put_raw(&w->buf, &x[i], lo);
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int64(st, 3, (int64_t)n);
+	sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n, SQLITE_STATIC);
+	rc = seg_run(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int
+store_seg_add_raw(struct store_seg *w, const struct store_raw *x, size_t n)
+{
+	size_t i, k;
+	int rc = SQLITE_OK;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i += k) {
+		k = n - i < STORE_SEG_FLOWS ? n - i : STORE_SEG_FLOWS;
+		rc = seg_write_raw(w, x + i, k);
+	}
 	return rc;
 }
 

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "store.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -62,12 +63,17 @@
  * thread). */
 struct store_agg {
 	int which;			/* ST_HOST_H ... ST_SVC_D */
+	unsigned klen;
 	uint64_t hash;			/* of which, ts and key */
 	int64_t ts;
-	struct store_seg_host h;	/* h.addr: the address or service;
-					   h.v: host: bytes in, out, pkts
-					   in, out; service: bytes, -,
-					   pkts, - */
+	uint8_t key[OUT_ADDR_MAX];	/* an address: 4 or 6, then its 4 or
+					   16 bytes; a service (or an
+					   address that is not one): 0, then
+					   its text */
+	struct store_seg_host h;	/* h.addr: the key as text, made
+					   when written; h.v: host: bytes
+					   in, out, pkts in, out; service:
+					   bytes, -, pkts, - */
 };
 
 /* A table of them: the entries in the order they came (e), found
@@ -94,14 +100,6 @@ struct store_file {
 	char *path;			/* owned */
 	uint64_t size;
 	int complete;			/* 0: the import started, 1: done */
-};
-
-/* A flow as the engine published it: the store thread makes the record
- * (store_flow_fill), so the main thread only copies. */
-struct store_raw {
-	struct flow f;
-	struct flow_tunnel tu;
-	int has_tu;
 };
 
 struct store_batch {
@@ -184,8 +182,6 @@ enum {
 	ST_FLOW, ST_SEC, ST_MIN, ST_HOUR, ST_HOST_H, ST_HOST_D, ST_SVC_H,
 	ST_SVC_D, ST_NAME, ST_FILE, ST_CLOCK, ST_N
 };
-
-static void	store_batch_cook(struct store *, struct store_batch *);
 
 /* ---- schema (version 1) --------------------------------------------- */
 
@@ -590,7 +586,7 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 	if (store_check(db, path, writable, cause) != 0 ||
 	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
 	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
-	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
+	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 1024",
 	    cause, path) != 0))) {
 		*transient = store_rc_transient(sqlite3_extended_errcode(db));
 		sqlite3_close(db);
@@ -861,14 +857,46 @@ store_put_svc(struct store *s, int which, int64_t ts, const char *svc,
 	return store_step(st);
 }
 
+/* Copy src into dst[size], cut if need be; the length copied.  (Not
+ * snprintf: this runs for every flow record, and a format costs ten
+ * times as much.) */
+static size_t
+store_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
+/* v in decimal into dst[size] (size >= 6 for a 16-bit v); its length. */
+static size_t
+store_utoa(char *dst, size_t size, unsigned v)
+{
+	char tmp[12];
+	size_t n = 0, len;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < sizeof tmp);
+	if (n >= size)
+		n = size - 1;
+	len = n;
+	dst[n] = '\0';
+	while (n > 0)
+		*dst++ = tmp[--n];
+	return len;
+}
+
 static uint64_t
-store_agg_hash(int which, int64_t ts, const char *key, size_t len)
+store_agg_hash(int which, int64_t ts, const uint8_t *key, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)key[i]) * 1099511628211ull;
+		h = (h ^ key[i]) * 1099511628211ull;
 	h = (h ^ (uint64_t)ts ^ ((uint64_t)which << 56)) * 1099511628211ull;
 	return h ^ (h >> 31);
 }
@@ -885,17 +913,15 @@ store_agg_index(uint64_t *slot, size_t cap, uint64_t hash, size_t k)
 	slot[i] = (hash >> 32 << 32) | (uint64_t)(k + 1);
 }
 
-/* The entry of (which, ts, key) in tab, made if new. */
+/* The entry of (which, ts, key[0 .. len)) in tab, made if new. */
 static struct store_agg *
 store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
-    const char *key)
+    const uint8_t *key, size_t len)
 {
 	struct store_agg *a;
 	uint64_t hash, tag, v;
-	size_t i, k, len = strlen(key);
+	size_t i, k;
 
-	if (len >= sizeof a->h.addr)
-		len = sizeof a->h.addr - 1;
 	hash = store_agg_hash(which, ts, key, len);
 	tag = hash >> 32 << 32;
 	if (2 * (tab->n + 1) > tab->cap) {
@@ -914,9 +940,8 @@ store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
 		if ((v & 0xffffffff00000000ull) != tag)
 			continue;
 		a = &tab->e[(v & 0xffffffffu) - 1];
-		if (a->which == which && a->ts == ts &&
-		    strncmp(a->h.addr, key, len) == 0 &&
-		    a->h.addr[len] == '\0')
+		if (a->which == which && a->ts == ts && a->klen == len &&
+		    memcmp(a->key, key, len) == 0)
 			return a;
 	}
 	if (tab->n == tab->cape) {
@@ -930,7 +955,8 @@ store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
 	a->which = which;
 	a->hash = hash;
 	a->ts = ts;
-	memcpy(a->h.addr, key, len);
+	a->klen = (unsigned)len;
+	memcpy(a->key, key, len);
 	return a;
 }
 
@@ -942,14 +968,36 @@ store_aggtab_clear(struct store_aggtab *tab)
 	tab->n = 0;
 }
 
+/* The key of a text: an address's (4 or 6 and its bytes) when it is one,
+ * so that a flow log's and a capture's records of a host add up; else 0
+ * and the text. */
+static size_t
+store_key_text(uint8_t key[OUT_ADDR_MAX], const char *text, int addr)
+{
+	size_t n;
+
+	if (addr && inet_pton(AF_INET, text, key + 1) == 1) {
+		key[0] = 4;
+		return 5;
+	}
+	if (addr && inet_pton(AF_INET6, text, key + 1) == 1) {
+		key[0] = 6;
+		return 17;
+	}
+	key[0] = 0;
+	n = strnlen(text, OUT_ADDR_MAX - 2);
+	memcpy(key + 1, text, n);
+	return n + 1;
+}
+
 /* Add to the batch's totals of (which, ts, key): a batch writes each
  * host's and service's totals once, however many of its records they
  * are in (most are in many). */
 static void
-store_agg_add(struct store *s, int which, int64_t ts, const char *key,
-    uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
+store_agg_add(struct store *s, int which, int64_t ts, const uint8_t *key,
+    size_t len, uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
 {
-	struct store_agg *a = store_aggtab_get(&s->agg, which, ts, key);
+	struct store_agg *a = store_aggtab_get(&s->agg, which, ts, key, len);
 
 	a->h.v[0] += v0;
 	a->h.v[1] += v1;
@@ -958,16 +1006,19 @@ store_agg_add(struct store *s, int which, int64_t ts, const char *key,
 	a->h.flows++;
 }
 
-/* Add a flow record to the batch's host and service totals. */
+/* Add one flow's totals: own packets and wire bytes per direction ([0]
+ * the originator's), in the hour its first packet is in; the keys of the
+ * originator, responder and service. */
 static void
-store_agg_flow(struct store *s, const struct store_flow *f)
+store_agg_one(struct store *s, int64_t first_s, const uint64_t op[2],
+    const uint64_t ow[2], const uint8_t *ko, size_t nko, const uint8_t *kr,
+    size_t nkr, const uint8_t *ks, size_t nks)
 {
-	int64_t h = f->ts_us / 1000000, t;
+	int64_t h = first_s, t;
 	int k;
 
-	/* host and service totals, in the hour and day the record starts;
-	 * none for a flow all of whose frames went on into a tunnel */
-	if (f->own_pkts[0] + f->own_pkts[1] == 0)
+	/* none for a flow all of whose frames went on into a tunnel */
+	if (op[0] + op[1] == 0)
 		return;
 	/* the hour now; the day when the hour ends (store_roll_days),
 	 * or now if that hour was rolled up already */
@@ -975,17 +1026,70 @@ store_agg_flow(struct store *s, const struct store_flow *f)
 		if (k == ST_HOST_D && h - h % 3600 >= s->day_rolled)
 			break;
 		t = k == ST_HOST_H ? h - h % 3600 : h - h % 86400;
-		/* (a flow log's record has both addresses: flowlog.c) */
-		if (f->orig_h[0] != '\0')
-			store_agg_add(s, k, t, f->orig_h, f->own_wire[1],
-			    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
-		if (f->resp_h[0] != '\0')
-			store_agg_add(s, k, t, f->resp_h, f->own_wire[0],
-			    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
-		store_agg_add(s, k == ST_HOST_H ? ST_SVC_H : ST_SVC_D, t,
-		    f->svc_key, f->own_wire[0] + f->own_wire[1], 0,
-		    f->own_pkts[0] + f->own_pkts[1], 0);
+		if (nko > 1)
+			store_agg_add(s, k, t, ko, nko, ow[1], ow[0], op[1],
+			    op[0]);
+		if (nkr > 1)
+			store_agg_add(s, k, t, kr, nkr, ow[0], ow[1], op[0],
+			    op[1]);
+		store_agg_add(s, k == ST_HOST_H ? ST_SVC_H : ST_SVC_D, t, ks,
+		    nks, ow[0] + ow[1], 0, op[0] + op[1], 0);
 	}
+}
+
+/* A flow record's (a flow log's) host and service totals. */
+static void
+store_agg_flow(struct store *s, const struct store_flow *f)
+{
+	uint8_t ko[OUT_ADDR_MAX], kr[OUT_ADDR_MAX], ks[OUT_ADDR_MAX];
+	size_t nko, nkr, nks;
+
+	nko = store_key_text(ko, f->orig_h, 1);
+	nkr = store_key_text(kr, f->resp_h, 1);
+	nks = store_key_text(ks, f->svc_key, 0);
+	store_agg_one(s, f->ts_us / 1000000, f->own_pkts, f->own_wire, ko,
+	    nko, kr, nkr, ks, nks);
+}
+
+/* An engine flow's: its own frames (without those it carried on into a
+ * tunnel: a frame counts once, at its innermost layer), the service as
+ * the exporters name it, else "proto/responder port". */
+static void
+store_agg_raw(struct store *s, const struct store_raw *x)
+{
+	const struct flow *f = &x->f;
+	uint8_t ko[OUT_ADDR_MAX], kr[OUT_ADDR_MAX], ks[OUT_ADDR_MAX];
+	uint64_t op[2], ow[2];
+	struct flow_ep o, r;
+	const char *p;
+	size_t alen = f->key.ip_ver == 6 ? 16 : 4, n;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		op[d] = f->dir[d].pkts - (x->has_tu ? x->tu.inner_pkts[d] : 0);
+		ow[d] = f->dir[d].wire_bytes - (x->has_tu ?
+		    x->tu.inner_wire[d] : 0);
+	}
+	if (op[0] + op[1] == 0)
+		return;
+	flow_endpoints(f, &o, &r);
+	ko[0] = kr[0] = (uint8_t)alen == 16 ? 6 : 4;
+	memcpy(ko + 1, o.addr, alen);
+	memcpy(kr + 1, r.addr, alen);
+	ks[0] = 0;
+	if ((p = flow_service(f)) != NULL && *p != '\0')
+		n = 1 + store_copy((char *)ks + 1, 24, p);
+	else {
+		p = f->key.proto == 58 ? "icmp" : proto_name(f->key.proto);
+		if (p != NULL)
+			n = 1 + store_copy((char *)ks + 1, 8, p);
+		else
+			n = 1 + store_utoa((char *)ks + 1, 8, f->key.proto);
+		ks[n++] = '/';
+		n += store_utoa((char *)ks + n, 6, r.port);
+	}
+	store_agg_one(s, (int64_t)(f->first_ns / 1000000000u), op, ow, ko,
+	    alen + 1, kr, alen + 1, ks, n);
 }
 
 static int
@@ -1002,10 +1106,12 @@ store_agg_cmp(const void *x, const void *y)
 /* Write a table of host and service totals: one upsert per service, the
  * hosts of each hour or day as one segment. */
 static int
-store_aggtab_write(struct store *s, const struct store_aggtab *tab)
+store_aggtab_write(struct store *s, struct store_aggtab *tab)
 {
-	const struct store_agg *a, **v;
+	const struct store_agg **v;
 	const struct store_seg_host **h;
+	struct store_agg *a;
+	uint8_t addr[16];
 	size_t i, j, n = 0;
 	int rc = SQLITE_OK, mixed = 0;
 
@@ -1014,6 +1120,15 @@ store_aggtab_write(struct store *s, const struct store_aggtab *tab)
 	v = xreallocarray(NULL, tab->n, sizeof *v);
 	for (i = 0; i < tab->n && rc == SQLITE_OK; i++) {
 		a = &tab->e[i];
+		/* the key as text */
+		if (a->key[0] == 4 || a->key[0] == 6) {
+			memset(addr, 0, sizeof addr);
+			memcpy(addr, a->key + 1, a->klen - 1);
+			out_fmt_addr(a->key[0], addr, a->h.addr);
+		} else {
+			memcpy(a->h.addr, a->key + 1, a->klen - 1);
+			a->h.addr[a->klen - 1] = '\0';
+		}
 		if (a->which == ST_HOST_H || a->which == ST_HOST_D) {
 			if (n > 0 && (a->which != v[0]->which ||
 			    a->ts != v[0]->ts))
@@ -1116,7 +1231,8 @@ store_write(struct store *s, const struct store_batch *b)
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		return rc;
-	if ((rc = store_seg_add_flows(s->seg, b->flows, b->nflows)) !=
+	if ((rc = store_seg_add_raw(s->seg, b->raw, b->nraw)) != SQLITE_OK ||
+	    (rc = store_seg_add_flows(s->seg, b->flows, b->nflows)) !=
 	    SQLITE_OK)
 		goto fail;
 	for (i = 0; i < b->nsamples; i++) {
@@ -1276,7 +1392,8 @@ store_main(void *arg)
 			store_batch_recycle(s, b);
 			continue;
 		}
-		store_batch_cook(s, b);
+		for (i = 0; i < b->nraw; i++)
+			store_agg_raw(s, &b->raw[i]);
 		for (i = 0; i < b->nflows; i++)
 			store_agg_flow(s, &b->flows[i]);
 		for (tries = 0, ms = 50;; tries++) {
@@ -1316,7 +1433,7 @@ store_main(void *arg)
 		if (rc == SQLITE_OK) {
 			pthread_mutex_lock(&s->mu);
 			s->n_batches++;
-			s->n_flows += b->nflows;
+			s->n_flows += b->nflows + b->nraw;
 			s->n_samples += b->nsamples;
 			s->newest_pub = s->newest;
 			s->paused = 0;
@@ -1362,122 +1479,6 @@ store_queue_put(struct store *s)
 }
 
 /* ---- the sink (main thread) ------------------------------------------ */
-
-/* Copy src into dst[size], cut if need be; the length copied.  (Not
- * snprintf: this runs for every flow record, and a format costs ten
- * times as much.) */
-static size_t
-store_copy(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return n;
-}
-
-/* v in decimal into dst[size] (size >= 6 for a 16-bit v). */
-static void
-store_utoa(char *dst, size_t size, unsigned v)
-{
-	char tmp[12];
-	size_t n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0 && n < sizeof tmp);
-	if (n >= size)
-		n = size - 1;
-	dst[n] = '\0';
-	while (n > 0)
-		*dst++ = tmp[--n];
-}
-
-/* Make the flow record of an engine flow (store thread: the main thread
- * only copied it). */
-static void
-store_flow_fill(struct store_flow *x, const struct flow *f,
-    const struct flow_tunnel *tu)
-{
-	struct flow_ep o, r;
-	const char *p, *svc;
-	unsigned k;
-	size_t n;
-
-	flow_endpoints(f, &o, &r);
-	x->ts_us = (int64_t)(f->first_ns / 1000);
-	x->duration_us = (int64_t)(f->last_ns / 1000) -
-	    (int64_t)(f->first_ns / 1000);
-	flow_uid(f, x->uid);
-	out_fmt_addr(f->key.ip_ver, o.addr, x->orig_h);
-	out_fmt_addr(f->key.ip_ver, r.addr, x->resp_h);
-	x->orig_p = o.port;
-	x->resp_p = r.port;
-	x->proto_num = f->key.proto;
-	/* as out-rec.c: ICMPv6 is "icmp" (Zeek's transport_proto) */
-	p = f->key.proto == 58 ? "icmp" : proto_name(f->key.proto);
-	if (p != NULL)
-		store_copy(x->proto, sizeof x->proto, p);
-	else
-		store_utoa(x->proto, sizeof x->proto, f->key.proto);
-	svc = flow_service(f);
-	store_copy(x->service, sizeof x->service, svc != NULL ? svc : "");
-	if (svc != NULL && *svc != '\0')
-		store_copy(x->svc_key, sizeof x->svc_key, svc);
-	else {
-		n = store_copy(x->svc_key, sizeof x->svc_key - 7, x->proto);
-		x->svc_key[n++] = '/';
-		store_utoa(x->svc_key + n, sizeof x->svc_key - n, r.port);
-	}
-	store_copy(x->conn_state, sizeof x->conn_state, flow_conn_state(f));
-	memcpy(x->history, f->history, sizeof x->history);
-	x->history[sizeof x->history - 1] = '\0';
-	for (k = 0; k < 2; k++) {
-		x->pkts[k] = f->dir[k].pkts;
-		x->bytes[k] = f->dir[k].bytes;
-		x->ip_bytes[k] = f->dir[k].ip_bytes;
-		x->wire_bytes[k] = f->dir[k].wire_bytes;
-		x->own_pkts[k] = f->dir[k].pkts;
-		x->own_wire[k] = f->dir[k].wire_bytes;
-	}
-	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->return_vlan);
-	x->parents[0] = '\0';
-	x->tunnel[0] = '\0';
-	if (tu != NULL) {
-		for (k = 0; k < 2; k++) {
-			x->own_pkts[k] -= tu->inner_pkts[k];
-			x->own_wire[k] -= tu->inner_wire[k];
-		}
-		for (k = 0, n = 0; k < tu->nparents; k++) {
-			if (k > 0)
-				x->parents[n++] = ',';
-			flow_uid_of(tu->parent[k], x->parents + n);
-			n += 18;
-		}
-		x->parents[n] = '\0';
-		p = flow_tunnel_name(tu->kind);
-		store_copy(x->tunnel, sizeof x->tunnel, p != NULL ? p : "");
-	}
-	flow_community_id(f, 0, x->cid);
-	x->rtt_us = f->rtt_us;
-	x->retrans = f->retrans;
-}
-
-/* The records of the batch's engine flows (store thread, once per
- * batch). */
-static void
-store_batch_cook(struct store *s, struct store_batch *b)
-{
-	size_t i;
-
-	if (b->nraw == 0)
-		return;
-	store_batch_flows(s, b);
-	for (i = 0; i < b->nraw; i++)
-		store_flow_fill(&b->flows[b->nflows++], &b->raw[i].f,
-		    b->raw[i].has_tu ? &b->raw[i].tu : NULL);
-	b->nraw = 0;
-}
 
 static void
 store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)

@@ -213,6 +213,15 @@ struct seg_buf {
 
 struct store_seg;		/* a writer: statements and a buffer */
 
+/* An engine flow as the store's sink copied it (main thread): the store
+ * thread packs it as it is (store_seg_add_raw), and the readers make its
+ * text columns. */
+struct store_raw {
+	struct flow f;
+	struct flow_tunnel tu;
+	int has_tu;
+};
+
 /* A writer on db (a write connection); NULL if its statements cannot be
  * prepared (sqlite3_errmsg(db) says why). */
 struct store_seg *store_seg_open(struct sqlite3 *);
@@ -221,6 +230,8 @@ void	 store_seg_close(struct store_seg *);
  * most; one tier's host totals for the hour or day ts as one segment
  * (merged with others when a level is full).  SQLite result codes. */
 int	 store_seg_add_flows(struct store_seg *, const struct store_flow *,
+	    size_t n);
+int	 store_seg_add_raw(struct store_seg *, const struct store_raw *,
 	    size_t n);
 int	 store_seg_add_hosts(struct store_seg *, int tier, int64_t ts,
 	    const struct store_seg_host *const *, size_t n);
