@@ -305,9 +305,17 @@ START_TEST(damaged)
 	ck_assert_msg(strstr(sqlite3_errmsg(db), "damaged segment") != NULL,
 	    "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
-	/* a format byte this build does not know */
-	ck_assert_int_eq(sqlite3_exec(db, "UPDATE flow_seg SET data = x'02'",
+	/* a format byte this build does not know (1: records as text, 2:
+	 * engine flows) */
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE flow_seg SET data = x'03'",
 	    NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM flows",
+	    -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_step(st), SQLITE_ROW);
+	sqlite3_finalize(st);
+	/* an engine flow cut after its addresses */
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE flow_seg SET data = "
+	    "x'0200000400000000000000'", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM flows",
 	    -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_ne(sqlite3_step(st), SQLITE_ROW);
