@@ -461,6 +461,13 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 	return r.bad ? -1 : (long)n;
 }
 
+long
+store_seg_decode_flows(const void *data, size_t len, int64_t base,
+    struct store_flow **f, size_t *cap)
+{
+	return seg_get_flows(data, len, base, f, cap);
+}
+
 /* ---- host totals: adding segments up per address --------------------- */
 
 /* An open-addressing table of host totals, at most half full. */
@@ -564,6 +571,17 @@ seg_hmap_free(struct seg_hmap *m)
 {
 	free(m->t);
 	memset(m, 0, sizeof *m);
+}
+
+long
+store_seg_decode_hosts(const void *data, size_t len)
+{
+	struct seg_hmap m = { NULL, 0, 0 };
+	long n;
+
+	n = seg_hmap_load(&m, data, len) == 0 ? (long)m.n : -1;
+	seg_hmap_free(&m);
+	return n;
 }
 
 /* The totals of (tier, ts), all its segments (of level lvl, or of every

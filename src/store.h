@@ -249,6 +249,11 @@ int	 store_seg_register(struct sqlite3 *);
 /* Schema 1 to 2: the rows of flows, host_hour and host_day into
  * segments, the tables dropped (inside the migration's transaction). */
 int	 store_seg_migrate_v1(struct sqlite3 *);
+/* Unpacking, for the fuzzer: a flow segment's records into *f (grown),
+ * a host segment's distinct addresses; their count, or -1 if damaged. */
+long	 store_seg_decode_flows(const void *, size_t, int64_t base,
+	    struct store_flow **, size_t *cap);
+long	 store_seg_decode_hosts(const void *, size_t);
 /* Packing, for the tests and the fuzzer. */
 void	 store_seg_begin(struct seg_buf *);
 void	 store_seg_put_flow(struct seg_buf *, const struct store_flow *,
