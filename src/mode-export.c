@@ -421,6 +421,7 @@ mode_export(struct wt_opts *o)
 			fclose(fp);
 		return WT_EXIT_CAPTURE;
 	}
+	mode_geoip_notice(p);
 
 	run = export_run(&x, p, sfd, o->duration);
 	pipeline_stop(p);

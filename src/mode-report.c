@@ -2383,6 +2383,7 @@ mode_report(struct wt_opts *o)
 		report_cut_free(&cut);
 		return WT_EXIT_CAPTURE;
 	}
+	mode_geoip_notice(p);
 	run = report_run(p, sfd);
 	pipeline_stop(p);
 	close(sfd);
