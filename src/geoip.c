@@ -42,7 +42,6 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define GEOIP_NAME_MAX		128	/* bytes kept of a name */
 #define GEOIP_STRS_MAX		(1u << 20)	/* interned strings at most */
 #define GEOIP_MEMO_SLOTS	(1u << 14)	/* decoded records remembered */
 #define GEOIP_ERRORS_MAX	64	/* lookup errors before a close */

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#define GEOIP_NAME_MAX	128	/* bytes kept of a name from a database */
+
 /* What is known of an address.  16 bytes, kept in every host. */
 struct geoip_info {
 	char cc[2];		/* ISO 3166-1 alpha-2 (A-Z only); cc[0] == 0:
