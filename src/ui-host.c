@@ -446,15 +446,15 @@ host_draw(struct ui_pane *p)
 		    fmt_time_clock(h->last_ns, b, sizeof b));
 		/* names from the database: sanitised by ui_line_puts */
 		geo = engine_geoip(ui->engine);
-		if (h->geo.org != 0) {
-			ui_line_puts(l, UI_COLOR_NORMAL, "  as ");
-			ui_line_puts(l, UI_COLOR_NORMAL,
-			    geoip_str(geo, h->geo.org));
-		}
 		if (h->geo.city != 0) {
 			ui_line_puts(l, UI_COLOR_NORMAL, "  city ");
 			ui_line_puts(l, UI_COLOR_NORMAL,
 			    geoip_str(geo, h->geo.city));
+		}
+		if (h->geo.org != 0) {
+			ui_line_puts(l, UI_COLOR_NORMAL, "  as ");
+			ui_line_puts(l, UI_COLOR_NORMAL,
+			    geoip_str(geo, h->geo.org));
 		}
 		if (p->h > 2)
 			rates_line(ui, &p->lines[2], "in", host_rate_in(h),
