@@ -156,11 +156,16 @@ static const struct cfg_setting cfg_table[] = {
 	  "GeoIP: the country or city database (MaxMind DB format: "
 	  "GeoLite2 or GeoIP2 Country or City), or a comma-separated list "
 	  "of them, of which the first that exists is used. The default is "
-	  "where Debian's geoipupdate puts GeoLite2 City and Country. Each "
-	  "remote host is looked up once, when it is first seen; the file "
-	  "is opened again when it changes on disk and on HUP. Missing or "
-	  "unusable: one notice, and the country shows as --. Empty: no "
-	  "country lookups." },
+	  "where Debian's geoipupdate puts GeoLite2 City and Country "
+	  "(DatabaseDirectory /var/lib/GeoIP). Each remote host is looked "
+	  "up once, when it is first seen; private, local and special "
+	  "addresses never are. The file is opened again when it changes "
+	  "on disk (checked every few seconds by the screen and the "
+	  "daemon) and, in the daemon, on HUP. Missing, unreadable or "
+	  "damaged: one notice, the country shows as -- and everything "
+	  "else runs on (the default files missing is no notice, only the "
+	  "screen's \"GeoIP: off (no database)\"). Empty: no country "
+	  "lookups." },
 	{ "geoip_asn_db", CFG_STRING, O(geoip_asn_db), 0, 0,
 	  GEOIP_DEFAULT_ASN, NULL, NULL,
 	  "GeoIP: the autonomous system database (GeoLite2 ASN or GeoIP2 "
