@@ -508,6 +508,11 @@ engine_flow_geo(const struct engine *e, const struct flow *f,
 {
 	const struct flow_key *k = &f->key;
 
+	if (e == NULL) {
+		memset(orig, 0, sizeof *orig);
+		memset(resp, 0, sizeof *resp);
+		return;
+	}
 	if (f->orig_is_a) {
 		host_geo_of(e, f->priv.host_a, k->ip_ver, k->a, orig);
 		host_geo_of(e, f->priv.host_b, k->ip_ver, k->b, resp);

@@ -430,7 +430,8 @@ struct geoip	*engine_geoip(const struct engine *);
  * again). */
 void		 engine_geo_refresh(struct engine *);
 /* Country/ASN of a flow's originator and responder: their hosts', or
- * looked up now for an endpoint the host table does not hold. */
+ * looked up now for an endpoint the host table does not hold (e NULL:
+ * nothing known). */
 void		 engine_flow_geo(const struct engine *, const struct flow *,
 		    struct geoip_info *orig, struct geoip_info *resp);
 

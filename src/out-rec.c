@@ -937,17 +937,25 @@ out_rec_summary(struct out_writer *w, const struct engine *e,
 
 /* ---- documents ------------------------------------------------------ */
 
-/* Start a document of one kind. */
+/* Start a document of one kind.  Flows and hosts gained columns (the
+ * GeoIP ones) that records read back from an older store lack: such a
+ * record, its fields in the columns' order, gets nulls there. */
 int
 out_rec_begin(struct out_writer *w, enum out_rec_kind kind)
 {
+	int rc;
+
 	switch (kind) {
 	case OUT_REC_FLOWS:
-		return out_begin(w, OUT_REC_FLOWS_SCHEMA, "flows",
+		rc = out_begin(w, OUT_REC_FLOWS_SCHEMA, "flows",
 		    out_rec_flow_names, OUT_REC_FLOW_NCOL);
+		out_set_sparse(w);
+		return rc;
 	case OUT_REC_HOSTS:
-		return out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts",
+		rc = out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts",
 		    out_rec_host_names, OUT_REC_HOST_NCOL);
+		out_set_sparse(w);
+		return rc;
 	case OUT_REC_SUMMARY:
 	default:
 		/* CSV: rows of a "summary" list; JSON: one object. */

@@ -180,7 +180,8 @@ out_begin(struct out_writer *w, const char *schema, const char *list_key,
  * A record with fewer fields than the header has columns, whose fields
  * are some of the columns in the header's order (a reader of an older
  * store that lacks newer columns): the missing columns are written as
- * nulls, in CSV and JSON alike.  Any other record is written as given.
+ * nulls, in CSV and JSON alike.  Any other record is written as given
+ * (and CSV refuses it).
  */
 static int
 out_record_sparse(struct out_writer *w, const struct out_field *f, size_t n)
@@ -222,7 +223,7 @@ out_record(struct out_writer *w, const struct out_field *f, size_t n)
 		w->error = EINVAL;
 		return -1;
 	}
-	if (n < w->ncolumns && n > 0)
+	if (w->sparse && n < w->ncolumns && n > 0)
 		rc = out_record_sparse(w, f, n);
 	else
 		rc = w->def->ops->record(w, f, n);
@@ -232,6 +233,13 @@ out_record(struct out_writer *w, const struct out_field *f, size_t n)
 	if (w->line)
 		return out_flush(w);
 	return 0;
+}
+
+/* Let records leave out columns of the header. */
+void
+out_set_sparse(struct out_writer *w)
+{
+	w->sparse = 1;
 }
 
 /* Record a failed write: the first error stays, later output is dropped. */
