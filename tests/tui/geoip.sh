@@ -109,4 +109,52 @@ start missing || wt_fail "missing database: the TUI did not finish"
 wt_check "missing database: the header has its one notice" \
     grep -qF "GeoIP: country database $WT_TMP/nope.mmdb" "$WT_TMP/screen"
 wt_check "missing database: 203.0.113.7 shows --" row_has 203.0.113.7 " -- "
+# A database replaced while the screen runs (as geoipupdate does: a new
+# file renamed into place) is opened again within a few seconds and every
+# host looked up again; one that appears later is opened too.  A 40 s
+# capture replayed at its own pace keeps the screen running.
+printf '%s\n' 'linktype ether' \
+    '0.000 udp 10.0.0.5:5000 > 203.0.113.7:53 len=10 rep=80 dt=0.5' \
+    '0.000 udp 10.0.0.5:5001 > 198.51.100.5:53 len=10 rep=80 dt=0.5' \
+    >"$WT_TMP/slow.txt"
+"$WT_TOOLS/pcapgen" -o "$WT_TMP/slow.pcap" "$WT_TMP/slow.txt" >/dev/null ||
+    wt_hard "pcapgen"
+sed 's/	NZ	/	AU	/' "$spec" >"$WT_TMP/geo2.txt"
+perl "$WT_SRCDIR/tests/geoip/mkdb.pl" country "$WT_TMP/geo2.txt" \
+    "$WT_TMP/c2.mmdb" || wt_hard "cannot build the second database"
+cp "$WT_TMP/c.mmdb" "$WT_TMP/live.mmdb"
+printf 'geoip_country_db = %s\ngeoip_asn_db = %s\n' "$WT_TMP/live.mmdb" \
+    "$WT_TMP/later.mmdb" >"$WT_TMP/live.conf"
+$T kill-server >/dev/null 2>&1
+NSESS=$((NSESS + 1))
+T="tmux -L wtgeo$$-$NSESS -f /dev/null"
+$T new-session -d -s wt -x 120 -y 40 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+    TERM=screen HOME=$WT_TMP $WIRETOP -c $WT_TMP/live.conf \
+    -r $WT_TMP/slow.pcap; exec sleep 600"
+if row_has 203.0.113.7 " NZ "; then
+	wt_check "live: the missing ASN database is the header's notice" \
+	    grep -qF "GeoIP: ASN database $WT_TMP/later.mmdb" "$WT_TMP/screen"
+	mv "$WT_TMP/c2.mmdb" "$WT_TMP/live.mmdb"
+	wt_check "live: a replaced database is opened again: NZ becomes AU" \
+	    row_has 203.0.113.7 " AU "
+	cp "$WT_TMP/a.mmdb" "$WT_TMP/later.mmdb"
+	_i=0
+	while [ $_i -lt $((TIMEOUT * 10)) ]; do
+		snap
+		grep -qF "GeoIP: ASN database" "$WT_TMP/screen" || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	wt_check "live: a database that appears is opened (the notice goes)" \
+	    sh -c "! grep -qF 'GeoIP: ASN database' '$WT_TMP/screen'"
+	# the host view shows the AS the new database gives
+	$T send-keys -t wt / 2 0 3 . 0 Enter
+	wait_for "203.0.113.7" >/dev/null
+	$T send-keys -t wt Home Enter
+	wt_check "live: the host view has the AS of the database that appeared" \
+	    wait_for "geo AU AS64500"
+else
+	wt_fail "live: 203.0.113.7 never showed NZ"
+	show
+fi
 wt_finish
