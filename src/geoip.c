@@ -312,9 +312,10 @@ geoip_db_open(struct geoip_db *db)
 		return cause;
 	}
 	memset(db->memo, 0, GEOIP_MEMO_SLOTS * sizeof *db->memo);
-	log_info("GeoIP: %s database %s opened (%s, built %llu)", db->what,
-	    db->path, db->mmdb.metadata.database_type != NULL ?
-	    "MaxMind DB" : "?", (unsigned long long)
+	/* the type is the file's text: the log escapes control bytes */
+	log_info("GeoIP: %s database %s opened (%.64s, built %llu)",
+	    db->what, db->path, db->mmdb.metadata.database_type != NULL ?
+	    db->mmdb.metadata.database_type : "?", (unsigned long long)
 	    db->mmdb.metadata.build_epoch);
 	return NULL;
 }
