@@ -67,7 +67,8 @@ struct geoip_db {
 	struct stat st;		/* of the file when opened */
 	int seen;		/* st is valid (the file existed) */
 	uint64_t errors;	/* lookup errors since opened */
-	struct geoip_memo *memo;	/* owned, GEOIP_MEMO_SLOTS */
+	struct geoip_memo *memo;	/* owned, GEOIP_MEMO_SLOTS; NULL until
+					   the database is first opened */
 };
 
 struct geoip_strs {
@@ -311,7 +312,11 @@ geoip_db_open(struct geoip_db *db)
 		    "failed)", db->what, db->path);
 		return cause;
 	}
-	memset(db->memo, 0, GEOIP_MEMO_SLOTS * sizeof *db->memo);
+	/* the memo (256 KiB) only for a database in use */
+	if (db->memo == NULL)
+		db->memo = xcalloc(GEOIP_MEMO_SLOTS, sizeof *db->memo);
+	else
+		memset(db->memo, 0, GEOIP_MEMO_SLOTS * sizeof *db->memo);
 	/* the type is the file's text: the log escapes control bytes */
 	log_info("GeoIP: %s database %s opened (%.64s, built %llu)",
 	    db->what, db->path, db->mmdb.metadata.database_type != NULL ?
@@ -337,13 +342,9 @@ struct geoip *
 geoip_create(const char *country_db, const char *asn_db)
 {
 	struct geoip *g = xcalloc(1, sizeof *g);
-	int i;
 
 	g->db[GEOIP_DB_COUNTRY].what = "country";
 	g->db[GEOIP_DB_ASN].what = "ASN";
-	for (i = 0; i < GEOIP_NDB; i++)
-		g->db[i].memo = xcalloc(GEOIP_MEMO_SLOTS,
-		    sizeof *g->db[i].memo);
 	geoip_set_paths(g, country_db, asn_db);
 	geoip_strs_grow(&g->strs);
 	geoip_set_status(g);
