@@ -266,8 +266,8 @@ struct engine_cfg {
 	unsigned n_local_nets;		/* 0: RFC 1918, ULA, link-local */
 	unsigned n_sources;
 	const char *const *source_names;	/* borrowed, copied */
-	struct geoip *geoip;		/* borrowed, may be NULL: country and
-					   ASN of new hosts */
+	struct geoip *geoip;		/* borrowed, may be NULL: country
+					   and ASN of new hosts */
 };
 
 #define ENGINE_DEFAULT_MAX_FLOWS	(1u << 21)

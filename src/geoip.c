@@ -42,8 +42,8 @@
 #include "log.h"
 #include "xmalloc.h"
 
-#define GEOIP_STRS_MAX		(1u << 20)	/* interned strings at most */
-#define GEOIP_MEMO_SLOTS	(1u << 14)	/* decoded records remembered */
+#define GEOIP_STRS_MAX	(1u << 20)	/* interned strings at most */
+#define GEOIP_MEMO_SLOTS (1u << 14)	/* decoded records remembered */
 #define GEOIP_ERRORS_MAX	64	/* lookup errors before a close */
 #define GEOIP_CHECK_S		5	/* seconds between file checks */
 
@@ -59,7 +59,7 @@ struct geoip_memo {
 
 struct geoip_db {
 	const char *what;	/* "country" or "ASN" */
-	char *setting;		/* owned: the setting (a list for country) */
+	char *setting;		/* owned: the setting (country: a list) */
 	char *path;		/* owned: the file opened or tried */
 	int is_default;		/* the setting is the built-in default */
 	int open;
@@ -239,10 +239,12 @@ geoip_probe_one(struct geoip_db *db, const char *ip)
 	if (!r.found_entry)
 		return 0;
 	rc = MMDB_get_value(&r.entry, &d, "country", "iso_code", NULL);
-	if (rc != MMDB_SUCCESS && rc != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
+	if (rc != MMDB_SUCCESS &&
+	    rc != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
 		return -1;
 	rc = MMDB_get_value(&r.entry, &d, "autonomous_system_number", NULL);
-	if (rc != MMDB_SUCCESS && rc != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
+	if (rc != MMDB_SUCCESS &&
+	    rc != MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR)
 		return -1;
 	return 0;
 }

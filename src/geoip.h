@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define GEOIP_NAME_MAX	128	/* bytes kept of a name from a database */
+#define GEOIP_NAME_MAX	128	/* bytes kept of a database's name */
 
 /* What is known of an address.  16 bytes, kept in every host. */
 struct geoip_info {
@@ -26,7 +26,7 @@ enum geoip_state {
 	GEOIP_NONE = 0,		/* not looked up: no database open */
 	GEOIP_PRIVATE,		/* a private, local or special address:
 				   never looked up */
-	GEOIP_LOOKED,		/* looked up (fields may still be unknown) */
+	GEOIP_LOOKED,		/* looked up (fields may be unknown) */
 };
 
 /* The default files: where geoipupdate puts GeoLite2 on Debian.  The
