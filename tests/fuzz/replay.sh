@@ -48,6 +48,8 @@ replay pcapfile "$fuzz/corpus/pcapfile" "$@"
 replay config "$fuzz/corpus/config"
 # the flow log reader (import): its seed logs
 replay flowlog "$fuzz/corpus/flowlog"
+# the GeoIP reader: the tests' own databases (tests/geoip/mkdb.pl)
+replay geoip "$fuzz/corpus/geoip"
 
 [ "$ran" -eq 1 ] || wt_missing "no fuzz corpus or crash input to replay"
 wt_finish
