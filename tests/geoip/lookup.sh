@@ -176,11 +176,15 @@ wt_check "README spot checks (GB, SE, US, JP, not found, AS1221, AS15169)" \
 # ---- broken databases ---------------------------------------------
 head -c 3000 "$M/GeoIP2-City-Test.mmdb" >"$WT_TMP/truncated.mmdb"
 : >"$WT_TMP/empty.mmdb"
-head -c 65536 /dev/urandom >"$WT_TMP/random.mmdb"
-# The metadata marker at the end of random bytes: the open goes on to
-# parse garbage as metadata.
-{ head -c 4096 /dev/urandom; printf '\253\315\357MaxMind.com'; \
-    head -c 64 /dev/urandom; } >"$WT_TMP/marker.mmdb"
+# Pseudo-random bytes (a fixed seed: the same file every run), alone and
+# before the metadata marker, so that the open parses them as metadata.
+python3 -c '
+import random, sys
+r = random.Random(9)
+open(sys.argv[1], "wb").write(bytes(r.randrange(256) for _ in range(65536)))
+open(sys.argv[2], "wb").write(bytes(r.randrange(256) for _ in range(4096)) +
+    b"\xab\xcd\xefMaxMind.com" + bytes(r.randrange(256) for _ in range(64)))
+' "$WT_TMP/random.mmdb" "$WT_TMP/marker.mmdb"
 for f in "$M"/*Broken*.mmdb "$M"/*Invalid*.mmdb "$M"/MaxMind-DB-test-broken-*.mmdb \
     $(find "$M/bad-data" -name '*.mmdb' | sort) "$WT_TMP/truncated.mmdb" \
     "$WT_TMP/empty.mmdb" "$WT_TMP/random.mmdb" "$WT_TMP/marker.mmdb"; do
