@@ -81,6 +81,11 @@ struct wt_opts {
 	int bits;			/* show rates in bits */
 	int names;			/* show learned names */
 
+	/* GeoIP (geoip.c) */
+	const char *geoip_country_db;	/* country or city database(s),
+					   NULL: none */
+	const char *geoip_asn_db;	/* ASN database, NULL: none */
+
 	/* support */
 	const char *config_path;	/* -c */
 	const char *log_path;		/* --log */
@@ -113,6 +118,9 @@ int	mode_drop(struct wt_opts *, struct pipeline *);
  * exit code after one line ("cannot open WHAT" if the pipeline gives no
  * cause) with *pp NULL. */
 int	mode_open(struct wt_opts *, const char *what, struct pipeline **pp);
+/* After pipeline_start(): the GeoIP notice (a database missing where
+ * one was set, unreadable or damaged), one line on stderr, if any. */
+void	mode_geoip_notice(struct pipeline *);
 /* Log each source that failed or finished since the last call. */
 void	mode_log_sources(struct pipeline *);
 /* Log each source's packets and drops so far (SIGUSR1, and the end). */
