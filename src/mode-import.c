@@ -41,7 +41,6 @@
 
 #include "capture.h"
 #include "flowlog.h"
-#include "geoip.h"
 #include "log.h"
 #include "pipeline.h"
 #include "proc.h"
@@ -376,9 +375,6 @@ mode_import(struct wt_opts *o)
 	}
 	for (i = 0; i < n; i++)
 		store_add_file(s, hex[i], path[i], size[i], 0);
-	/* The history keeps no country or ASN yet: no lookups. */
-	if (p != NULL)
-		geoip_set_paths(pipeline_geoip(p), NULL, NULL);
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(s, p != NULL ? pipeline_engine(p) : NULL,
 	    &cause) != 0 || (p != NULL && pipeline_start(p, &cause) != 0)) {

@@ -111,8 +111,7 @@ struct report_host {
 	uint64_t bytes_in;	/* wire bytes received */
 	uint64_t bytes_out;	/* wire bytes sent */
 	uint64_t pkts;
-	char cc[3];		/* country (GeoIP), "" unknown: -r only,
-				   the history keeps none yet */
+	char cc[3];		/* country (GeoIP), "" unknown */
 	uint32_t asn;		/* AS number, 0 unknown */
 	char as_org[GEOIP_NAME_MAX + 1];	/* "" unknown; from a
 						   database: escaped where
@@ -1718,6 +1717,39 @@ report_db_hosts(struct report_db *d, struct report *r)
 	sqlite3_finalize(nm);
 }
 
+/* The country and AS of the top talkers of the history: looked up in the
+ * GeoIP databases now (the history keeps them per flow record, not per
+ * host); a database that cannot be used is one notice, as for -r. */
+static void
+report_db_geo(struct report *r, const struct wt_opts *o)
+{
+	struct geoip *g;
+	struct geoip_info gi;
+	const char *n;
+	size_t i;
+
+	if (r->ntop == 0)
+		return;
+	g = geoip_create(o->geoip_country_db, o->geoip_asn_db);
+	geoip_open(g);
+	if ((n = geoip_notice(g)) != NULL)
+		fprintf(stderr, "wiretop: %s\n", n);
+	for (i = 0; geoip_active(g) && i < r->ntop; i++) {
+		struct report_host *h = &r->top[i];
+
+		if (h->ip_ver != 4 && h->ip_ver != 6)
+			continue;
+		memset(&gi, 0, sizeof gi);
+		geoip_lookup(g, h->ip_ver, h->packed, &gi);
+		if (gi.cc[0] != '\0')
+			geoip_cc(&gi, h->cc);
+		h->asn = gi.asn;
+		snprintf(h->as_org, sizeof h->as_org, "%s",
+		    geoip_str(g, gi.org));
+	}
+	geoip_free(g);
+}
+
 /* The protocol number of a name as proto_name() gives it, -1 if none. */
 static int
 report_proto_num(const char *s, size_t len)
@@ -1940,6 +1972,7 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	    r->hour1 < r->until);
 	report_db_samples(&d, r, first);
 	report_db_hosts(&d, r);
+	report_db_geo(r, o);
 	report_db_services(&d, r);
 	report_db_flows(&d, r);
 	report_db_alerts(&d, r);

@@ -25,7 +25,8 @@
  *     conn_state history tunnel_parents tunnel community_id, then u
  *     orig_p resp_p vlan inner_vlan return_vlan proto_num orig_pkts
  *     resp_pkts orig_bytes resp_bytes orig_ip_bytes resp_ip_bytes
- *     orig_wire_bytes resp_wire_bytes rtt_us retrans.
+ *     orig_wire_bytes resp_wire_bytes rtt_us retrans, the strings orig_cc
+ *     resp_cc, u orig_asn resp_asn.
  *   flow segment of engine flows (format 2: what the capture made): the
  *     byte 2, then per flow: z ts_us - t_min, z duration_us, the IP
  *     version (one byte, 4 or 6), the originator's and responder's
@@ -33,7 +34,10 @@
  *     uid's hash, the strings service conn_state history, u vlan
  *     inner_vlan return_vlan, the 8 counters as in format 1, u rtt_us
  *     retrans, u tunnel (0 none, else the tunnel kind + 1), and with a
- *     tunnel u parents and h each parent's uid hash.  The readers make
+ *     tunnel u parents and h each parent's uid hash; then for the
+ *     originator and the responder their country (2 bytes, 0 0: not
+ *     known) and u AS number (0: not known), as GeoIP said when the flow
+ *     was stored.  The readers make
  *     the text: addresses, uid, protocol name, tunnel name and community
  *     id, as the exporters do (engine-cid.c); the store thread only
  *     copies, which is most of why an import keeps up with the capture.
@@ -113,7 +117,7 @@ seg_s(struct seg_buf *b, const char *s, size_t max)
 }
 
 /* The most a record can take: its strings and 20 varints of 10 bytes. */
-#define SEG_FLOW_MAX	(sizeof(struct store_flow) + 20 * 10)
+#define SEG_FLOW_MAX	(sizeof(struct store_flow) + 40 * 10)
 #define SEG_HOST_MAX	(OUT_ADDR_MAX + 6 * 10)
 
 void
@@ -151,6 +155,10 @@ store_seg_put_flow(struct seg_buf *b, const struct store_flow *f,
 		seg_u(b, f->wire_bytes[k]);
 	seg_u(b, f->rtt_us);
 	seg_u(b, f->retrans);
+	seg_s(b, f->orig_cc, sizeof f->orig_cc);
+	seg_s(b, f->resp_cc, sizeof f->resp_cc);
+	seg_u(b, f->orig_asn);
+	seg_u(b, f->resp_asn);
 }
 
 static inline void
@@ -169,9 +177,9 @@ seg_bytes(struct seg_buf *b, const void *p, size_t n)
 	b->n += n;
 }
 
-/* The most an engine flow can take: 2 addresses, 5 hashes, 3 strings and
- * 25 varints. */
-#define SEG_RAW_MAX	(32 + 5 * 8 + 3 * 32 + 25 * 10)
+/* The most an engine flow can take: 2 addresses, 5 hashes, 3 strings, 2
+ * countries and 27 varints. */
+#define SEG_RAW_MAX	(32 + 5 * 8 + 3 * 32 + 4 + 27 * 10)
 
 static void
 seg_put_raw(struct seg_buf *b, const struct store_raw *x, int64_t base)
@@ -212,14 +220,19 @@ seg_put_raw(struct seg_buf *b, const struct store_raw *x, int64_t base)
 		seg_u(b, f->dir[k].wire_bytes);
 	seg_u(b, f->rtt_us);
 	seg_u(b, f->retrans);
-	if (!x->has_tu) {
+	if (!x->has_tu)
 		seg_u(b, 0);
-		return;
+	else {
+		seg_u(b, (uint64_t)x->tu.kind + 1);
+		seg_u(b, x->tu.nparents);
+		for (k = 0; k < x->tu.nparents && k < FLOW_MAX_PARENTS; k++)
+			seg_h(b, x->tu.parent[k]);
 	}
-	seg_u(b, (uint64_t)x->tu.kind + 1);
-	seg_u(b, x->tu.nparents);
-	for (k = 0; k < x->tu.nparents && k < FLOW_MAX_PARENTS; k++)
-		seg_h(b, x->tu.parent[k]);
+	for (k = 0; k < 2; k++) {
+		b->p[b->n++] = (uint8_t)x->geo[k].cc[0];
+		b->p[b->n++] = (uint8_t)x->geo[k].cc[1];
+		seg_u(b, x->geo[k].asn);
+	}
 }
 
 void
@@ -329,6 +342,28 @@ rd_s(struct seg_rd *r, char *dst, size_t size)
 	r->p += len;
 }
 
+/* A country: two letters A-Z, or two zero bytes for none. */
+static void
+seg_get_cc(struct seg_rd *r, char cc[3])
+{
+	cc[0] = '\0';
+	if (r->end - r->p < 2) {
+		r->bad = 1;
+		return;
+	}
+	if (r->p[0] != 0 || r->p[1] != 0) {
+		if (r->p[0] < 'A' || r->p[0] > 'Z' || r->p[1] < 'A' ||
+		    r->p[1] > 'Z')
+			r->bad = 1;
+		else {
+			cc[0] = (char)r->p[0];
+			cc[1] = (char)r->p[1];
+			cc[2] = '\0';
+		}
+	}
+	r->p += 2;
+}
+
 /* An engine flow's record (format 2) into x: the text as the exporters
  * make it (store.c made it so before schema 2). */
 static void
@@ -400,6 +435,10 @@ seg_get_raw(struct seg_rd *r, int64_t base, struct store_flow *x)
 		p = flow_tunnel_name((unsigned)(tun - 1));
 		snprintf(x->tunnel, sizeof x->tunnel, "%s", p != NULL ? p : "");
 	}
+	seg_get_cc(r, x->orig_cc);
+	x->orig_asn = rd_u32(r);
+	seg_get_cc(r, x->resp_cc);
+	x->resp_asn = rd_u32(r);
 	if (!r->bad)
 		flow_community_id_of(ver, x->proto_num, oa, ra, x->orig_p,
 		    x->resp_p, 0, x->cid);
@@ -457,6 +496,10 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 			x->wire_bytes[k] = rd_u(&r);
 		x->rtt_us = rd_u32(&r);
 		x->retrans = rd_u32(&r);
+		rd_s(&r, x->orig_cc, sizeof x->orig_cc);
+		rd_s(&r, x->resp_cc, sizeof x->resp_cc);
+		x->orig_asn = rd_u32(&r);
+		x->resp_asn = rd_u32(&r);
 	}
 	return r.bad ? -1 : (long)n;
 }
@@ -1001,7 +1044,8 @@ static const char *const seg_vt_schema[] = {
 	    "resp_ip_bytes INTEGER, orig_wire_bytes INTEGER, "
 	    "resp_wire_bytes INTEGER, vlan INTEGER, inner_vlan INTEGER, "
 	    "return_vlan INTEGER, tunnel_parents TEXT, tunnel TEXT, "
-	    "community_id TEXT, rtt_us INTEGER, retrans INTEGER)",
+	    "community_id TEXT, rtt_us INTEGER, retrans INTEGER, "
+	    "orig_cc TEXT, resp_cc TEXT, orig_asn INTEGER, resp_asn INTEGER)",
 	[SV_HOST_HOUR] = "CREATE TABLE x (ts INTEGER, addr TEXT, "
 	    "bytes_in INTEGER, bytes_out INTEGER, pkts_in INTEGER, "
 	    "pkts_out INTEGER, flows INTEGER)",
@@ -1347,7 +1391,11 @@ seg_vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *cx, int col)
 	case 23: seg_text(cx, f->tunnel, 1); break;
 	case 24: seg_text(cx, f->cid, 1); break;
 	case 25: seg_uint(cx, f->rtt_us, 1); break;
-	default: seg_uint(cx, f->retrans, 0); break;
+	case 26: seg_uint(cx, f->retrans, 0); break;
+	case 27: seg_text(cx, f->orig_cc, 1); break;
+	case 28: seg_text(cx, f->resp_cc, 1); break;
+	case 29: seg_uint(cx, f->orig_asn, 1); break;
+	default: seg_uint(cx, f->resp_asn, 1); break;
 	}
 	return SQLITE_OK;
 }

@@ -1492,6 +1492,8 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 	memcpy(&x->f, f, sizeof x->f);
 	if ((x->has_tu = (tu = engine_flow_tunnel(s->engine, f)) != NULL))
 		x->tu = *tu;
+	/* the hosts' country and AS now (GeoIP is the main thread's) */
+	engine_flow_geo(s->engine, f, &x->geo[0], &x->geo[1]);
 	if (s->cur->nflows + s->cur->nraw >= STORE_BATCH_FLOWS)
 		store_queue_put(s);
 }

@@ -80,6 +80,9 @@ struct store_flow {
 	char cid[64];
 	uint32_t rtt_us;
 	uint32_t retrans;
+	/* GeoIP when the flow was stored ("" / 0: unknown) */
+	char orig_cc[3], resp_cc[3];
+	uint32_t orig_asn, resp_asn;
 };
 
 /* The default database path for this user (owned, caller frees):
@@ -220,6 +223,7 @@ struct store_raw {
 	struct flow f;
 	struct flow_tunnel tu;
 	int has_tu;
+	struct geoip_info geo[2];	/* originator's, responder's */
 };
 
 /* A writer on db (a write connection); NULL if its statements cannot be

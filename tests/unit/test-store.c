@@ -82,6 +82,11 @@ flow_make(struct store_flow *f, int i)
 	snprintf(f->cid, sizeof f->cid, "1:%027d=", i);
 	f->rtt_us = i % 4 ? (uint32_t)i : 0;
 	f->retrans = UINT32_MAX;
+	if (i % 3 == 1) {
+		snprintf(f->orig_cc, sizeof f->orig_cc, "%c%c", 'A' + i % 26,
+		    'Z' - i % 26);
+		f->resp_asn = UINT32_MAX - (uint32_t)i;
+	}
 }
 
 static void
@@ -158,6 +163,10 @@ START_TEST(flows_round_trip)
 		col_text(st, 24, x.cid);
 		col_int(st, 25, x.rtt_us, 1);
 		col_int(st, 26, x.retrans, 0);
+		col_text(st, 27, x.orig_cc);
+		col_text(st, 28, x.resp_cc);
+		col_int(st, 29, x.orig_asn, 1);
+		col_int(st, 30, x.resp_asn, 1);
 	}
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
