@@ -186,6 +186,12 @@ if run own import --db "$WT_TMP/h.db" flows.pcap >/dev/null &&
 	tail -n +2 own.csv | sort >o
 	wt_check "export --db: the geo columns as stored, every row as export -r gives it ($(wc -l <d) rows)" \
 	    sh -c '[ -s d ] && cmp -s d o && grep -q ",JP," d'
+	# a flow log of wiretop's own keeps them too
+	run off import --db "$WT_TMP/l.db" own.csv >/dev/null &&
+	    run off export --db "$WT_TMP/l.db" --since 2023-01-01T00:00Z >l.csv
+	tail -n +2 l.csv | sort >l
+	wt_check "import of the CSV export (a flow log), export --db: the same rows, geo columns too" \
+	    cmp -s l o
 	run own report --db "$WT_TMP/h.db" --since 2023-01-01T00:00Z \
 	    --format json >repdb.json
 	wt_check "report --db: the top talkers' country and AS as report -r gives them" python3 -c '
