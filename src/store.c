@@ -263,8 +263,9 @@ static const struct {
 	int (*fn)(sqlite3 *);
 } store_migrations[] = {
 	{ store_schema_v1, NULL },
-	/* 2: flow records and host totals packed in segments (store-seg.c) */
-	{ NULL, store_seg_migrate_v1 },
+	/* 2: flow records and host totals packed in segments (store-seg.c),
+	 * the talkers' country in the live snapshot */
+	{ "ALTER TABLE live_hosts ADD COLUMN cc TEXT;", store_seg_migrate_v1 },
 };
 
 #define STORE_SAMPLE_UPSERT(t)						\

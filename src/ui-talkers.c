@@ -307,8 +307,9 @@ talkers_mrow(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 	}
 	ui_cols_put(l, talkers_cols, c, TC_HOST, rc, h->text);
 	ui_cols_put(l, talkers_cols, c, TC_NAME, rc, h->name);
-	ui_cols_put(l, talkers_cols, c, TC_GEO, rc == UI_COLOR_NORMAL ?
-	    UI_COLOR_DIM : rc, "--");
+	ui_cols_put(l, talkers_cols, c, TC_GEO, rc == UI_COLOR_NORMAL &&
+	    h->cc[0] == '\0' ? UI_COLOR_DIM : rc, h->cc[0] != '\0' ? h->cc :
+	    "--");
 	for (k = 0; k < 3; k++) {
 		fmt_rate(h->in[k], bits, 1, buf, sizeof buf);
 		ui_cols_put(l, talkers_cols, c, TC_IN2 + k,
