@@ -952,12 +952,14 @@ store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
 	k = tab->n++;
 	tab->slot[i] = tag | (uint64_t)(k + 1);
 	a = &tab->e[k];
-	memset(a, 0, sizeof *a);
 	a->which = which;
 	a->hash = hash;
 	a->ts = ts;
 	a->klen = (unsigned)len;
 	memcpy(a->key, key, len);
+	/* (h.addr is made when the entry is written) */
+	memset(a->h.v, 0, sizeof a->h.v);
+	a->h.flows = 0;
 	return a;
 }
 
