@@ -5,17 +5,18 @@
 set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
-libncurses-dev libsqlite3-dev libmaxminddb-dev nettle-dev"
+libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
 # libcap2-bin (setcap, getpcaps) and procps for the privilege tests;
 # chromium renders the HTML report (tests/report/html.sh); systemd
 # brings systemd-analyze and systemd-sysusers (tests/daemon/systemd.sh,
-# which runs nothing under it); util-linux has setpriv and mount.
+# which runs nothing under it); util-linux has setpriv and mount;
+# libmaxmind-db-writer-perl builds the GeoIP tests' own databases.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux"
+chromium systemd util-linux libmaxmind-db-writer-perl"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

@@ -35,6 +35,7 @@
 #include "alert-int.h"
 #include "engine.h"
 #include "fmt.h"
+#include "geoip.h"
 #include "mode.h"
 #include "pkt.h"
 #include "xmalloc.h"
@@ -287,6 +288,27 @@ static const struct cfg_setting cfg_table[] = {
 	{ "geo_deny_asns", CFG_ALERTLIST, O(alert.geo_deny_asns), 0, 0, "", NULL,
 	  NULL, "geo: traffic with these autonomous systems (numbers, "
 	  "comma-separated) is an alert. Needs GeoIP." },
+	{ "geoip_country_db", CFG_STRING, O(geoip_country_db), 0, 0,
+	  GEOIP_DEFAULT_COUNTRY, NULL, NULL,
+	  "GeoIP: the country or city database (MaxMind DB format: "
+	  "GeoLite2 or GeoIP2 Country or City), or a comma-separated list "
+	  "of them, of which the first that exists is used. The default is "
+	  "where Debian's geoipupdate puts GeoLite2 City and Country "
+	  "(DatabaseDirectory /var/lib/GeoIP). Each remote host is looked "
+	  "up once, when it is first seen; private, local and special "
+	  "addresses never are. The file is opened again when it changes "
+	  "on disk (checked every few seconds by the screen and the "
+	  "daemon) and, in the daemon, on HUP. Missing, unreadable or "
+	  "damaged: one notice, the country shows as -- and everything "
+	  "else runs on (the default files missing is no notice, only the "
+	  "screen's \"GeoIP: off (no database)\"). Empty: no country "
+	  "lookups." },
+	{ "geoip_asn_db", CFG_STRING, O(geoip_asn_db), 0, 0,
+	  GEOIP_DEFAULT_ASN, NULL, NULL,
+	  "GeoIP: the autonomous system database (GeoLite2 ASN or GeoIP2 "
+	  "ISP), for the AS number and organisation of each remote host, "
+	  "looked up and opened again as geoip_country_db. Empty: no ASN "
+	  "lookups." },
 	{ "log_file", CFG_STRING, O(log_path), 0, 0, "", NULL, NULL,
 	  "Write diagnostics to this file (the screen is never written "
 	  "to while the TUI runs). It is opened after the privilege drop, "

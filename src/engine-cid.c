@@ -193,6 +193,32 @@ engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,
 	cid_base64(digest, out + 2);
 }
 
+/* Community ID v1 of a flow given by its originator and responder, as
+ * flow_endpoints() gives them (ICMP: the first packet's type and code as
+ * the ports).  engine_cid orders the endpoints, so which one comes first
+ * does not matter, except for ICMP's one-way messages. */
+void
+flow_community_id_of(uint8_t ip_ver, uint8_t proto, const uint8_t *oaddr,
+    const uint8_t *raddr, uint16_t oport, uint16_t rport, uint16_t seed,
+    char out[64])
+{
+	int c;
+
+	if (proto == 1 || proto == 58) {
+		c = proto == 1 ? cid_icmp4_counterpart((uint8_t)oport) :
+		    cid_icmp6_counterpart((uint8_t)oport);
+		if (c >= 0)
+			engine_cid(ip_ver, proto, oaddr, raddr, oport,
+			    (uint16_t)c, 1, 0, seed, out);
+		else
+			engine_cid(ip_ver, proto, oaddr, raddr, oport, rport, 1,
+			    1, seed, out);
+		return;
+	}
+	engine_cid(ip_ver, proto, oaddr, raddr, oport, rport, proto == 6 ||
+	    proto == 17 || proto == 132, 0, seed, out);
+}
+
 /* Community ID v1 of a flow.  Only ICMP needs flow_endpoints (the type
  * and code it keeps); other flows hash their key's endpoints in place,
  * engine_cid ordering them. */
@@ -203,18 +229,9 @@ flow_community_id(const struct flow *f, uint16_t seed, char out[64])
 	uint8_t proto = f->key.proto;
 
 	if (proto == 1 || proto == 58) {
-		int c;
-
-		/* flow_endpoints gives the first packet's type and code. */
 		flow_endpoints(f, &o, &r);
-		c = proto == 1 ? cid_icmp4_counterpart((uint8_t)o.port) :
-		    cid_icmp6_counterpart((uint8_t)o.port);
-		if (c >= 0)
-			engine_cid(f->key.ip_ver, proto, o.addr, r.addr, o.port,
-			    (uint16_t)c, 1, 0, seed, out);
-		else
-			engine_cid(f->key.ip_ver, proto, o.addr, r.addr, o.port,
-			    r.port, 1, 1, seed, out);
+		flow_community_id_of(f->key.ip_ver, proto, o.addr, r.addr,
+		    o.port, r.port, seed, out);
 		return;
 	}
 	engine_cid(f->key.ip_ver, proto, f->key.a, f->key.b, f->key.ap,
@@ -232,6 +249,13 @@ pkt_community_id(const struct pkt_meta *m, char out[64])
 	engine_cid(m->ip_ver, p, m->src, m->dst, m->sport, m->dport,
 	    (p == 6 || p == 17 || p == 132) && (m->flags & PKT_F_L4), 0, 0,
 	    out);
+}
+
+/* The hash flow_uid formats (kept by the history store in its place). */
+uint64_t
+flow_uid_hash(const struct flow *f)
+{
+	return engine_flow_uid_hash(f);
 }
 
 /* Fixed-key mixing for exported identifiers (splitmix64 finaliser). */

@@ -237,6 +237,16 @@ host_find(const struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	return 0;
 }
 
+/* Country/ASN of a new host: local hosts need none. */
+static void
+host_geo(struct engine *e, struct host *h)
+{
+	if (h->local)
+		h->geo.state = GEOIP_PRIVATE;
+	else if (e->cfg.geoip != NULL)
+		geoip_lookup(e->cfg.geoip, h->ip_ver, h->addr, &h->geo);
+}
+
 /* Find or create the host of an address. */
 uint32_t
 engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
@@ -273,6 +283,7 @@ engine_host_get(struct engine *e, uint8_t ip_ver, const uint8_t addr[16],
 	    engine_is_own_any(e, ip_ver, addr));
 	h->source = source;
 	h->first_ns = h->last_ns = ts;
+	host_geo(e, h);
 	if (++e->host_serial == 0)
 		e->host_serial = 1;
 	h->priv.serial = e->host_serial;
@@ -449,4 +460,64 @@ engine_host_lookup(const struct engine *e, uint8_t ip_ver,
 	uint32_t i = host_find(e, ip_ver, addr, host_hash(e, ip_ver, addr));
 
 	return i != 0 ? engine_host_at(e, i) : NULL;
+}
+
+/* Return the GeoIP handle, or NULL. */
+struct geoip *
+engine_geoip(const struct engine *e)
+{
+	return e->cfg.geoip;
+}
+
+/* Look every host up again. */
+void
+engine_geo_refresh(struct engine *e)
+{
+	struct host *h;
+	uint32_t i;
+
+	for (i = 1; i <= e->ht.used; i++) {
+		h = engine_host_at(e, i);
+		if (h->priv.serial != 0) {
+			memset(&h->geo, 0, sizeof h->geo);
+			host_geo(e, h);
+		}
+	}
+}
+
+/* One endpoint's country/ASN: its host's, else a lookup now. */
+static void
+host_geo_of(const struct engine *e, uint32_t hi, uint8_t ip_ver,
+    const uint8_t addr[16], struct geoip_info *out)
+{
+	if (hi != 0) {
+		*out = engine_host_at(e, hi)->geo;
+		return;
+	}
+	memset(out, 0, sizeof *out);
+	if (engine_is_local(e, ip_ver, addr))
+		out->state = GEOIP_PRIVATE;
+	else if (e->cfg.geoip != NULL)
+		geoip_lookup(e->cfg.geoip, ip_ver, addr, out);
+}
+
+/* Country/ASN of a flow's two endpoints. */
+void
+engine_flow_geo(const struct engine *e, const struct flow *f,
+    struct geoip_info *orig, struct geoip_info *resp)
+{
+	const struct flow_key *k = &f->key;
+
+	if (e == NULL) {
+		memset(orig, 0, sizeof *orig);
+		memset(resp, 0, sizeof *resp);
+		return;
+	}
+	if (f->orig_is_a) {
+		host_geo_of(e, f->priv.host_a, k->ip_ver, k->a, orig);
+		host_geo_of(e, f->priv.host_b, k->ip_ver, k->b, resp);
+	} else {
+		host_geo_of(e, f->priv.host_b, k->ip_ver, k->b, orig);
+		host_geo_of(e, f->priv.host_a, k->ip_ver, k->a, resp);
+	}
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "geoip.h"
 #include "pkt.h"
 
 struct engine;
@@ -166,6 +167,13 @@ void	 flow_community_id(const struct flow *, uint16_t seed, char out[64]);
 /* Community ID v1 of a packet's connection (TCP, UDP, SCTP; other
  * protocols by address only), seed 0. */
 void	 pkt_community_id(const struct pkt_meta *, char out[64]);
+/* The same of a flow given by its originator and responder (as
+ * flow_endpoints gives them). */
+void	 flow_community_id_of(uint8_t ip_ver, uint8_t proto,
+	    const uint8_t *oaddr, const uint8_t *raddr, uint16_t oport,
+	    uint16_t rport, uint16_t seed, char out[64]);
+/* The hash a flow's uid is made from (flow_uid_of() formats it). */
+uint64_t flow_uid_hash(const struct flow *);
 /* Service name for the flow ("https", "dns", ...) or NULL if unknown. */
 const char *flow_service(const struct flow *);
 /* 1 if a flow's service is decided without its ports (*name, maybe NULL:
@@ -208,6 +216,8 @@ struct host {
 	uint64_t last_ns;
 	uint32_t peers;		/* distinct peer addresses seen */
 	uint32_t flows_active;	/* flows in the table with this host */
+	struct geoip_info geo;	/* country/ASN, looked up once when the
+				   host is made (engine_cfg.geoip) */
 	struct host_rates *rates;	/* owned by the engine; NULL unless
 					   engine_cfg.keep_rates */
 	struct host_priv priv;	/* private to engine-host.c */
@@ -266,6 +276,8 @@ struct engine_cfg {
 	unsigned n_local_nets;		/* 0: RFC 1918, ULA, link-local */
 	unsigned n_sources;
 	const char *const *source_names;	/* borrowed, copied */
+	struct geoip *geoip;		/* borrowed, may be NULL: country
+					   and ASN of new hosts */
 };
 
 #define ENGINE_DEFAULT_MAX_FLOWS	(1u << 21)
@@ -449,6 +461,17 @@ void		 engine_flow_local(const struct engine *, const struct flow *,
 /* 1 if the address is in the local networks. */
 int		 engine_is_local(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
+
+/* The GeoIP handle of engine_cfg.geoip (borrowed), or NULL. */
+struct geoip	*engine_geoip(const struct engine *);
+/* Look every host up again (after the GeoIP databases were opened
+ * again). */
+void		 engine_geo_refresh(struct engine *);
+/* Country/ASN of a flow's originator and responder: their hosts', or
+ * looked up now for an endpoint the host table does not hold (e NULL:
+ * nothing known). */
+void		 engine_flow_geo(const struct engine *, const struct flow *,
+		    struct geoip_info *orig, struct geoip_info *resp);
 
 /* Parse "addr/len" (IPv4 or IPv6) into a net; -1 if invalid. */
 int		 engine_net_parse(const char *, struct engine_net *);

@@ -62,7 +62,8 @@ enum fl_field {
 	FL_HISTORY, FL_ORIG_PKTS, FL_ORIG_IP_BYTES, FL_RESP_PKTS,
 	FL_RESP_IP_BYTES, FL_ORIG_WIRE, FL_RESP_WIRE, FL_VLAN, FL_INNER_VLAN,
 	FL_RETURN_VLAN, FL_PARENTS, FL_TUNNEL, FL_CID, FL_RTT_MS, FL_RETRANS,
-	FL_SCHEMA, FL_IP_PROTO, FL_N,
+	FL_SCHEMA, FL_IP_PROTO, FL_ORIG_CC, FL_RESP_CC, FL_ORIG_ASN,
+	FL_RESP_ASN, FL_N,
 	FL_OTHER = -1
 };
 
@@ -73,9 +74,10 @@ static const char *const fl_names[FL_N] = {
 	"resp_ip_bytes", "orig_wire_bytes", "resp_wire_bytes", "vlan",
 	"inner_vlan", "return_vlan", "tunnel_parents", "tunnel",
 	"community_id", "rtt_ms", "retrans", "schema", "ip_proto",
+	"orig_cc", "resp_cc", "orig_asn", "resp_asn",
 };
 
-#define FL_BIT(x)	(1u << (x))
+#define FL_BIT(x)	((uint64_t)1 << (x))
 #define FL_REQUIRED	(FL_BIT(FL_TS) | FL_BIT(FL_ORIG_H) | FL_BIT(FL_ORIG_P) | \
 	FL_BIT(FL_RESP_H) | FL_BIT(FL_RESP_P) | FL_BIT(FL_PROTO))
 
@@ -100,7 +102,7 @@ struct flowlog {
 /* A record being built. */
 struct fl_rec {
 	struct store_flow *f;
-	unsigned seen;			/* FL_BIT of each field set */
+	uint64_t seen;			/* FL_BIT of each field set */
 	int wiretop;			/* schema wiretop.flows/2 */
 	uint8_t ipver[2];
 	uint8_t addr[2][16];
@@ -441,6 +443,23 @@ fl_set(struct fl_rec *r, int x, const char *v, size_t n, char **cause)
 			return fl_fail(cause, what, "not a count");
 		f->retrans = (uint32_t)u;
 		break;
+	case FL_ORIG_CC:
+	case FL_RESP_CC:
+		if (n != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' ||
+		    v[1] > 'Z')
+			return fl_fail(cause, what, "not a country code (two "
+			    "capital letters)");
+		memcpy(x == FL_ORIG_CC ? f->orig_cc : f->resp_cc, v, 2);
+		break;
+	case FL_ORIG_ASN:
+	case FL_RESP_ASN:
+		if (fl_uint(v, n, UINT32_MAX, &u) != 0)
+			return fl_fail(cause, what, "not an AS number");
+		if (x == FL_ORIG_ASN)
+			f->orig_asn = (uint32_t)u;
+		else
+			f->resp_asn = (uint32_t)u;
+		break;
 	case FL_SCHEMA:
 		if (n != sizeof FLOWLOG_SCHEMA - 1 ||
 		    memcmp(v, FLOWLOG_SCHEMA, n) != 0)
@@ -639,7 +658,7 @@ fl_columns(struct flowlog *fl, const char *s, size_t n, char sep,
     char **cause)
 {
 	size_t i, j;
-	unsigned seen = 0;
+	uint64_t seen = 0;
 	int x;
 
 	fl->have_header = 0;

@@ -100,7 +100,10 @@ static const struct main_mode main_modes[] = {
 	  mode_import, MAIN_OPT_CAPTURE | MAIN_OPT_DB },
 	{ "db",
 	  "  db check|vacuum|purge    check the history database, compact it, or\n"
-	  "                           delete what is older than --before T\n",
+	  "                           delete what is older than --before T\n"
+	  "  db sql QUERY             run a read-only SQL query on the history\n"
+	  "                           database (flows, host_hour, host_day as\n"
+	  "                           tables)\n",
 	  mode_db, MAIN_OPT_DB | MAIN_OPT_DBADMIN },
 	{ "view",
 	  "  view                     the daemon's screen, read from its history\n"
@@ -612,6 +615,9 @@ main(int argc, char **argv)
 	/* db takes its action as an argument */
 	if (mode->run == mode_db && optind < argc)
 		opts.db_action = argv[optind++];
+	if (mode->run == mode_db && opts.db_action != NULL &&
+	    strcmp(opts.db_action, "sql") == 0 && optind < argc)
+		opts.db_sql = argv[optind++];
 	if (optind < argc) {
 		fputs("wiretop: ", stderr);
 		cfg_print_escaped(stderr, argv[optind]);

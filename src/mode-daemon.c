@@ -42,6 +42,7 @@
 #include "capture.h"
 #include "cfg.h"
 #include "engine.h"
+#include "geoip.h"
 #include "log.h"
 #include "pipeline.h"
 #include "proc.h"
@@ -310,6 +311,11 @@ daemon_reload(struct daemon *d)
 		    (unsigned long)n.keep_minutes, (unsigned long)n.keep_hours,
 		    (unsigned long)n.keep_flows);
 	}
+	/* GeoIP: the databases opened again (new settings or files) */
+	pipeline_geoip_reopen(d->p, n.geoip_country_db, n.geoip_asn_db);
+	d->o->geoip_country_db = n.geoip_country_db;
+	d->o->geoip_asn_db = n.geoip_asn_db;
+	log_info("HUP: %s", geoip_status(pipeline_geoip(d->p)));
 	/* the log file: opened again (after logrotate moved it) */
 	if (n.log_path != NULL) {
 		if (log_open_file(n.log_path, &cause) != 0) {
@@ -442,6 +448,7 @@ daemon_loop(struct daemon *d, int sfd)
 		}
 		if ((now = daemon_mono()) != d->last_check) {
 			d->last_check = now;
+			pipeline_geoip_check(d->p);
 			store_get_stats(d->s, &st);
 			if (st.failed) {
 				log_error("%s: the history database cannot be "

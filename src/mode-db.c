@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "fmt.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -51,33 +52,39 @@
  * T.  imported_files is kept: it is what refuses a second import. */
 struct db_table {
 	const char *name;
+	const char *from;	/* where its times are kept (NULL: name) */
 	const char *first;	/* SQL of its oldest time, s */
 	const char *last;	/* of its newest time, s */
 	const char *purge;	/* DELETE of the rows older than ?1 (s) */
+	int seg;		/* DB_SEG_*: kept in segments (store-seg.c) */
+};
+
+enum {
+	DB_SEG_NONE, DB_SEG_FLOWS, DB_SEG_HOUR, DB_SEG_DAY
 };
 
 static const struct db_table db_tables[] = {
-	{ "samples_sec", "min(ts)", "max(ts)",
-	  "DELETE FROM samples_sec WHERE ts < ?1" },
-	{ "samples_min", "min(ts)", "max(ts)",
-	  "DELETE FROM samples_min WHERE ts <= ?1 - 60" },
-	{ "samples_hour", "min(ts)", "max(ts)",
-	  "DELETE FROM samples_hour WHERE ts <= ?1 - 3600" },
-	{ "host_hour", "min(ts)", "max(ts)",
-	  "DELETE FROM host_hour WHERE ts <= ?1 - 3600" },
-	{ "host_day", "min(ts)", "max(ts)",
-	  "DELETE FROM host_day WHERE ts <= ?1 - 86400" },
-	{ "service_hour", "min(ts)", "max(ts)",
-	  "DELETE FROM service_hour WHERE ts <= ?1 - 3600" },
-	{ "service_day", "min(ts)", "max(ts)",
-	  "DELETE FROM service_day WHERE ts <= ?1 - 86400" },
-	{ "flows", "min(ts_us) / 1000000", "max(ts_us) / 1000000",
-	  "DELETE FROM flows WHERE ts_us < ?1 * 1000000" },
-	{ "names", "min(first_ts)", "max(last_ts)",
-	  "DELETE FROM names WHERE last_ts < ?1" },
-	{ "alerts", "min(ts)", "max(ts)",
-	  "DELETE FROM alerts WHERE ts < ?1" },
-	{ "imported_files", NULL, NULL, NULL },
+	{ "samples_sec", NULL, "min(ts)", "max(ts)",
+	  "DELETE FROM samples_sec WHERE ts < ?1", DB_SEG_NONE },
+	{ "samples_min", NULL, "min(ts)", "max(ts)",
+	  "DELETE FROM samples_min WHERE ts <= ?1 - 60", DB_SEG_NONE },
+	{ "samples_hour", NULL, "min(ts)", "max(ts)",
+	  "DELETE FROM samples_hour WHERE ts <= ?1 - 3600", DB_SEG_NONE },
+	{ "host_hour", "host_seg WHERE tier = 0", "min(ts)", "max(ts)",
+	  NULL, DB_SEG_HOUR },
+	{ "host_day", "host_seg WHERE tier = 1", "min(ts)", "max(ts)",
+	  NULL, DB_SEG_DAY },
+	{ "service_hour", NULL, "min(ts)", "max(ts)",
+	  "DELETE FROM service_hour WHERE ts <= ?1 - 3600", DB_SEG_NONE },
+	{ "service_day", NULL, "min(ts)", "max(ts)",
+	  "DELETE FROM service_day WHERE ts <= ?1 - 86400", DB_SEG_NONE },
+	{ "flows", "flow_seg", "min(t_min) / 1000000", "max(t_max) / 1000000",
+	  NULL, DB_SEG_FLOWS },
+	{ "names", NULL, "min(first_ts)", "max(last_ts)",
+	  "DELETE FROM names WHERE last_ts < ?1", DB_SEG_NONE },
+	{ "alerts", NULL, "min(ts)", "max(ts)",
+	  "DELETE FROM alerts WHERE ts < ?1", DB_SEG_NONE },
+	{ "imported_files", NULL, NULL, NULL, NULL, DB_SEG_NONE },
 };
 #define DB_NTABLES (sizeof db_tables / sizeof db_tables[0])
 
@@ -154,7 +161,7 @@ static int
 db_check(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *st;
-	const char *msg;
+	const char *msg, *from;
 	char *sql, b1[32], b2[32];
 	uint64_t size, wal;
 	int64_t v, first, last, page = 0, pages = 0, free_pages = 0;
@@ -196,12 +203,14 @@ db_check(sqlite3 *db, const char *path)
 		first = last = 0;
 		null = 1;
 		if (db_tables[i].first != NULL) {
+			from = db_tables[i].from != NULL ?
+			    db_tables[i].from : db_tables[i].name;
 			xasprintf(&sql, "SELECT %s FROM %s",
-			    db_tables[i].first, db_tables[i].name);
+			    db_tables[i].first, from);
 			rc = db_int(db, sql, &first, &null);
 			free(sql);
 			xasprintf(&sql, "SELECT %s FROM %s",
-			    db_tables[i].last, db_tables[i].name);
+			    db_tables[i].last, from);
 			if (rc == 0)
 				rc = db_int(db, sql, &last, NULL);
 			free(sql);
@@ -297,7 +306,9 @@ db_vacuum(sqlite3 *db, const char *path)
 static int
 db_purge(sqlite3 *db, const char *path, const char *before)
 {
+	struct store_seg *w = NULL;
 	sqlite3_stmt *st;
+	int rc;
 	int64_t t, n[DB_NTABLES], total = 0;
 	char b1[32];
 	size_t i;
@@ -317,10 +328,33 @@ db_purge(sqlite3 *db, const char *path, const char *before)
 		fputs("wiretop: --before: out of range\n", stderr);
 		return WT_EXIT_USAGE;
 	}
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if ((w = store_seg_open(db)) == NULL ||
+	    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < DB_NTABLES; i++) {
 		n[i] = -1;
+		switch (db_tables[i].seg) {
+		case DB_SEG_FLOWS:
+			rc = store_seg_prune_flows(w, t * 1000000, &n[i]);
+			break;
+		case DB_SEG_HOUR:
+			/* the hours that end by t */
+			rc = store_seg_prune_hosts(db, 0, t - 3600 + 1, &n[i]);
+			break;
+		case DB_SEG_DAY:
+			rc = store_seg_prune_hosts(db, 1, t - 86400 + 1,
+			    &n[i]);
+			break;
+		default:
+			rc = SQLITE_OK;
+			break;
+		}
+		if (rc != SQLITE_OK)
+			goto fail;
+		if (db_tables[i].seg != DB_SEG_NONE) {
+			total += n[i];
+			continue;
+		}
 		if (db_tables[i].purge == NULL)
 			continue;
 		if (sqlite3_prepare_v2(db, db_tables[i].purge, -1, &st,
@@ -337,6 +371,7 @@ db_purge(sqlite3 *db, const char *path, const char *before)
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
+	store_seg_close(w);
 	printf("purged everything older than %s: %" PRId64 " rows\n",
 	    db_time(t, b1, sizeof b1), total);
 	for (i = 0; i < DB_NTABLES; i++)
@@ -348,7 +383,65 @@ fail:
 	fprintf(stderr, "wiretop: %s: purge: %s (nothing deleted)\n", path,
 	    sqlite3_errmsg(db));
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	store_seg_close(w);
 	return WT_EXIT_DB;
+}
+
+/* db sql: the rows of each statement of q, columns joined by "|" (NULL
+ * empty, a blob as x'hex'), escaped for the terminal like everything
+ * else the database holds; over a read-only connection, so a query can
+ * change nothing. */
+static int
+db_sql(sqlite3 *db, const char *path, const char *q)
+{
+	sqlite3_stmt *st;
+	const unsigned char *b;
+	const char *tail;
+	int i, j, n, rc;
+
+	while (q != NULL && *q != '\0') {
+		if (sqlite3_prepare_v2(db, q, -1, &st, &tail) != SQLITE_OK) {
+			fputs("wiretop: db sql: ", stderr);
+			cfg_print_escaped(stderr, sqlite3_errmsg(db));
+			fputc('\n', stderr);
+			return WT_EXIT_USAGE;
+		}
+		q = tail;
+		if (st == NULL)		/* only a comment or spaces */
+			continue;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			for (i = 0; i < sqlite3_column_count(st); i++) {
+				if (i > 0)
+					putchar('|');
+				switch (sqlite3_column_type(st, i)) {
+				case SQLITE_NULL:
+					break;
+				case SQLITE_BLOB:
+					b = sqlite3_column_blob(st, i);
+					n = sqlite3_column_bytes(st, i);
+					fputs("x'", stdout);
+					for (j = 0; j < n; j++)
+						printf("%02x", b[j]);
+					putchar('\'');
+					break;
+				default:
+					db_put((const char *)
+					    sqlite3_column_text(st, i));
+					break;
+				}
+			}
+			putchar('\n');
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			fprintf(stderr, "wiretop: %s: db sql: ", path);
+			cfg_print_escaped(stderr, sqlite3_errmsg(db));
+			fputc('\n', stderr);
+			return rc == SQLITE_ERROR || rc == SQLITE_READONLY ||
+			    rc == SQLITE_CONSTRAINT ? WT_EXIT_USAGE : WT_EXIT_DB;
+		}
+	}
+	return WT_EXIT_OK;
 }
 
 /* Run `wiretop db ACTION` and return its exit code. */
@@ -361,8 +454,13 @@ mode_db(struct wt_opts *o)
 	int code;
 
 	if (a == NULL || (strcmp(a, "check") != 0 && strcmp(a, "vacuum") != 0 &&
-	    strcmp(a, "purge") != 0)) {
-		fputs("wiretop: db: expected check, vacuum or purge (try "
+	    strcmp(a, "purge") != 0 && strcmp(a, "sql") != 0)) {
+		fputs("wiretop: db: expected check, vacuum, purge or sql (try "
+		    "--help)\n", stderr);
+		return WT_EXIT_USAGE;
+	}
+	if (strcmp(a, "sql") == 0 && o->db_sql == NULL) {
+		fputs("wiretop: db sql: give the query as an argument (try "
 		    "--help)\n", stderr);
 		return WT_EXIT_USAGE;
 	}
@@ -383,7 +481,8 @@ mode_db(struct wt_opts *o)
 		free(path);
 		return WT_EXIT_DB;
 	}
-	if ((db = store_db_open(path, 1, &cause)) == NULL) {
+	if ((db = store_db_open(path, strcmp(a, "sql") != 0, &cause)) ==
+	    NULL) {
 		if (strcmp(a, "check") == 0) {
 			fputs("database     ", stdout);
 			db_put(path);
@@ -402,6 +501,8 @@ mode_db(struct wt_opts *o)
 		code = db_check(db, path);
 	} else if (strcmp(a, "vacuum") == 0)
 		code = db_vacuum(db, path);
+	else if (strcmp(a, "sql") == 0)
+		code = db_sql(db, path, o->db_sql);
 	else
 		code = db_purge(db, path, o->before);
 	if (sqlite3_close(db) != SQLITE_OK && code == WT_EXIT_OK) {

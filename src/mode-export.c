@@ -181,6 +181,10 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 			out_flush(x->w);
 			last_flush = now;
 		}
+		/* A live export may run for days: a GeoIP file replaced
+		 * meanwhile is opened again (checked every few seconds). */
+		if (live)
+			pipeline_geoip_check(p);
 		npfd = 0;
 		if (sfd >= 0) {
 			pfd[0].fd = sfd;
@@ -469,6 +473,7 @@ mode_export(struct wt_opts *o)
 			fclose(fp);
 		return WT_EXIT_CAPTURE;
 	}
+	mode_geoip_notice(p);
 
 	run = export_run(&x, p, sfd, o->duration);
 	pipeline_stop(p);

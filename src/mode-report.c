@@ -53,6 +53,7 @@
 #include "capture.h"
 #include "engine.h"
 #include "fmt.h"
+#include "geoip.h"
 #include "log.h"
 #include "out.h"
 #include "pcapfile.h"
@@ -112,6 +113,11 @@ struct report_host {
 	uint64_t bytes_in;	/* wire bytes received */
 	uint64_t bytes_out;	/* wire bytes sent */
 	uint64_t pkts;
+	char cc[3];		/* country (GeoIP), "" unknown */
+	uint32_t asn;		/* AS number, 0 unknown */
+	char as_org[GEOIP_NAME_MAX + 1];	/* "" unknown; from a
+						   database: escaped where
+						   it goes */
 };
 
 /* An alert stored in the history (the alerts table). */
@@ -417,6 +423,11 @@ report_finish_files(struct report *r)
 		x.pkts = h->pkts_in + h->pkts_out;
 		name = engine_name_lookup(e, h->ip_ver, h->addr);
 		x.name = name != NULL ? xstrdup(name) : NULL;
+		if (h->geo.cc[0] != '\0')
+			geoip_cc(&h->geo, x.cc);
+		x.asn = h->geo.asn;
+		snprintf(x.as_org, sizeof x.as_org, "%s",
+		    geoip_str(engine_geoip(e), h->geo.org));
 		report_top_add(r, &x);
 	}
 
@@ -727,18 +738,21 @@ report_text(struct report *r, FILE *fp)
 	fprintf(fp, "\nTop talkers (wire bytes sent and received%s)\n",
 	    r->db ? ", whole hours" : "");
 	if (r->ntop > 0)
-		fprintf(fp, "  %3s %14s %14s %14s %10s  %-39s %s\n", "#",
-		    "bytes", "bytes_in", "bytes_out", "packets", "address",
-		    "name");
+		fprintf(fp, "  %3s %14s %14s %14s %10s  %-2s %10s  %-39s "
+		    "%s\n", "#", "bytes", "bytes_in", "bytes_out", "packets",
+		    "cc", "asn", "address", "name");
 	for (i = 0; i < r->ntop; i++) {
 		h = &r->top[i];
 		report_esc(h->addr, FMT_ADDR_MAX, b3, sizeof b3);
 		if (h->name != NULL)
 			report_esc(h->name, REPORT_NAME_MAX, esc, sizeof esc);
+		if (h->asn != 0)
+			snprintf(b1, sizeof b1, "%lu", (unsigned long)h->asn);
 		fprintf(fp, "  %3zu %14" PRIu64 " %14" PRIu64 " %14" PRIu64
-		    " %10" PRIu64 "  %-39s %s\n", i + 1,
+		    " %10" PRIu64 "  %-2s %10s  %-39s %s\n", i + 1,
 		    h->bytes_in + h->bytes_out, h->bytes_in, h->bytes_out,
-		    h->pkts, b3, h->name != NULL ? esc : "-");
+		    h->pkts, h->cc[0] != '\0' ? h->cc : "--",
+		    h->asn != 0 ? b1 : "-", b3, h->name != NULL ? esc : "-");
 	}
 
 	fprintf(fp, "\nTop services (wire bytes, each frame once%s)\n",
@@ -885,9 +899,9 @@ report_json(struct report *r, FILE *fp)
 	}
 
 	tops = xcalloc(r->ntop + 1, sizeof *tops);
-	tf = xcalloc((r->ntop + 1) * 7, sizeof *tf);
+	tf = xcalloc((r->ntop + 1) * 10, sizeof *tf);
 	for (i = 0; i < r->ntop; i++) {
-		struct out_field *f = tf + i * 7;
+		struct out_field *f = tf + i * 10;
 
 		h = &r->top[i];
 		f[0] = (struct out_field)OUT_F_UINT("rank", i + 1);
@@ -898,8 +912,17 @@ report_json(struct report *r, FILE *fp)
 		f[4] = (struct out_field)OUT_F_UINT("bytes_in", h->bytes_in);
 		f[5] = (struct out_field)OUT_F_UINT("bytes_out", h->bytes_out);
 		f[6] = (struct out_field)OUT_F_UINT("packets", h->pkts);
+		/* GeoIP: null when unknown (and from the history, which
+		 * keeps none yet); the organisation is hostile text */
+		f[7] = (struct out_field)OUT_F_STR("cc", h->cc[0] != '\0' ?
+		    h->cc : NULL);
+		f[8] = (struct out_field)OUT_F_UINT("asn", h->asn);
+		if (h->asn == 0)
+			f[8].type = OUT_NULL;
+		f[9] = (struct out_field)OUT_F_CAPTURED("as_org",
+		    h->as_org[0] != '\0' ? h->as_org : NULL);
 		tops[i].f = f;
-		tops[i].n = 7;
+		tops[i].n = 10;
 	}
 
 	labels = xcalloc(nsvc + 1, sizeof *labels);
@@ -1302,7 +1325,8 @@ report_html(struct report *r, FILE *fp)
 	}
 	report_html_bars(fp, "talkers", labels, vals, r->ntop);
 	fputs("<table>\n<tr><th>#</th><th class=\"l\">address</th>"
-	    "<th class=\"l\">name</th><th>bytes</th><th>in</th><th>out</th>"
+	    "<th class=\"l\">name</th><th class=\"l\">country</th>"
+	    "<th class=\"l\">AS</th><th>bytes</th><th>in</th><th>out</th>"
 	    "<th>packets</th></tr>\n", fp);
 	for (i = 0; i < r->ntop; i++) {
 		h = &r->top[i];
@@ -1311,6 +1335,14 @@ report_html(struct report *r, FILE *fp)
 		fputs("</td><td class=\"l\">", fp);
 		report_html_str(fp, h->name != NULL ? h->name : "-",
 		    REPORT_NAME_MAX);
+		fputs("</td><td class=\"l\">", fp);
+		report_html_str(fp, h->cc[0] != '\0' ? h->cc : "--", 3);
+		fputs("</td><td class=\"l\">", fp);
+		if (h->asn != 0) {
+			fprintf(fp, "AS%lu ", (unsigned long)h->asn);
+			report_html_str(fp, h->as_org, GEOIP_NAME_MAX);
+		} else
+			fputs("-", fp);
 		fprintf(fp, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>"
 		    "<td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
 		    h->bytes_in + h->bytes_out, h->bytes_in, h->bytes_out,
@@ -1688,6 +1720,39 @@ report_db_hosts(struct report_db *d, struct report *r)
 	sqlite3_finalize(nm);
 }
 
+/* The country and AS of the top talkers of the history: looked up in the
+ * GeoIP databases now (the history keeps them per flow record, not per
+ * host); a database that cannot be used is one notice, as for -r. */
+static void
+report_db_geo(struct report *r, const struct wt_opts *o)
+{
+	struct geoip *g;
+	struct geoip_info gi;
+	const char *n;
+	size_t i;
+
+	if (r->ntop == 0)
+		return;
+	g = geoip_create(o->geoip_country_db, o->geoip_asn_db);
+	geoip_open(g);
+	if ((n = geoip_notice(g)) != NULL)
+		fprintf(stderr, "wiretop: %s\n", n);
+	for (i = 0; geoip_active(g) && i < r->ntop; i++) {
+		struct report_host *h = &r->top[i];
+
+		if (h->ip_ver != 4 && h->ip_ver != 6)
+			continue;
+		memset(&gi, 0, sizeof gi);
+		geoip_lookup(g, h->ip_ver, h->packed, &gi);
+		if (gi.cc[0] != '\0')
+			geoip_cc(&gi, h->cc);
+		h->asn = gi.asn;
+		snprintf(h->as_org, sizeof h->as_org, "%s",
+		    geoip_str(g, gi.org));
+	}
+	geoip_free(g);
+}
+
 /* The protocol number of a name as proto_name() gives it, -1 if none. */
 static int
 report_proto_num(const char *s, size_t len)
@@ -1938,6 +2003,7 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	    r->hour1 < r->until);
 	report_db_samples(&d, r, first);
 	report_db_hosts(&d, r);
+	report_db_geo(r, o);
 	report_db_services(&d, r);
 	report_db_flows(&d, r);
 	report_db_alerts(&d, r);
@@ -2424,6 +2490,7 @@ mode_report(struct wt_opts *o)
 		report_cut_free(&cut);
 		return WT_EXIT_CAPTURE;
 	}
+	mode_geoip_notice(p);
 	run = report_run(p, sfd);
 	pipeline_stop(p);
 	close(sfd);

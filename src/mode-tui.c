@@ -199,8 +199,12 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 			frames++;
 			if (opts->frames > 0 && frames >= opts->frames)
 				break;
-			if (now >= next)
+			if (now >= next) {
 				next = now + delay;
+				/* a GeoIP file replaced (geoipupdate):
+				 * checked every few seconds at most */
+				pipeline_geoip_check(pl);
+			}
 			redraw = 0;
 		}
 

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "cfg.h"
+#include "geoip.h"
 #include "log.h"
 #include "pipeline.h"
 #include "proc.h"
@@ -109,6 +111,18 @@ mode_drop(struct wt_opts *o, struct pipeline *p)
 		    "%lu), no capabilities, no_new_privs", proc_user(),
 		    (unsigned long)getuid(), (unsigned long)getgid());
 	return WT_EXIT_OK;
+}
+
+void
+mode_geoip_notice(struct pipeline *p)
+{
+	const char *n = geoip_notice(pipeline_geoip(p));
+
+	if (n != NULL) {
+		fputs("wiretop: ", stderr);
+		cfg_print_escaped(stderr, n);
+		fputc('\n', stderr);
+	}
 }
 
 void

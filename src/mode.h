@@ -71,7 +71,8 @@ struct wt_opts {
 	/* daemon */
 	int daemonize;			/* --daemonize: detach */
 	const char *pidfile;		/* --pidfile / pid_file, or NULL */
-	const char *db_action;		/* db: check, vacuum or purge */
+	const char *db_action;		/* db: check, vacuum, purge or sql */
+	const char *db_sql;		/* db sql: the query */
 	const char *before;		/* db purge: --before T */
 
 	/* tui */
@@ -83,6 +84,10 @@ struct wt_opts {
 
 	/* alerts (alert.h; every mode that runs the engine) */
 	struct alert_cfg alert;
+	/* GeoIP (geoip.c) */
+	const char *geoip_country_db;	/* country or city database(s),
+					   NULL: none */
+	const char *geoip_asn_db;	/* ASN database, NULL: none */
 
 	/* support */
 	const char *config_path;	/* -c */
@@ -122,6 +127,9 @@ int	mode_open(struct wt_opts *, const char *what, struct pipeline **pp);
  * setting). */
 int	mode_alerts_open(const struct wt_opts *, struct engine *,
 	    struct alerts **ap);
+/* After pipeline_start(): the GeoIP notice (a database missing where
+ * one was set, unreadable or damaged), one line on stderr, if any. */
+void	mode_geoip_notice(struct pipeline *);
 /* Log each source that failed or finished since the last call. */
 void	mode_log_sources(struct pipeline *);
 /* Log each source's packets and drops so far (SIGUSR1, and the end). */

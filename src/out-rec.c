@@ -28,6 +28,7 @@
 #include "alert.h"
 #include "capture.h"
 #include "engine.h"
+#include "geoip.h"
 #include "out.h"
 #include "out-csv.h"
 #include "out-json.h"
@@ -197,6 +198,31 @@ out_v_captured(const char *s)
 	return v;
 }
 
+/* A string from a GeoIP database (hostile, as captured ones are); null
+ * if empty. */
+static inline struct out_field
+out_v_geo_str(const char *s)
+{
+	struct out_field v;
+
+	v.type = s != NULL && *s != '\0' ? OUT_CAPTURED : OUT_NULL;
+	v.v.s = s;
+	return v;
+}
+
+/* A country code (two letters A-Z, checked by geoip.c); null if
+ * unknown. */
+static inline struct out_field
+out_v_cc(const struct geoip_info *g)
+{
+	struct out_field v;
+
+	v.type = g->cc[0] != '\0' ? OUT_TOKEN : OUT_NULL;
+	v.v.tok.s = g->cc;
+	v.v.tok.len = 2;
+	return v;
+}
+
 #define OUT_REC_NAME(nm, val)	nm,
 #define OUT_REC_ONE(nm, val)	+ 1
 #define OUT_REC_FILL(nm, val)	v[i] = (val); v[i++].name = (nm);
@@ -222,6 +248,7 @@ struct out_rec_flow {
 	const struct flow_tunnel *tu;	/* NULL: no tunnel facts */
 	char parents[FLOW_MAX_PARENTS * 19];	/* uids, ',' between */
 	size_t parents_len;
+	struct geoip_info og, rg;	/* originator's, responder's */
 };
 
 /* Zeek conn.log names and order, then wiretop's own (DESIGN 7). */
@@ -257,6 +284,10 @@ struct out_rec_flow {
 				    out_v_fixed(x->f->rtt_us, 3) :	\
 				    out_v_uint_or_null(0))		\
 	C("retrans",		out_v_uint(x->f->retrans))		\
+	C("orig_cc",		out_v_cc(&x->og))			\
+	C("resp_cc",		out_v_cc(&x->rg))			\
+	C("orig_asn",		out_v_uint_or_null(x->og.asn))		\
+	C("resp_asn",		out_v_uint_or_null(x->rg.asn))		\
 	C("schema",		out_v_token(OUT_REC_FLOWS_SCHEMA,	\
 				    sizeof OUT_REC_FLOWS_SCHEMA - 1))
 
@@ -297,6 +328,7 @@ out_rec_flow(struct out_writer *w, const struct engine *e,
 	}
 	x->parents[x->parents_len] = '\0';
 	flow_community_id(f, 0, x->cid);
+	engine_flow_geo(e, f, &x->og, &x->rg);
 	x->ohlen = out_fmt_addr(f->key.ip_ver, x->o.addr, x->oh);
 	x->rhlen = out_fmt_addr(f->key.ip_ver, x->r.addr, x->rh);
 	/* Zeek's transport_proto: ICMPv6 is "icmp" too (the addresses
@@ -323,12 +355,14 @@ out_rec_flow(struct out_writer *w, const struct engine *e,
 /* A host as its columns read it. */
 struct out_rec_host {
 	const struct engine *e;
+	const struct geoip *geo;	/* borrowed, may be NULL */
 	const struct host *h;
 	char addr[OUT_ADDR_MAX];
 	size_t addrlen;
 };
 
-/* The name is learned from DNS, DHCP or TLS: captured, so neutralised. */
+/* The name is learned from DNS, DHCP or TLS: captured, so neutralised;
+ * the organisation and city come from a GeoIP database: the same. */
 #define OUT_REC_HOST_COLUMNS(C)						\
 	C("addr",		out_v_token(x->addr, x->addrlen))	\
 	C("ip_version",		out_v_uint(x->h->ip_ver))		\
@@ -342,6 +376,12 @@ struct out_rec_host {
 	C("peers",		out_v_uint(x->h->peers))		\
 	C("first_seen",		out_v_ts(x->h->first_ns))		\
 	C("last_seen",		out_v_ts(x->h->last_ns))		\
+	C("cc",			out_v_cc(&x->h->geo))			\
+	C("asn",		out_v_uint_or_null(x->h->geo.asn))	\
+	C("as_org",		out_v_geo_str(geoip_str(x->geo,	\
+				    x->h->geo.org)))			\
+	C("city",		out_v_geo_str(geoip_str(x->geo,	\
+				    x->h->geo.city)))			\
 	C("schema",		out_v_token(OUT_REC_HOSTS_SCHEMA,	\
 				    sizeof OUT_REC_HOSTS_SCHEMA - 1))
 
@@ -386,6 +426,7 @@ out_rec_hosts(struct out_writer *w, const struct engine *e)
 			hv[n++] = h;
 	qsort(hv, n, sizeof *hv, out_rec_host_cmp);
 	x->e = e;
+	x->geo = engine_geoip(e);
 	for (k = 0; k < n && out_error(w) == 0; k++) {
 		x->h = hv[k];
 		x->addrlen = out_fmt_addr(x->h->ip_ver, x->h->addr, x->addr);
@@ -969,17 +1010,25 @@ out_rec_summary(struct out_writer *w, const struct engine *e,
 
 /* ---- documents ------------------------------------------------------ */
 
-/* Start a document of one kind. */
+/* Start a document of one kind.  Flows and hosts gained columns (the
+ * GeoIP ones) that records read back from an older store lack: such a
+ * record, its fields in the columns' order, gets nulls there. */
 int
 out_rec_begin(struct out_writer *w, enum out_rec_kind kind)
 {
+	int rc;
+
 	switch (kind) {
 	case OUT_REC_FLOWS:
-		return out_begin(w, OUT_REC_FLOWS_SCHEMA, "flows",
+		rc = out_begin(w, OUT_REC_FLOWS_SCHEMA, "flows",
 		    out_rec_flow_names, OUT_REC_FLOW_NCOL);
+		out_set_sparse(w);
+		return rc;
 	case OUT_REC_HOSTS:
-		return out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts",
+		rc = out_begin(w, OUT_REC_HOSTS_SCHEMA, "hosts",
 		    out_rec_host_names, OUT_REC_HOST_NCOL);
+		out_set_sparse(w);
+		return rc;
 	case OUT_REC_ALERTS:
 		return out_begin(w, OUT_REC_ALERTS_SCHEMA, "alerts",
 		    out_rec_alert_names, OUT_REC_ALERT_NCOL);

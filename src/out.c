@@ -176,22 +176,70 @@ out_begin(struct out_writer *w, const char *schema, const char *list_key,
 	return w->error != 0 ? -1 : 0;
 }
 
+/*
+ * A record with fewer fields than the header has columns, whose fields
+ * are some of the columns in the header's order (a reader of an older
+ * store that lacks newer columns): the missing columns are written as
+ * nulls, in CSV and JSON alike.  Any other record is written as given
+ * (and CSV refuses it).
+ */
+static int
+out_record_sparse(struct out_writer *w, const struct out_field *f, size_t n)
+{
+	struct out_field own[64], *v;
+	size_t i, j = 0;
+	int rc;
+
+	v = w->ncolumns <= 64 ? own :
+	    xreallocarray(NULL, w->ncolumns, sizeof *v);
+	for (i = 0; i < w->ncolumns; i++) {
+		if (j < n && f[j].name != NULL &&
+		    strcmp(f[j].name, w->columns[i]) == 0) {
+			v[i] = f[j++];
+			continue;
+		}
+		memset(&v[i], 0, sizeof v[i]);
+		v[i].name = w->columns[i];
+		v[i].type = OUT_NULL;
+	}
+	if (j == n)
+		rc = w->def->ops->record(w, v, w->ncolumns);
+	else
+		rc = w->def->ops->record(w, f, n);
+	if (v != own)
+		free(v);
+	return rc;
+}
+
 /* Write one record through the format's ops. */
 int
 out_record(struct out_writer *w, const struct out_field *f, size_t n)
 {
+	int rc;
+
 	if (w->error != 0)
 		return -1;
 	if (w->state != 1) {
 		w->error = EINVAL;
 		return -1;
 	}
-	if (w->def->ops->record(w, f, n) != 0 || w->error != 0)
+	if (w->sparse && n < w->ncolumns && n > 0)
+		rc = out_record_sparse(w, f, n);
+	else
+		rc = w->def->ops->record(w, f, n);
+	if (rc != 0 || w->error != 0)
 		return -1;
 	w->records++;
 	if (w->line)
 		return out_flush(w);
 	return 0;
+}
+
+/* Let records leave out columns of the header. */
+void
+out_set_sparse(struct out_writer *w)
+{
+	w->sparse = 1;
 }
 
 /* Record a failed write: the first error stays, later output is dropped. */

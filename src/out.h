@@ -128,6 +128,8 @@ struct out_writer {
 	int io_failed;			/* the stream failed: drop output */
 	int line;			/* a terminal: each record at once */
 	int state;			/* 0 new, 1 begun, 2 ended */
+	int sparse;			/* a record may leave out columns
+					   (out_set_sparse()) */
 };
 
 /* Parse "csv", "json" or "ndjson" (NULL: csv); -1 if unknown. */
@@ -151,6 +153,11 @@ int	 out_begin(struct out_writer *, const char *schema,
 	    const char *list_key, const char *const *columns, size_t ncolumns);
 /* Write one record. */
 int	 out_record(struct out_writer *, const struct out_field *, size_t n);
+/* Let records leave out some of the header's columns: a record whose
+ * fields are some of the columns, in the header's order, gets nulls in
+ * the others (a reader of an older store whose rows lack newer columns).
+ * Call after out_begin(). */
+void	 out_set_sparse(struct out_writer *);
 /* End the document and flush the stream; -1 on any write error so far. */
 int	 out_end(struct out_writer *);
 /* Hand the buffered output to the stream and flush it, also after a

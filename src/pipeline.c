@@ -28,6 +28,7 @@
 
 #include "capture.h"
 #include "engine.h"
+#include "geoip.h"
 #include "log.h"
 #include "mode.h"
 #include "ring.h"
@@ -50,6 +51,7 @@ struct pipeline {
 	char *default_iface;	/* owned, when no source was given */
 	struct engine_net nets[64];
 	struct engine *engine;
+	struct geoip *geoip;	/* owned; opened by pipeline_start() */
 };
 
 static int
@@ -239,6 +241,8 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 		ec.local_nets = p->nets;
 		ec.n_local_nets = nnets;
 	}
+	p->geoip = geoip_create(o->geoip_country_db, o->geoip_asn_db);
+	ec.geoip = p->geoip;
 	p->engine = engine_create(&ec);
 	pipeline_own_addrs(p);
 	*exit_code = WT_EXIT_OK;
@@ -254,6 +258,9 @@ pipeline_start(struct pipeline *p, char **cause)
 {
 	unsigned i;
 
+	/* After the privilege drop, before the first packet: the
+	 * databases are parsed with the rights of the user we run as. */
+	geoip_open(p->geoip);
 	for (i = 0; i < p->n; i++) {
 		if (capture_start(p->src[i], cause) != 0)
 			return -1;
@@ -649,8 +656,33 @@ pipeline_free(struct pipeline *p)
 	for (i = 0; i < p->n; i++)
 		capture_free(p->src[i]);
 	engine_free(p->engine);
+	geoip_free(p->geoip);
 	free(p->default_iface);
 	free(p);
+}
+
+struct geoip *
+pipeline_geoip(struct pipeline *p)
+{
+	return p->geoip;
+}
+
+int
+pipeline_geoip_check(struct pipeline *p)
+{
+	if (!geoip_check(p->geoip))
+		return 0;
+	engine_geo_refresh(p->engine);
+	return 1;
+}
+
+void
+pipeline_geoip_reopen(struct pipeline *p, const char *country_db,
+    const char *asn_db)
+{
+	geoip_set_paths(p->geoip, country_db, asn_db);
+	geoip_open(p->geoip);
+	engine_geo_refresh(p->engine);
 }
 
 struct engine *

@@ -15,6 +15,7 @@
 struct wt_opts;
 struct engine;
 struct capture;
+struct geoip;
 
 struct pipeline;
 
@@ -53,6 +54,15 @@ void		 pipeline_free(struct pipeline *);
 struct engine	*pipeline_engine(struct pipeline *);
 unsigned	 pipeline_source_count(struct pipeline *);
 struct capture	*pipeline_source(struct pipeline *, unsigned);
+/* The GeoIP databases (borrowed; opened by pipeline_start()). */
+struct geoip	*pipeline_geoip(struct pipeline *);
+/* Open the GeoIP databases again if a file changed on disk (checked at
+ * most every few seconds), and look every host up again; 1 if so. */
+int		 pipeline_geoip_check(struct pipeline *);
+/* Open the GeoIP databases again with these settings (HUP), and look
+ * every host up again. */
+void		 pipeline_geoip_reopen(struct pipeline *, const char *country_db,
+		    const char *asn_db);
 /* 1 if any source is a live interface. */
 int		 pipeline_is_live(struct pipeline *);
 

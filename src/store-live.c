@@ -25,6 +25,7 @@
 
 #include "engine.h"
 #include "fmt.h"
+#include "geoip.h"
 #include "xmalloc.h"
 
 #define STORE_LIVE_ROWS		200	/* hosts, flows, services at most */
@@ -38,6 +39,7 @@ struct live_host {
 	double in[3], out[3];		/* 2, 10, 40 s */
 	uint64_t bytes_in, bytes_out, flows;
 	int64_t last_s;
+	char cc[3];			/* GeoIP country, "" unknown */
 };
 
 struct live_flow {
@@ -284,6 +286,8 @@ live_hosts(struct store_live *l, const struct engine *e, uint64_t now_sec)
 		o->bytes_out = h->bytes_out;
 		o->flows = h->flows_active;
 		o->last_s = (int64_t)(h->last_ns / 1000000000u);
+		if (h->geo.cc[0] != '\0')
+			geoip_cc(&h->geo, o->cc);
 	}
 	l->nhosts = n;
 	free(heap);
@@ -621,8 +625,8 @@ store_live_write(sqlite3 *db, const struct store_live *l)
 		return rc;
 
 	if ((rc = sqlite3_prepare_v2(db, "INSERT INTO live_hosts VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", -1,
-	    &st, NULL)) != SQLITE_OK)
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	    -1, &st, NULL)) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < l->nhosts && rc == SQLITE_OK; i++) {
 		const struct live_host *h = &l->hosts[i];
@@ -640,6 +644,8 @@ store_live_write(sqlite3 *db, const struct store_live *l)
 		sqlite3_bind_int64(st, 11, (int64_t)h->bytes_out);
 		sqlite3_bind_int64(st, 12, (int64_t)h->flows);
 		sqlite3_bind_int64(st, 13, h->last_s);
+		if (h->cc[0] != '\0')
+			live_text(st, 14, h->cc);
 		rc = live_step(st);
 	}
 	sqlite3_finalize(st);

@@ -162,8 +162,9 @@ store_q_flows(sqlite3 *db, int64_t since, int64_t until,
 	    "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
 	    "orig_wire_bytes", "resp_wire_bytes", "vlan", "inner_vlan",
 	    "return_vlan", "tunnel_parents", "tunnel", "community_id",
-	    "rtt_ms", "retrans", "schema" };
-	struct out_field v[28];
+	    "rtt_ms", "retrans", "orig_cc", "resp_cc", "orig_asn", "resp_asn",
+	    "schema" };
+	struct out_field v[32];
 	sqlite3_stmt *st;
 	const char *svc;
 	int i, rc;
@@ -203,12 +204,16 @@ store_q_flows(sqlite3 *db, int64_t since, int64_t until,
 		else
 			v[25] = q_fixed(sqlite3_column_int64(st, 25), 3);
 		v[26] = q_uint(st, 26);
-		v[27].type = OUT_TOKEN;
-		v[27].v.tok.s = "wiretop.flows/2";
-		v[27].v.tok.len = 0;
-		for (i = 0; i < 28; i++)
+		for (i = 27; i <= 28; i++)
+			v[i] = q_token(st, i);
+		for (i = 29; i <= 30; i++)
+			v[i] = q_uint(st, i);
+		v[31].type = OUT_TOKEN;
+		v[31].v.tok.s = "wiretop.flows/2";
+		v[31].v.tok.len = 0;
+		for (i = 0; i < 32; i++)
 			v[i].name = names[i];
-		if (out_record(w, v, 28) != 0)
+		if (out_record(w, v, 32) != 0)
 			break;
 	}
 	sqlite3_finalize(st);

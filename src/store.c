@@ -27,6 +27,7 @@
 #include "config.h"
 #include "store.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -35,7 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,24 +52,40 @@
 					   records of ~420 bytes each at most) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
+#define STORE_NICE		10	/* the store thread's nice value */
+#define STORE_SPARE		4	/* flow arrays kept for reuse */
+#define STORE_STR_(x)		#x
+#define STORE_STR(x)		STORE_STR_(x)
 #define STORE_HOLD_MAX		(1u << 18)	/* host and service totals an
 						   import holds at most */
 
 /* A batch's total for one host or service in one hour or day (store
  * thread). */
 struct store_agg {
-	int which;			/* ST_HOST_H ... ST_SVC_D; 0: free */
+	int which;			/* ST_HOST_H ... ST_SVC_D */
+	unsigned klen;
+	uint64_t hash;			/* of which, ts and key */
 	int64_t ts;
-	char key[OUT_ADDR_MAX > 24 ? OUT_ADDR_MAX : 24];
-	uint64_t v[4];			/* host: bytes in, out, pkts in, out;
-					   service: bytes, -, pkts, - */
-	uint64_t flows;
+	uint8_t key[OUT_ADDR_MAX];	/* an address: 4 or 6, then its 4 or
+					   16 bytes; a service (or an
+					   address that is not one): 0, then
+					   its text */
+	struct store_seg_host h;	/* h.addr: the key as text, made
+					   when written; h.v: host: bytes
+					   in, out, pkts in, out; service:
+					   bytes, -, pkts, - */
 };
 
-/* An open-addressing table of them, at most half full. */
+/* A table of them: the entries in the order they came (e), found
+ * through an open-addressing index at most half full (slot: the top 32
+ * bits of the entry's hash, and its place in e + 1; 0 is free).  An index
+ * slot is 8 bytes, not the entry's 100: finding a host among 100 000
+ * touches little memory. */
 struct store_aggtab {
-	struct store_agg *t;
-	size_t cap, n;
+	uint64_t *slot;
+	size_t cap;			/* slots, a power of two */
+	struct store_agg *e;
+	size_t n, cape;
 };
 
 /* One source's counts in one packet-time second. */
@@ -85,8 +104,11 @@ struct store_file {
 
 struct store_batch {
 	struct store_batch *next;
-	struct store_flow *flows;	/* owned */
+	struct store_flow *flows;	/* owned; STORE_BATCH_FLOWS of room
+					   once there is one */
 	size_t nflows, capflows;
+	struct store_raw *raw;		/* owned; the same */
+	size_t nraw;
 	struct store_sample *samples;	/* owned */
 	size_t nsamples, capsamples;
 	struct pkt_name *names;		/* owned */
@@ -129,19 +151,26 @@ struct store {
 	int failed;			/* a permanent error happened */
 	char *error;			/* owned: its message */
 	uint64_t dropped;
+	struct store_flow *spare[STORE_SPARE];	/* flow arrays of written
+						   batches, for new ones */
+	size_t nspare;
+	struct store_raw *spare_raw[STORE_SPARE];
+	size_t nspare_raw;
 	pthread_t thread;
 	int started;
 
 	/* store thread */
 	sqlite3_stmt *st[16];
+	struct store_seg *seg;		/* flow and host segments */
 	int64_t newest;
 	int64_t pruned;
 	int64_t day_rolled;		/* hours before it are in the days */
 	int degraded;
 
-	struct store_aggtab agg;	/* the batch's totals */
-	struct store_aggtab hold;	/* import: committed batches' totals
-					   not written yet (store_write) */
+	struct store_aggtab agg;	/* host and service totals not
+					   written yet: a live store's of
+					   its batch, an import's of the
+					   batches since the last write */
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
@@ -227,9 +256,16 @@ static const char store_schema_v1[] =
 "  WITHOUT ROWID;\n"
 "INSERT INTO schema_version VALUES (1);\n";
 
-/* Migrations: migrations[v] takes a database from version v to v + 1. */
-static const char *const store_migrations[] = {
-	store_schema_v1,
+/* Migrations: migrations[v] takes a database from version v to v + 1
+ * (SQL, or a function). */
+static const struct {
+	const char *sql;
+	int (*fn)(sqlite3 *);
+} store_migrations[] = {
+	{ store_schema_v1, NULL },
+	/* 2: flow records and host totals packed in segments (store-seg.c),
+	 * the talkers' country in the live snapshot */
+	{ "ALTER TABLE live_hosts ADD COLUMN cc TEXT;", store_seg_migrate_v1 },
 };
 
 #define STORE_SAMPLE_UPSERT(t)						\
@@ -241,29 +277,17 @@ static const char *const store_migrations[] = {
 	"tx_pkts = tx_pkts + excluded.tx_pkts, "			\
 	"drops = drops + excluded.drops, "				\
 	"decode_errors = decode_errors + excluded.decode_errors"
-#define STORE_HOST_UPSERT(t)						\
-	"INSERT INTO " t " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "	\
-	"ON CONFLICT (ts, addr) DO UPDATE SET "				\
-	"bytes_in = bytes_in + excluded.bytes_in, "			\
-	"bytes_out = bytes_out + excluded.bytes_out, "			\
-	"pkts_in = pkts_in + excluded.pkts_in, "			\
-	"pkts_out = pkts_out + excluded.pkts_out, "			\
-	"flows = flows + excluded.flows"
 #define STORE_SVC_UPSERT(t)						\
 	"INSERT INTO " t " VALUES (?1, ?2, ?3, ?4, ?5) "		\
 	"ON CONFLICT (ts, service) DO UPDATE SET "			\
 	"bytes = bytes + excluded.bytes, pkts = pkts + excluded.pkts, "	\
 	"flows = flows + excluded.flows"
 
+/* (flows and host totals: store-seg.c) */
 static const char *const store_sql[ST_N] = {
-	[ST_FLOW] = ("INSERT INTO flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-	    "?21, ?22, ?23, ?24, ?25, ?26, ?27)"),
 	[ST_SEC] = (STORE_SAMPLE_UPSERT("samples_sec")),
 	[ST_MIN] = (STORE_SAMPLE_UPSERT("samples_min")),
 	[ST_HOUR] = (STORE_SAMPLE_UPSERT("samples_hour")),
-	[ST_HOST_H] = (STORE_HOST_UPSERT("host_hour")),
-	[ST_HOST_D] = (STORE_HOST_UPSERT("host_day")),
 	[ST_SVC_H] = (STORE_SVC_UPSERT("service_hour")),
 	[ST_SVC_D] = (STORE_SVC_UPSERT("service_day")),
 	[ST_NAME] = ("INSERT INTO names VALUES (?1, ?2, ?3, ?4, ?4) "
@@ -390,13 +414,22 @@ store_check(sqlite3 *db, const char *path, int writable, char **cause)
 	if (store_exec(db, "BEGIN IMMEDIATE", cause, path) != 0)
 		return -1;
 	for (v = (size_t)ver; v < STORE_SCHEMA_VERSION; v++) {
-		if (store_exec(db, store_migrations[v], cause, path) != 0) {
+		if (store_migrations[v].fn != NULL &&
+		    store_migrations[v].fn(db) != SQLITE_OK) {
+			xasprintf(cause, "%s: cannot update the schema from "
+			    "version %zu: %s", path, v, sqlite3_errmsg(db));
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (store_migrations[v].sql != NULL && store_exec(db,
+		    store_migrations[v].sql, cause, path) != 0) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
 	}
 	if (store_exec(db, "UPDATE schema_version SET version = "
-	    "1; PRAGMA application_id = 2004119601", cause, path) != 0 ||
+	    STORE_STR(STORE_SCHEMA_VERSION) "; "
+	    "PRAGMA application_id = 2004119601", cause, path) != 0 ||
 	    store_exec(db, "COMMIT", cause, path) != 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -554,9 +587,14 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 	if (store_check(db, path, writable, cause) != 0 ||
 	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
 	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
-	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
+	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 1024",
 	    cause, path) != 0))) {
 		*transient = store_rc_transient(sqlite3_extended_errcode(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	if (store_seg_register(db) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -588,10 +626,77 @@ store_batch_free(struct store_batch *b)
 		free(b->files[i].path);
 	free(b->files);
 	free(b->flows);
+	free(b->raw);
 	free(b->samples);
 	free(b->names);
 	store_live_free(b->live);
 	free(b);
+}
+
+/* Keep a written batch's flow array for a new batch (either thread),
+ * and free the batch: a batch's array is large, and fresh memory for each
+ * one costs page faults on both threads. */
+static void
+store_batch_recycle(struct store *s, struct store_batch *b)
+{
+	pthread_mutex_lock(&s->mu);
+	if (b->flows != NULL && s->nspare < STORE_SPARE) {
+		s->spare[s->nspare++] = b->flows;
+		b->flows = NULL;
+	}
+	if (b->raw != NULL && s->nspare_raw < STORE_SPARE) {
+		s->spare_raw[s->nspare_raw++] = b->raw;
+		b->raw = NULL;
+	}
+	pthread_mutex_unlock(&s->mu);
+	store_batch_free(b);
+}
+
+/* Give b its flow record array (STORE_BATCH_FLOWS of room), a kept one
+ * if there is one (either thread). */
+static void
+store_batch_flows(struct store *s, struct store_batch *b)
+{
+	if (b->flows != NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	if (s->nspare > 0)
+		b->flows = s->spare[--s->nspare];
+	pthread_mutex_unlock(&s->mu);
+	if (b->flows == NULL)
+		b->flows = xreallocarray(NULL, STORE_BATCH_FLOWS,
+		    sizeof *b->flows);
+	b->capflows = STORE_BATCH_FLOWS;
+}
+
+/* Room for one more flow record in the current batch (main thread). */
+static struct store_flow *
+store_flow_slot(struct store *s)
+{
+	struct store_batch *b = s->cur;
+
+	store_batch_flows(s, b);
+	s->flows_in++;
+	return &b->flows[b->nflows++];
+}
+
+/* Room for one more engine flow in the current batch (main thread). */
+static struct store_raw *
+store_raw_slot(struct store *s)
+{
+	struct store_batch *b = s->cur;
+
+	if (b->raw == NULL) {
+		pthread_mutex_lock(&s->mu);
+		if (s->nspare_raw > 0)
+			b->raw = s->spare_raw[--s->nspare_raw];
+		pthread_mutex_unlock(&s->mu);
+		if (b->raw == NULL)
+			b->raw = xreallocarray(NULL, STORE_BATCH_FLOWS,
+			    sizeof *b->raw);
+	}
+	s->flows_in++;
+	return &b->raw[b->nraw++];
 }
 
 /* Open the database and prepare the statements: 0, or -1 + cause with
@@ -607,8 +712,9 @@ store_connect(struct store *s, char **cause, int *transient)
 	    transient)) == NULL)
 		return -1;
 	for (i = 0; i < ST_N; i++) {
-		if (sqlite3_prepare_v3(db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+		if (store_sql[i] != NULL && sqlite3_prepare_v3(db,
+		    store_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+		    NULL) != SQLITE_OK) {
 			*transient = store_rc_transient(sqlite3_errcode(db));
 			xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
 			while (i > 0)
@@ -616,6 +722,14 @@ store_connect(struct store *s, char **cause, int *transient)
 			sqlite3_close(db);
 			return -1;
 		}
+	}
+	if ((s->seg = store_seg_open(db)) == NULL) {
+		*transient = store_rc_transient(sqlite3_errcode(db));
+		xasprintf(cause, "%s: %s", s->path, sqlite3_errmsg(db));
+		for (i = 0; i < ST_N; i++)
+			sqlite3_finalize(s->st[i]);
+		sqlite3_close(db);
+		return -1;
 	}
 	if (store_int(db, "SELECT value FROM meta WHERE key = 'newest'",
 	    &s->newest, &c2, s->path) != 0)
@@ -731,22 +845,6 @@ store_put_sample(struct store *s, int which, int64_t ts,
 }
 
 static int
-store_put_host(struct store *s, int which, int64_t ts, const char *addr,
-    uint64_t bin, uint64_t bout, uint64_t pin, uint64_t pout, uint64_t flows)
-{
-	sqlite3_stmt *st = s->st[which];
-
-	sqlite3_bind_int64(st, 1, ts);
-	sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)bin);
-	sqlite3_bind_int64(st, 4, (int64_t)bout);
-	sqlite3_bind_int64(st, 5, (int64_t)pin);
-	sqlite3_bind_int64(st, 6, (int64_t)pout);
-	sqlite3_bind_int64(st, 7, (int64_t)flows);
-	return store_step(st);
-}
-
-static int
 store_put_svc(struct store *s, int which, int64_t ts, const char *svc,
     uint64_t bytes, uint64_t pkts, uint64_t flows)
 {
@@ -760,57 +858,108 @@ store_put_svc(struct store *s, int which, int64_t ts, const char *svc,
 	return store_step(st);
 }
 
-/* The slot of (which, ts, key[0 .. len)) in the batch's totals table:
- * found, or taken (which 0 means free).  The table has room (agg_grow). */
-static struct store_agg *
-store_agg_slot(struct store_agg *t, size_t cap, int which, int64_t ts,
-    const char *key, size_t len)
+/* Copy src into dst[size], cut if need be; the length copied.  (Not
+ * snprintf: this runs for every flow record, and a format costs ten
+ * times as much.) */
+static size_t
+store_copy(char *dst, size_t size, const char *src)
 {
-	struct store_agg *a;
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
+/* v in decimal into dst[size] (size >= 6 for a 16-bit v); its length. */
+static size_t
+store_utoa(char *dst, size_t size, unsigned v)
+{
+	char tmp[12];
+	size_t n = 0, len;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < sizeof tmp);
+	if (n >= size)
+		n = size - 1;
+	len = n;
+	dst[n] = '\0';
+	while (n > 0)
+		*dst++ = tmp[--n];
+	return len;
+}
+
+static uint64_t
+store_agg_hash(int which, int64_t ts, const uint8_t *key, size_t len)
+{
 	uint64_t h = 1469598103934665603ull;
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)key[i]) * 1099511628211ull;
+		h = (h ^ key[i]) * 1099511628211ull;
 	h = (h ^ (uint64_t)ts ^ ((uint64_t)which << 56)) * 1099511628211ull;
-	for (i = (size_t)(h >> 17) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-		a = &t[i];
-		if (a->which == 0 || (a->which == which && a->ts == ts &&
-		    strncmp(a->key, key, len) == 0 && a->key[len] == '\0'))
-			return a;
-	}
+	return h ^ (h >> 31);
 }
 
-/* The entry of (which, ts, key) in tab, made if new. */
+/* Index a's entry (place k in e) in slot[0 .. cap). */
+static void
+store_agg_index(uint64_t *slot, size_t cap, uint64_t hash, size_t k)
+{
+	size_t i;
+
+	for (i = (size_t)hash & (cap - 1); slot[i] != 0; i = (i + 1) &
+	    (cap - 1))
+		;
+	slot[i] = (hash >> 32 << 32) | (uint64_t)(k + 1);
+}
+
+/* The entry of (which, ts, key[0 .. len)) in tab, made if new. */
 static struct store_agg *
 store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
-    const char *key)
+    const uint8_t *key, size_t len)
 {
-	struct store_agg *a, *old = tab->t;
-	size_t i, oldcap = tab->cap, len = strlen(key);
+	struct store_agg *a;
+	uint64_t hash, tag, v;
+	size_t i, k;
 
-	if (len >= sizeof a->key)
-		len = sizeof a->key - 1;
+	hash = store_agg_hash(which, ts, key, len);
+	tag = hash >> 32 << 32;
 	if (2 * (tab->n + 1) > tab->cap) {
-		/* at most half full: twice the size, the entries moved */
-		tab->cap = oldcap ? oldcap * 2 : 4096;
-		tab->t = xcalloc(tab->cap, sizeof *tab->t);
-		for (i = 0; i < oldcap; i++) {
-			if (old[i].which == 0)
-				continue;
-			*store_agg_slot(tab->t, tab->cap, old[i].which,
-			    old[i].ts, old[i].key, strlen(old[i].key)) = old[i];
-		}
-		free(old);
+		/* at most half full: twice the size, reindexed */
+		tab->cap = tab->cap ? tab->cap * 2 : 4096;
+		free(tab->slot);
+		/* written, not calloc'ed: fresh pages are faulted in once
+		 * instead of read as the zero page and copied on write */
+		tab->slot = xreallocarray(NULL, tab->cap, sizeof *tab->slot);
+		memset(tab->slot, 0, tab->cap * sizeof *tab->slot);
+		for (k = 0; k < tab->n; k++)
+			store_agg_index(tab->slot, tab->cap, tab->e[k].hash, k);
 	}
-	a = store_agg_slot(tab->t, tab->cap, which, ts, key, len);
-	if (a->which == 0) {
-		a->which = which;
-		a->ts = ts;
-		memcpy(a->key, key, len);
-		a->key[len] = '\0';
-		tab->n++;
+	for (i = (size_t)hash & (tab->cap - 1); (v = tab->slot[i]) != 0;
+	    i = (i + 1) & (tab->cap - 1)) {
+		if ((v & 0xffffffff00000000ull) != tag)
+			continue;
+		a = &tab->e[(v & 0xffffffffu) - 1];
+		if (a->which == which && a->ts == ts && a->klen == len &&
+		    memcmp(a->key, key, len) == 0)
+			return a;
 	}
+	if (tab->n == tab->cape) {
+		tab->cape = tab->cape ? tab->cape * 2 : 1024;
+		tab->e = xreallocarray(tab->e, tab->cape, sizeof *tab->e);
+	}
+	k = tab->n++;
+	tab->slot[i] = tag | (uint64_t)(k + 1);
+	a = &tab->e[k];
+	a->which = which;
+	a->hash = hash;
+	a->ts = ts;
+	a->klen = (unsigned)len;
+	memcpy(a->key, key, len);
+	/* (h.addr is made when the entry is written) */
+	memset(a->h.v, 0, sizeof a->h.v);
+	a->h.flows = 0;
 	return a;
 }
 
@@ -818,141 +967,192 @@ static void
 store_aggtab_clear(struct store_aggtab *tab)
 {
 	if (tab->n > 0)
-		memset(tab->t, 0, tab->cap * sizeof *tab->t);
+		memset(tab->slot, 0, tab->cap * sizeof *tab->slot);
 	tab->n = 0;
 }
 
-/* Add src's totals to dst's. */
-static void
-store_aggtab_merge(struct store_aggtab *dst, const struct store_aggtab *src)
+/* The key of a text: an address's (4 or 6 and its bytes) when it is one,
+ * so that a flow log's and a capture's records of a host add up; else 0
+ * and the text. */
+static size_t
+store_key_text(uint8_t key[OUT_ADDR_MAX], const char *text, int addr)
 {
-	const struct store_agg *x;
-	struct store_agg *a;
-	size_t i;
+	size_t n;
 
-	for (i = 0; i < src->cap; i++) {
-		x = &src->t[i];
-		if (x->which == 0)
-			continue;
-		a = store_aggtab_get(dst, x->which, x->ts, x->key);
-		a->v[0] += x->v[0];
-		a->v[1] += x->v[1];
-		a->v[2] += x->v[2];
-		a->v[3] += x->v[3];
-		a->flows += x->flows;
+	if (addr && inet_pton(AF_INET, text, key + 1) == 1) {
+		key[0] = 4;
+		return 5;
 	}
+	if (addr && inet_pton(AF_INET6, text, key + 1) == 1) {
+		key[0] = 6;
+		return 17;
+	}
+	key[0] = 0;
+	n = strnlen(text, OUT_ADDR_MAX - 2);
+	memcpy(key + 1, text, n);
+	return n + 1;
 }
 
 /* Add to the batch's totals of (which, ts, key): a batch writes each
  * host's and service's totals once, however many of its records they
  * are in (most are in many). */
 static void
-store_agg_add(struct store *s, int which, int64_t ts, const char *key,
-    uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
+store_agg_add(struct store *s, int which, int64_t ts, const uint8_t *key,
+    size_t len, uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
 {
-	struct store_agg *a = store_aggtab_get(&s->agg, which, ts, key);
+	struct store_agg *a = store_aggtab_get(&s->agg, which, ts, key, len);
 
-	a->v[0] += v0;
-	a->v[1] += v1;
-	a->v[2] += v2;
-	a->v[3] += v3;
-	a->flows++;
+	a->h.v[0] += v0;
+	a->h.v[1] += v1;
+	a->h.v[2] += v2;
+	a->h.v[3] += v3;
+	a->h.flows++;
 }
 
+/* Add one flow's totals: own packets and wire bytes per direction ([0]
+ * the originator's), in the hour its first packet is in; the keys of the
+ * originator, responder and service. */
 static void
-store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+store_agg_one(struct store *s, int64_t first_s, const uint64_t op[2],
+    const uint64_t ow[2], const uint8_t *ko, size_t nko, const uint8_t *kr,
+    size_t nkr, const uint8_t *ks, size_t nks)
 {
-	if (v[0] == '\0')
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-static void
-store_bind_uint_or_null(sqlite3_stmt *st, int i, uint64_t v)
-{
-	if (v == 0)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, (int64_t)v);
-}
-
-static int
-store_put_flow(struct store *s, const struct store_flow *f)
-{
-	sqlite3_stmt *st = s->st[ST_FLOW];
-	int64_t h = f->ts_us / 1000000, t, rc;
+	int64_t h = first_s, t;
 	int k;
 
-	sqlite3_bind_int64(st, 1, f->ts_us);
-	sqlite3_bind_text(st, 2, f->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->orig_h, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, f->orig_p);
-	sqlite3_bind_text(st, 5, f->resp_h, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, f->resp_p);
-	sqlite3_bind_text(st, 7, f->proto, -1, SQLITE_STATIC);
-	store_bind_text_or_null(st, 8, f->service);
-	sqlite3_bind_int64(st, 9, f->duration_us);
-	sqlite3_bind_int64(st, 10, (int64_t)f->bytes[0]);
-	sqlite3_bind_int64(st, 11, (int64_t)f->bytes[1]);
-	sqlite3_bind_text(st, 12, f->conn_state, -1, SQLITE_STATIC);
-	store_bind_text_or_null(st, 13, f->history);
-	sqlite3_bind_int64(st, 14, (int64_t)f->pkts[0]);
-	sqlite3_bind_int64(st, 15, (int64_t)f->ip_bytes[0]);
-	sqlite3_bind_int64(st, 16, (int64_t)f->pkts[1]);
-	sqlite3_bind_int64(st, 17, (int64_t)f->ip_bytes[1]);
-	sqlite3_bind_int64(st, 18, (int64_t)f->wire_bytes[0]);
-	sqlite3_bind_int64(st, 19, (int64_t)f->wire_bytes[1]);
-	store_bind_uint_or_null(st, 20, f->vlan);
-	store_bind_uint_or_null(st, 21, f->inner_vlan);
-	store_bind_uint_or_null(st, 22, f->return_vlan);
-	store_bind_text_or_null(st, 23, f->parents);
-	store_bind_text_or_null(st, 24, f->tunnel);
-	store_bind_text_or_null(st, 25, f->cid);
-	store_bind_uint_or_null(st, 26, f->rtt_us);
-	sqlite3_bind_int64(st, 27, f->retrans);
-	if ((rc = store_step(st)) != SQLITE_OK)
-		return (int)rc;
-	/* host and service totals, in the hour and day the record starts;
-	 * none for a flow all of whose frames went on into a tunnel */
-	if (f->own_pkts[0] + f->own_pkts[1] == 0)
-		return SQLITE_OK;
+	/* none for a flow all of whose frames went on into a tunnel */
+	if (op[0] + op[1] == 0)
+		return;
 	/* the hour now; the day when the hour ends (store_roll_days),
 	 * or now if that hour was rolled up already */
 	for (k = ST_HOST_H; k <= ST_HOST_D; k++) {
 		if (k == ST_HOST_D && h - h % 3600 >= s->day_rolled)
 			break;
 		t = k == ST_HOST_H ? h - h % 3600 : h - h % 86400;
-		store_agg_add(s, k, t, f->orig_h, f->own_wire[1],
-		    f->own_wire[0], f->own_pkts[1], f->own_pkts[0]);
-		store_agg_add(s, k, t, f->resp_h, f->own_wire[0],
-		    f->own_wire[1], f->own_pkts[0], f->own_pkts[1]);
-		store_agg_add(s, k == ST_HOST_H ? ST_SVC_H : ST_SVC_D, t,
-		    f->svc_key, f->own_wire[0] + f->own_wire[1], 0,
-		    f->own_pkts[0] + f->own_pkts[1], 0);
+		if (nko > 1)
+			store_agg_add(s, k, t, ko, nko, ow[1], ow[0], op[1],
+			    op[0]);
+		if (nkr > 1)
+			store_agg_add(s, k, t, kr, nkr, ow[0], ow[1], op[0],
+			    op[1]);
+		store_agg_add(s, k == ST_HOST_H ? ST_SVC_H : ST_SVC_D, t, ks,
+		    nks, ow[0] + ow[1], 0, op[0] + op[1], 0);
 	}
-	return SQLITE_OK;
 }
 
-/* Write a table of host and service totals, one upsert per key. */
-static int
-store_aggtab_write(struct store *s, const struct store_aggtab *tab)
+/* A flow record's (a flow log's) host and service totals. */
+static void
+store_agg_flow(struct store *s, const struct store_flow *f)
 {
-	const struct store_agg *a;
-	size_t i;
-	int rc = SQLITE_OK;
+	uint8_t ko[OUT_ADDR_MAX], kr[OUT_ADDR_MAX], ks[OUT_ADDR_MAX];
+	size_t nko, nkr, nks;
 
-	for (i = 0; i < tab->cap && rc == SQLITE_OK; i++) {
-		a = &tab->t[i];
-		if (a->which == 0)
-			continue;
-		if (a->which == ST_HOST_H || a->which == ST_HOST_D)
-			rc = store_put_host(s, a->which, a->ts, a->key,
-			    a->v[0], a->v[1], a->v[2], a->v[3], a->flows);
-		else
-			rc = store_put_svc(s, a->which, a->ts, a->key, a->v[0],
-			    a->v[2], a->flows);
+	nko = store_key_text(ko, f->orig_h, 1);
+	nkr = store_key_text(kr, f->resp_h, 1);
+	nks = store_key_text(ks, f->svc_key, 0);
+	store_agg_one(s, f->ts_us / 1000000, f->own_pkts, f->own_wire, ko,
+	    nko, kr, nkr, ks, nks);
+}
+
+/* An engine flow's: its own frames (without those it carried on into a
+ * tunnel: a frame counts once, at its innermost layer), the service as
+ * the exporters name it, else "proto/responder port". */
+static void
+store_agg_raw(struct store *s, const struct store_raw *x)
+{
+	const struct flow *f = &x->f;
+	uint8_t ko[OUT_ADDR_MAX], kr[OUT_ADDR_MAX], ks[OUT_ADDR_MAX];
+	uint64_t op[2], ow[2];
+	struct flow_ep o, r;
+	const char *p;
+	size_t alen = f->key.ip_ver == 6 ? 16 : 4, n;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		op[d] = f->dir[d].pkts - (x->has_tu ? x->tu.inner_pkts[d] : 0);
+		ow[d] = f->dir[d].wire_bytes - (x->has_tu ?
+		    x->tu.inner_wire[d] : 0);
 	}
+	if (op[0] + op[1] == 0)
+		return;
+	flow_endpoints(f, &o, &r);
+	ko[0] = kr[0] = (uint8_t)alen == 16 ? 6 : 4;
+	memcpy(ko + 1, o.addr, alen);
+	memcpy(kr + 1, r.addr, alen);
+	ks[0] = 0;
+	if ((p = flow_service(f)) != NULL && *p != '\0')
+		n = 1 + store_copy((char *)ks + 1, 24, p);
+	else {
+		p = f->key.proto == 58 ? "icmp" : proto_name(f->key.proto);
+		if (p != NULL)
+			n = 1 + store_copy((char *)ks + 1, 8, p);
+		else
+			n = 1 + store_utoa((char *)ks + 1, 8, f->key.proto);
+		ks[n++] = '/';
+		n += store_utoa((char *)ks + n, 6, r.port);
+	}
+	store_agg_one(s, (int64_t)(f->first_ns / 1000000000u), op, ow, ko,
+	    alen + 1, kr, alen + 1, ks, n);
+}
+
+static int
+store_agg_cmp(const void *x, const void *y)
+{
+	const struct store_agg *a = *(const struct store_agg *const *)x;
+	const struct store_agg *b = *(const struct store_agg *const *)y;
+
+	if (a->which != b->which)
+		return a->which < b->which ? -1 : 1;
+	return a->ts < b->ts ? -1 : a->ts > b->ts;
+}
+
+/* Write a table of host and service totals: one upsert per service, the
+ * hosts of each hour or day as one segment. */
+static int
+store_aggtab_write(struct store *s, struct store_aggtab *tab)
+{
+	const struct store_agg **v;
+	const struct store_seg_host **h;
+	struct store_agg *a;
+	uint8_t addr[16];
+	size_t i, j, n = 0;
+	int rc = SQLITE_OK, mixed = 0;
+
+	if (tab->n == 0)
+		return SQLITE_OK;
+	v = xreallocarray(NULL, tab->n, sizeof *v);
+	for (i = 0; i < tab->n && rc == SQLITE_OK; i++) {
+		a = &tab->e[i];
+		/* the key as text */
+		if (a->key[0] == 4 || a->key[0] == 6) {
+			memset(addr, 0, sizeof addr);
+			memcpy(addr, a->key + 1, a->klen - 1);
+			out_fmt_addr(a->key[0], addr, a->h.addr);
+		} else {
+			memcpy(a->h.addr, a->key + 1, a->klen - 1);
+			a->h.addr[a->klen - 1] = '\0';
+		}
+		if (a->which == ST_HOST_H || a->which == ST_HOST_D) {
+			if (n > 0 && (a->which != v[0]->which ||
+			    a->ts != v[0]->ts))
+				mixed = 1;
+			v[n++] = a;
+		} else
+			rc = store_put_svc(s, a->which, a->ts, a->h.addr,
+			    a->h.v[0], a->h.v[2], a->h.flows);
+	}
+	if (mixed)
+		qsort(v, n, sizeof *v, store_agg_cmp);
+	h = xreallocarray(NULL, n + 1, sizeof *h);
+	for (i = 0; i < n && rc == SQLITE_OK; i = j) {
+		for (j = i; j < n && v[j]->which == v[i]->which &&
+		    v[j]->ts == v[i]->ts; j++)
+			h[j - i] = &v[j]->h;
+		rc = store_seg_add_hosts(s->seg, v[i]->which == ST_HOST_D,
+		    v[i]->ts, h, j - i);
+	}
+	free(h);
+	free(v);
 	return rc;
 }
 
@@ -976,19 +1176,21 @@ store_prune(struct store *s, int64_t n)
 	    "DELETE FROM samples_sec WHERE ts < %lld;"
 	    "DELETE FROM samples_min WHERE ts < %lld;"
 	    "DELETE FROM samples_hour WHERE ts < %lld;"
-	    "DELETE FROM host_hour WHERE ts < %lld;"
-	    "DELETE FROM host_day WHERE ts < %lld;"
 	    "DELETE FROM service_hour WHERE ts < %lld;"
 	    "DELETE FROM service_day WHERE ts < %lld;"
-	    "DELETE FROM flows WHERE ts_us < %lld;"
 	    "DELETE FROM names WHERE last_ts < %lld;"
 	    "DELETE FROM alerts WHERE ts < %lld;",
 	    (long long)(n - ks), (long long)(n - km), (long long)(n - kh),
-	    (long long)(n - kh), (long long)(n - kh), (long long)(n - kh),
-	    (long long)(n - kh), (long long)(n - kf) * 1000000,
+	    (long long)(n - kh), (long long)(n - kh),
 	    (long long)(n - kh), (long long)(n - kh));
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
 	sqlite3_free(err);
+	if (rc == SQLITE_OK)
+		rc = store_seg_prune_hosts(s->db, 0, n - kh, NULL);
+	if (rc == SQLITE_OK)
+		rc = store_seg_prune_hosts(s->db, 1, n - kh, NULL);
+	if (rc == SQLITE_OK)
+		rc = store_seg_prune_flows(s->seg, (n - kf) * 1000000, NULL);
 	return rc;
 }
 
@@ -1003,16 +1205,9 @@ store_roll_days(struct store *s, int64_t from, int64_t to)
 	char *err = NULL;
 	int rc;
 
+	if ((rc = store_seg_roll_days(s->seg, from, to)) != SQLITE_OK)
+		return rc;
 	snprintf(sql, sizeof sql,
-	    "INSERT INTO host_day SELECT ts - ts %% 86400, addr, "
-	    "sum(bytes_in), sum(bytes_out), sum(pkts_in), sum(pkts_out), "
-	    "sum(flows) FROM host_hour WHERE ts >= %lld AND ts < %lld "
-	    "GROUP BY 1, 2 ON CONFLICT (ts, addr) DO UPDATE SET "
-	    "bytes_in = bytes_in + excluded.bytes_in, "
-	    "bytes_out = bytes_out + excluded.bytes_out, "
-	    "pkts_in = pkts_in + excluded.pkts_in, "
-	    "pkts_out = pkts_out + excluded.pkts_out, "
-	    "flows = flows + excluded.flows;"
 	    "INSERT INTO service_day SELECT ts - ts %% 86400, service, "
 	    "sum(bytes), sum(pkts), sum(flows) FROM service_hour "
 	    "WHERE ts >= %lld AND ts < %lld GROUP BY 1, 2 "
@@ -1021,8 +1216,7 @@ store_roll_days(struct store *s, int64_t from, int64_t to)
 	    "flows = flows + excluded.flows;"
 	    "INSERT INTO meta VALUES ('day_rolled', %lld) ON CONFLICT (key) "
 	    "DO UPDATE SET value = excluded.value;",
-	    (long long)from, (long long)to, (long long)from, (long long)to,
-	    (long long)to);
+	    (long long)from, (long long)to, (long long)to);
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
 	sqlite3_free(err);
 	return rc;
@@ -1040,9 +1234,10 @@ store_write(struct store *s, const struct store_batch *b)
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		return rc;
-	for (i = 0; i < b->nflows; i++)
-		if ((rc = store_put_flow(s, &b->flows[i])) != SQLITE_OK)
-			goto fail;
+	if ((rc = store_seg_add_raw(s->seg, b->raw, b->nraw)) != SQLITE_OK ||
+	    (rc = store_seg_add_flows(s->seg, b->flows, b->nflows)) !=
+	    SQLITE_OK)
+		goto fail;
 	for (i = 0; i < b->nsamples; i++) {
 		const struct store_sample *x = &b->samples[i];
 
@@ -1089,16 +1284,16 @@ store_write(struct store *s, const struct store_batch *b)
 	roll = newest - newest % 3600 + (b->final ? 3600 : 0);
 	/* retention: every minute of packet time, and with the last batch */
 	prune = newest - s->pruned >= 60 || b->final;
-	/* Host and service totals: a live store writes them with their
+	/* Host and service totals (added up in store_main, once per
+	 * batch whatever the tries): a live store writes them with their
 	 * batch.  An import holds them over batches (most hosts come back
-	 * in the next batches: one upsert instead of many) and writes them
-	 * before an hour is rolled up, before pruning, at the end, or when
-	 * STORE_HOLD_MAX keys are held; an import interrupted meanwhile
-	 * holds part of its file anyway and is refused again. */
+	 * in the next batches: one segment entry instead of many) and
+	 * writes them before an hour is rolled up, before pruning, at the
+	 * end, or when STORE_HOLD_MAX keys are held; an import interrupted
+	 * meanwhile holds part of its file anyway and is refused again. */
 	hold = !s->cfg.live && !b->final && roll <= s->day_rolled && !prune &&
-	    s->hold.n + s->agg.n < STORE_HOLD_MAX;
-	if (!hold && ((rc = store_aggtab_write(s, &s->hold)) != SQLITE_OK ||
-	    (rc = store_aggtab_write(s, &s->agg)) != SQLITE_OK))
+	    s->agg.n < STORE_HOLD_MAX;
+	if (!hold && (rc = store_aggtab_write(s, &s->agg)) != SQLITE_OK)
 		goto fail;
 	/* the days of the hours that ended; at the end, of every hour */
 	if (roll > s->day_rolled &&
@@ -1110,11 +1305,8 @@ store_write(struct store *s, const struct store_batch *b)
 	    SQLITE_OK)
 		goto fail;
 	/* only what was committed moves the clocks, and the totals */
-	if (hold)
-		store_aggtab_merge(&s->hold, &s->agg);
-	else
-		store_aggtab_clear(&s->hold);
-	store_aggtab_clear(&s->agg);
+	if (!hold)
+		store_aggtab_clear(&s->agg);
 	s->newest = newest;
 	if (roll > s->day_rolled)
 		s->day_rolled = roll;
@@ -1122,9 +1314,8 @@ store_write(struct store *s, const struct store_batch *b)
 		s->pruned = newest;
 	return SQLITE_OK;
 fail:
+	/* the totals stay for the retry */
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	/* the retry adds this batch's up again; the held ones stay */
-	store_aggtab_clear(&s->agg);
 	return rc;
 }
 
@@ -1174,8 +1365,17 @@ store_main(void *arg)
 	struct store *s = arg;
 	struct store_batch *b;
 	unsigned tries;
+	size_t i;
 	int rc, stopping, ms;
 
+#ifdef SYS_gettid
+	/* The store is background work: capture and the engine come
+	 * first.  A Linux thread has its own nice value; at STORE_NICE this
+	 * one runs in the time they leave idle, and takes a small share
+	 * only when they keep every core busy (it never starves: a live
+	 * store drops and counts batches it cannot keep). */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), STORE_NICE);
+#endif
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
 		while (s->head == NULL && !s->stopping)
@@ -1192,9 +1392,13 @@ store_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		if (s->failed) {
-			store_batch_free(b);
+			store_batch_recycle(s, b);
 			continue;
 		}
+		for (i = 0; i < b->nraw; i++)
+			store_agg_raw(s, &b->raw[i]);
+		for (i = 0; i < b->nflows; i++)
+			store_agg_flow(s, &b->flows[i]);
 		for (tries = 0, ms = 50;; tries++) {
 			if ((s->db != NULL || (rc = store_reconnect(s)) ==
 			    SQLITE_OK) && (rc = store_write(s, b)) == SQLITE_OK)
@@ -1232,7 +1436,7 @@ store_main(void *arg)
 		if (rc == SQLITE_OK) {
 			pthread_mutex_lock(&s->mu);
 			s->n_batches++;
-			s->n_flows += b->nflows;
+			s->n_flows += b->nflows + b->nraw;
 			s->n_samples += b->nsamples;
 			s->newest_pub = s->newest;
 			s->paused = 0;
@@ -1242,7 +1446,7 @@ store_main(void *arg)
 			log_info("%s: history resumed", s->path);
 			s->degraded = 0;
 		}
-		store_batch_free(b);
+		store_batch_recycle(s, b);
 	}
 	return NULL;
 }
@@ -1253,7 +1457,8 @@ store_queue_put(struct store *s)
 {
 	struct store_batch *b = s->cur;
 
-	if (b->nflows == 0 && b->nsamples == 0 && b->nnames == 0 &&
+	if (b->nflows == 0 && b->nraw == 0 && b->nsamples == 0 &&
+	    b->nnames == 0 &&
 	    b->nfiles == 0 && b->live == NULL && !b->final)
 		return;
 	s->cur = store_batch_new();
@@ -1261,7 +1466,7 @@ store_queue_put(struct store *s)
 	if (s->cfg.live && s->queued >= STORE_QUEUE_MAX) {
 		s->dropped++;
 		pthread_mutex_unlock(&s->mu);
-		store_batch_free(b);
+		store_batch_recycle(s, b);
 		return;
 	}
 	while (s->queued >= STORE_QUEUE_MAX)
@@ -1282,79 +1487,17 @@ static void
 store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 {
 	struct store *s = arg;
-	struct store_batch *b = s->cur;
 	const struct flow_tunnel *tu;
-	struct store_flow *x;
-	struct flow_ep o, r;
-	const char *p, *svc;
-	unsigned k;
-	size_t n;
+	struct store_raw *x;
 
 	(void)why;
-	if (b->nflows == b->capflows) {
-		b->capflows = b->capflows ? b->capflows * 2 : 256;
-		b->flows = xreallocarray(b->flows, b->capflows,
-		    sizeof *b->flows);
-	}
-	x = &b->flows[b->nflows++];
-	s->flows_in++;
-	flow_endpoints(f, &o, &r);
-	x->ts_us = (int64_t)(f->first_ns / 1000);
-	x->duration_us = (int64_t)(f->last_ns / 1000) -
-	    (int64_t)(f->first_ns / 1000);
-	flow_uid(f, x->uid);
-	out_fmt_addr(f->key.ip_ver, o.addr, x->orig_h);
-	out_fmt_addr(f->key.ip_ver, r.addr, x->resp_h);
-	x->orig_p = o.port;
-	x->resp_p = r.port;
-	x->proto_num = f->key.proto;
-	/* as out-rec.c: ICMPv6 is "icmp" (Zeek's transport_proto) */
-	p = f->key.proto == 58 ? "icmp" : proto_name(f->key.proto);
-	if (p != NULL)
-		snprintf(x->proto, sizeof x->proto, "%s", p);
-	else
-		snprintf(x->proto, sizeof x->proto, "%u", f->key.proto);
-	svc = flow_service(f);
-	snprintf(x->service, sizeof x->service, "%s", svc != NULL ? svc : "");
-	if (svc != NULL && *svc != '\0')
-		snprintf(x->svc_key, sizeof x->svc_key, "%s", svc);
-	else
-		snprintf(x->svc_key, sizeof x->svc_key, "%s/%u", x->proto,
-		    r.port);
-	snprintf(x->conn_state, sizeof x->conn_state, "%s",
-	    flow_conn_state(f));
-	memcpy(x->history, f->history, sizeof x->history);
-	x->history[sizeof x->history - 1] = '\0';
-	for (k = 0; k < 2; k++) {
-		x->pkts[k] = f->dir[k].pkts;
-		x->bytes[k] = f->dir[k].bytes;
-		x->ip_bytes[k] = f->dir[k].ip_bytes;
-		x->wire_bytes[k] = f->dir[k].wire_bytes;
-		x->own_pkts[k] = f->dir[k].pkts;
-		x->own_wire[k] = f->dir[k].wire_bytes;
-	}
-	flow_vlans(f, &x->vlan, &x->inner_vlan, &x->return_vlan);
-	x->parents[0] = '\0';
-	x->tunnel[0] = '\0';
-	if ((tu = engine_flow_tunnel(s->engine, f)) != NULL) {
-		for (k = 0; k < 2; k++) {
-			x->own_pkts[k] -= tu->inner_pkts[k];
-			x->own_wire[k] -= tu->inner_wire[k];
-		}
-		for (k = 0, n = 0; k < tu->nparents; k++) {
-			if (k > 0)
-				x->parents[n++] = ',';
-			flow_uid_of(tu->parent[k], x->parents + n);
-			n += 18;
-		}
-		x->parents[n] = '\0';
-		p = flow_tunnel_name(tu->kind);
-		snprintf(x->tunnel, sizeof x->tunnel, "%s", p != NULL ? p : "");
-	}
-	flow_community_id(f, 0, x->cid);
-	x->rtt_us = f->rtt_us;
-	x->retrans = f->retrans;
-	if (b->nflows >= STORE_BATCH_FLOWS)
+	x = store_raw_slot(s);
+	memcpy(&x->f, f, sizeof x->f);
+	if ((x->has_tu = (tu = engine_flow_tunnel(s->engine, f)) != NULL))
+		x->tu = *tu;
+	/* the hosts' country and AS now (GeoIP is the main thread's) */
+	engine_flow_geo(s->engine, f, &x->geo[0], &x->geo[1]);
+	if (s->cur->nflows + s->cur->nraw >= STORE_BATCH_FLOWS)
 		store_queue_put(s);
 }
 
@@ -1364,18 +1507,12 @@ store_add_flow(struct store *s, const struct store_flow *f)
 	struct store_batch *b = s->cur;
 	int64_t end;
 
-	if (b->nflows == b->capflows) {
-		b->capflows = b->capflows ? b->capflows * 2 : 256;
-		b->flows = xreallocarray(b->flows, b->capflows,
-		    sizeof *b->flows);
-	}
-	b->flows[b->nflows++] = *f;
-	s->flows_in++;
+	*store_flow_slot(s) = *f;
 	/* the packet clock: the record's last packet */
 	end = (f->ts_us + f->duration_us) / 1000000;
 	if (end > b->newest)
 		b->newest = end;
-	if (b->nflows >= STORE_BATCH_FLOWS)
+	if (b->nflows + b->nraw >= STORE_BATCH_FLOWS)
 		store_queue_put(s);
 }
 
@@ -1531,6 +1668,7 @@ store_close(struct store *s, char **cause)
 	}
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
+	store_seg_close(s->seg);
 	if (sqlite3_close(s->db) != SQLITE_OK && rc == 0) {
 		if (cause != NULL)
 			xasprintf(cause, "%s: cannot close the database",
@@ -1539,8 +1677,12 @@ store_close(struct store *s, char **cause)
 	}
 	store_batch_free(s->cur);
 	store_live_state_free(s->live);
-	free(s->agg.t);
-	free(s->hold.t);
+	free(s->agg.slot);
+	free(s->agg.e);
+	while (s->nspare > 0)
+		free(s->spare[--s->nspare]);
+	while (s->nspare_raw > 0)
+		free(s->spare_raw[--s->nspare_raw]);
 	free(s->error);
 	free(s->path);
 	free(s);

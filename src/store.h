@@ -19,7 +19,7 @@
 struct engine;
 struct out_writer;
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_APP_ID		0x77747031	/* "wtp1": PRAGMA application_id */
 
 struct store_cfg {
@@ -80,6 +80,9 @@ struct store_flow {
 	char cid[64];
 	uint32_t rtt_us;
 	uint32_t retrans;
+	/* GeoIP when the flow was stored ("" / 0: unknown) */
+	char orig_cc[3], resp_cc[3];
+	uint32_t orig_asn, resp_asn;
 };
 
 /* The default database path for this user (owned, caller frees):
@@ -181,5 +184,84 @@ char	*store_pick_path(const char *given);
 int	 store_export(const char *path, enum store_what, const char *since,
 	    const char *until, struct out_writer *, char **cause,
 	    int *dbproblem);
+
+/* ---- segments (store-seg.c) ------------------------------------------ */
+
+/* Flow records and host totals are kept packed, a batch's in one row
+ * (flow_seg, host_seg); the virtual tables flows, host_hour and host_day
+ * read them back as rows. */
+#define STORE_SEG_SCHEMA						\
+	"CREATE TABLE flow_seg (id INTEGER PRIMARY KEY, "		\
+	"  t_min INTEGER NOT NULL, t_max INTEGER NOT NULL, "		\
+	"  n INTEGER NOT NULL, data BLOB NOT NULL);\n"			\
+	"CREATE INDEX flow_seg_t ON flow_seg (t_max, t_min);\n"		\
+	"CREATE INDEX flow_seg_t0 ON flow_seg (t_min);\n"			\
+	"CREATE TABLE host_seg (id INTEGER PRIMARY KEY, "		\
+	"  tier INTEGER NOT NULL, ts INTEGER NOT NULL, "		\
+	"  lvl INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);\n" \
+	"CREATE INDEX host_seg_ts ON host_seg (tier, ts, lvl);\n"
+#define STORE_SEG_FLOWS	8192	/* flow records per segment at most */
+
+/* A host's totals in one hour or day (tier 0 or 1). */
+struct store_seg_host {
+	char addr[OUT_ADDR_MAX];	/* "": none */
+	uint64_t v[4];			/* bytes in, out, packets in, out */
+	uint64_t flows;
+};
+
+struct seg_buf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+struct store_seg;		/* a writer: statements and a buffer */
+
+/* An engine flow as the store's sink copied it (main thread): the store
+ * thread packs it as it is (store_seg_add_raw), and the readers make its
+ * text columns. */
+struct store_raw {
+	struct flow f;
+	struct flow_tunnel tu;
+	int has_tu;
+	struct geoip_info geo[2];	/* originator's, responder's */
+};
+
+/* A writer on db (a write connection); NULL if its statements cannot be
+ * prepared (sqlite3_errmsg(db) says why). */
+struct store_seg *store_seg_open(struct sqlite3 *);
+void	 store_seg_close(struct store_seg *);
+/* Inside a transaction: n flow records as segments of STORE_SEG_FLOWS at
+ * most; one tier's host totals for the hour or day ts as one segment
+ * (merged with others when a level is full).  SQLite result codes. */
+int	 store_seg_add_flows(struct store_seg *, const struct store_flow *,
+	    size_t n);
+int	 store_seg_add_raw(struct store_seg *, const struct store_raw *,
+	    size_t n);
+int	 store_seg_add_hosts(struct store_seg *, int tier, int64_t ts,
+	    const struct store_seg_host *const *, size_t n);
+/* The day totals of the hours in [from, to), added from theirs. */
+int	 store_seg_roll_days(struct store_seg *, int64_t from, int64_t to);
+/* Delete the flow records that start before before_us, the host totals
+ * of a tier before the hour or day before; *rows (if not NULL) gets the
+ * rows the virtual table loses. */
+int	 store_seg_prune_flows(struct store_seg *, int64_t before_us,
+	    int64_t *rows);
+int	 store_seg_prune_hosts(struct sqlite3 *, int tier, int64_t before,
+	    int64_t *rows);
+/* The virtual tables flows, host_hour and host_day on this connection. */
+int	 store_seg_register(struct sqlite3 *);
+/* Schema 1 to 2: the rows of flows, host_hour and host_day into
+ * segments, the tables dropped (inside the migration's transaction). */
+int	 store_seg_migrate_v1(struct sqlite3 *);
+/* Unpacking, for the fuzzer: a flow segment's records into *f (grown),
+ * a host segment's distinct addresses; their count, or -1 if damaged. */
+long	 store_seg_decode_flows(const void *, size_t, int64_t base,
+	    struct store_flow **, size_t *cap);
+long	 store_seg_decode_hosts(const void *, size_t);
+/* Packing, for the tests and the fuzzer. */
+void	 store_seg_begin(struct seg_buf *);
+void	 store_seg_put_flow(struct seg_buf *, const struct store_flow *,
+	    int64_t base);
+void	 store_seg_put_host(struct seg_buf *, const struct store_seg_host *);
 
 #endif

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "fmt.h"
+#include "geoip.h"
 
 #define HEADER_MAX_SOURCES 4
 #define HEADER_STALE_S	5	/* a snapshot older than this: not writing */
@@ -305,6 +306,15 @@ header_draw(struct ui_pane *p)
 		    fmt_count(ev, b, sizeof b));
 	if (ui->paused)
 		ui_line_puts(l, UI_COLOR_WARN, "  [display paused]");
+	if (geoip_notice(engine_geoip(ui->engine)) != NULL) {
+		ui_line_puts(l, UI_COLOR_HEADER, "  ");
+		ui_line_puts(l, UI_COLOR_WARN,
+		    geoip_notice(engine_geoip(ui->engine)));
+	} else if (!geoip_active(engine_geoip(ui->engine))) {
+		ui_line_puts(l, UI_COLOR_HEADER, "  ");
+		ui_line_puts(l, UI_COLOR_WARN,
+		    geoip_status(engine_geoip(ui->engine)));
+	}
 	if (ui->bpf != NULL && ui->bpf[0] != '\0') {
 		ui_line_puts(l, UI_COLOR_HEADER, "  bpf: ");
 		ui_line_puts(l, UI_COLOR_HEADER, ui->bpf);

@@ -186,6 +186,12 @@ ui_db_open(const char *path, char **cause, int *denied)
 		sqlite3_close(db);
 		return NULL;
 	}
+	/* flows, host_hour and host_day (store-seg.c) */
+	if (store_seg_register(db) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
 	return db;
 }
 
@@ -346,8 +352,8 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 		return -1;
 
 	if (hist_prepare(db, "SELECT addr, name, in_2s, in_10s, in_40s, "
-	    "out_2s, out_10s, out_40s, bytes_in, bytes_out, flows, last_ts "
-	    "FROM live_hosts ORDER BY rank", &st, cause) != 0)
+	    "out_2s, out_10s, out_40s, bytes_in, bytes_out, flows, last_ts, "
+	    "cc FROM live_hosts ORDER BY rank", &st, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	    m->nhosts < UI_MODEL_ROWS) {
@@ -365,6 +371,7 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 		h->bytes_out = hist_u64(st, 9);
 		h->flows = hist_u64(st, 10);
 		h->last_s = sqlite3_column_int64(st, 11);
+		hist_copy(h->cc, sizeof h->cc, st, 12);
 	}
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "geoip.h"
 #include "xmalloc.h"
 
 #define HOST_TOP_ROWS	6	/* summary lines above the tables */
@@ -397,8 +398,9 @@ host_draw(struct ui_pane *p)
 	struct ui *ui = p->ui;
 	const struct host *h;
 	const char *name;
-	char addr[FMT_ADDR_MAX], self[FMT_ADDR_MAX], a[64], b[64];
+	char addr[FMT_ADDR_MAX], self[FMT_ADDR_MAX], a[64], b[64], cc[3];
 	char buf[PKT_NAME_MAX + 32];
+	const struct geoip *geo;
 	struct ui_cols c;
 	struct ui_line *l;
 	unsigned i, half = p->w / 2;
@@ -431,11 +433,29 @@ host_draw(struct ui_pane *p)
 		ui_line_puts(l, UI_COLOR_WARN,
 		    "  this host is no longer in the table");
 	} else {
-		ui_line_printf(l, UI_COLOR_NORMAL, "  %s  geo --  peers %u  "
-		    "flows %u  seen %s .. %s", h->local ? "local" : "remote",
-		    h->peers, h->flows_active,
+		ui_line_printf(l, UI_COLOR_NORMAL, "  %s  geo ",
+		    h->local ? "local" : "remote");
+		ui_line_puts(l, h->geo.cc[0] != '\0' ? UI_COLOR_HEADER_HI :
+		    UI_COLOR_DIM, geoip_cc(&h->geo, cc));
+		if (h->geo.asn != 0)
+			ui_line_printf(l, UI_COLOR_HEADER_HI, " AS%lu",
+			    (unsigned long)h->geo.asn);
+		ui_line_printf(l, UI_COLOR_NORMAL, "  peers %u  "
+		    "flows %u  seen %s .. %s", h->peers, h->flows_active,
 		    fmt_time_clock(h->first_ns, a, sizeof a),
 		    fmt_time_clock(h->last_ns, b, sizeof b));
+		/* names from the database: sanitised by ui_line_puts */
+		geo = engine_geoip(ui->engine);
+		if (h->geo.city != 0) {
+			ui_line_puts(l, UI_COLOR_NORMAL, "  city ");
+			ui_line_puts(l, UI_COLOR_NORMAL,
+			    geoip_str(geo, h->geo.city));
+		}
+		if (h->geo.org != 0) {
+			ui_line_puts(l, UI_COLOR_NORMAL, "  as ");
+			ui_line_puts(l, UI_COLOR_NORMAL,
+			    geoip_str(geo, h->geo.org));
+		}
 		if (p->h > 2)
 			rates_line(ui, &p->lines[2], "in", host_rate_in(h),
 			    h->bytes_in, h->pkts_in, UI_COLOR_RX);

@@ -28,6 +28,7 @@ struct ui_mhost {
 	uint64_t bytes_in, bytes_out;	/* wire bytes */
 	uint64_t flows;
 	int64_t last_s;			/* packet time, s */
+	char cc[3];			/* GeoIP country, "" unknown */
 };
 
 /* A flow of the snapshot, as the connections pane shows it. */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "geoip.h"
 #include "xmalloc.h"
 
 struct talkers {
@@ -306,8 +307,9 @@ talkers_mrow(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 	}
 	ui_cols_put(l, talkers_cols, c, TC_HOST, rc, h->text);
 	ui_cols_put(l, talkers_cols, c, TC_NAME, rc, h->name);
-	ui_cols_put(l, talkers_cols, c, TC_GEO, rc == UI_COLOR_NORMAL ?
-	    UI_COLOR_DIM : rc, "--");
+	ui_cols_put(l, talkers_cols, c, TC_GEO, rc == UI_COLOR_NORMAL &&
+	    h->cc[0] == '\0' ? UI_COLOR_DIM : rc, h->cc[0] != '\0' ? h->cc :
+	    "--");
 	for (k = 0; k < 3; k++) {
 		fmt_rate(h->in[k], bits, 1, buf, sizeof buf);
 		ui_cols_put(l, talkers_cols, c, TC_IN2 + k,
@@ -445,7 +447,7 @@ talkers_row(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 {
 	struct ui *ui = p->ui;
 	const struct ui_col *cols = talkers_cols;
-	char buf[PKT_NAME_MAX];
+	char buf[PKT_NAME_MAX], cc[3];
 	const char *name;
 	uint32_t in[60], out[60];
 	double v[60];
@@ -459,8 +461,9 @@ talkers_row(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 		name = engine_name_lookup(ui->engine, h->ip_ver, h->addr);
 		ui_cols_put(l, cols, c, TC_NAME, rc, name ? name : "");
 	}
-	ui_cols_put(l, cols, c, TC_GEO, rc == UI_COLOR_NORMAL ?
-	    UI_COLOR_DIM : rc, "--");
+	ui_cols_put(l, cols, c, TC_GEO, rc == UI_COLOR_NORMAL &&
+	    h->geo.cc[0] == '\0' ? UI_COLOR_DIM : rc,
+	    geoip_cc(&h->geo, cc));
 #define RATE_COL(col, r, secs, color) do {				\
 	if (c->x[col] >= 0) {						\
 		fmt_rate(ui_rate(r, h->last_ns, ui->now_sec, secs), bits, \

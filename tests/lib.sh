@@ -31,6 +31,9 @@ WT_TMP=
 wt_init() {
 	[ -n "${1:-}" ] && WT_NAME=$1
 	: "${WT_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	# tests/wtdb.py for the Python checks of a database
+	PYTHONPATH=$WT_SRCDIR/tests${PYTHONPATH:+:$PYTHONPATH}
+	export PYTHONPATH
 	WT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/wt-$WT_NAME.XXXXXX") ||
 	    wt_hard "cannot make a temporary directory"
 	# wiretop started as root drops to the user nobody before it opens
@@ -163,12 +166,11 @@ wt_need_sqlite3() {
 }
 
 # wt_sql DB SQL: the rows of a query, read-only, columns joined by "|"
-# (NULL as an empty string); needs wt_need_sqlite3.
+# (NULL as an empty string), as wiretop reads the database (`wiretop db
+# sql`: flows, host_hour and host_day are tables only inside wiretop).
+# Python checks use tests/wtdb.py the same way (PYTHONPATH has it).
 wt_sql() {
-	python3 -c 'import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for r in c.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in r))' "$@"
+	"$WIRETOP" db --db "$1" sql "$2"
 }
 
 # wt_wait_log FILE REGEX [TENTHS]: wait (100 tenths of a second unless

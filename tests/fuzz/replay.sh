@@ -48,6 +48,10 @@ replay pcapfile "$fuzz/corpus/pcapfile" "$@"
 replay config "$fuzz/corpus/config"
 # the flow log reader (import): its seed logs
 replay flowlog "$fuzz/corpus/flowlog"
+# the history store's segments (a database file's packed rows)
+replay seg "$fuzz/corpus/seg"
+# the GeoIP reader: the tests' own databases (tests/geoip/mkdb.pl)
+replay geoip "$fuzz/corpus/geoip"
 
 [ "$ran" -eq 1 ] || wt_missing "no fuzz corpus or crash input to replay"
 wt_finish

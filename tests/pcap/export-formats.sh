@@ -29,9 +29,10 @@ FLOW_COLS = ("ts,uid,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,service,"
     "duration,orig_bytes,resp_bytes,conn_state,history,orig_pkts,"
     "orig_ip_bytes,resp_pkts,resp_ip_bytes,orig_wire_bytes,resp_wire_bytes,"
     "vlan,inner_vlan,return_vlan,tunnel_parents,tunnel,community_id,rtt_ms,"
-    "retrans,schema").split(",")
+    "retrans,orig_cc,resp_cc,orig_asn,resp_asn,schema").split(",")
 HOST_COLS = ("addr,ip_version,name,local,bytes_in,bytes_out,pkts_in,"
-    "pkts_out,peers,first_seen,last_seen,schema").split(",")
+    "pkts_out,peers,first_seen,last_seen,cc,asn,as_org,city,"
+    "schema").split(",")
 SUMMARY_COLS = ["section", "key", "value", "schema"]
 SCHEMA = {"flows": "wiretop.flows/2", "hosts": "wiretop.hosts/1",
     "summary": "wiretop.summary/1"}
@@ -46,11 +47,14 @@ FLOW_TYPES = {"ts": "num", "uid": "str", "id.orig_h": "str",
     "resp_wire_bytes": "int", "vlan": "int?", "inner_vlan": "int?",
     "return_vlan": "int?", "tunnel_parents": "strlist?", "tunnel": "str?",
     "community_id": "str?",
-    "rtt_ms": "num?", "retrans": "int", "schema": "str"}
+    "rtt_ms": "num?", "retrans": "int", "orig_cc": "str?",
+    "resp_cc": "str?", "orig_asn": "int?", "resp_asn": "int?",
+    "schema": "str"}
 HOST_TYPES = {"addr": "str", "ip_version": "int", "name": "str?",
     "local": "bool", "bytes_in": "int", "bytes_out": "int",
     "pkts_in": "int", "pkts_out": "int", "peers": "int",
-    "first_seen": "num", "last_seen": "num", "schema": "str"}
+    "first_seen": "num", "last_seen": "num", "cc": "str?", "asn": "int?",
+    "as_org": "str?", "city": "str?", "schema": "str"}
 
 class Bad(Exception):
     pass

@@ -44,8 +44,10 @@ db=$WT_TMP/h.db
 WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$db" "$WT_TMP/db.pcap" \
     >/dev/null 2>"$WT_TMP/err" || wt_hard "import failed: $(cat "$WT_TMP/err")"
 
+# the tables as wiretop shows them (flows, host_hour, host_day are made
+# of segments inside wiretop); sqlite3 itself for the raw file
 q() {
-	sqlite3 "$db" "$1"
+	"$WIRETOP" db --db "$db" sql "$1"
 }
 tables="samples_sec samples_min samples_hour host_hour host_day
 service_hour service_day flows names alerts"
@@ -54,11 +56,13 @@ service_hour service_day flows names alerts"
 "$WIRETOP" db check --db "$db" >"$WT_TMP/out" 2>"$WT_TMP/err"
 wt_check "check on a good database: exit 0" [ $? -eq 0 ]
 wt_check "check says integrity ok" grep -q '^integrity    ok$' "$WT_TMP/out"
-wt_check "check gives the schema version" grep -q '^schema       1 ' \
+wt_check "check gives the schema version" grep -q '^schema       2 ' \
     "$WT_TMP/out"
 n=$(q "select count(*) from flows")
-wt_check "check counts the flow records as sqlite3 does ($n)" \
-    grep -Eq "^flows +$n  2023-11-14T22:13:20Z" "$WT_TMP/out"
+wt_check "the flows table holds the 1543 flows of the construction ($n)" \
+    [ "$n" = 1543 ]
+wt_check "check counts them, from the first one's second" \
+    grep -Eq "^flows +1543  2023-11-14T22:13:20Z" "$WT_TMP/out"
 wt_check "check gives the newest second stored" \
     grep -q "^newest       $(date -u -d @$(q "select value from meta where key = 'newest'") +%Y-%m-%dT%H:%M:%SZ)\$" \
     "$WT_TMP/out"
@@ -120,6 +124,95 @@ wt_check "vacuum shrinks the file after the purge ($s1 -> $s2 bytes)" \
 wt_check "vacuum reports the sizes" grep -q "bytes before" "$WT_TMP/out"
 wt_check "integrity_check after vacuum: ok" \
     [ "$(q "pragma integrity_check")" = ok ]
+
+# a damaged segment: SQLite's pages are sound, the packing is not
+WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$WT_TMP/s.db" \
+    "$WT_TMP/db.pcap" >/dev/null 2>&1
+sqlite3 "$WT_TMP/s.db" "update flow_seg set data = substr(data, 1, 200) ||
+    x'ffffffffffffffffffff' || substr(data, 211) where id = (select min(id)
+    from flow_seg)" || wt_hard "sqlite3 could not change the segment"
+"$WIRETOP" db check --db "$WT_TMP/s.db" >"$WT_TMP/out" 2>"$WT_TMP/err"
+rc=$?
+wt_check "check on a damaged flow segment: exit 4 (got $rc), the problem named" \
+    [ $rc -eq 4 ] && grep -q 'problem: flows: .*damaged segment' "$WT_TMP/out"
+"$WIRETOP" export --db "$WT_TMP/s.db" --since 1970-01-01 >/dev/null \
+    2>"$WT_TMP/err"
+rc=$?
+wt_check "export --db of it: exit 4, one line ($(head -1 "$WT_TMP/err"))" \
+    [ $rc -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ]
+sqlite3 "$WT_TMP/s.db" "update host_seg set data = x'01ff'" ||
+    wt_hard "sqlite3 could not change the host segments"
+"$WIRETOP" report --db "$WT_TMP/s.db" --since 1970-01-01 >/dev/null \
+    2>"$WT_TMP/err"
+rc=$?
+wt_check "report --db with damaged host totals: exit 4, one line ($(head -1 "$WT_TMP/err"))" \
+    [ $rc -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ]
+
+# schema 1 (a row per flow record and per host total) is migrated: the
+# rows written here come back, the same, from the segments
+v1=$WT_TMP/v1.db
+sqlite3 "$v1" <<'SQL' || wt_hard "sqlite3 could not make a schema 1 database"
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+CREATE TABLE samples_sec (ts INTEGER NOT NULL, source TEXT NOT NULL, rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL, rx_pkts INTEGER NOT NULL, tx_pkts INTEGER NOT NULL, drops INTEGER NOT NULL, decode_errors INTEGER NOT NULL, PRIMARY KEY (ts, source)) WITHOUT ROWID;
+CREATE TABLE samples_min (ts INTEGER NOT NULL, source TEXT NOT NULL, rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL, rx_pkts INTEGER NOT NULL, tx_pkts INTEGER NOT NULL, drops INTEGER NOT NULL, decode_errors INTEGER NOT NULL, PRIMARY KEY (ts, source)) WITHOUT ROWID;
+CREATE TABLE samples_hour (ts INTEGER NOT NULL, source TEXT NOT NULL, rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL, rx_pkts INTEGER NOT NULL, tx_pkts INTEGER NOT NULL, drops INTEGER NOT NULL, decode_errors INTEGER NOT NULL, PRIMARY KEY (ts, source)) WITHOUT ROWID;
+CREATE TABLE host_hour (ts INTEGER NOT NULL, addr TEXT NOT NULL, bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, pkts_in INTEGER NOT NULL, pkts_out INTEGER NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (ts, addr)) WITHOUT ROWID;
+CREATE TABLE host_day (ts INTEGER NOT NULL, addr TEXT NOT NULL, bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL, pkts_in INTEGER NOT NULL, pkts_out INTEGER NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (ts, addr)) WITHOUT ROWID;
+CREATE TABLE service_hour (ts INTEGER NOT NULL, service TEXT NOT NULL, bytes INTEGER NOT NULL, pkts INTEGER NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (ts, service)) WITHOUT ROWID;
+CREATE TABLE service_day (ts INTEGER NOT NULL, service TEXT NOT NULL, bytes INTEGER NOT NULL, pkts INTEGER NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (ts, service)) WITHOUT ROWID;
+CREATE TABLE flows (ts_us INTEGER NOT NULL, uid TEXT NOT NULL, orig_h TEXT NOT NULL, orig_p INTEGER NOT NULL, resp_h TEXT NOT NULL, resp_p INTEGER NOT NULL, proto TEXT NOT NULL, service TEXT, duration_us INTEGER NOT NULL, orig_bytes INTEGER NOT NULL, resp_bytes INTEGER NOT NULL, conn_state TEXT NOT NULL, history TEXT, orig_pkts INTEGER NOT NULL, orig_ip_bytes INTEGER NOT NULL, resp_pkts INTEGER NOT NULL, resp_ip_bytes INTEGER NOT NULL, orig_wire_bytes INTEGER NOT NULL, resp_wire_bytes INTEGER NOT NULL, vlan INTEGER, inner_vlan INTEGER, return_vlan INTEGER, tunnel_parents TEXT, tunnel TEXT, community_id TEXT, rtt_us INTEGER, retrans INTEGER NOT NULL);
+CREATE INDEX flows_ts ON flows (ts_us);
+CREATE TABLE names (addr TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL, first_ts INTEGER NOT NULL, last_ts INTEGER NOT NULL, PRIMARY KEY (addr, name)) WITHOUT ROWID;
+CREATE TABLE alerts (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, severity INTEGER NOT NULL, kind TEXT NOT NULL, subject TEXT, message TEXT NOT NULL, value REAL, threshold REAL, state TEXT NOT NULL DEFAULT 'active', resolved_ts INTEGER);
+CREATE INDEX alerts_ts ON alerts (ts);
+CREATE TABLE imported_files (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, imported_ts INTEGER NOT NULL, complete INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE live_snapshot (wall_ns INTEGER NOT NULL, pkt_ns INTEGER NOT NULL, flows INTEGER NOT NULL, hosts INTEGER NOT NULL, packets INTEGER NOT NULL, hist_dropped INTEGER NOT NULL DEFAULT 0, hist_retries INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE live_sources (idx INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL, detail TEXT, rx_rate REAL, tx_rate REAL, pps REAL, drops_kernel INTEGER, drops_iface INTEGER, drops_ring INTEGER, flows INTEGER, hosts INTEGER, rx_series TEXT, tx_series TEXT);
+CREATE TABLE live_hosts (rank INTEGER PRIMARY KEY, addr TEXT NOT NULL, name TEXT, in_2s REAL, in_10s REAL, in_40s REAL, out_2s REAL, out_10s REAL, out_40s REAL, bytes_in INTEGER, bytes_out INTEGER, flows INTEGER, last_ts INTEGER);
+CREATE TABLE live_flows (rank INTEGER PRIMARY KEY, proto TEXT NOT NULL, proto_num INTEGER, orig_h TEXT NOT NULL, orig_p INTEGER, resp_h TEXT NOT NULL, resp_p INTEGER, orig_name TEXT, resp_name TEXT, service TEXT, conn_state TEXT, duration REAL, orig_rate REAL, resp_rate REAL, bytes INTEGER, rtt_us INTEGER, retrans INTEGER);
+CREATE TABLE live_services (kind TEXT NOT NULL, rank INTEGER NOT NULL, name TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (kind, rank)) WITHOUT ROWID;
+INSERT INTO schema_version VALUES (1);
+INSERT INTO meta VALUES ('newest', 1700003600);
+INSERT INTO flows VALUES (1700000000123456, 'CabcdefghijklmnopQ', '10.1.0.1', 40000, '10.1.0.2', 443, 'tcp', 'https', 2500000, 100, 2000, 'SF', 'ShADadFf', 5, 308, 4, 2208, 378, 2264, NULL, NULL, NULL, NULL, NULL, '1:abc=', 1500, 1);
+INSERT INTO flows VALUES (1700003000000001, 'CzyxwvutsrqponmlkJ', 'fe80::1', 5353, 'ff02::fb', 5353, 'udp', NULL, 0, 30, 0, 'S0', 'D', 1, 78, 0, 0, 92, 0, 7, 8, 9, 'Cparent1,Cparent2', 'vxlan', NULL, NULL, 0);
+INSERT INTO host_hour VALUES (1699999200, '10.1.0.1', 2264, 378, 4, 5, 1), (1699999200, '10.1.0.2', 378, 2264, 5, 4, 1), (1700002800, 'fe80::1', 0, 92, 0, 1, 1);
+INSERT INTO host_day VALUES (1699920000, '10.1.0.1', 2264, 378, 4, 5, 1), (1699920000, '10.1.0.2', 378, 2264, 5, 4, 1), (1699920000, 'fe80::1', 0, 92, 0, 1, 1);
+PRAGMA application_id = 2004119601;
+SQL
+cp "$v1" "$WT_TMP/v1-before.db"
+for t in flows host_hour host_day; do
+	sqlite3 "$v1" "select * from $t" | sort >"$WT_TMP/v1.$t"
+done
+"$WIRETOP" db check --db "$v1" >"$WT_TMP/out" 2>"$WT_TMP/err"
+wt_check "a schema 1 database: check migrates it (exit $?, schema 2)" \
+    grep -q '^schema       2 ' "$WT_TMP/out"
+# (schema 2's flows have four more columns, the GeoIP ones: NULL here)
+v1cols="ts_us, uid, orig_h, orig_p, resp_h, resp_p, proto, service,
+    duration_us, orig_bytes, resp_bytes, conn_state, history, orig_pkts,
+    orig_ip_bytes, resp_pkts, resp_ip_bytes, orig_wire_bytes,
+    resp_wire_bytes, vlan, inner_vlan, return_vlan, tunnel_parents, tunnel,
+    community_id, rtt_us, retrans"
+for t in flows host_hour host_day; do
+	c='*'
+	[ $t = flows ] && c=$v1cols
+	"$WIRETOP" db --db "$v1" sql "select $c from $t" | sort >"$WT_TMP/v2.$t"
+	wt_check "migrated: every row of $t as it was ($(wc -l <"$WT_TMP/v1.$t") rows)" \
+	    cmp -s "$WT_TMP/v1.$t" "$WT_TMP/v2.$t"
+done
+wt_check "migrated: the GeoIP columns are there, empty" \
+    [ "$("$WIRETOP" db --db "$v1" sql "select count(*) from flows where
+        orig_cc is null and resp_cc is null and orig_asn is null and
+        resp_asn is null")" = 2 ]
+wt_check "migrated: the row tables are gone, the segments hold them" \
+    [ "$(sqlite3 "$v1" "select count(*) from sqlite_master where name in
+        ('flows', 'host_hour', 'host_day'); select sum(n) from flow_seg")" = "0
+2" ]
+chmod 0444 "$WT_TMP/v1-before.db"
+"$WIRETOP" export --db "$WT_TMP/v1-before.db" --since 1970-01-01 \
+    >"$WT_TMP/out" 2>"$WT_TMP/err"
+wt_check "a schema 1 database read-only: export still reads its rows (exit $?)" \
+    [ "$(grep -c ',wiretop.flows/' "$WT_TMP/out")" -eq 2 ]
 
 # a damaged copy: two pages in the middle overwritten
 WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$WT_TMP/c.db" \

@@ -36,7 +36,7 @@ wt_check "its new directory is owner-only (0700, got $mode)" [ "$mode" = 700 ]
 got=$(sql "$db" "pragma journal_mode")
 wt_check "journal_mode is wal (got $got)" [ "$got" = wal ]
 got=$(sql "$db" "select version from schema_version")
-wt_check "schema_version is 1 (got $got)" [ "$got" = 1 ]
+wt_check "schema_version is 2 (got $got)" [ "$got" = 2 ]
 got=$(sql "$db" "pragma integrity_check")
 wt_check "integrity_check: $got" [ "$got" = ok ]
 
@@ -94,7 +94,7 @@ done
 rc=$?
 wait $lockpid
 want=$("$WIRETOP" export -r "$WT_TMP/icmp.pcap" --format ndjson | wc -l)
-got=$(sql "$db" "select count(*) from flows where proto = 'icmp'")
+got=$(wt_sql "$db" "select count(*) from flows where proto = 'icmp'")
 done=$(sql "$db" "select count(*) from imported_files where complete = 1")
 [ $rc -eq 0 ] && [ "$got" -eq "$want" ] && [ "$done" -eq 2 ]
 wt_check "a writer holding the lock 4 s: import waits and completes (rc $rc, icmp flows $got of $want, $done files complete): $(cat "$WT_TMP/err")" \

@@ -116,11 +116,9 @@ same() {
 		diff "$2" "$3" | head -8 | sed 's/^/#   /'
 	fi
 }
-# count N DB: flow rows in DB (sqlite3 through python).
+# rows DB SQL: the first column of the query's first row.
 rows() {
-	python3 -c 'import sqlite3,sys
-print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
-	    "$1" "$2"
+	wt_sql "$1" "$2" | head -n 1 | cut -d '|' -f 1
 }
 
 # tojson.py TSV OUT ISO: Zeek's JSON form of a conn.log (LogAscii::

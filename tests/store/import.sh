@@ -40,7 +40,7 @@ fi
 # check.py DB PCAP FLOWS_R FLOWS_DB: every check of one capture; prints
 # "ok - ..." / "not ok - ..." lines.
 cat >"$WT_TMP/check.py" <<'PY'
-import sqlite3, subprocess, sys, collections
+import wtdb, subprocess, sys, collections
 db, pcap, fr, fd, name = sys.argv[1:6]
 def out(ok, what):
     print(("ok - " if ok else "not ok - ") + name + ": " + what)
@@ -69,7 +69,7 @@ for line in t.splitlines():
         ipp += 1; ipb += n
         hb[(src, "out")] += n; hp[(src, "out")] += 1
         hb[(dst, "in")] += n; hp[(dst, "in")] += 1
-c = sqlite3.connect(db)
+c = wtdb.connect(db)
 got = {r[0]: (r[1], r[2]) for r in c.execute(
     "select ts, sum(rx_pkts + tx_pkts), sum(rx_bytes + tx_bytes) "
     "from samples_sec group by ts")}
@@ -136,10 +136,10 @@ for cap in $caps; do
 
 	# The same file again: refused in one line, nothing counted twice.
 	q="select (select count(*) from flows), (select sum(rx_bytes + tx_bytes) from samples_sec), (select sum(bytes_in) from host_hour), (select count(*) from imported_files)"
-	before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "$db" "$q")
+	before=$(python3 -c "import wtdb,sys; print(wtdb.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "$db" "$q")
 	"$WIRETOP" import --db "$db" "$cap" 2>"$WT_TMP/err"
 	rc=$?
-	after=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "$db" "$q")
+	after=$(python3 -c "import wtdb,sys; print(wtdb.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())" "$db" "$q")
 	if [ $rc -eq 0 ] && [ "$before" = "$after" ] &&
 	    [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] &&
 	    grep -q "already in" "$WT_TMP/err"; then
@@ -265,8 +265,7 @@ rc=$?
 wt_check "big file again: exit 0, nothing imported ($(cat "$WT_TMP/err"))" \
     eval '[ $rc -eq 0 ] && grep -q "already in" "$WT_TMP/err"'
 flows() {
-	python3 -c 'import sqlite3,sys
-print(sqlite3.connect(sys.argv[1]).execute("select count(*) from flows").fetchone()[0])' "$1"
+	wt_sql "$1" "select count(*) from flows"
 }
 n1=$(flows "$db")
 wt_check "big file: 15000 flow records ($n1)" [ "$n1" = 15000 ]

@@ -38,11 +38,11 @@ WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import -c "$WT_TMP/ret.conf" \
 wt_check "import with small retention settings: exit 0" [ $? -eq 0 ]
 
 python3 - "$db" <<'PY' >"$WT_TMP/out"
-import sqlite3, sys
+import wtdb, sys
 base = 1700000000
 times = [base + i * 7 for i in range(1543)]
 newest = times[-1]
-c = sqlite3.connect(sys.argv[1])
+c = wtdb.connect(sys.argv[1])
 def check(what, got, want):
     print(("ok - " if got == want else "not ok - ") +
         "%s: %d rows kept, want %d" % (what, len(got), len(want)))

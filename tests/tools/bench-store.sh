@@ -89,8 +89,7 @@ verdict()
 echo
 echo "== history store: import of $short ($sflows flow records)"
 best_of import "$wiretop" import -u root --db "$db" "$short"
-n=$(python3 -c 'import sqlite3,sys
-print(sqlite3.connect(sys.argv[1]).execute("select count(*) from flows").fetchone()[0])' "$db" 2>/dev/null)
+n=$("$wiretop" db --db "$db" sql "select count(*) from flows" 2>/dev/null)
 if [ "$n" != "$sflows" ]; then
 	echo "bench-store: FAIL: the database holds '${n:-no}' flow records, expected $sflows"
 	failed=1

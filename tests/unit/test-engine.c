@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "geoip.h"
 #include "pkt.h"
+#include "wt-check.h"
 
 #define SEC	1000000000ull
 #define MS	1000000ull
@@ -921,6 +923,82 @@ START_TEST(test_hosts_untracked)
 	ck_assert_uint_eq(t->hosts_created, 4);
 	ck_assert_uint_eq(t->hosts_untracked, 3);
 	engine_free(e);
+}
+END_TEST
+
+/* GeoIP through the engine, on MaxMind's test databases (their source
+ * JSON: 81.2.69.142 is GB, London in GeoIP2-City-Test; 1.128.0.1 is
+ * AS1221 "Telstra Pty Ltd" in GeoLite2-ASN-Test): a host is looked up
+ * when it is made, a local one never; a flow endpoint the full host
+ * table does not hold is looked up for its record; reopening without
+ * databases and refreshing clears every host. */
+START_TEST(test_geo)
+{
+	const char *corpus = getenv("WT_CORPUS");
+	char city[512], asn[512];
+	struct geoip_info o, r;
+	struct engine_cfg c;
+	struct recs rs;
+	struct engine *e;
+	struct geoip *g;
+	const struct host *h;
+	const struct flow *f;
+	uint8_t a[16], v;
+	int seen = 0;
+
+	if (corpus == NULL)
+		WT_MISSING("WT_CORPUS not set (the MaxMind test databases)");
+	snprintf(city, sizeof city, "%s/mmdb/GeoIP2-City-Test.mmdb", corpus);
+	snprintf(asn, sizeof asn, "%s/mmdb/GeoLite2-ASN-Test.mmdb", corpus);
+	if (access(city, R_OK) != 0 || access(asn, R_OK) != 0)
+		WT_MISSING("no MaxMind test databases in $WT_CORPUS/mmdb");
+	g = geoip_create(city, asn);
+	ck_assert_int_eq(geoip_open(g), 2);
+	ck_assert_ptr_null(geoip_notice(g));
+	memset(&c, 0, sizeof c);
+	c.max_hosts = 2;
+	c.geoip = g;
+	e = mk_engine(&c, &rs);
+	feed(e, udp(T0, CA, 1, "81.2.69.142", 2, 10));
+	feed(e, udp(T0 + MS, CA, 3, "1.128.0.1", 4, 10));	/* untracked */
+
+	addr("81.2.69.142", a, &v);
+	h = engine_host_lookup(e, 4, a);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h->geo.state, GEOIP_LOOKED);
+	ck_assert_mem_eq(h->geo.cc, "GB", 2);
+	ck_assert_str_eq(geoip_str(g, h->geo.city), "London");
+	ck_assert_uint_eq(h->geo.asn, 0);
+	addr(CA, a, &v);
+	h = engine_host_lookup(e, 4, a);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h->geo.state, GEOIP_PRIVATE);
+	ck_assert_int_eq(h->geo.cc[0], '\0');
+	addr("1.128.0.1", a, &v);
+	ck_assert_ptr_null(engine_host_lookup(e, 4, a));
+
+	for (f = engine_flow_first(e); f != NULL; f = engine_flow_next(e, f)) {
+		engine_flow_geo(e, f, &o, &r);
+		ck_assert_int_eq(o.state, GEOIP_PRIVATE);
+		if (f->key.b[0] == 1 || f->key.a[0] == 1) {
+			ck_assert_uint_eq(r.asn, 1221);
+			ck_assert_str_eq(geoip_str(g, r.org),
+			    "Telstra Pty Ltd");
+			seen++;
+		} else
+			ck_assert_mem_eq(r.cc, "GB", 2);
+	}
+	ck_assert_int_eq(seen, 1);
+
+	geoip_set_paths(g, "", "");
+	ck_assert_int_eq(geoip_open(g), 0);
+	engine_geo_refresh(e);
+	addr("81.2.69.142", a, &v);
+	h = engine_host_lookup(e, 4, a);
+	ck_assert_int_eq(h->geo.state, GEOIP_NONE);
+	ck_assert_int_eq(h->geo.cc[0], '\0');
+	engine_free(e);
+	geoip_free(g);
 }
 END_TEST
 
@@ -2939,6 +3017,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_default_local);
 	tcase_add_test(tc, test_direction_own);
 	tcase_add_test(tc, test_hosts_untracked);
+	tcase_add_test(tc, test_geo);
 	tcase_add_test(tc, test_net_parse);
 	tcase_add_test(tc, test_rates);
 	tcase_add_test(tc, test_flow_rates);

@@ -168,6 +168,45 @@ START_TEST(csv_rejects_bad_records)
 }
 END_TEST
 
+/* A writer set sparse (out_rec_begin's flows and hosts) fills the
+ * columns a record leaves out with nulls, when its fields are some of
+ * the columns in order; anything else is still refused. */
+START_TEST(sparse_records)
+{
+	static const char *const cols[] = { "a", "b", "c", "d" };
+	struct out_field ac[] = { OUT_F_UINT("a", 1), OUT_F_UINT("c", 3) };
+	struct out_field ca[] = { OUT_F_UINT("c", 3), OUT_F_UINT("a", 1) };
+	struct mem m;
+
+	mem_open(&m, OUT_FMT_CSV);
+	ck_assert_int_eq(out_begin(m.w, "t/1", NULL, cols, 4), 0);
+	out_set_sparse(m.w);
+	ck_assert_int_eq(out_record(m.w, ac, 2), 0);
+	ck_assert_int_eq(out_end(m.w), 0);
+	ck_assert_str_eq(mem_text(&m), "a,b,c,d\n1,,3,\n");
+	mem_done(&m);
+
+	/* fields out of the header's order: refused as before */
+	mem_open(&m, OUT_FMT_CSV);
+	ck_assert_int_eq(out_begin(m.w, "t/1", NULL, cols, 4), 0);
+	out_set_sparse(m.w);
+	ck_assert_int_eq(out_record(m.w, ca, 2), -1);
+	ck_assert_int_eq(out_error(m.w), EINVAL);
+	mem_text(&m);
+	mem_done(&m);
+
+	mem_open(&m, OUT_FMT_NDJSON);
+	ck_assert_int_eq(out_begin(m.w, "t/1", "x", cols, 4), 0);
+	out_set_sparse(m.w);
+	ck_assert_int_eq(out_record(m.w, ac, 2), 0);
+	ck_assert_int_eq(out_end(m.w), 0);
+	ck_assert_str_eq(mem_text(&m),
+	    "{\"schema\":\"t/1\",\"a\":1,\"b\":null,\"c\":3,"
+	    "\"d\":null}\n");
+	mem_done(&m);
+}
+END_TEST
+
 START_TEST(csv_invalid_utf8)
 {
 	char *r;
@@ -728,13 +767,13 @@ test_flow(struct flow *f, unsigned i)
 /* The CSV cells of flow i that do not come from the engine's helpers,
  * as printf and inet_ntop write them; NULL where not checked. */
 static void
-test_flow_want(const struct flow *f, char want[28][64])
+test_flow_want(const struct flow *f, char want[32][64])
 {
 	uint64_t us0 = f->first_ns / 1000, us1 = f->last_ns / 1000;
 	int af = f->key.ip_ver == 6 ? AF_INET6 : AF_INET;
 	int k;
 
-	for (k = 0; k < 28; k++)
+	for (k = 0; k < 32; k++)
 		want[k][0] = '\0';
 	snprintf(want[0], 64, "%llu.%06llu", (unsigned long long)(us0 /
 	    1000000), (unsigned long long)(us0 % 1000000));
@@ -766,7 +805,9 @@ test_flow_want(const struct flow *f, char want[28][64])
 		snprintf(want[25], 64, "%u.%03u", f->rtt_us / 1000,
 		    f->rtt_us % 1000);
 	snprintf(want[26], 64, "%u", f->retrans);
-	strcpy(want[27], "wiretop.flows/2");
+	/* 27-30: orig_cc resp_cc orig_asn resp_asn, empty without an
+	 * engine (no GeoIP) */
+	strcpy(want[31], "wiretop.flows/2");
 }
 
 /* Flow rows through out_rec_flow: 3000 of them cross the writer's buffer
@@ -777,7 +818,7 @@ START_TEST(flow_records)
 {
 	static const int cells[] = {
 		0, 2, 3, 4, 5, 6, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19,
-		20, 22, 23, 25, 26, 27,
+		20, 22, 23, 25, 26, 27, 28, 29, 30, 31,
 	};
 	static const char *const keys[] = {
 		"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h",
@@ -786,9 +827,10 @@ START_TEST(flow_records)
 		"orig_ip_bytes", "resp_pkts", "resp_ip_bytes",
 		"orig_wire_bytes", "resp_wire_bytes", "vlan", "inner_vlan",
 		"return_vlan", "tunnel_parents", "tunnel", "community_id",
-		"rtt_ms", "retrans", "schema",
+		"rtt_ms", "retrans", "orig_cc", "resp_cc", "orig_asn",
+		"resp_asn", "schema",
 	};
-	char want[28][64], needle[128], *line, *next, *c;
+	char want[32][64], needle[128], *line, *next, *c;
 	struct flow f;
 	struct mem m;
 	unsigned i, n = 3000;
@@ -809,10 +851,10 @@ START_TEST(flow_records)
 			next = strchr(line, '\n');
 			ck_assert_ptr_nonnull(next);
 			*next = '\0';
-			for (k = 0; k < 28; k++)
+			for (k = 0; k < 32; k++)
 				ck_assert_str_eq(out_rec_column(OUT_REC_FLOWS,
 				    k), keys[k]);
-			ck_assert_ptr_null(out_rec_column(OUT_REC_FLOWS, 28));
+			ck_assert_ptr_null(out_rec_column(OUT_REC_FLOWS, 32));
 			line = next + 1;
 		}
 		for (i = 1; i <= n; i++) {
@@ -822,13 +864,13 @@ START_TEST(flow_records)
 			test_flow(&f, i);
 			test_flow_want(&f, want);
 			if (fmt == 0) {
-				char *cell[28];
+				char *cell[32];
 
 				/* No cell is quoted: split on commas. */
-				for (k = 0, c = line; k < 28; k++) {
+				for (k = 0, c = line; k < 32; k++) {
 					cell[k] = c;
 					c = strchr(c, ',');
-					if (k < 27) {
+					if (k < 31) {
 						ck_assert_ptr_nonnull(c);
 						*c++ = '\0';
 					}
@@ -848,13 +890,13 @@ START_TEST(flow_records)
 					const char *v = want[cells[k]];
 					int str = cells[k] == 2 ||
 					    cells[k] == 4 || cells[k] == 6 ||
-					    cells[k] == 12 || cells[k] == 27;
+					    cells[k] == 12 || cells[k] == 31;
 
 					snprintf(needle, sizeof needle,
 					    "\"%s\":%s%s%s%c", keys[cells[k]],
 					    str ? "\"" : "", v[0] != '\0' ? v :
 					    "null", str ? "\"" : "",
-					    cells[k] == 27 ? '}' : ',');
+					    cells[k] == 31 ? '}' : ',');
 					ck_assert_msg(strstr(line, needle) !=
 					    NULL, "%s not in %s", needle, line);
 				}
@@ -877,6 +919,7 @@ out_suite(void)
 	tcase_add_test(tc, csv_quoting);
 	tcase_add_test(tc, csv_numbers);
 	tcase_add_test(tc, csv_rejects_bad_records);
+	tcase_add_test(tc, sparse_records);
 	tcase_add_test(tc, csv_invalid_utf8);
 	tcase_add_loop_test(tc, csv_escaping, 0,
 	    (int)(sizeof csv_esc_cases / sizeof csv_esc_cases[0]));
