@@ -19,6 +19,7 @@
 #include "alert-int.h"
 #include "engine.h"
 #include "fmt.h"
+#include "geoip.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -106,6 +107,29 @@ static void
 geo_free(void *arg)
 {
 	free(arg);
+}
+
+int
+alert_geo_engine(void *arg, uint8_t ip_ver, const uint8_t addr[16],
+    char cc[3], uint32_t *asn)
+{
+	struct engine *e = arg;
+	const struct host *h = engine_host_lookup(e, ip_ver, addr);
+	struct geoip_info gi;
+
+	if (h != NULL)
+		gi = h->geo;	/* looked up once, when the host was made */
+	else if (engine_geoip(e) != NULL && geoip_active(engine_geoip(e)))
+		geoip_lookup(engine_geoip(e), ip_ver, addr, &gi);
+	else
+		return 0;
+	if (gi.state != GEOIP_LOOKED)
+		return 0;	/* private, or no database */
+	cc[0] = gi.cc[0];
+	cc[1] = gi.cc[0] != '\0' ? gi.cc[1] : '\0';
+	cc[2] = '\0';
+	*asn = gi.asn;
+	return cc[0] != '\0' || gi.asn != 0;
 }
 
 static int

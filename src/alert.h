@@ -198,8 +198,9 @@ struct alert_sub {
 /*
  * The GeoIP interface the geo and new_peer detectors need: country code
  * (two letters, "" unknown) and ASN (0 unknown) of an address; returns 0
- * if nothing is known.  Until GeoIP is built in, the default knows
- * nothing, and the detectors say so (log, and the pane).
+ * if nothing is known.  mode_alerts_open() sets alert_geo_engine(), which
+ * reads the engine's hosts (wiretop's GeoIP, geoip.c); tests set their
+ * own.
  */
 typedef int (*alert_geo_fn)(void *arg, uint8_t ip_ver,
 	    const uint8_t addr[16], char cc[3], uint32_t *asn);
@@ -216,6 +217,11 @@ struct alerts	*alerts_create(const struct alert_cfg *, struct engine *,
 void		 alerts_free(struct alerts *);
 /* Add a subscriber (at most 8); called for alerts raised later. */
 int		 alerts_subscribe(struct alerts *, const struct alert_sub *);
+/* The GeoIP lookup of wiretop's own GeoIP (geoip.c) through the
+ * engine's hosts (arg: the engine), each looked up once when it was made
+ * (alert-geo.c). */
+int		 alert_geo_engine(void *arg, uint8_t ip_ver,
+		    const uint8_t addr[16], char cc[3], uint32_t *asn);
 /* Set the GeoIP lookup (NULL: none). */
 void		 alerts_set_geo(struct alerts *, alert_geo_fn, void *arg);
 /* Raise an alert, or fold it into the unresolved one with the same kind,

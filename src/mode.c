@@ -68,6 +68,11 @@ mode_alerts_open(const struct wt_opts *o, struct engine *e,
 		free(cause);
 		return WT_EXIT_USAGE;
 	}
+	/* geo and new_peer by ASN read the engine's GeoIP (its databases
+	 * are opened by pipeline_start(); none: the lookups know
+	 * nothing) */
+	if (engine_geoip(e) != NULL)
+		alerts_set_geo(*ap, alert_geo_engine, e);
 	log_info("alerts: detectors %s", alerts_detectors(*ap));
 	return WT_EXIT_OK;
 }

@@ -5,7 +5,8 @@
 # lines, the runs to make: "#@run NAME", its settings ("#@config key =
 # value", on top of the defaults) and the alerts it must raise
 # ("#@expect KIND SUBJECT PEER PORT", "-" for none, "@file" for the
-# capture file as given to -r, which names the source).  Each run exports the
+# capture file as given to -r, which names the source; "@corpus" in a
+# setting for $WT_CORPUS).  Each run exports the
 # alerts as JSON and must raise exactly those: the same multiset of
 # (kind, subject, peer, port), nothing else.  The expectations are
 # worked out in each fixture's comments from how its packets are built.
@@ -28,10 +29,22 @@ for fx in "$WT_SRCDIR"/tests/alerts/*.txt; do
 		out=$WT_TMP/$name-$run.json
 		# the settings of this run: #@config lines after its #@run,
 		# up to the next #@run
-		awk -v r="$run" '
+		awk -v r="$run" -v c="${WT_CORPUS:-}" '
 		    /^#@run / { on = ($2 == r); next }
-		    on && /^#@config / { sub(/^#@config /, ""); print }
+		    on && /^#@config / { sub(/^#@config /, "");
+			gsub(/@corpus/, c); print }
 		' "$fx" >"$conf"
+		# settings that name the corpus (GeoIP test databases)
+		if grep -q '^#@config .*@corpus' "$fx" &&
+		    ! [ -d "${WT_CORPUS:-/nonexistent}/mmdb" ]; then
+			if wt_ci; then
+				wt_fail "$name/$run: no corpus mmdb/ (required when CI=$CI)"
+			else
+				echo "ok - $name/$run # SKIP no corpus mmdb/"
+			fi
+			n=$((n + 1))
+			continue
+		fi
 		if ! WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" export -c "$conf" \
 		    -r "$pcap" --what alerts --format json -o "$out" \
 		    2>"$WT_TMP/err"; then
