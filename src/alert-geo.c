@@ -114,15 +114,16 @@ alert_geo_engine(void *arg, uint8_t ip_ver, const uint8_t addr[16],
     char cc[3], uint32_t *asn)
 {
 	struct engine *e = arg;
-	const struct host *h = engine_host_lookup(e, ip_ver, addr);
+	const struct host *h;
 	struct geoip_info gi;
 
-	if (h != NULL)
-		gi = h->geo;	/* looked up once, when the host was made */
-	else if (engine_geoip(e) != NULL && geoip_active(engine_geoip(e)))
-		geoip_lookup(engine_geoip(e), ip_ver, addr, &gi);
-	else
+	/* no database open: nothing to find (and no lookup to pay) */
+	if (engine_geoip(e) == NULL || !geoip_active(engine_geoip(e)))
 		return 0;
+	if ((h = engine_host_lookup(e, ip_ver, addr)) != NULL)
+		gi = h->geo;	/* looked up once, when the host was made */
+	else
+		geoip_lookup(engine_geoip(e), ip_ver, addr, &gi);
 	if (gi.state != GEOIP_LOOKED)
 		return 0;	/* private, or no database */
 	cc[0] = gi.cc[0];
