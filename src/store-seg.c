@@ -127,7 +127,9 @@ store_seg_put_flow(struct seg_buf *b, const struct store_flow *f,
 	int k;
 
 	seg_room(b, SEG_FLOW_MAX);
-	seg_z(b, f->ts_us - base);
+	/* (unsigned: a record of a damaged v1 file cannot overflow here; it
+	 * reads back as damaged) */
+	seg_z(b, (int64_t)((uint64_t)f->ts_us - (uint64_t)base));
 	seg_z(b, f->duration_us);
 	seg_s(b, f->uid, sizeof f->uid);
 	seg_s(b, f->orig_h, sizeof f->orig_h);
@@ -290,6 +292,35 @@ rd_z(struct seg_rd *r)
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
+/* Times in microseconds: a record's start (base + a delta) and its
+ * duration, within 2^53 us (285 years) of 0, which every writer keeps;
+ * anything else is damage. */
+#define SEG_US_MAX	((int64_t)1 << 53)
+
+static int64_t
+rd_ts(struct seg_rd *r, int64_t base)
+{
+	int64_t d = rd_z(r), t;
+
+	if (__builtin_add_overflow(base, d, &t) || t < 0 || t > SEG_US_MAX) {
+		r->bad = 1;
+		return 0;
+	}
+	return t;
+}
+
+static int64_t
+rd_dur(struct seg_rd *r)
+{
+	int64_t d = rd_z(r);
+
+	if (d < -SEG_US_MAX || d > SEG_US_MAX) {
+		r->bad = 1;
+		return 0;
+	}
+	return d;
+}
+
 static uint16_t
 rd_u16(struct seg_rd *r)
 {
@@ -375,8 +406,8 @@ seg_get_raw(struct seg_rd *r, int64_t base, struct store_flow *x)
 	size_t alen, n;
 	int k;
 
-	x->ts_us = base + rd_z(r);
-	x->duration_us = rd_z(r);
+	x->ts_us = rd_ts(r, base);
+	x->duration_us = rd_dur(r);
 	if (r->p >= r->end || (*r->p != 4 && *r->p != 6)) {
 		r->bad = 1;
 		return;
@@ -468,8 +499,8 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 			seg_get_raw(&r, base, x);
 			continue;
 		}
-		x->ts_us = base + rd_z(&r);
-		x->duration_us = rd_z(&r);
+		x->ts_us = rd_ts(&r, base);
+		x->duration_us = rd_dur(&r);
 		rd_s(&r, x->uid, sizeof x->uid);
 		rd_s(&r, x->orig_h, sizeof x->orig_h);
 		rd_s(&r, x->resp_h, sizeof x->resp_h);
@@ -849,8 +880,11 @@ seg_compact(struct store_seg *w, int tier, int64_t ts)
 		rc = sqlite3_step(st);
 		lvl = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
-			return rc == SQLITE_DONE ? SQLITE_OK : rc;
+		if (rc != SQLITE_ROW) {
+			if (rc == SQLITE_DONE)
+				rc = SQLITE_OK;
+			break;
+		}
 		nids = 0;
 		if ((rc = seg_host_read(w->db, tier, ts, lvl, &m, &ids,
 		    &nids)) != SQLITE_OK)

@@ -53,7 +53,7 @@ fuzz_check(const struct pkt_meta *m, const struct decode_names *dn,
 		if (len == 0 || len == PKT_NAME_MAX)
 			abort();
 		if (dn->v[i].kind < PKT_NAME_DNS ||
-		    dn->v[i].kind > PKT_NAME_SNI)
+		    dn->v[i].kind > PKT_NAME_DNS_LONG)
 			abort();
 	}
 }
