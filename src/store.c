@@ -3,8 +3,9 @@
  * thread, and the store thread that owns the only write connection.
  *
  * Main thread: the sink callbacks copy what the engine publishes into the
- * current batch (flow records as their export columns, one sample per
- * source per packet-time second, names learned); a batch is handed to the
+ * current batch (each closed flow as the engine's struct flow, with its
+ * tunnel facts and its ends' GeoIP; one sample per source per packet-time
+ * second; names learned); a batch is handed to the
  * store thread on every tick (once per packet-time second) or when it
  * holds STORE_BATCH_FLOWS flow records.  The hand-over moves ownership:
  * after store_queue_put() the main thread never touches the batch again.
@@ -12,10 +13,11 @@
  * (a batch that does not fit is freed and counted), offline import waits.
  *
  * Store thread: it owns the sqlite3 connection from store_start() on,
- * and writes each batch in one BEGIN IMMEDIATE ... COMMIT: the rows, the
- * per-minute and per-hour rollups of the samples (added to, so they always
- * equal the sum of the seconds they came from), host and service totals
- * per hour and per day (from the flow records), then retention, measured
+ * and writes each batch in one BEGIN IMMEDIATE ... COMMIT: its flows as
+ * packed segments (store-seg.c), the samples and their per-minute and
+ * per-hour rollups (added to, so they always equal the sum of the seconds
+ * they came from), host totals (segments) and service totals per hour and
+ * per day (from the flows), then retention, measured
  * on the packet clock (the newest second stored, table meta).  Transient
  * errors (BUSY, LOCKED, FULL, IOERR) roll back, keep the batch and retry
  * with backoff; any other error stops writing and is reported by

@@ -54,8 +54,9 @@ struct store_stats {
 
 struct store;
 
-/* A flow record as its export columns (out-rec.c) read it.  Made by the
- * engine sink (store.c) or by a flow log reader (flowlog.c). */
+/* A flow record as its export columns (out-rec.c) read it.  Made by a
+ * flow log reader (flowlog.c), or read back from a segment (store-seg.c:
+ * the engine's flows are stored as they are, struct store_raw). */
 struct store_flow {
 	int64_t ts_us;			/* first packet, us since the epoch */
 	int64_t duration_us;		/* last packet - first packet, us */
