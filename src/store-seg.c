@@ -753,94 +753,58 @@ seg_run(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* One flow segment of f[0 .. n) (n <= STORE_SEG_FLOWS). */
+/* Flow segments of n records, STORE_SEG_FLOWS at most each: text records
+ * f (format 1) or engine flows x (format 2), one of them NULL. */
 static int
-seg_write_flows(struct store_seg *w, const struct store_flow *f, size_t n)
-{
-	sqlite3_stmt *st = w->st[SW_FLOW];
-	int64_t lo, hi;
-	size_t i;
-	int rc;
-
-	if (n == 0)
-		return SQLITE_OK;
-	lo = hi = f[0].ts_us;
-	for (i = 1; i < n; i++) {
-		if (f[i].ts_us < lo)
-			lo = f[i].ts_us;
-		if (f[i].ts_us > hi)
-			hi = f[i].ts_us;
-	}
-	store_seg_begin(&w->buf);
-	for (i = 0; i < n; i++)
-		store_seg_put_flow(&w->buf, &f[i], lo);
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	sqlite3_bind_int64(st, 3, (int64_t)n);
-	sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n, SQLITE_STATIC);
-	rc = seg_run(st);
-	sqlite3_clear_bindings(st);
-	return rc;
-}
-
-/* One flow segment of the engine flows x[0 .. n) (n <= STORE_SEG_FLOWS). */
-static int
-seg_write_raw(struct store_seg *w, const struct store_raw *x, size_t n)
+seg_add(struct store_seg *w, const struct store_flow *f,
+    const struct store_raw *x, size_t n)
 {
 	sqlite3_stmt *st = w->st[SW_FLOW];
 	int64_t lo, hi, t;
-	size_t i;
-	int rc;
+	size_t i, j, k;
+	int rc = SQLITE_OK;
 
-	if (n == 0)
-		return SQLITE_OK;
-	lo = hi = (int64_t)(x[0].f.first_ns / 1000);
-	for (i = 1; i < n; i++) {
-		t = (int64_t)(x[i].f.first_ns / 1000);
-		if (t < lo)
-			lo = t;
-		if (t > hi)
-			hi = t;
+	for (i = 0; i < n && rc == SQLITE_OK; i += k) {
+		k = n - i < STORE_SEG_FLOWS ? n - i : STORE_SEG_FLOWS;
+		lo = INT64_MAX;
+		hi = INT64_MIN;
+		for (j = i; j < i + k; j++) {
+			t = f != NULL ? f[j].ts_us :
+			    (int64_t)(x[j].f.first_ns / 1000);
+			lo = t < lo ? t : lo;
+			hi = t > hi ? t : hi;
+		}
+		store_seg_begin(&w->buf);
+		if (x != NULL)
+			w->buf.p[0] = SEG_FORMAT_RAW;
+		for (j = i; j < i + k; j++) {
+			if (f != NULL)
+				store_seg_put_flow(&w->buf, &f[j], lo);
+			else
+				seg_put_raw(&w->buf, &x[j], lo);
+		}
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+		sqlite3_bind_int64(st, 3, (int64_t)k);
+		sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n,
+		    SQLITE_STATIC);
+		rc = seg_run(st);
+		sqlite3_clear_bindings(st);
 	}
-	w->buf.n = 0;
-	seg_room(&w->buf, 1);
-	w->buf.p[w->buf.n++] = SEG_FORMAT_RAW;
-	for (i = 0; i < n; i++)
-		seg_put_raw(&w->buf, &x[i], lo);
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	sqlite3_bind_int64(st, 3, (int64_t)n);
-	sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n, SQLITE_STATIC);
-	rc = seg_run(st);
-	sqlite3_clear_bindings(st);
 	return rc;
 }
 
 int
 store_seg_add_raw(struct store_seg *w, const struct store_raw *x, size_t n)
 {
-	size_t i, k;
-	int rc = SQLITE_OK;
-
-	for (i = 0; i < n && rc == SQLITE_OK; i += k) {
-		k = n - i < STORE_SEG_FLOWS ? n - i : STORE_SEG_FLOWS;
-		rc = seg_write_raw(w, x + i, k);
-	}
-	return rc;
+	return seg_add(w, NULL, x, n);
 }
 
 int
 store_seg_add_flows(struct store_seg *w, const struct store_flow *f,
     size_t n)
 {
-	size_t i, k;
-	int rc = SQLITE_OK;
-
-	for (i = 0; i < n && rc == SQLITE_OK; i += k) {
-		k = n - i < STORE_SEG_FLOWS ? n - i : STORE_SEG_FLOWS;
-		rc = seg_write_flows(w, f + i, k);
-	}
-	return rc;
+	return seg_add(w, f, NULL, n);
 }
 
 /* Write the packed host segment in w->buf (n hosts) for (tier, ts) at
