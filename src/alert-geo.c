@@ -149,14 +149,12 @@ geo_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
     int dir)
 {
 	struct geo *g = arg;
-	const struct engine *e = alerts_engine(g->a);
 	const uint8_t *loc, *ext;
 	struct alert_fire f;
 	char msg[ALERT_MSG_MAX], la[FMT_ADDR_MAX], xa[FMT_ADDR_MAX];
 	char cc[3], why[64], cid[ALERT_CID_MAX];
 	uint32_t asn;
 	unsigned i;
-	int lo, lr;
 
 	if (g->ndeny_cc == 0 && g->nallow_cc == 0 && g->ndeny_asn == 0)
 		return;
@@ -167,21 +165,8 @@ geo_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
 		g->warned = 1;
 		return;
 	}
-	/* the first packet of a flow, from its originator */
-	if (dir != 0 || fl == NULL)
+	if (!alerts_flow_ends(g->a, m, fl, dir, &loc, &ext))
 		return;
-	{
-		int loc2[2];
-
-		/* the packet is the originator's: src is the originator */
-		engine_flow_local(e, fl, loc2);
-		lo = loc2[0];
-		lr = loc2[1];
-	}
-	if (lo == lr)
-		return;
-	loc = lo ? m->src : m->dst;
-	ext = lo ? m->dst : m->src;
 	if (alerts_geo(g->a, m->ip_ver, ext, cc, &asn) == 0)
 		return;
 	why[0] = '\0';

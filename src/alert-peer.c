@@ -92,23 +92,10 @@ peer_packet(void *arg, const struct pkt_meta *m, const struct flow *fl,
 	char msg[ALERT_MSG_MAX], la[FMT_ADDR_MAX], xa[FMT_ADDR_MAX];
 	char cc[3], cid[ALERT_CID_MAX];
 	uint32_t asn = 0;
-	int lo, lr, known, asn_known = 1;
+	int known, asn_known = 1;
 
-	/* the first packet of a flow, from its originator */
-	if (dir != 0 || fl == NULL)
+	if (!alerts_flow_ends(p->a, m, fl, dir, &loc, &ext))
 		return;
-	{
-		int loc2[2];
-
-		/* the packet is the originator's: src is the originator */
-		engine_flow_local(e, fl, loc2);
-		lo = loc2[0];
-		lr = loc2[1];
-	}
-	if (lo == lr)
-		return;
-	loc = lo ? m->src : m->dst;
-	ext = lo ? m->dst : m->src;
 	if (p->until_ns == 0)
 		p->until_ns = engine_totals(e)->first_ns + p->learn_ns;
 	memset(&k, 0, sizeof k);

@@ -849,6 +849,24 @@ alerts_geo_on(const struct alerts *a)
 	return a->geo != NULL;
 }
 
+int
+alerts_flow_ends(const struct alerts *a, const struct pkt_meta *m,
+    const struct flow *fl, int dir, const uint8_t **loc,
+    const uint8_t **ext)
+{
+	int local[2];
+
+	if (dir != 0 || fl == NULL)
+		return 0;
+	/* the packet is the originator's: src is the originator */
+	engine_flow_local(a->engine, fl, local);
+	if (local[0] == local[1])
+		return 0;
+	*loc = local[0] ? m->src : m->dst;
+	*ext = local[0] ? m->dst : m->src;
+	return 1;
+}
+
 struct engine *
 alerts_engine(const struct alerts *a)
 {

@@ -296,6 +296,12 @@ int		 alerts_geo(struct alerts *, uint8_t ip_ver,
 		    const uint8_t addr[16], char cc[3], uint32_t *asn);
 /* 1 if a GeoIP lookup is set. */
 int		 alerts_geo_on(const struct alerts *);
+/* The local and the external end of a flow's first packet from its
+ * originator (dir 0), if the flow crosses the local boundary: 1 with
+ * *loc, *ext pointing into m; 0 otherwise (geo, new_peer). */
+int		 alerts_flow_ends(const struct alerts *,
+		    const struct pkt_meta *m, const struct flow *, int dir,
+		    const uint8_t **loc, const uint8_t **ext);
 
 /* A small keyed hash for detector tables (per-run random key). */
 uint32_t	 alert_hash(const struct alerts *, const void *, size_t);
