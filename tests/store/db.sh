@@ -243,6 +243,16 @@ wt_check "purge --before yesterday: exit 2" \
 wt_check "check --before: exit 2" \
     sh -c '"$1" db check --before 1h --db "$2" 2>/dev/null; [ $? -eq 2 ]' \
     sh "$WIRETOP" "$db"
+wt_check "sql without a query: exit 2" \
+    sh -c '"$1" db sql --db "$2" 2>/dev/null; [ $? -eq 2 ]' sh "$WIRETOP" "$db"
+"$WIRETOP" db sql --db "$db" "delete from samples_sec" >/dev/null \
+    2>"$WT_TMP/err"
+rc=$?
+wt_check "sql that writes: exit 2, one line, nothing deleted" \
+    [ $rc -eq 2 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] &&
+    [ "$(q "select count(*) from samples_sec")" -gt 0 ]
+wt_check "sql output escapes control bytes (ESC as \\x1b)" \
+    [ "$(q "select 'a' || char(27) || '[2Jb'")" = 'a\x1b[2Jb' ]
 "$WIRETOP" db check --db "$WT_TMP/none.db" >/dev/null 2>"$WT_TMP/err"
 wt_check "check on a missing database: exit 4, one line, nothing created" \
     [ $? -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] &&
