@@ -326,10 +326,11 @@ alert_unlink(struct alerts *a, struct alert *al)
 }
 
 static void
-alert_notify(struct alerts *a, const struct alert *al, enum alert_event ev)
+alert_notify(struct alerts *a, struct alert *al, enum alert_event ev)
 {
 	unsigned i;
 
+	al->dirty = 0;
 	for (i = 0; i < a->nsubs; i++)
 		a->subs[i].event(a->subs[i].arg, al, ev);
 }
@@ -362,6 +363,7 @@ alert_touch(struct alert *al, uint64_t ts_ns, double value)
 		al->last_ns = ts_ns;
 	if (value > al->value)
 		al->value = value;
+	al->dirty = 1;
 }
 
 int
@@ -525,8 +527,23 @@ alert_tick_states(struct alerts *a, uint64_t now)
 			al->notified_ns = now;
 			al->notifications++;
 			alert_notify(a, al, ALERT_EV_REPEAT);
-		}
+		} else if (al->dirty)
+			alert_notify(a, al, ALERT_EV_UPDATE);
 	}
+}
+
+void
+alerts_sync(struct alerts *a)
+{
+	uint32_t i, n;
+
+	if (a == NULL || a->n_open == 0)
+		return;
+	n = a->next_id - 1 < a->cfg.keep ? (uint32_t)(a->next_id - 1) :
+	    a->cfg.keep;
+	for (i = 0; i < n; i++)
+		if (a->ring[i].state != ALERT_RESOLVED && a->ring[i].dirty)
+			alert_notify(a, &a->ring[i], ALERT_EV_UPDATE);
 }
 
 /* ---- the engine sink ------------------------------------------------ */

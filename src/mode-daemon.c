@@ -520,9 +520,12 @@ daemon_run(struct daemon *d)
 	if ((code = mode_alerts_open(o, pipeline_engine(d->p), &d->alerts)) !=
 	    WT_EXIT_OK)
 		return code;
-	if (d->alerts != NULL)
+	if (d->alerts != NULL) {
 		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d,
 		    .event = daemon_alert });
+		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d->s,
+		    .event = store_alert_event });
+	}
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {
@@ -545,6 +548,7 @@ daemon_run(struct daemon *d)
 	while (pipeline_drain(d->p, DAEMON_BATCH) > 0)
 		;
 	engine_flush(pipeline_engine(d->p));
+	alerts_sync(d->alerts);
 	rc = store_close(d->s, &cause);
 	d->s = NULL;
 	if (rc != 0) {
