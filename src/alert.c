@@ -498,6 +498,25 @@ alerts_ack(struct alerts *a, uint64_t id, const char *user)
 	return 0;
 }
 
+int
+alerts_ack_uid(struct alerts *a, uint64_t uid, const char *user,
+    uint64_t *id)
+{
+	uint32_t i, n;
+
+	n = a->next_id - 1 < a->cfg.keep ? (uint32_t)(a->next_id - 1) :
+	    a->cfg.keep;
+	for (i = 0; i < n; i++) {
+		if (a->ring[i].id == 0 || a->ring[i].uid != uid)
+			continue;
+		*id = a->ring[i].id;
+		if (a->ring[i].state != ALERT_ACTIVE)
+			return 1;
+		return alerts_ack(a, a->ring[i].id, user) == 0 ? 0 : 1;
+	}
+	return -1;
+}
+
 /* Resolve what went quiet, re-notify what is still active. */
 static void
 alert_tick_states(struct alerts *a, uint64_t now)

@@ -227,6 +227,11 @@ int		 alert_seen(struct alerts *, enum alert_kind, uint8_t ip_ver,
 /* Acknowledge an alert by id as user (wall clock now); -1 if unknown
  * or resolved. */
 int		 alerts_ack(struct alerts *, uint64_t id, const char *user);
+/* The same by uid (a stored alert's key, as a viewer names it): 0 done,
+ * 1 if it is acknowledged or resolved already, -1 if no alert kept has
+ * it. */
+int		 alerts_ack_uid(struct alerts *, uint64_t uid, const char *user,
+		    uint64_t *id);
 /* Alerts kept, newest first (i from 0); NULL past the end. */
 size_t		 alerts_count(const struct alerts *);
 const struct alert *alerts_get(const struct alerts *, size_t i);
