@@ -23,7 +23,9 @@
  * with the first batch and as complete with the last: a file whose import
  * was interrupted is refused too (the database holds part of it).  The files are opened with the
  * pipeline, privileges are dropped (mode_drop), and only then is the
- * database opened, as the user the process runs as.  Offline, the store
+ * database opened, as the user the process runs as.  The alert
+ * detectors watch the captures (not the flow logs) and their alerts are
+ * stored; alert_command is not run for a file from the past.  Offline, the store
  * queue makes the pipeline wait rather than drop a batch.
  */
 #include "config.h"
