@@ -1542,13 +1542,14 @@ report_db_first(struct report_db *d)
 		return m;
 	if (h >= 0)
 		return h;
-	/* flow logs imported without samples */
-	s = report_db_int(d, "SELECT min(ts_us) FROM flows", -1, 0,
+	/* flow logs imported without samples: the segments' own times
+	 * (indexed), not the records (every one decoded) */
+	s = report_db_int(d, "SELECT min(t_min) FROM flow_seg", -1, 0,
 	    0, 0, 0, 0);
 	if (s >= 0)
 		return s / 1000000;
-	return report_db_int(d, "SELECT min(ts) FROM host_hour", -1, 0,
-	    0, 0, 0, 0);
+	return report_db_int(d, "SELECT min(ts) FROM host_seg WHERE tier = 0",
+	    -1, 0, 0, 0, 0, 0);
 }
 
 /* [lo, hi) of the rows of a tier of res seconds inside the range: whole
