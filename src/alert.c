@@ -787,8 +787,10 @@ alerts_create(const struct alert_cfg *cfg, struct engine *e, char **cause)
 		a->dets[a->ndets].state = st;
 		a->ndets++;
 		flags |= ops->engine_flags;
-		/* per-host bandwidth reads the hosts' rates */
-		if (ops == &alert_bandwidth_ops && cfg->bw_host_kbit > 0)
+		/* per-host bandwidth and rate_anomaly read the hosts'
+		 * rates */
+		if ((ops == &alert_bandwidth_ops && cfg->bw_host_kbit > 0) ||
+		    (ops == &alert_rate_anomaly_ops && cfg->rate_hosts > 0))
 			flags |= ENGINE_SINK_HOST_RATES;
 		if (ops->packet != NULL) {
 			a->pkt_fn[a->npkt] = ops->packet;

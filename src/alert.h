@@ -161,6 +161,7 @@ struct alert_cfg {
 	uint32_t rate_sigma;		/* k */
 	uint32_t rate_warmup_s;
 	uint32_t rate_min_kbit;		/* floor below which nothing fires */
+	uint32_t rate_hosts;		/* hosts with a baseline, 0 = none */
 	uint32_t new_peer_learn_s;
 	const char *policy_deny;	/* "tcp/23,udp/69,ip/47" */
 	const char *policy_deny_external;
