@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install the Debian packages wiretop needs to build (and, with --test,
-# to run its test suite and benchmarks).  Run as root on Debian 12 or a
-# derivative.  Installs only what is missing.
+# to run its test suite and benchmarks; with --pkg, to build its .deb
+# and .rpm: packaging/build-deb.sh, packaging/build-rpm.sh).  Run as root
+# on Debian 12 or a derivative.  Installs only what is missing.
+#   install-deps.sh [--test] [--pkg]      (--test includes --pkg)
 set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
@@ -18,8 +20,19 @@ test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
 chromium systemd util-linux libmaxmind-db-writer-perl"
 
+# debhelper (dh, with autoreconf) for the .deb and lintian to check it,
+# Debian's rpm for rpmbuild; check is a Build-Depends (the package builds
+# run the unit tests).  tests/packaging/ needs them too.
+pkg="debhelper lintian rpm check"
+
 want="$build"
-[ "${1:-}" = "--test" ] && want="$build $test"
+for a in "$@"; do
+	case $a in
+	--test) want="$want $test $pkg" ;;
+	--pkg) want="$want $pkg" ;;
+	*) echo "usage: install-deps.sh [--test] [--pkg]" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $want; do
