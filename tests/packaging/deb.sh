@@ -1,0 +1,251 @@
+#!/bin/sh
+# deb.sh: the Debian package, built, checked, installed on this machine
+# and removed again (root only; make check runs it after every other
+# test, since an installed package gives the tests running beside it a
+# wiretop user and /etc/wiretop/wiretop.conf).
+#   - packaging/build-deb.sh builds it from this build's `make dist`
+#     tarball (so the tarball is checked to hold what the package needs),
+#     without the package build's tests (nocheck: they are make check's
+#     unit tests; rpm.sh runs the spec's %check, the same list);
+#   - lintian reports no error (E:);
+#   - dpkg -i installs it: wiretop --version, and wiretop export -r of the
+#     basic-tcp fixture (pcapgen) gives the one flow its description
+#     makes (7 + 4 packets, 600 + 500 payload bytes);
+#   - /etc/wiretop/wiretop.conf is a conffile, the sample, and the one
+#     the installed binary reads; the man pages are the sources'; the
+#     units run /usr/sbin/wiretop and are not enabled; the wiretop system
+#     user exists (sysusers.d) and owns /var/lib/wiretop (0750);
+#   - the binary has cap_net_admin,cap_net_raw=ep where the file system
+#     takes them (else postinst's note is checked), and then an
+#     unprivileged user captures on lo with it and not with a copy;
+#   - dpkg -r removes the binary, the units and the man pages but keeps
+#     the (changed) conffile and the history; dpkg -P removes those, and
+#     no file named *wiretop* is left in /etc, /usr or /var that was not
+#     there before.  The wiretop user stays (Debian leaves system users);
+#     this test deletes it if it made it.
+# The machine is left as found, on failure too (EXIT trap).  A machine
+# with wiretop installed, or with its paths taken, is not touched (skip;
+# a failure under CI).
+# Environment (set by make check): WT_SRCDIR, WT_BUILDDIR, WT_TOOLS.
+set -u
+. "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+wt_init deb
+[ "$(id -u)" = 0 ] || wt_skip "needs root (installs the package)"
+wt_need_tool dpkg-buildpackage dh lintian flock setpriv
+wt_need_pcapgen
+: "${WT_BUILDDIR:?WT_BUILDDIR is not set}"
+t0=$(date +%s)
+
+# ---- the machine as found -----------------------------------------------
+st=$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)
+[ -z "$st" ] || wt_missing "a wiretop package is on this machine ($st): not touching it"
+for p in /usr/sbin/wiretop /etc/wiretop /var/lib/wiretop \
+    /lib/systemd/system/wiretop.service /usr/lib/sysusers.d/wiretop.conf; do
+	[ ! -e "$p" ] || wt_missing "$p exists already: not touching it"
+done
+had_user=no had_group=no
+getent passwd wiretop >/dev/null && had_user=yes
+getent group wiretop >/dev/null && had_group=yes
+# names with "wiretop" in /etc, /usr, /var (not temporary folders)
+names() {
+	find /etc /usr /var -xdev \( -path /var/tmp -o -path /var/cache \
+	    -o -path /var/log \) -prune -o -name '*wiretop*' -print 2>/dev/null |
+	    LC_ALL=C sort
+}
+names >"$WT_TMP/names.before"
+
+cleanup() {
+	if [ -n "$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)" ]; then
+		dpkg --purge wiretop >/dev/null 2>&1 ||
+		    dpkg --purge --force-all wiretop >/dev/null 2>&1
+	fi
+	[ $had_user = no ] && getent passwd wiretop >/dev/null &&
+	    userdel wiretop >/dev/null 2>&1
+	[ $had_group = no ] && getent group wiretop >/dev/null &&
+	    groupdel wiretop >/dev/null 2>&1
+	rm -rf "$WT_TMP"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# ---- build -------------------------------------------------------------
+version=$(sed -n 's/^PACKAGE_VERSION = //p' "$WT_BUILDDIR/Makefile")
+[ -n "$version" ] || wt_hard "no PACKAGE_VERSION in $WT_BUILDDIR/Makefile"
+tgz=wiretop-$version.tar.gz
+# make dist in this build tree, one test at a time (rpm.sh too); a
+# tarball made here is moved out, so distclean leaves nothing behind
+(
+	cd "$WT_BUILDDIR" || exit 1
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	flock 9 || exit 1
+	had=no
+	[ -f "$tgz" ] && had=yes
+	make dist >"$WT_TMP/dist.log" 2>&1 || exit 1
+	if [ $had = yes ]; then cp "$tgz" "$WT_TMP/"; else mv "$tgz" "$WT_TMP/"; fi
+) 9<"$WT_BUILDDIR" || wt_hard "make dist failed: $(tail -n 5 "$WT_TMP/dist.log")"
+
+(
+	unset MAKEFLAGS MFLAGS MAKELEVEL
+	DEB_BUILD_OPTIONS="nocheck parallel=2" nice -n 10 \
+	    "$WT_SRCDIR/packaging/build-deb.sh" --tarball "$WT_TMP/$tgz" \
+	    "$WT_TMP/out"
+) >"$WT_TMP/build.out" 2>&1
+rc=$?
+deb=$(ls "$WT_TMP"/out/wiretop_"$version"-*_*.deb 2>/dev/null | head -n 1)
+if [ $rc != 0 ] || [ -z "$deb" ]; then
+	wt_fail "build-deb.sh: exit $rc: $(tail -n 15 "$WT_TMP/build.out")"
+	wt_finish
+fi
+wt_pass "build-deb.sh built $(basename "$deb") ($(($(date +%s) - t0)) s)"
+
+# ---- lintian -----------------------------------------------------------
+lintian "$deb" >"$WT_TMP/lintian.out" 2>"$WT_TMP/lintian.err"
+rc=$?
+sed 's/^/lintian: /' "$WT_TMP/lintian.out"
+if [ $rc = 0 ] && ! grep -q '^E:' "$WT_TMP/lintian.out"; then
+	wt_pass "lintian: no errors ($(grep -c '^W:' "$WT_TMP/lintian.out") warnings)"
+else
+	wt_fail "lintian: exit $rc: $(grep '^E:' "$WT_TMP/lintian.out") $(cat "$WT_TMP/lintian.err")"
+fi
+
+# ---- install -----------------------------------------------------------
+dpkg -i "$deb" >"$WT_TMP/install.out" 2>&1
+rc=$?
+sed 's/^/dpkg -i: /' "$WT_TMP/install.out"
+st=$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)
+if [ $rc = 0 ] && [ "$st" = "ii " ]; then
+	wt_pass "dpkg -i: installed"
+else
+	wt_fail "dpkg -i: exit $rc, status '$st'"
+	wt_finish
+fi
+
+bin=/usr/sbin/wiretop
+out=$("$bin" --version 2>&1)
+wt_check "wiretop --version: '$out' (want wiretop $version)" \
+    [ "$out" = "wiretop $version" ]
+
+"$pcapgen" -o "$WT_TMP/basic-tcp.pcap" "$WT_SRCDIR/tests/pcap/basic-tcp.txt" ||
+    wt_hard "pcapgen failed"
+"$bin" export -r "$WT_TMP/basic-tcp.pcap" >"$WT_TMP/flows.csv" 2>"$WT_TMP/export.err"
+rc=$?
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { print $c["id.orig_h"], $c["id.resp_p"], $c["orig_pkts"], $c["resp_pkts"],
+      $c["orig_bytes"], $c["resp_bytes"] }' "$WT_TMP/flows.csv")
+wt_check "export -r basic-tcp: exit $rc, flows '$got' (want 10.0.0.1 80 7 4 600 500; $(cat "$WT_TMP/export.err"))" \
+    [ $rc = 0 ] && [ "$got" = "10.0.0.1 80 7 4 600 500" ]
+
+# ---- the conffile ------------------------------------------------------
+conf=/etc/wiretop/wiretop.conf
+dpkg-query -W -f='${Conffiles}\n' wiretop | grep -q "^ $conf " &&
+    wt_pass "$conf is a conffile" ||
+    wt_fail "conffiles: $(dpkg-query -W -f='${Conffiles}' wiretop)"
+wt_check "$conf is the sample conf/wiretop.conf" \
+    cmp -s "$conf" "$WT_SRCDIR/conf/wiretop.conf"
+HOME=$WT_TMP XDG_CONFIG_HOME=$WT_TMP/.config "$bin" --show-config >"$WT_TMP/show.out" 2>&1
+grep -q "^# file read: $conf\$" "$WT_TMP/show.out" &&
+    wt_pass "the installed binary reads $conf" ||
+    wt_fail "--show-config: $(head -n 3 "$WT_TMP/show.out")"
+
+# ---- man pages ---------------------------------------------------------
+for m in man8/wiretop.8 man5/wiretop.conf.5; do
+	f=/usr/share/man/$m.gz
+	if [ -f "$f" ] && zcat "$f" | cmp -s - "$WT_SRCDIR/doc/${m#*/}"; then
+		wt_pass "$f is doc/${m#*/}"
+	else
+		wt_fail "$f is missing or not doc/${m#*/}"
+	fi
+done
+
+# ---- units, the user, the state directory ------------------------------
+for u in wiretop.service wiretop-report.service wiretop-report.timer; do
+	[ -f "/lib/systemd/system/$u" ] && wt_pass "/lib/systemd/system/$u" ||
+	    wt_fail "/lib/systemd/system/$u is missing"
+done
+for u in wiretop.service wiretop-report.service; do
+	x=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "/lib/systemd/system/$u")
+	wt_check "$u runs $x (want $bin)" [ "$x" = "$bin" ]
+done
+en=$(find /etc/systemd/system -name 'wiretop*' 2>/dev/null)
+wt_check "no unit enabled on install ($en)" [ -z "$en" ]
+wt_check "/usr/lib/sysusers.d/wiretop.conf is packaging/systemd/wiretop.sysusers" \
+    cmp -s /usr/lib/sysusers.d/wiretop.conf \
+    "$WT_SRCDIR/packaging/systemd/wiretop.sysusers"
+pw=$(getent passwd wiretop)
+uid=$(echo "$pw" | cut -d: -f3)
+case $pw in
+wiretop:*:*:*:*:/var/lib/wiretop:/usr/sbin/nologin)
+	wt_check "the wiretop user: a system uid ($pw)" [ "$uid" -lt 1000 ] ;;
+*)	wt_fail "the wiretop user: '$pw'" ;;
+esac
+sd=$(stat -c '%U:%G %a' /var/lib/wiretop 2>&1)
+wt_check "/var/lib/wiretop: $sd (want wiretop:wiretop 750)" \
+    [ "$sd" = "wiretop:wiretop 750" ]
+
+# ---- capabilities ------------------------------------------------------
+# Does this file system take file capabilities?  A probe beside the
+# binary (the same file system), removed at once.
+probe=$(mktemp /usr/sbin/.wt-capprobe.XXXXXX) || wt_hard "mktemp in /usr/sbin"
+if setcap cap_net_raw+ep "$probe" 2>/dev/null && getcap "$probe" | grep -q cap_net_raw; then
+	fscaps=yes
+else
+	fscaps=no
+fi
+rm -f "$probe"
+caps=$(getcap "$bin" 2>&1)
+if [ $fscaps = yes ]; then
+	wt_check "getcap: '$caps' (want $bin cap_net_admin,cap_net_raw=ep)" \
+	    [ "$caps" = "$bin cap_net_admin,cap_net_raw=ep" ]
+	# an unprivileged user captures on lo for a second with the
+	# package's binary, and cannot with a copy (no capabilities)
+	cp "$bin" "$WT_TMP/wiretop-nocaps"
+	chmod 755 "$WT_TMP/wiretop-nocaps"
+	for b in "$bin" "$WT_TMP/wiretop-nocaps"; do
+		HOME=$WT_TMP setpriv --reuid=nobody --regid=nogroup \
+		    --clear-groups --inh-caps=-all \
+		    "$b" export -i lo --duration 1 >"$WT_TMP/cap.out" 2>&1
+		echo $? >>"$WT_TMP/cap.rc"
+		sed "s|^|as nobody, $b: |" "$WT_TMP/cap.out"
+	done
+	rcs=$(tr '\n' ' ' <"$WT_TMP/cap.rc")
+	case $rcs in
+	"0 0 ") wt_fail "the copy without capabilities captured too (exit status $rcs)" ;;
+	"0 "*) wt_pass "nobody captures on lo with $bin, not with a copy ($rcs)" ;;
+	*) wt_fail "nobody could not capture on lo with $bin (exit status $rcs)" ;;
+	esac
+else
+	grep -q "could not set capture capabilities" "$WT_TMP/install.out" &&
+	    wt_pass "no file capabilities here: postinst says so" ||
+	    wt_fail "no file capabilities here, and postinst did not say so"
+fi
+
+# ---- remove, purge -----------------------------------------------------
+echo "# changed by the administrator" >>"$conf"
+echo "history" >/var/lib/wiretop/history.db
+dpkg -r wiretop >"$WT_TMP/remove.out" 2>&1
+rc=$?
+st=$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)
+wt_check "dpkg -r: exit $rc, status '$st' (want rc)" [ $rc = 0 ] && [ "$st" = "rc " ]
+left=
+for p in "$bin" /usr/share/man/man8/wiretop.8.gz \
+    /usr/share/man/man5/wiretop.conf.5.gz /lib/systemd/system/wiretop.service \
+    /usr/lib/sysusers.d/wiretop.conf; do
+	[ -e "$p" ] && left="$left $p"
+done
+wt_check "dpkg -r removes the binary, man pages, units, sysusers entry ($left)" \
+    [ -z "$left" ]
+wt_check "dpkg -r keeps the changed conffile and the history" \
+    eval 'grep -q "^# changed by" "$conf" && [ -f /var/lib/wiretop/history.db ]'
+dpkg -P wiretop >"$WT_TMP/purge.out" 2>&1
+rc=$?
+st=$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)
+wt_check "dpkg -P: exit $rc, the package gone ($st)" [ $rc = 0 ] && [ -z "$st" ]
+names >"$WT_TMP/names.after"
+extra=$(comm -13 "$WT_TMP/names.before" "$WT_TMP/names.after" | tr '\n' ' ')
+wt_check "after purge, nothing named *wiretop* left in /etc /usr /var ($extra)" \
+    [ -z "$extra" ]
+getent passwd wiretop >/dev/null &&
+    wt_pass "purge keeps the wiretop user (Debian leaves system users)" ||
+    wt_fail "purge removed the wiretop user"
+wt_log "build, install, remove: $(($(date +%s) - t0)) s"
+wt_finish
