@@ -40,14 +40,29 @@ export WIRETOP_NO_DEFAULT_CONFIG=1
 HOME=$WT_TMP
 export HOME
 TIMEOUT=${WT_TUI_TIMEOUT:-60}
-T="tmux -L wtnames$$ -f /dev/null"
 PIDS=
+NSESS=0
+T="tmux -L wtnames$$-0 -f /dev/null"
 cleanup() {
 	for _p in $PIDS; do
 		kill "$_p" 2>/dev/null
 	done
-	$T kill-server >/dev/null 2>&1
+	_n=0
+	while [ $_n -le $NSESS ]; do
+		tmux -L "wtnames$$-$_n" kill-server >/dev/null 2>&1
+		_n=$((_n + 1))
+	done
 	rm -rf "$WT_TMP"
+}
+
+# session COMMAND: a new tmux server (its own socket: a server that is
+# still going away cannot take the new session down) running COMMAND.
+session() {
+	NSESS=$((NSESS + 1))
+	T="tmux -L wtnames$$-$NSESS -f /dev/null"
+	$T new-session -d -s wt -x 120 -y 30 "$1" ||
+	    wt_hard "tmux did not start"
+	$T set-option -t wt remain-on-exit on >/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' HUP INT PIPE TERM
@@ -109,20 +124,13 @@ clock() {
 	grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' "$WT_TMP/screen" | head -1
 }
 
-# alive: the wiretop in the session is still running.
-alive() {
-	[ "$($T display-message -p -t wt '#{pane_dead}' 2>/dev/null)" = 0 ]
-}
-
 screen_fail() {
 	wt_fail "$1"
 	sed 's/^/    /' "$WT_TMP/screen"
 }
 
 # ---- resolve = reverse -------------------------------------------------
-$T new-session -d -s wt -x 120 -y 30 "$WIRETOP -i lo --resolve reverse \
-    --log $WT_TMP/log; sleep 600" || wt_hard "tmux did not start"
-$T set-option -t wt remain-on-exit on >/dev/null
+session "$WIRETOP -i lo --resolve reverse --log $WT_TMP/log; sleep 600"
 t0=$(date +%s)
 for n in alpha.test beta.test 'evil?red?bell.test'; do
 	if wait_for "$n"; then
@@ -214,9 +222,8 @@ $T kill-server >/dev/null 2>&1
 # the only lookup, the second waits in the queue, every other request
 # is dropped and counted, and the screen still goes on.
 printf 'resolve_lookups = 1\nresolve_queue = 1\n' >"$WT_TMP/small.conf"
-$T new-session -d -s wt -x 120 -y 30 "$WIRETOP -i lo --resolve reverse \
-    -c $WT_TMP/small.conf --log $WT_TMP/small.log; sleep 600" ||
-    wt_hard "tmux did not start"
+session "$WIRETOP -i lo --resolve reverse -c $WT_TMP/small.conf \
+    --log $WT_TMP/small.log; sleep 600"
 if wait_for "127.0.0.7" && ticking 3; then
 	wt_pass "queue of 1: the clock moved 3 times in $tick_ms ms"
 else
@@ -232,6 +239,30 @@ else
 fi
 $T kill-server >/dev/null 2>&1
 
+# the daemon looks up its top hosts (what wiretop view shows): the
+# names reach the live snapshot in the database
+"$WIRETOP" daemon -i lo --resolve reverse --db "$WT_TMP/h.db" \
+    --log "$WT_TMP/daemon.log" >/dev/null 2>&1 &
+dpid=$!
+PIDS="$PIDS $dpid"
+i=0
+while [ $i -lt $((TIMEOUT * 10)) ]; do
+	"$WIRETOP" db --db "$WT_TMP/h.db" sql "SELECT addr, name FROM \
+	    live_hosts ORDER BY addr" >"$WT_TMP/live" 2>/dev/null
+	grep -q 'beta\.test' "$WT_TMP/live" && grep -q 'alpha\.test' \
+	    "$WT_TMP/live" && break
+	sleep 0.2
+	i=$((i + 1))
+done
+wt_check "the daemon's live snapshot has the PTR names" sh -c "
+    grep -q '127\.0\.0\.2.*alpha\.test' '$WT_TMP/live' &&
+    grep -q '127\.0\.0\.7.*beta\.test' '$WT_TMP/live'"
+wt_check "the history database keeps them as PTR names (kind 6)" sh -c "
+    \"$WIRETOP\" db --db '$WT_TMP/h.db' sql \"SELECT name, kind FROM names
+	WHERE name = 'alpha.test'\" | grep -q '6'"
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+
 # a live export is not held up by reverse: it never looks names up
 n0=$(queries)
 t1=$(date +%s%N)
@@ -246,8 +277,7 @@ wt_check "the export asked no query" sh -c "[ $(queries) -eq $n0 ]"
 # ---- (c) passive and off: not one query ----------------------------------
 for mode in passive off; do
 	n0=$(queries)
-	$T new-session -d -s wt -x 120 -y 30 "$WIRETOP -i lo \
-	    --resolve $mode -d 0.2" || wt_hard "tmux did not start"
+	session "$WIRETOP -i lo --resolve $mode -d 0.2"
 	if wait_for "127.0.0.7"; then
 		# a few more frames with every host on screen
 		sleep 2
