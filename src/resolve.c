@@ -232,6 +232,7 @@ resolve_spawn(struct resolve *r)
 
 /* ---- the main thread's side ------------------------------------------ */
 
+/* Create a resolver; threads start on demand (resolve_want). */
 struct resolve *
 resolve_create(const struct resolve_cfg *cfg)
 {
@@ -263,6 +264,7 @@ resolve_create(const struct resolve_cfg *cfg)
 	return r;
 }
 
+/* Stop the threads (without waiting for a lookup) and free. */
 void
 resolve_free(struct resolve *r)
 {
@@ -362,17 +364,19 @@ cache_put(struct resolve *r, uint8_t ip_ver, const uint8_t a[16],
 		c->name = xstrdup(name);
 }
 
+/* Ask for an address's name: from the cache, or queued (see resolve.h). */
 void
 resolve_want(struct resolve *r, uint8_t ip_ver, const uint8_t addr[16])
 {
 	struct resolve_shared *sh = r->sh;
 	struct resolve_req *q;
 	uint64_t now = resolve_now();
-	long f = cache_find(r, ip_ver, addr);
+	long f;
 	int queued = 0, spawn = 0;
 
 	if (ip_ver != 4 && ip_ver != 6)
 		return;
+	f = cache_find(r, ip_ver, addr);
 	if (f >= 0 && now < r->cache[f].until_ns) {
 		if (r->cache[f].state == RC_NAME &&
 		    r->nready < RESOLVE_READY) {
@@ -411,6 +415,7 @@ resolve_want(struct resolve *r, uint8_t ip_ver, const uint8_t addr[16])
 		resolve_spawn(r);
 }
 
+/* Hand out the cache hits and the lookups finished since the last call. */
 size_t
 resolve_take(struct resolve *r, struct pkt_name *out, size_t n)
 {
@@ -467,6 +472,7 @@ resolve_take(struct resolve *r, struct pkt_name *out, size_t n)
 	return k;
 }
 
+/* Copy the counters, with the queue and in-flight counts of now. */
 void
 resolve_get_stats(struct resolve *r, struct resolve_stats *st)
 {
