@@ -270,15 +270,22 @@ static const struct cfg_setting cfg_table[] = {
 	  "10", NULL, "seconds", "bandwidth: how long a rate must stay over "
 	  "its bound." },
 	{ "rate_anomaly_sigma", CFG_U32, O(alert.rate_sigma), 2, 1000, "6",
-	  NULL, "standard deviations", "rate_anomaly: an interface's rx or "
-	  "tx rate of one second further than this from its baseline (an "
-	  "exponentially weighted mean and variance over about 5 minutes)." },
+	  NULL, "standard deviations", "rate_anomaly: an interface's or a "
+	  "host's rx or tx rate of one second further than this from its "
+	  "baseline (an exponentially weighted mean and variance over about "
+	  "5 minutes)." },
 	{ "rate_anomaly_warmup", CFG_U32, O(alert.rate_warmup_s), 10, 604800,
 	  "600", NULL, "seconds", "rate_anomaly: seconds of baseline before "
 	  "anything is judged." },
 	{ "rate_anomaly_min", CFG_U32, O(alert.rate_min_kbit), 0,
 	  4000000000u, "1000", NULL, "kbit/s", "rate_anomaly: seconds whose "
 	  "rate and baseline are both below this are not judged." },
+	{ "rate_anomaly_hosts", CFG_U32, O(alert.rate_hosts), 0, 1048576,
+	  "1024", NULL, "hosts", "rate_anomaly: at most this many hosts have "
+	  "a baseline, the busiest: each second, a host busier than twice "
+	  "the baseline of the quietest host tracked takes its place (and "
+	  "starts its own warm-up); a host the host table forgets loses "
+	  "its baseline. 0: hosts are not judged, only interfaces." },
 	{ "new_peer_learn", CFG_U32, O(alert.new_peer_learn_s), 0, 31536000,
 	  "86400", NULL, "seconds", "new_peer: the learning period, from the "
 	  "first flow (packet time): external addresses seen in it are "

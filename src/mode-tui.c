@@ -335,6 +335,7 @@ mode_tui(struct wt_opts *opts)
 
 	ui = ui_create(&uo, pipeline_engine(pl));
 	ui_set_alerts(ui, alerts);
+	memset(&hooks, 0, sizeof hooks);
 	hooks.arg = pl;
 	hooks.set_filter = tui_set_filter;
 	hooks.set_speed = tui_set_speed;

@@ -6,7 +6,9 @@
 # value", on top of the defaults) and the alerts it must raise
 # ("#@expect KIND SUBJECT PEER PORT", "-" for none, "@file" for the
 # capture file as given to -r, which names the source; "@corpus" in a
-# setting for $WT_CORPUS).  Each run exports the
+# setting for $WT_CORPUS), and text an alert's message must hold
+# ("#@message KIND SUBJECT PORT TEXT...": the rest of the line, a fixed
+# string).  Each run exports the
 # alerts as JSON and must raise exactly those: the same multiset of
 # (kind, subject, peer, port), nothing else.  The expectations are
 # worked out in each fixture's comments from how its packets are built.
@@ -54,7 +56,7 @@ for fx in "$WT_SRCDIR"/tests/alerts/*.txt; do
 		if msg=$(python3 - "$fx" "$run" "$out" "$pcap" <<'PY'
 import json, sys
 fx, run, out, fname = sys.argv[1:5]
-want, on = [], False
+want, texts, on = [], [], False
 for line in open(fx):
     if line.startswith("#@run "):
         on = line.split()[1] == run
@@ -62,6 +64,9 @@ for line in open(fx):
         k, s, p, port = line.split()[1:5]
         want.append((k, fname if s == "@file" else s,
                      "" if p == "-" else p, "" if port == "-" else port))
+    elif on and line.startswith("#@message "):
+        k, s, port, text = line.rstrip("\n").split(" ", 4)[1:5]
+        texts.append((k, fname if s == "@file" else s, port, text))
 doc = json.load(open(out))
 if doc.get("schema") != "wiretop.alerts/1":
     print("schema is %r" % doc.get("schema")); sys.exit(1)
@@ -74,7 +79,14 @@ for a in doc["alerts"]:
             print("alert %s has no %s" % (a["id"], f)); sys.exit(1)
 if sorted(got) != sorted(want):
     print("want %s, got %s" % (sorted(want), sorted(got))); sys.exit(1)
-print("%d alerts" % len(got))
+for k, subj, port, text in texts:
+    msgs = [a["message"] for a in doc["alerts"] if a["kind"] == k and
+            a["subject"] == subj and str(a["port"]) == port]
+    if not any(text in m for m in msgs):
+        print("%s %s %s: no message with %r (got %s)" % (k, subj, port,
+              text, msgs)); sys.exit(1)
+print("%d alerts%s" % (len(got), ", %d messages" % len(texts)
+                       if texts else ""))
 PY
 		); then
 			wt_pass "$name/$run: $msg"
