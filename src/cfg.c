@@ -36,6 +36,7 @@
 #include "engine.h"
 #include "fmt.h"
 #include "geoip.h"
+#include "ipfix.h"
 #include "mode.h"
 #include "pkt.h"
 #include "xmalloc.h"
@@ -316,6 +317,20 @@ static const struct cfg_setting cfg_table[] = {
 	  "ISP), for the AS number and organisation of each remote host, "
 	  "looked up and opened again as geoip_country_db. Empty: no ASN "
 	  "lookups." },
+	{ "ipfix_collector", CFG_STRING, O(ipfix), 0, 0, "", NULL, NULL,
+	  "The daemon sends every flow record as IPFIX (RFC 7011) to this "
+	  "collector: HOST:PORT or udp://HOST:PORT over UDP, "
+	  "tcp://HOST:PORT over TCP, an IPv6 address in [ ]; the port "
+	  "defaults to 4739. wiretop export sends only when --ipfix is on "
+	  "its command line. Records the collector cannot take are counted "
+	  "(the daemon's USR1 statistics). Empty: none." },
+	{ "ipfix_template_refresh", CFG_U32, O(ipfix_refresh_s), 0, 86400,
+	  "60", NULL, "seconds", "IPFIX over UDP: the templates are sent "
+	  "again this often (RFC 7011, 8.4), so a collector started later "
+	  "learns them. 0: not by time." },
+	{ "ipfix_template_refresh_messages", CFG_U32, O(ipfix_refresh_msgs), 0,
+	  1000000, "0", NULL, "messages", "IPFIX over UDP: the templates are "
+	  "also sent again after this many messages. 0: not by count." },
 	{ "log_file", CFG_STRING, O(log_path), 0, 0, "", NULL, NULL,
 	  "Write diagnostics to this file (the screen is never written "
 	  "to while the TUI runs). It is opened after the privilege drop, "
@@ -460,6 +475,16 @@ cfg_apply(struct wt_opts *o, const struct cfg_setting *s, const char *v,
 			*(int *)(void *)p = (int)lround(d * 1000);
 		return 0;
 	case CFG_STRING:
+		if (s->offset == O(ipfix) && *v != '\0') {
+			enum ipfix_transport tr;
+			char *host;
+			uint16_t port;
+
+			if (ipfix_parse_target(v, &tr, &host, &port, cause) !=
+			    0)
+				return -1;
+			free(host);
+		}
 		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
 		return 0;
 	case CFG_DOUBLE:

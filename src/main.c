@@ -49,6 +49,7 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_PIDFILE,
 	OPT_BEFORE,
+	OPT_IPFIX,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -59,6 +60,7 @@ enum {
 #define MAIN_OPT_DB		0x8u	/* the history database (--db) */
 #define MAIN_OPT_DAEMON		0x80u	/* --daemonize, --pidfile */
 #define MAIN_OPT_DBADMIN	0x100u	/* wiretop db (--before) */
+#define MAIN_OPT_IPFIX		0x200u	/* --ipfix: export and the daemon */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -76,7 +78,8 @@ static const struct main_mode main_modes[] = {
 	  "  export                   write flows, hosts, alerts or a summary as\n"
 	  "                           CSV, JSON or NDJSON, from a capture file or\n"
 	  "                           live capture\n",
-	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
+	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB |
+	  MAIN_OPT_IPFIX },
 	{ "report",
 	  "  report                   one report of capture files (-r) or of the\n"
 	  "                           history database (--db, the default): totals,\n"
@@ -91,7 +94,8 @@ static const struct main_mode main_modes[] = {
 	  "                           --daemonize; TERM/INT flush and exit, HUP\n"
 	  "                           reloads the configuration, USR1 logs\n"
 	  "                           statistics\n",
-	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON },
+	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON |
+	  MAIN_OPT_IPFIX },
 	{ "import",
 	  "  import FILE...           read capture files and flow logs (Zeek\n"
 	  "                           conn.log TSV or JSON, wiretop CSV or NDJSON\n"
@@ -145,6 +149,7 @@ static const struct option main_longopts[] = {
 	{ "daemonize", no_argument, NULL, OPT_DAEMONIZE },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "ipfix", required_argument, NULL, OPT_IPFIX },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -224,6 +229,12 @@ main_usage(FILE *f)
 "                           foreground, as systemd wants)\n"
 "      --pidfile FILE       write the process id to FILE, locked while the\n"
 "                           daemon runs\n"
+"\n"
+"IPFIX (export, daemon):\n"
+"      --ipfix HOST:PORT    send every flow record as IPFIX to a collector,\n"
+"                           over UDP (default port 4739), or over TCP with\n"
+"                           tcp://HOST:PORT; --format ipfix -o FILE writes\n"
+"                           an IPFIX file\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -428,6 +439,10 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_BEFORE:
 		o->before = arg;
 		return 0;
+	case OPT_IPFIX:
+		o->ipfix_given = 1;
+		setting = "ipfix_collector";
+		break;
 	default:
 		return 0;
 	}
@@ -462,6 +477,8 @@ main_opt_group(int c)
 		return MAIN_OPT_DB;
 	case OPT_DAEMONIZE: case OPT_PIDFILE:
 		return MAIN_OPT_DAEMON;
+	case OPT_IPFIX:
+		return MAIN_OPT_IPFIX;
 	default:
 		return 0;
 	}

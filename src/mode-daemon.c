@@ -22,7 +22,10 @@
  * settings are named in the log as needing a restart (the alert settings
  * among them).  Alerts are logged, one line each at a level from their
  * severity, as they are raised, escalated and resolved.  USR1 logs the
- * capture and store statistics.
+ * capture and store statistics, and the IPFIX collector's.  With
+ * ipfix_collector set, an engine sink sends every flow record to it
+ * (ipfix.c), as it ends; the loop's idle turns send a message that has
+ * waited a second and call a lost TCP collector again.
  */
 #include "config.h"
 #include "mode.h"
@@ -44,6 +47,7 @@
 #include "ctl.h"
 #include "engine.h"
 #include "geoip.h"
+#include "ipfix.h"
 #include "log.h"
 #include "pipeline.h"
 #include "proc.h"
@@ -62,6 +66,7 @@ struct daemon {
 	struct store *s;
 	struct alerts *alerts;		/* the detectors, or NULL */
 	struct ctl *ctl;		/* the control socket, or NULL */
+	struct ipfix *ipfix;		/* ipfix_collector, or NULL */
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
@@ -412,6 +417,25 @@ daemon_reload(struct daemon *d)
 	free(b);
 }
 
+/* The collector's line: records sent and not delivered. */
+static void
+daemon_ipfix_stats(struct daemon *d)
+{
+	struct ipfix_stats st;
+
+	if (d->ipfix == NULL)
+		return;
+	ipfix_get_stats(d->ipfix, &st);
+	log_info("IPFIX %s: %s; %llu flow records, %llu sent in %llu "
+	    "messages, %llu not delivered (collector over capacity or "
+	    "unreachable)%s%s; %llu template sends", ipfix_name(d->ipfix),
+	    st.connected ? "up" : "down", (unsigned long long)st.records,
+	    (unsigned long long)st.sent, (unsigned long long)st.messages,
+	    (unsigned long long)st.dropped,
+	    st.last_error[0] != '\0' ? "; last error: " : "", st.last_error,
+	    (unsigned long long)st.templates);
+}
+
 static void
 daemon_stats(struct daemon *d)
 {
@@ -427,6 +451,7 @@ daemon_stats(struct daemon *d)
 	    (unsigned long long)st.samples, st.queued,
 	    (unsigned long long)st.dropped, (unsigned long long)st.retries,
 	    engine_flow_count(pipeline_engine(d->p)));
+	daemon_ipfix_stats(d);
 }
 
 /* Signals: 1 to stop. */
@@ -514,6 +539,7 @@ daemon_loop(struct daemon *d, int sfd)
 		ctl_serve(d->ctl, daemon_ctl, d);
 		pipeline_clear(d->p);
 		pipeline_tick(d->p);
+		ipfix_tick(d->ipfix);
 	}
 	free(pfd);
 	return code;
@@ -566,6 +592,25 @@ daemon_run(struct daemon *d)
 	if ((code = mode_alerts_open(o, pipeline_engine(d->p), &d->alerts)) !=
 	    WT_EXIT_OK)
 		return code;
+	if (o->ipfix != NULL) {
+		struct ipfix_cfg icfg;
+		struct engine_sink sink;
+
+		memset(&icfg, 0, sizeof icfg);
+		icfg.refresh_s = o->ipfix_refresh_s;
+		icfg.refresh_msgs = o->ipfix_refresh_msgs;
+		icfg.engine = pipeline_engine(d->p);
+		if ((d->ipfix = ipfix_open_net(o->ipfix, &icfg, &cause)) ==
+		    NULL) {
+			fprintf(stderr, "wiretop: ipfix_collector: %s\n", cause);
+			log_error("ipfix_collector: %s", cause);
+			free(cause);
+			return WT_EXIT_USAGE;
+		}
+		sink = ipfix_sink(d->ipfix);
+		engine_sink_add(pipeline_engine(d->p), &sink);
+		log_info("IPFIX: flow records to %s", ipfix_name(d->ipfix));
+	}
 	if (d->alerts != NULL) {
 		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d,
 		    .event = daemon_alert });
@@ -607,6 +652,10 @@ daemon_run(struct daemon *d)
 	while (pipeline_drain(d->p, DAEMON_BATCH) > 0)
 		;
 	engine_flush(pipeline_engine(d->p));
+	if (d->ipfix != NULL) {
+		ipfix_finish(d->ipfix, 2000);
+		daemon_ipfix_stats(d);
+	}
 	ctl_close(d->ctl);
 	d->ctl = NULL;
 	alerts_sync(d->alerts);
@@ -641,6 +690,7 @@ mode_daemon(struct wt_opts *o)
 	if (d.s != NULL)
 		store_close(d.s, NULL);
 	alerts_free(d.alerts);
+	ipfix_free(d.ipfix);
 	if (d.p != NULL) {
 		mode_log_end(d.p, code);
 		pipeline_free(d.p);

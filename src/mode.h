@@ -58,6 +58,14 @@ struct wt_opts {
 	const char *output;		/* -o FILE, NULL = stdout */
 	double duration;		/* live export: seconds, 0 = until signal */
 
+	/* IPFIX export (ipfix.c): export and the daemon */
+	const char *ipfix;		/* --ipfix / ipfix_collector, NULL =
+					   none */
+	int ipfix_given;		/* --ipfix was on the command line (export
+					   sends only then) */
+	uint32_t ipfix_refresh_s;	/* ipfix_template_refresh */
+	uint32_t ipfix_refresh_msgs;	/* ipfix_template_refresh_messages */
+
 	/* history database (store.c) */
 	const char *db_path;		/* --db, NULL = the default path */
 	const char *since;		/* export --db: --since T */
