@@ -64,6 +64,11 @@ CONF
 port=$(free_udp)
 python3 "$py" udp "$port" "$WT_TMP/got.bin" 2 &
 lpid=$!
+i=0
+while [ ! -f "$WT_TMP/got.bin.ready" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 WT_PIDS="$WT_PIDS $lpid"
 run up "$port"
 wait "$lpid"

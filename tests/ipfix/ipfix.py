@@ -9,6 +9,7 @@ the RFC, not from wiretop's code.
   ipfix.py csv FILE             the same lines from wiretop's CSV export
   ipfix.py tcp PORT OUT         accept one TCP connection on 127.0.0.1:PORT,
                                 write what it sends to OUT until it closes
+                                (OUT.ready exists once it listens)
   ipfix.py udp PORT OUT SECS    receive datagrams on 127.0.0.1:PORT for
                                 SECS seconds after the first, into OUT
 
@@ -232,6 +233,7 @@ def main():
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", int(sys.argv[2])))
         s.listen(1)
+        open(sys.argv[3] + ".ready", "w").close()
         s.settimeout(60)
         c, _ = s.accept()
         c.settimeout(60)
@@ -246,6 +248,7 @@ def main():
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         s.bind(("127.0.0.1", int(sys.argv[2])))
+        open(sys.argv[3] + ".ready", "w").close()
         s.settimeout(60)
         end = None
         with open(sys.argv[3], "wb") as f:

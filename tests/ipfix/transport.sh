@@ -39,21 +39,18 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
 }
 
 # --- TCP -----------------------------------------------------------------
+# ready: wait until FILE exists (the listener made it)
+ready() {
+	_i=0
+	while [ ! -f "$1" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
 p=$(free_port tcp)
 python3 "$py" tcp "$p" "$WT_TMP/tcp.bin" &
 lpid=$!
-i=0
-while ! python3 -c 'import socket, sys
-socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$p" \
-    2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-# (that probe was the listener's one connection: start it again)
-wait "$lpid"
-python3 "$py" tcp "$p" "$WT_TMP/tcp.bin" &
-lpid=$!
-sleep 0.3
+ready "$WT_TMP/tcp.bin.ready"
 "$WIRETOP" export -r "$cap" --ipfix "tcp://127.0.0.1:$p" -o /dev/null \
     2>"$WT_TMP/tcp.err"
 rc=$?
@@ -81,7 +78,7 @@ p=$(free_port udp)
 printf 'ipfix_template_refresh_messages = 2\n' >"$WT_TMP/refresh.conf"
 python3 "$py" udp "$p" "$WT_TMP/udp.bin" 1 &
 lpid=$!
-sleep 0.3
+ready "$WT_TMP/udp.bin.ready"
 "$WIRETOP" export -c "$WT_TMP/refresh.conf" -r "$cap" \
     --ipfix "127.0.0.1:$p" -o /dev/null 2>"$WT_TMP/udp.err" ||
     wt_fail "udp: export failed: $(cat "$WT_TMP/udp.err")"
