@@ -16,10 +16,12 @@ libfixbuf-dev"
 # which runs nothing under it); util-linux has setpriv and mount;
 # libmaxmind-db-writer-perl builds the GeoIP tests' own databases;
 # nfdump (nfcapd) and pmacct (nfacctd) are the IPFIX collectors of
-# tests/ipfix, libfixbuf-tools has ipfixDump, which reads IPFIX files.
+# tests/ipfix, libfixbuf-tools has ipfixDump, which reads IPFIX files;
+# nmap and hping3 make the real scan and flood of
+# tests/alerts/real-scan.sh (inside a network namespace).
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux libmaxmind-db-writer-perl
+chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3
 nfdump pmacct libfixbuf-tools"
 
 want="$build"
