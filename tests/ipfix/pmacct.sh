@@ -70,14 +70,10 @@ C
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	# stop the core and its plugin (both started here)
-	kill "$_pid" $(cat "$_d"/pid-print-* 2>/dev/null) 2>/dev/null
-	_i=0
-	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	kill -9 "$_pid" 2>/dev/null
+	# stop the core and its plugin (both started here; the file is
+	# written): the core does not end on SIGTERM
+	kill -9 "$_pid" $(cat "$_d"/pid-print-* 2>/dev/null) 2>/dev/null
+	wait "$_pid" 2>/dev/null
 	# VLAN,IN_IFACE,SRC_IP,DST_IP,SRC_PORT,DST_PORT,PROTOCOL,rev_bytes,
 	# rev_pkts,PACKETS,BYTES
 	awk -F, 'NR > 1 {
@@ -98,6 +94,7 @@ compare() {
 	else
 		wt_fail "$1: nfacctd has $_np flows, wiretop's CSV $_nw:"
 		diff "$WT_TMP/$1.wt" "$WT_TMP/$1.pm" | head -n 20 | sed 's/^/# /'
+		tail -n 8 "$WT_TMP/pm-$1/log" | sed 's/^/# nfacctd: /'
 	fi
 }
 
