@@ -5,7 +5,8 @@
 set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
-libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev"
+libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev
+libmicrohttpd-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
@@ -13,10 +14,11 @@ libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev"
 # chromium renders the HTML report (tests/report/html.sh); systemd
 # brings systemd-analyze and systemd-sysusers (tests/daemon/systemd.sh,
 # which runs nothing under it); util-linux has setpriv and mount;
-# libmaxmind-db-writer-perl builds the GeoIP tests' own databases.
+# libmaxmind-db-writer-perl builds the GeoIP tests' own databases;
+# prometheus (prometheus and promtool) scrapes /metrics in tests/metrics.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux libmaxmind-db-writer-perl"
+chromium systemd util-linux libmaxmind-db-writer-perl prometheus"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

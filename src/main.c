@@ -49,6 +49,7 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_PIDFILE,
 	OPT_BEFORE,
+	OPT_METRICS_LISTEN,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -145,6 +146,7 @@ static const struct option main_longopts[] = {
 	{ "daemonize", no_argument, NULL, OPT_DAEMONIZE },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -224,6 +226,9 @@ main_usage(FILE *f)
 "                           foreground, as systemd wants)\n"
 "      --pidfile FILE       write the process id to FILE, locked while the\n"
 "                           daemon runs\n"
+"      --metrics-listen ADDR:PORT  serve Prometheus metrics at /metrics\n"
+"                           on ADDR:PORT (:PORT is 127.0.0.1:PORT; any\n"
+"                           other address must be written out)\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -428,6 +433,9 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_BEFORE:
 		o->before = arg;
 		return 0;
+	case OPT_METRICS_LISTEN:
+		setting = "metrics_listen";
+		break;
 	default:
 		return 0;
 	}
@@ -460,7 +468,7 @@ main_opt_group(int c)
 		return MAIN_OPT_DBADMIN;
 	case OPT_DB:
 		return MAIN_OPT_DB;
-	case OPT_DAEMONIZE: case OPT_PIDFILE:
+	case OPT_DAEMONIZE: case OPT_PIDFILE: case OPT_METRICS_LISTEN:
 		return MAIN_OPT_DAEMON;
 	default:
 		return 0;
