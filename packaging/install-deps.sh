@@ -15,10 +15,12 @@ libmicrohttpd-dev"
 # brings systemd-analyze and systemd-sysusers (tests/daemon/systemd.sh,
 # which runs nothing under it); util-linux has setpriv and mount;
 # libmaxmind-db-writer-perl builds the GeoIP tests' own databases;
-# prometheus (prometheus and promtool) scrapes /metrics in tests/metrics.
+# nmap and hping3 make the real scan and flood of
+# tests/alerts/real-scan.sh (inside a network namespace); prometheus
+# (prometheus and promtool) scrapes /metrics in tests/metrics.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux libmaxmind-db-writer-perl prometheus"
+chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3 prometheus"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

@@ -100,6 +100,34 @@ static const struct cfg_setting cfg_table[] = {
 	  NULL, "hosts", "Size of the host table." },
 	{ "max_names", CFG_U32, O(ecfg.max_names), 256, 10000000, "65536",
 	  NULL, "names", "Size of the learned-names table." },
+	{ "name_max_age", CFG_U32, O(ecfg.name_max_age_s), 0, 31536000,
+	  "3600", NULL, "seconds", "A learned name that is not learned "
+	  "again for this long (packet time) is forgotten. 0: never." },
+	{ "resolve", CFG_ENUM, O(ecfg.resolve), 0, 0, "passive",
+	  "passive|reverse|off", NULL, "Where host names come from. "
+	  "passive: DNS answers, DHCP host names and TLS SNI seen on the "
+	  "wire, without sending a packet. reverse: those first, then a "
+	  "reverse DNS (PTR) lookup, through the system resolver "
+	  "(nsswitch.conf), for each host shown on the screen (or in the "
+	  "daemon's live snapshot for wiretop view) that has no passive "
+	  "name; lookups run on their own threads, so a slow name server "
+	  "never stalls the screen or the capture. export and report never "
+	  "look names up. off: no names at all." },
+	{ "resolve_lookups", CFG_U32, O(ecfg.resolve_cfg.lookups), 1, 64,
+	  "4", NULL, "lookups", "resolve = reverse: lookups in flight at "
+	  "most (each one a resolver thread)." },
+	{ "resolve_queue", CFG_U32, O(ecfg.resolve_cfg.queue), 1, 65536,
+	  "256", NULL, "requests", "resolve = reverse: lookups waiting at "
+	  "most; when the queue is full a request is dropped (counted in "
+	  "the log's statistics) and asked again later." },
+	{ "resolve_ttl", CFG_U32, O(ecfg.resolve_cfg.ttl_s), 1, 604800,
+	  "3600", NULL, "seconds", "resolve = reverse: how long a name "
+	  "found is reused without a new lookup (the cache holds 8192 "
+	  "addresses)." },
+	{ "resolve_negative_ttl", CFG_U32,
+	  O(ecfg.resolve_cfg.negative_ttl_s), 1, 86400, "300", NULL,
+	  "seconds", "resolve = reverse: how long an address without a "
+	  "name (or whose lookup failed) is not asked again." },
 	{ "tcp_timeout", CFG_U32, O(ecfg.tcp_timeout_s), 1, 86400, "300",
 	  NULL, "seconds", "Inactive timeout of TCP flows." },
 	{ "udp_timeout", CFG_U32, O(ecfg.udp_timeout_s), 1, 86400, "60",

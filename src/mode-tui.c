@@ -148,6 +148,9 @@ tui_frame(struct pipeline *pl, struct ui *ui)
 
 	tui_sources(pl, ui);
 	mode_log_sources(pl);
+	/* reverse DNS results, also once a replayed file has ended (no
+	 * more packet-time ticks then) */
+	engine_names_poll(pipeline_engine(pl));
 	ui_term_size(&w, &h);
 	ui_set_size(ui, w, h);
 	ui_render(ui);

@@ -14,6 +14,7 @@ wt_init alerts-store
 wt_need_wiretop
 wt_need_pcapgen
 wt_need_tool python3
+. "$WT_SRCDIR/tests/alerts/fixture.sh"
 export WIRETOP_NO_DEFAULT_CONFIG=1
 
 n=0
@@ -21,21 +22,10 @@ for fx in "$WT_SRCDIR"/tests/alerts/*.txt; do
 	name=$(basename "$fx" .txt)
 	pcap=$WT_TMP/$name.pcap
 	"$pcapgen" -o "$pcap" "$fx" >/dev/null || wt_hard "pcapgen failed on $fx"
-	run=$(sed -n 's/^#@run \([A-Za-z0-9_-]*\).*/\1/p' "$fx" | head -n 1)
+	run=$(fx_runs "$fx" | head -n 1)
 	conf=$WT_TMP/$name.conf
-	awk -v r="$run" -v c="${WT_CORPUS:-}" '
-	    /^#@run / { on = ($2 == r); next }
-	    on && /^#@config / { sub(/^#@config /, ""); gsub(/@corpus/, c);
-		print }
-	' "$fx" >"$conf"
-	if grep -q '@corpus' "$conf" && ! [ -d "${WT_CORPUS:-/nonexistent}/mmdb" ]; then
-		if wt_ci; then
-			wt_fail "$name: no corpus mmdb/ (required when CI=$CI)"
-		else
-			echo "ok - $name # SKIP no corpus mmdb/"
-		fi
-		continue
-	fi
+	fx_conf "$fx" "$run" "$conf"
+	fx_need_corpus "$fx" "$name" || continue
 	db=$WT_TMP/$name.db
 	if ! "$WIRETOP" import -u root -c "$conf" --db "$db" "$pcap" \
 	    2>"$WT_TMP/err"; then
@@ -52,15 +42,9 @@ for fx in "$WT_SRCDIR"/tests/alerts/*.txt; do
 	if msg=$(python3 - "$fx" "$run" "$WT_TMP/d.json" "$WT_TMP/r.json" \
 	    "$pcap" <<'PY'
 import json, sys
+from wtfixture import expects
 fx, run, dbf, rf, fname = sys.argv[1:6]
-want, on = [], False
-for line in open(fx):
-    if line.startswith("#@run "):
-        on = line.split()[1] == run
-    elif on and line.startswith("#@expect "):
-        k, s, p, port = line.split()[1:5]
-        want.append((k, fname if s == "@file" else s,
-                     "" if p == "-" else p, "" if port == "-" else port))
+want = expects(fx, run, fname)
 d = json.load(open(dbf))
 r = json.load(open(rf))
 if d.get("schema") != "wiretop.alerts/1":
