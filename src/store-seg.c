@@ -896,6 +896,27 @@ store_seg_add_hosts(struct store_seg *w, int tier, int64_t ts,
 }
 
 int
+store_seg_add_hosts_day(struct store_seg *w, int64_t hour,
+    const struct store_seg_host *const *h, size_t n)
+{
+	int64_t day = hour - hour % 86400;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return SQLITE_OK;
+	/* packed once, written as the hour's and as the day's */
+	store_seg_begin(&w->buf);
+	for (i = 0; i < n; i++)
+		store_seg_put_host(&w->buf, h[i]);
+	if ((rc = seg_put_hosts(w, 0, hour, 0, n)) != SQLITE_OK ||
+	    (rc = seg_put_hosts(w, 1, day, 0, n)) != SQLITE_OK ||
+	    (rc = seg_compact(w, 0, hour)) != SQLITE_OK)
+		return rc;
+	return seg_compact(w, 1, day);
+}
+
+int
 store_seg_roll_days(struct store_seg *w, int64_t from, int64_t to)
 {
 	sqlite3_stmt *st;

@@ -240,6 +240,11 @@ int	 store_seg_add_raw(struct store_seg *, const struct store_raw *,
 	    size_t n);
 int	 store_seg_add_hosts(struct store_seg *, int tier, int64_t ts,
 	    const struct store_seg_host *const *, size_t n);
+/* Host totals of the hour hour as one segment of the hour and the same
+ * as one of its day: an hour whose day totals are made as it is
+ * written, not copied from it afterwards. */
+int	 store_seg_add_hosts_day(struct store_seg *, int64_t hour,
+	    const struct store_seg_host *const *, size_t n);
 /* The day totals of the hours in [from, to), added from theirs. */
 int	 store_seg_roll_days(struct store_seg *, int64_t from, int64_t to);
 /* Delete the flow records that start before before_us, the host totals
