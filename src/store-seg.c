@@ -249,6 +249,33 @@ store_seg_put_host(struct seg_buf *b, const struct store_seg_host *h)
 	seg_u(b, h->flows);
 }
 
+void
+store_seg_put_host_key(struct seg_buf *b, int ip_ver, const uint8_t *key,
+    size_t len, const uint64_t v[4], uint64_t flows)
+{
+	uint8_t addr[16];
+	int k;
+
+	seg_room(b, SEG_HOST_MAX);
+	/* as store_seg_put_host() packs the text (shorter than 128 bytes:
+	 * its length is one byte) */
+	if (ip_ver == 4 || ip_ver == 6) {
+		memset(addr, 0, sizeof addr);
+		memcpy(addr, key, len > 16 ? 16 : len);
+		len = out_fmt_addr((uint8_t)ip_ver, addr,
+		    (char *)b->p + b->n + 1);
+	} else {
+		len = strnlen((const char *)key, len < OUT_ADDR_MAX - 1 ?
+		    len : OUT_ADDR_MAX - 1);
+		memcpy(b->p + b->n + 1, key, len);
+	}
+	b->p[b->n] = (uint8_t)len;
+	b->n += 1 + len;
+	for (k = 0; k < 4; k++)
+		seg_u(b, v[k]);
+	seg_u(b, flows);
+}
+
 /* Start a segment in b (emptied). */
 void
 store_seg_begin(struct seg_buf *b)
@@ -807,10 +834,11 @@ store_seg_add_flows(struct store_seg *w, const struct store_flow *f,
 	return seg_add(w, f, NULL, n);
 }
 
-/* Write the packed host segment in w->buf (n hosts) for (tier, ts) at
- * level lvl. */
+/* Write the packed host segment in b (n hosts) for (tier, ts) at level
+ * lvl. */
 static int
-seg_put_hosts(struct store_seg *w, int tier, int64_t ts, int lvl, size_t n)
+seg_put_hosts_from(struct store_seg *w, int tier, int64_t ts, int lvl,
+    size_t n, const struct seg_buf *b)
 {
 	sqlite3_stmt *st = w->st[SW_HOST];
 	int rc;
@@ -819,10 +847,17 @@ seg_put_hosts(struct store_seg *w, int tier, int64_t ts, int lvl, size_t n)
 	sqlite3_bind_int64(st, 2, ts);
 	sqlite3_bind_int(st, 3, lvl);
 	sqlite3_bind_int64(st, 4, (int64_t)n);
-	sqlite3_bind_blob(st, 5, w->buf.p, (int)w->buf.n, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, b->p, (int)b->n, SQLITE_STATIC);
 	rc = seg_run(st);
 	sqlite3_clear_bindings(st);
 	return rc;
+}
+
+/* The same, of w->buf. */
+static int
+seg_put_hosts(struct store_seg *w, int tier, int64_t ts, int lvl, size_t n)
+{
+	return seg_put_hosts_from(w, tier, ts, lvl, n, &w->buf);
 }
 
 /* Merge the segments of (tier, ts) while a level has SEG_FANOUT of them:
@@ -896,24 +931,19 @@ store_seg_add_hosts(struct store_seg *w, int tier, int64_t ts,
 }
 
 int
-store_seg_add_hosts_day(struct store_seg *w, int64_t hour,
-    const struct store_seg_host *const *h, size_t n)
+store_seg_add_packed(struct store_seg *w, int tier, int64_t ts, int day,
+    const struct seg_buf *b, size_t n)
 {
-	int64_t day = hour - hour % 86400;
-	size_t i;
+	int64_t d = ts - ts % 86400;
 	int rc;
 
 	if (n == 0)
 		return SQLITE_OK;
-	/* packed once, written as the hour's and as the day's */
-	store_seg_begin(&w->buf);
-	for (i = 0; i < n; i++)
-		store_seg_put_host(&w->buf, h[i]);
-	if ((rc = seg_put_hosts(w, 0, hour, 0, n)) != SQLITE_OK ||
-	    (rc = seg_put_hosts(w, 1, day, 0, n)) != SQLITE_OK ||
-	    (rc = seg_compact(w, 0, hour)) != SQLITE_OK)
+	if ((rc = seg_put_hosts_from(w, tier, ts, 0, n, b)) != SQLITE_OK ||
+	    (day && (rc = seg_put_hosts_from(w, 1, d, 0, n, b)) != SQLITE_OK) ||
+	    (rc = seg_compact(w, tier, ts)) != SQLITE_OK)
 		return rc;
-	return seg_compact(w, 1, day);
+	return day ? seg_compact(w, 1, d) : SQLITE_OK;
 }
 
 int

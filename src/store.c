@@ -202,6 +202,7 @@ struct store {
 					   batches since the last write */
 	struct store_aggop *ops;	/* STORE_AGG_OPS additions to agg */
 	size_t nops;
+	struct seg_buf hbuf;		/* host totals being packed */
 	struct store_batch *grp[STORE_GROUP_MAX];	/* taken, not written
 							   yet (an import's) */
 	size_t ngrp;
@@ -1238,11 +1239,8 @@ store_aggtab_write(struct store *s, struct store_aggtab *tab, int64_t from,
     int64_t to)
 {
 	const struct store_agg **v;
-	const struct store_seg_host **h;
-	struct store_seg_host *hh;
 	const struct store_agg *a;
 	char svc[OUT_ADDR_MAX];
-	uint8_t addr[16];
 	size_t i, j, n = 0;
 	int rc = SQLITE_OK, mixed = 0;
 
@@ -1270,37 +1268,20 @@ store_aggtab_write(struct store *s, struct store_aggtab *tab, int64_t from,
 	}
 	if (mixed)
 		qsort(v, n, sizeof *v, store_agg_cmp);
-	/* the hosts with their key as text */
-	hh = xreallocarray(NULL, n + 1, sizeof *hh);
-	h = xreallocarray(NULL, n + 1, sizeof *h);
-	for (i = 0; i < n; i++) {
-		a = v[i];
-		if (a->key[0] == 4 || a->key[0] == 6) {
-			memset(addr, 0, sizeof addr);
-			memcpy(addr, a->key + 1, a->klen - 1u);
-			out_fmt_addr(a->key[0], addr, hh[i].addr);
-		} else {
-			memcpy(hh[i].addr, a->key + 1, a->klen - 1u);
-			hh[i].addr[a->klen - 1] = '\0';
-		}
-		memcpy(hh[i].v, a->v, sizeof hh[i].v);
-		hh[i].flows = a->flows;
-		h[i] = &hh[i];
-	}
+	/* the hosts of each hour or day, packed straight from the entries */
 	for (i = 0; i < n && rc == SQLITE_OK; i = j) {
+		store_seg_begin(&s->hbuf);
 		for (j = i; j < n && v[j]->which == v[i]->which &&
-		    v[j]->ts == v[i]->ts; j++)
-			;
-		if (v[i]->which == ST_HOST_H && v[i]->ts >= from &&
-		    v[i]->ts < to)
-			rc = store_seg_add_hosts_day(s->seg, v[i]->ts, h + i,
-			    j - i);
-		else
-			rc = store_seg_add_hosts(s->seg, v[i]->which ==
-			    ST_HOST_D, v[i]->ts, h + i, j - i);
+		    v[j]->ts == v[i]->ts; j++) {
+			a = v[j];
+			store_seg_put_host_key(&s->hbuf, a->key[0] == 4 ||
+			    a->key[0] == 6 ? a->key[0] : 0, a->key + 1,
+			    a->klen - 1u, a->v, a->flows);
+		}
+		rc = store_seg_add_packed(s->seg, v[i]->which == ST_HOST_D,
+		    v[i]->ts, v[i]->which == ST_HOST_H && v[i]->ts >= from &&
+		    v[i]->ts < to, &s->hbuf, j - i);
 	}
-	free(h);
-	free(hh);
 	free(v);
 	return rc;
 }
@@ -1892,6 +1873,7 @@ store_close(struct store *s, char **cause)
 	free(s->agg.slot);
 	free(s->agg.e);
 	free(s->ops);
+	free(s->hbuf.p);
 	while (s->nspare > 0)
 		free(s->spare[--s->nspare]);
 	while (s->nspare_raw > 0)
