@@ -780,45 +780,82 @@ seg_run(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* Pack the k records f (format 1) or engine flows x (format 2), one of
+ * them NULL, as one segment into b; their first and last start into *lo,
+ * *hi.  Touches b alone: any thread may pack. */
+static void
+seg_pack(struct seg_buf *b, const struct store_flow *f,
+    const struct store_raw *x, size_t k, int64_t *lo, int64_t *hi)
+{
+	int64_t t;
+	size_t j;
+
+	*lo = INT64_MAX;
+	*hi = INT64_MIN;
+	for (j = 0; j < k; j++) {
+		t = f != NULL ? f[j].ts_us : (int64_t)(x[j].f.first_ns / 1000);
+		*lo = t < *lo ? t : *lo;
+		*hi = t > *hi ? t : *hi;
+	}
+	store_seg_begin(b);
+	if (x != NULL)
+		b->p[0] = SEG_FORMAT_RAW;
+	for (j = 0; j < k; j++) {
+		if (f != NULL)
+			store_seg_put_flow(b, &f[j], *lo);
+		else
+			seg_put_raw(b, &x[j], *lo);
+	}
+}
+
+/* Insert the flow segment packed in b (k records). */
+static int
+seg_insert(struct store_seg *w, const struct seg_buf *b, int64_t lo,
+    int64_t hi, size_t k)
+{
+	sqlite3_stmt *st = w->st[SW_FLOW];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int64(st, 3, (int64_t)k);
+	sqlite3_bind_blob(st, 4, b->p, (int)b->n, SQLITE_STATIC);
+	rc = seg_run(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 /* Flow segments of n records, STORE_SEG_FLOWS at most each: text records
  * f (format 1) or engine flows x (format 2), one of them NULL. */
 static int
 seg_add(struct store_seg *w, const struct store_flow *f,
     const struct store_raw *x, size_t n)
 {
-	sqlite3_stmt *st = w->st[SW_FLOW];
-	int64_t lo, hi, t;
-	size_t i, j, k;
+	int64_t lo, hi;
+	size_t i, k;
 	int rc = SQLITE_OK;
 
 	for (i = 0; i < n && rc == SQLITE_OK; i += k) {
 		k = n - i < STORE_SEG_FLOWS ? n - i : STORE_SEG_FLOWS;
-		lo = INT64_MAX;
-		hi = INT64_MIN;
-		for (j = i; j < i + k; j++) {
-			t = f != NULL ? f[j].ts_us :
-			    (int64_t)(x[j].f.first_ns / 1000);
-			lo = t < lo ? t : lo;
-			hi = t > hi ? t : hi;
-		}
-		store_seg_begin(&w->buf);
-		if (x != NULL)
-			w->buf.p[0] = SEG_FORMAT_RAW;
-		for (j = i; j < i + k; j++) {
-			if (f != NULL)
-				store_seg_put_flow(&w->buf, &f[j], lo);
-			else
-				seg_put_raw(&w->buf, &x[j], lo);
-		}
-		sqlite3_bind_int64(st, 1, lo);
-		sqlite3_bind_int64(st, 2, hi);
-		sqlite3_bind_int64(st, 3, (int64_t)k);
-		sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n,
-		    SQLITE_STATIC);
-		rc = seg_run(st);
-		sqlite3_clear_bindings(st);
+		seg_pack(&w->buf, f != NULL ? f + i : NULL, x != NULL ? x + i :
+		    NULL, k, &lo, &hi);
+		rc = seg_insert(w, &w->buf, lo, hi, k);
 	}
 	return rc;
+}
+
+void
+store_seg_pack_raw(struct seg_buf *b, const struct store_raw *x, size_t n,
+    int64_t *lo, int64_t *hi)
+{
+	seg_pack(b, NULL, x, n, lo, hi);
+}
+
+int
+store_seg_add_packed_flows(struct store_seg *w, const struct seg_buf *b,
+    int64_t lo, int64_t hi, size_t n)
+{
+	return n > 0 ? seg_insert(w, b, lo, hi, n) : SQLITE_OK;
 }
 
 int

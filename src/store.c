@@ -8,7 +8,10 @@
  * second; names learned); a batch is handed to the
  * store thread on every tick (once per packet-time second) or when it
  * holds STORE_BATCH_FLOWS flow records.  The hand-over moves ownership:
- * after store_queue_put() the main thread never touches the batch again.
+ * after store_queue_put() the main thread never touches the batch again,
+ * but for one thing: in store_close(), instead of waiting idle, it packs
+ * the engine flows of batches still queued (store_help(), under the
+ * queue's lock, one batch at a time).
  * The queue is bounded (STORE_QUEUE_MAX): live capture never waits on it
  * (a batch that does not fit is freed and counted), offline import waits.
  *
@@ -54,6 +57,9 @@
 #include "xmalloc.h"
 
 #define STORE_BATCH_FLOWS	8192	/* flow records per batch at most */
+#if STORE_BATCH_FLOWS > STORE_SEG_FLOWS
+#error "a batch's engine flows are one segment (store_help packs it)"
+#endif
 #define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
 					   records of ~420 bytes each at most) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
@@ -147,6 +153,12 @@ struct store_batch {
 	int64_t newest;			/* packet clock, s */
 	int final;			/* the last batch (store_close) */
 	struct store_live *live;	/* owned: a snapshot to write, or NULL */
+	/* raw packed as its flow segment by the main thread while it waits
+	 * in store_close(): pk_state 0 not, 1 being packed (under mu: the
+	 * store thread that takes the batch waits), 2 packed */
+	int pk_state;
+	struct seg_buf pk;		/* owned */
+	int64_t pk_lo, pk_hi;
 };
 
 /* What the sink remembers of a source between ticks. */
@@ -683,6 +695,7 @@ store_batch_free(struct store_batch *b)
 	free(b->raw);
 	free(b->samples);
 	free(b->names);
+	free(b->pk.p);
 	store_live_free(b->live);
 	free(b);
 }
@@ -1361,7 +1374,9 @@ store_write_batch(struct store *s, const struct store_batch *b)
 	size_t i;
 	int rc;
 
-	if ((rc = store_seg_add_raw(s->seg, b->raw, b->nraw)) != SQLITE_OK ||
+	if ((b->pk_state == 2 ? (rc = store_seg_add_packed_flows(s->seg,
+	    &b->pk, b->pk_lo, b->pk_hi, b->nraw)) : (rc =
+	    store_seg_add_raw(s->seg, b->raw, b->nraw))) != SQLITE_OK ||
 	    (rc = store_seg_add_flows(s->seg, b->flows, b->nflows)) !=
 	    SQLITE_OK)
 		return rc;
@@ -1460,6 +1475,10 @@ store_write(struct store *s, struct store_batch *const *bs, size_t n)
 		goto fail;
 	if (prune && (rc = store_prune(s, newest)) != SQLITE_OK)
 		goto fail;
+	/* the last commit leaves its checkpoint to the close, which makes
+	 * one anyway (one copy and its syncs instead of two) */
+	if (final)
+		sqlite3_wal_autocheckpoint(s->db, 0);
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		goto fail;
@@ -1614,6 +1633,9 @@ store_main(void *arg)
 			s->tail = NULL;
 		s->queued--;
 		pthread_cond_broadcast(&s->cv);
+		/* the main thread is packing it (store_close) */
+		while (b->pk_state == 1)
+			pthread_cond_wait(&s->cv, &s->mu);
 		pthread_mutex_unlock(&s->mu);
 
 		if (s->failed) {
@@ -1829,6 +1851,38 @@ store_start(struct store *s, struct engine *e, char **cause)
 	return 0;
 }
 
+/* Main thread, in store_close(): rather than wait idle while the store
+ * thread writes what is queued (the flows an import's end flushed, most
+ * of them), pack the engine flows of the queued batches as their
+ * segments, from the last one back while the store thread takes them
+ * from the first (one that it takes while being packed, it waits for).
+ * The bytes are the same whichever thread packs (a batch is one
+ * segment). */
+static void
+store_help(struct store *s)
+{
+	struct store_batch *b, *pick;
+
+	for (;;) {
+		pick = NULL;
+		pthread_mutex_lock(&s->mu);
+		for (b = s->head; b != NULL; b = b->next)
+			if (b->nraw > 0 && b->pk_state == 0)
+				pick = b;
+		if (pick != NULL)
+			pick->pk_state = 1;
+		pthread_mutex_unlock(&s->mu);
+		if (pick == NULL)
+			return;
+		store_seg_pack_raw(&pick->pk, pick->raw, pick->nraw,
+		    &pick->pk_lo, &pick->pk_hi);
+		pthread_mutex_lock(&s->mu);
+		pick->pk_state = 2;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
 int
 store_close(struct store *s, char **cause)
 {
@@ -1843,6 +1897,7 @@ store_close(struct store *s, char **cause)
 		s->cur_sec = -1;
 		s->cur->final = 1;
 		store_queue_put(s);
+		store_help(s);
 		pthread_mutex_lock(&s->mu);
 		s->stopping = 1;
 		pthread_cond_broadcast(&s->cv);

@@ -238,6 +238,14 @@ int	 store_seg_add_flows(struct store_seg *, const struct store_flow *,
 	    size_t n);
 int	 store_seg_add_raw(struct store_seg *, const struct store_raw *,
 	    size_t n);
+/* n engine flows (STORE_SEG_FLOWS at most) packed as one segment into
+ * b, as store_seg_add_raw() packs them (any thread: it touches b alone),
+ * their first and last start (us) into *lo, *hi; and that segment
+ * written. */
+void	 store_seg_pack_raw(struct seg_buf *b, const struct store_raw *,
+	    size_t n, int64_t *lo, int64_t *hi);
+int	 store_seg_add_packed_flows(struct store_seg *,
+	    const struct seg_buf *b, int64_t lo, int64_t hi, size_t n);
 int	 store_seg_add_hosts(struct store_seg *, int tier, int64_t ts,
 	    const struct store_seg_host *const *, size_t n);
 /* The same, packed by the caller into b (store_seg_begin,
