@@ -427,19 +427,22 @@ fail:
 	return -1;
 }
 
-/* Check that db is a wiretop database (or empty) and migrate it;
- * writable 2: an empty one gets pages of STORE_BULK_PAGE. */
+/* Check that db is a wiretop database (or empty: *fresh is set) and
+ * migrate it; writable 2: an empty one gets pages of STORE_BULK_PAGE. */
 static int
-store_check(sqlite3 *db, const char *path, int writable, char **cause)
+store_check(sqlite3 *db, const char *path, int writable, int *fresh,
+    char **cause)
 {
 	int64_t app, ntab, ver = 0;
 	size_t v;
 
+	*fresh = 0;
 	if (store_int(db, "PRAGMA application_id", &app, cause, path) != 0 ||
 	    store_int(db, "SELECT count(*) FROM sqlite_master", &ntab, cause,
 	    path) != 0)
 		return -1;
 	if (app == 0 && ntab == 0) {
+		*fresh = 1;
 		if (!writable) {
 			xasprintf(cause, "%s: an empty database (nothing "
 			    "imported yet)", path);
@@ -601,7 +604,7 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 	sqlite3 *db = NULL;
 	char sql[160];
 	int64_t page = 0;
-	int rc, fd;
+	int rc, fd, fresh = 0;
 
 	*transient = 0;
 	if (writable) {
@@ -642,7 +645,7 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (store_check(db, path, writable, cause) != 0 ||
+	if (store_check(db, path, writable, &fresh, cause) != 0 ||
 	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
 	    cause, path) != 0 || store_int(db, "PRAGMA page_size", &page,
 	    cause, path) != 0))) {
@@ -650,9 +653,16 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 		sqlite3_close(db);
 		return NULL;
 	}
-	/* a checkpoint every 4 MiB of WAL, whatever the page size */
-	snprintf(sql, sizeof sql, "PRAGMA synchronous = NORMAL; "
+	/* A checkpoint every 4 MiB of WAL, whatever the page size.  A
+	 * database an import creates holds that import alone: it is
+	 * written without waiting for the disk (synchronous OFF: a crash of
+	 * wiretop loses nothing committed; a power cut before the kernel
+	 * has written it back can damage the new file, and the import is
+	 * done again into a new one).  Every other (a daemon's, one that
+	 * holds anything already) waits for it at each checkpoint. */
+	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s; "
 	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = %lld",
+	    writable == 2 && fresh ? "OFF" : "NORMAL",
 	    page >= 512 ? (long long)(4194304 / page) : 1024ll);
 	if (writable && store_exec(db, sql, cause, path) != 0) {
 		*transient = store_rc_transient(sqlite3_extended_errcode(db));
