@@ -197,6 +197,8 @@ struct store {
 	size_t nspare;
 	struct store_raw *spare_raw[STORE_SPARE];
 	size_t nspare_raw;
+	struct seg_buf spare_pk[STORE_SPARE];	/* packing buffers (pk) */
+	size_t nspare_pk;
 	pthread_t thread;
 	int started;
 
@@ -720,6 +722,10 @@ store_batch_recycle(struct store *s, struct store_batch *b)
 	if (b->flows != NULL && s->nspare < STORE_SPARE) {
 		s->spare[s->nspare++] = b->flows;
 		b->flows = NULL;
+	}
+	if (b->pk.p != NULL && s->nspare_pk < STORE_SPARE) {
+		s->spare_pk[s->nspare_pk++] = b->pk;
+		memset(&b->pk, 0, sizeof b->pk);
 	}
 	if (b->raw != NULL && s->nspare_raw < STORE_SPARE) {
 		s->spare_raw[s->nspare_raw++] = b->raw;
@@ -1547,6 +1553,20 @@ store_fail(struct store *s, int rc)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Pack b's engine flows as their segment into b->pk, a kept buffer if
+ * there is one (either thread; the caller owns b's packing). */
+static void
+store_pack(struct store *s, struct store_batch *b)
+{
+	if (b->pk.p == NULL) {
+		pthread_mutex_lock(&s->mu);
+		if (s->nspare_pk > 0)
+			b->pk = s->spare_pk[--s->nspare_pk];
+		pthread_mutex_unlock(&s->mu);
+	}
+	store_seg_pack_raw(&b->pk, b->raw, b->nraw, &b->pk_lo, &b->pk_hi);
+}
+
 /* Store thread: write the batches taken (s->grp) in one transaction,
  * retrying as the errors allow, and give them back. */
 static void
@@ -1657,6 +1677,12 @@ store_main(void *arg)
 		for (i = 0; i < b->nflows; i++)
 			store_agg_flow(s, &b->flows[i]);
 		store_agg_run(s);
+		/* an import's batch waits in the group packed: what the
+		 * last transaction, at the end, has left to do is small */
+		if (!s->cfg.live && b->nraw > 0 && b->pk_state == 0) {
+			store_pack(s, b);
+			b->pk_state = 2;
+		}
 		/* A live store writes each batch as it comes.  An import
 		 * writes STORE_GROUP_FLOWS records (or STORE_GROUP_MAX
 		 * batches) in one transaction: a commit rewrites every
@@ -1884,8 +1910,7 @@ store_help(struct store *s)
 		pthread_mutex_unlock(&s->mu);
 		if (pick == NULL)
 			return;
-		store_seg_pack_raw(&pick->pk, pick->raw, pick->nraw,
-		    &pick->pk_lo, &pick->pk_hi);
+		store_pack(s, pick);
 		pthread_mutex_lock(&s->mu);
 		pick->pk_state = 2;
 		pthread_cond_broadcast(&s->cv);
@@ -1943,6 +1968,8 @@ store_close(struct store *s, char **cause)
 		free(s->spare[--s->nspare]);
 	while (s->nspare_raw > 0)
 		free(s->spare_raw[--s->nspare_raw]);
+	while (s->nspare_pk > 0)
+		free(s->spare_pk[--s->nspare_pk].p);
 	free(s->error);
 	free(s->path);
 	free(s);
