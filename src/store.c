@@ -9,9 +9,10 @@
  * store thread on every tick (once per packet-time second) or when it
  * holds STORE_BATCH_FLOWS flow records.  The hand-over moves ownership:
  * after store_queue_put() the main thread never touches the batch again,
- * but for one thing: in store_close(), instead of waiting idle, it packs
- * the engine flows of batches still queued (store_help(), under the
- * queue's lock, one batch at a time).
+ * but for one thing: instead of waiting idle for the store thread (an
+ * import's queue full, store_close()), it packs the engine flows of
+ * batches still queued (store_help_one(), claimed under the queue's
+ * lock, one batch at a time).
  * The queue is bounded (STORE_QUEUE_MAX): live capture never waits on it
  * (a batch that does not fit is freed and counted), offline import waits.
  *
@@ -58,7 +59,7 @@
 
 #define STORE_BATCH_FLOWS	8192	/* flow records per batch at most */
 #if STORE_BATCH_FLOWS > STORE_SEG_FLOWS
-#error "a batch's engine flows are one segment (store_help packs it)"
+#error "a batch's engine flows are one segment (store_pack)"
 #endif
 #define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
 					   records of ~420 bytes each at most) */
@@ -1702,6 +1703,31 @@ store_main(void *arg)
 	return NULL;
 }
 
+/* Main thread, with mu held, instead of waiting idle for the store
+ * thread (the queue full, or in store_close()): pack the engine flows of
+ * a queued batch as its segment, the last one not packed (the store
+ * thread takes them from the first; one it takes while being packed, it
+ * waits for).  The bytes are the same whichever thread packs (a batch is
+ * one segment).  Whether there was one to pack (mu is held again). */
+static int
+store_help_one(struct store *s)
+{
+	struct store_batch *b, *pick = NULL;
+
+	for (b = s->head; b != NULL; b = b->next)
+		if (b->nraw > 0 && b->pk_state == 0)
+			pick = b;
+	if (pick == NULL)
+		return 0;
+	pick->pk_state = 1;
+	pthread_mutex_unlock(&s->mu);
+	store_pack(s, pick);
+	pthread_mutex_lock(&s->mu);
+	pick->pk_state = 2;
+	pthread_cond_broadcast(&s->cv);
+	return 1;
+}
+
 /* Hand the current batch to the store thread (ownership moves). */
 static void
 store_queue_put(struct store *s)
@@ -1721,7 +1747,8 @@ store_queue_put(struct store *s)
 		return;
 	}
 	while (s->queued >= STORE_QUEUE_MAX)
-		pthread_cond_wait(&s->cv, &s->mu);
+		if (!store_help_one(s))
+			pthread_cond_wait(&s->cv, &s->mu);
 	if (s->tail != NULL)
 		s->tail->next = b;
 	else
@@ -1887,37 +1914,6 @@ store_start(struct store *s, struct engine *e, char **cause)
 	return 0;
 }
 
-/* Main thread, in store_close(): rather than wait idle while the store
- * thread writes what is queued (the flows an import's end flushed, most
- * of them), pack the engine flows of the queued batches as their
- * segments, from the last one back while the store thread takes them
- * from the first (one that it takes while being packed, it waits for).
- * The bytes are the same whichever thread packs (a batch is one
- * segment). */
-static void
-store_help(struct store *s)
-{
-	struct store_batch *b, *pick;
-
-	for (;;) {
-		pick = NULL;
-		pthread_mutex_lock(&s->mu);
-		for (b = s->head; b != NULL; b = b->next)
-			if (b->nraw > 0 && b->pk_state == 0)
-				pick = b;
-		if (pick != NULL)
-			pick->pk_state = 1;
-		pthread_mutex_unlock(&s->mu);
-		if (pick == NULL)
-			return;
-		store_pack(s, pick);
-		pthread_mutex_lock(&s->mu);
-		pick->pk_state = 2;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-	}
-}
-
 int
 store_close(struct store *s, char **cause)
 {
@@ -1932,8 +1928,10 @@ store_close(struct store *s, char **cause)
 		s->cur_sec = -1;
 		s->cur->final = 1;
 		store_queue_put(s);
-		store_help(s);
+		/* the flows the end flushed are packed by both threads */
 		pthread_mutex_lock(&s->mu);
+		while (store_help_one(s))
+			;
 		s->stopping = 1;
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mu);
