@@ -452,9 +452,12 @@ store_check(sqlite3 *db, const char *path, int writable, int *fresh,
 			return -1;
 		}
 		/* an import's new database: pages of STORE_BULK_PAGE (set
-		 * before anything is written; WAL keeps it from then on) */
+		 * before anything is written; WAL keeps it from then on),
+		 * its schema written as its records are (store_db_open_as:
+		 * WAL, synchronous OFF) */
 		if (writable == 2 && store_exec(db, "PRAGMA page_size = "
-		    STORE_STR(STORE_BULK_PAGE), cause, path) != 0)
+		    STORE_STR(STORE_BULK_PAGE) "; PRAGMA synchronous = OFF; "
+		    "PRAGMA journal_mode = WAL", cause, path) != 0)
 			return -1;
 	} else if (app != STORE_APP_ID) {
 		xasprintf(cause, "%s: not a wiretop history database (another "
