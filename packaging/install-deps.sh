@@ -13,10 +13,12 @@ libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev"
 # chromium renders the HTML report (tests/report/html.sh); systemd
 # brings systemd-analyze and systemd-sysusers (tests/daemon/systemd.sh,
 # which runs nothing under it); util-linux has setpriv and mount;
-# libmaxmind-db-writer-perl builds the GeoIP tests' own databases.
+# libmaxmind-db-writer-perl builds the GeoIP tests' own databases;
+# nmap and hping3 make the real scan and flood of
+# tests/alerts/real-scan.sh (inside a network namespace).
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux libmaxmind-db-writer-perl"
+chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3"
 
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $test"

@@ -326,10 +326,11 @@ alert_unlink(struct alerts *a, struct alert *al)
 }
 
 static void
-alert_notify(struct alerts *a, const struct alert *al, enum alert_event ev)
+alert_notify(struct alerts *a, struct alert *al, enum alert_event ev)
 {
 	unsigned i;
 
+	al->dirty = 0;
 	for (i = 0; i < a->nsubs; i++)
 		a->subs[i].event(a->subs[i].arg, al, ev);
 }
@@ -362,6 +363,7 @@ alert_touch(struct alert *al, uint64_t ts_ns, double value)
 		al->last_ns = ts_ns;
 	if (value > al->value)
 		al->value = value;
+	al->dirty = 1;
 }
 
 int
@@ -496,6 +498,25 @@ alerts_ack(struct alerts *a, uint64_t id, const char *user)
 	return 0;
 }
 
+int
+alerts_ack_uid(struct alerts *a, uint64_t uid, const char *user,
+    uint64_t *id)
+{
+	uint32_t i, n;
+
+	n = a->next_id - 1 < a->cfg.keep ? (uint32_t)(a->next_id - 1) :
+	    a->cfg.keep;
+	for (i = 0; i < n; i++) {
+		if (a->ring[i].id == 0 || a->ring[i].uid != uid)
+			continue;
+		*id = a->ring[i].id;
+		if (a->ring[i].state != ALERT_ACTIVE)
+			return 1;
+		return alerts_ack(a, a->ring[i].id, user) == 0 ? 0 : 1;
+	}
+	return -1;
+}
+
 /* Resolve what went quiet, re-notify what is still active. */
 static void
 alert_tick_states(struct alerts *a, uint64_t now)
@@ -525,8 +546,23 @@ alert_tick_states(struct alerts *a, uint64_t now)
 			al->notified_ns = now;
 			al->notifications++;
 			alert_notify(a, al, ALERT_EV_REPEAT);
-		}
+		} else if (al->dirty)
+			alert_notify(a, al, ALERT_EV_UPDATE);
 	}
+}
+
+void
+alerts_sync(struct alerts *a)
+{
+	uint32_t i, n;
+
+	if (a == NULL || a->n_open == 0)
+		return;
+	n = a->next_id - 1 < a->cfg.keep ? (uint32_t)(a->next_id - 1) :
+	    a->cfg.keep;
+	for (i = 0; i < n; i++)
+		if (a->ring[i].state != ALERT_RESOLVED && a->ring[i].dirty)
+			alert_notify(a, &a->ring[i], ALERT_EV_UPDATE);
 }
 
 /* ---- the engine sink ------------------------------------------------ */
@@ -751,8 +787,10 @@ alerts_create(const struct alert_cfg *cfg, struct engine *e, char **cause)
 		a->dets[a->ndets].state = st;
 		a->ndets++;
 		flags |= ops->engine_flags;
-		/* per-host bandwidth reads the hosts' rates */
-		if (ops == &alert_bandwidth_ops && cfg->bw_host_kbit > 0)
+		/* per-host bandwidth and rate_anomaly read the hosts'
+		 * rates */
+		if ((ops == &alert_bandwidth_ops && cfg->bw_host_kbit > 0) ||
+		    (ops == &alert_rate_anomaly_ops && cfg->rate_hosts > 0))
 			flags |= ENGINE_SINK_HOST_RATES;
 		if (ops->packet != NULL) {
 			a->pkt_fn[a->npkt] = ops->packet;

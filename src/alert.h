@@ -59,6 +59,9 @@ enum alert_event {
 	ALERT_EV_REPEAT,	/* escalation: still active, unacknowledged */
 	ALERT_EV_ACK,		/* acknowledged (ack_user, ack_wall_ns set) */
 	ALERT_EV_RESOLVED,	/* its condition went away (resolved_ns set) */
+	ALERT_EV_UPDATE,	/* seen again (count, last_ns, value moved):
+				   at most once a packet-time second, and
+				   by alerts_sync() */
 };
 
 #define ALERT_TEXT_MAX	64	/* subject and peer text, NUL included */
@@ -109,6 +112,7 @@ struct alert {
 	/* private to alert.c */
 	uint32_t hnext;		/* dedup hash chain, slot + 1 */
 	uint32_t hash;
+	int dirty;		/* touched since subscribers last heard */
 };
 
 /* What a detector asks for: alert_fire() copies what it keeps. */
@@ -157,6 +161,7 @@ struct alert_cfg {
 	uint32_t rate_sigma;		/* k */
 	uint32_t rate_warmup_s;
 	uint32_t rate_min_kbit;		/* floor below which nothing fires */
+	uint32_t rate_hosts;		/* hosts with a baseline, 0 = none */
 	uint32_t new_peer_learn_s;
 	const char *policy_deny;	/* "tcp/23,udp/69,ip/47" */
 	const char *policy_deny_external;
@@ -174,21 +179,8 @@ struct alert_cfg {
  * borrowed for the call; struct alert holds no pointer, so a subscriber
  * on another thread's side (the store) copies it by value into its batch.
  *
- * What the history store is to keep (the alerts table of the schema
- * lacks uid, last_ts, count, notifications, peer, port, subject_name,
- * community_id, ack_user and ack_ts):
- *   ALERT_EV_NEW       insert a row: uid (the key: 16 hex digits of
- *                      alert.uid), ts, severity (enum alert_sev: 1 info,
- *                      2 notice, 3 warning, 4 critical), kind
- *                      (alert_kind_name), subject, subject_name, peer,
- *                      port, message, value, threshold, community_id,
- *                      state 'active', count, notifications, last_ts.
- *   ALERT_EV_REPEAT    update count, notifications, last_ts, value.
- *   ALERT_EV_ACK       update state 'acknowledged', ack_user, ack_ts
- *                      (wall clock: the audit trail), count, last_ts.
- *   ALERT_EV_RESOLVED  update state 'resolved', resolved_ts, count,
- *                      last_ts, value.
- * Times are ns here; the store's columns are its own unit.
+ * The history store (store-alert.c) keeps each alert as it stands after
+ * every event, one row per uid.
  */
 struct alert_sub {
 	void *arg;
@@ -236,6 +228,11 @@ int		 alert_seen(struct alerts *, enum alert_kind, uint8_t ip_ver,
 /* Acknowledge an alert by id as user (wall clock now); -1 if unknown
  * or resolved. */
 int		 alerts_ack(struct alerts *, uint64_t id, const char *user);
+/* The same by uid (a stored alert's key, as a viewer names it): 0 done,
+ * 1 if it is acknowledged or resolved already, -1 if no alert kept has
+ * it. */
+int		 alerts_ack_uid(struct alerts *, uint64_t uid, const char *user,
+		    uint64_t *id);
 /* Alerts kept, newest first (i from 0); NULL past the end. */
 size_t		 alerts_count(const struct alerts *);
 const struct alert *alerts_get(const struct alerts *, size_t i);
@@ -243,6 +240,10 @@ const struct alert *alerts_get(const struct alerts *, size_t i);
 uint64_t	 alerts_raised(const struct alerts *);
 /* Detectors enabled, as a comma list (static buffer in the struct). */
 const char	*alerts_detectors(const struct alerts *);
+/* Tell the subscribers of every alert seen again since the last tick
+ * (ALERT_EV_UPDATE): the end of the input calls it, so that what is
+ * stored holds the last count and time. */
+void		 alerts_sync(struct alerts *);
 /* Reap alert_command children and enforce their time limit (the tick
  * does it too; idle loops call it). */
 void		 alerts_poll(struct alerts *);

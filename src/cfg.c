@@ -97,6 +97,34 @@ static const struct cfg_setting cfg_table[] = {
 	  NULL, "hosts", "Size of the host table." },
 	{ "max_names", CFG_U32, O(ecfg.max_names), 256, 10000000, "65536",
 	  NULL, "names", "Size of the learned-names table." },
+	{ "name_max_age", CFG_U32, O(ecfg.name_max_age_s), 0, 31536000,
+	  "3600", NULL, "seconds", "A learned name that is not learned "
+	  "again for this long (packet time) is forgotten. 0: never." },
+	{ "resolve", CFG_ENUM, O(ecfg.resolve), 0, 0, "passive",
+	  "passive|reverse|off", NULL, "Where host names come from. "
+	  "passive: DNS answers, DHCP host names and TLS SNI seen on the "
+	  "wire, without sending a packet. reverse: those first, then a "
+	  "reverse DNS (PTR) lookup, through the system resolver "
+	  "(nsswitch.conf), for each host shown on the screen (or in the "
+	  "daemon's live snapshot for wiretop view) that has no passive "
+	  "name; lookups run on their own threads, so a slow name server "
+	  "never stalls the screen or the capture. export and report never "
+	  "look names up. off: no names at all." },
+	{ "resolve_lookups", CFG_U32, O(ecfg.resolve_cfg.lookups), 1, 64,
+	  "4", NULL, "lookups", "resolve = reverse: lookups in flight at "
+	  "most (each one a resolver thread)." },
+	{ "resolve_queue", CFG_U32, O(ecfg.resolve_cfg.queue), 1, 65536,
+	  "256", NULL, "requests", "resolve = reverse: lookups waiting at "
+	  "most; when the queue is full a request is dropped (counted in "
+	  "the log's statistics) and asked again later." },
+	{ "resolve_ttl", CFG_U32, O(ecfg.resolve_cfg.ttl_s), 1, 604800,
+	  "3600", NULL, "seconds", "resolve = reverse: how long a name "
+	  "found is reused without a new lookup (the cache holds 8192 "
+	  "addresses)." },
+	{ "resolve_negative_ttl", CFG_U32,
+	  O(ecfg.resolve_cfg.negative_ttl_s), 1, 86400, "300", NULL,
+	  "seconds", "resolve = reverse: how long an address without a "
+	  "name (or whose lookup failed) is not asked again." },
 	{ "tcp_timeout", CFG_U32, O(ecfg.tcp_timeout_s), 1, 86400, "300",
 	  NULL, "seconds", "Inactive timeout of TCP flows." },
 	{ "udp_timeout", CFG_U32, O(ecfg.udp_timeout_s), 1, 86400, "60",
@@ -242,15 +270,22 @@ static const struct cfg_setting cfg_table[] = {
 	  "10", NULL, "seconds", "bandwidth: how long a rate must stay over "
 	  "its bound." },
 	{ "rate_anomaly_sigma", CFG_U32, O(alert.rate_sigma), 2, 1000, "6",
-	  NULL, "standard deviations", "rate_anomaly: an interface's rx or "
-	  "tx rate of one second further than this from its baseline (an "
-	  "exponentially weighted mean and variance over about 5 minutes)." },
+	  NULL, "standard deviations", "rate_anomaly: an interface's or a "
+	  "host's rx or tx rate of one second further than this from its "
+	  "baseline (an exponentially weighted mean and variance over about "
+	  "5 minutes)." },
 	{ "rate_anomaly_warmup", CFG_U32, O(alert.rate_warmup_s), 10, 604800,
 	  "600", NULL, "seconds", "rate_anomaly: seconds of baseline before "
 	  "anything is judged." },
 	{ "rate_anomaly_min", CFG_U32, O(alert.rate_min_kbit), 0,
 	  4000000000u, "1000", NULL, "kbit/s", "rate_anomaly: seconds whose "
 	  "rate and baseline are both below this are not judged." },
+	{ "rate_anomaly_hosts", CFG_U32, O(alert.rate_hosts), 0, 1048576,
+	  "1024", NULL, "hosts", "rate_anomaly: at most this many hosts have "
+	  "a baseline, the busiest: each second, a host busier than twice "
+	  "the baseline of the quietest host tracked takes its place (and "
+	  "starts its own warm-up); a host the host table forgets loses "
+	  "its baseline. 0: hosts are not judged, only interfaces." },
 	{ "new_peer_learn", CFG_U32, O(alert.new_peer_learn_s), 0, 31536000,
 	  "86400", NULL, "seconds", "new_peer: the learning period, from the "
 	  "first flow (packet time): external addresses seen in it are "

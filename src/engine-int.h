@@ -156,8 +156,9 @@ struct frag_table {
 struct name_entry {
 	uint8_t addr[16];
 	uint8_t ip_ver;
-	uint8_t kind;
+	uint8_t kind;		/* enum pkt_name_kind */
 	struct engine_link link;
+	uint64_t learned_ns;	/* packet time it was last learned */
 	char *name;		/* owned */
 };
 
@@ -213,7 +214,12 @@ struct engine {
 	uint32_t host_serial;		/* last host serial handed out */
 	struct pair_table pt;
 	struct frag_table fr;
-	struct engine_table nt;		/* names: struct name_entry */
+	struct engine_table nt;		/* names: struct name_entry, one
+					   LRU list by learning time */
+	uint64_t name_age_ns;		/* name_max_age_s, 0 = never */
+	int names_off;			/* resolve = off: learn no names */
+	struct resolve *res;		/* resolve = reverse, else NULL;
+					   owned */
 };
 
 /* engine-key.c */
@@ -372,6 +378,7 @@ void		 engine_frag_ports(const struct engine *,
 /* engine-names.c */
 void		 engine_names_init(struct engine *);
 void		 engine_names_done(struct engine *);
+void		 engine_names_expire(struct engine *);
 
 /* engine-cid.c: Community ID of an explicit tuple (used by flows). */
 void		 engine_cid(uint8_t ip_ver, uint8_t proto, const uint8_t *saddr,

@@ -9,7 +9,9 @@
  * inside engine calls, on that thread.  Time is packet time in ns: the
  * clock is the newest timestamp seen (packets older than it are counted
  * but never move it back), and flow expiry runs once per packet-time
- * second, before the packet that crossed into the new second.
+ * second, before the packet that crossed into the new second (so do the
+ * aging of names and the hand-over of reverse DNS results,
+ * engine-names.c).
  *
  * Direction per source (as iftop): a packet sent from one of the capture
  * host's own addresses on that source counts as tx, one sent to them as
@@ -190,6 +192,8 @@ engine_clock(struct engine *e, uint64_t ts)
 	if (sec != e->checked_sec) {
 		e->checked_sec = sec;
 		engine_flows_expire(e);
+		engine_names_expire(e);
+		engine_names_poll(e);
 		engine_publish_tick(e);
 	}
 }

@@ -14,6 +14,7 @@
 
 #include "geoip.h"
 #include "pkt.h"
+#include "resolve.h"
 
 struct engine;
 
@@ -278,6 +279,14 @@ struct engine_cfg {
 	const char *const *source_names;	/* borrowed, copied */
 	struct geoip *geoip;		/* borrowed, may be NULL: country
 					   and ASN of new hosts */
+	uint32_t name_max_age_s;	/* a name not learned again for this
+					   long (packet time) is dropped;
+					   0 = never */
+	const char *resolve;		/* names: "passive" (NULL), "reverse"
+					   (passive, then PTR lookups for the
+					   hosts shown) or "off" (none);
+					   borrowed */
+	struct resolve_cfg resolve_cfg;	/* resolve = reverse */
 };
 
 #define ENGINE_DEFAULT_MAX_FLOWS	(1u << 21)
@@ -323,6 +332,7 @@ struct engine_totals {
 					   full and no host could be evicted
 					   (one per flow endpoint refused) */
 	uint64_t names_learned;
+	uint64_t names_expired;		/* dropped after name_max_age_s */
 	uint64_t tunnel_frames;		/* frames with a tunnel opened */
 	uint64_t tunnels_skipped;	/* tunnels recognised, not opened */
 	uint64_t tunnel_parents_dropped;	/* carriers past
@@ -450,9 +460,25 @@ const struct host *engine_host_next(const struct engine *, const struct host *);
 const struct host *engine_host_lookup(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
 
-/* The name learned for an address (DNS answer, DHCP, SNI), or NULL. */
+/* The name learned for an address (DNS answer, DHCP, SNI, PTR), or
+ * NULL. */
 const char	*engine_name_lookup(const struct engine *, uint8_t ip_ver,
 		    const uint8_t addr[16]);
+/* Where that name came from (enum pkt_name_kind), 0 if there is none. */
+unsigned	 engine_name_kind(const struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+/* A name for an address is wanted: it is on screen (resolve = reverse:
+ * the resolver looks it up if no name is known; otherwise nothing).
+ * Never blocks; call it for what is shown, never for every host. */
+void		 engine_name_want(const struct engine *, uint8_t ip_ver,
+		    const uint8_t addr[16]);
+/* Learn the names the resolver found since the last call (the engine
+ * does it on each packet-time second; a screen calls it per frame too,
+ * for the ticks that do not come once a file has ended). */
+void		 engine_names_poll(struct engine *);
+/* The resolver's counters: 0, or -1 if resolve is not reverse. */
+int		 engine_resolve_stats(const struct engine *,
+		    struct resolve_stats *);
 /* Whether a flow's originator and responder are in the local networks
  * (out[0], out[1]), from its hosts' flags where the host table has them
  * (else as engine_is_local). */

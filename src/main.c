@@ -49,6 +49,7 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_PIDFILE,
 	OPT_BEFORE,
+	OPT_RESOLVE,
 };
 
 /* Groups of options; a mode lists the groups that apply to it. */
@@ -128,6 +129,7 @@ static const struct option main_longopts[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "max-hosts", required_argument, NULL, OPT_MAX_HOSTS },
+	{ "resolve", required_argument, NULL, OPT_RESOLVE },
 	{ "speed", required_argument, NULL, OPT_SPEED },
 	{ "delay", required_argument, NULL, 'd' },
 	{ "frames", required_argument, NULL, OPT_FRAMES },
@@ -176,6 +178,9 @@ main_usage(FILE *f)
 "  -F, --local-net CIDR     a local network (repeatable); decides in/out\n"
 "      --max-flows N        flow table size (least recently active evicted)\n"
 "      --max-hosts N        host table size\n"
+"      --resolve MODE       host names: passive (default; DNS answers,\n"
+"                           DHCP, TLS SNI seen), reverse (also PTR\n"
+"                           lookups of the hosts on screen) or off\n"
 "      --speed N|max        replay pace of -r files: N times the original,\n"
 "                           or as fast as possible (default: 1 on the\n"
 "                           screen, max for export)\n"
@@ -327,6 +332,9 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_MAX_HOSTS:
 		setting = "max_hosts";
 		break;
+	case OPT_RESOLVE:
+		setting = "resolve";
+		break;
 	case OPT_SPEED:
 		o->speed_given = 1;
 		if (strcmp(arg, "max") == 0) {
@@ -446,6 +454,7 @@ main_opt_group(int c)
 	switch (c) {
 	case 'i': case 'r': case 'f': case 's': case 'B': case 'p': case 'F':
 	case 'u': case OPT_MAX_FLOWS: case OPT_MAX_HOSTS: case OPT_SPEED:
+	case OPT_RESOLVE:
 		return MAIN_OPT_CAPTURE;
 	case 'd': case OPT_FRAMES: case OPT_THEME: case OPT_BITS:
 	case OPT_BYTES: case OPT_NO_NAMES:

@@ -41,6 +41,7 @@
 
 #include "capture.h"
 #include "cfg.h"
+#include "ctl.h"
 #include "engine.h"
 #include "geoip.h"
 #include "log.h"
@@ -60,6 +61,7 @@ struct daemon {
 	struct pipeline *p;
 	struct store *s;
 	struct alerts *alerts;		/* the detectors, or NULL */
+	struct ctl *ctl;		/* the control socket, or NULL */
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
@@ -67,6 +69,45 @@ struct daemon {
 	char *owned[8];			/* paths made absolute */
 	unsigned nowned;
 };
+
+/* A viewer's request on the control socket (ctl.c): "ack UID". */
+static void
+daemon_ctl(void *arg, const char *req, const char *user, char *reply,
+    size_t n)
+{
+	struct daemon *d = arg;
+	unsigned long long uid;
+	uint64_t id = 0;
+	char *end;
+
+	if (strncmp(req, "ack ", 4) != 0 || strlen(req + 4) != 16 ||
+	    (errno = 0, uid = strtoull(req + 4, &end, 16), *end != '\0') ||
+	    errno != 0) {
+		snprintf(reply, n, "error: expected \"ack\" "
+		    "and an alert's uid (16 hex digits)");
+		return;
+	}
+	if (d->alerts == NULL) {
+		snprintf(reply, n, "error: the daemon runs without alerts "
+		    "(alerts = no)");
+		return;
+	}
+	switch (alerts_ack_uid(d->alerts, (uint64_t)uid, user, &id)) {
+	case 0:
+		log_info("alert %llu acknowledged by %s (wiretop view)",
+		    (unsigned long long)id, user);
+		snprintf(reply, n, "ok: acknowledged by %s", user);
+		break;
+	case 1:
+		snprintf(reply, n, "error: it is acknowledged or resolved "
+		    "already");
+		break;
+	default:
+		snprintf(reply, n, "error: the daemon no longer follows that "
+		    "alert (an earlier run's, or beyond alert_keep)");
+		break;
+	}
+}
 
 /* Alert subscriber: each new alert, escalation and resolution is one
  * log line (syslog, or --log), at a level from its severity. */
@@ -427,7 +468,7 @@ daemon_loop(struct daemon *d, int sfd)
 	int code = WT_EXIT_OK;
 	int64_t now, stop_at = -1;
 
-	pfd = xreallocarray(NULL, pipeline_pollfd_count(d->p) + 1,
+	pfd = xreallocarray(NULL, pipeline_pollfd_count(d->p) + 2,
 	    sizeof *pfd);
 	for (;;) {
 		if (stop_at >= 0 && daemon_mono_ms() >= stop_at)
@@ -448,6 +489,7 @@ daemon_loop(struct daemon *d, int sfd)
 		}
 		if ((now = daemon_mono()) != d->last_check) {
 			d->last_check = now;
+			ctl_serve(d->ctl, daemon_ctl, d);
 			pipeline_geoip_check(d->p);
 			store_get_stats(d->s, &st);
 			if (st.failed) {
@@ -460,12 +502,16 @@ daemon_loop(struct daemon *d, int sfd)
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
-		npfd = 1;
+		pfd[1].fd = ctl_fd(d->ctl);
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		npfd = 2;
 		if (pipeline_arm(d->p, pfd, &npfd))
 			continue;
 		if (poll(pfd, npfd, stop_at >= 0 ? 20 : DAEMON_POLL_MS) == -1 &&
 		    errno != EINTR)
 			usleep(1000);
+		ctl_serve(d->ctl, daemon_ctl, d);
 		pipeline_clear(d->p);
 		pipeline_tick(d->p);
 	}
@@ -520,9 +566,12 @@ daemon_run(struct daemon *d)
 	if ((code = mode_alerts_open(o, pipeline_engine(d->p), &d->alerts)) !=
 	    WT_EXIT_OK)
 		return code;
-	if (d->alerts != NULL)
+	if (d->alerts != NULL) {
 		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d,
 		    .event = daemon_alert });
+		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d->s,
+		    .event = store_alert_event });
+	}
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {
@@ -536,6 +585,19 @@ daemon_run(struct daemon *d)
 	}
 	log_info("history: %s (%s)", d->db, group > 0 ?
 	    "group-readable" : "owner-only");
+	/* viewers acknowledge the alerts through it */
+	if (d->alerts != NULL) {
+		char *sock = ctl_path(d->db);
+
+		if ((d->ctl = ctl_listen(sock, group, &cause)) == NULL) {
+			log_warn("control socket: %s: viewers cannot "
+			    "acknowledge alerts", cause);
+			free(cause);
+			cause = NULL;
+		} else
+			log_info("control socket: %s", sock);
+		free(sock);
+	}
 	daemon_report(d, WT_EXIT_OK);
 
 	code = daemon_loop(d, sfd);
@@ -545,6 +607,9 @@ daemon_run(struct daemon *d)
 	while (pipeline_drain(d->p, DAEMON_BATCH) > 0)
 		;
 	engine_flush(pipeline_engine(d->p));
+	ctl_close(d->ctl);
+	d->ctl = NULL;
+	alerts_sync(d->alerts);
 	rc = store_close(d->s, &cause);
 	d->s = NULL;
 	if (rc != 0) {

@@ -48,8 +48,7 @@
 /* A table, its oldest and newest time, and what purge deletes of it:
  * the rows wholly older than T (a per-minute, per-hour or per-day row
  * only once its whole period is: nothing newer than T is deleted), flows
- * that started before T, names last seen before T, alerts raised before
- * T.  imported_files is kept: it is what refuses a second import. */
+ * that started before T, names and alerts last seen before T.  imported_files is kept: it is what refuses a second import. */
 struct db_table {
 	const char *name;
 	const char *from;	/* where its times are kept (NULL: name) */
@@ -82,8 +81,8 @@ static const struct db_table db_tables[] = {
 	  NULL, DB_SEG_FLOWS },
 	{ "names", NULL, "min(first_ts)", "max(last_ts)",
 	  "DELETE FROM names WHERE last_ts < ?1", DB_SEG_NONE },
-	{ "alerts", NULL, "min(ts)", "max(ts)",
-	  "DELETE FROM alerts WHERE ts < ?1", DB_SEG_NONE },
+	{ "alerts", NULL, "min(ts_us) / 1000000", "max(last_us) / 1000000",
+	  "DELETE FROM alerts WHERE last_us < ?1 * 1000000", DB_SEG_NONE },
 	{ "imported_files", NULL, NULL, NULL, NULL, DB_SEG_NONE },
 };
 #define DB_NTABLES (sizeof db_tables / sizeof db_tables[0])

@@ -317,14 +317,11 @@ export_db(struct wt_opts *o)
 		what = STORE_WHAT_SERVICES;
 	else if (strcmp(o->what, "samples") == 0)
 		what = STORE_WHAT_SAMPLES;
-	else if (strcmp(o->what, "alerts") == 0) {
-		/* the store does not keep alerts yet (see alert.h) */
-		fprintf(stderr, "wiretop: --what alerts: from capture files "
-		    "(-r) only in this version, not from --db\n");
-		return WT_EXIT_USAGE;
-	} else {
+	else if (strcmp(o->what, "alerts") == 0)
+		what = STORE_WHAT_ALERTS;
+	else {
 		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts, "
-		    "services or samples with --db\n", o->what);
+		    "services, samples or alerts with --db\n", o->what);
 		return WT_EXIT_USAGE;
 	}
 	if (out_format_parse(o->format, &fmt) != 0) {

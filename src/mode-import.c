@@ -23,7 +23,9 @@
  * with the first batch and as complete with the last: a file whose import
  * was interrupted is refused too (the database holds part of it).  The files are opened with the
  * pipeline, privileges are dropped (mode_drop), and only then is the
- * database opened, as the user the process runs as.  Offline, the store
+ * database opened, as the user the process runs as.  The alert
+ * detectors watch the captures (not the flow logs) and their alerts are
+ * stored; alert_command is not run for a file from the past.  Offline, the store
  * queue makes the pipeline wait rather than drop a batch.
  */
 #include "config.h"
@@ -265,6 +267,8 @@ mode_import(struct wt_opts *o)
 	FILE *log[WT_MAX_SOURCES];
 	struct store *s;
 	struct pipeline *p = NULL;
+	struct alerts *alerts = NULL;
+	const char *cmd;
 	struct capture_stats cs;
 	struct pollfd *pfd;
 	char *cause = NULL, *dbpath;
@@ -373,6 +377,23 @@ mode_import(struct wt_opts *o)
 			goto close_logs;
 		}
 	}
+	/* The detectors watch the captures as the daemon's would, and their
+	 * alerts are stored; alert_command is for what happens now, not for
+	 * a file from the past, and is not run. */
+	cmd = o->alert.command;
+	o->alert.command = NULL;
+	code = p != NULL ? mode_alerts_open(o, pipeline_engine(p), &alerts) :
+	    WT_EXIT_OK;
+	o->alert.command = cmd;
+	if (code != WT_EXIT_OK) {
+		store_close(s, NULL);
+		free(dbpath);
+		pipeline_free(p);
+		goto close_logs;
+	}
+	if (alerts != NULL)
+		alerts_subscribe(alerts, &(struct alert_sub){ .arg = s,
+		    .event = store_alert_event });
 	for (i = 0; i < n; i++)
 		store_add_file(s, hex[i], path[i], size[i], 0);
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
@@ -383,6 +404,7 @@ mode_import(struct wt_opts *o)
 		if (sfd >= 0)
 			close(sfd);
 		store_close(s, NULL);
+		alerts_free(alerts);
 		free(dbpath);
 		pipeline_free(p);
 		code = WT_EXIT_RUNTIME;
@@ -454,6 +476,9 @@ mode_import(struct wt_opts *o)
 				;
 			engine_flush(pipeline_engine(p));
 		}
+		/* the alerts' last counts and times go with the last
+		 * batch */
+		alerts_sync(alerts);
 		/* recorded with the last batch: only a whole import counts */
 		for (i = 0; i < n; i++)
 			store_add_file(s, hex[i], path[i], size[i], 1);
@@ -464,6 +489,7 @@ mode_import(struct wt_opts *o)
 		free(cause);
 		code = WT_EXIT_DB;
 	}
+	alerts_free(alerts);
 	if (p != NULL) {
 		for (i = 0; i < pipeline_source_count(p) && !failed; i++)
 			capture_print_warnings(pipeline_source(p, i), stderr);

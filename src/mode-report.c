@@ -173,6 +173,10 @@ struct report {
 	struct report_alert *alerts;	/* at most REPORT_ALERTS */
 	size_t nalerts;
 	uint64_t alerts_total;
+	int64_t alerts_until;		/* --db: alerts up to here (no
+					   --until: those raised when the
+					   input ended too, which may carry a
+					   later time) */
 
 	/* --db, and -r with --since/--until */
 	int db;				/* read from the history database */
@@ -1538,13 +1542,14 @@ report_db_first(struct report_db *d)
 		return m;
 	if (h >= 0)
 		return h;
-	/* flow logs imported without samples */
-	s = report_db_int(d, "SELECT min(ts_us) FROM flows", -1, 0,
+	/* flow logs imported without samples: the segments' own times
+	 * (indexed), not the records (every one decoded) */
+	s = report_db_int(d, "SELECT min(t_min) FROM flow_seg", -1, 0,
 	    0, 0, 0, 0);
 	if (s >= 0)
 		return s / 1000000;
-	return report_db_int(d, "SELECT min(ts) FROM host_hour", -1, 0,
-	    0, 0, 0, 0);
+	return report_db_int(d, "SELECT min(ts) FROM host_seg WHERE tier = 0",
+	    -1, 0, 0, 0, 0, 0);
 }
 
 /* [lo, hi) of the rows of a tier of res seconds inside the range: whole
@@ -1894,15 +1899,15 @@ report_db_alerts(struct report_db *d, struct report *r)
 	struct report_alert *al;
 
 	r->alerts_total = (uint64_t)report_db_int(d, "SELECT count(*) FROM "
-	    "alerts WHERE ts >= ?1 AND ts < ?2", 0, 2, r->since, r->until,
-	    0, 0);
-	st = report_db_prepare(d, "SELECT ts, severity, kind, subject, "
-	    "message, state FROM alerts WHERE ts >= ?1 AND ts < ?2 "
-	    "ORDER BY ts, id LIMIT ?3");
+	    "alerts WHERE ts_us >= ?1 * 1000000 AND ts_us < ?2 * 1000000", 0,
+	    2, r->since, r->alerts_until, 0, 0);
+	st = report_db_prepare(d, "SELECT ts_us / 1000000, severity, kind, "
+	    "subject, message, state FROM alerts WHERE ts_us >= ?1 * 1000000 "
+	    "AND ts_us < ?2 * 1000000 ORDER BY ts_us, id LIMIT ?3");
 	if (st == NULL)
 		return;
 	sqlite3_bind_int64(st, 1, r->since);
-	sqlite3_bind_int64(st, 2, r->until);
+	sqlite3_bind_int64(st, 2, r->alerts_until);
 	sqlite3_bind_int(st, 3, REPORT_ALERTS);
 	r->alerts = xcalloc(REPORT_ALERTS, sizeof *r->alerts);
 	while (report_db_step(d, st) == 1) {
@@ -1988,6 +1993,7 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	}
 	if (r->since < 0)
 		r->since = 0;
+	r->alerts_until = o->until != NULL ? r->until : INT64_MAX / 2000000;
 	if (r->until <= r->since) {
 		fputs("wiretop: --until: must be later than --since\n",
 		    stderr);

@@ -148,6 +148,9 @@ tui_frame(struct pipeline *pl, struct ui *ui)
 
 	tui_sources(pl, ui);
 	mode_log_sources(pl);
+	/* reverse DNS results, also once a replayed file has ended (no
+	 * more packet-time ticks then) */
+	engine_names_poll(pipeline_engine(pl));
 	ui_term_size(&w, &h);
 	ui_set_size(ui, w, h);
 	ui_render(ui);
@@ -332,6 +335,7 @@ mode_tui(struct wt_opts *opts)
 
 	ui = ui_create(&uo, pipeline_engine(pl));
 	ui_set_alerts(ui, alerts);
+	memset(&hooks, 0, sizeof hooks);
 	hooks.arg = pl;
 	hooks.set_filter = tui_set_filter;
 	hooks.set_speed = tui_set_speed;

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "engine.h"
 #include "log.h"
 #include "proc.h"
@@ -54,7 +55,29 @@ struct view {
 	struct ui_model *m;		/* owned */
 	struct ui *ui;
 	char err[256];			/* last read error, "" = none */
+	int reload;			/* read again soon (an ack was sent) */
 };
+
+/* The a key on one of the daemon's alerts: the daemon acknowledges it,
+ * through its control socket (ctl.c), which names the user. */
+static void
+view_ack(void *arg, const struct alert *a, char *msg, size_t n)
+{
+	struct view *v = arg;
+	char req[32], reply[128], *sock, *cause = NULL;
+
+	snprintf(req, sizeof req, "ack %016llx", (unsigned long long)a->uid);
+	sock = ctl_path(v->path);
+	if (ctl_request(sock, req, reply, sizeof reply, 1000, &cause) != 0) {
+		snprintf(msg, n, "not acknowledged: %s", cause);
+		free(cause);
+	} else {
+		/* the reply: one line from the daemon, shown as text */
+		snprintf(msg, n, "%s", reply);
+		v->reload = 1;
+	}
+	free(sock);
+}
 
 /* Read the snapshot and hand it to the UI. */
 static void
@@ -114,6 +137,12 @@ view_loop(struct wt_opts *opts, struct view *v, int sfd)
 	delay = opts->delay_ms > 0 ? (uint64_t)opts->delay_ms : 1000;
 	while (!quit) {
 		now = view_mono_ms();
+		if (v->reload) {
+			/* the daemon stores the acknowledgement with its
+			 * next batch, within a second */
+			v->reload = 0;
+			next = now + 300;
+		}
 		if (now >= next) {
 			if (!ui_paused(v->ui))
 				view_load(v);
@@ -173,6 +202,7 @@ mode_view(struct wt_opts *opts)
 	struct engine_cfg ec;
 	struct engine *e;
 	struct ui_opts uo;
+	struct ui_hooks hooks;
 	char *cause = NULL, *dflt = NULL;
 	const char *cs;
 	int sfd, ascii, rc, denied;
@@ -214,6 +244,10 @@ mode_view(struct wt_opts *opts)
 	uo.db = v.path;
 	v.ui = ui_create(&uo, e);
 	v.m = xcalloc(1, sizeof *v.m);
+	memset(&hooks, 0, sizeof hooks);
+	hooks.arg = &v;
+	hooks.ack = view_ack;
+	ui_set_hooks(v.ui, &hooks);
 
 	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause);

@@ -156,6 +156,28 @@ mode_log_sources(struct pipeline *p)
 	}
 }
 
+/* Names learned and aged out, and the resolver's counters. */
+static void
+mode_log_names(const struct engine *e)
+{
+	const struct engine_totals *t = engine_totals(e);
+	struct resolve_stats rs;
+
+	log_info("names: %llu learned, %llu aged out",
+	    (unsigned long long)t->names_learned,
+	    (unsigned long long)t->names_expired);
+	if (engine_resolve_stats(e, &rs) == 0)
+		log_info("reverse DNS: %llu asked, %llu found, %llu without "
+		    "a name, %llu dropped (queue full), %llu from the cache, "
+		    "%u waiting, %u in flight, %u threads",
+		    (unsigned long long)rs.asked,
+		    (unsigned long long)rs.found,
+		    (unsigned long long)rs.not_found,
+		    (unsigned long long)rs.dropped,
+		    (unsigned long long)rs.cache_hits, rs.queued,
+		    rs.in_flight, rs.threads);
+}
+
 void
 mode_log_stats(struct pipeline *p)
 {
@@ -174,6 +196,7 @@ mode_log_stats(struct pipeline *p)
 		    (unsigned long long)st.ring_drops,
 		    (unsigned long long)st.name_drops);
 	}
+	mode_log_names(pipeline_engine(p));
 }
 
 void

@@ -112,6 +112,9 @@ enum pkt_name_kind {
 				   the query name */
 	PKT_NAME_DNS_LONG,	/* an answer to client addr for a query
 				   name of at least PKT_DNS_LONG bytes */
+	/* Not from a packet: the reverse DNS (PTR) name of addr, found by
+	 * the resolver thread (resolve.c, resolve = reverse). */
+	PKT_NAME_PTR,
 };
 
 /* Query names this long or longer are passed on (PKT_NAME_DNS_LONG): what

@@ -29,6 +29,7 @@
 #include "xmalloc.h"
 
 #define STORE_LIVE_ROWS		200	/* hosts, flows, services at most */
+#define STORE_LIVE_WANT		50	/* top hosts given a PTR lookup */
 #define STORE_LIVE_SOURCES	8	/* sources in the snapshot at most */
 #define STORE_LIVE_SERIES	300	/* seconds of bandwidth per source */
 #define STORE_LIVE_SVC_SLOTS	1024	/* open hash of services, power of 2 */
@@ -274,6 +275,10 @@ live_hosts(struct store_live *l, const struct engine *e, uint64_t now_sec)
 		h = heap[i].p;
 		o = &l->hosts[i];
 		fmt_addr(h->ip_ver, h->addr, o->addr, sizeof o->addr);
+		/* resolve = reverse: the top hosts, what wiretop view
+		 * shows, are looked up */
+		if (i < STORE_LIVE_WANT)
+			engine_name_want(e, h->ip_ver, h->addr);
 		nm = engine_name_lookup(e, h->ip_ver, h->addr);
 		snprintf(o->name, sizeof o->name, "%s", nm ? nm : "");
 		for (k = 0; k < 3; k++) {

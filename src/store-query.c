@@ -269,12 +269,44 @@ store_q_rows(sqlite3 *db, const char *sql, const char *schema,
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* alerts: the records of export -r --what alerts (out_rec_alert), id the
+ * row's; those that fired in the range, oldest first */
+static int
+store_q_alerts(sqlite3 *db, int64_t since, int64_t until,
+    struct out_writer *w, uint64_t *unknown)
+{
+	char sql[512];
+	struct alert a;
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT %s FROM alerts WHERE ts_us >= ?1 "
+	    "AND ts_us < ?2 ORDER BY ts_us, id", store_alert_cols);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, since * 1000000);
+	sqlite3_bind_int64(st, 2, until * 1000000);
+	out_rec_begin(w, OUT_REC_ALERTS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_alert_row(st, &a) != 0) {
+			/* written by a newer wiretop */
+			(*unknown)++;
+			continue;
+		}
+		if (out_rec_alert(w, &a) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
 int
 store_export(const char *path, enum store_what what, const char *since,
     const char *until, struct out_writer *w, char **cause, int *dbproblem)
 {
 	sqlite3 *db;
 	int64_t newest, t0, t1 = INT64_MAX / 2000000;
+	uint64_t unknown = 0;
 	int rc;
 
 	*dbproblem = 0;
@@ -290,7 +322,10 @@ store_export(const char *path, enum store_what what, const char *since,
 		sqlite3_close(db);
 		return -1;
 	}
-	if (until == NULL)
+	/* to the newest second stored; alerts to the end (one raised
+	 * when the input ended may carry a later time: its condition's
+	 * timeout) */
+	if (until == NULL && what != STORE_WHAT_ALERTS)
 		t1 = newest + 1;
 	switch (what) {
 	case STORE_WHAT_FLOWS:
@@ -314,6 +349,13 @@ store_export(const char *path, enum store_what what, const char *since,
 		    "WHERE ts >= ?1 - ?1 % 3600 AND ts < ?2 GROUP BY service "
 		    "ORDER BY bytes DESC, service",
 		    "wiretop.db-services/1", "services", t0, t1, w);
+		break;
+	case STORE_WHAT_ALERTS:
+		rc = store_q_alerts(db, t0, t1, w, &unknown);
+		if (unknown > 0)
+			fprintf(stderr, "wiretop: %s: %llu alerts of a kind "
+			    "or state this version does not know were left "
+			    "out\n", path, (unsigned long long)unknown);
 		break;
 	default:
 		rc = store_q_rows(db, "SELECT ts, source, rx_bytes, tx_bytes, "

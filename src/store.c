@@ -31,8 +31,12 @@
  * big); one a live store creates has SQLite's 4096, whose commits every
  * second rewrite small pages.
  *
+ * Alerts: each change the alert core publishes (store_alert_event, its
+ * subscriber) rides in the batch as the alert stood, and the store thread
+ * upserts the alert's row (store-alert.c).
+ *
  * Times in the database are whole seconds since the epoch (UTC) except
- * flows.ts_us and the durations, in microseconds.
+ * flows.ts_us, the durations and the alerts' times, in microseconds.
  */
 #include "config.h"
 #include "store.h"
@@ -151,6 +155,8 @@ struct store_batch {
 	size_t nnames, capnames;
 	struct store_file *files;	/* owned */
 	size_t nfiles;
+	struct alert *alerts;		/* owned: changes, in their order */
+	size_t nalerts, capalerts;
 	int64_t newest;			/* packet clock, s */
 	int final;			/* the last batch (store_close) */
 	struct store_live *live;	/* owned: a snapshot to write, or NULL */
@@ -205,6 +211,7 @@ struct store {
 
 	/* store thread */
 	sqlite3_stmt *st[16];
+	sqlite3_stmt *st_alert;		/* store-alert.c's upsert */
 	struct store_seg *seg;		/* flow and host segments */
 	int64_t newest;
 	int64_t pruned;
@@ -317,6 +324,8 @@ static const struct {
 	/* 2: flow records and host totals packed in segments (store-seg.c),
 	 * the talkers' country in the live snapshot */
 	{ "ALTER TABLE live_hosts ADD COLUMN cc TEXT;", store_seg_migrate_v1 },
+	/* 3: the alerts the core raises (store-alert.c) */
+	{ store_alert_schema_v3, NULL },
 };
 
 #define STORE_SAMPLE_UPSERT(t)						\
@@ -711,6 +720,7 @@ store_batch_free(struct store_batch *b)
 	free(b->raw);
 	free(b->samples);
 	free(b->names);
+	free(b->alerts);
 	free(b->pk.p);
 	store_live_free(b->live);
 	free(b);
@@ -865,6 +875,15 @@ store_open(const struct store_cfg *cfg, char **cause)
 		s->degraded = 1;
 		s->paused = 1;
 	}
+	/* A live store is the only one to follow alerts as they change:
+	 * those a run before it left open (it stopped or crashed) are
+	 * followed by nobody now, and end at their last sighting. */
+	if (cfg->live && s->db != NULL && sqlite3_exec(s->db,
+	    "UPDATE alerts SET state = 'resolved', resolved_us = last_us "
+	    "WHERE state <> 'resolved'", NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_changes(s->db) > 0)
+		log_info("%s: %d alerts left open by an earlier run closed "
+		    "at their last sighting", s->path, sqlite3_changes(s->db));
 	s->newest_pub = s->newest;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
@@ -1342,10 +1361,10 @@ store_prune(struct store *s, int64_t n)
 	    "DELETE FROM service_hour WHERE ts < %lld;"
 	    "DELETE FROM service_day WHERE ts < %lld;"
 	    "DELETE FROM names WHERE last_ts < %lld;"
-	    "DELETE FROM alerts WHERE ts < %lld;",
+	    "DELETE FROM alerts WHERE last_us < %lld;",
 	    (long long)(n - ks), (long long)(n - km), (long long)(n - kh),
 	    (long long)(n - kh), (long long)(n - kh),
-	    (long long)(n - kh), (long long)(n - kh));
+	    (long long)(n - kh), (long long)(n - kh) * 1000000);
 	rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
 	sqlite3_free(err);
 	if (rc == SQLITE_OK)
@@ -1434,6 +1453,10 @@ store_write_batch(struct store *s, const struct store_batch *b)
 		if ((rc = store_step(st)) != SQLITE_OK)
 			return rc;
 	}
+	for (i = 0; i < b->nalerts; i++)
+		if ((rc = store_alert_put(s->db, &s->st_alert,
+		    &b->alerts[i])) != SQLITE_OK)
+			return rc;
 	if (b->live != NULL &&
 	    (rc = store_live_write(s->db, b->live)) != SQLITE_OK)
 		return rc;
@@ -1738,7 +1761,7 @@ store_queue_put(struct store *s)
 	struct store_batch *b = s->cur;
 
 	if (b->nflows == 0 && b->nraw == 0 && b->nsamples == 0 &&
-	    b->nnames == 0 &&
+	    b->nnames == 0 && b->nalerts == 0 &&
 	    b->nfiles == 0 && b->live == NULL && !b->final)
 		return;
 	s->cur = store_batch_new();
@@ -1884,6 +1907,21 @@ store_sink_name(void *arg, const struct pkt_name *nm)
 	b->names[b->nnames++] = *nm;
 }
 
+void
+store_alert_event(void *arg, const struct alert *a, enum alert_event ev)
+{
+	struct store *s = arg;
+	struct store_batch *b = s->cur;
+
+	(void)ev;	/* the row holds the alert as it stands */
+	if (b->nalerts == b->capalerts) {
+		b->capalerts = b->capalerts ? b->capalerts * 2 : 8;
+		b->alerts = xreallocarray(b->alerts, b->capalerts,
+		    sizeof *b->alerts);
+	}
+	b->alerts[b->nalerts++] = *a;
+}
+
 static void
 store_sink_source(void *arg, const struct engine_source_event *ev)
 {
@@ -1952,6 +1990,7 @@ store_close(struct store *s, char **cause)
 	}
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->st_alert);
 	store_seg_close(s->seg);
 	if (sqlite3_close(s->db) != SQLITE_OK && rc == 0) {
 		if (cause != NULL)

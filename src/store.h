@@ -13,13 +13,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "alert.h"
 #include "engine.h"
 #include "out.h"
 
 struct engine;
 struct out_writer;
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_APP_ID		0x77747031	/* "wtp1": PRAGMA application_id */
 
 struct store_cfg {
@@ -154,6 +155,28 @@ void	 store_live_history(struct store_live *, uint64_t dropped,
  * transaction); the SQLite result code. */
 int	 store_live_write(struct sqlite3 *, const struct store_live *);
 
+/* ---- alerts (store-alert.c) ----------------------------------------- */
+
+struct sqlite3_stmt;
+
+/* The alert core's subscriber (alert.h struct alert_sub, arg: the store;
+ * main thread, after store_start()): the change rides in the current
+ * batch. */
+void	 store_alert_event(void *arg, const struct alert *, enum alert_event);
+/* Schema 3's alerts table (a migration). */
+extern const char store_alert_schema_v3[];
+/* The columns to SELECT for store_alert_row(), comma-separated. */
+extern const char store_alert_cols[];
+/* Insert or update an alert's row by its uid (store thread, in a
+ * transaction; *st: the statement, prepared on first use, finalised by
+ * the caller).  The SQLite result code. */
+int	 store_alert_put(struct sqlite3 *, struct sqlite3_stmt **,
+	    const struct alert *);
+/* A row selected with store_alert_cols as a struct alert (id: the row's
+ * id); -1 if it holds a kind, state or severity this build does not
+ * know. */
+int	 store_alert_row(struct sqlite3_stmt *, struct alert *);
+
 /* ---- reading (store-query.c) --------------------------------------- */
 
 enum store_what {
@@ -161,6 +184,7 @@ enum store_what {
 	STORE_WHAT_HOSTS,
 	STORE_WHAT_SERVICES,
 	STORE_WHAT_SAMPLES,
+	STORE_WHAT_ALERTS,
 };
 
 /* Parse a time for --since/--until: ISO 8601 (UTC unless it carries an

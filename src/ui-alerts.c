@@ -3,14 +3,15 @@
  * with their state.
  *
  * Main thread only.  Rows come from the alert core (alert.c) the mode
- * handed to the UI (ui_set_alerts); the pane keeps the ids of the rows it
- * drew, so `a` acknowledges and Enter opens exactly the alert under the
- * selection even when newer alerts arrived since.  Enter shows the
- * alert's details on the status line and drills into its subject host
- * (when the subject is an address).  Without an alert core (alerts = no,
- * or wiretop view, whose daemon keeps its alerts to itself until the
- * history database stores them) the pane says so rather than looking
- * like a quiet network.
+ * handed to the UI (ui_set_alerts), or in wiretop view from the daemon's
+ * alerts as its history database holds them (the snapshot model,
+ * ui-hist.c); the pane keeps the ids of the rows it drew, so `a`
+ * acknowledges and Enter opens exactly the alert under the selection even
+ * when newer alerts arrived since.  Enter shows the alert's details on
+ * the status line and drills into its subject host (when the subject is
+ * an address).  Without alerts to read (alerts = no, or a database
+ * without the alerts table) the pane says so rather than looking like a
+ * quiet network.
  */
 #include "config.h"
 #include "ui-pane.h"
@@ -55,16 +56,59 @@ alerts_match(const struct alert *a, const char *f)
 	    strstr(alert_kind_name(a->kind), f) != NULL;
 }
 
+/* The daemon's alerts (wiretop view), or NULL. */
+static const struct ui_model *
+alerts_model(const struct ui *ui)
+{
+	if (ui->alerts != NULL || !ui->opts.view || ui->snap == NULL ||
+	    !ui->snap->alerts_known)
+		return NULL;
+	return ui->snap;
+}
+
+/* The alerts listed, newest first: how many, the i-th, how many raised
+ * in all; alerts_none() when there is nothing to read. */
+static int
+alerts_none(const struct ui *ui)
+{
+	return ui->alerts == NULL && alerts_model(ui) == NULL;
+}
+
+static size_t
+alerts_n(const struct ui *ui)
+{
+	const struct ui_model *m = alerts_model(ui);
+
+	return m != NULL ? m->nalerts : ui->alerts != NULL ?
+	    alerts_count(ui->alerts) : 0;
+}
+
+static const struct alert *
+alerts_at(const struct ui *ui, size_t i)
+{
+	const struct ui_model *m = alerts_model(ui);
+
+	return m != NULL ? &m->alerts[i] : alerts_get(ui->alerts, i);
+}
+
+static uint64_t
+alerts_total(const struct ui *ui)
+{
+	const struct ui_model *m = alerts_model(ui);
+
+	return m != NULL ? m->alerts_raised : alerts_raised(ui->alerts);
+}
+
 static const struct alert *
 alerts_by_id(struct ui *ui, uint64_t id)
 {
 	size_t i, n;
 
-	if (ui->alerts == NULL)
+	if (alerts_none(ui))
 		return NULL;
-	n = alerts_count(ui->alerts);
+	n = alerts_n(ui);
 	for (i = 0; i < n; i++) {
-		const struct alert *a = alerts_get(ui->alerts, i);
+		const struct alert *a = alerts_at(ui, i);
 
 		if (a->id == id)
 			return a;
@@ -83,10 +127,10 @@ alerts_collect(struct ui_pane *p, size_t want)
 	(void)want;
 	s->n = 0;
 	s->open = 0;
-	if (p->ui->alerts != NULL) {
-		n = alerts_count(p->ui->alerts);
+	if (!alerts_none(p->ui)) {
+		n = alerts_n(p->ui);
 		for (i = 0; i < n && s->n < UI_ALERTS_ROWS; i++) {
-			const struct alert *a = alerts_get(p->ui->alerts, i);
+			const struct alert *a = alerts_at(p->ui, i);
 
 			if (!alerts_match(a, p->filter))
 				continue;
@@ -124,20 +168,27 @@ alerts_draw(struct ui_pane *p)
 	unsigned i, x;
 	size_t row;
 
-	if (p->ui->alerts == NULL) {
-		ui_pane_title(p, &p->lines[0], "detectors: off");
+	if (alerts_none(p->ui)) {
+		ui_pane_title(p, &p->lines[0], p->ui->opts.view ?
+		    "none stored" : "detectors: off");
 		for (i = 1; i < p->h; i++)
 			ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
 		if (p->h > 1)
 			ui_line_puts(&p->lines[1], UI_COLOR_DIM, p->ui->opts.view ?
-			    " No alerts here: wiretop view shows no alerts "
-			    "(the history database does not keep them yet)." :
+			    " No alerts here: the database holds no alerts "
+			    "table (a daemon older than this viewer)." :
 			    " No alerts: the detectors are off (alerts = no).");
 		return;
 	}
-	snprintf(info, sizeof info, "%u open, %llu raised | a: acknowledge, "
-	    "Enter: details", s->open,
-	    (unsigned long long)alerts_raised(p->ui->alerts));
+	if (alerts_model(p->ui) != NULL)
+		snprintf(info, sizeof info, "the daemon's: %llu open, %llu "
+		    "stored | a: acknowledge, Enter: details",
+		    (unsigned long long)p->ui->snap->alerts_open,
+		    (unsigned long long)alerts_total(p->ui));
+	else
+		snprintf(info, sizeof info, "%u open, %llu raised | a: "
+		    "acknowledge, Enter: details", s->open,
+		    (unsigned long long)alerts_total(p->ui));
 	ui_pane_title(p, &p->lines[0], info);
 	for (i = 1; i < p->h; i++) {
 		const struct alert *a;
@@ -204,9 +255,27 @@ int
 ui_alerts_ack(struct ui_pane *p)
 {
 	const struct alert *a = alerts_selected(p);
+	char msg[160];
 
 	if (a == NULL)
 		return UI_REACT_NONE;
+	if (alerts_model(p->ui) != NULL) {
+		/* the daemon's: it acknowledges, as the user the kernel
+		 * names for this process; the row shows it once stored */
+		if (a->state != ALERT_ACTIVE)
+			ui_message(p->ui, "alert %llu is %s",
+			    (unsigned long long)a->id,
+			    alert_state_name(a->state));
+		else if (p->ui->hooks.ack == NULL)
+			ui_message(p->ui, "alerts are acknowledged in the "
+			    "daemon");
+		else {
+			p->ui->hooks.ack(p->ui->hooks.arg, a, msg, sizeof msg);
+			ui_message(p->ui, "alert %llu: %s",
+			    (unsigned long long)a->id, msg);
+		}
+		return UI_REACT_REDRAW;
+	}
 	if (a->state != ALERT_ACTIVE) {
 		ui_message(p->ui, "alert %llu is %s", (unsigned long long)a->id,
 		    alert_state_name(a->state));

@@ -197,6 +197,11 @@ ui_flow_row(struct ui *ui, struct ui_line *l, const struct ui_cols *c,
 	int bits = ui->opts.bits;
 
 	flow_endpoints(f, &o, &r);
+	if (ui->opts.names) {
+		/* resolve = reverse: the endpoints on screen are looked up */
+		engine_name_want(ui->engine, f->key.ip_ver, o.addr);
+		engine_name_want(ui->engine, f->key.ip_ver, r.addr);
+	}
 	ui_line_clear(l, rc);
 	ui_cols_put(l, cols, c, FC_PROTO, rc,
 	    proto_text(f->key.proto, buf, sizeof buf));

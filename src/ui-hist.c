@@ -431,6 +431,34 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 	return hist_done(db, st, rc, cause);
 }
 
+/* The daemon's newest alerts (store-alert.c), and how many it raised
+ * and left open.  A database of an older schema has none: the pane says
+ * so instead of failing the snapshot. */
+static void
+snap_alerts(sqlite3 *db, struct ui_model *m)
+{
+	sqlite3_stmt *st;
+	char sql[512];
+
+	snprintf(sql, sizeof sql, "SELECT %s FROM alerts ORDER BY ts_us DESC, "
+	    "id DESC LIMIT %d", store_alert_cols, UI_MODEL_ALERTS);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW && m->nalerts < UI_MODEL_ALERTS)
+		if (store_alert_row(st, &m->alerts[m->nalerts]) == 0)
+			m->nalerts++;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(state <> "
+	    "'resolved'), 0) FROM alerts", -1, &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		m->alerts_raised = (uint64_t)sqlite3_column_int64(st, 0);
+		m->alerts_open = (uint64_t)sqlite3_column_int64(st, 1);
+		m->alerts_known = 1;
+	}
+	sqlite3_finalize(st);
+}
+
 int
 ui_model_snapshot(sqlite3 *db, struct ui_model *m, char **cause)
 {
@@ -444,6 +472,8 @@ ui_model_snapshot(sqlite3 *db, struct ui_model *m, char **cause)
 		return -1;
 	}
 	rc = snap_read(db, m, cause);
+	if (rc == 0)
+		snap_alerts(db, m);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }

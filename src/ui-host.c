@@ -391,6 +391,24 @@ history_line(struct ui *ui, struct ui_line *l, const char *label,
 	    fmt_rate(peak, ui->opts.bits, 1, pk, sizeof pk));
 }
 
+/* Where a name came from, as the host view says it. */
+static const char *
+host_name_source(unsigned kind)
+{
+	switch (kind) {
+	case PKT_NAME_DNS:
+		return "from a DNS answer";
+	case PKT_NAME_DHCP:
+		return "from DHCP";
+	case PKT_NAME_SNI:
+		return "from TLS SNI";
+	case PKT_NAME_PTR:
+		return "reverse DNS";
+	default:
+		return "learned";
+	}
+}
+
 static void
 host_draw(struct ui_pane *p)
 {
@@ -413,6 +431,7 @@ host_draw(struct ui_pane *p)
 	for (i = 0; i < p->h; i++)
 		ui_line_clear(&p->lines[i], UI_COLOR_NORMAL);
 	fmt_addr(ui->host_ver, ui->host_addr, self, sizeof self);
+	engine_name_want(ui->engine, ui->host_ver, ui->host_addr);
 	name = engine_name_lookup(ui->engine, ui->host_ver, ui->host_addr);
 	l = &p->lines[0];
 	ui_line_clear(l, UI_COLOR_TITLE_FOCUS);
@@ -429,6 +448,10 @@ host_draw(struct ui_pane *p)
 	l = &p->lines[1];
 	ui_line_puts(l, UI_COLOR_NORMAL, " name ");
 	ui_line_puts(l, UI_COLOR_HEADER_HI, name ? name : "(none learned)");
+	if (name != NULL)
+		ui_line_printf(l, UI_COLOR_NORMAL, " (%s)", host_name_source(
+		    engine_name_kind(ui->engine, ui->host_ver,
+		    ui->host_addr)));
 	if (h == NULL) {
 		ui_line_puts(l, UI_COLOR_WARN,
 		    "  this host is no longer in the table");
@@ -496,8 +519,13 @@ host_draw(struct ui_pane *p)
 		l = &p->lines[y];
 		if (i < v->npeers) {
 			const struct agg *g = &v->peers[i];
-			const char *pn = ui->opts.names ? engine_name_lookup(
-			    ui->engine, g->ver, g->addr) : NULL;
+			const char *pn = NULL;
+
+			if (ui->opts.names) {
+				engine_name_want(ui->engine, g->ver, g->addr);
+				pn = engine_name_lookup(ui->engine, g->ver,
+				    g->addr);
+			}
 
 			fmt_addr(g->ver, g->addr, addr, sizeof addr);
 			if (pn != NULL)

@@ -11,12 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
+
 struct sqlite3;
 struct ui;
 
 #define UI_MODEL_ROWS	200	/* rows per table at most (the snapshot's
 				   bound too) */
 #define UI_MODEL_SERIES	600	/* points of a bandwidth series at most */
+#define UI_MODEL_ALERTS	64	/* the daemon's newest alerts listed */
 
 /* A host: rates in bytes/s over 2, 10 and 40 s (0 in a history range). */
 struct ui_mhost {
@@ -92,6 +95,12 @@ struct ui_model {
 	size_t nsvcs;
 	struct ui_msrc srcs[8];
 	unsigned nsrcs;
+	/* snapshot: the daemon's alerts from the history (newest first;
+	 * id: the row's) */
+	int alerts_known;		/* 0: its database has none to read */
+	struct alert alerts[UI_MODEL_ALERTS];
+	size_t nalerts;
+	uint64_t alerts_raised, alerts_open;
 };
 
 /* Open a history database for reading only, as a reader that may not

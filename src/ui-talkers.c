@@ -458,6 +458,8 @@ talkers_row(struct ui_pane *p, struct ui_line *l, const struct ui_cols *c,
 	ui_cols_put(l, cols, c, TC_HOST, rc,
 	    fmt_addr(h->ip_ver, h->addr, buf, sizeof buf));
 	if (c->x[TC_NAME] >= 0) {
+		/* resolve = reverse: hosts on screen get a PTR lookup */
+		engine_name_want(ui->engine, h->ip_ver, h->addr);
 		name = engine_name_lookup(ui->engine, h->ip_ver, h->addr);
 		ui_cols_put(l, cols, c, TC_NAME, rc, name ? name : "");
 	}

@@ -295,8 +295,6 @@ key_ack(struct ui *ui, int key)
 		    "alerts pane (Tab to it)");
 		return UI_REACT_REDRAW;
 	}
-	if (ui->alerts == NULL)
-		return UI_REACT_NONE;
 	return ui_alerts_ack(&ui->panes[UI_PANE_ALERTS]);
 }
 

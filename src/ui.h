@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct alert;
 struct alerts;
 struct engine;
 struct ui;
@@ -75,6 +76,9 @@ struct ui_hooks {
 	int (*set_filter)(void *arg, const char *expr, char **cause);
 	void (*set_speed)(void *arg, double speed);
 	void (*set_paused)(void *arg, int paused);
+	/* wiretop view: ask the daemon to acknowledge a stored alert;
+	 * write one line for the status line. */
+	void (*ack)(void *arg, const struct alert *, char *msg, size_t n);
 };
 
 struct ui_opts {

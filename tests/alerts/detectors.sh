@@ -6,7 +6,9 @@
 # value", on top of the defaults) and the alerts it must raise
 # ("#@expect KIND SUBJECT PEER PORT", "-" for none, "@file" for the
 # capture file as given to -r, which names the source; "@corpus" in a
-# setting for $WT_CORPUS).  Each run exports the
+# setting for $WT_CORPUS), and text an alert's message must hold
+# ("#@message KIND SUBJECT PORT TEXT...": the rest of the line, a fixed
+# string).  Each run exports the
 # alerts as JSON and must raise exactly those: the same multiset of
 # (kind, subject, peer, port), nothing else.  The expectations are
 # worked out in each fixture's comments from how its packets are built.
@@ -16,32 +18,21 @@ wt_init detectors
 wt_need_wiretop
 wt_need_pcapgen
 wt_need_tool python3
+. "$WT_SRCDIR/tests/alerts/fixture.sh"
 
 n=0
 for fx in "$WT_SRCDIR"/tests/alerts/*.txt; do
 	name=$(basename "$fx" .txt)
 	pcap=$WT_TMP/$name.pcap
 	"$pcapgen" -o "$pcap" "$fx" >/dev/null || wt_hard "pcapgen failed on $fx"
-	runs=$(sed -n 's/^#@run \([A-Za-z0-9_-]*\).*/\1/p' "$fx")
+	runs=$(fx_runs "$fx")
 	[ -n "$runs" ] || wt_hard "$fx has no #@run line"
 	for run in $runs; do
 		conf=$WT_TMP/$name-$run.conf
 		out=$WT_TMP/$name-$run.json
-		# the settings of this run: #@config lines after its #@run,
-		# up to the next #@run
-		awk -v r="$run" -v c="${WT_CORPUS:-}" '
-		    /^#@run / { on = ($2 == r); next }
-		    on && /^#@config / { sub(/^#@config /, "");
-			gsub(/@corpus/, c); print }
-		' "$fx" >"$conf"
+		fx_conf "$fx" "$run" "$conf"
 		# settings that name the corpus (GeoIP test databases)
-		if grep -q '^#@config .*@corpus' "$fx" &&
-		    ! [ -d "${WT_CORPUS:-/nonexistent}/mmdb" ]; then
-			if wt_ci; then
-				wt_fail "$name/$run: no corpus mmdb/ (required when CI=$CI)"
-			else
-				echo "ok - $name/$run # SKIP no corpus mmdb/"
-			fi
+		if ! fx_need_corpus "$fx" "$name/$run"; then
 			n=$((n + 1))
 			continue
 		fi
@@ -53,15 +44,10 @@ for fx in "$WT_SRCDIR"/tests/alerts/*.txt; do
 		fi
 		if msg=$(python3 - "$fx" "$run" "$out" "$pcap" <<'PY'
 import json, sys
+from wtfixture import expects, messages
 fx, run, out, fname = sys.argv[1:5]
-want, on = [], False
-for line in open(fx):
-    if line.startswith("#@run "):
-        on = line.split()[1] == run
-    elif on and line.startswith("#@expect "):
-        k, s, p, port = line.split()[1:5]
-        want.append((k, fname if s == "@file" else s,
-                     "" if p == "-" else p, "" if port == "-" else port))
+want = expects(fx, run, fname)
+texts = messages(fx, run, fname)
 doc = json.load(open(out))
 if doc.get("schema") != "wiretop.alerts/1":
     print("schema is %r" % doc.get("schema")); sys.exit(1)
@@ -74,7 +60,14 @@ for a in doc["alerts"]:
             print("alert %s has no %s" % (a["id"], f)); sys.exit(1)
 if sorted(got) != sorted(want):
     print("want %s, got %s" % (sorted(want), sorted(got))); sys.exit(1)
-print("%d alerts" % len(got))
+for k, subj, port, text in texts:
+    msgs = [a["message"] for a in doc["alerts"] if a["kind"] == k and
+            a["subject"] == subj and str(a["port"]) == port]
+    if not any(text in m for m in msgs):
+        print("%s %s %s: no message with %r (got %s)" % (k, subj, port,
+              text, msgs)); sys.exit(1)
+print("%d alerts%s" % (len(got), ", %d messages" % len(texts)
+                       if texts else ""))
 PY
 		); then
 			wt_pass "$name/$run: $msg"

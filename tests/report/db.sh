@@ -311,8 +311,10 @@ n3=$(printf 'evil\033]0;t\007 "msg" <b>')
 sqlite3 "$WT_TMP/hostile.db" "
 insert into names values ('$top', '$n1', 1, 1800000000, 1800000000);
 insert into service_hour values (1699999200, '$n2', 99999999, 1, 1);
-insert into alerts (ts, severity, kind, subject, message) values
-    (1700000000, 2, 'test', '$n2', '$n3');" ||
+insert into alerts (uid, ts_us, last_us, severity, kind, state, subject,
+    message, value, threshold, count, notifications) values
+    ('00000000000000aa', 1700000000000000, 1700000000000000, 2, 'test',
+    'active', '$n2', '$n3', 1, 1, 1, 1);" ||
     wt_hard "sqlite3 could not write the hostile rows"
 for fmt in text json html; do
 	"$WIRETOP" report --db "$WT_TMP/hostile.db" --format $fmt \

@@ -56,7 +56,7 @@ service_hour service_day flows names alerts"
 "$WIRETOP" db check --db "$db" >"$WT_TMP/out" 2>"$WT_TMP/err"
 wt_check "check on a good database: exit 0" [ $? -eq 0 ]
 wt_check "check says integrity ok" grep -q '^integrity    ok$' "$WT_TMP/out"
-wt_check "check gives the schema version" grep -q '^schema       2 ' \
+wt_check "check gives the schema version" grep -q "^schema       3 " \
     "$WT_TMP/out"
 n=$(q "select count(*) from flows")
 wt_check "the flows table holds the 1543 flows of the construction ($n)" \
@@ -78,7 +78,7 @@ cond() {
 	host_day | service_day) echo "ts + 86400 <= $t" ;;
 	flows) echo "ts_us < $t * 1000000" ;;
 	names) echo "last_ts < $t" ;;
-	alerts) echo "ts < $t" ;;
+	alerts) echo "last_us < $t * 1000000" ;;
 	esac
 }
 for tb in $tables; do
@@ -185,8 +185,8 @@ for t in flows host_hour host_day; do
 	sqlite3 "$v1" "select * from $t" | sort >"$WT_TMP/v1.$t"
 done
 "$WIRETOP" db check --db "$v1" >"$WT_TMP/out" 2>"$WT_TMP/err"
-wt_check "a schema 1 database: check migrates it (exit $?, schema 2)" \
-    grep -q '^schema       2 ' "$WT_TMP/out"
+wt_check "a schema 1 database: check migrates it (exit $?, schema 3)" \
+    grep -q "^schema       3 " "$WT_TMP/out"
 # (schema 2's flows have four more columns, the GeoIP ones: NULL here)
 v1cols="ts_us, uid, orig_h, orig_p, resp_h, resp_p, proto, service,
     duration_us, orig_bytes, resp_bytes, conn_state, history, orig_pkts,

@@ -36,7 +36,7 @@ wt_check "its new directory is owner-only (0700, got $mode)" [ "$mode" = 700 ]
 got=$(sql "$db" "pragma journal_mode")
 wt_check "journal_mode is wal (got $got)" [ "$got" = wal ]
 got=$(sql "$db" "select version from schema_version")
-wt_check "schema_version is 2 (got $got)" [ "$got" = 2 ]
+wt_check "schema_version is 3 (got $got)" [ "$got" = 3 ]
 got=$(sql "$db" "pragma integrity_check")
 wt_check "integrity_check: $got" [ "$got" = ok ]
 

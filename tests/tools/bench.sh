@@ -27,11 +27,14 @@
 # 6. TUI frame time and idle CPU.
 # 7. The history store: records/s, bytes per million flows, the offline
 #    ratio with the store on, a day of samples (tests/tools/bench-store.sh).
+# 8. Alerts and GeoIP: the offline ratio to the floor with every detector
+#    and GeoIP on against both off, and the same in instructions under
+#    callgrind (tests/tools/bench-alerts.sh).
 # The captures are generated once into ./bench-out/ (about 6 GB with the
 # defaults) and reused while benchgen and the sizes stay the same.
 # Needs /usr/bin/time (Debian package "time") and valgrind.  Exit 1 if a
 # target is missed or a program fails, 2 if the benchmark cannot run.
-# Environment: WIRETOP, WT_TOOLS (set by make bench).
+# Environment: WIRETOP, WT_TOOLS, WT_CORPUS (set by make bench).
 
 set -u
 
@@ -328,6 +331,15 @@ if [ -f "$here/bench-store.sh" ]; then
 	    sh "$here/bench-store.sh" || failed=1
 else
 	echo "store: not measured (tests/tools/bench-store.sh missing)"
+fi
+
+# --- 8. alerts and GeoIP (tests/tools/bench-alerts.sh) ---------------------
+if [ -f "$here/bench-alerts.sh" ]; then
+	WIRETOP=$wiretop WT_TOOLS=$tools BENCH_OUT=$outdir BENCH_PACKETS=$packets \
+	    BENCH_FLOWS=$flows WT_CORPUS=${WT_CORPUS:-} \
+	    sh "$here/bench-alerts.sh" || failed=1
+else
+	echo "alerts: not measured (tests/tools/bench-alerts.sh missing)"
 fi
 
 # --- 6. TUI: frame time and idle CPU (owner: TUI) -------------------------

@@ -26,21 +26,7 @@ wt_need_tool tmux python3 runuser groupadd useradd userdel groupdel
 G=wtv$$
 U1=wtvin$$
 U2=wtvout$$
-cleanup_users() {
-	userdel "$U1" >/dev/null 2>&1
-	userdel "$U2" >/dev/null 2>&1
-	groupdel "$G" >/dev/null 2>&1
-}
-trap 'vl_cleanup; cleanup_users' EXIT
-trap 'vl_cleanup; cleanup_users; exit 130' INT TERM HUP PIPE
-cd "$WT_TMP" || wt_hard "cd $WT_TMP"
-HOME=$WT_TMP
-export HOME
-
-groupadd -r "$G" || wt_hard "groupadd $G"
-useradd -r -M -N -d /nonexistent -s /bin/sh -G "$G" "$U1" ||
-    wt_hard "useradd $U1"
-useradd -r -M -N -d /nonexistent -s /bin/sh "$U2" || wt_hard "useradd $U2"
+vl_users "$G" "$U1" "$U2"
 
 PORT=$((20000 + ($$ + 7) % 20000))
 DIR=$WT_TMP/lib/wiretop

@@ -18,7 +18,32 @@ vl_cleanup() {
 		_n=$((_n + 1))
 	done
 	[ -n "$VL_DAEMON" ] && kill "$VL_DAEMON" 2>/dev/null
+	for _u in $VL_USERS; do
+		userdel "$_u" >/dev/null 2>&1
+	done
+	[ -n "$VL_GROUP" ] && groupdel "$VL_GROUP" >/dev/null 2>&1
 	rm -rf "$WT_TMP"
+}
+
+# vl_users G IN OUT: a system group G, a user IN in it and a user OUT
+# outside it, without homes (root only; vl_cleanup removes them); the
+# test then runs in $WT_TMP with HOME there.
+VL_USERS=
+VL_GROUP=
+vl_users() {
+	trap vl_cleanup EXIT
+	trap 'vl_cleanup; exit 130' INT TERM HUP PIPE
+	cd "$WT_TMP" || wt_hard "cd $WT_TMP"
+	HOME=$WT_TMP
+	export HOME
+	groupadd -r "$1" || wt_hard "groupadd $1"
+	VL_GROUP=$1
+	useradd -r -M -N -d /nonexistent -s /bin/sh -G "$1" "$2" ||
+	    wt_hard "useradd $2"
+	VL_USERS=$2
+	useradd -r -M -N -d /nonexistent -s /bin/sh "$3" ||
+	    wt_hard "useradd $3"
+	VL_USERS="$2 $3"
 }
 
 # vl_start W H CMD...: run CMD (a shell command line) in a fresh W x H

@@ -1,7 +1,8 @@
 /*
  * test-alert.c: unit tests of the alert core (alert.c) and of the
- * detectors a capture file cannot drive: capture (source events) and geo
- * and new_peer by ASN (a GeoIP lookup set by the test).
+ * detectors a capture file cannot drive: capture (source events), geo
+ * and new_peer by ASN (a GeoIP lookup set by the test), and which hosts
+ * rate_anomaly keeps a baseline for (seen only in whose alerts fire).
  *
  * Packets are built in memory and fed to a real engine; the alert core
  * is the one wiretop runs, with its settings from cfg_defaults() and the
@@ -404,6 +405,75 @@ START_TEST(test_new_peer_asn)
 }
 END_TEST
 
+/* Second s: ka datagrams 192.0.2.1 -> 10.0.0.2, then kc 198.51.100.1 ->
+ * 10.0.0.4, 142 bytes on the wire each. */
+static void
+rate_second(struct engine *e, uint64_t s, unsigned ka, unsigned kc)
+{
+	struct pkt_meta m;
+	unsigned j;
+
+	for (j = 0; j < ka; j++) {
+		m = udp(T0 + s * SEC + j * 1000, "192.0.2.1", "10.0.0.2", 5001);
+		engine_packet(e, &m);
+	}
+	for (j = 0; j < kc; j++) {
+		m = udp(T0 + s * SEC + SEC / 2 + j * 1000, "198.51.100.1",
+		    "10.0.0.4", 6001);
+		engine_packet(e, &m);
+	}
+}
+
+/* rate_anomaly on hosts keeps the busiest: with 2 places, 192.0.2.1 and
+ * 10.0.0.2 (5 datagrams a second, 710 B/s) take them at the first
+ * second; from second 5, 198.51.100.1 and 10.0.0.4 (100 a second, 14200
+ * B/s, more than twice 710) take their places.  In seconds 30 and 31
+ * both pairs send ten and three times as much: only the tracked pair
+ * fires (a flat baseline of 14200 B/s, spread 142: 28400 / 142 = 200
+ * sigma), the other is not judged (7100 B/s is not twice 14200).  The
+ * interface's own alerts are not looked at here. */
+START_TEST(test_rate_hosts_busiest)
+{
+	struct alert_cfg *c = defaults("rate_anomaly");
+	struct engine *e = mk_engine();
+	struct alerts *a;
+	char *cause = NULL;
+	unsigned i, n = 0, tx = 0, rx = 0;
+	uint64_t s;
+
+	c->rate_hosts = 2;
+	c->rate_warmup_s = 10;
+	c->rate_min_kbit = 0;
+	a = alerts_create(c, e, &cause);
+	ck_assert_ptr_nonnull(a);
+	for (s = 0; s < 36; s++)
+		rate_second(e, s, s == 30 || s == 31 ? 50 : 5,
+		    s < 5 ? 0 : s == 30 || s == 31 ? 300 : 100);
+	clock_to(e, T0 + 37 * SEC);
+	for (i = 0; i < alerts_count(a); i++) {
+		const struct alert *al = alerts_get(a, i);
+
+		if (al->ip_ver == 0)
+			continue;	/* the interface */
+		n++;
+		ck_assert_int_eq(al->kind, ALERT_RATE_ANOMALY);
+		if (strcmp(al->subject, "198.51.100.1") == 0 && al->port == 2)
+			tx++;
+		else if (strcmp(al->subject, "10.0.0.4") == 0 && al->port == 1)
+			rx++;
+		else
+			ck_abort_msg("unexpected alert: %s port %u: %s",
+			    al->subject, al->port, al->message);
+		ck_assert_ptr_nonnull(strstr(al->message, "200.0 sigma"));
+	}
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(tx, 1);
+	ck_assert_uint_eq(rx, 1);
+	alerts_free(a);
+	engine_free(e);
+}
+END_TEST
+
 /* Detector lists: names, all, none; an unknown name is refused. */
 START_TEST(test_detector_list)
 {
@@ -530,6 +600,7 @@ alert_suite(void)
 	tcase_add_test(tc, test_geo);
 	tcase_add_test(tc, test_new_peer_asn);
 	tcase_add_test(tc, test_detector_list);
+	tcase_add_test(tc, test_rate_hosts_busiest);
 	tcase_add_test(tc, test_engine_packet_kinds);
 	suite_add_tcase(s, tc);
 	return s;

@@ -342,6 +342,94 @@ START_TEST(damaged)
 }
 END_TEST
 
+/* The alerts table: one row per uid, updated by each change; an
+ * acknowledgement and a resolution are never taken back; a row reads back
+ * as the alert it was. */
+START_TEST(alerts_upsert)
+{
+	static const char tbl[] = "CREATE TABLE alerts (x INTEGER);";
+	sqlite3 *db = db_new();
+	sqlite3_stmt *put = NULL, *st;
+	struct alert a, b;
+	char sql[512];
+
+	ck_assert_int_eq(sqlite3_exec(db, tbl, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, store_alert_schema_v3, NULL, NULL,
+	    NULL), SQLITE_OK);
+	memset(&a, 0, sizeof a);
+	a.uid = 0x0123456789abcdefull;
+	a.ts_ns = a.last_ns = 1700000000123456000ull;
+	a.kind = ALERT_PORT_SCAN;
+	a.sev = ALERT_SEV_WARNING;
+	a.state = ALERT_ACTIVE;
+	a.count = a.notifications = 1;
+	a.value = 101;
+	a.threshold = 100;
+	a.port = 0;
+	snprintf(a.subject, sizeof a.subject, "203.0.113.9");
+	snprintf(a.subject_name, sizeof a.subject_name, "x'\n\x1b[2J");
+	snprintf(a.peer, sizeof a.peer, "10.0.0.2");
+	snprintf(a.message, sizeof a.message, "port scan");
+	ck_assert_int_eq(store_alert_put(db, &put, &a), SQLITE_OK);
+	/* acknowledged */
+	b = a;
+	b.state = ALERT_ACKED;
+	b.ack_wall_ns = 1800000000000001000ull;
+	snprintf(b.ack_user, sizeof b.ack_user, "alice");
+	b.count = 5;
+	b.last_ns += 2000000000;
+	ck_assert_int_eq(store_alert_put(db, &put, &b), SQLITE_OK);
+	/* a change from before the acknowledgement (a retried batch): the
+	 * acknowledgement stays, the counts do not go back */
+	a.count = 3;
+	ck_assert_int_eq(store_alert_put(db, &put, &a), SQLITE_OK);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM alerts"), 1);
+	ck_assert_int_eq(db_int(db, "SELECT count FROM alerts"), 5);
+	ck_assert_int_eq(db_int(db, "SELECT state = 'acknowledged' AND "
+	    "ack_user = 'alice' AND ack_us = 1800000000000001 FROM alerts"), 1);
+	/* resolved; then an older active change does not reopen it */
+	b.state = ALERT_RESOLVED;
+	b.resolved_ns = b.last_ns;
+	ck_assert_int_eq(store_alert_put(db, &put, &b), SQLITE_OK);
+	ck_assert_int_eq(store_alert_put(db, &put, &a), SQLITE_OK);
+	ck_assert_int_eq(db_int(db, "SELECT state = 'resolved' AND "
+	    "resolved_us = 1700000002123456 FROM alerts"), 1);
+	/* another uid is another row */
+	a.uid++;
+	ck_assert_int_eq(store_alert_put(db, &put, &a), SQLITE_OK);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM alerts"), 2);
+	sqlite3_finalize(put);
+	/* read back */
+	snprintf(sql, sizeof sql, "SELECT %s FROM alerts ORDER BY id",
+	    store_alert_cols);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(store_alert_row(st, &a), 0);
+	ck_assert_uint_eq(a.uid, 0x0123456789abcdefull);
+	ck_assert_uint_eq(a.ts_ns, 1700000000123456000ull);
+	ck_assert_uint_eq(a.last_ns, 1700000002123456000ull);
+	ck_assert_int_eq(a.state, ALERT_RESOLVED);
+	ck_assert_int_eq(a.kind, ALERT_PORT_SCAN);
+	ck_assert_int_eq(a.sev, ALERT_SEV_WARNING);
+	ck_assert_uint_eq(a.count, 5);
+	ck_assert_str_eq(a.subject_name, "x'\n\x1b[2J");
+	ck_assert_str_eq(a.ack_user, "alice");
+	ck_assert_int_eq(a.port, 0);
+	ck_assert(a.value == 101 && a.threshold == 100);
+	sqlite3_finalize(st);
+	/* a kind this build does not know is refused, not guessed */
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE alerts SET kind = 'future'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(store_alert_row(st, &a), -1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -355,6 +443,7 @@ main(void)
 	tcase_add_test(tc, flows_prune_exact);
 	tcase_add_test(tc, hosts_merge);
 	tcase_add_test(tc, damaged);
+	tcase_add_test(tc, alerts_upsert);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
