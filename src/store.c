@@ -160,9 +160,11 @@ struct store_batch {
 	int64_t newest;			/* packet clock, s */
 	int final;			/* the last batch (store_close) */
 	struct store_live *live;	/* owned: a snapshot to write, or NULL */
-	/* raw packed as its flow segment by the main thread while it waits
-	 * in store_close(): pk_state 0 not, 1 being packed (under mu: the
-	 * store thread that takes the batch waits), 2 packed */
+	/* raw packed as its flow segment ahead of the write: by the main
+	 * thread instead of waiting (store_help_one), or by the store thread
+	 * as it takes an import's batch.  pk_state 0 not, 1 being packed by
+	 * the main thread (under mu: the store thread that takes the batch
+	 * waits), 2 packed */
 	int pk_state;
 	struct seg_buf pk;		/* owned */
 	int64_t pk_lo, pk_hi;
@@ -1690,7 +1692,7 @@ store_main(void *arg)
 			s->tail = NULL;
 		s->queued--;
 		pthread_cond_broadcast(&s->cv);
-		/* the main thread is packing it (store_close) */
+		/* the main thread is packing it (store_help_one) */
 		while (b->pk_state == 1)
 			pthread_cond_wait(&s->cv, &s->mu);
 		pthread_mutex_unlock(&s->mu);
