@@ -20,6 +20,10 @@
 #    sample rows and their minute and hour rollups), against the same
 #    files exported as a summary: the extra CPU time (user + system),
 #    per day of samples.  Target: < 86.4 s, 0.1% of a core.
+# Every wiretop here runs with alerts = no and no user configuration
+# (WIRETOP_NO_DEFAULT_CONFIG): an import runs the alert detectors, the
+# summary does not, and their cost is section 8's (bench-alerts.sh);
+# this section measures the store.
 # Environment: WIRETOP, WT_TOOLS, BENCH_OUT, BENCH_PACKETS, BENCH_FLOWS,
 # BENCH_SHORT_FLOWS (as bench.sh), BENCH_STORE_ROUNDS (b: 5).
 wiretop=${WIRETOP:-src/wiretop}
@@ -42,6 +46,10 @@ for f in "$zipf" "$short"; do
 done
 command -v python3 >/dev/null 2>&1 || { echo "bench-store: needs python3"; exit 2; }
 mkdir -p "$outdir" && chmod 1777 "$outdir" 2>/dev/null
+conf=$outdir/store-bench.conf
+printf 'alerts = no\n' >"$conf" || exit 2
+WIRETOP_NO_DEFAULT_CONFIG=1
+export WIRETOP_NO_DEFAULT_CONFIG
 
 # run_once NAME CMD...: one timed run with a new database; sets e (wall
 # s) and c (user + system s); 1 (and failed) if CMD failed.
@@ -105,7 +113,7 @@ verdict()
 # --- a. records per second -------------------------------------------
 echo
 echo "== history store: import of $short ($sflows flow records)"
-best_of import "$wiretop" import -u root --db "$db" "$short"
+best_of import "$wiretop" import -c "$conf" -u root --db "$db" "$short"
 n=$("$wiretop" db --db "$db" sql "select count(*) from flows" 2>/dev/null)
 if [ "$n" != "$sflows" ]; then
 	echo "bench-store: FAIL: the database holds '${n:-no}' flow records, expected $sflows"
@@ -130,10 +138,11 @@ while [ $_r -le "$rounds" ]; do
 	# round 0 warms up
 	run_once floor "$tools/floor" "$zipf" || break
 	[ $_r -gt 0 ] && lower "$e" "$floor_s" && floor_s=$e
-	run_once summary "$wiretop" export -r "$zipf" --speed max \
+	run_once summary "$wiretop" export -c "$conf" -r "$zipf" --speed max \
 	    --what summary --format json -o /dev/null || break
 	[ $_r -gt 0 ] && lower "$e" "$sum_s" && sum_s=$e
-	run_once import "$wiretop" import -u root --db "$db" "$zipf" || break
+	run_once import "$wiretop" import -c "$conf" -u root --db "$db" \
+	    "$zipf" || break
 	[ $_r -gt 0 ] && lower "$e" "$imp_s" && imp_s=$e
 	_r=$((_r + 1))
 done
@@ -169,11 +178,13 @@ for k in range(4):
             f.write(pkt)
 PY
 fi
-best_of summary "$wiretop" export -r "$day-0.pcap" -r "$day-1.pcap" \
+best_of summary "$wiretop" export -c "$conf" -r "$day-0.pcap" \
+    -r "$day-1.pcap" \
     -r "$day-2.pcap" -r "$day-3.pcap" --speed max --what summary \
     --format json -o /dev/null
 cs=$cpu
-best_of import "$wiretop" import -u root --db "$db" "$day-0.pcap" \
+best_of import "$wiretop" import -c "$conf" -u root --db "$db" \
+    "$day-0.pcap" \
     "$day-1.pcap" "$day-2.pcap" "$day-3.pcap"
 ci=$cpu
 n=$(python3 -c 'import sqlite3,sys
@@ -183,5 +194,5 @@ verdict "a day of samples for 4 sources" "$(awk -v a="$ci" -v b="$cs" \
     'BEGIN { d = a - b; if (d < 0) d = 0; printf "%.2f", d }')" \
     "s CPU per day" "<=" 86.4 "(import $ci s, summary $cs s)"
 rm -f "$db" "$db-wal" "$db-shm" "$outdir/time.out" "$outdir/run.out" \
-    "$outdir/run.err"
+    "$outdir/run.err" "$conf"
 exit $failed
