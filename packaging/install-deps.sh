@@ -6,7 +6,7 @@ set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
 libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev
-libfixbuf-dev"
+libmicrohttpd-dev libfixbuf-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
@@ -18,10 +18,11 @@ libfixbuf-dev"
 # nfdump (nfcapd) and pmacct (nfacctd) are the IPFIX collectors of
 # tests/ipfix, libfixbuf-tools has ipfixDump, which reads IPFIX files;
 # nmap and hping3 make the real scan and flood of
-# tests/alerts/real-scan.sh (inside a network namespace).
+# tests/alerts/real-scan.sh (inside a network namespace); prometheus
+# (prometheus and promtool) scrapes /metrics in tests/metrics.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3
+chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3 prometheus
 nfdump pmacct libfixbuf-tools"
 
 want="$build"

@@ -49,6 +49,7 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_PIDFILE,
 	OPT_BEFORE,
+	OPT_METRICS_LISTEN,
 	OPT_IPFIX,
 	OPT_RESOLVE,
 };
@@ -151,6 +152,7 @@ static const struct option main_longopts[] = {
 	{ "daemonize", no_argument, NULL, OPT_DAEMONIZE },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 	{ "ipfix", required_argument, NULL, OPT_IPFIX },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
@@ -234,6 +236,9 @@ main_usage(FILE *f)
 "                           foreground, as systemd wants)\n"
 "      --pidfile FILE       write the process id to FILE, locked while the\n"
 "                           daemon runs\n"
+"      --metrics-listen ADDR:PORT  serve Prometheus metrics at /metrics\n"
+"                           on ADDR:PORT (:PORT is 127.0.0.1:PORT; any\n"
+"                           other address must be written out)\n"
 "\n"
 "IPFIX (export, daemon):\n"
 "      --ipfix HOST:PORT    send every flow record as IPFIX to a collector,\n"
@@ -447,6 +452,9 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_BEFORE:
 		o->before = arg;
 		return 0;
+	case OPT_METRICS_LISTEN:
+		setting = "metrics_listen";
+		break;
 	case OPT_IPFIX:
 		o->ipfix_given = 1;
 		setting = "ipfix_collector";
@@ -484,7 +492,7 @@ main_opt_group(int c)
 		return MAIN_OPT_DBADMIN;
 	case OPT_DB:
 		return MAIN_OPT_DB;
-	case OPT_DAEMONIZE: case OPT_PIDFILE:
+	case OPT_DAEMONIZE: case OPT_PIDFILE: case OPT_METRICS_LISTEN:
 		return MAIN_OPT_DAEMON;
 	case OPT_IPFIX:
 		return MAIN_OPT_IPFIX;

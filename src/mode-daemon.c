@@ -22,10 +22,18 @@
  * settings are named in the log as needing a restart (the alert settings
  * among them).  Alerts are logged, one line each at a level from their
  * severity, as they are raised, escalated and resolved.  USR1 logs the
- * capture and store statistics, and the IPFIX collector's.  With
- * ipfix_collector set, an engine sink sends every flow record to it
- * (ipfix.c), as it ends; the loop's idle turns send a message that has
- * waited a second and call a lost TCP collector again.
+ * capture and store statistics.
+ *
+ * With metrics_listen set, the metrics socket (metrics.c) is bound before
+ * the captures open (still root: a port below 1024 works, and an address
+ * in use fails the start at once); its libmicrohttpd thread starts with
+ * the others, after the drop, and the loop hands it a fresh snapshot of
+ * the counters once a second (DAEMON_METRICS_MS), busy or idle.
+ *
+ * With ipfix_collector set, an engine sink sends every flow record to
+ * it (ipfix.c), as it ends; the loop's idle turns send a message that
+ * has waited a second and call a lost TCP collector again.  USR1 also
+ * logs the collector's counters.
  */
 #include "config.h"
 #include "mode.h"
@@ -49,6 +57,7 @@
 #include "geoip.h"
 #include "ipfix.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "proc.h"
 #include "store.h"
@@ -59,6 +68,7 @@
 #define DAEMON_SIG_EVERY	16	/* busy batches between signal looks */
 #define DAEMON_POLL_MS		250	/* idle wait (engine ticks) */
 #define DAEMON_GRACE_MS		300	/* draining after a stop signal */
+#define DAEMON_METRICS_MS	1000	/* between metrics snapshots */
 
 struct daemon {
 	struct wt_opts *o;
@@ -66,6 +76,8 @@ struct daemon {
 	struct store *s;
 	struct alerts *alerts;		/* the detectors, or NULL */
 	struct ctl *ctl;		/* the control socket, or NULL */
+	struct metrics *metrics;	/* /metrics, or NULL */
+	int64_t metrics_at;		/* monotonic ms of the next snapshot */
 	struct ipfix *ipfix;		/* ipfix_collector, or NULL */
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
@@ -480,6 +492,18 @@ daemon_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A new metrics snapshot when the last is DAEMON_METRICS_MS old. */
+static void
+daemon_metrics(struct daemon *d)
+{
+	int64_t now;
+
+	if (d->metrics == NULL || (now = daemon_mono_ms()) < d->metrics_at)
+		return;
+	d->metrics_at = now + DAEMON_METRICS_MS;
+	metrics_publish(d->metrics, d->p, d->s, d->alerts);
+}
+
 /* The loop; WT_EXIT_OK on a signal, else why it ended.  After a stop
  * signal it goes on for DAEMON_GRACE_MS: the kernel hands packets over
  * in blocks retired every CAPTURE_TIMEOUT_MS, and what was captured
@@ -499,11 +523,15 @@ daemon_loop(struct daemon *d, int sfd)
 		if (stop_at >= 0 && daemon_mono_ms() >= stop_at)
 			break;
 		if (pipeline_drain(d->p, DAEMON_BATCH) > 0) {
-			if (++nbatch % DAEMON_SIG_EVERY == 0 &&
-			    stop_at < 0 && daemon_signals(d, sfd))
-				stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
+			if (++nbatch % DAEMON_SIG_EVERY == 0) {
+				daemon_metrics(d);
+				if (stop_at < 0 && daemon_signals(d, sfd))
+					stop_at = daemon_mono_ms() +
+					    DAEMON_GRACE_MS;
+			}
 			continue;
 		}
+		daemon_metrics(d);
 		if (stop_at < 0 && daemon_signals(d, sfd))
 			stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
 		mode_log_sources(d->p);
@@ -583,6 +611,12 @@ daemon_run(struct daemon *d)
 		return WT_EXIT_RUNTIME;
 	if (mode_db_dir(o, d->db, group) != 0)
 		return WT_EXIT_DB;
+	if (o->metrics_listen != NULL && (d->metrics = metrics_create(
+	    o->metrics_listen, o->metrics_top_hosts, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		return WT_EXIT_RUNTIME;
+	}
 
 	if ((code = mode_open(o, "cannot open the capture interfaces",
 	    &d->p)) != WT_EXIT_OK)
@@ -616,8 +650,13 @@ daemon_run(struct daemon *d)
 		    .event = daemon_alert });
 		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d->s,
 		    .event = store_alert_event });
+		if (d->metrics != NULL)
+			alerts_subscribe(d->alerts, &(struct alert_sub){
+			    .arg = d->metrics, .event = metrics_alert_event });
 	}
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
+	    (d->metrics != NULL && metrics_start(d->metrics, d->p, d->s,
+	    d->alerts, &cause) != 0) ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
@@ -630,6 +669,8 @@ daemon_run(struct daemon *d)
 	}
 	log_info("history: %s (%s)", d->db, group > 0 ?
 	    "group-readable" : "owner-only");
+	if (d->metrics != NULL)
+		log_info("metrics: serving /metrics on %s", o->metrics_listen);
 	/* viewers acknowledge the alerts through it */
 	if (d->alerts != NULL) {
 		char *sock = ctl_path(d->db);
@@ -690,6 +731,7 @@ mode_daemon(struct wt_opts *o)
 	if (d.s != NULL)
 		store_close(d.s, NULL);
 	alerts_free(d.alerts);
+	metrics_free(d.metrics);
 	ipfix_free(d.ipfix);
 	if (d.p != NULL) {
 		mode_log_end(d.p, code);

@@ -79,6 +79,9 @@ struct wt_opts {
 	/* daemon */
 	int daemonize;			/* --daemonize: detach */
 	const char *pidfile;		/* --pidfile / pid_file, or NULL */
+	const char *metrics_listen;	/* --metrics-listen / metrics_listen:
+					   ADDR:PORT of /metrics, NULL: off */
+	uint32_t metrics_top_hosts;	/* metrics_top_hosts: hosts labelled */
 	const char *db_action;		/* db: check, vacuum, purge or sql */
 	const char *db_sql;		/* db sql: the query */
 	const char *before;		/* db purge: --before T */

@@ -52,8 +52,18 @@ CONF
 	wt_wait_log "$1.log" "IPFIX: flow records to udp 127.0.0.1:$2" ||
 	    wt_fail "$1: the daemon did not start: $(cat "$1.log" "$1.err")"
 	send 40
-	sleep 2.5	# udp_timeout 1 s, then an idle tick
-	kill -USR1 "$dpid"
+	# the flow ends after udp_timeout (1 s) on an idle tick, and its
+	# message goes out when it has waited a second: USR1 until the
+	# record is counted (sent or not delivered), at most 10 s
+	i=0
+	while [ $i -lt 20 ]; do
+		sleep 0.5
+		kill -USR1 "$dpid"
+		wt_wait_log "$1.log" \
+		    "IPFIX udp 127.0.0.1:$2: .* \(1 sent\|1 not delivered\)" 5 &&
+		    break
+		i=$((i + 1))
+	done
 	wt_wait_log "$1.log" "IPFIX udp 127.0.0.1:$2: " ||
 	    wt_fail "$1: no IPFIX line after USR1: $(tail -n 5 "$1.log")"
 	kill -TERM "$dpid"
@@ -76,7 +86,7 @@ got=$(python3 "$py" parse "$WT_TMP/got.bin" --udp 2>"$WT_TMP/perr" |
     cut -d' ' -f1-9)
 wt_check "the collector got the flow: '$got'" \
     [ "$got" = "17 10.201.0.2 40000 10.201.0.1 9999 40 5120 0 0" ]
-line=$(grep "IPFIX udp 127.0.0.1:$port: " up.log | head -n 1)
+line=$(grep "IPFIX udp 127.0.0.1:$port: .* 1 sent" up.log | head -n 1)
 if echo "$line" | grep -q ': up; 1 flow records, 1 sent in 2 messages, 0 not delivered'; then
 	wt_pass "USR1: the IPFIX line counts the record sent (templates, then data: 2 messages)"
 else
@@ -86,7 +96,7 @@ fi
 # ---- nobody listening ---------------------------------------------------
 port=$(free_udp)
 run down "$port"
-line=$(grep "IPFIX udp 127.0.0.1:$port: " down.log | tail -n 1)
+line=$(grep "IPFIX udp 127.0.0.1:$port: .* 1 not delivered" down.log | head -n 1)
 # the templates' message goes (the port unreachable comes back), the
 # data's send then fails
 if echo "$line" | grep -q ': up; 1 flow records, 0 sent in [01] messages, 1 not delivered (collector over capacity or unreachable); last error: send: Connection refused'; then

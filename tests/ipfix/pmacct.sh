@@ -56,6 +56,9 @@ C
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+	# the core can take a datagram before its plugin listens to it
+	# (it then never reaches the output): give them a moment
+	sleep 1
 	"$WIRETOP" export -r "$_c" --ipfix "127.0.0.1:$_p" \
 	    -o "$WT_TMP/$_n.csv" 2>"$WT_TMP/$_n.err" ||
 	    wt_fail "$_n: export --ipfix failed: $(cat "$WT_TMP/$_n.err")"
@@ -98,7 +101,20 @@ compare() {
 	fi
 }
 
-collect fixture "$WT_TMP/flows.pcap"
+# collect2 NAME CAPTURE: collect, and once more with a fresh nfacctd if
+# it output nothing at all (a collector that lost the datagrams while
+# starting, seen on a loaded machine; wiretop's records are the same
+# both times, and the second must then match).
+collect2() {
+	collect "$1" "$2"
+	if [ ! -s "$WT_TMP/$1.pm" ]; then
+		wt_log "$1: nfacctd output nothing: once more"
+		rm -rf "$WT_TMP/pm-$1"
+		collect "$1" "$2"
+	fi
+}
+
+collect2 fixture "$WT_TMP/flows.pcap"
 compare fixture
 # the fixture's own numbers (flows.txt)
 sort >"$WT_TMP/fixture.want" <<'W'
@@ -119,7 +135,7 @@ if [ -n "${WT_CORPUS:-}" ] && [ -d "$WT_CORPUS/real" ]; then
 	# captures whose 5-tuples are unique (nfacctd sums equal keys)
 	for c in zeek_http-bro.org.pcap zeek_vlan-q-in-q.pcap zeek_ssh.pcap; do
 		[ -f "$WT_CORPUS/real/$c" ] || continue
-		collect "${c%.*}" "$WT_CORPUS/real/$c"
+		collect2 "${c%.*}" "$WT_CORPUS/real/$c"
 		compare "${c%.*}"
 	done
 else
