@@ -7,7 +7,8 @@
 set -e
 
 build="build-essential autoconf automake pkg-config libpcap-dev
-libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev"
+libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev
+libmicrohttpd-dev libfixbuf-dev"
 # tshark brings wireshark-common (capinfos, mergecap), named here because
 # the tests call those directly; ncurses-base has the terminfo entries
 # tui.sh runs under; libtsan2 is gcc's ThreadSanitizer runtime;
@@ -16,11 +17,15 @@ libncurses-dev libsqlite3-dev libmaxminddb-dev libmaxminddb0 nettle-dev"
 # brings systemd-analyze and systemd-sysusers (tests/daemon/systemd.sh,
 # which runs nothing under it); util-linux has setpriv and mount;
 # libmaxmind-db-writer-perl builds the GeoIP tests' own databases;
+# nfdump (nfcapd) and pmacct (nfacctd) are the IPFIX collectors of
+# tests/ipfix, libfixbuf-tools has ipfixDump, which reads IPFIX files;
 # nmap and hping3 make the real scan and flood of
-# tests/alerts/real-scan.sh (inside a network namespace).
+# tests/alerts/real-scan.sh (inside a network namespace); prometheus
+# (prometheus and promtool) scrapes /metrics in tests/metrics.
 test="check python3 tshark wireshark-common tcpdump tmux iproute2 time
 valgrind clang libclang-rt-14-dev ncurses-base libtsan2 libcap2-bin procps
-chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3"
+chromium systemd util-linux libmaxmind-db-writer-perl nmap hping3 prometheus
+nfdump pmacct libfixbuf-tools"
 
 # debhelper (dh, with autoreconf) for the .deb and lintian to check it,
 # Debian's rpm for rpmbuild; check is a Build-Depends (the package builds

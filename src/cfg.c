@@ -36,6 +36,8 @@
 #include "engine.h"
 #include "fmt.h"
 #include "geoip.h"
+#include "ipfix.h"
+#include "metrics.h"
 #include "mode.h"
 #include "pkt.h"
 #include "xmalloc.h"
@@ -53,6 +55,8 @@ enum cfg_type {
 	CFG_DOUBLE,		/* double */
 	CFG_ALERTLIST,		/* const char *, checked by the detector
 				   that reads it (alert_setting_check) */
+	CFG_LISTEN,		/* const char *, an address and port
+				   (metrics_listen_parse) */
 };
 
 struct cfg_setting {
@@ -344,6 +348,20 @@ static const struct cfg_setting cfg_table[] = {
 	  "ISP), for the AS number and organisation of each remote host, "
 	  "looked up and opened again as geoip_country_db. Empty: no ASN "
 	  "lookups." },
+	{ "ipfix_collector", CFG_STRING, O(ipfix), 0, 0, "", NULL, NULL,
+	  "The daemon sends every flow record as IPFIX (RFC 7011) to this "
+	  "collector: HOST:PORT or udp://HOST:PORT over UDP, "
+	  "tcp://HOST:PORT over TCP, an IPv6 address in [ ]; the port "
+	  "defaults to 4739. wiretop export sends only when --ipfix is on "
+	  "its command line. Records the collector cannot take are counted "
+	  "(the daemon's USR1 statistics). Empty: none." },
+	{ "ipfix_template_refresh", CFG_U32, O(ipfix_refresh_s), 0, 86400,
+	  "60", NULL, "seconds", "IPFIX over UDP: the templates are sent "
+	  "again this often (RFC 7011, 8.4), so a collector started later "
+	  "learns them. 0: not by time." },
+	{ "ipfix_template_refresh_messages", CFG_U32, O(ipfix_refresh_msgs), 0,
+	  1000000, "0", NULL, "messages", "IPFIX over UDP: the templates are "
+	  "also sent again after this many messages. 0: not by count." },
 	{ "log_file", CFG_STRING, O(log_path), 0, 0, "", NULL, NULL,
 	  "Write diagnostics to this file (the screen is never written "
 	  "to while the TUI runs). It is opened after the privilege drop, "
@@ -356,6 +374,20 @@ static const struct cfg_setting cfg_table[] = {
 	  "user exists, else nobody. root keeps root (with a warning). A "
 	  "user other than root who starts wiretop keeps their identity "
 	  "and loses any file capabilities." },
+	{ "metrics_listen", CFG_LISTEN, O(metrics_listen), 0, 0, "", NULL,
+	  NULL, "The daemon serves its counters for Prometheus at /metrics "
+	  "on this address and port: ADDRESS:PORT with a numeric address "
+	  "(127.0.0.1:9796, [::1]:9796), or :PORT for 127.0.0.1. Any address "
+	  "but loopback must be written out (0.0.0.0:9796 for every IPv4 "
+	  "interface, [::]:9796 for every interface). Plain HTTP, no "
+	  "authentication: expose it only where the network is trusted. "
+	  "The socket is bound before the privilege drop (a port below 1024 "
+	  "works). --metrics-listen sets it. Empty: no endpoint." },
+	{ "metrics_top_hosts", CFG_U32, O(metrics_top_hosts), 0,
+	  METRICS_MAX_TOP_HOSTS, "0", NULL, "hosts", "/metrics: the busiest "
+	  "hosts (wire bytes in and out) get their own counters, labelled by "
+	  "address, so a Prometheus series exists only for them. 0: no host "
+	  "labels." },
 };
 
 #define CFG_MAX_FILE	(1024 * 1024)	/* bytes: a bigger file is refused */
@@ -488,6 +520,16 @@ cfg_apply(struct wt_opts *o, const struct cfg_setting *s, const char *v,
 			*(int *)(void *)p = (int)lround(d * 1000);
 		return 0;
 	case CFG_STRING:
+		if (s->offset == O(ipfix) && *v != '\0') {
+			enum ipfix_transport tr;
+			char *host;
+			uint16_t port;
+
+			if (ipfix_parse_target(v, &tr, &host, &port, cause) !=
+			    0)
+				return -1;
+			free(host);
+		}
 		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
 		return 0;
 	case CFG_DOUBLE:
@@ -501,6 +543,12 @@ cfg_apply(struct wt_opts *o, const struct cfg_setting *s, const char *v,
 		return 0;
 	case CFG_ALERTLIST:
 		if (*v != '\0' && alert_setting_check(s->name, v, cause) != 0)
+			return -1;
+		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
+		return 0;
+	case CFG_LISTEN:
+		if (*v != '\0' && metrics_listen_parse(v, NULL, NULL, cause) !=
+		    0)
 			return -1;
 		*(const char **)(void *)p = *v == '\0' ? NULL : cfg_keep(v);
 		return 0;
@@ -862,6 +910,7 @@ cfg_value(const struct wt_opts *o, const struct cfg_setting *s, FILE *f)
 	case CFG_ENUM:
 	case CFG_DETECTORS:
 	case CFG_ALERTLIST:
+	case CFG_LISTEN:
 		str = *(const char *const *)(const void *)p;
 		cfg_print_escaped(f, str != NULL ? str : "");
 		break;

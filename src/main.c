@@ -49,6 +49,8 @@ enum {
 	OPT_DAEMONIZE,
 	OPT_PIDFILE,
 	OPT_BEFORE,
+	OPT_METRICS_LISTEN,
+	OPT_IPFIX,
 	OPT_RESOLVE,
 };
 
@@ -60,6 +62,7 @@ enum {
 #define MAIN_OPT_DB		0x8u	/* the history database (--db) */
 #define MAIN_OPT_DAEMON		0x80u	/* --daemonize, --pidfile */
 #define MAIN_OPT_DBADMIN	0x100u	/* wiretop db (--before) */
+#define MAIN_OPT_IPFIX		0x200u	/* --ipfix: export and the daemon */
 
 struct main_mode {
 	const char *name;	/* the command word */
@@ -77,7 +80,8 @@ static const struct main_mode main_modes[] = {
 	  "  export                   write flows, hosts, alerts or a summary as\n"
 	  "                           CSV, JSON or NDJSON, from a capture file or\n"
 	  "                           live capture\n",
-	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB },
+	  mode_export, MAIN_OPT_CAPTURE | MAIN_OPT_EXPORT | MAIN_OPT_DB |
+	  MAIN_OPT_IPFIX },
 	{ "report",
 	  "  report                   one report of capture files (-r) or of the\n"
 	  "                           history database (--db, the default): totals,\n"
@@ -92,7 +96,8 @@ static const struct main_mode main_modes[] = {
 	  "                           --daemonize; TERM/INT flush and exit, HUP\n"
 	  "                           reloads the configuration, USR1 logs\n"
 	  "                           statistics\n",
-	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON },
+	  mode_daemon, MAIN_OPT_CAPTURE | MAIN_OPT_DB | MAIN_OPT_DAEMON |
+	  MAIN_OPT_IPFIX },
 	{ "import",
 	  "  import FILE...           read capture files and flow logs (Zeek\n"
 	  "                           conn.log TSV or JSON, wiretop CSV or NDJSON\n"
@@ -147,6 +152,8 @@ static const struct option main_longopts[] = {
 	{ "daemonize", no_argument, NULL, OPT_DAEMONIZE },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "before", required_argument, NULL, OPT_BEFORE },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+	{ "ipfix", required_argument, NULL, OPT_IPFIX },
 	{ "show-config", no_argument, NULL, OPT_SHOW_CONFIG },
 	{ "man-config", no_argument, NULL, OPT_MAN_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
@@ -229,6 +236,15 @@ main_usage(FILE *f)
 "                           foreground, as systemd wants)\n"
 "      --pidfile FILE       write the process id to FILE, locked while the\n"
 "                           daemon runs\n"
+"      --metrics-listen ADDR:PORT  serve Prometheus metrics at /metrics\n"
+"                           on ADDR:PORT (:PORT is 127.0.0.1:PORT; any\n"
+"                           other address must be written out)\n"
+"\n"
+"IPFIX (export, daemon):\n"
+"      --ipfix HOST:PORT    send every flow record as IPFIX to a collector,\n"
+"                           over UDP (default port 4739), or over TCP with\n"
+"                           tcp://HOST:PORT; --format ipfix -o FILE writes\n"
+"                           an IPFIX file\n"
 "\n"
 "General:\n"
 "  -c, --config FILE        read FILE after " WT_SYSTEM_CONFIG "\n"
@@ -436,6 +452,13 @@ main_apply(struct wt_opts *o, int c, char *arg)
 	case OPT_BEFORE:
 		o->before = arg;
 		return 0;
+	case OPT_METRICS_LISTEN:
+		setting = "metrics_listen";
+		break;
+	case OPT_IPFIX:
+		o->ipfix_given = 1;
+		setting = "ipfix_collector";
+		break;
 	default:
 		return 0;
 	}
@@ -469,8 +492,10 @@ main_opt_group(int c)
 		return MAIN_OPT_DBADMIN;
 	case OPT_DB:
 		return MAIN_OPT_DB;
-	case OPT_DAEMONIZE: case OPT_PIDFILE:
+	case OPT_DAEMONIZE: case OPT_PIDFILE: case OPT_METRICS_LISTEN:
 		return MAIN_OPT_DAEMON;
+	case OPT_IPFIX:
+		return MAIN_OPT_IPFIX;
 	default:
 		return 0;
 	}

@@ -23,6 +23,17 @@
  * among them).  Alerts are logged, one line each at a level from their
  * severity, as they are raised, escalated and resolved.  USR1 logs the
  * capture and store statistics.
+ *
+ * With metrics_listen set, the metrics socket (metrics.c) is bound before
+ * the captures open (still root: a port below 1024 works, and an address
+ * in use fails the start at once); its libmicrohttpd thread starts with
+ * the others, after the drop, and the loop hands it a fresh snapshot of
+ * the counters once a second (DAEMON_METRICS_MS), busy or idle.
+ *
+ * With ipfix_collector set, an engine sink sends every flow record to
+ * it (ipfix.c), as it ends; the loop's idle turns send a message that
+ * has waited a second and call a lost TCP collector again.  USR1 also
+ * logs the collector's counters.
  */
 #include "config.h"
 #include "mode.h"
@@ -44,7 +55,9 @@
 #include "ctl.h"
 #include "engine.h"
 #include "geoip.h"
+#include "ipfix.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "proc.h"
 #include "store.h"
@@ -55,6 +68,7 @@
 #define DAEMON_SIG_EVERY	16	/* busy batches between signal looks */
 #define DAEMON_POLL_MS		250	/* idle wait (engine ticks) */
 #define DAEMON_GRACE_MS		300	/* draining after a stop signal */
+#define DAEMON_METRICS_MS	1000	/* between metrics snapshots */
 
 struct daemon {
 	struct wt_opts *o;
@@ -62,6 +76,9 @@ struct daemon {
 	struct store *s;
 	struct alerts *alerts;		/* the detectors, or NULL */
 	struct ctl *ctl;		/* the control socket, or NULL */
+	struct metrics *metrics;	/* /metrics, or NULL */
+	int64_t metrics_at;		/* monotonic ms of the next snapshot */
+	struct ipfix *ipfix;		/* ipfix_collector, or NULL */
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
@@ -412,6 +429,25 @@ daemon_reload(struct daemon *d)
 	free(b);
 }
 
+/* The collector's line: records sent and not delivered. */
+static void
+daemon_ipfix_stats(struct daemon *d)
+{
+	struct ipfix_stats st;
+
+	if (d->ipfix == NULL)
+		return;
+	ipfix_get_stats(d->ipfix, &st);
+	log_info("IPFIX %s: %s; %llu flow records, %llu sent in %llu "
+	    "messages, %llu not delivered (collector over capacity or "
+	    "unreachable)%s%s; %llu template sends", ipfix_name(d->ipfix),
+	    st.connected ? "up" : "down", (unsigned long long)st.records,
+	    (unsigned long long)st.sent, (unsigned long long)st.messages,
+	    (unsigned long long)st.dropped,
+	    st.last_error[0] != '\0' ? "; last error: " : "", st.last_error,
+	    (unsigned long long)st.templates);
+}
+
 static void
 daemon_stats(struct daemon *d)
 {
@@ -427,6 +463,7 @@ daemon_stats(struct daemon *d)
 	    (unsigned long long)st.samples, st.queued,
 	    (unsigned long long)st.dropped, (unsigned long long)st.retries,
 	    engine_flow_count(pipeline_engine(d->p)));
+	daemon_ipfix_stats(d);
 }
 
 /* Signals: 1 to stop. */
@@ -455,6 +492,18 @@ daemon_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A new metrics snapshot when the last is DAEMON_METRICS_MS old. */
+static void
+daemon_metrics(struct daemon *d)
+{
+	int64_t now;
+
+	if (d->metrics == NULL || (now = daemon_mono_ms()) < d->metrics_at)
+		return;
+	d->metrics_at = now + DAEMON_METRICS_MS;
+	metrics_publish(d->metrics, d->p, d->s, d->alerts);
+}
+
 /* The loop; WT_EXIT_OK on a signal, else why it ended.  After a stop
  * signal it goes on for DAEMON_GRACE_MS: the kernel hands packets over
  * in blocks retired every CAPTURE_TIMEOUT_MS, and what was captured
@@ -474,11 +523,15 @@ daemon_loop(struct daemon *d, int sfd)
 		if (stop_at >= 0 && daemon_mono_ms() >= stop_at)
 			break;
 		if (pipeline_drain(d->p, DAEMON_BATCH) > 0) {
-			if (++nbatch % DAEMON_SIG_EVERY == 0 &&
-			    stop_at < 0 && daemon_signals(d, sfd))
-				stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
+			if (++nbatch % DAEMON_SIG_EVERY == 0) {
+				daemon_metrics(d);
+				if (stop_at < 0 && daemon_signals(d, sfd))
+					stop_at = daemon_mono_ms() +
+					    DAEMON_GRACE_MS;
+			}
 			continue;
 		}
+		daemon_metrics(d);
 		if (stop_at < 0 && daemon_signals(d, sfd))
 			stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
 		mode_log_sources(d->p);
@@ -514,6 +567,7 @@ daemon_loop(struct daemon *d, int sfd)
 		ctl_serve(d->ctl, daemon_ctl, d);
 		pipeline_clear(d->p);
 		pipeline_tick(d->p);
+		ipfix_tick(d->ipfix);
 	}
 	free(pfd);
 	return code;
@@ -557,6 +611,12 @@ daemon_run(struct daemon *d)
 		return WT_EXIT_RUNTIME;
 	if (mode_db_dir(o, d->db, group) != 0)
 		return WT_EXIT_DB;
+	if (o->metrics_listen != NULL && (d->metrics = metrics_create(
+	    o->metrics_listen, o->metrics_top_hosts, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		return WT_EXIT_RUNTIME;
+	}
 
 	if ((code = mode_open(o, "cannot open the capture interfaces",
 	    &d->p)) != WT_EXIT_OK)
@@ -566,13 +626,37 @@ daemon_run(struct daemon *d)
 	if ((code = mode_alerts_open(o, pipeline_engine(d->p), &d->alerts)) !=
 	    WT_EXIT_OK)
 		return code;
+	if (o->ipfix != NULL) {
+		struct ipfix_cfg icfg;
+		struct engine_sink sink;
+
+		memset(&icfg, 0, sizeof icfg);
+		icfg.refresh_s = o->ipfix_refresh_s;
+		icfg.refresh_msgs = o->ipfix_refresh_msgs;
+		icfg.engine = pipeline_engine(d->p);
+		if ((d->ipfix = ipfix_open_net(o->ipfix, &icfg, &cause)) ==
+		    NULL) {
+			fprintf(stderr, "wiretop: ipfix_collector: %s\n", cause);
+			log_error("ipfix_collector: %s", cause);
+			free(cause);
+			return WT_EXIT_USAGE;
+		}
+		sink = ipfix_sink(d->ipfix);
+		engine_sink_add(pipeline_engine(d->p), &sink);
+		log_info("IPFIX: flow records to %s", ipfix_name(d->ipfix));
+	}
 	if (d->alerts != NULL) {
 		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d,
 		    .event = daemon_alert });
 		alerts_subscribe(d->alerts, &(struct alert_sub){ .arg = d->s,
 		    .event = store_alert_event });
+		if (d->metrics != NULL)
+			alerts_subscribe(d->alerts, &(struct alert_sub){
+			    .arg = d->metrics, .event = metrics_alert_event });
 	}
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
+	    (d->metrics != NULL && metrics_start(d->metrics, d->p, d->s,
+	    d->alerts, &cause) != 0) ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
@@ -585,6 +669,8 @@ daemon_run(struct daemon *d)
 	}
 	log_info("history: %s (%s)", d->db, group > 0 ?
 	    "group-readable" : "owner-only");
+	if (d->metrics != NULL)
+		log_info("metrics: serving /metrics on %s", o->metrics_listen);
 	/* viewers acknowledge the alerts through it */
 	if (d->alerts != NULL) {
 		char *sock = ctl_path(d->db);
@@ -607,6 +693,10 @@ daemon_run(struct daemon *d)
 	while (pipeline_drain(d->p, DAEMON_BATCH) > 0)
 		;
 	engine_flush(pipeline_engine(d->p));
+	if (d->ipfix != NULL) {
+		ipfix_finish(d->ipfix, 2000);
+		daemon_ipfix_stats(d);
+	}
 	ctl_close(d->ctl);
 	d->ctl = NULL;
 	alerts_sync(d->alerts);
@@ -641,6 +731,8 @@ mode_daemon(struct wt_opts *o)
 	if (d.s != NULL)
 		store_close(d.s, NULL);
 	alerts_free(d.alerts);
+	metrics_free(d.metrics);
+	ipfix_free(d.ipfix);
 	if (d.p != NULL) {
 		mode_log_end(d.p, code);
 		pipeline_free(d.p);

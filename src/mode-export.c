@@ -21,6 +21,11 @@
  * SIGPIPE without a message).  Warnings about truncated inputs go to
  * stderr after the output.
  *
+ * IPFIX: --format ipfix -o FILE writes the flow records as an IPFIX file
+ * and --ipfix HOST:PORT sends them to a collector besides the output
+ * (ipfix.c, each an engine sink); the records a collector could not take
+ * are one line on stderr at the end, and exit code 1.
+ *
  * With --db (or --since) the records come from the history database
  * instead, over a read-only connection (store-query.c): no capture, no
  * privilege.
@@ -41,6 +46,7 @@
 #include "alert.h"
 #include "capture.h"
 #include "engine.h"
+#include "ipfix.h"
 #include "log.h"
 #include "out.h"
 #include "out-rec.h"
@@ -68,6 +74,8 @@ struct export {
 	struct engine *engine;
 	struct alerts *alerts;	/* --what alerts, else NULL */
 	uint64_t records;	/* flow records the engine emitted */
+	struct ipfix *file;	/* --format ipfix: the output, else NULL */
+	struct ipfix *net;	/* --ipfix: the collector, else NULL */
 };
 
 /* Engine flow sink: one row per flow record, written at once. */
@@ -76,10 +84,84 @@ export_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 {
 	struct export *x = arg;
 
-	(void)why;
 	x->records++;
-	if (x->what == EXPORT_FLOWS)
+	if (x->file != NULL)
+		ipfix_flow(x->file, f, why);
+	else if (x->what == EXPORT_FLOWS)
 		out_rec_flow(x->w, x->engine, f);
+}
+
+/* Engine sink of --ipfix: every flow record to the collector. */
+static void
+export_ipfix_flow(void *arg, const struct flow *f, enum flow_end_reason why)
+{
+	ipfix_flow(arg, f, why);
+}
+
+/* --format ipfix (the output stream fp) and --ipfix (a collector):
+ * WT_EXIT_OK, or the exit code after one line on stderr. */
+static int
+export_ipfix_open(struct export *x, const struct wt_opts *o, FILE *fp)
+{
+	struct ipfix_cfg cfg;
+	char *cause = NULL;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.refresh_s = o->ipfix_refresh_s;
+	cfg.refresh_msgs = o->ipfix_refresh_msgs;
+	cfg.engine = x->engine;
+	if (x->format == OUT_FMT_IPFIX &&
+	    (x->file = ipfix_open_file(fp, &cfg, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		return WT_EXIT_RUNTIME;
+	}
+	/* the setting is the daemon's: export sends when asked to */
+	if (o->ipfix_given && o->ipfix != NULL &&
+	    (x->net = ipfix_open_net(o->ipfix, &cfg, &cause)) == NULL) {
+		fprintf(stderr, "wiretop: --ipfix: %s\n", cause);
+		free(cause);
+		ipfix_free(x->file);
+		x->file = NULL;
+		return WT_EXIT_USAGE;
+	}
+	if (x->net != NULL)
+		log_info("IPFIX: flow records to %s", ipfix_name(x->net));
+	return WT_EXIT_OK;
+}
+
+/* The last IPFIX messages: the file's error (errno), 0 if none. */
+static int
+export_ipfix_done(struct export *x)
+{
+	int err = 0;
+
+	if (x->file != NULL && ipfix_finish(x->file, 0) != 0)
+		err = errno;
+	if (x->net != NULL)
+		ipfix_finish(x->net, 5000);
+	return err;
+}
+
+/* One line on stderr about the collector: what was sent and what it
+ * could not take; -1 if some records were not delivered. */
+static int
+export_ipfix_report(struct export *x)
+{
+	struct ipfix_stats st;
+
+	if (x->net == NULL)
+		return 0;
+	ipfix_get_stats(x->net, &st);
+	fprintf(stderr, "wiretop: IPFIX %s: %llu flow records sent in %llu "
+	    "messages, %llu not delivered%s%s%s\n", ipfix_name(x->net),
+	    (unsigned long long)st.sent, (unsigned long long)st.messages,
+	    (unsigned long long)st.dropped, st.dropped > 0 ? " (" : "",
+	    st.dropped > 0 ? st.last_error : "", st.dropped > 0 ? ")" : "");
+	log_info("IPFIX %s: %llu flow records sent, %llu not delivered",
+	    ipfix_name(x->net), (unsigned long long)st.sent,
+	    (unsigned long long)st.dropped);
+	return st.dropped > 0 ? -1 : 0;
 }
 
 /* Write the alerts kept, oldest first, as they stand at the end of the
@@ -181,6 +263,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 			out_flush(x->w);
 			last_flush = now;
 		}
+		ipfix_tick(x->net);
 		/* A live export may run for days: a GeoIP file replaced
 		 * meanwhile is opened again (checked every few seconds). */
 		if (live)
@@ -329,6 +412,11 @@ export_db(struct wt_opts *o)
 		    o->format, out_format_names());
 		return WT_EXIT_USAGE;
 	}
+	if (fmt == OUT_FMT_IPFIX || o->ipfix_given) {
+		fprintf(stderr, "wiretop: export --db: IPFIX carries the flow "
+		    "records of a capture (-r or -i), not the history\n");
+		return WT_EXIT_USAGE;
+	}
 	if ((rc = mode_output_open(o, &fp, &oname)) != WT_EXIT_OK)
 		return rc;
 	path = store_pick_path(o->db_path);
@@ -371,7 +459,7 @@ mode_export(struct wt_opts *o)
 	char *cause = NULL;
 	FILE *fp;
 	unsigned i;
-	int code, sfd, run, err, failed = 0;
+	int code, sfd, run, err, cerr, failed = 0;
 
 	if (o->db_path != NULL || o->since != NULL || o->until != NULL)
 		return export_db(o);
@@ -407,6 +495,17 @@ mode_export(struct wt_opts *o)
 		return WT_EXIT_USAGE;
 	}
 
+	if (x.format == OUT_FMT_IPFIX && x.what != EXPORT_FLOWS) {
+		fprintf(stderr, "wiretop: --format ipfix: holds flow records "
+		    "only (--what flows)\n");
+		return WT_EXIT_USAGE;
+	}
+	if (x.format == OUT_FMT_IPFIX && (o->output == NULL ||
+	    strcmp(o->output, "-") == 0) && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "wiretop: --format ipfix: binary output: give "
+		    "-o FILE, or a pipe\n");
+		return WT_EXIT_USAGE;
+	}
 	if ((code = mode_output_check(o)) != WT_EXIT_OK)
 		return code;
 
@@ -425,6 +524,13 @@ mode_export(struct wt_opts *o)
 		return code;
 	}
 	x.w = out_create(x.format, fp);
+	if ((code = export_ipfix_open(&x, o, fp)) != WT_EXIT_OK) {
+		out_free(x.w);
+		if (fp != stdout)
+			fclose(fp);
+		pipeline_free(p);
+		return code;
+	}
 	if (x.what == EXPORT_ALERTS &&
 	    (code = mode_alerts_open(o, x.engine, &x.alerts)) != WT_EXIT_OK) {
 		out_free(x.w);
@@ -453,9 +559,14 @@ mode_export(struct wt_opts *o)
 		    .name = "export", .arg = &x, .flow = export_flow,
 		    .flags = x.what == EXPORT_FLOWS ?
 		    0 : ENGINE_SINK_UNORDERED });
-	out_rec_begin(x.w, x.what == EXPORT_HOSTS ? OUT_REC_HOSTS :
-	    x.what == EXPORT_SUMMARY ? OUT_REC_SUMMARY :
-	    x.what == EXPORT_ALERTS ? OUT_REC_ALERTS : OUT_REC_FLOWS);
+	if (x.net != NULL)
+		engine_sink_add(x.engine, &(struct engine_sink){
+		    .name = "ipfix", .arg = x.net, .flow = export_ipfix_flow,
+		    .flags = ENGINE_SINK_UNORDERED });
+	if (x.file == NULL)
+		out_rec_begin(x.w, x.what == EXPORT_HOSTS ? OUT_REC_HOSTS :
+		    x.what == EXPORT_SUMMARY ? OUT_REC_SUMMARY :
+		    x.what == EXPORT_ALERTS ? OUT_REC_ALERTS : OUT_REC_FLOWS);
 
 	if (pipeline_start(p, &cause) != 0) {
 		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
@@ -486,9 +597,13 @@ mode_export(struct wt_opts *o)
 			out_rec_summary(x.w, x.engine, p, x.records);
 		else if (x.what == EXPORT_ALERTS)
 			export_alerts(&x);
-		out_end(x.w);
+		if (x.file == NULL)
+			out_end(x.w);
 	}
-	err = export_close(&x, fp);
+	err = export_ipfix_done(&x);
+	cerr = export_close(&x, fp);
+	if (err == 0)
+		err = cerr;
 	if (sfd >= 0)
 		close(sfd);
 
@@ -522,8 +637,12 @@ mode_export(struct wt_opts *o)
 			code = WT_EXIT_RUNTIME;
 		}
 	}
+	if (code == WT_EXIT_OK && export_ipfix_report(&x) != 0)
+		code = WT_EXIT_RUNTIME;
 	mode_log_end(p, code);
 	alerts_free(x.alerts);
+	ipfix_free(x.file);
+	ipfix_free(x.net);
 	out_free(x.w);
 	pipeline_free(p);
 	return code;

@@ -58,6 +58,14 @@ struct wt_opts {
 	const char *output;		/* -o FILE, NULL = stdout */
 	double duration;		/* live export: seconds, 0 = until signal */
 
+	/* IPFIX export (ipfix.c): export and the daemon */
+	const char *ipfix;		/* --ipfix / ipfix_collector, NULL =
+					   none */
+	int ipfix_given;		/* --ipfix was on the command line (export
+					   sends only then) */
+	uint32_t ipfix_refresh_s;	/* ipfix_template_refresh */
+	uint32_t ipfix_refresh_msgs;	/* ipfix_template_refresh_messages */
+
 	/* history database (store.c) */
 	const char *db_path;		/* --db, NULL = the default path */
 	const char *since;		/* export --db: --since T */
@@ -71,6 +79,9 @@ struct wt_opts {
 	/* daemon */
 	int daemonize;			/* --daemonize: detach */
 	const char *pidfile;		/* --pidfile / pid_file, or NULL */
+	const char *metrics_listen;	/* --metrics-listen / metrics_listen:
+					   ADDR:PORT of /metrics, NULL: off */
+	uint32_t metrics_top_hosts;	/* metrics_top_hosts: hosts labelled */
 	const char *db_action;		/* db: check, vacuum, purge or sql */
 	const char *db_sql;		/* db sql: the query */
 	const char *before;		/* db purge: --before T */

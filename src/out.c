@@ -5,7 +5,9 @@
  * a writer is not shared between threads.  The registry below is the one
  * list of output formats: --format parsing, the help text and the writer
  * all come from it.  A new format (IPFIX next) adds a file with its ops
- * and one line here.
+ * and one line here.  IPFIX is binary and holds flow records only: export
+ * hands the flows to ipfix.c, and its entry here (for --format and the
+ * help) refuses anything written through the generic writer.
  *
  * The generic part dispatches to the format's ops, keeps the sticky first
  * write error, and owns what every format shares: the output buffer
@@ -33,8 +35,34 @@ static const struct out_format_def out_formats[] = {
 	  "one JSON document (RFC 8259)" },
 	{ "ndjson", OUT_FMT_NDJSON, &out_ndjson_ops, 0,
 	  "one JSON object per line" },
+	{ "ipfix", OUT_FMT_IPFIX, &out_ipfix_ops, 0,
+	  "IPFIX file (RFC 7011, RFC 5655): flow records only" },
 };
 #define OUT_NFORMATS (sizeof out_formats / sizeof out_formats[0])
+
+/* The generic writer of IPFIX: nothing but flows, which ipfix.c
+ * encodes from the engine's records; any document begun here is
+ * refused. */
+static int
+out_ipfix_refuse(struct out_writer *w)
+{
+	w->error = ENOTSUP;
+	return -1;
+}
+
+static int
+out_ipfix_record(struct out_writer *w, const struct out_field *f, size_t n)
+{
+	(void)f;
+	(void)n;
+	return out_ipfix_refuse(w);
+}
+
+const struct out_ops out_ipfix_ops = {
+	.begin = out_ipfix_refuse,
+	.record = out_ipfix_record,
+	.end = out_ipfix_refuse,
+};
 
 /* Byte classes (out-int.h): C0 and DEL are controls, bytes from 0x80 on
  * start or continue UTF-8 sequences. */

@@ -92,6 +92,8 @@ enum out_format {
 	OUT_FMT_CSV,
 	OUT_FMT_JSON,
 	OUT_FMT_NDJSON,
+	OUT_FMT_IPFIX,	/* flow records only: ipfix.c writes them; the
+			   generic writer refuses records (ENOTSUP) */
 };
 
 struct out_writer;
@@ -188,5 +190,6 @@ int	 out_put(struct out_writer *, const char *s, size_t n);
 extern const struct out_ops out_csv_ops;
 extern const struct out_ops out_json_ops;
 extern const struct out_ops out_ndjson_ops;
+extern const struct out_ops out_ipfix_ops;
 
 #endif

@@ -249,6 +249,33 @@ store_seg_put_host(struct seg_buf *b, const struct store_seg_host *h)
 	seg_u(b, h->flows);
 }
 
+void
+store_seg_put_host_key(struct seg_buf *b, int ip_ver, const uint8_t *key,
+    size_t len, const uint64_t v[4], uint64_t flows)
+{
+	uint8_t addr[16];
+	int k;
+
+	seg_room(b, SEG_HOST_MAX);
+	/* as store_seg_put_host() packs the text (shorter than 128 bytes:
+	 * its length is one byte) */
+	if (ip_ver == 4 || ip_ver == 6) {
+		memset(addr, 0, sizeof addr);
+		memcpy(addr, key, len > 16 ? 16 : len);
+		len = out_fmt_addr((uint8_t)ip_ver, addr,
+		    (char *)b->p + b->n + 1);
+	} else {
+		len = strnlen((const char *)key, len < OUT_ADDR_MAX - 1 ?
+		    len : OUT_ADDR_MAX - 1);
+		memcpy(b->p + b->n + 1, key, len);
+	}
+	b->p[b->n] = (uint8_t)len;
+	b->n += 1 + len;
+	for (k = 0; k < 4; k++)
+		seg_u(b, v[k]);
+	seg_u(b, flows);
+}
+
 /* Start a segment in b (emptied). */
 void
 store_seg_begin(struct seg_buf *b)
@@ -753,45 +780,82 @@ seg_run(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* Pack the k records f (format 1) or engine flows x (format 2), one of
+ * them NULL, as one segment into b; their first and last start into *lo,
+ * *hi.  Touches b alone: any thread may pack. */
+static void
+seg_pack(struct seg_buf *b, const struct store_flow *f,
+    const struct store_raw *x, size_t k, int64_t *lo, int64_t *hi)
+{
+	int64_t t;
+	size_t j;
+
+	*lo = INT64_MAX;
+	*hi = INT64_MIN;
+	for (j = 0; j < k; j++) {
+		t = f != NULL ? f[j].ts_us : (int64_t)(x[j].f.first_ns / 1000);
+		*lo = t < *lo ? t : *lo;
+		*hi = t > *hi ? t : *hi;
+	}
+	store_seg_begin(b);
+	if (x != NULL)
+		b->p[0] = SEG_FORMAT_RAW;
+	for (j = 0; j < k; j++) {
+		if (f != NULL)
+			store_seg_put_flow(b, &f[j], *lo);
+		else
+			seg_put_raw(b, &x[j], *lo);
+	}
+}
+
+/* Insert the flow segment packed in b (k records). */
+static int
+seg_insert(struct store_seg *w, const struct seg_buf *b, int64_t lo,
+    int64_t hi, size_t k)
+{
+	sqlite3_stmt *st = w->st[SW_FLOW];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int64(st, 3, (int64_t)k);
+	sqlite3_bind_blob(st, 4, b->p, (int)b->n, SQLITE_STATIC);
+	rc = seg_run(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 /* Flow segments of n records, STORE_SEG_FLOWS at most each: text records
  * f (format 1) or engine flows x (format 2), one of them NULL. */
 static int
 seg_add(struct store_seg *w, const struct store_flow *f,
     const struct store_raw *x, size_t n)
 {
-	sqlite3_stmt *st = w->st[SW_FLOW];
-	int64_t lo, hi, t;
-	size_t i, j, k;
+	int64_t lo, hi;
+	size_t i, k;
 	int rc = SQLITE_OK;
 
 	for (i = 0; i < n && rc == SQLITE_OK; i += k) {
 		k = n - i < STORE_SEG_FLOWS ? n - i : STORE_SEG_FLOWS;
-		lo = INT64_MAX;
-		hi = INT64_MIN;
-		for (j = i; j < i + k; j++) {
-			t = f != NULL ? f[j].ts_us :
-			    (int64_t)(x[j].f.first_ns / 1000);
-			lo = t < lo ? t : lo;
-			hi = t > hi ? t : hi;
-		}
-		store_seg_begin(&w->buf);
-		if (x != NULL)
-			w->buf.p[0] = SEG_FORMAT_RAW;
-		for (j = i; j < i + k; j++) {
-			if (f != NULL)
-				store_seg_put_flow(&w->buf, &f[j], lo);
-			else
-				seg_put_raw(&w->buf, &x[j], lo);
-		}
-		sqlite3_bind_int64(st, 1, lo);
-		sqlite3_bind_int64(st, 2, hi);
-		sqlite3_bind_int64(st, 3, (int64_t)k);
-		sqlite3_bind_blob(st, 4, w->buf.p, (int)w->buf.n,
-		    SQLITE_STATIC);
-		rc = seg_run(st);
-		sqlite3_clear_bindings(st);
+		seg_pack(&w->buf, f != NULL ? f + i : NULL, x != NULL ? x + i :
+		    NULL, k, &lo, &hi);
+		rc = seg_insert(w, &w->buf, lo, hi, k);
 	}
 	return rc;
+}
+
+void
+store_seg_pack_raw(struct seg_buf *b, const struct store_raw *x, size_t n,
+    int64_t *lo, int64_t *hi)
+{
+	seg_pack(b, NULL, x, n, lo, hi);
+}
+
+int
+store_seg_add_packed_flows(struct store_seg *w, const struct seg_buf *b,
+    int64_t lo, int64_t hi, size_t n)
+{
+	return n > 0 ? seg_insert(w, b, lo, hi, n) : SQLITE_OK;
 }
 
 int
@@ -807,10 +871,11 @@ store_seg_add_flows(struct store_seg *w, const struct store_flow *f,
 	return seg_add(w, f, NULL, n);
 }
 
-/* Write the packed host segment in w->buf (n hosts) for (tier, ts) at
- * level lvl. */
+/* Write the packed host segment in b (n hosts) for (tier, ts) at level
+ * lvl. */
 static int
-seg_put_hosts(struct store_seg *w, int tier, int64_t ts, int lvl, size_t n)
+seg_put_hosts_from(struct store_seg *w, int tier, int64_t ts, int lvl,
+    size_t n, const struct seg_buf *b)
 {
 	sqlite3_stmt *st = w->st[SW_HOST];
 	int rc;
@@ -819,10 +884,17 @@ seg_put_hosts(struct store_seg *w, int tier, int64_t ts, int lvl, size_t n)
 	sqlite3_bind_int64(st, 2, ts);
 	sqlite3_bind_int(st, 3, lvl);
 	sqlite3_bind_int64(st, 4, (int64_t)n);
-	sqlite3_bind_blob(st, 5, w->buf.p, (int)w->buf.n, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, b->p, (int)b->n, SQLITE_STATIC);
 	rc = seg_run(st);
 	sqlite3_clear_bindings(st);
 	return rc;
+}
+
+/* The same, of w->buf. */
+static int
+seg_put_hosts(struct store_seg *w, int tier, int64_t ts, int lvl, size_t n)
+{
+	return seg_put_hosts_from(w, tier, ts, lvl, n, &w->buf);
 }
 
 /* Merge the segments of (tier, ts) while a level has SEG_FANOUT of them:
@@ -893,6 +965,22 @@ store_seg_add_hosts(struct store_seg *w, int tier, int64_t ts,
 	if ((rc = seg_put_hosts(w, tier, ts, 0, n)) != SQLITE_OK)
 		return rc;
 	return seg_compact(w, tier, ts);
+}
+
+int
+store_seg_add_packed(struct store_seg *w, int tier, int64_t ts, int day,
+    const struct seg_buf *b, size_t n)
+{
+	int64_t d = ts - ts % 86400;
+	int rc;
+
+	if (n == 0)
+		return SQLITE_OK;
+	if ((rc = seg_put_hosts_from(w, tier, ts, 0, n, b)) != SQLITE_OK ||
+	    (day && (rc = seg_put_hosts_from(w, 1, d, 0, n, b)) != SQLITE_OK) ||
+	    (rc = seg_compact(w, tier, ts)) != SQLITE_OK)
+		return rc;
+	return day ? seg_compact(w, 1, d) : SQLITE_OK;
 }
 
 int

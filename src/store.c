@@ -8,20 +8,28 @@
  * second; names learned); a batch is handed to the
  * store thread on every tick (once per packet-time second) or when it
  * holds STORE_BATCH_FLOWS flow records.  The hand-over moves ownership:
- * after store_queue_put() the main thread never touches the batch again.
+ * after store_queue_put() the main thread never touches the batch again,
+ * but for one thing: instead of waiting idle for the store thread (an
+ * import's queue full, store_close()), it packs the engine flows of
+ * batches still queued (store_help_one(), claimed under the queue's
+ * lock, one batch at a time).
  * The queue is bounded (STORE_QUEUE_MAX): live capture never waits on it
  * (a batch that does not fit is freed and counted), offline import waits.
  *
  * Store thread: it owns the sqlite3 connection from store_start() on,
- * and writes each batch in one BEGIN IMMEDIATE ... COMMIT: its flows as
+ * and writes each batch in one BEGIN IMMEDIATE ... COMMIT (an import: the
+ * batches of STORE_GROUP_FLOWS records in one): its flows as
  * packed segments (store-seg.c), the samples and their per-minute and
  * per-hour rollups (added to, so they always equal the sum of the seconds
  * they came from), host totals (segments) and service totals per hour and
  * per day (from the flows), then retention, measured
  * on the packet clock (the newest second stored, table meta).  Transient
- * errors (BUSY, LOCKED, FULL, IOERR) roll back, keep the batch and retry
- * with backoff; any other error stops writing and is reported by
- * store_close().
+ * errors (BUSY, LOCKED, FULL, IOERR) roll back, keep the batches and
+ * retry with backoff; any other error stops writing and is reported by
+ * store_close().  A database an import creates has pages of
+ * STORE_BULK_PAGE bytes (a page is a write, and an import's segments are
+ * big); one a live store creates has SQLite's 4096, whose commits every
+ * second rewrite small pages.
  *
  * Alerts: each change the alert core publishes (store_alert_event, its
  * subscriber) rides in the batch as the alert stood, and the store thread
@@ -54,44 +62,70 @@
 #include "xmalloc.h"
 
 #define STORE_BATCH_FLOWS	8192	/* flow records per batch at most */
+#if STORE_BATCH_FLOWS > STORE_SEG_FLOWS
+#error "a batch's engine flows are one segment (store_pack)"
+#endif
 #define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
 					   records of ~420 bytes each at most) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
 #define STORE_NICE		10	/* the store thread's nice value */
-#define STORE_SPARE		4	/* flow arrays kept for reuse */
+#define STORE_SPARE		8	/* flow arrays kept for reuse */
+#define STORE_BULK_PAGE		16384	/* page size of a database an import
+					   creates (SQLite's default 4096:
+					   a daemon's) */
+#define STORE_GROUP_FLOWS	32768	/* an import's flow records per
+					   transaction (at least) */
+#define STORE_GROUP_MAX		64	/* an import's batches per
+					   transaction at most */
 #define STORE_STR_(x)		#x
 #define STORE_STR(x)		STORE_STR_(x)
 #define STORE_HOLD_MAX		(1u << 18)	/* host and service totals an
 						   import holds at most */
 
 /* A batch's total for one host or service in one hour or day (store
- * thread). */
+ * thread): 112 bytes (the text of its key is made when it is written). */
 struct store_agg {
-	int which;			/* ST_HOST_H ... ST_SVC_D */
-	unsigned klen;
 	uint64_t hash;			/* of which, ts and key */
 	int64_t ts;
-	uint8_t key[OUT_ADDR_MAX];	/* an address: 4 or 6, then its 4 or
-					   16 bytes; a service (or an
+	uint64_t v[4];			/* host: bytes in, out, pkts in, out;
+					   service: bytes, -, pkts, - */
+	uint64_t flows;
+	uint8_t which;			/* ST_HOST_H ... ST_SVC_D */
+	uint8_t klen;
+	uint8_t key[OUT_ADDR_MAX];	/* an address: 4 or 6, then its 4
+					   or 16 bytes; a service (or an
 					   address that is not one): 0, then
-					   its text */
-	struct store_seg_host h;	/* h.addr: the key as text, made
-					   when written; h.v: host: bytes
-					   in, out, pkts in, out; service:
-					   bytes, -, pkts, - */
+					   its text (46 bytes at most) */
 };
 
 /* A table of them: the entries in the order they came (e), found
  * through an open-addressing index at most half full (slot: the top 32
  * bits of the entry's hash, and its place in e + 1; 0 is free).  An index
- * slot is 8 bytes, not the entry's 100: finding a host among 100 000
+ * slot is 8 bytes, not the entry's 112: finding a host among 100 000
  * touches little memory. */
 struct store_aggtab {
 	uint64_t *slot;
 	size_t cap;			/* slots, a power of two */
 	struct store_agg *e;
 	size_t n, cape;
+};
+
+/* Additions waiting to be made to the table: a flow's are queued, and
+ * made STORE_AGG_OPS at a time, each one's index slot and entry fetched
+ * from memory some additions ahead (a table of 100 000 hosts is not in
+ * the cache: one addition at a time, the store thread mostly waited
+ * for memory). */
+#define STORE_AGG_OPS		256
+#define STORE_AGG_AHEAD		16	/* additions whose slot is fetched
+					   ahead */
+struct store_aggop {
+	uint64_t hash;
+	int64_t ts;
+	uint64_t v[4];
+	uint8_t which, klen;
+	uint8_t key[OUT_ADDR_MAX];	/* zero after klen, to a multiple
+					   of 8 bytes (hashed by words) */
 };
 
 /* One source's counts in one packet-time second. */
@@ -126,6 +160,14 @@ struct store_batch {
 	int64_t newest;			/* packet clock, s */
 	int final;			/* the last batch (store_close) */
 	struct store_live *live;	/* owned: a snapshot to write, or NULL */
+	/* raw packed as its flow segment ahead of the write: by the main
+	 * thread instead of waiting (store_help_one), or by the store thread
+	 * as it takes an import's batch.  pk_state 0 not, 1 being packed by
+	 * the main thread (under mu: the store thread that takes the batch
+	 * waits), 2 packed */
+	int pk_state;
+	struct seg_buf pk;		/* owned */
+	int64_t pk_lo, pk_hi;
 };
 
 /* What the sink remembers of a source between ticks. */
@@ -164,6 +206,8 @@ struct store {
 	size_t nspare;
 	struct store_raw *spare_raw[STORE_SPARE];
 	size_t nspare_raw;
+	struct seg_buf spare_pk[STORE_SPARE];	/* packing buffers (pk) */
+	size_t nspare_pk;
 	pthread_t thread;
 	int started;
 
@@ -180,6 +224,13 @@ struct store {
 					   written yet: a live store's of
 					   its batch, an import's of the
 					   batches since the last write */
+	struct store_aggop *ops;	/* STORE_AGG_OPS additions to agg */
+	size_t nops;
+	struct seg_buf hbuf;		/* host totals being packed */
+	struct store_batch *grp[STORE_GROUP_MAX];	/* taken, not written
+							   yet (an import's) */
+	size_t ngrp;
+	uint64_t grp_flows;		/* their flow records */
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
@@ -390,23 +441,35 @@ fail:
 	return -1;
 }
 
-/* Check that db is a wiretop database (or empty) and migrate it. */
+/* Check that db is a wiretop database (or empty: *fresh is set) and
+ * migrate it; writable 2: an empty one gets pages of STORE_BULK_PAGE. */
 static int
-store_check(sqlite3 *db, const char *path, int writable, char **cause)
+store_check(sqlite3 *db, const char *path, int writable, int *fresh,
+    char **cause)
 {
 	int64_t app, ntab, ver = 0;
 	size_t v;
 
+	*fresh = 0;
 	if (store_int(db, "PRAGMA application_id", &app, cause, path) != 0 ||
 	    store_int(db, "SELECT count(*) FROM sqlite_master", &ntab, cause,
 	    path) != 0)
 		return -1;
 	if (app == 0 && ntab == 0) {
+		*fresh = 1;
 		if (!writable) {
 			xasprintf(cause, "%s: an empty database (nothing "
 			    "imported yet)", path);
 			return -1;
 		}
+		/* an import's new database: pages of STORE_BULK_PAGE (set
+		 * before anything is written; WAL keeps it from then on),
+		 * its schema written as its records are (store_db_open_as:
+		 * WAL, synchronous OFF) */
+		if (writable == 2 && store_exec(db, "PRAGMA page_size = "
+		    STORE_STR(STORE_BULK_PAGE) "; PRAGMA synchronous = OFF; "
+		    "PRAGMA journal_mode = WAL", cause, path) != 0)
+			return -1;
 	} else if (app != STORE_APP_ID) {
 		xasprintf(cause, "%s: not a wiretop history database (another "
 		    "application's SQLite file)", path);
@@ -547,14 +610,18 @@ store_rc_transient(int rc)
 	return 0;
 }
 
-/* Open (see store_db_open); on failure *transient says whether the cause
- * is the disk's state (full, read-only, failing) rather than the file. */
+/* Open (see store_db_open; writable 2: as 1, and a database created
+ * here gets pages of STORE_BULK_PAGE); on failure *transient says whether
+ * the cause is the disk's state (full, read-only, failing) rather than
+ * the file. */
 static sqlite3 *
 store_db_open_as(const char *path, int writable, long gid, char **cause,
     int *transient)
 {
 	sqlite3 *db = NULL;
-	int rc, fd;
+	char sql[160];
+	int64_t page = 0;
+	int rc, fd, fresh = 0;
 
 	*transient = 0;
 	if (writable) {
@@ -595,11 +662,26 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (store_check(db, path, writable, cause) != 0 ||
+	if (store_check(db, path, writable, &fresh, cause) != 0 ||
 	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
-	    cause, path) != 0 || store_exec(db, "PRAGMA synchronous = NORMAL; "
-	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 1024",
+	    cause, path) != 0 || store_int(db, "PRAGMA page_size", &page,
 	    cause, path) != 0))) {
+		*transient = store_rc_transient(sqlite3_extended_errcode(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	/* A checkpoint every 4 MiB of WAL, whatever the page size.  A
+	 * database an import creates holds that import alone: it is
+	 * written without waiting for the disk (synchronous OFF: a crash of
+	 * wiretop loses nothing committed; a power cut before the kernel
+	 * has written it back can damage the new file, and the import is
+	 * done again into a new one).  Every other (a daemon's, one that
+	 * holds anything already) waits for it at each checkpoint. */
+	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s; "
+	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = %lld",
+	    writable == 2 && fresh ? "OFF" : "NORMAL",
+	    page >= 512 ? (long long)(4194304 / page) : 1024ll);
+	if (writable && store_exec(db, sql, cause, path) != 0) {
 		*transient = store_rc_transient(sqlite3_extended_errcode(db));
 		sqlite3_close(db);
 		return NULL;
@@ -641,6 +723,7 @@ store_batch_free(struct store_batch *b)
 	free(b->samples);
 	free(b->names);
 	free(b->alerts);
+	free(b->pk.p);
 	store_live_free(b->live);
 	free(b);
 }
@@ -655,6 +738,10 @@ store_batch_recycle(struct store *s, struct store_batch *b)
 	if (b->flows != NULL && s->nspare < STORE_SPARE) {
 		s->spare[s->nspare++] = b->flows;
 		b->flows = NULL;
+	}
+	if (b->pk.p != NULL && s->nspare_pk < STORE_SPARE) {
+		s->spare_pk[s->nspare_pk++] = b->pk;
+		memset(&b->pk, 0, sizeof b->pk);
 	}
 	if (b->raw != NULL && s->nspare_raw < STORE_SPARE) {
 		s->spare_raw[s->nspare_raw++] = b->raw;
@@ -720,8 +807,10 @@ store_connect(struct store *s, char **cause, int *transient)
 	char *c2 = NULL;
 	int i;
 
-	if ((db = store_db_open_as(s->path, 1, s->cfg.group, cause,
-	    transient)) == NULL)
+	/* (an import creates a database of bigger pages: its segments are
+	 * big, and a page is a write) */
+	if ((db = store_db_open_as(s->path, s->cfg.live ? 1 : 2, s->cfg.group,
+	    cause, transient)) == NULL)
 		return -1;
 	for (i = 0; i < ST_N; i++) {
 		if (store_sql[i] != NULL && sqlite3_prepare_v3(db,
@@ -911,16 +1000,21 @@ store_utoa(char *dst, size_t size, unsigned v)
 	return len;
 }
 
+/* The hash of an addition: its key by 8-byte words (zero after klen). */
 static uint64_t
-store_agg_hash(int which, int64_t ts, const uint8_t *key, size_t len)
+store_agg_hash(const struct store_aggop *op)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)op->which << 56 ^
+	    op->klen, w;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ key[i]) * 1099511628211ull;
-	h = (h ^ (uint64_t)ts ^ ((uint64_t)which << 56)) * 1099511628211ull;
-	return h ^ (h >> 31);
+	for (i = 0; i < op->klen; i += 8) {
+		memcpy(&w, op->key + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	h = (h ^ (uint64_t)op->ts) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
 /* Index a's entry (place k in e) in slot[0 .. cap). */
@@ -935,20 +1029,19 @@ store_agg_index(uint64_t *slot, size_t cap, uint64_t hash, size_t k)
 	slot[i] = (hash >> 32 << 32) | (uint64_t)(k + 1);
 }
 
-/* The entry of (which, ts, key[0 .. len)) in tab, made if new. */
-static struct store_agg *
-store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
-    const uint8_t *key, size_t len)
+/* Room in tab for more entries: the index at most half full, e not
+ * moved while they are added (they are fetched ahead). */
+static void
+store_aggtab_room(struct store_aggtab *tab, size_t more)
 {
-	struct store_agg *a;
-	uint64_t hash, tag, v;
-	size_t i, k;
+	size_t k;
 
-	hash = store_agg_hash(which, ts, key, len);
-	tag = hash >> 32 << 32;
-	if (2 * (tab->n + 1) > tab->cap) {
-		/* at most half full: twice the size, reindexed */
-		tab->cap = tab->cap ? tab->cap * 2 : 4096;
+	if (2 * (tab->n + more) > tab->cap) {
+		/* twice the size (or more), reindexed */
+		if (tab->cap == 0)
+			tab->cap = 4096;
+		while (2 * (tab->n + more) > tab->cap)
+			tab->cap *= 2;
 		free(tab->slot);
 		/* written, not calloc'ed: fresh pages are faulted in once
 		 * instead of read as the zero page and copied on write */
@@ -957,31 +1050,85 @@ store_aggtab_get(struct store_aggtab *tab, int which, int64_t ts,
 		for (k = 0; k < tab->n; k++)
 			store_agg_index(tab->slot, tab->cap, tab->e[k].hash, k);
 	}
-	for (i = (size_t)hash & (tab->cap - 1); (v = tab->slot[i]) != 0;
+	if (tab->n + more > tab->cape) {
+		if (tab->cape == 0)
+			tab->cape = 1024;
+		while (tab->n + more > tab->cape)
+			tab->cape *= 2;
+		tab->e = xreallocarray(tab->e, tab->cape, sizeof *tab->e);
+	}
+}
+
+/* Make op's addition to tab (room made): its entry, made if new. */
+static void
+store_aggtab_add(struct store_aggtab *tab, const struct store_aggop *op)
+{
+	struct store_agg *a;
+	uint64_t tag = op->hash >> 32 << 32, v;
+	size_t i, k;
+
+	for (i = (size_t)op->hash & (tab->cap - 1); (v = tab->slot[i]) != 0;
 	    i = (i + 1) & (tab->cap - 1)) {
 		if ((v & 0xffffffff00000000ull) != tag)
 			continue;
 		a = &tab->e[(v & 0xffffffffu) - 1];
-		if (a->which == which && a->ts == ts && a->klen == len &&
-		    memcmp(a->key, key, len) == 0)
-			return a;
-	}
-	if (tab->n == tab->cape) {
-		tab->cape = tab->cape ? tab->cape * 2 : 1024;
-		tab->e = xreallocarray(tab->e, tab->cape, sizeof *tab->e);
+		if (a->which == op->which && a->ts == op->ts &&
+		    a->klen == op->klen && memcmp(a->key, op->key,
+		    op->klen) == 0)
+			goto add;
 	}
 	k = tab->n++;
 	tab->slot[i] = tag | (uint64_t)(k + 1);
 	a = &tab->e[k];
-	a->which = which;
-	a->hash = hash;
-	a->ts = ts;
-	a->klen = (unsigned)len;
-	memcpy(a->key, key, len);
-	/* (h.addr is made when the entry is written) */
-	memset(a->h.v, 0, sizeof a->h.v);
-	a->h.flows = 0;
-	return a;
+	a->which = op->which;
+	a->klen = op->klen;
+	a->hash = op->hash;
+	a->ts = op->ts;
+	memcpy(a->key, op->key, op->klen);
+	a->v[0] = a->v[1] = a->v[2] = a->v[3] = 0;
+	a->flows = 0;
+add:
+	a->v[0] += op->v[0];
+	a->v[1] += op->v[1];
+	a->v[2] += op->v[2];
+	a->v[3] += op->v[3];
+	a->flows++;
+}
+
+/* Make the queued additions: each one's index slot is fetched
+ * STORE_AGG_AHEAD additions ahead, and the entry it holds half as many
+ * ahead (a guess: the first entry of that slot whose tag matches). */
+static void
+store_agg_run(struct store *s)
+{
+	struct store_aggtab *tab = &s->agg;
+	const struct store_aggop *op = s->ops;
+	const struct store_agg *a;
+	size_t i, n = s->nops, j, mask;
+	uint64_t v;
+
+	if (n == 0)
+		return;
+	store_aggtab_room(tab, n);
+	mask = tab->cap - 1;
+	for (i = 0; i < n; i++) {
+		if (i + STORE_AGG_AHEAD < n)
+			__builtin_prefetch(&tab->slot[op[i +
+			    STORE_AGG_AHEAD].hash & mask]);
+		if (i + STORE_AGG_AHEAD / 2 < n) {
+			j = op[i + STORE_AGG_AHEAD / 2].hash & mask;
+			v = tab->slot[j];
+			if (v != 0 && (v >> 32) == op[i + STORE_AGG_AHEAD /
+			    2].hash >> 32) {
+				/* (an entry is two cache lines) */
+				a = &tab->e[(v & 0xffffffffu) - 1];
+				__builtin_prefetch(a, 1);
+				__builtin_prefetch((const char *)a + 64, 1);
+			}
+		}
+		store_aggtab_add(tab, &op[i]);
+	}
+	s->nops = 0;
 }
 
 static void
@@ -1021,13 +1168,23 @@ static void
 store_agg_add(struct store *s, int which, int64_t ts, const uint8_t *key,
     size_t len, uint64_t v0, uint64_t v1, uint64_t v2, uint64_t v3)
 {
-	struct store_agg *a = store_aggtab_get(&s->agg, which, ts, key, len);
+	struct store_aggop *op;
 
-	a->h.v[0] += v0;
-	a->h.v[1] += v1;
-	a->h.v[2] += v2;
-	a->h.v[3] += v3;
-	a->h.flows++;
+	if (s->ops == NULL)
+		s->ops = xreallocarray(NULL, STORE_AGG_OPS, sizeof *s->ops);
+	else if (s->nops == STORE_AGG_OPS)
+		store_agg_run(s);
+	op = &s->ops[s->nops++];
+	op->which = (uint8_t)which;
+	op->klen = (uint8_t)len;
+	op->ts = ts;
+	memset(op->key, 0, sizeof op->key);
+	memcpy(op->key, key, len);
+	op->v[0] = v0;
+	op->v[1] = v1;
+	op->v[2] = v2;
+	op->v[3] = v3;
+	op->hash = store_agg_hash(op);
 }
 
 /* Add one flow's totals: own packets and wire bytes per direction ([0]
@@ -1128,14 +1285,16 @@ store_agg_cmp(const void *x, const void *y)
 }
 
 /* Write a table of host and service totals: one upsert per service, the
- * hosts of each hour or day as one segment. */
+ * hosts of each hour or day as one segment.  The hours in [from, to) are
+ * rolled up now (store_roll_days() has rolled up what was written of
+ * them before): their totals are added to their days' too. */
 static int
-store_aggtab_write(struct store *s, struct store_aggtab *tab)
+store_aggtab_write(struct store *s, struct store_aggtab *tab, int64_t from,
+    int64_t to)
 {
 	const struct store_agg **v;
-	const struct store_seg_host **h;
-	struct store_agg *a;
-	uint8_t addr[16];
+	const struct store_agg *a;
+	char svc[OUT_ADDR_MAX];
 	size_t i, j, n = 0;
 	int rc = SQLITE_OK, mixed = 0;
 
@@ -1144,35 +1303,39 @@ store_aggtab_write(struct store *s, struct store_aggtab *tab)
 	v = xreallocarray(NULL, tab->n, sizeof *v);
 	for (i = 0; i < tab->n && rc == SQLITE_OK; i++) {
 		a = &tab->e[i];
-		/* the key as text */
-		if (a->key[0] == 4 || a->key[0] == 6) {
-			memset(addr, 0, sizeof addr);
-			memcpy(addr, a->key + 1, a->klen - 1);
-			out_fmt_addr(a->key[0], addr, a->h.addr);
-		} else {
-			memcpy(a->h.addr, a->key + 1, a->klen - 1);
-			a->h.addr[a->klen - 1] = '\0';
-		}
 		if (a->which == ST_HOST_H || a->which == ST_HOST_D) {
 			if (n > 0 && (a->which != v[0]->which ||
 			    a->ts != v[0]->ts))
 				mixed = 1;
 			v[n++] = a;
-		} else
-			rc = store_put_svc(s, a->which, a->ts, a->h.addr,
-			    a->h.v[0], a->h.v[2], a->h.flows);
+		} else {
+			memcpy(svc, a->key + 1, a->klen - 1u);
+			svc[a->klen - 1] = '\0';
+			rc = store_put_svc(s, a->which, a->ts, svc, a->v[0],
+			    a->v[2], a->flows);
+			if (rc == SQLITE_OK && a->which == ST_SVC_H &&
+			    a->ts >= from && a->ts < to)
+				rc = store_put_svc(s, ST_SVC_D, a->ts -
+				    a->ts % 86400, svc, a->v[0], a->v[2],
+				    a->flows);
+		}
 	}
 	if (mixed)
 		qsort(v, n, sizeof *v, store_agg_cmp);
-	h = xreallocarray(NULL, n + 1, sizeof *h);
+	/* the hosts of each hour or day, packed straight from the entries */
 	for (i = 0; i < n && rc == SQLITE_OK; i = j) {
+		store_seg_begin(&s->hbuf);
 		for (j = i; j < n && v[j]->which == v[i]->which &&
-		    v[j]->ts == v[i]->ts; j++)
-			h[j - i] = &v[j]->h;
-		rc = store_seg_add_hosts(s->seg, v[i]->which == ST_HOST_D,
-		    v[i]->ts, h, j - i);
+		    v[j]->ts == v[i]->ts; j++) {
+			a = v[j];
+			store_seg_put_host_key(&s->hbuf, a->key[0] == 4 ||
+			    a->key[0] == 6 ? a->key[0] : 0, a->key + 1,
+			    a->klen - 1u, a->v, a->flows);
+		}
+		rc = store_seg_add_packed(s->seg, v[i]->which == ST_HOST_D,
+		    v[i]->ts, v[i]->which == ST_HOST_H && v[i]->ts >= from &&
+		    v[i]->ts < to, &s->hbuf, j - i);
 	}
-	free(h);
 	free(v);
 	return rc;
 }
@@ -1243,22 +1406,21 @@ store_roll_days(struct store *s, int64_t from, int64_t to)
 	return rc;
 }
 
-/* Write one batch in one transaction; the SQLite result code. */
+/* A batch's records, samples, names, files and snapshot, inside the
+ * transaction; the SQLite result code. */
 static int
-store_write(struct store *s, const struct store_batch *b)
+store_write_batch(struct store *s, const struct store_batch *b)
 {
 	sqlite3_stmt *st;
-	int64_t newest, roll;
 	size_t i;
-	int rc, prune, hold;
+	int rc;
 
-	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
-	    SQLITE_OK)
-		return rc;
-	if ((rc = store_seg_add_raw(s->seg, b->raw, b->nraw)) != SQLITE_OK ||
+	if ((b->pk_state == 2 ? (rc = store_seg_add_packed_flows(s->seg,
+	    &b->pk, b->pk_lo, b->pk_hi, b->nraw)) : (rc =
+	    store_seg_add_raw(s->seg, b->raw, b->nraw))) != SQLITE_OK ||
 	    (rc = store_seg_add_flows(s->seg, b->flows, b->nflows)) !=
 	    SQLITE_OK)
-		goto fail;
+		return rc;
 	for (i = 0; i < b->nsamples; i++) {
 		const struct store_sample *x = &b->samples[i];
 
@@ -1266,7 +1428,7 @@ store_write(struct store *s, const struct store_batch *b)
 		    (rc = store_put_sample(s, ST_MIN, x->ts - x->ts % 60, x)) !=
 		    SQLITE_OK || (rc = store_put_sample(s, ST_HOUR,
 		    x->ts - x->ts % 3600, x)) != SQLITE_OK)
-			goto fail;
+			return rc;
 	}
 	st = s->st[ST_NAME];
 	for (i = 0; i < b->nnames; i++) {
@@ -1282,7 +1444,7 @@ store_write(struct store *s, const struct store_batch *b)
 		sqlite3_bind_int(st, 3, nm->kind);
 		sqlite3_bind_int64(st, 4, (int64_t)(nm->ts_ns / 1000000000u));
 		if ((rc = store_step(st)) != SQLITE_OK)
-			goto fail;
+			return rc;
 	}
 	st = s->st[ST_FILE];
 	for (i = 0; i < b->nfiles; i++) {
@@ -1291,41 +1453,77 @@ store_write(struct store *s, const struct store_batch *b)
 		sqlite3_bind_int64(st, 3, (int64_t)b->files[i].size);
 		sqlite3_bind_int(st, 4, b->files[i].complete);
 		if ((rc = store_step(st)) != SQLITE_OK)
-			goto fail;
+			return rc;
 	}
 	for (i = 0; i < b->nalerts; i++)
 		if ((rc = store_alert_put(s->db, &s->st_alert,
 		    &b->alerts[i])) != SQLITE_OK)
-			goto fail;
+			return rc;
 	if (b->live != NULL &&
 	    (rc = store_live_write(s->db, b->live)) != SQLITE_OK)
-		goto fail;
-	if (b->newest > s->newest) {
-		sqlite3_bind_int64(s->st[ST_CLOCK], 1, b->newest);
+		return rc;
+	return SQLITE_OK;
+}
+
+/* Write n batches (taken in order) in one transaction; the SQLite
+ * result code. */
+static int
+store_write(struct store *s, struct store_batch *const *bs, size_t n)
+{
+	int64_t newest, roll, bnewest = 0;
+	size_t i;
+	int rc, prune, hold, final = bs[n - 1]->final;
+
+	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if ((rc = store_write_batch(s, bs[i])) != SQLITE_OK)
+			goto fail;
+		if (bs[i]->newest > bnewest)
+			bnewest = bs[i]->newest;
+	}
+	if (bnewest > s->newest) {
+		sqlite3_bind_int64(s->st[ST_CLOCK], 1, bnewest);
 		if ((rc = store_step(s->st[ST_CLOCK])) != SQLITE_OK)
 			goto fail;
 	}
-	newest = b->newest > s->newest ? b->newest : s->newest;
-	roll = newest - newest % 3600 + (b->final ? 3600 : 0);
-	/* retention: every minute of packet time, and with the last batch */
-	prune = newest - s->pruned >= 60 || b->final;
+	newest = bnewest > s->newest ? bnewest : s->newest;
+	roll = newest - newest % 3600 + (final ? 3600 : 0);
+	/* Retention: every minute of packet time, and with the last batch.
+	 * An import starts counting at its first transaction (pruning
+	 * there would write the totals held so far, and its last batch
+	 * prunes anyway); a live store prunes at once. */
+	if (!s->cfg.live && s->pruned == 0)
+		s->pruned = newest;
+	prune = newest - s->pruned >= 60 || final;
 	/* Host and service totals (added up in store_main, once per
 	 * batch whatever the tries): a live store writes them with their
 	 * batch.  An import holds them over batches (most hosts come back
 	 * in the next batches: one segment entry instead of many) and
-	 * writes them before an hour is rolled up, before pruning, at the
-	 * end, or when STORE_HOLD_MAX keys are held; an import interrupted
-	 * meanwhile holds part of its file anyway and is refused again. */
-	hold = !s->cfg.live && !b->final && roll <= s->day_rolled && !prune &&
-	    s->agg.n < STORE_HOLD_MAX;
-	if (!hold && (rc = store_aggtab_write(s, &s->agg)) != SQLITE_OK)
-		goto fail;
-	/* the days of the hours that ended; at the end, of every hour */
+	 * writes them before pruning, at the end, or when STORE_HOLD_MAX
+	 * keys are held; an import interrupted meanwhile holds part of its
+	 * file anyway and is refused again. */
+	hold = !s->cfg.live && !final && !prune && s->agg.n < STORE_HOLD_MAX;
+	/* The days of the hours that ended (at the end, of every hour),
+	 * when the totals are written: what earlier transactions wrote of
+	 * those hours is copied, what this one writes is written to both.
+	 * (Held, the hours wait: until they are rolled up, their records
+	 * add to the hour alone, and the hour to the day when written.) */
+	if (hold)
+		roll = s->day_rolled;
 	if (roll > s->day_rolled &&
 	    (rc = store_roll_days(s, s->day_rolled, roll)) != SQLITE_OK)
 		goto fail;
+	if (!hold && (rc = store_aggtab_write(s, &s->agg, s->day_rolled,
+	    roll > s->day_rolled ? roll : s->day_rolled)) != SQLITE_OK)
+		goto fail;
 	if (prune && (rc = store_prune(s, newest)) != SQLITE_OK)
 		goto fail;
+	/* the last commit leaves its checkpoint to the close, which makes
+	 * one anyway (one copy and its syncs instead of two) */
+	if (final)
+		sqlite3_wal_autocheckpoint(s->db, 0);
 	if ((rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		goto fail;
@@ -1384,14 +1582,94 @@ store_fail(struct store *s, int rc)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Pack b's engine flows as their segment into b->pk, a kept buffer if
+ * there is one (either thread; the caller owns b's packing). */
+static void
+store_pack(struct store *s, struct store_batch *b)
+{
+	if (b->pk.p == NULL) {
+		pthread_mutex_lock(&s->mu);
+		if (s->nspare_pk > 0)
+			b->pk = s->spare_pk[--s->nspare_pk];
+		pthread_mutex_unlock(&s->mu);
+	}
+	store_seg_pack_raw(&b->pk, b->raw, b->nraw, &b->pk_lo, &b->pk_hi);
+}
+
+/* Store thread: write the batches taken (s->grp) in one transaction,
+ * retrying as the errors allow, and give them back. */
+static void
+store_write_group(struct store *s)
+{
+	unsigned tries;
+	uint64_t nf = 0, ns = 0;
+	size_t i;
+	int rc = SQLITE_OK, stopping, ms;
+
+	for (tries = 0, ms = 50;; tries++) {
+		if ((s->db != NULL || (rc = store_reconnect(s)) ==
+		    SQLITE_OK) && (rc = store_write(s, s->grp, s->ngrp)) ==
+		    SQLITE_OK)
+			break;
+		pthread_mutex_lock(&s->mu);
+		stopping = s->stopping;
+		s->n_retries++;
+		s->paused = 1;
+		pthread_mutex_unlock(&s->mu);
+		if (rc != SQLITE_OK && (!store_rc_transient(rc) ||
+		    (stopping && tries >= STORE_RETRY_STOP))) {
+			if (s->db != NULL) {
+				log_error("%s: %s", s->path,
+				    sqlite3_errmsg(s->db));
+				store_fail(s, rc);
+			} else if (store_rc_transient(rc)) {
+				/* stopping, and never opened */
+				log_error("%s: history lost: the "
+				    "database could not be opened",
+				    s->path);
+				store_fail(s, rc);
+			}
+			break;
+		}
+		if (!s->degraded)
+			log_warn("%s: history paused: %s (retrying)",
+			    s->path, sqlite3_errstr(rc));
+		s->degraded = 1;
+		/* at shutdown, a few seconds at most */
+		usleep((useconds_t)(stopping && ms > 250 ? 250 : ms) *
+		    1000);
+		if ((ms *= 2) > STORE_RETRY_MAX_MS)
+			ms = STORE_RETRY_MAX_MS;
+	}
+	if (rc == SQLITE_OK) {
+		for (i = 0; i < s->ngrp; i++) {
+			nf += s->grp[i]->nflows + s->grp[i]->nraw;
+			ns += s->grp[i]->nsamples;
+		}
+		pthread_mutex_lock(&s->mu);
+		s->n_batches += s->ngrp;
+		s->n_flows += nf;
+		s->n_samples += ns;
+		s->newest_pub = s->newest;
+		s->paused = 0;
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (rc == SQLITE_OK && s->degraded) {
+		log_info("%s: history resumed", s->path);
+		s->degraded = 0;
+	}
+	for (i = 0; i < s->ngrp; i++)
+		store_batch_recycle(s, s->grp[i]);
+	s->ngrp = 0;
+	s->grp_flows = 0;
+}
+
 static void *
 store_main(void *arg)
 {
 	struct store *s = arg;
 	struct store_batch *b;
-	unsigned tries;
 	size_t i;
-	int rc, stopping, ms;
 
 #ifdef SYS_gettid
 	/* The store is background work: capture and the engine come
@@ -1414,6 +1692,9 @@ store_main(void *arg)
 			s->tail = NULL;
 		s->queued--;
 		pthread_cond_broadcast(&s->cv);
+		/* the main thread is packing it (store_help_one) */
+		while (b->pk_state == 1)
+			pthread_cond_wait(&s->cv, &s->mu);
 		pthread_mutex_unlock(&s->mu);
 
 		if (s->failed) {
@@ -1424,56 +1705,55 @@ store_main(void *arg)
 			store_agg_raw(s, &b->raw[i]);
 		for (i = 0; i < b->nflows; i++)
 			store_agg_flow(s, &b->flows[i]);
-		for (tries = 0, ms = 50;; tries++) {
-			if ((s->db != NULL || (rc = store_reconnect(s)) ==
-			    SQLITE_OK) && (rc = store_write(s, b)) == SQLITE_OK)
-				break;
-			pthread_mutex_lock(&s->mu);
-			stopping = s->stopping;
-			s->n_retries++;
-			s->paused = 1;
-			pthread_mutex_unlock(&s->mu);
-			if (rc != SQLITE_OK && (!store_rc_transient(rc) ||
-			    (stopping && tries >= STORE_RETRY_STOP))) {
-				if (s->db != NULL) {
-					log_error("%s: %s", s->path,
-					    sqlite3_errmsg(s->db));
-					store_fail(s, rc);
-				} else if (store_rc_transient(rc)) {
-					/* stopping, and never opened */
-					log_error("%s: history lost: the "
-					    "database could not be opened",
-					    s->path);
-					store_fail(s, rc);
-				}
-				break;
-			}
-			if (!s->degraded)
-				log_warn("%s: history paused: %s (retrying)",
-				    s->path, sqlite3_errstr(rc));
-			s->degraded = 1;
-			/* at shutdown, a few seconds at most */
-			usleep((useconds_t)(stopping && ms > 250 ? 250 : ms) *
-			    1000);
-			if ((ms *= 2) > STORE_RETRY_MAX_MS)
-				ms = STORE_RETRY_MAX_MS;
+		store_agg_run(s);
+		/* an import's batch waits in the group packed: what the
+		 * last transaction, at the end, has left to do is small */
+		if (!s->cfg.live && b->nraw > 0 && b->pk_state == 0) {
+			store_pack(s, b);
+			b->pk_state = 2;
 		}
-		if (rc == SQLITE_OK) {
-			pthread_mutex_lock(&s->mu);
-			s->n_batches++;
-			s->n_flows += b->nflows + b->nraw;
-			s->n_samples += b->nsamples;
-			s->newest_pub = s->newest;
-			s->paused = 0;
-			pthread_mutex_unlock(&s->mu);
-		}
-		if (rc == SQLITE_OK && s->degraded) {
-			log_info("%s: history resumed", s->path);
-			s->degraded = 0;
-		}
-		store_batch_recycle(s, b);
+		/* A live store writes each batch as it comes.  An import
+		 * writes STORE_GROUP_FLOWS records (or STORE_GROUP_MAX
+		 * batches) in one transaction: a commit rewrites every
+		 * page it touched (the names' B-tree, the indexes), and
+		 * an import interrupted is refused again whatever it
+		 * committed.  Counted, not timed: the same file makes the
+		 * same database. */
+		s->grp[s->ngrp++] = b;
+		s->grp_flows += b->nflows + b->nraw;
+		if (s->cfg.live || b->final || s->ngrp == STORE_GROUP_MAX ||
+		    s->grp_flows >= STORE_GROUP_FLOWS)
+			store_write_group(s);
 	}
+	/* (the last batch is final: nothing is left) */
+	if (s->ngrp > 0)
+		store_write_group(s);
 	return NULL;
+}
+
+/* Main thread, with mu held, instead of waiting idle for the store
+ * thread (the queue full, or in store_close()): pack the engine flows of
+ * a queued batch as its segment, the last one not packed (the store
+ * thread takes them from the first; one it takes while being packed, it
+ * waits for).  The bytes are the same whichever thread packs (a batch is
+ * one segment).  Whether there was one to pack (mu is held again). */
+static int
+store_help_one(struct store *s)
+{
+	struct store_batch *b, *pick = NULL;
+
+	for (b = s->head; b != NULL; b = b->next)
+		if (b->nraw > 0 && b->pk_state == 0)
+			pick = b;
+	if (pick == NULL)
+		return 0;
+	pick->pk_state = 1;
+	pthread_mutex_unlock(&s->mu);
+	store_pack(s, pick);
+	pthread_mutex_lock(&s->mu);
+	pick->pk_state = 2;
+	pthread_cond_broadcast(&s->cv);
+	return 1;
 }
 
 /* Hand the current batch to the store thread (ownership moves). */
@@ -1495,7 +1775,8 @@ store_queue_put(struct store *s)
 		return;
 	}
 	while (s->queued >= STORE_QUEUE_MAX)
-		pthread_cond_wait(&s->cv, &s->mu);
+		if (!store_help_one(s))
+			pthread_cond_wait(&s->cv, &s->mu);
 	if (s->tail != NULL)
 		s->tail->next = b;
 	else
@@ -1690,7 +1971,10 @@ store_close(struct store *s, char **cause)
 		s->cur_sec = -1;
 		s->cur->final = 1;
 		store_queue_put(s);
+		/* the flows the end flushed are packed by both threads */
 		pthread_mutex_lock(&s->mu);
+		while (store_help_one(s))
+			;
 		s->stopping = 1;
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mu);
@@ -1720,10 +2004,14 @@ store_close(struct store *s, char **cause)
 	store_live_state_free(s->live);
 	free(s->agg.slot);
 	free(s->agg.e);
+	free(s->ops);
+	free(s->hbuf.p);
 	while (s->nspare > 0)
 		free(s->spare[--s->nspare]);
 	while (s->nspare_raw > 0)
 		free(s->spare_raw[--s->nspare_raw]);
+	while (s->nspare_pk > 0)
+		free(s->spare_pk[--s->nspare_pk].p);
 	free(s->error);
 	free(s->path);
 	free(s);

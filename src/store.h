@@ -262,8 +262,22 @@ int	 store_seg_add_flows(struct store_seg *, const struct store_flow *,
 	    size_t n);
 int	 store_seg_add_raw(struct store_seg *, const struct store_raw *,
 	    size_t n);
+/* n engine flows (STORE_SEG_FLOWS at most) packed as one segment into
+ * b, as store_seg_add_raw() packs them (any thread: it touches b alone),
+ * their first and last start (us) into *lo, *hi; and that segment
+ * written. */
+void	 store_seg_pack_raw(struct seg_buf *b, const struct store_raw *,
+	    size_t n, int64_t *lo, int64_t *hi);
+int	 store_seg_add_packed_flows(struct store_seg *,
+	    const struct seg_buf *b, int64_t lo, int64_t hi, size_t n);
 int	 store_seg_add_hosts(struct store_seg *, int tier, int64_t ts,
 	    const struct store_seg_host *const *, size_t n);
+/* The same, packed by the caller into b (store_seg_begin,
+ * store_seg_put_host_key); day 1: tier 0's hour ts, and the same as one
+ * segment of its day (an hour whose day totals are made as it is
+ * written, not copied from it afterwards). */
+int	 store_seg_add_packed(struct store_seg *, int tier, int64_t ts,
+	    int day, const struct seg_buf *b, size_t n);
 /* The day totals of the hours in [from, to), added from theirs. */
 int	 store_seg_roll_days(struct store_seg *, int64_t from, int64_t to);
 /* Delete the flow records that start before before_us, the host totals
@@ -288,5 +302,10 @@ void	 store_seg_begin(struct seg_buf *);
 void	 store_seg_put_flow(struct seg_buf *, const struct store_flow *,
 	    int64_t base);
 void	 store_seg_put_host(struct seg_buf *, const struct store_seg_host *);
+/* The same, the address given as its key: ip_ver 4 or 6 and its len
+ * bytes, else (0) text of len bytes at most. */
+void	 store_seg_put_host_key(struct seg_buf *, int ip_ver,
+	    const uint8_t *key, size_t len, const uint64_t v[4],
+	    uint64_t flows);
 
 #endif

@@ -30,6 +30,8 @@
 # 8. Alerts and GeoIP: the offline ratio to the floor with every detector
 #    and GeoIP on against both off, and the same in instructions under
 #    callgrind (tests/tools/bench-alerts.sh).
+# 9. IPFIX: export --format ipfix against --format csv, in instructions
+#    under callgrind (target <= 1.10; tests/tools/bench-ipfix.sh).
 # The captures are generated once into ./bench-out/ (about 6 GB with the
 # defaults) and reused while benchgen and the sizes stay the same.
 # Needs /usr/bin/time (Debian package "time") and valgrind.  Exit 1 if a
@@ -340,6 +342,14 @@ if [ -f "$here/bench-alerts.sh" ]; then
 	    sh "$here/bench-alerts.sh" || failed=1
 else
 	echo "alerts: not measured (tests/tools/bench-alerts.sh missing)"
+fi
+
+# --- 9. IPFIX vs CSV (tests/tools/bench-ipfix.sh) ---------------------------
+if [ -f "$here/bench-ipfix.sh" ]; then
+	WIRETOP=$wiretop WT_TOOLS=$tools BENCH_OUT=$outdir BENCH_PACKETS=$packets \
+	    BENCH_FLOWS=$flows sh "$here/bench-ipfix.sh" || failed=1
+else
+	echo "IPFIX: not measured (tests/tools/bench-ipfix.sh missing)"
 fi
 
 # --- 6. TUI: frame time and idle CPU (owner: TUI) -------------------------

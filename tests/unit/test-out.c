@@ -703,7 +703,8 @@ START_TEST(uint_format)
 }
 END_TEST
 
-/* The registry lists csv, json and ndjson, each parsed back to itself. */
+/* The registry lists csv, json, ndjson and ipfix, each parsed back to
+ * itself. */
 START_TEST(format_registry)
 {
 	const struct out_format_def *d;
@@ -717,8 +718,8 @@ START_TEST(format_registry)
 		ck_assert_uint_gt(strlen(d->help), 0);
 		ck_assert_int_eq(d->flat, d->fmt == OUT_FMT_CSV);
 	}
-	ck_assert_uint_eq(i, 3);
-	ck_assert_str_eq(out_format_names(), "csv, json or ndjson");
+	ck_assert_uint_eq(i, 4);
+	ck_assert_str_eq(out_format_names(), "csv, json, ndjson or ipfix");
 }
 END_TEST
 

@@ -1,0 +1,104 @@
+#!/bin/sh
+# bench-ipfix.sh: make bench, section 9: the cost of IPFIX.  Run by
+# bench.sh, or alone (same environment).
+#
+# a. Instructions under callgrind (every thread's, callgrind's
+#    "Collected": the stable figure on a shared machine) of
+#    `wiretop export -r ZIPF --format ipfix -o FILE` against the same with
+#    `--format csv -o FILE`, on a Zipf capture of 500 000 packets over
+#    20 000 flows (benchgen, as bench-alerts.sh).  Target: <= 1.10.
+# b. The offline benchmark's capture (BENCH_PACKETS/BENCH_FLOWS): the same
+#    two exports, best of 3 wall times after a warm-up, printed beside
+#    the instructions (the wall clock of a shared machine is noise; the
+#    verdict is a.'s).
+# Environment: WIRETOP, WT_TOOLS, BENCH_OUT, BENCH_PACKETS, BENCH_FLOWS.
+wiretop=${WIRETOP:-src/wiretop}
+tools=${WT_TOOLS:-tests/tools}
+packets=${BENCH_PACKETS:-5000000}
+flows=${BENCH_FLOWS:-200000}
+outdir=${BENCH_OUT:-bench-out}
+TIME=/usr/bin/time
+zipf=$outdir/zipf-$packets-$flows.pcap
+small=$outdir/zipf-500000-20000.pcap
+failed=0
+export WIRETOP_NO_DEFAULT_CONFIG=1
+
+mkdir -p "$outdir" && chmod 1777 "$outdir" 2>/dev/null
+echo
+echo "== IPFIX: export --format ipfix vs --format csv"
+
+stamp="$(cksum <"$tools/benchgen") -n 500000 -f 20000"
+if ! { [ -f "$small" ] && [ -f "$small.stamp" ] &&
+    [ "$(cat "$small.stamp")" = "$stamp" ]; }; then
+	rm -f "$small" "$small.stamp"
+	"$tools/benchgen" -o "$small" -n 500000 -f 20000 >/dev/null || exit 2
+	echo "$stamp" >"$small.stamp"
+fi
+
+# verdict NAME VALUE UNIT TARGET DETAIL
+verdict()
+{
+	if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }'; then
+		r=PASS
+	else
+		r=FAIL
+		failed=1
+	fi
+	printf '%s: %s %s (target <= %s) %s: %s\n' "$1" "$2" "$3" "$4" "$5" "$r"
+}
+
+# --- a. instructions ----------------------------------------------------------
+cg_instr()
+{
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+	    "$wiretop" export -r "$small" --speed max --format "$1" \
+	    -o "$outdir/bench-ipfix.out" 2>"$outdir/cg.err" || return 1
+	sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$outdir/cg.err"
+}
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "IPFIX vs CSV: instructions: FAIL (valgrind is not installed)"
+	failed=1
+else
+	ic=$(cg_instr csv)
+	ii=$(cg_instr ipfix)
+	if [ -z "$ic" ] || [ -z "$ii" ]; then
+		echo "IPFIX vs CSV: instructions: FAIL (callgrind failed:" \
+		    "csv '$ic', ipfix '$ii')"
+		tail -n 3 "$outdir/cg.err"
+		failed=1
+	else
+		verdict "IPFIX vs CSV: instructions" "$(awk -v a="$ii" -v b="$ic" \
+		    'BEGIN { printf "%.3f", a / b }')" "x" 1.10 \
+		    "(ipfix $ii Ir, csv $ic Ir, 500000/20000 under callgrind)"
+	fi
+fi
+
+# --- b. wall time on the offline benchmark's capture --------------------------
+best()
+{
+	_b=
+	for _i in 0 1 2 3; do
+		"$TIME" -o "$outdir/time.out" -f "%e" "$wiretop" export -r "$zipf" \
+		    --speed max --format "$1" -o "$outdir/bench-ipfix.out" \
+		    2>/dev/null || return 1
+		[ "$_i" = 0 ] && continue
+		_t=$(cat "$outdir/time.out")
+		if [ -z "$_b" ] || awk -v a="$_t" -v b="$_b" \
+		    'BEGIN { exit !(a < b) }'; then
+			_b=$_t
+		fi
+	done
+	echo "$_b"
+}
+if [ -f "$zipf" ] && [ -x "$TIME" ]; then
+	tc=$(best csv)
+	ti=$(best ipfix)
+	echo "IPFIX vs CSV: wall time $packets/$flows: ipfix ${ti:-?} s, csv" \
+	    "${tc:-?} s ($(awk -v a="${ti:-0}" -v b="${tc:-0}" 'BEGIN {
+		if (b <= 0) b = 0.01; printf "%.2f", a / b }') x; the shared" \
+	    "machine's wall clock, for information)"
+else
+	echo "IPFIX vs CSV: wall time: $zipf missing (bench.sh makes it)"
+fi
+rm -f "$outdir/cg.err" "$outdir/time.out" "$outdir/bench-ipfix.out"
+exit "$failed"
