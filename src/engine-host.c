@@ -243,8 +243,11 @@ host_geo(struct engine *e, struct host *h)
 {
 	if (h->local)
 		h->geo.state = GEOIP_PRIVATE;
-	else if (e->cfg.geoip != NULL)
+	else if (e->cfg.geoip != NULL) {
 		geoip_lookup(e->cfg.geoip, h->ip_ver, h->addr, &h->geo);
+		if (geoip_active(e->cfg.geoip))
+			e->geo_known = 1;
+	}
 }
 
 /* Find or create the host of an address. */
@@ -508,7 +511,10 @@ engine_flow_geo(const struct engine *e, const struct flow *f,
 {
 	const struct flow_key *k = &f->key;
 
-	if (e == NULL) {
+	/* No host has a country or an AS (no GeoIP database was ever open):
+	 * nothing to copy, and no host entry to fetch for it (two cache
+	 * misses a record, on the store's path) */
+	if (e == NULL || (!e->geo_known && !geoip_active(e->cfg.geoip))) {
 		memset(orig, 0, sizeof *orig);
 		memset(resp, 0, sizeof *resp);
 		return;

@@ -190,6 +190,9 @@ struct engine {
 	uint64_t active_ns;
 
 	uint64_t hkey[4];		/* random per run: table hashing */
+	int geo_known;			/* a host was looked up in an open
+					   GeoIP database: hosts may hold a
+					   country or an AS */
 
 	struct engine_sink sinks[ENGINE_MAX_SINKS];
 	unsigned n_sinks;
