@@ -48,15 +48,7 @@ trap 'rm -rf "$work"' EXIT
 trap 'rm -rf "$work"; exit 130' INT TERM
 
 if [ -z "$tarball" ]; then
-	[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh)
-	mkdir "$work/dist"
-	(cd "$work/dist" && "$src/configure" >configure.log 2>&1 &&
-	    make dist >dist.log 2>&1) || {
-		echo "build-rpm: configure or make dist failed:" >&2
-		tail -n 20 "$work/dist/configure.log" "$work/dist/dist.log" 2>/dev/null >&2
-		exit 1
-	}
-	tarball=$(ls "$work"/dist/wiretop-*.tar.gz)
+	tarball=$(sh "$src/packaging/dist-tarball.sh" "$work" build-rpm) || exit 1
 fi
 [ -f "$tarball" ] || { echo "build-rpm: no tarball $tarball" >&2; exit 1; }
 base=$(basename "$tarball" .tar.gz)

@@ -184,6 +184,14 @@ wt_wait_log() {
 	grep -q "$2" "$1" 2>/dev/null
 }
 
+# wt_free_port [tcp|udp]: a port on 127.0.0.1 that nobody uses now (udp
+# unless tcp is asked), for a test's own listener.
+wt_free_port() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "${1:-udp}"
+}
+
 wt_need_tool() {
 	for _t in "$@"; do
 		command -v "$_t" >/dev/null 2>&1 ||

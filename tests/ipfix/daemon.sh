@@ -29,11 +29,6 @@ for i in range(int(sys.argv[1])):
     time.sleep(0.005)
 PY
 }
-free_udp() {
-	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 filter='udp and src host 10.201.0.2 and dst port 9999'
 # run NAME PORT: a daemon sending to 127.0.0.1:PORT; 40 datagrams; wait
 # for the flow to end (udp_timeout 1 s, the daemon ticks on idle); USR1.
@@ -71,7 +66,7 @@ CONF
 }
 
 # ---- a collector --------------------------------------------------------
-port=$(free_udp)
+port=$(wt_free_port udp)
 python3 "$py" udp "$port" "$WT_TMP/got.bin" 2 &
 lpid=$!
 i=0
@@ -94,7 +89,7 @@ else
 fi
 
 # ---- nobody listening ---------------------------------------------------
-port=$(free_udp)
+port=$(wt_free_port udp)
 run down "$port"
 line=$(grep "IPFIX udp 127.0.0.1:$port: .* 1 not delivered" down.log | head -n 1)
 # the templates' message goes (the port unreachable comes back), the

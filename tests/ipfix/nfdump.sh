@@ -20,19 +20,13 @@ py=$WT_SRCDIR/tests/ipfix/ipfix.py
 "$pcapgen" -o "$WT_TMP/flows.pcap" "$WT_SRCDIR/tests/ipfix/flows.txt" \
     >/dev/null || wt_hard "pcapgen failed"
 
-# free_udp: a UDP port on 127.0.0.1 nobody uses now.
-free_udp() {
-	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # collect NAME CAPTURE: nfcapd on a fresh port, wiretop sends CAPTURE,
 # nfdump's CSV lines of it in $WT_TMP/NAME.nf (proto src sport dst dport
 # ipkt ibyt opkt obyt vlan), wiretop's own in $WT_TMP/NAME.wt.
 collect() {
 	_n=$1 _c=$2 _d=$WT_TMP/nf-$1
 	mkdir -p "$_d"
-	_p=$(free_udp)
+	_p=$(wt_free_port udp)
 	nfcapd -w "$_d" -b 127.0.0.1 -p "$_p" -t 3600 -B 8388608 \
 	    -P "$_d/pid" >"$_d/nfcapd.log" 2>&1 &
 	_i=0

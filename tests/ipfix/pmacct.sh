@@ -16,11 +16,6 @@ py=$WT_SRCDIR/tests/ipfix/ipfix.py
 "$pcapgen" -o "$WT_TMP/flows.pcap" "$WT_SRCDIR/tests/ipfix/flows.txt" \
     >/dev/null || wt_hard "pcapgen failed"
 
-free_udp() {
-	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # collect NAME CAPTURE: nfacctd's lines in $WT_TMP/NAME.pm, wiretop's in
 # $WT_TMP/NAME.wt (proto src sport dst dport pkts bytes rpkts rbytes
 # vlan).
@@ -28,7 +23,7 @@ collect() {
 	_n=$1 _c=$2 _d=$WT_TMP/pm-$1
 	mkdir -p "$_d"
 	chmod 777 "$_d"
-	_p=$(free_udp)
+	_p=$(wt_free_port udp)
 	cat >"$_d/prim.map" <<P
 name=rev_bytes field_type=29305:1 len=8 semantics=u_int
 name=rev_pkts field_type=29305:2 len=8 semantics=u_int

@@ -32,12 +32,6 @@ fi
 python3 "$py" csv "$WT_TMP/want.csv" | sort >"$WT_TMP/want"
 nflows=$(wc -l <"$WT_TMP/want")
 
-free_port() {
-	python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
-}
-
 # --- TCP -----------------------------------------------------------------
 # ready: wait until FILE exists (the listener made it)
 ready() {
@@ -47,7 +41,7 @@ ready() {
 		_i=$((_i + 1))
 	done
 }
-p=$(free_port tcp)
+p=$(wt_free_port tcp)
 python3 "$py" tcp "$p" "$WT_TMP/tcp.bin" &
 lpid=$!
 ready "$WT_TMP/tcp.bin.ready"
@@ -74,7 +68,7 @@ else
 fi
 
 # --- UDP: template refresh -----------------------------------------------
-p=$(free_port udp)
+p=$(wt_free_port udp)
 printf 'ipfix_template_refresh_messages = 2\n' >"$WT_TMP/refresh.conf"
 python3 "$py" udp "$p" "$WT_TMP/udp.bin" 1 &
 lpid=$!
@@ -100,7 +94,7 @@ else
 fi
 
 # --- what a collector does not take --------------------------------------
-p=$(free_port udp)
+p=$(wt_free_port udp)
 "$WIRETOP" export -r "$cap" --ipfix "127.0.0.1:$p" -o /dev/null \
     2>"$WT_TMP/refused.err"
 rc=$?
@@ -113,7 +107,7 @@ if [ "$rc" = 1 ] && [ "${lost:-0}" -gt 0 ] &&
 else
 	wt_fail "udp, nobody listening: exit $rc, not counted as expected ($line)"
 fi
-p=$(free_port tcp)
+p=$(wt_free_port tcp)
 "$WIRETOP" export -r "$cap" --ipfix "tcp://127.0.0.1:$p" -o /dev/null \
     2>"$WT_TMP/tcpdown.err"
 rc=$?

@@ -84,20 +84,9 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
 # ---- build -------------------------------------------------------------
-version=$(sed -n 's/^PACKAGE_VERSION = //p' "$WT_BUILDDIR/Makefile")
-[ -n "$version" ] || wt_hard "no PACKAGE_VERSION in $WT_BUILDDIR/Makefile"
-tgz=wiretop-$version.tar.gz
-# make dist in this build tree, one test at a time (rpm.sh too); a
-# tarball made here is moved out, so distclean leaves nothing behind
-(
-	cd "$WT_BUILDDIR" || exit 1
-	unset MAKEFLAGS MFLAGS MAKELEVEL
-	flock 9 || exit 1
-	had=no
-	[ -f "$tgz" ] && had=yes
-	make dist >"$WT_TMP/dist.log" 2>&1 || exit 1
-	if [ $had = yes ]; then cp "$tgz" "$WT_TMP/"; else mv "$tgz" "$WT_TMP/"; fi
-) 9<"$WT_BUILDDIR" || wt_hard "make dist failed: $(tail -n 5 "$WT_TMP/dist.log")"
+# make dist in this build tree (tests/packaging/dist.sh)
+. "$WT_SRCDIR/tests/packaging/dist.sh"
+pkg_dist
 
 (
 	unset MAKEFLAGS MFLAGS MAKELEVEL
