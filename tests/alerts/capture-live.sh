@@ -23,20 +23,11 @@ wt_need_wiretop
 wt_netns_up
 export WIRETOP_NO_DEFAULT_CONFIG=1
 
-# send N datagrams to each ADDR, one every 20 ms: send N ADDR...
+# send N ADDR...: N datagrams to each ADDR, one every 20 ms
 send() {
-	wt_ns_py - "$@" <<'PY'
-import socket, sys, time
-n = int(sys.argv[1])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(n):
-    for a in sys.argv[2:]:
-        try:
-            s.sendto(b"x" * 32, (a, 9999))
-        except OSError:
-            pass        # its interface was deleted
-    time.sleep(0.02)
-PY
+	_n=$1
+	shift
+	wt_ns_send "$_n" 20 "$@"
 }
 
 # alive PID: the process runs (and is not a zombie waiting for us).

@@ -86,3 +86,21 @@ wt_wait_capture() {
 wt_ns_py() {
 	ip netns exec "$WT_NS" python3 "$@"
 }
+
+# wt_ns_send N MS ADDR...: from inside the namespace, N rounds of one
+# 32-byte UDP datagram to port 9999 of each ADDR, MS milliseconds apart;
+# a send that fails (its interface was deleted) is skipped.
+wt_ns_send() {
+	wt_ns_py - "$@" <<'PY'
+import socket, sys, time
+n, gap = int(sys.argv[1]), int(sys.argv[2]) / 1000.0
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    for a in sys.argv[3:]:
+        try:
+            s.sendto(b"x" * 32, (a, 9999))
+        except OSError:
+            pass        # its interface was deleted
+    time.sleep(gap)
+PY
+}

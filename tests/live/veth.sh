@@ -16,20 +16,11 @@ wt_need_wiretop
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
 
-# send N datagrams to each ADDR, one every 50 ms: send N ADDR...
+# send N ADDR...: N datagrams to each ADDR, one every 50 ms
 send() {
-	wt_ns_py - "$@" <<'PY'
-import socket, sys, time
-n = int(sys.argv[1])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(n):
-    for a in sys.argv[2:]:
-        try:
-            s.sendto(b"x" * 32, (a, 9999))
-        except OSError:
-            pass        # its interface was deleted
-    time.sleep(0.05)
-PY
+	_n=$1
+	shift
+	wt_ns_send "$_n" 50 "$@"
 }
 
 # packets of source I in a summary JSON file: pkts FILE I
