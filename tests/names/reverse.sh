@@ -39,30 +39,15 @@ wt_need_wiretop
 export WIRETOP_NO_DEFAULT_CONFIG=1
 HOME=$WT_TMP
 export HOME
-TIMEOUT=${WT_TUI_TIMEOUT:-60}
+# the tmux panes: tests/tui/viewlib.sh (vl_start, vl_snap, vl_wait,
+# vl_key; a new tmux server per session)
+. "$WT_SRCDIR/tests/tui/viewlib.sh"
 PIDS=
-NSESS=0
-T="tmux -L wtnames$$-0 -f /dev/null"
 cleanup() {
 	for _p in $PIDS; do
 		kill "$_p" 2>/dev/null
 	done
-	_n=0
-	while [ $_n -le $NSESS ]; do
-		tmux -L "wtnames$$-$_n" kill-server >/dev/null 2>&1
-		_n=$((_n + 1))
-	done
-	rm -rf "$WT_TMP"
-}
-
-# session COMMAND: a new tmux server (its own socket: a server that is
-# still going away cannot take the new session down) running COMMAND.
-session() {
-	NSESS=$((NSESS + 1))
-	T="tmux -L wtnames$$-$NSESS -f /dev/null"
-	$T new-session -d -s wt -x 120 -y 30 "$1" ||
-	    wt_hard "tmux did not start"
-	$T set-option -t wt remain-on-exit on >/dev/null
+	vl_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' HUP INT PIPE TERM
@@ -102,25 +87,9 @@ queries() {
 	grep -c . "$WT_TMP/queries"
 }
 
-snap() {
-	$T capture-pane -p -t wt >"$WT_TMP/screen" 2>/dev/null
-}
-
-# wait_for TEXT: poll the pane until it shows TEXT (a fixed string).
-wait_for() {
-	_i=0
-	while [ $_i -lt $((TIMEOUT * 10)) ]; do
-		snap
-		grep -qF -- "$1" "$WT_TMP/screen" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 # clock: the header's packet-time clock (HH:MM:SS) now on the pane.
 clock() {
-	snap
+	vl_snap
 	grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9]' "$WT_TMP/screen" | head -1
 }
 
@@ -130,16 +99,16 @@ screen_fail() {
 }
 
 # ---- resolve = reverse -------------------------------------------------
-session "$WIRETOP -i lo --resolve reverse --log $WT_TMP/log; sleep 600"
+vl_start 120 30 "$WIRETOP -i lo --resolve reverse --log $WT_TMP/log; sleep 600"
 t0=$(date +%s)
 for n in alpha.test beta.test 'evil?red?bell.test'; do
-	if wait_for "$n"; then
+	if vl_wait "$n"; then
 		wt_pass "the screen shows $n ($(($(date +%s) - t0)) s)"
 	else
 		screen_fail "the screen shows $n"
 	fi
 done
-snap
+vl_snap
 wt_check "the raw ESC [31m of a name never reaches the screen" \
     sh -c "! grep -q '\[31m' '$WT_TMP/screen'"
 wt_check "the hostile DNS answer (127.0.0.3) gives no name" \
@@ -190,11 +159,11 @@ wt_check "the log counts the found names" \
     grep -q "reverse DNS: [0-9]* asked, [3-9] found" "$WT_TMP/log"
 
 # the host view of alpha.test says where its name comes from
-$T send-keys -t wt / && $T send-keys -t wt -l 'alpha' &&
-    $T send-keys -t wt Enter
+vl_key / && vl_key -l 'alpha' &&
+    vl_key Enter
 sleep 0.5
-$T send-keys -t wt Enter
-if wait_for "alpha.test (reverse DNS)"; then
+vl_key Enter
+if vl_wait "alpha.test (reverse DNS)"; then
 	wt_pass "the host view says alpha.test comes from reverse DNS"
 else
 	screen_fail "the host view says alpha.test comes from reverse DNS"
@@ -202,8 +171,8 @@ fi
 
 # q quits at once, whatever lookups still hang
 t1=$(date +%s%N)
-$T send-keys -t wt Escape
-$T send-keys -t wt q
+vl_key Escape
+vl_key q
 i=0
 while [ $i -lt 200 ] && pgrep -f "^$WIRETOP -i lo --resolve reverse" \
     >/dev/null; do
@@ -218,15 +187,15 @@ if [ $ms -lt 5000 ]; then
 else
 	wt_fail "q quits at once with lookups hanging (still there after $ms ms)"
 fi
-$T kill-server >/dev/null 2>&1
+$VL_T kill-server >/dev/null 2>&1
 
 # one lookup at a time and a queue of 1: the first slow address holds
 # the only lookup, the second waits in the queue, every other request
 # is dropped and counted, and the screen still goes on.
 printf 'resolve_lookups = 1\nresolve_queue = 1\n' >"$WT_TMP/small.conf"
-session "$WIRETOP -i lo --resolve reverse -c $WT_TMP/small.conf \
+vl_start 120 30 "$WIRETOP -i lo --resolve reverse -c $WT_TMP/small.conf \
     --log $WT_TMP/small.log; sleep 600"
-if wait_for "127.0.0.7" && ticking 3; then
+if vl_wait "127.0.0.7" && ticking 3; then
 	wt_pass "queue of 1: the clock moved 3 times in $tick_ms ms"
 else
 	screen_fail "queue of 1: the screen goes on ($tick_span)"
@@ -239,7 +208,7 @@ else
 	wt_fail "queue of 1: requests dropped and counted"
 	sed 's/^/    /' "$WT_TMP/small.log"
 fi
-$T kill-server >/dev/null 2>&1
+$VL_T kill-server >/dev/null 2>&1
 
 # the daemon looks up its top hosts (what wiretop view shows): the
 # names reach the live snapshot in the database
@@ -248,7 +217,7 @@ $T kill-server >/dev/null 2>&1
 dpid=$!
 PIDS="$PIDS $dpid"
 i=0
-while [ $i -lt $((TIMEOUT * 10)) ]; do
+while [ $i -lt $((VL_TIMEOUT * 10)) ]; do
 	"$WIRETOP" db --db "$WT_TMP/h.db" sql "SELECT addr, name FROM \
 	    live_hosts ORDER BY addr" >"$WT_TMP/live" 2>/dev/null
 	grep -q 'beta\.test' "$WT_TMP/live" && grep -q 'alpha\.test' \
@@ -279,18 +248,18 @@ wt_check "the export asked no query" sh -c "[ $(queries) -eq $n0 ]"
 # ---- (c) passive and off: not one query ----------------------------------
 for mode in passive off; do
 	n0=$(queries)
-	session "$WIRETOP -i lo --resolve $mode -d 0.2"
-	if wait_for "127.0.0.7"; then
+	vl_start 120 30 "$WIRETOP -i lo --resolve $mode -d 0.2"
+	if vl_wait "127.0.0.7"; then
 		# a few more frames with every host on screen
 		sleep 2
-		snap
+		vl_snap
 		wt_check "resolve = $mode: the hosts are on screen without names" \
 		    sh -c "grep -q '127\.0\.0\.2' '$WT_TMP/screen' &&
 			! grep -q 'alpha\.test\|localhost' '$WT_TMP/screen'"
 	else
 		screen_fail "resolve = $mode: the hosts are on screen"
 	fi
-	$T kill-server >/dev/null 2>&1
+	$VL_T kill-server >/dev/null 2>&1
 	n1=$(queries)
 	wt_check "resolve = $mode: no query reached the server ($n0 -> $n1)" \
 	    sh -c "[ $n0 -eq $n1 ]"
