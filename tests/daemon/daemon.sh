@@ -25,16 +25,10 @@ wt_need_sqlite3
 wt_netns_up
 
 
-# send N datagrams of 100 bytes from the namespace to 10.201.0.1:9999
+# send N: N datagrams of one flow, 10.201.0.2:40000 to 10.201.0.1:9999
+# (tests/live/netns.sh), 10 ms apart
 send() {
-	wt_ns_py - "$1" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.201.0.2", 40000))
-for i in range(int(sys.argv[1])):
-    s.sendto(b"d" * 100, ("10.201.0.1", 9999))
-    time.sleep(0.01)
-PY
+	wt_ns_flow "$1" 10
 }
 
 

@@ -19,15 +19,10 @@ py=$WT_SRCDIR/tests/ipfix/ipfix.py
 . "$WT_SRCDIR/tests/live/netns.sh"
 wt_netns_up
 
+# send N: N datagrams of one flow, 10.201.0.2:40000 to 10.201.0.1:9999
+# (tests/live/netns.sh), 5 ms apart
 send() {
-	wt_ns_py - "$1" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.201.0.2", 40000))
-for i in range(int(sys.argv[1])):
-    s.sendto(b"d" * 100, ("10.201.0.1", 9999))
-    time.sleep(0.005)
-PY
+	wt_ns_flow "$1" 5
 }
 filter='udp and src host 10.201.0.2 and dst port 9999'
 # run NAME PORT: a daemon sending to 127.0.0.1:PORT; 40 datagrams; wait

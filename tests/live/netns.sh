@@ -87,6 +87,20 @@ wt_ns_py() {
 	ip netns exec "$WT_NS" python3 "$@"
 }
 
+# wt_ns_flow N MS: one UDP flow from inside the namespace, N datagrams
+# of 100 bytes from 10.201.0.2:40000 to 10.201.0.1:9999, MS milliseconds
+# apart.
+wt_ns_flow() {
+	wt_ns_py - "$@" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.201.0.2", 40000))
+for i in range(int(sys.argv[1])):
+    s.sendto(b"d" * 100, ("10.201.0.1", 9999))
+    time.sleep(int(sys.argv[2]) / 1000.0)
+PY
+}
+
 # wt_ns_send N MS ADDR...: from inside the namespace, N rounds of one
 # 32-byte UDP datagram to port 9999 of each ADDR, MS milliseconds apart;
 # a send that fails (its interface was deleted) is skipped.
