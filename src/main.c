@@ -204,7 +204,8 @@ main_usage(FILE *f)
 "\n"
 "Export:\n"
 "      --what WHAT          flows (default), hosts, summary or alerts;\n"
-"                           with --db: flows, hosts, services or samples\n", f);
+"                           with --db: flows, hosts, services, samples or\n"
+"                           alerts\n", f);
 	/* the formats come from the one registry (out.c) */
 	fprintf(f, "      --format FMT         %s (the first is the default);\n"
 	    "                           report: text (default), json or html\n",
