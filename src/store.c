@@ -483,16 +483,6 @@ store_check(sqlite3 *db, const char *path, int writable, int *fresh,
 		    STORE_SCHEMA_VERSION);
 		return -1;
 	}
-	if (!writable && ver < STORE_SCHEMA_VERSION) {
-		/* a reader cannot migrate it, and its queries would fail on
-		 * what changed, one obscure line each */
-		xasprintf(cause, "%s: history database schema %lld is older "
-		    "than this wiretop's (%d): its next writer brings it up to "
-		    "date (the daemon, wiretop import, or wiretop db check run "
-		    "by its owner)", path, (long long)ver,
-		    STORE_SCHEMA_VERSION);
-		return -1;
-	}
 	if (!writable || ver == STORE_SCHEMA_VERSION)
 		return 0;
 	if (store_exec(db, "BEGIN IMMEDIATE", cause, path) != 0)

@@ -4,8 +4,7 @@
 #     application id;
 #   - random bytes, another program's SQLite file, a wiretop database of a
 #     newer schema: one line on stderr, exit status 4, for import and
-#     export --db, and the file is left as it was; one of an older schema:
-#     the same for the readers, and db check migrates it;
+#     export --db, and the file is left as it was;
 #   - a directory the user cannot write: one clear line, a non-zero exit,
 #     no crash.
 # Needs python3 with its sqlite3 module (CI=true: required).
@@ -76,31 +75,6 @@ sql "$WT_TMP/newer.db" "update schema_version set version = 99" >/dev/null
 sql "$WT_TMP/newer.db" "pragma wal_checkpoint(truncate)" >/dev/null
 chmod 666 "$WT_TMP/newer.db"
 refused "a newer schema" "$WT_TMP/newer.db"
-
-# An older schema (2: the alerts table before schema 3) is migrated by a
-# writer, never by a reader: export --db, report --db and db sql refuse
-# it in one line with exit 4 and leave it as it was.
-cp "$db" "$WT_TMP/older.db"
-sql "$WT_TMP/older.db" "drop table alerts" >/dev/null
-sql "$WT_TMP/older.db" "create table alerts (id integer primary key, ts integer not null, severity integer not null, kind text not null, subject text, message text not null, value real, threshold real, state text not null default 'active', resolved_ts integer)" >/dev/null
-sql "$WT_TMP/older.db" "update schema_version set version = 2" >/dev/null
-sql "$WT_TMP/older.db" "pragma wal_checkpoint(truncate)" >/dev/null
-_sum=$(cksum <"$WT_TMP/older.db")
-for how in "export --since 1d --what alerts" "report --since 1d" "db sql select\ 1"; do
-	eval "set -- $how"
-	"$WIRETOP" "$@" --db "$WT_TMP/older.db" >/dev/null 2>"$WT_TMP/err"
-	rc=$?
-	if [ $rc -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] &&
-	    grep -q "schema 2 is older than this wiretop's (3)" "$WT_TMP/err" &&
-	    [ "$(cksum <"$WT_TMP/older.db")" = "$_sum" ]; then
-		wt_pass "an older schema: $1: exit 4, one line, the file as it was"
-	else
-		wt_fail "an older schema: $1: exit $rc: $(cat "$WT_TMP/err")"
-	fi
-done
-"$WIRETOP" db check --db "$WT_TMP/older.db" >"$WT_TMP/out" 2>&1
-wt_check "db check (a writer) migrates it to schema 3" \
-    grep -q '^schema       3 ' "$WT_TMP/out"
 
 # Another writer holds the write lock for 4 s (longer than the 2 s busy
 # timeout): the batch is kept and retried, the import ends complete.
