@@ -963,6 +963,7 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
 	bpf_u_int32 net;
+	char *hint;
 	int r, bufkb;
 
 	errbuf[0] = '\0';
@@ -982,16 +983,17 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 
 	r = pcap_activate(c->pcap);
 	if (r < 0) {
+		hint = proc_capture_hint();
 		switch (r) {
 		case PCAP_ERROR_PERM_DENIED:
-			xasprintf(cause, "%s: permission denied (%s): run as "
-			    "root or give wiretop CAP_NET_RAW", c->name,
-			    pcap_geterr(c->pcap));
+			xasprintf(cause, "%s: permission denied (%s): %s",
+			    c->name, pcap_geterr(c->pcap), hint != NULL ? hint :
+			    "run as root or give wiretop CAP_NET_RAW");
 			break;
 		case PCAP_ERROR_PROMISC_PERM_DENIED:
 			xasprintf(cause, "%s: promiscuous mode not permitted: "
-			    "run as root or give wiretop CAP_NET_ADMIN",
-			    c->name);
+			    "%s", c->name, hint != NULL ? hint : "run as root "
+			    "or give wiretop CAP_NET_ADMIN");
 			break;
 		case PCAP_ERROR_NO_SUCH_DEVICE:
 			xasprintf(cause, "%s: no such device", c->name);
@@ -1008,6 +1010,7 @@ capture_open_live(struct capture *c, const struct capture_opts *o,
 			    pcap_geterr(c->pcap));
 			break;
 		}
+		free(hint);
 		return -1;
 	}
 	c->tsmul = pcap_get_tstamp_precision(c->pcap) ==

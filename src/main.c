@@ -1,7 +1,9 @@
 /*
  * main.c: the command line.
  *
- * Main thread, before any other thread exists: find the mode in the mode
+ * Main thread, before any other thread exists: first give up the
+ * binary's file capabilities unless the user is in the capture group
+ * (proc_capture_rights), then find the mode in the mode
  * table, parse the command line, load the configuration files (defaults
  * < system file < user file < -c FILE < command line), block
  * asynchronous signals (every thread created later inherits the mask;
@@ -577,6 +579,13 @@ main(int argc, char **argv)
 	int c, nseen = 0, show = 0, man = 0, rc, i;
 	size_t m;
 
+	/* Before an option or a file is read: the binary's file
+	 * capabilities are for the capture group only (proc-priv.c). */
+	if (proc_capture_rights(&cause) != 0) {
+		fprintf(stderr, "wiretop: %s\n", cause);
+		free(cause);
+		return WT_EXIT_CAPTURE;
+	}
 	cfg_defaults(&opts);
 	if (argc > 1 && argv[1][0] != '-') {
 		if ((mode = main_mode_find(argv[1])) == NULL) {

@@ -12,6 +12,13 @@
  * change.  Raw system calls rather than libcap-ng: they are a dozen lines
  * and keep the build free of a dependency for one function.
  *
+ * Before that, first thing in main (proc_capture_rights): a user other
+ * than root who got capabilities from the binary's file capabilities
+ * keeps them only as a member of the capture group (WT_CAPTURE_GROUP,
+ * configure --with-capture-group), as Debian's wireshark restricts
+ * dumpcap; anyone else loses them before an option or a file is read,
+ * and a live capture then fails saying what is missing.
+ *
  * Files the user names (-o, --log) are opened after the drop, with
  * O_NOFOLLOW and mode 0640 at most, so a symlink planted where the file
  * goes can never redirect the write.
@@ -38,6 +45,7 @@
 
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT			47
+#define PR_CAP_AMBIENT_IS_SET		1
 #define PR_CAP_AMBIENT_CLEAR_ALL	4
 #endif
 
@@ -107,6 +115,84 @@ proc_cap_any(void)
 		if (d[i].effective | d[i].permitted | d[i].inheritable)
 			return 1;
 	return 0;
+}
+
+/* Why proc_capture_rights() took the capabilities away: 0 it did not,
+ * 1 not a member of the capture group, 2 no such group. */
+static int proc_capture_refused;
+
+/* 1 if the real gid or a supplementary group is gid. */
+static int
+proc_in_group(gid_t gid)
+{
+	gid_t *list;
+	int n, i, in = 0;
+
+	if (getgid() == gid)
+		return 1;
+	if ((n = getgroups(0, NULL)) <= 0)
+		return 0;
+	list = xcalloc((size_t)n, sizeof *list);
+	n = getgroups(n, list);
+	for (i = 0; i < n && !in; i++)
+		in = list[i] == gid;
+	free(list);
+	return in;
+}
+
+int
+proc_capture_rights(char **cause)
+{
+	struct __user_cap_data_struct d[2];
+	struct group *gr;
+	int cap, last, granted = 1;
+
+	if (getuid() == 0 || proc_caps(0, d) != 0)
+		return 0;
+	if ((d[0].permitted | d[1].permitted) == 0)
+		return 0;
+	/* Capabilities that are all ambient were given by whoever started
+	 * wiretop and held them (systemd's AmbientCapabilities=, setpriv):
+	 * exec clears the ambient set of a binary with file capabilities,
+	 * so these did not come from the file. */
+	last = proc_cap_last();
+	for (cap = 0; cap <= last && granted; cap++)
+		if ((d[cap / 32].permitted & (1u << (cap % 32))) != 0 &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0,
+		    0) != 1)
+			granted = 0;
+	if (granted)
+		return 0;
+	if ((gr = getgrnam(WT_CAPTURE_GROUP)) != NULL &&
+	    proc_in_group(gr->gr_gid))
+		return 0;
+	proc_capture_refused = gr != NULL ? 1 : 2;
+	if ((prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
+	    errno != EINVAL) || proc_cap_clear() != 0 || proc_cap_any()) {
+		xasprintf(cause, "giving up the file capabilities (not in "
+		    "group %s): %s", WT_CAPTURE_GROUP, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+char *
+proc_capture_hint(void)
+{
+	char *hint;
+
+	if (proc_capture_refused == 0)
+		return NULL;
+	if (proc_capture_refused == 1)
+		xasprintf(&hint, "capture needs membership of group %s (as "
+		    "root: adduser %s %s, then log in again) or root",
+		    WT_CAPTURE_GROUP, proc_user(), WT_CAPTURE_GROUP);
+	else
+		xasprintf(&hint, "capture needs membership of group %s, which "
+		    "does not exist (as root: addgroup --system %s; adduser "
+		    "%s %s, then log in again) or root", WT_CAPTURE_GROUP,
+		    WT_CAPTURE_GROUP, proc_user(), WT_CAPTURE_GROUP);
+	return hint;
 }
 
 /* Resolve the user setting: NULL or "" means wiretop where that system

@@ -47,6 +47,18 @@ void	proc_fault_recover(void (*recover)(int sig, const siginfo_t *));
  * by SIGPIPE, quietly (status 141 in the shell). */
 void	proc_die_of_sigpipe(void) __attribute__((noreturn));
 
+/* First thing in main: a user other than root holding capabilities from
+ * the binary's file capabilities (not all ambient, as systemd or setpriv
+ * give them) keeps them only as a member of the capture group
+ * (WT_CAPTURE_GROUP: real gid or a supplementary group); anyone else
+ * loses every one (effective, permitted, inheritable, ambient).  -1 +
+ * cause (one line) if they could not be cleared. */
+int	proc_capture_rights(char **cause);
+/* When proc_capture_rights() took them away: what a refused capture
+ * needs, one clause naming the group and the user (allocated); else
+ * NULL. */
+char	*proc_capture_hint(void);
+
 /* Drop privileges for good (main thread, before any other thread): as
  * root, become user (NULL or "": wiretop if that user exists, else
  * nobody) with its groups; in every case clear every capability set and

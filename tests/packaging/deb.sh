@@ -16,8 +16,11 @@
 #     units run /usr/sbin/wiretop and are not enabled; the wiretop system
 #     user exists (sysusers.d) and owns /var/lib/wiretop (0750);
 #   - the binary has cap_net_admin,cap_net_raw=ep where the file system
-#     takes them (else postinst's note is checked), and then an
-#     unprivileged user captures on lo with it and not with a copy;
+#     takes them (else postinst's note is checked), and they are for the
+#     wiretop group only: a throwaway user in it captures on lo with the
+#     binary (and not with a copy, which has no capabilities); one not in
+#     it cannot (exit 3, one line naming the group) and still reads a
+#     capture file (-r).  Both users are deleted again;
 #   - dpkg -r removes the binary, the units and the man pages but keeps
 #     the (changed) conffile and the history; dpkg -P removes those, and
 #     no file named *wiretop* is left in /etc, /usr or /var that was not
@@ -42,6 +45,10 @@ st=$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)
 for p in /usr/sbin/wiretop /etc/wiretop /var/lib/wiretop \
     /lib/systemd/system/wiretop.service /usr/lib/sysusers.d/wiretop.conf; do
 	[ ! -e "$p" ] || wt_missing "$p exists already: not touching it"
+done
+for u in wt-deb-nomember wt-deb-member; do
+	! getent passwd $u >/dev/null && ! getent group $u >/dev/null ||
+	    wt_missing "user or group $u exists already: not touching it"
 done
 had_user=no had_group=no
 getent passwd wiretop >/dev/null && had_user=yes
@@ -71,7 +78,21 @@ forget_user() {
 	{ [ $had_user = yes ] || ! getent passwd wiretop >/dev/null; } &&
 	    { [ $had_group = yes ] || ! getent group wiretop >/dev/null; }
 }
+# the throwaway users of the capture check, not in the wiretop group
+# and in it
+nomember=wt-deb-nomember member=wt-deb-member
+forget_testers() {
+	for _u in $nomember $member; do
+		[ -z "$(cat "$WT_TMP/made.$_u" 2>/dev/null)" ] && continue
+		getent passwd $_u >/dev/null && userdel $_u 2>>"$WT_TMP/userdel.err"
+		getent group $_u >/dev/null && groupdel $_u 2>>"$WT_TMP/userdel.err"
+		rm -f "$WT_TMP/made.$_u"
+	done
+	! getent passwd $nomember >/dev/null && ! getent passwd $member >/dev/null
+}
 cleanup() {
+	forget_testers ||
+	    echo "deb: could not delete the test users: $(cat "$WT_TMP/userdel.err")" >&2
 	if [ -n "$(dpkg-query -W -f='${db:Status-Abbrev}' wiretop 2>/dev/null)" ]; then
 		dpkg --purge wiretop >/dev/null 2>&1 ||
 		    dpkg --purge --force-all wiretop >/dev/null 2>&1
@@ -200,23 +221,58 @@ caps=$(getcap "$bin" 2>&1)
 if [ $fscaps = yes ]; then
 	wt_check "getcap: '$caps' (want $bin cap_net_admin,cap_net_raw=ep)" \
 	    [ "$caps" = "$bin cap_net_admin,cap_net_raw=ep" ]
-	# an unprivileged user captures on lo for a second with the
-	# package's binary, and cannot with a copy (no capabilities)
+	# Capture rights for the wiretop group only: a member captures on
+	# lo for a second with the package's binary, and not with a copy
+	# (no capabilities); a user not in the group cannot, is told why,
+	# and still reads a capture file.  As login would start them
+	# (setpriv --init-groups: their groups from /etc/group).
+	useradd --system -M -U -s /bin/sh $nomember 2>"$WT_TMP/useradd.err" &&
+	    echo made >"$WT_TMP/made.$nomember" &&
+	    useradd --system -M -U -G wiretop -s /bin/sh $member \
+	    2>>"$WT_TMP/useradd.err" && echo made >"$WT_TMP/made.$member" ||
+	    wt_hard "useradd: $(cat "$WT_TMP/useradd.err")"
+	as() {
+		_as=$1
+		shift
+		HOME=$WT_TMP setpriv --reuid=$_as --regid=$_as --init-groups \
+		    --inh-caps=-all "$@"
+	}
 	cp "$bin" "$WT_TMP/wiretop-nocaps"
 	chmod 755 "$WT_TMP/wiretop-nocaps"
+	chmod 644 "$WT_TMP/basic-tcp.pcap"
 	for b in "$bin" "$WT_TMP/wiretop-nocaps"; do
-		HOME=$WT_TMP setpriv --reuid=nobody --regid=nogroup \
-		    --clear-groups --inh-caps=-all \
-		    "$b" export -i lo --duration 1 >"$WT_TMP/cap.out" 2>&1
+		as $member "$b" export -i lo --duration 1 \
+		    >"$WT_TMP/cap.out" 2>&1
 		echo $? >>"$WT_TMP/cap.rc"
-		sed "s|^|as nobody, $b: |" "$WT_TMP/cap.out"
+		sed "s|^|as $member, $b: |" "$WT_TMP/cap.out"
 	done
 	rcs=$(tr '\n' ' ' <"$WT_TMP/cap.rc")
 	case $rcs in
 	"0 0 ") wt_fail "the copy without capabilities captured too (exit status $rcs)" ;;
-	"0 "*) wt_pass "nobody captures on lo with $bin, not with a copy ($rcs)" ;;
-	*) wt_fail "nobody could not capture on lo with $bin (exit status $rcs)" ;;
+	"0 "*) wt_pass "$member (group wiretop) captures on lo with $bin, not with a copy ($rcs)" ;;
+	*) wt_fail "$member (group wiretop) could not capture on lo with $bin (exit status $rcs)" ;;
 	esac
+	as $nomember "$bin" export -i lo --duration 1 >"$WT_TMP/nocap.out" \
+	    2>"$WT_TMP/nocap.err"
+	rc=$?
+	sed "s|^|as $nomember, $bin: |" "$WT_TMP/nocap.err"
+	if [ $rc = 3 ] && [ ! -s "$WT_TMP/nocap.out" ] &&
+	    [ "$(wc -l <"$WT_TMP/nocap.err")" = 1 ] &&
+	    grep -q "^wiretop: lo: permission denied .*membership of group wiretop .*adduser $nomember wiretop" \
+	    "$WT_TMP/nocap.err"; then
+		wt_pass "$nomember (not in group wiretop) cannot capture: exit 3, one line naming the group"
+	else
+		wt_fail "$nomember (not in group wiretop) on lo: exit $rc (want 3): $(cat "$WT_TMP/nocap.err")"
+	fi
+	as $nomember "$bin" export -r "$WT_TMP/basic-tcp.pcap" \
+	    >"$WT_TMP/nocap.csv" 2>"$WT_TMP/nocap-r.err"
+	rc=$?
+	got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	    { print $c["orig_pkts"], $c["resp_pkts"] }' "$WT_TMP/nocap.csv")
+	wt_check "$nomember still reads a capture file: exit $rc, packets '$got' (want 7 4; $(cat "$WT_TMP/nocap-r.err"))" \
+	    [ $rc = 0 ] && [ "$got" = "7 4" ]
+	forget_testers && wt_pass "the test users $nomember and $member deleted" ||
+	    wt_fail "could not delete $nomember, $member: $(cat "$WT_TMP/userdel.err")"
 else
 	grep -q "could not set capture capabilities" "$WT_TMP/install.out" &&
 	    wt_pass "no file capabilities here: postinst says so" ||
