@@ -21,6 +21,9 @@
 #     binary (and not with a copy, which has no capabilities); one not in
 #     it cannot (exit 3, one line naming the group) and still reads a
 #     capture file (-r).  Both users are deleted again;
+#   - wiretop.service, end to end (that section says how): the
+#     installed conffile edited as an administrator would, the unit run
+#     as systemd runs it; nfcapd and Prometheus show the sensor;
 #   - dpkg -r removes the binary, the units and the man pages but keeps
 #     the (changed) conffile and the history; dpkg -P removes those, and
 #     no file named *wiretop* is left in /etc, /usr or /var that was not
@@ -277,6 +280,210 @@ else
 	grep -q "could not set capture capabilities" "$WT_TMP/install.out" &&
 	    wt_pass "no file capabilities here: postinst says so" ||
 	    wt_fail "no file capabilities here, and postinst did not say so"
+fi
+
+# ---- wiretop.service, end to end ---------------------------------------
+# What a network team does after installing: three settings in the
+# installed /etc/wiretop/wiretop.conf (the interface, its nfcapd, the
+# metrics address), start wiretop.service; its nfcapd and its
+# Prometheus then show the sensor, with no glue.  No systemd runs as
+# PID 1 here, so the unit is started the way systemd starts it, read
+# from the installed file: ExecStart= as written, User= and Group= with
+# the user's groups (initgroups), AmbientCapabilities= (inheritable and
+# ambient), CapabilityBoundingSet=, NoNewPrivileges=, UMask=,
+# StateDirectory= (made, owned by User:Group, StateDirectoryMode=), "/"
+# as working directory, systemd's environment; stopped with SIGTERM.
+# Not simulated: the unit's namespaces and filters (ProtectSystem=,
+# PrivateTmp=, RestrictAddressFamilies=, ...; tests/daemon/systemd.sh
+# rates them with systemd-analyze security).  The interface is a veth
+# in a namespace made here (tests/live/netns.sh); 50 UDP datagrams of
+# 100 bytes from 10.201.0.2:40000 to 10.201.0.1:9999 are one flow:
+#   - systemd-analyze verify passes on the installed unit;
+#   - Prometheus (started here on loopback, the README's scrape config)
+#     reads wiretop_source_receive_packets_total of the sensor (job
+#     wiretop, its instance, source = the interface) >= 50 (ARP too);
+#   - after SIGTERM (exit 0), nfdump reads the flow from nfcapd's file
+#     with 50 packets and 50 * 128 = 6400 IP bytes.
+svc_tools=
+for t in ip python3 nfcapd nfdump prometheus systemd-analyze; do
+	command -v $t >/dev/null 2>&1 || svc_tools="$svc_tools $t"
+done
+unit=/lib/systemd/system/wiretop.service
+if [ -n "$svc_tools" ]; then
+	if wt_ci; then
+		wt_fail "wiretop.service end to end: missing$svc_tools (required when CI=$CI)"
+	else
+		wt_log "wiretop.service end to end not tested: missing$svc_tools (packaging/install-deps.sh --test)"
+	fi
+else
+	# systemd-analyze verify needs no running systemd: the installed
+	# unit, its binary and man pages as installed
+	systemd-analyze verify "$unit" >"$WT_TMP/verify.out" 2>&1
+	rc=$?
+	wt_check "systemd-analyze verify $unit: exit $rc ($(cat "$WT_TMP/verify.out"))" \
+	    [ $rc = 0 ]
+
+	# the unit's settings (the last one of each, as systemd reads them)
+	key() {
+		sed -n "s/^$1=//p" "$unit" | tail -n 1
+	}
+	svc_exec=$(key ExecStart)
+	svc_user=$(key User)
+	svc_group=$(key Group)
+	svc_amb=$(key AmbientCapabilities)
+	svc_bnd=$(key CapabilityBoundingSet)
+	svc_nnp=$(key NoNewPrivileges)
+	svc_umask=$(key UMask)
+	svc_state=$(key StateDirectory)
+	svc_smode=$(key StateDirectoryMode)
+	# CAP_NET_RAW CAP_NET_ADMIN -> -all,+net_raw,+net_admin
+	capl() {
+		printf '%s' "-all"
+		for _c in $1; do
+			printf ',+%s' "$(echo "${_c#CAP_}" | tr 'A-Z' 'a-z')"
+		done
+	}
+	# this simulation takes plain ExecStart= lines only: no prefix,
+	# quotes, variables or specifiers
+	case $svc_exec in
+	/*[\"\'\$%\\]* | "") wt_hard "ExecStart= this test cannot run as systemd would: '$svc_exec'" ;;
+	/*) ;;
+	*) wt_hard "ExecStart= this test cannot run as systemd would: '$svc_exec'" ;;
+	esac
+	[ -n "$svc_user" ] && [ -n "$svc_group" ] ||
+	    wt_hard "no User= or Group= in $unit"
+
+	# the network, and the collectors on loopback
+	. "$WT_SRCDIR/tests/live/netns.sh"
+	wt_netns_up
+	trap 'wt_netns_down; cleanup' EXIT
+	trap 'wt_netns_down; cleanup; exit 130' HUP INT PIPE TERM
+	nfport=$(wt_free_port udp)
+	mport=$(wt_free_port tcp)
+	pport=$(wt_free_port tcp)
+	nfd=$WT_TMP/nfcapd
+	mkdir -p "$nfd" "$WT_TMP/prom"
+	nfcapd -w "$nfd" -b 127.0.0.1 -p "$nfport" -t 3600 -P "$nfd/pid" \
+	    >"$nfd/log" 2>&1 &
+	WT_PIDS="$WT_PIDS $!"
+	wt_wait_log "$nfd/log" Startup || wt_hard "nfcapd: $(cat "$nfd/log")"
+	# the README's scrape config, a 1 s interval
+	cat >"$WT_TMP/prom/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: wiretop
+    static_configs: [{targets: ['127.0.0.1:$mport']}]
+YML
+	prometheus --config.file="$WT_TMP/prom/prometheus.yml" \
+	    --storage.tsdb.path="$WT_TMP/prom/data" \
+	    --web.listen-address="127.0.0.1:$pport" >"$WT_TMP/prom/log" 2>&1 &
+	prom=$!
+	WT_PIDS="$WT_PIDS $prom"
+
+	# the administrator's edits
+	sed -i -e "s|^# interface = .*|interface = $WT_IF0|" \
+	    -e "s|^# ipfix_collector = .*|ipfix_collector = 127.0.0.1:$nfport|" \
+	    -e "s|^# metrics_listen = .*|metrics_listen = 127.0.0.1:$mport|" \
+	    "$conf"
+	set -- $(grep -c -e "^interface = $WT_IF0\$" \
+	    -e "^ipfix_collector = 127.0.0.1:$nfport\$" \
+	    -e "^metrics_listen = 127.0.0.1:$mport\$" "$conf")
+	[ "$1" = 3 ] || wt_hard "editing $conf: the sample's lines have changed"
+
+	# systemctl start wiretop.service
+	state=/var/lib/$svc_state
+	mkdir -p "$state"
+	chown "$svc_user:$svc_group" "$state"
+	chmod "${svc_smode:-0755}" "$state"
+	nnp=
+	[ "$svc_nnp" = yes ] && nnp=--no-new-privs
+	n0=$(wt_packet_sockets)
+	home=$(getent passwd "$svc_user" | cut -d: -f6)
+	shell=$(getent passwd "$svc_user" | cut -d: -f7)
+	(
+		cd / && umask "${svc_umask:-0022}" &&
+		exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		    HOME="$home" USER="$svc_user" LOGNAME="$svc_user" \
+		    SHELL="$shell" INVOCATION_ID=0123456789abcdef0123456789abcdef \
+		    setpriv --reuid="$svc_user" --regid="$svc_group" --init-groups \
+		    --inh-caps="$(capl "$svc_amb")" \
+		    --ambient-caps="$(capl "$svc_amb")" \
+		    --bounding-set="$(capl "$svc_bnd")" $nnp $svc_exec
+	) >"$WT_TMP/svc.out" 2>"$WT_TMP/svc.err" &
+	svc=$!
+	WT_PIDS="$WT_PIDS $svc"
+	wt_wait_capture "$n0" 1
+	u=$(awk '$1 == "Uid:" { print $2 }' "/proc/$svc/status" 2>/dev/null)
+	wt_check "wiretop.service runs as $svc_user (uid $u) and captures on $WT_IF0 ($(cat "$WT_TMP/svc.err"))" \
+	    [ "$u" = "$(id -u "$svc_user")" ]
+
+	# promql EXPR: the first result's labels and value, or nothing
+	promql() {
+		python3 - "http://127.0.0.1:$pport/api/v1/query" "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+url = sys.argv[1] + "?" + urllib.parse.urlencode({"query": sys.argv[2]})
+try:
+    with urllib.request.urlopen(url, timeout=5) as r:
+        res = json.load(r)["data"]["result"]
+    if res:
+        m = res[0]["metric"]
+        print(",".join("%s=%s" % (k, m[k]) for k in sorted(m)), res[0]["value"][1])
+except Exception:
+    pass
+PY
+	}
+	# wait_promql EXPR: poll (0.5 s, 60 s) until EXPR has a result
+	wait_promql() {
+		_i=0
+		while [ $_i -lt 120 ]; do
+			got=$(promql "$1")
+			[ -n "$got" ] && return 0
+			kill -0 "$prom" 2>/dev/null || return 1
+			sleep 0.5
+			_i=$((_i + 1))
+		done
+		return 1
+	}
+	sensor="job=\"wiretop\",instance=\"127.0.0.1:$mport\""
+	wait_promql "up{$sensor} == 1"
+	wt_check "Prometheus scrapes the sensor: up{$sensor} ($got)" \
+	    [ -n "$got" ]
+	wt_ns_flow 50 5
+	q="wiretop_source_receive_packets_total{$sensor,source=\"$WT_IF0\"}"
+	wait_promql "$q >= 50"
+	wt_check "Prometheus: $q >= 50 (read: ${got:-nothing; now $(promql "$q")})" \
+	    [ -n "$got" ]
+
+	# systemctl stop wiretop.service: SIGTERM
+	kill -TERM $svc
+	i=0
+	while kill -0 $svc 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $svc
+	rc=$?
+	wt_check "wiretop.service stops on SIGTERM: exit $rc ($(cat "$WT_TMP/svc.err"))" \
+	    [ $rc = 0 ]
+	# nfcapd writes its file when it stops
+	sleep 1
+	kill "$(cat "$nfd/pid")" 2>/dev/null
+	i=0
+	while [ -f "$nfd/pid" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	f=$(ls "$nfd"/nfcapd.2* 2>/dev/null | head -n 1)
+	# nfdump's csv: sa,da,sp,dp,pr are fields 4-8, ipkt,ibyt 12,13
+	got=$( [ -n "$f" ] && nfdump -q -r "$f" -o csv 2>"$WT_TMP/nfdump.err" |
+	    awk -F, '$1 ~ /^[0-9]/ { p = $8; gsub(/ /, "", p)
+		if ($4 == "10.201.0.2" && $5 == "10.201.0.1" && $6 == 40000 &&
+		    $7 == 9999 && p == "UDP") print $12, $13 }')
+	wt_check "nfdump reads the sensor's flow: packets and bytes '$got' (want 50 6400; ${f:-no file}: $(cat "$WT_TMP/nfdump.err" 2>/dev/null))" \
+	    [ "$got" = "50 6400" ]
+	kill $prom 2>/dev/null
+	wait $prom 2>/dev/null
 fi
 
 # ---- remove, purge -----------------------------------------------------
