@@ -180,7 +180,9 @@ struct report {
 
 	/* --db, and -r with --since/--until */
 	int db;				/* read from the history database */
-	int alerts_checked;		/* -r: the detectors ran */
+	int alerts_checked;		/* -r: the detectors ran; --db: the
+					   database keeps alerts (schema 3
+					   on, store_alert_kept) */
 	char *db_path;			/* owned */
 	int windowed;			/* since and until apply */
 	int64_t since, until;		/* [since, until), s */
@@ -814,9 +816,10 @@ report_text(struct report *r, FILE *fp)
 	}
 
 	fprintf(fp, "\nAlerts\n");
-	if (!r->db && !r->alerts_checked)
-		fputs("  none (capture files are not checked for alerts)\n",
-		    fp);
+	if (!r->alerts_checked)
+		fputs(r->db ? "  none kept (a database of a schema before "
+		    "alerts were kept)\n" : "  none (capture files are not "
+		    "checked for alerts)\n", fp);
 	else if (r->alerts_total == 0)
 		fputs("  none\n", fp);
 	for (i = 0; i < r->nalerts; i++) {
@@ -1063,7 +1066,7 @@ report_json(struct report *r, FILE *fp)
 	};
 #undef REPORT_F_SPLIT
 	struct out_field alerts[] = {
-		OUT_F_BOOL("checked", r->db || r->alerts_checked),
+		OUT_F_BOOL("checked", r->alerts_checked),
 		OUT_F_UINT("total", r->alerts_total),
 		REPORT_F_ARR("list", als, r->nalerts),
 	};
@@ -1408,9 +1411,10 @@ report_html(struct report *r, FILE *fp)
 	fputs("</table>\n", fp);
 
 	fputs("<h2 id=\"alerts\">Alerts</h2>\n", fp);
-	if (!r->db && !r->alerts_checked)
-		fputs("<p>None (capture files are not checked for alerts)."
-		    "</p>\n", fp);
+	if (!r->alerts_checked)
+		fputs(r->db ? "<p>None kept (a database of a schema before "
+		    "alerts were kept).</p>\n" : "<p>None (capture files are "
+		    "not checked for alerts).</p>\n", fp);
 	else if (r->alerts_total == 0)
 		fputs("<p>None.</p>\n", fp);
 	else {
@@ -1543,7 +1547,15 @@ report_db_first(struct report_db *d)
 	if (h >= 0)
 		return h;
 	/* flow logs imported without samples: the segments' own times
-	 * (indexed), not the records (every one decoded) */
+	 * (indexed), not the records (every one decoded); a database of
+	 * schema 1, read-only (not migrated), has rows instead */
+	if (report_db_int(d, "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'flow_seg'", 0, 0, 0, 0, 0, 0) == 0) {
+		s = report_db_int(d, "SELECT min(ts_us) FROM flows", -1, 0,
+		    0, 0, 0, 0);
+		return s >= 0 ? s / 1000000 : report_db_int(d, "SELECT "
+		    "min(ts) FROM host_hour", -1, 0, 0, 0, 0, 0);
+	}
 	s = report_db_int(d, "SELECT min(t_min) FROM flow_seg", -1, 0,
 	    0, 0, 0, 0);
 	if (s >= 0)
@@ -1898,6 +1910,8 @@ report_db_alerts(struct report_db *d, struct report *r)
 	sqlite3_stmt *st;
 	struct report_alert *al;
 
+	if (!(r->alerts_checked = store_alert_kept(d->db)))
+		return;
 	r->alerts_total = (uint64_t)report_db_int(d, "SELECT count(*) FROM "
 	    "alerts WHERE ts_us >= ?1 * 1000000 AND ts_us < ?2 * 1000000", 0,
 	    2, r->since, r->alerts_until, 0, 0);

@@ -40,6 +40,21 @@ const char store_alert_schema_v3[] =
 "  resolved_us INTEGER, community_id TEXT, ack_user TEXT, ack_us INTEGER);\n"
 "CREATE INDEX alerts_ts ON alerts (ts_us);\n";
 
+int
+store_alert_kept(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int kept = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_version",
+	    -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		kept = sqlite3_column_int64(st, 0) >= 3;
+	sqlite3_finalize(st);
+	return kept;
+}
+
 /* The columns a reader selects, in store_alert_row()'s order. */
 const char store_alert_cols[] =
     "id, uid, ts_us, last_us, severity, kind, state, subject, "

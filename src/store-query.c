@@ -351,6 +351,15 @@ store_export(const char *path, enum store_what what, const char *since,
 		    "wiretop.db-services/1", "services", t0, t1, w);
 		break;
 	case STORE_WHAT_ALERTS:
+		if (!store_alert_kept(db)) {
+			/* the records' header, and why there are none */
+			out_rec_begin(w, OUT_REC_ALERTS);
+			fprintf(stderr, "wiretop: %s: a database of a schema "
+			    "before alerts were kept: none to export (wiretop "
+			    "db check migrates it)\n", path);
+			rc = 0;
+			break;
+		}
 		rc = store_q_alerts(db, t0, t1, w, &unknown);
 		if (unknown > 0)
 			fprintf(stderr, "wiretop: %s: %llu alerts of a kind "

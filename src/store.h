@@ -165,6 +165,10 @@ struct sqlite3_stmt;
 void	 store_alert_event(void *arg, const struct alert *, enum alert_event);
 /* Schema 3's alerts table (a migration). */
 extern const char store_alert_schema_v3[];
+/* Whether db keeps alerts (schema 3 on).  A reader of an older database
+ * (read-only: not migrated) finds none there instead of failing: its
+ * alerts table, of schema 1, was never written. */
+int	 store_alert_kept(struct sqlite3 *);
 /* The columns to SELECT for store_alert_row(), comma-separated. */
 extern const char store_alert_cols[];
 /* Insert or update an alert's row by its uid (store thread, in a

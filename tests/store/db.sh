@@ -213,6 +213,25 @@ chmod 0444 "$WT_TMP/v1-before.db"
     >"$WT_TMP/out" 2>"$WT_TMP/err"
 wt_check "a schema 1 database read-only: export still reads its rows (exit $?)" \
     [ "$(grep -c ',wiretop.flows/' "$WT_TMP/out")" -eq 2 ]
+# its alerts table (schema 1's, never written) is not read as schema 3's:
+# no alerts, said in one line, not a failure
+"$WIRETOP" export --db "$WT_TMP/v1-before.db" --since 1970-01-01 \
+    --what alerts >"$WT_TMP/out" 2>"$WT_TMP/err"
+rc=$?
+wt_check "a schema 1 database read-only: export --what alerts exits 0 (got $rc)" \
+    [ $rc -eq 0 ]
+wt_check "... with the header and no record" [ "$(wc -l <"$WT_TMP/out")" -eq 1 ]
+wt_check "... and one line saying why" [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] \
+    && grep -q "before alerts were kept" "$WT_TMP/err"
+"$WIRETOP" report --db "$WT_TMP/v1-before.db" --since 1970-01-01 \
+    >"$WT_TMP/out" 2>"$WT_TMP/err"
+rc=$?
+wt_check "a schema 1 database read-only: report exits 0 (got $rc: $(head -c 200 "$WT_TMP/err"))" \
+    [ $rc -eq 0 ]
+wt_check "... its top talkers are the 3 hosts written" \
+    [ "$(grep -Ec '^ +[123] .*(10\.1\.0\.1|10\.1\.0\.2|fe80::1) ' "$WT_TMP/out")" -eq 3 ]
+wt_check "... and its alerts say none were kept" \
+    grep -q "none kept (a database of a schema before alerts" "$WT_TMP/out"
 
 # a damaged copy: two pages in the middle overwritten
 WIRETOP_NO_DEFAULT_CONFIG=1 "$WIRETOP" import --db "$WT_TMP/c.db" \
