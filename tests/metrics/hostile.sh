@@ -18,6 +18,12 @@
 #   3. slowloris: 20 connections from 127.0.0.3 send a request's headers
 #      a byte a second for 14 s (past the 10 s idle timeout); a scrape
 #      answers within 5 s meanwhile; 100 x 300 bytes sent meanwhile.
+#      Then 80 such connections from 10 addresses (127.0.3.1-10, 8
+#      each: the per-address limit) for 16 s: they take every one of the
+#      64 places, so a scrape 2 s in gets no answer within 1 s; but a
+#      request has 5 s (metrics.c, METRICS_REQUEST_S), so the scrape
+#      waiting behind them answers within 8 s while they trickle on,
+#      and none of the 80 is still open at the end.
 #   4. 16 requests at once, from 16 addresses, with a 1 MB URL (8) or a
 #      1 MB header (8): each is answered 414 or 431, or closed, never
 #      buffered; 100 x 400 bytes sent meanwhile.
@@ -90,6 +96,24 @@ rss_note
 wait $atk
 wt_log "phase 3: $(cat "$WT_TMP/slow") slow connections still open after 14 s (the limit per address is 8)"
 wt_check "slowloris holds no more than 8 connections" [ "$(cat "$WT_TMP/slow")" -le 8 ]
+srcs=127.0.3.1,127.0.3.2,127.0.3.3,127.0.3.4,127.0.3.5,127.0.3.6,127.0.3.7,127.0.3.8,127.0.3.9,127.0.3.10
+$MT_PY slowloris $srcs 127.0.0.1 "$MT_MPORT" 80 16 > "$WT_TMP/slow80" &
+atk=$!
+sleep 2
+rss_note
+if $MT_PY answers "$MT_URL" 1; then
+	wt_fail "80 slowloris connections from 10 addresses: a scrape answered at once (the attack did not fill the 64 places)"
+else
+	wt_pass "80 slowloris connections from 10 addresses fill the 64 places: no answer within 1 s"
+fi
+t0=$(date +%s)
+wt_check "80 slowloris connections: a scrape answers within 8 s while they trickle" \
+    $MT_PY answers "$MT_URL" 8
+wt_log "phase 3, 80 connections: the scrape waited $(($(date +%s) - t0)) s"
+rss_note
+wait $atk
+wt_check "80 slowloris connections: none still open after 16 s (read: $(cat "$WT_TMP/slow80"))" \
+    [ "$(cat "$WT_TMP/slow80")" = 0 ]
 
 # 4: oversized requests
 pids=
