@@ -14,7 +14,8 @@
  * batches still queued (store_help_one(), claimed under the queue's
  * lock, one batch at a time).
  * The queue is bounded (STORE_QUEUE_MAX): live capture never waits on it
- * (a batch that does not fit is freed and counted), offline import waits.
+ * (a batch that does not fit is freed and counted), offline import waits
+ * (STORE_QUEUE_IMPORT: its batches are smaller, STORE_BATCH_IMPORT).
  *
  * Store thread: it owns the sqlite3 connection from store_start() on,
  * and writes each batch in one BEGIN IMMEDIATE ... COMMIT (an import: the
@@ -67,6 +68,9 @@
 #endif
 #define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
 					   records of ~420 bytes each at most) */
+#define STORE_QUEUE_IMPORT	4	/* an import's: its main thread
+					   waits, or packs, beyond (each
+					   batch more is fresh memory) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
 #define STORE_NICE		10	/* the store thread's nice value */
@@ -74,6 +78,9 @@
 #define STORE_BULK_PAGE		16384	/* page size of a database an import
 					   creates (SQLite's default 4096:
 					   a daemon's) */
+#define STORE_CACHE		(-32768)	/* page cache, KiB (negative:
+						   SQLite's convention) */
+#define STORE_BULK_CACHE	(-2048)		/* an import's new database's */
 #define STORE_GROUP_FLOWS	32768	/* an import's flow records per
 					   transaction (at least) */
 #define STORE_GROUP_MAX		64	/* an import's batches per
@@ -463,12 +470,17 @@ store_check(sqlite3 *db, const char *path, int writable, int *fresh,
 			return -1;
 		}
 		/* an import's new database: pages of STORE_BULK_PAGE (set
-		 * before anything is written; WAL keeps it from then on),
-		 * its schema written as its records are (store_db_open_as:
-		 * WAL, synchronous OFF) */
+		 * before anything is written), its schema written as its
+		 * records are, synchronous OFF, and a rollback journal
+		 * until the import ends (store_bulk_done: WAL from then
+		 * on).  Its records are new pages, which a rollback
+		 * journal does not copy: each is written once, where a WAL
+		 * writes it, reads it back and writes it again into the
+		 * file at a checkpoint.  A reader meanwhile waits for a
+		 * commit to end (busy timeout), instead of not at all. */
 		if (writable == 2 && store_exec(db, "PRAGMA page_size = "
 		    STORE_STR(STORE_BULK_PAGE) "; PRAGMA synchronous = OFF; "
-		    "PRAGMA journal_mode = WAL", cause, path) != 0)
+		    "PRAGMA journal_mode = TRUNCATE", cause, path) != 0)
 			return -1;
 	} else if (app != STORE_APP_ID) {
 		xasprintf(cause, "%s: not a wiretop history database (another "
@@ -621,7 +633,7 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 	sqlite3 *db = NULL;
 	char sql[160];
 	int64_t page = 0;
-	int rc, fd, fresh = 0;
+	int rc, fd, fresh = 0, bulk = 0;
 
 	*transient = 0;
 	if (writable) {
@@ -662,10 +674,12 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 2000);
-	if (store_check(db, path, writable, &fresh, cause) != 0 ||
-	    (writable && (store_exec(db, "PRAGMA journal_mode = WAL",
-	    cause, path) != 0 || store_int(db, "PRAGMA page_size", &page,
-	    cause, path) != 0))) {
+	rc = store_check(db, path, writable, &fresh, cause);
+	bulk = writable == 2 && fresh;
+	/* (an import's new database: a rollback journal, store_check) */
+	if (rc != 0 || (writable && ((!bulk && store_exec(db,
+	    "PRAGMA journal_mode = WAL", cause, path) != 0) ||
+	    store_int(db, "PRAGMA page_size", &page, cause, path) != 0))) {
 		*transient = store_rc_transient(sqlite3_extended_errcode(db));
 		sqlite3_close(db);
 		return NULL;
@@ -675,11 +689,14 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 	 * written without waiting for the disk (synchronous OFF: a crash of
 	 * wiretop loses nothing committed; a power cut before the kernel
 	 * has written it back can damage the new file, and the import is
-	 * done again into a new one).  Every other (a daemon's, one that
-	 * holds anything already) waits for it at each checkpoint. */
+	 * done again into a new one), and through a small page cache (its
+	 * records are written once and not read again: a big cache is
+	 * fresh memory, page faults and a cache the engine's tables are
+	 * evicted from).  Every other (a daemon's, one that holds anything
+	 * already) waits for the disk at each checkpoint. */
 	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s; "
-	    "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = %lld",
-	    writable == 2 && fresh ? "OFF" : "NORMAL",
+	    "PRAGMA cache_size = %d; PRAGMA wal_autocheckpoint = %lld",
+	    bulk ? "OFF" : "NORMAL", bulk ? STORE_BULK_CACHE : STORE_CACHE,
 	    page >= 512 ? (long long)(4194304 / page) : 1024ll);
 	if (writable && store_exec(db, sql, cause, path) != 0) {
 		*transient = store_rc_transient(sqlite3_extended_errcode(db));
@@ -1712,6 +1729,20 @@ store_main(void *arg)
 			store_pack(s, b);
 			b->pk_state = 2;
 		}
+		/* packed and added up, its engine flows are not needed
+		 * again (a retry writes the segment): their array goes
+		 * back now, not when the group is written.  An import's
+		 * group would otherwise hold STORE_GROUP_FLOWS of them,
+		 * and each new array is fresh memory, a page fault every
+		 * 4 KiB on the main thread that fills it */
+		if (b->pk_state == 2 && b->raw != NULL) {
+			pthread_mutex_lock(&s->mu);
+			if (s->nspare_raw < STORE_SPARE) {
+				s->spare_raw[s->nspare_raw++] = b->raw;
+				b->raw = NULL;
+			}
+			pthread_mutex_unlock(&s->mu);
+		}
 		/* A live store writes each batch as it comes.  An import
 		 * writes STORE_GROUP_FLOWS records (or STORE_GROUP_MAX
 		 * batches) in one transaction: a commit rewrites every
@@ -1728,6 +1759,14 @@ store_main(void *arg)
 	/* (the last batch is final: nothing is left) */
 	if (s->ngrp > 0)
 		store_write_group(s);
+	/* An import's new database had a rollback journal (store_check):
+	 * WAL from now on, as every other, for readers beside a writer.
+	 * (A no-op where it is WAL already.  A reader open at this moment
+	 * keeps it from changing: the next writer to open it changes it,
+	 * store_db_open_as.) */
+	if (!s->cfg.live && s->db != NULL && !s->failed)
+		sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+		    NULL);
 	return NULL;
 }
 
@@ -1774,7 +1813,7 @@ store_queue_put(struct store *s)
 		store_batch_recycle(s, b);
 		return;
 	}
-	while (s->queued >= STORE_QUEUE_MAX)
+	while (!s->cfg.live && s->queued >= STORE_QUEUE_IMPORT)
 		if (!store_help_one(s))
 			pthread_cond_wait(&s->cv, &s->mu);
 	if (s->tail != NULL)
