@@ -183,6 +183,47 @@ seg_bytes(struct seg_buf *b, const void *p, size_t n)
  * countries and 27 varints. */
 #define SEG_RAW_MAX	(32 + 5 * 8 + 3 * 32 + 4 + 27 * 10)
 
+/* The same as seg_u, seg_z, seg_s and seg_h, at a cursor: seg_put_raw
+ * (an import packs every engine flow) keeps its place in a register,
+ * where a byte stored through b->p could be b->n and makes the compiler
+ * load and store both at each. */
+static inline uint8_t *
+seg_at_u(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline uint8_t *
+seg_at_z(uint8_t *p, int64_t v)
+{
+	return seg_at_u(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static inline uint8_t *
+seg_at_s(uint8_t *p, const char *s, size_t max)
+{
+	size_t len = strnlen(s, max - 1);
+
+	p = seg_at_u(p, len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+static inline uint8_t *
+seg_at_h(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		*p++ = (uint8_t)(v >> (8 * i));
+	return p;
+}
+
 static void
 seg_put_raw(struct seg_buf *b, const struct store_raw *x, int64_t base)
 {
@@ -192,49 +233,54 @@ seg_put_raw(struct seg_buf *b, const struct store_raw *x, int64_t base)
 	const char *svc;
 	size_t alen = f->key.ip_ver == 6 ? 16 : 4;
 	unsigned k;
+	uint8_t *p;
 
 	seg_room(b, SEG_RAW_MAX);
+	p = b->p + b->n;
 	flow_endpoints(f, &o, &r);
-	seg_z(b, (int64_t)(f->first_ns / 1000) - base);
-	seg_z(b, (int64_t)(f->last_ns / 1000) - (int64_t)(f->first_ns / 1000));
-	b->p[b->n++] = f->key.ip_ver == 6 ? 6 : 4;
-	seg_bytes(b, o.addr, alen);
-	seg_bytes(b, r.addr, alen);
-	seg_u(b, o.port);
-	seg_u(b, r.port);
-	seg_u(b, f->key.proto);
-	seg_h(b, flow_uid_hash(f));
+	p = seg_at_z(p, (int64_t)(f->first_ns / 1000) - base);
+	p = seg_at_z(p, (int64_t)(f->last_ns / 1000) -
+	    (int64_t)(f->first_ns / 1000));
+	*p++ = f->key.ip_ver == 6 ? 6 : 4;
+	memcpy(p, o.addr, alen);
+	memcpy(p + alen, r.addr, alen);
+	p += 2 * alen;
+	p = seg_at_u(p, o.port);
+	p = seg_at_u(p, r.port);
+	p = seg_at_u(p, f->key.proto);
+	p = seg_at_h(p, flow_uid_hash(f));
 	svc = flow_service(f);
-	seg_s(b, svc != NULL ? svc : "", 24);
-	seg_s(b, flow_conn_state(f), 8);
-	seg_s(b, f->history, sizeof f->history);
+	p = seg_at_s(p, svc != NULL ? svc : "", 24);
+	p = seg_at_s(p, flow_conn_state(f), 8);
+	p = seg_at_s(p, f->history, sizeof f->history);
 	flow_vlans(f, &vlan, &inner, &other);
-	seg_u(b, vlan);
-	seg_u(b, inner);
-	seg_u(b, other);
+	p = seg_at_u(p, vlan);
+	p = seg_at_u(p, inner);
+	p = seg_at_u(p, other);
 	for (k = 0; k < 2; k++)
-		seg_u(b, f->dir[k].pkts);
+		p = seg_at_u(p, f->dir[k].pkts);
 	for (k = 0; k < 2; k++)
-		seg_u(b, f->dir[k].bytes);
+		p = seg_at_u(p, f->dir[k].bytes);
 	for (k = 0; k < 2; k++)
-		seg_u(b, f->dir[k].ip_bytes);
+		p = seg_at_u(p, f->dir[k].ip_bytes);
 	for (k = 0; k < 2; k++)
-		seg_u(b, f->dir[k].wire_bytes);
-	seg_u(b, f->rtt_us);
-	seg_u(b, f->retrans);
+		p = seg_at_u(p, f->dir[k].wire_bytes);
+	p = seg_at_u(p, f->rtt_us);
+	p = seg_at_u(p, f->retrans);
 	if (!x->has_tu)
-		seg_u(b, 0);
+		p = seg_at_u(p, 0);
 	else {
-		seg_u(b, (uint64_t)x->tu.kind + 1);
-		seg_u(b, x->tu.nparents);
+		p = seg_at_u(p, (uint64_t)x->tu.kind + 1);
+		p = seg_at_u(p, x->tu.nparents);
 		for (k = 0; k < x->tu.nparents && k < FLOW_MAX_PARENTS; k++)
-			seg_h(b, x->tu.parent[k]);
+			p = seg_at_h(p, x->tu.parent[k]);
 	}
 	for (k = 0; k < 2; k++) {
-		b->p[b->n++] = (uint8_t)x->geo[k].cc[0];
-		b->p[b->n++] = (uint8_t)x->geo[k].cc[1];
-		seg_u(b, x->geo[k].asn);
+		*p++ = (uint8_t)x->geo[k].cc[0];
+		*p++ = (uint8_t)x->geo[k].cc[1];
+		p = seg_at_u(p, x->geo[k].asn);
 	}
+	b->n = (size_t)(p - b->p);
 }
 
 void

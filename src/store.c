@@ -63,12 +63,17 @@
 #include "xmalloc.h"
 
 #define STORE_BATCH_FLOWS	8192	/* flow records per batch at most */
+#define STORE_BATCH_IMPORT	2048	/* an import's engine flows per
+					   batch: their array (312 bytes
+					   each) stays in the cache between
+					   the passes over it (host totals,
+					   times, packing) */
 #if STORE_BATCH_FLOWS > STORE_SEG_FLOWS
 #error "a batch's engine flows are one segment (store_pack)"
 #endif
 #define STORE_QUEUE_MAX		16	/* batches waiting at most (8192 flow
 					   records of ~420 bytes each at most) */
-#define STORE_QUEUE_IMPORT	4	/* an import's: its main thread
+#define STORE_QUEUE_IMPORT	8	/* an import's: its main thread
 					   waits, or packs, beyond (each
 					   batch more is fresh memory) */
 #define STORE_RETRY_MAX_MS	5000	/* longest wait between retries */
@@ -1842,7 +1847,8 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		x->tu = *tu;
 	/* the hosts' country and AS now (GeoIP is the main thread's) */
 	engine_flow_geo(s->engine, f, &x->geo[0], &x->geo[1]);
-	if (s->cur->nflows + s->cur->nraw >= STORE_BATCH_FLOWS)
+	if (s->cur->nflows + s->cur->nraw >= (s->cfg.live ?
+	    STORE_BATCH_FLOWS : STORE_BATCH_IMPORT))
 		store_queue_put(s);
 }
 
