@@ -80,6 +80,10 @@
 #define STORE_RETRY_STOP	20	/* tries at shutdown before giving up */
 #define STORE_NICE		10	/* the store thread's nice value */
 #define STORE_SPARE		8	/* flow arrays kept for reuse */
+#define STORE_SPARE_PK		24	/* packing buffers kept: a group's
+					   (STORE_GROUP_FLOWS /
+					   STORE_BATCH_IMPORT), or a new one
+					   grows by copies to its size */
 #define STORE_BULK_PAGE		16384	/* page size of a database an import
 					   creates (SQLite's default 4096:
 					   a daemon's) */
@@ -218,7 +222,7 @@ struct store {
 	size_t nspare;
 	struct store_raw *spare_raw[STORE_SPARE];
 	size_t nspare_raw;
-	struct seg_buf spare_pk[STORE_SPARE];	/* packing buffers (pk) */
+	struct seg_buf spare_pk[STORE_SPARE_PK];	/* packing buffers (pk) */
 	size_t nspare_pk;
 	pthread_t thread;
 	int started;
@@ -761,7 +765,7 @@ store_batch_recycle(struct store *s, struct store_batch *b)
 		s->spare[s->nspare++] = b->flows;
 		b->flows = NULL;
 	}
-	if (b->pk.p != NULL && s->nspare_pk < STORE_SPARE) {
+	if (b->pk.p != NULL && s->nspare_pk < STORE_SPARE_PK) {
 		s->spare_pk[s->nspare_pk++] = b->pk;
 		memset(&b->pk, 0, sizeof b->pk);
 	}

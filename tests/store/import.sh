@@ -267,6 +267,22 @@ wt_check "big file again: exit 0, nothing imported ($(cat "$WT_TMP/err"))" \
 flows() {
 	wt_sql "$1" "select count(*) from flows"
 }
+
+# names learned again over time: a row per address and name, its first
+# time and its newest (tests/store/dns-repeat.txt: base 1700000000)
+"$pcapgen" -o "$WT_TMP/dns-repeat.pcap" "$WT_SRCDIR/tests/store/dns-repeat.txt" ||
+    wt_hard "pcapgen dns-repeat.txt failed"
+"$WIRETOP" import --db "$WT_TMP/names.db" "$WT_TMP/dns-repeat.pcap" \
+    2>"$WT_TMP/err"
+wt_check "names over time: imported (exit $?)" [ $? -eq 0 ]
+got=$(wt_sql "$WT_TMP/names.db" "select addr, name, first_ts - 1700000000,
+    last_ts - 1700000000 from names order by addr, name" | tr '\n' ' ')
+want="2606:2800:220:1:248:1893:25c8:1946|www.example.com|20|20 "
+want="${want}93.184.216.34|alias.example.net|10|130 "
+want="${want}93.184.216.34|www.example.com|0|200 "
+wt_check "names over time: first and newest times ($got)" [ "$got" = "$want" ]
+got=$(wt_sql "$WT_TMP/names.db" "select count(distinct kind) from names")
+wt_check "names over time: one kind, the DNS answer's ($got)" [ "$got" = 1 ]
 n1=$(flows "$db")
 wt_check "big file: 15000 flow records ($n1)" [ "$n1" = 15000 ]
 # flip one byte (a payload byte, not a header) 1000 bytes from the end
