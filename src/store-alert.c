@@ -168,8 +168,8 @@ state_parse(const char *s)
 	return -1;
 }
 
-static void
-col_text(sqlite3_stmt *st, int i, char *dst, size_t size)
+void
+store_col_text(sqlite3_stmt *st, int i, char *dst, size_t size)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 	size_t n;
@@ -213,18 +213,18 @@ store_alert_row(sqlite3_stmt *st, struct alert *a)
 	a->sev = (enum alert_sev)sev;
 	a->kind = (enum alert_kind)kind;
 	a->state = (enum alert_state)state;
-	col_text(st, 7, a->subject, sizeof a->subject);
-	col_text(st, 8, a->subject_name, sizeof a->subject_name);
-	col_text(st, 9, a->peer, sizeof a->peer);
+	store_col_text(st, 7, a->subject, sizeof a->subject);
+	store_col_text(st, 8, a->subject_name, sizeof a->subject_name);
+	store_col_text(st, 9, a->peer, sizeof a->peer);
 	a->port = (uint16_t)sqlite3_column_int(st, 10);
-	col_text(st, 11, a->message, sizeof a->message);
+	store_col_text(st, 11, a->message, sizeof a->message);
 	a->value = sqlite3_column_double(st, 12);
 	a->threshold = sqlite3_column_double(st, 13);
 	a->count = (uint32_t)sqlite3_column_int64(st, 14);
 	a->notifications = (uint32_t)sqlite3_column_int64(st, 15);
 	a->resolved_ns = col_ns(st, 16);
-	col_text(st, 17, a->community_id, sizeof a->community_id);
-	col_text(st, 18, a->ack_user, sizeof a->ack_user);
+	store_col_text(st, 17, a->community_id, sizeof a->community_id);
+	store_col_text(st, 18, a->ack_user, sizeof a->ack_user);
 	a->ack_wall_ns = col_ns(st, 19);
 	return 0;
 }

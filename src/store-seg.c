@@ -163,27 +163,12 @@ store_seg_put_flow(struct seg_buf *b, const struct store_flow *f,
 	seg_u(b, f->resp_asn);
 }
 
-static inline void
-seg_h(struct seg_buf *b, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		b->p[b->n++] = (uint8_t)(v >> (8 * i));
-}
-
-static inline void
-seg_bytes(struct seg_buf *b, const void *p, size_t n)
-{
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
 /* The most an engine flow can take: 2 addresses, 5 hashes, 3 strings, 2
  * countries and 27 varints. */
 #define SEG_RAW_MAX	(32 + 5 * 8 + 3 * 32 + 4 + 27 * 10)
 
-/* The same as seg_u, seg_z, seg_s and seg_h, at a cursor: seg_put_raw
+/* The same as seg_u, seg_z and seg_s (and an 8-byte hash, low byte
+ * first), at a cursor: seg_put_raw
  * (an import packs every engine flow) keeps its place in a register,
  * where a byte stored through b->p could be b->n and makes the compiler
  * load and store both at each. */

@@ -165,6 +165,9 @@ struct sqlite3_stmt;
 void	 store_alert_event(void *arg, const struct alert *, enum alert_event);
 /* Schema 3's alerts table (a migration). */
 extern const char store_alert_schema_v3[];
+/* Column i of st's row as text into dst (size bytes, cut to fit; "" for
+ * NULL). */
+void	 store_col_text(struct sqlite3_stmt *, int, char *, size_t);
 /* Whether db keeps alerts (schema 3 on).  A reader of an older database
  * (read-only: not migrated) finds none there instead of failing: its
  * alerts table, of schema 1, was never written. */

@@ -225,14 +225,6 @@ ui_db_close(sqlite3 *db)
 	sqlite3_close(db);
 }
 
-static void
-hist_copy(char *dst, size_t len, sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	snprintf(dst, len, "%s", s != NULL ? (const char *)s : "");
-}
-
 static uint64_t
 hist_u64(sqlite3_stmt *st, int i)
 {
@@ -329,9 +321,9 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && m->nsrcs < 8) {
 		struct ui_msrc *s = &m->srcs[m->nsrcs++];
 
-		hist_copy(s->name, sizeof s->name, st, 0);
-		hist_copy(s->state, sizeof s->state, st, 1);
-		hist_copy(s->detail, sizeof s->detail, st, 2);
+		store_col_text(st, 0, s->name, sizeof s->name);
+		store_col_text(st, 1, s->state, sizeof s->state);
+		store_col_text(st, 2, s->detail, sizeof s->detail);
 		s->rx = sqlite3_column_double(st, 3);
 		s->tx = sqlite3_column_double(st, 4);
 		s->pps = sqlite3_column_double(st, 5);
@@ -360,9 +352,9 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 		struct ui_mhost *h = &m->hosts[m->nhosts++];
 		int k;
 
-		hist_copy(h->text, sizeof h->text, st, 0);
+		store_col_text(st, 0, h->text, sizeof h->text);
 		hist_addr(h);
-		hist_copy(h->name, sizeof h->name, st, 1);
+		store_col_text(st, 1, h->name, sizeof h->name);
 		for (k = 0; k < 3; k++) {
 			h->in[k] = sqlite3_column_double(st, 2 + k);
 			h->out[k] = sqlite3_column_double(st, 5 + k);
@@ -371,7 +363,7 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 		h->bytes_out = hist_u64(st, 9);
 		h->flows = hist_u64(st, 10);
 		h->last_s = sqlite3_column_int64(st, 11);
-		hist_copy(h->cc, sizeof h->cc, st, 12);
+		store_col_text(st, 12, h->cc, sizeof h->cc);
 	}
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;
@@ -387,16 +379,16 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 	    m->nflows < UI_MODEL_ROWS) {
 		struct ui_mflow *f = &m->flows[m->nflows++];
 
-		hist_copy(f->proto, sizeof f->proto, st, 0);
+		store_col_text(st, 0, f->proto, sizeof f->proto);
 		f->proto_num = (uint8_t)sqlite3_column_int(st, 1);
-		hist_copy(f->orig, sizeof f->orig, st, 2);
+		store_col_text(st, 2, f->orig, sizeof f->orig);
 		f->orig_p = (uint16_t)sqlite3_column_int(st, 3);
-		hist_copy(f->resp, sizeof f->resp, st, 4);
+		store_col_text(st, 4, f->resp, sizeof f->resp);
 		f->resp_p = (uint16_t)sqlite3_column_int(st, 5);
-		hist_copy(f->orig_name, sizeof f->orig_name, st, 6);
-		hist_copy(f->resp_name, sizeof f->resp_name, st, 7);
-		hist_copy(f->service, sizeof f->service, st, 8);
-		hist_copy(f->state, sizeof f->state, st, 9);
+		store_col_text(st, 6, f->orig_name, sizeof f->orig_name);
+		store_col_text(st, 7, f->resp_name, sizeof f->resp_name);
+		store_col_text(st, 8, f->service, sizeof f->service);
+		store_col_text(st, 9, f->state, sizeof f->state);
 		f->dur_s = sqlite3_column_double(st, 10);
 		f->orate = sqlite3_column_double(st, 11);
 		f->rrate = sqlite3_column_double(st, 12);
@@ -425,7 +417,7 @@ snap_read(sqlite3 *db, struct ui_model *m, char **cause)
 				continue;
 			r = &m->svcs[m->nsvcs++];
 		}
-		hist_copy(r->name, sizeof r->name, st, 1);
+		store_col_text(st, 1, r->name, sizeof r->name);
 		r->bytes = hist_u64(st, 2);
 	}
 	return hist_done(db, st, rc, cause);
@@ -595,9 +587,9 @@ ui_model_range(sqlite3 *db, unsigned secs, struct ui_model *m, char **cause)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ui_mhost *h = &m->hosts[m->nhosts++];
 
-		hist_copy(h->text, sizeof h->text, st, 0);
+		store_col_text(st, 0, h->text, sizeof h->text);
 		hist_addr(h);
-		hist_copy(h->name, sizeof h->name, st, 1);
+		store_col_text(st, 1, h->name, sizeof h->name);
 		h->bytes_in = hist_u64(st, 2);
 		h->bytes_out = hist_u64(st, 3);
 		h->flows = hist_u64(st, 4);
@@ -620,7 +612,7 @@ ui_model_range(sqlite3 *db, unsigned secs, struct ui_model *m, char **cause)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ui_mshare *r = &m->svcs[m->nsvcs++];
 
-		hist_copy(r->name, sizeof r->name, st, 0);
+		store_col_text(st, 0, r->name, sizeof r->name);
 		r->bytes = hist_u64(st, 1);
 	}
 	if (hist_done(db, st, rc, cause) != 0)

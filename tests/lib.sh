@@ -184,6 +184,29 @@ wt_wait_log() {
 	grep -q "$2" "$1" 2>/dev/null
 }
 
+# wt_wait_gone PID [TENTHS]: wait (50 tenths of a second unless given)
+# until process PID has ended; false if it still runs by then.
+wt_wait_gone() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt "${2:-50}" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
+# wt_stop_pidfile FILE [TENTHS]: stop (TERM) the process whose pid FILE
+# holds and wait (100 tenths unless given) until it has removed FILE, as
+# nfcapd does once it has written its data file.
+wt_stop_pidfile() {
+	kill "$(cat "$1")" 2>/dev/null
+	_i=0
+	while [ -f "$1" ] && [ $_i -lt "${2:-100}" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # wt_free_port [tcp|udp]: a port on 127.0.0.1 that nobody uses now (udp
 # unless tcp is asked), for a test's own listener.
 wt_free_port() {

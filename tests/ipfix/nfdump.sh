@@ -43,12 +43,7 @@ collect() {
 	    wt_fail "$_n: records not delivered: $(cat "$WT_TMP/$_n.err")"
 	# let nfcapd read its socket, then stop it: it writes its file
 	sleep 1
-	kill "$(cat "$_d/pid")" 2>/dev/null
-	_i=0
-	while [ -f "$_d/pid" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wt_stop_pidfile "$_d/pid"
 	_f=$(ls "$_d"/nfcapd.2* 2>/dev/null | head -n 1)
 	[ -n "$_f" ] || { wt_fail "$_n: nfcapd wrote no file"; return 1; }
 	nfdump -q -r "$_f" -o csv >"$WT_TMP/$_n.nfcsv" 2>"$WT_TMP/$_n.nferr" ||

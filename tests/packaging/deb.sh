@@ -457,23 +457,14 @@ PY
 
 	# systemctl stop wiretop.service: SIGTERM
 	kill -TERM $svc
-	i=0
-	while kill -0 $svc 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wt_wait_gone $svc 300
 	wait $svc
 	rc=$?
 	wt_check "wiretop.service stops on SIGTERM: exit $rc ($(cat "$WT_TMP/svc.err"))" \
 	    [ $rc = 0 ]
 	# nfcapd writes its file when it stops
 	sleep 1
-	kill "$(cat "$nfd/pid")" 2>/dev/null
-	i=0
-	while [ -f "$nfd/pid" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wt_stop_pidfile "$nfd/pid"
 	f=$(ls "$nfd"/nfcapd.2* 2>/dev/null | head -n 1)
 	# nfdump's csv: sa,da,sp,dp,pr are fields 4-8, ipkt,ibyt 12,13
 	got=$( [ -n "$f" ] && nfdump -q -r "$f" -o csv 2>"$WT_TMP/nfdump.err" |

@@ -124,11 +124,7 @@ mkfifo -m 666 "$WT_TMP/out.fifo" || wt_hard "mkfifo"
 pid=$!
 sleep 1
 kill -TERM $pid
-i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wt_wait_gone $pid 50
 kill -KILL $pid 2>/dev/null
 wait $pid
 rc=$?
