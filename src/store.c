@@ -481,7 +481,7 @@ store_check(sqlite3 *db, const char *path, int writable, int *fresh,
 		/* an import's new database: pages of STORE_BULK_PAGE (set
 		 * before anything is written), its schema written as its
 		 * records are, synchronous OFF, and a rollback journal
-		 * until the import ends (store_bulk_done: WAL from then
+		 * until the import ends (store_main: WAL from then
 		 * on).  Its records are new pages, which a rollback
 		 * journal does not copy: each is written once, where a WAL
 		 * writes it, reads it back and writes it again into the
