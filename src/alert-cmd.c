@@ -40,6 +40,7 @@
 
 #include "fmt.h"
 #include "log.h"
+#include "proc.h"
 #include "xmalloc.h"
 
 #define ALERT_CMD_MAX_ARGS	16
@@ -67,15 +68,6 @@ struct alert_cmd {
 	uint64_t limited_logged;
 	int root_logged;
 };
-
-static uint64_t
-alert_cmd_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct alert_cmd *
 alert_cmd_create(const struct alert_cfg *cfg, char **cause)
@@ -142,7 +134,7 @@ alert_cmd_stats(const struct alert_cmd *c, uint64_t *ran, uint64_t *limited,
 void
 alert_cmd_poll(struct alert_cmd *c)
 {
-	uint64_t now = alert_cmd_ms();
+	uint64_t now = proc_mono_ms();
 	unsigned i;
 	int st;
 	pid_t r;
@@ -260,7 +252,7 @@ alert_cmd_event(void *arg, const struct alert *al, enum alert_event ev)
 		return;
 	}
 	alert_cmd_poll(c);
-	now = alert_cmd_ms();
+	now = proc_mono_ms();
 	if (!alert_cmd_allowed(c, now)) {
 		c->limited++;
 		if (c->limited_logged == 0 ||

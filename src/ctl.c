@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "xmalloc.h"
 
 #define CTL_PENDING	16	/* connections waiting for their request */
@@ -49,15 +50,6 @@ struct ctl {
 	struct ctl_conn pend[CTL_PENDING];
 	unsigned npend;
 };
-
-static int64_t
-ctl_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 char *
 ctl_path(const char *db)
@@ -217,7 +209,7 @@ ctl_serve(struct ctl *c, ctl_fn fn, void *arg)
 
 	if (c == NULL)
 		return;
-	now = ctl_mono_ms();
+	now = (int64_t)proc_mono_ms();
 	for (;;) {
 		fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1)

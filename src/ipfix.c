@@ -53,6 +53,7 @@
 #include <fixbuf/public.h>
 
 #include "log.h"
+#include "proc.h"
 #include "xmalloc.h"
 
 #define IPFIX_TID4		256
@@ -228,15 +229,6 @@ struct ipfix {
 };
 
 static int ipfix_one_way(uint8_t, uint16_t);
-
-static uint64_t
-ipfix_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 ipfix_set_error(struct ipfix *x, const char *what, int err)
@@ -442,7 +434,7 @@ ipfix_tcp_ready(struct ipfix *x, int wait_ms)
 		ipfix_set_error(x, "connect", err != 0 ? err : errno);
 		close(x->fd);
 		x->fd = -1;
-		x->retry_ms = ipfix_mono_ms() + IPFIX_RETRY_MS;
+		x->retry_ms = proc_mono_ms() + IPFIX_RETRY_MS;
 		return 0;
 	}
 	x->connected = 1;
@@ -471,7 +463,7 @@ ipfix_tcp_lost(struct ipfix *x, int err)
 	x->fd = -1;
 	x->connected = 0;
 	x->st.connected = 0;
-	x->retry_ms = ipfix_mono_ms() + IPFIX_RETRY_MS;
+	x->retry_ms = proc_mono_ms() + IPFIX_RETRY_MS;
 }
 
 /* TCP: send what the queue holds, as far as the kernel takes it. */
@@ -607,7 +599,7 @@ ipfix_emit(struct ipfix *x)
 	/* UDP: templates again when the refresh is due */
 	if (x->tr == IPFIX_UDP) {
 		x->msgs_since++;
-		now = ipfix_mono_ms();
+		now = proc_mono_ms();
 		if ((x->cfg.refresh_msgs != 0 &&
 		    x->msgs_since >= x->cfg.refresh_msgs) ||
 		    (x->cfg.refresh_s != 0 &&
@@ -640,11 +632,11 @@ ipfix_put_templates(struct ipfix *x)
 		return -1;
 	}
 	if (!x->open)
-		x->msg_start_ms = ipfix_mono_ms();
+		x->msg_start_ms = proc_mono_ms();
 	x->open = 1;
 	x->tmpl_in_msg = 1;
 	x->need_templates = 0;
-	x->tmpl_ms = ipfix_mono_ms();
+	x->tmpl_ms = proc_mono_ms();
 	x->msgs_since = 0;
 	x->st.templates++;
 	return 0;
@@ -688,7 +680,7 @@ ipfix_append(struct ipfix *x, int ver, void *rec, size_t len,
 			break;
 		if (fBufAppend(x->fbuf, rec, len, &err)) {
 			if (!x->open)
-				x->msg_start_ms = ipfix_mono_ms();
+				x->msg_start_ms = proc_mono_ms();
 			x->open = 1;
 			x->nrec++;
 			return;
@@ -804,7 +796,7 @@ ipfix_flow(struct ipfix *x, const struct flow *f, enum flow_end_reason why)
 
 	x->st.records++;
 	if (x->tr == IPFIX_TCP && !x->connected) {
-		uint64_t now = ipfix_mono_ms();
+		uint64_t now = proc_mono_ms();
 
 		if (x->fd < 0 && now >= x->retry_ms &&
 		    ipfix_tcp_connect(x) != 0)
@@ -843,7 +835,7 @@ ipfix_tick(struct ipfix *x)
 
 	if (x == NULL)
 		return;
-	now = ipfix_mono_ms();
+	now = proc_mono_ms();
 	if (x->tr == IPFIX_TCP) {
 		if (!x->connected) {
 			if (x->fd < 0 && now >= x->retry_ms &&
@@ -873,9 +865,9 @@ ipfix_finish(struct ipfix *x, int timeout_ms)
 		return 0;
 	ipfix_emit(x);
 	if (x->tr == IPFIX_TCP) {
-		end = ipfix_mono_ms() + (uint64_t)timeout_ms;
+		end = proc_mono_ms() + (uint64_t)timeout_ms;
 		while (x->connected && x->qoff < x->qlen &&
-		    ipfix_mono_ms() < end) {
+		    proc_mono_ms() < end) {
 			pfd.fd = x->fd;
 			pfd.events = POLLOUT;
 			pfd.revents = 0;
@@ -984,7 +976,7 @@ ipfix_open_net(const char *target, const struct ipfix_cfg *cfg,
 		    "%d s, records counted as dropped meanwhile", x->name,
 		    x->st.last_error[0] != '\0' ? x->st.last_error :
 		    "no answer", IPFIX_RETRY_MS / 1000);
-		x->retry_ms = ipfix_mono_ms() + IPFIX_RETRY_MS;
+		x->retry_ms = proc_mono_ms() + IPFIX_RETRY_MS;
 	}
 	return x;
 }

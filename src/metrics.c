@@ -69,6 +69,7 @@
 #include "engine.h"
 #include "fmt.h"
 #include "pipeline.h"
+#include "proc.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -106,16 +107,6 @@ struct metrics_conn {
 	int64_t since;			/* monotonic ms: its request began */
 	int cut;			/* shut down for taking too long */
 };
-
-/* Monotonic milliseconds. */
-static int64_t
-metrics_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 metrics_listen_parse(const char *spec, struct sockaddr_storage *ss,
@@ -614,7 +605,7 @@ static void
 metrics_cut_slow(struct metrics *m)
 {
 	struct metrics_conn *mc;
-	int64_t now = metrics_mono_ms();
+	int64_t now = (int64_t)proc_mono_ms();
 
 	pthread_mutex_lock(&m->conn_lock);
 	for (mc = m->conns; mc != NULL; mc = mc->next) {
@@ -720,7 +711,7 @@ metrics_notify_conn(void *cls, struct MHD_Connection *c, void **ctx,
 			return;
 		mc = xcalloc(1, sizeof *mc);
 		mc->fd = ci->connect_fd;
-		mc->since = metrics_mono_ms();
+		mc->since = (int64_t)proc_mono_ms();
 		pthread_mutex_lock(&m->conn_lock);
 		mc->next = m->conns;
 		if (m->conns != NULL)
@@ -758,7 +749,7 @@ metrics_notify_done(void *cls, struct MHD_Connection *c, void **req,
 	if (ci == NULL || (mc = ci->socket_context) == NULL)
 		return;
 	pthread_mutex_lock(&m->conn_lock);
-	mc->since = metrics_mono_ms();
+	mc->since = (int64_t)proc_mono_ms();
 	pthread_mutex_unlock(&m->conn_lock);
 }
 

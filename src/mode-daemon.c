@@ -483,22 +483,13 @@ daemon_signals(struct daemon *d, int sfd)
 	return 0;
 }
 
-static int64_t
-daemon_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A new metrics snapshot when the last is DAEMON_METRICS_MS old. */
 static void
 daemon_metrics(struct daemon *d)
 {
 	int64_t now;
 
-	if (d->metrics == NULL || (now = daemon_mono_ms()) < d->metrics_at)
+	if (d->metrics == NULL || (now = (int64_t)proc_mono_ms()) < d->metrics_at)
 		return;
 	d->metrics_at = now + DAEMON_METRICS_MS;
 	metrics_publish(d->metrics, d->p, d->s, d->alerts);
@@ -520,20 +511,20 @@ daemon_loop(struct daemon *d, int sfd)
 	pfd = xreallocarray(NULL, pipeline_pollfd_count(d->p) + 2,
 	    sizeof *pfd);
 	for (;;) {
-		if (stop_at >= 0 && daemon_mono_ms() >= stop_at)
+		if (stop_at >= 0 && (int64_t)proc_mono_ms() >= stop_at)
 			break;
 		if (pipeline_drain(d->p, DAEMON_BATCH) > 0) {
 			if (++nbatch % DAEMON_SIG_EVERY == 0) {
 				daemon_metrics(d);
 				if (stop_at < 0 && daemon_signals(d, sfd))
-					stop_at = daemon_mono_ms() +
+					stop_at = (int64_t)proc_mono_ms() +
 					    DAEMON_GRACE_MS;
 			}
 			continue;
 		}
 		daemon_metrics(d);
 		if (stop_at < 0 && daemon_signals(d, sfd))
-			stop_at = daemon_mono_ms() + DAEMON_GRACE_MS;
+			stop_at = (int64_t)proc_mono_ms() + DAEMON_GRACE_MS;
 		mode_log_sources(d->p);
 		if (pipeline_finished(d->p)) {
 			log_error("every capture source has ended: stopping");

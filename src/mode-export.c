@@ -201,15 +201,6 @@ export_signals(int sfd, struct pipeline *p)
 	return 0;
 }
 
-static uint64_t
-export_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Run the pipeline to its end (files), the deadline or a signal; returns
  * 1 if a signal stopped it, -1 on a write error, else 0. */
 static int
@@ -221,9 +212,9 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 	int live = pipeline_is_live(p), timeout, rc = 0;
 
 	if (live && duration > 0)
-		deadline = export_mono_ms() + (uint64_t)(duration * 1000);
+		deadline = proc_mono_ms() + (uint64_t)(duration * 1000);
 	pfd = xreallocarray(NULL, pipeline_pollfd_count(p) + 1, sizeof *pfd);
-	last_flush = export_mono_ms();
+	last_flush = proc_mono_ms();
 	for (;;) {
 		if (out_error(x->w) != 0) {
 			rc = -1;
@@ -236,7 +227,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 				break;
 			}
 			if (deadline != 0 && nbatch % EXPORT_SIG_EVERY == 0 &&
-			    export_mono_ms() >= deadline)
+			    proc_mono_ms() >= deadline)
 				break;
 			continue;
 		}
@@ -248,7 +239,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		}
 		timeout = live ? EXPORT_LIVE_POLL_MS : EXPORT_FILE_POLL_MS;
 		if (deadline != 0) {
-			now = export_mono_ms();
+			now = proc_mono_ms();
 			if (now >= deadline)
 				break;
 			if (deadline - now < (uint64_t)timeout)
@@ -258,7 +249,7 @@ export_run(struct export *x, struct pipeline *p, int sfd, double duration)
 		 * now on a live capture (and at most once a second on a
 		 * file or pipe source that is slow to deliver), so a reader
 		 * at the other end of a pipe sees flows as they end. */
-		now = export_mono_ms();
+		now = proc_mono_ms();
 		if (live || now - last_flush >= 1000) {
 			out_flush(x->w);
 			last_flush = now;

@@ -40,15 +40,6 @@
 #define TUI_DRAIN_BATCH		4096	/* records per pipeline_drain */
 #define TUI_DRAIN_BUDGET_MS	40	/* then look at keys and ticks */
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- hooks the UI calls to act on the capture ------------------------- */
 
 static int
@@ -196,7 +187,7 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 	delay = opts->delay_ms > 0 ? (uint64_t)opts->delay_ms : 1000;
 	pfd = xcalloc(maxfd, sizeof *pfd);
 	while (!quit) {
-		now = mono_ms();
+		now = proc_mono_ms();
 		if (redraw || now >= next) {
 			tui_frame(pl, ui);
 			frames++;
@@ -213,9 +204,9 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 
 		/* Drain the rings in bounded batches. */
 		busy = 0;
-		t0 = mono_ms();
+		t0 = proc_mono_ms();
 		while (pipeline_drain(pl, TUI_DRAIN_BATCH) > 0) {
-			if (mono_ms() - t0 >= TUI_DRAIN_BUDGET_MS) {
+			if (proc_mono_ms() - t0 >= TUI_DRAIN_BUDGET_MS) {
 				busy = 1;
 				break;
 			}
@@ -230,7 +221,7 @@ tui_loop(struct wt_opts *opts, struct pipeline *pl, struct ui *ui, int sfd)
 		pfd[npfd++].events = POLLIN;
 		if (pipeline_arm(pl, pfd, &npfd))
 			busy = 1;
-		now = mono_ms();
+		now = proc_mono_ms();
 		timeout = busy ? 0 : next > now ? (int)(next - now) : 0;
 		if (poll(pfd, npfd, timeout) == -1 && errno != EINTR) {
 			free(pfd);

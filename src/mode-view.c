@@ -40,15 +40,6 @@
 
 #define VIEW_DAEMON_DB	WT_DAEMON_DB
 
-static uint64_t
-view_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 struct view {
 	const char *path;		/* borrowed */
 	struct sqlite3 *db;
@@ -136,7 +127,7 @@ view_loop(struct wt_opts *opts, struct view *v, int sfd)
 
 	delay = opts->delay_ms > 0 ? (uint64_t)opts->delay_ms : 1000;
 	while (!quit) {
-		now = view_mono_ms();
+		now = proc_mono_ms();
 		if (v->reload) {
 			/* the daemon stores the acknowledgement with its
 			 * next batch, within a second */
@@ -160,7 +151,7 @@ view_loop(struct wt_opts *opts, struct view *v, int sfd)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sfd;
 		pfd[1].events = POLLIN;
-		now = view_mono_ms();
+		now = proc_mono_ms();
 		timeout = next > now ? (int)(next - now) : 0;
 		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
 			return WT_EXIT_RUNTIME;

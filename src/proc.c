@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xmalloc.h"
@@ -74,6 +75,15 @@ proc_signals_open(char **cause)
 	if (fd == -1)
 		xasprintf(cause, "signalfd: %s", strerror(errno));
 	return fd;
+}
+
+uint64_t
+proc_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 unsigned

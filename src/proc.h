@@ -1,11 +1,13 @@
 /*
- * proc.h: the process: signals as events, the privilege drop, and files
- * opened with the rights of the user the process runs as.
+ * proc.h: the process: signals as events, the privilege drop, files
+ * opened with the rights of the user the process runs as, and its
+ * monotonic clock.
  */
 #ifndef WIRETOP_PROC_H
 #define WIRETOP_PROC_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What the main loop is told by proc_signals_read(), a bitmask. */
@@ -20,6 +22,10 @@ enum proc_event {
 	PROC_EV_PIPE = 0x80,	/* a write hit a closed pipe (EPIPE follows) */
 	PROC_EV_CHLD = 0x100,	/* a child exited */
 };
+
+/* Milliseconds on CLOCK_MONOTONIC (timeouts, retries, pacing of work
+ * done every so often: never a time to show or store). */
+uint64_t proc_mono_ms(void);
 
 /* Block the asynchronous signals the main loop handles (INT TERM QUIT HUP
  * USR1 USR2 WINCH TSTP CONT PIPE CHLD) in the calling thread; call before

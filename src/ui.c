@@ -25,6 +25,7 @@
 #include "ui-line.h"
 #include "ui-pane.h"
 #include "ui-term.h"
+#include "proc.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -366,15 +367,6 @@ key_replay_pause(struct ui *ui, int key)
 	return UI_REACT_PAUSE;
 }
 
-static uint64_t
-ui_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Open the history database on first use: --db, else the daemon's if
  * readable, else the user's.  0, or -1 after a message. */
 static int
@@ -411,7 +403,7 @@ hist_load(struct ui *ui)
 	ui->hdb = ui_db_refresh(ui->hdb, ui->hdb_path);
 	if (ui->hist == NULL)
 		ui->hist = xcalloc(1, sizeof *ui->hist);
-	ui->hist_ms = ui_mono_ms();
+	ui->hist_ms = proc_mono_ms();
 	ui->hist_stale = 0;
 	if (ui_model_range(ui->hdb, ui_ranges[ui->range], ui->hist,
 	    &cause) != 0) {
@@ -1067,7 +1059,7 @@ ui_render(struct ui *ui)
 	unsigned id;
 	int refresh = !ui->paused || ui->force || !ui->collected;
 
-	if (ui->range != 0 && (ui->hist_stale || ui_mono_ms() - ui->hist_ms >=
+	if (ui->range != 0 && (ui->hist_stale || proc_mono_ms() - ui->hist_ms >=
 	    UI_HIST_REFRESH_MS) && hist_load(ui) != 0)
 		ui->layout_valid = 0;
 	if (!ui->layout_valid)
