@@ -69,126 +69,85 @@
 #define IPFIX_PEN_REVERSE	29305	/* RFC 5103 */
 
 /* The records as libfixbuf reads them: no padding, fields in the order
- * of the internal templates below (largest first). */
-struct ipfix_rec4 {
+ * of the internal templates below (largest first, the addresses last:
+ * all before them is the same for both versions). */
+struct ipfix_head {
 	uint64_t start_ms, end_ms;
 	uint64_t octets, packets, r_octets, r_packets;
-	uint32_t src, dst;	/* host byte order (libfixbuf swaps) */
 	uint32_t ingress;
 	uint16_t sport, dport, icmp, flags, r_flags, vlan, r_vlan, ivlan;
 	uint8_t proto, reason, bidir, pad;
+};
+struct ipfix_rec4 {
+	struct ipfix_head h;
+	uint32_t src, dst;	/* host byte order (libfixbuf swaps) */
 };
 struct ipfix_rec6 {
-	uint64_t start_ms, end_ms;
-	uint64_t octets, packets, r_octets, r_packets;
+	struct ipfix_head h;
 	uint8_t src[16], dst[16];
-	uint32_t ingress;
-	uint16_t sport, dport, icmp, flags, r_flags, vlan, r_vlan, ivlan;
-	uint8_t proto, reason, bidir, pad;
 };
+_Static_assert(sizeof(struct ipfix_head) == 72, "no padding in head");
 _Static_assert(sizeof(struct ipfix_rec4) == 80, "no padding in rec4");
 _Static_assert(sizeof(struct ipfix_rec6) == 104, "no padding in rec6");
 
 #define IPFIX_SPEC(n, l) { (char *)(n), (l), 0 }
 
-/* The internal templates: the structs above, field by field. */
-static fbInfoElementSpec_t ipfix_int4[] = {
-	IPFIX_SPEC("flowStartMilliseconds", 8),
-	IPFIX_SPEC("flowEndMilliseconds", 8),
-	IPFIX_SPEC("octetDeltaCount", 8),
-	IPFIX_SPEC("packetDeltaCount", 8),
-	IPFIX_SPEC("reverseOctetDeltaCount", 8),
-	IPFIX_SPEC("reversePacketDeltaCount", 8),
-	IPFIX_SPEC("sourceIPv4Address", 4),
-	IPFIX_SPEC("destinationIPv4Address", 4),
-	IPFIX_SPEC("ingressInterface", 4),
-	IPFIX_SPEC("sourceTransportPort", 2),
-	IPFIX_SPEC("destinationTransportPort", 2),
-	IPFIX_SPEC("icmpTypeCodeIPv4", 2),
-	IPFIX_SPEC("tcpControlBits", 2),
-	IPFIX_SPEC("reverseTcpControlBits", 2),
-	IPFIX_SPEC("vlanId", 2),
-	IPFIX_SPEC("reverseVlanId", 2),
-	IPFIX_SPEC("dot1qCustomerVlanId", 2),
-	IPFIX_SPEC("protocolIdentifier", 1),
-	IPFIX_SPEC("flowEndReason", 1),
-	IPFIX_SPEC("biflowDirection", 1),
-	IPFIX_SPEC("paddingOctets", 1),
-	FB_IESPEC_NULL
-};
-static fbInfoElementSpec_t ipfix_int6[] = {
-	IPFIX_SPEC("flowStartMilliseconds", 8),
-	IPFIX_SPEC("flowEndMilliseconds", 8),
-	IPFIX_SPEC("octetDeltaCount", 8),
-	IPFIX_SPEC("packetDeltaCount", 8),
-	IPFIX_SPEC("reverseOctetDeltaCount", 8),
-	IPFIX_SPEC("reversePacketDeltaCount", 8),
-	IPFIX_SPEC("sourceIPv6Address", 16),
-	IPFIX_SPEC("destinationIPv6Address", 16),
-	IPFIX_SPEC("ingressInterface", 4),
-	IPFIX_SPEC("sourceTransportPort", 2),
-	IPFIX_SPEC("destinationTransportPort", 2),
-	IPFIX_SPEC("icmpTypeCodeIPv6", 2),
-	IPFIX_SPEC("tcpControlBits", 2),
-	IPFIX_SPEC("reverseTcpControlBits", 2),
-	IPFIX_SPEC("vlanId", 2),
-	IPFIX_SPEC("reverseVlanId", 2),
-	IPFIX_SPEC("dot1qCustomerVlanId", 2),
-	IPFIX_SPEC("protocolIdentifier", 1),
-	IPFIX_SPEC("flowEndReason", 1),
-	IPFIX_SPEC("biflowDirection", 1),
-	IPFIX_SPEC("paddingOctets", 1),
-	FB_IESPEC_NULL
-};
+/* The internal templates of IP version v (addresses of alen bytes): the
+ * structs above, field by field. */
+#define IPFIX_INTERNAL(v, alen) {					\
+	IPFIX_SPEC("flowStartMilliseconds", 8),				\
+	IPFIX_SPEC("flowEndMilliseconds", 8),				\
+	IPFIX_SPEC("octetDeltaCount", 8),				\
+	IPFIX_SPEC("packetDeltaCount", 8),				\
+	IPFIX_SPEC("reverseOctetDeltaCount", 8),			\
+	IPFIX_SPEC("reversePacketDeltaCount", 8),			\
+	IPFIX_SPEC("ingressInterface", 4),				\
+	IPFIX_SPEC("sourceTransportPort", 2),				\
+	IPFIX_SPEC("destinationTransportPort", 2),			\
+	IPFIX_SPEC("icmpTypeCodeIPv" #v, 2),				\
+	IPFIX_SPEC("tcpControlBits", 2),				\
+	IPFIX_SPEC("reverseTcpControlBits", 2),				\
+	IPFIX_SPEC("vlanId", 2),					\
+	IPFIX_SPEC("reverseVlanId", 2),					\
+	IPFIX_SPEC("dot1qCustomerVlanId", 2),				\
+	IPFIX_SPEC("protocolIdentifier", 1),				\
+	IPFIX_SPEC("flowEndReason", 1),					\
+	IPFIX_SPEC("biflowDirection", 1),				\
+	IPFIX_SPEC("paddingOctets", 1),					\
+	IPFIX_SPEC("sourceIPv" #v "Address", alen),			\
+	IPFIX_SPEC("destinationIPv" #v "Address", alen),		\
+	FB_IESPEC_NULL							\
+}
+static fbInfoElementSpec_t ipfix_int4[] = IPFIX_INTERNAL(4, 4);
+static fbInfoElementSpec_t ipfix_int6[] = IPFIX_INTERNAL(6, 16);
 
 /* The templates on the wire (doc/wiretop.8, IPFIX EXPORT): reverse
  * elements other than counters before their forward elements. */
-static fbInfoElementSpec_t ipfix_ext4[] = {
-	IPFIX_SPEC("reverseTcpControlBits", 2),
-	IPFIX_SPEC("reverseVlanId", 2),
-	IPFIX_SPEC("flowStartMilliseconds", 8),
-	IPFIX_SPEC("flowEndMilliseconds", 8),
-	IPFIX_SPEC("octetDeltaCount", 8),
-	IPFIX_SPEC("packetDeltaCount", 8),
-	IPFIX_SPEC("reverseOctetDeltaCount", 8),
-	IPFIX_SPEC("reversePacketDeltaCount", 8),
-	IPFIX_SPEC("sourceIPv4Address", 4),
-	IPFIX_SPEC("destinationIPv4Address", 4),
-	IPFIX_SPEC("ingressInterface", 4),
-	IPFIX_SPEC("sourceTransportPort", 2),
-	IPFIX_SPEC("destinationTransportPort", 2),
-	IPFIX_SPEC("icmpTypeCodeIPv4", 2),
-	IPFIX_SPEC("tcpControlBits", 2),
-	IPFIX_SPEC("vlanId", 2),
-	IPFIX_SPEC("dot1qCustomerVlanId", 2),
-	IPFIX_SPEC("protocolIdentifier", 1),
-	IPFIX_SPEC("flowEndReason", 1),
-	IPFIX_SPEC("biflowDirection", 1),
-	FB_IESPEC_NULL
-};
-static fbInfoElementSpec_t ipfix_ext6[] = {
-	IPFIX_SPEC("reverseTcpControlBits", 2),
-	IPFIX_SPEC("reverseVlanId", 2),
-	IPFIX_SPEC("flowStartMilliseconds", 8),
-	IPFIX_SPEC("flowEndMilliseconds", 8),
-	IPFIX_SPEC("octetDeltaCount", 8),
-	IPFIX_SPEC("packetDeltaCount", 8),
-	IPFIX_SPEC("reverseOctetDeltaCount", 8),
-	IPFIX_SPEC("reversePacketDeltaCount", 8),
-	IPFIX_SPEC("sourceIPv6Address", 16),
-	IPFIX_SPEC("destinationIPv6Address", 16),
-	IPFIX_SPEC("ingressInterface", 4),
-	IPFIX_SPEC("sourceTransportPort", 2),
-	IPFIX_SPEC("destinationTransportPort", 2),
-	IPFIX_SPEC("icmpTypeCodeIPv6", 2),
-	IPFIX_SPEC("tcpControlBits", 2),
-	IPFIX_SPEC("vlanId", 2),
-	IPFIX_SPEC("dot1qCustomerVlanId", 2),
-	IPFIX_SPEC("protocolIdentifier", 1),
-	IPFIX_SPEC("flowEndReason", 1),
-	IPFIX_SPEC("biflowDirection", 1),
-	FB_IESPEC_NULL
-};
+#define IPFIX_EXTERNAL(v, alen) {					\
+	IPFIX_SPEC("reverseTcpControlBits", 2),				\
+	IPFIX_SPEC("reverseVlanId", 2),					\
+	IPFIX_SPEC("flowStartMilliseconds", 8),				\
+	IPFIX_SPEC("flowEndMilliseconds", 8),				\
+	IPFIX_SPEC("octetDeltaCount", 8),				\
+	IPFIX_SPEC("packetDeltaCount", 8),				\
+	IPFIX_SPEC("reverseOctetDeltaCount", 8),			\
+	IPFIX_SPEC("reversePacketDeltaCount", 8),			\
+	IPFIX_SPEC("sourceIPv" #v "Address", alen),			\
+	IPFIX_SPEC("destinationIPv" #v "Address", alen),		\
+	IPFIX_SPEC("ingressInterface", 4),				\
+	IPFIX_SPEC("sourceTransportPort", 2),				\
+	IPFIX_SPEC("destinationTransportPort", 2),			\
+	IPFIX_SPEC("icmpTypeCodeIPv" #v, 2),				\
+	IPFIX_SPEC("tcpControlBits", 2),				\
+	IPFIX_SPEC("vlanId", 2),					\
+	IPFIX_SPEC("dot1qCustomerVlanId", 2),				\
+	IPFIX_SPEC("protocolIdentifier", 1),				\
+	IPFIX_SPEC("flowEndReason", 1),					\
+	IPFIX_SPEC("biflowDirection", 1),				\
+	FB_IESPEC_NULL							\
+}
+static fbInfoElementSpec_t ipfix_ext4[] = IPFIX_EXTERNAL(4, 4);
+static fbInfoElementSpec_t ipfix_ext6[] = IPFIX_EXTERNAL(6, 16);
 
 struct ipfix {
 	enum ipfix_transport tr;
@@ -227,8 +186,6 @@ struct ipfix {
 	int error;			/* file: the first write errno */
 	struct ipfix_stats st;
 };
-
-static int ipfix_one_way(uint8_t, uint16_t);
 
 static void
 ipfix_set_error(struct ipfix *x, const char *what, int err)
@@ -741,39 +698,6 @@ ipfix_reason(enum flow_end_reason why)
 	return 0;
 }
 
-/* Fill the fields both versions share (a macro: two struct types). */
-#define IPFIX_FILL(r, f, why, x) do {					\
-	struct flow_ep o_, rp_;						\
-	int icmp_ = (f)->key.proto == 1 || (f)->key.proto == 58;	\
-									\
-	flow_endpoints((f), &o_, &rp_);					\
-	(r).start_ms = (f)->first_ns / 1000000;				\
-	(r).end_ms = (f)->last_ns / 1000000;				\
-	(r).octets = (f)->dir[0].ip_bytes;				\
-	(r).packets = (f)->dir[0].pkts;					\
-	(r).r_octets = (f)->dir[1].ip_bytes;				\
-	(r).r_packets = (f)->dir[1].pkts;				\
-	(r).ingress = (x)->ifindex[(f)->source & 0xff];			\
-	(r).sport = icmp_ ? 0 : o_.port;				\
-	(r).dport = icmp_ ? 0 : rp_.port;				\
-	/* Zeek's ports of ICMP: type, and the counterpart type or the	\
-	 * code; a request/reply pair's code is taken as 0 */		\
-	(r).icmp = icmp_ ? (uint16_t)(o_.port << 8 |			\
-	    (rp_.port < 256 && ipfix_one_way((f)->key.proto, o_.port) ?	\
-	    rp_.port : 0)) : 0;						\
-	(r).flags = (f)->key.proto == 6 ? ipfix_tcp_flags((f), 0) : 0;	\
-	(r).r_flags = (f)->key.proto == 6 ? ipfix_tcp_flags((f), 1) : 0; \
-	(r).vlan = (f)->vlan[0];					\
-	(r).r_vlan = (f)->vlan[1];					\
-	flow_vlans((f), &vl_, &(r).ivlan, &ot_);			\
-	(r).proto = (f)->key.proto;					\
-	(r).reason = ipfix_reason(why);					\
-	(r).bidir = 1;		/* initiator: the source began it */	\
-	(r).pad = 0;							\
-	memcpy(src_, o_.addr, 16);					\
-	memcpy(dst_, rp_.addr, 16);					\
-} while (0)
-
 /* 1 for an ICMP type without an answer (its code is in the key). */
 static int
 ipfix_one_way(uint8_t proto, uint16_t type)
@@ -786,12 +710,44 @@ ipfix_one_way(uint8_t proto, uint16_t type)
 	    type == 145);
 }
 
+/* The fields both versions share; the flow's ends into o and rp. */
+static void
+ipfix_fill(struct ipfix_head *h, const struct ipfix *x, const struct flow *f,
+    enum flow_end_reason why, struct flow_ep *o, struct flow_ep *rp)
+{
+	int icmp = f->key.proto == 1 || f->key.proto == 58;
+	uint16_t vlan, other;
+
+	flow_endpoints(f, o, rp);
+	h->start_ms = f->first_ns / 1000000;
+	h->end_ms = f->last_ns / 1000000;
+	h->octets = f->dir[0].ip_bytes;
+	h->packets = f->dir[0].pkts;
+	h->r_octets = f->dir[1].ip_bytes;
+	h->r_packets = f->dir[1].pkts;
+	h->ingress = x->ifindex[f->source & 0xff];
+	h->sport = icmp ? 0 : o->port;
+	h->dport = icmp ? 0 : rp->port;
+	/* Zeek's ports of ICMP: type, and the counterpart type or the code;
+	 * a request/reply pair's code is taken as 0 */
+	h->icmp = icmp ? (uint16_t)(o->port << 8 | (rp->port < 256 &&
+	    ipfix_one_way(f->key.proto, o->port) ? rp->port : 0)) : 0;
+	h->flags = f->key.proto == 6 ? ipfix_tcp_flags(f, 0) : 0;
+	h->r_flags = f->key.proto == 6 ? ipfix_tcp_flags(f, 1) : 0;
+	h->vlan = f->vlan[0];
+	h->r_vlan = f->vlan[1];
+	flow_vlans(f, &vlan, &h->ivlan, &other);
+	h->proto = f->key.proto;
+	h->reason = ipfix_reason(why);
+	h->bidir = 1;		/* initiator: the source began it */
+	h->pad = 0;
+}
+
 /* Hand one flow record on. */
 void
 ipfix_flow(struct ipfix *x, const struct flow *f, enum flow_end_reason why)
 {
-	uint8_t src_[16], dst_[16];
-	uint16_t vl_, ot_;
+	struct flow_ep o, rp;
 	uint32_t a;
 
 	x->st.records++;
@@ -809,22 +765,20 @@ ipfix_flow(struct ipfix *x, const struct flow *f, enum flow_end_reason why)
 	if (f->key.ip_ver == 4) {
 		struct ipfix_rec4 r;
 
-		IPFIX_FILL(r, f, why, x);
-		memcpy(&a, src_, 4);
+		ipfix_fill(&r.h, x, f, why, &o, &rp);
+		memcpy(&a, o.addr, 4);
 		r.src = ntohl(a);
-		memcpy(&a, dst_, 4);
+		memcpy(&a, rp.addr, 4);
 		r.dst = ntohl(a);
 		ipfix_append(x, 4, &r, sizeof r, f->last_ns / 1000000000);
 	} else {
 		struct ipfix_rec6 r;
 
-		IPFIX_FILL(r, f, why, x);
-		memcpy(r.src, src_, 16);
-		memcpy(r.dst, dst_, 16);
+		ipfix_fill(&r.h, x, f, why, &o, &rp);
+		memcpy(r.src, o.addr, 16);
+		memcpy(r.dst, rp.addr, 16);
 		ipfix_append(x, 6, &r, sizeof r, f->last_ns / 1000000000);
 	}
-	(void)vl_;
-	(void)ot_;
 }
 
 /* Idle work. */
