@@ -13,10 +13,7 @@ wt_init ipfix-file
 wt_need_wiretop
 wt_need_pcapgen
 wt_need_tool ipfixDump python3
-py=$WT_SRCDIR/tests/ipfix/ipfix.py
-
-"$pcapgen" -o "$WT_TMP/flows.pcap" "$WT_SRCDIR/tests/ipfix/flows.txt" \
-    >/dev/null || wt_hard "pcapgen failed"
+. "$WT_SRCDIR/tests/ipfix/common.sh"
 set -- "$WT_TMP/flows.pcap"
 if [ -n "${WT_CORPUS:-}" ] && [ -d "$WT_CORPUS/real" ]; then
 	set -- "$@" "$WT_CORPUS/real/ndpi_1kxun.pcap" \

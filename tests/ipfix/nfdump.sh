@@ -15,10 +15,7 @@ wt_init ipfix-nfdump
 wt_need_wiretop
 wt_need_pcapgen
 wt_need_tool nfcapd nfdump python3
-py=$WT_SRCDIR/tests/ipfix/ipfix.py
-
-"$pcapgen" -o "$WT_TMP/flows.pcap" "$WT_SRCDIR/tests/ipfix/flows.txt" \
-    >/dev/null || wt_hard "pcapgen failed"
+. "$WT_SRCDIR/tests/ipfix/common.sh"
 
 # collect NAME CAPTURE: nfcapd on a fresh port, wiretop sends CAPTURE,
 # nfdump's CSV lines of it in $WT_TMP/NAME.nf (proto src sport dst dport
@@ -66,36 +63,9 @@ collect() {
 	    >"$WT_TMP/$_n.wt"
 }
 
-# compare NAME: flow by flow.
-compare() {
-	_nw=$(wc -l <"$WT_TMP/$1.wt")
-	_nn=$(wc -l <"$WT_TMP/$1.nf")
-	if [ "$_nw" -gt 0 ] && cmp -s "$WT_TMP/$1.wt" "$WT_TMP/$1.nf"; then
-		wt_pass "$1: nfdump reads the $_nw flows of wiretop's CSV"
-	else
-		wt_fail "$1: nfdump has $_nn flows, wiretop's CSV $_nw:"
-		diff "$WT_TMP/$1.wt" "$WT_TMP/$1.nf" | head -n 20 | sed 's/^/# /'
-	fi
-}
-
 collect fixture "$WT_TMP/flows.pcap"
-compare fixture
-# the fixture's own numbers (flows.txt)
-cat >"$WT_TMP/fixture.want" <<'W'
-1 10.0.0.4 0 203.0.113.9 0 3 252 3 252 0
-17 10.0.0.5 1234 10.0.0.6 514 10 480 0 0 0
-17 198.51.100.7 9999 10.0.0.3 5353 2 156 4 512 0
-6 2001:db8::1 50000 2001:db8::2 22 4 440 3 380 0
-6 10.0.0.1 40000 192.0.2.10 80 5 500 3 1120 100
-6 10.0.0.2 40001 192.0.2.11 443 1 40 1 40 0
-W
-sort "$WT_TMP/fixture.want" >"$WT_TMP/fixture.w2"
-if cmp -s "$WT_TMP/fixture.w2" "$WT_TMP/fixture.nf"; then
-	wt_pass "fixture: nfdump's counters are the ones flows.txt gives"
-else
-	wt_fail "fixture: nfdump differs from flows.txt:"
-	diff "$WT_TMP/fixture.w2" "$WT_TMP/fixture.nf" | sed 's/^/# /'
-fi
+ipfix_compare fixture nf nfdump
+ipfix_fixture_want nf nfdump
 # flags: the handshake, data and close flow shows SYN ACK FIN; the
 # refused one the SYN its originator sent; the interface is source 1
 flg=$(awk -F, '$6 == 40000 { print $9 }' "$WT_TMP/fixture.nfcsv")
@@ -115,7 +85,7 @@ if [ -n "${WT_CORPUS:-}" ] && [ -d "$WT_CORPUS/real" ]; then
 	    zeek_icmp6.pcap; do
 		[ -f "$WT_CORPUS/real/$c" ] || continue
 		collect "${c%.*}" "$WT_CORPUS/real/$c"
-		compare "${c%.*}"
+		ipfix_compare "${c%.*}" nf nfdump
 	done
 else
 	wt_missing "no corpus (WT_CORPUS): only the fixture was compared"

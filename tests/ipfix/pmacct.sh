@@ -11,10 +11,7 @@ wt_init ipfix-pmacct
 wt_need_wiretop
 wt_need_pcapgen
 wt_need_tool nfacctd python3
-py=$WT_SRCDIR/tests/ipfix/ipfix.py
-
-"$pcapgen" -o "$WT_TMP/flows.pcap" "$WT_SRCDIR/tests/ipfix/flows.txt" \
-    >/dev/null || wt_hard "pcapgen failed"
+. "$WT_SRCDIR/tests/ipfix/common.sh"
 
 # collect NAME CAPTURE: nfacctd's lines in $WT_TMP/NAME.pm, wiretop's in
 # $WT_TMP/NAME.wt (proto src sport dst dport pkts bytes rpkts rbytes
@@ -84,16 +81,10 @@ C
 	}' "$_d/out.csv" 2>/dev/null | sort >"$WT_TMP/$_n.pm"
 }
 
+# compare NAME: flow by flow, and nfacctd's log when they differ.
 compare() {
-	_nw=$(wc -l <"$WT_TMP/$1.wt")
-	_np=$(wc -l <"$WT_TMP/$1.pm")
-	if [ "$_nw" -gt 0 ] && cmp -s "$WT_TMP/$1.wt" "$WT_TMP/$1.pm"; then
-		wt_pass "$1: nfacctd reads the $_nw flows of wiretop's CSV"
-	else
-		wt_fail "$1: nfacctd has $_np flows, wiretop's CSV $_nw:"
-		diff "$WT_TMP/$1.wt" "$WT_TMP/$1.pm" | head -n 20 | sed 's/^/# /'
-		tail -n 8 "$WT_TMP/pm-$1/log" | sed 's/^/# nfacctd: /'
-	fi
+	ipfix_compare "$1" pm nfacctd ||
+	    tail -n 8 "$WT_TMP/pm-$1/log" | sed 's/^/# nfacctd: /'
 }
 
 # collect2 NAME CAPTURE: collect, and once more with a fresh nfacctd if
@@ -111,21 +102,7 @@ collect2() {
 
 collect2 fixture "$WT_TMP/flows.pcap"
 compare fixture
-# the fixture's own numbers (flows.txt)
-sort >"$WT_TMP/fixture.want" <<'W'
-1 10.0.0.4 0 203.0.113.9 0 3 252 3 252 0
-17 10.0.0.5 1234 10.0.0.6 514 10 480 0 0 0
-17 198.51.100.7 9999 10.0.0.3 5353 2 156 4 512 0
-6 2001:db8::1 50000 2001:db8::2 22 4 440 3 380 0
-6 10.0.0.1 40000 192.0.2.10 80 5 500 3 1120 100
-6 10.0.0.2 40001 192.0.2.11 443 1 40 1 40 0
-W
-if cmp -s "$WT_TMP/fixture.want" "$WT_TMP/fixture.pm"; then
-	wt_pass "fixture: nfacctd's counters are the ones flows.txt gives"
-else
-	wt_fail "fixture: nfacctd differs from flows.txt:"
-	diff "$WT_TMP/fixture.want" "$WT_TMP/fixture.pm" | sed 's/^/# /'
-fi
+ipfix_fixture_want pm nfacctd
 if [ -n "${WT_CORPUS:-}" ] && [ -d "$WT_CORPUS/real" ]; then
 	# captures whose 5-tuples are unique (nfacctd sums equal keys)
 	for c in zeek_http-bro.org.pcap zeek_vlan-q-in-q.pcap zeek_ssh.pcap; do

@@ -17,10 +17,7 @@ wt_init ipfix-transport
 wt_need_wiretop
 wt_need_pcapgen
 wt_need_tool python3
-py=$WT_SRCDIR/tests/ipfix/ipfix.py
-
-"$pcapgen" -o "$WT_TMP/flows.pcap" "$WT_SRCDIR/tests/ipfix/flows.txt" \
-    >/dev/null || wt_hard "pcapgen failed"
+. "$WT_SRCDIR/tests/ipfix/common.sh"
 cap=$WT_TMP/flows.pcap
 if [ -n "${WT_CORPUS:-}" ] && [ -f "$WT_CORPUS/real/ndpi_1kxun.pcap" ]; then
 	cap=$WT_CORPUS/real/ndpi_1kxun.pcap	# 200 flows: many messages
