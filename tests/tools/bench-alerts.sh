@@ -40,6 +40,7 @@ zipf=$outdir/zipf-$packets-$flows.pcap
 small=$outdir/zipf-500000-20000.pcap
 failed=0
 export WIRETOP_NO_DEFAULT_CONFIG=1
+. "$(dirname "$0")/benchlib.sh"
 
 if [ ! -f "$zipf" ]; then
 	echo "bench-alerts: $zipf is missing (make bench generates it)"
@@ -141,30 +142,8 @@ lower()
 	awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'
 }
 
-verdict()
-{
-	# NAME VALUE UNIT TARGET DETAIL
-	if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }'; then
-		echo "$1: $2 $3 (target <= $4) $5: PASS"
-	else
-		echo "$1: $2 $3 (target <= $4) $5: FAIL"
-		failed=1
-	fi
-}
-
-div()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.01; printf "%.3f", a / b }'
-}
-
 # --- the small capture: GeoIP really finds hosts --------------------------
-if ! { [ -f "$small" ] && [ -f "$small.stamp" ] &&
-    [ "$(cat "$small.stamp")" = "$(cksum <"$tools/benchgen") -n 500000 -f 20000" ]; }
-then
-	rm -f "$small" "$small.stamp"
-	"$tools/benchgen" -o "$small" -n 500000 -f 20000 >/dev/null || exit 2
-	echo "$(cksum <"$tools/benchgen") -n 500000 -f 20000" >"$small.stamp"
-fi
+small_capture "$small" "$tools"
 if ! "$wiretop" export -c "$outdir/alerts-on.conf" -r "$small" --speed max \
     --what hosts --format csv -o - \
     >"$outdir/hosts.csv" 2>"$outdir/run.err"; then
@@ -223,11 +202,9 @@ fi
 # cg_instr CONF: instructions of every thread (callgrind's "Collected").
 cg_instr()
 {
-	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-	    "$wiretop" export -c "$outdir/alerts-$1.conf" -r "$small" \
-	    --speed max --what summary --format json -o /dev/null \
-	    2>"$outdir/cg.err" || return 1
-	sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$outdir/cg.err"
+	callgrind_ir "$outdir/cg.err" "$wiretop" export \
+	    -c "$outdir/alerts-$1.conf" -r "$small" --speed max \
+	    --what summary --format json -o /dev/null
 }
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "alerts+GeoIP on: instructions: FAIL (valgrind is not installed)"

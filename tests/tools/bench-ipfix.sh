@@ -22,38 +22,19 @@ zipf=$outdir/zipf-$packets-$flows.pcap
 small=$outdir/zipf-500000-20000.pcap
 failed=0
 export WIRETOP_NO_DEFAULT_CONFIG=1
+. "$(dirname "$0")/benchlib.sh"
 
 mkdir -p "$outdir" && chmod 1777 "$outdir" 2>/dev/null
 echo
 echo "== IPFIX: export --format ipfix vs --format csv"
 
-stamp="$(cksum <"$tools/benchgen") -n 500000 -f 20000"
-if ! { [ -f "$small" ] && [ -f "$small.stamp" ] &&
-    [ "$(cat "$small.stamp")" = "$stamp" ]; }; then
-	rm -f "$small" "$small.stamp"
-	"$tools/benchgen" -o "$small" -n 500000 -f 20000 >/dev/null || exit 2
-	echo "$stamp" >"$small.stamp"
-fi
-
-# verdict NAME VALUE UNIT TARGET DETAIL
-verdict()
-{
-	if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }'; then
-		r=PASS
-	else
-		r=FAIL
-		failed=1
-	fi
-	printf '%s: %s %s (target <= %s) %s: %s\n' "$1" "$2" "$3" "$4" "$5" "$r"
-}
+small_capture "$small" "$tools"
 
 # --- a. instructions ----------------------------------------------------------
 cg_instr()
 {
-	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-	    "$wiretop" export -r "$small" --speed max --format "$1" \
-	    -o "$outdir/bench-ipfix.out" 2>"$outdir/cg.err" || return 1
-	sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$outdir/cg.err"
+	callgrind_ir "$outdir/cg.err" "$wiretop" export -r "$small" \
+	    --speed max --format "$1" -o "$outdir/bench-ipfix.out"
 }
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "IPFIX vs CSV: instructions: FAIL (valgrind is not installed)"
@@ -67,8 +48,7 @@ else
 		tail -n 3 "$outdir/cg.err"
 		failed=1
 	else
-		verdict "IPFIX vs CSV: instructions" "$(awk -v a="$ii" -v b="$ic" \
-		    'BEGIN { printf "%.3f", a / b }')" "x" 1.10 \
+		verdict "IPFIX vs CSV: instructions" "$(div "$ii" "$ic")" "x" 1.10 \
 		    "(ipfix $ii Ir, csv $ic Ir, 500000/20000 under callgrind)"
 	fi
 fi

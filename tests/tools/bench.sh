@@ -146,20 +146,7 @@ peak_anon()
 	return 0
 }
 
-# verdict NAME VALUE UNIT TARGET [DETAIL]: print one benchmark line,
-# "NAME VALUE UNIT (target <= TARGET) DETAIL: PASS|FAIL"; a miss sets
-# failed.
-verdict()
-{
-	if awk -v v="$2" -v t="$4" 'BEGIN { exit !(v <= t) }'; then
-		r=PASS
-	else
-		r=FAIL
-		failed=1
-	fi
-	printf '%s: %s %s (target <= %s)%s: %s\n' "$1" "$2" "$3" "$4" \
-	    "${5:+, $5}" "$r"
-}
+. "$here/benchlib.sh"	# verdict
 
 # ratio A B: A / B with two decimals (B of 0 counts as 0.01).
 ratio()
