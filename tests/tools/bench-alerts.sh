@@ -206,22 +206,7 @@ cg_instr()
 	    -c "$outdir/alerts-$1.conf" -r "$small" --speed max \
 	    --what summary --format json -o /dev/null
 }
-if ! command -v valgrind >/dev/null 2>&1; then
-	echo "alerts+GeoIP on: instructions: FAIL (valgrind is not installed)"
-	failed=1
-else
-	io=$(cg_instr off)
-	in=$(cg_instr on)
-	if [ -z "$io" ] || [ -z "$in" ]; then
-		echo "alerts+GeoIP on: instructions: FAIL (callgrind failed:" \
-		    "off '$io', on '$in')"
-		tail -n 3 "$outdir/cg.err"
-		failed=1
-	else
-		verdict "alerts+GeoIP on: instructions vs off" "$(div "$in" "$io")" \
-		    "x" 1.10 "(on $in Ir, off $io Ir, 500000/20000 under callgrind)"
-	fi
-fi
+cg_verdict "alerts+GeoIP on: instructions vs off" on off
 rm -f "$outdir/time.out" "$outdir/run.out" "$outdir/run.err" \
     "$outdir/cg.err" "$outdir/hosts.csv"
 exit "$failed"

@@ -36,22 +36,7 @@ cg_instr()
 	callgrind_ir "$outdir/cg.err" "$wiretop" export -r "$small" \
 	    --speed max --format "$1" -o "$outdir/bench-ipfix.out"
 }
-if ! command -v valgrind >/dev/null 2>&1; then
-	echo "IPFIX vs CSV: instructions: FAIL (valgrind is not installed)"
-	failed=1
-else
-	ic=$(cg_instr csv)
-	ii=$(cg_instr ipfix)
-	if [ -z "$ic" ] || [ -z "$ii" ]; then
-		echo "IPFIX vs CSV: instructions: FAIL (callgrind failed:" \
-		    "csv '$ic', ipfix '$ii')"
-		tail -n 3 "$outdir/cg.err"
-		failed=1
-	else
-		verdict "IPFIX vs CSV: instructions" "$(div "$ii" "$ic")" "x" 1.10 \
-		    "(ipfix $ii Ir, csv $ic Ir, 500000/20000 under callgrind)"
-	fi
-fi
+cg_verdict "IPFIX vs CSV: instructions" ipfix csv
 
 # --- b. wall time on the offline benchmark's capture --------------------------
 best()

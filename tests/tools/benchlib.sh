@@ -46,3 +46,25 @@ callgrind_ir()
 	    2>"$_err" || return 1
 	sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$_err"
 }
+
+# cg_verdict NAME NEW BASE: the instructions of run NEW over those of run
+# BASE (cg_instr NEW|BASE, the caller's, prints one run's count with
+# callgrind_ir), target <= 1.10.
+cg_verdict()
+{
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "$1: FAIL (valgrind is not installed)"
+		failed=1
+		return
+	fi
+	_base=$(cg_instr "$3")
+	_new=$(cg_instr "$2")
+	if [ -z "$_base" ] || [ -z "$_new" ]; then
+		echo "$1: FAIL (callgrind failed: $3 '$_base', $2 '$_new')"
+		tail -n 3 "$outdir/cg.err"
+		failed=1
+		return
+	fi
+	verdict "$1" "$(div "$_new" "$_base")" "x" 1.10 \
+	    "($2 $_new Ir, $3 $_base Ir, 500000/20000 under callgrind)"
+}
