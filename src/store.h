@@ -130,6 +130,8 @@ uint64_t store_flows(const struct store *);
  * check that it is a wiretop database of a schema this build knows; NULL
  * + cause.  (The sqlite3 type is SQLite's own struct sqlite3.) */
 struct sqlite3 *store_db_open(const char *path, int writable, char **cause);
+/* SQLite set up as every connection here uses it (before the first). */
+void store_sqlite_setup(void);
 
 /* ---- the live snapshot (store-live.c) ------------------------------ */
 

@@ -100,8 +100,9 @@ hist_try(const char *path, const char *params, int *rcp)
 	int64_t v;
 	int rc;
 
-	rc = sqlite3_open_v2(u, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL);
+	store_sqlite_setup();
+	rc = sqlite3_open_v2(u, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL);
 	free(u);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 1000);

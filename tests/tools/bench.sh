@@ -16,8 +16,8 @@
 #    all open at once; (peak RSS of wiretop - peak RSS of the floor) /
 #    flows, with the kernel's exact peak (%M of /usr/bin/time).  Target:
 #    <= 256 bytes per flow.  wiretop's reader memory-maps the capture and
-#    gives the pages back every MiB, so the peak RSS counts at most about
-#    a MiB of file pages.  The sampled peak of anonymous memory is shown
+#    gives the pages back every 8 MiB, so the peak RSS counts at most
+#    about 8 MiB of file pages.  The sampled peak of anonymous memory is shown
 #    beside it.
 # 4. The flow record path under callgrind (instructions, the stable
 #    figure on a shared machine): BENCH_CG_FLOWS (20 000) two-packet
