@@ -1075,7 +1075,9 @@ capture_open_file(struct capture *c, const struct capture_opts *o,
 	struct bpf_program prog;
 	char *err = NULL;
 
-	c->pf = pcapfile_open(c->name, cause);
+	/* read as fast as it can be: buffered, not mapped (pcapfile.c) */
+	c->pf = pcapfile_open_flags(c->name, o->speed == 0 ?
+	    PCAPFILE_BUFFERED : 0, cause);
 	if (c->pf == NULL)
 		return -1;
 	pcapfile_set_cancel(c->pf, capture_file_cancel, c);

@@ -2108,7 +2108,8 @@ report_cut_file(const char *path, uint64_t t0, uint64_t t1, uint64_t *bad,
 	FILE *f;
 	int fd, rc;
 
-	if ((pf = pcapfile_open(path, cause)) == NULL)
+	if ((pf = pcapfile_open_flags(path, PCAPFILE_BUFFERED, cause)) ==
+	    NULL)
 		return -1;
 	xasprintf(&name, "%s/wiretop-report.XXXXXX", tmp != NULL &&
 	    *tmp == '/' ? tmp : "/tmp");
@@ -2194,7 +2195,8 @@ report_cut_span(const char *path, uint64_t *first, uint64_t *last,
 	struct pcapfile_pkt pk;
 	int rc;
 
-	if ((pf = pcapfile_open(path, cause)) == NULL)
+	if ((pf = pcapfile_open_flags(path, PCAPFILE_BUFFERED, cause)) ==
+	    NULL)
 		return -1;
 	while ((rc = pcapfile_next(pf, &pk, cause)) == 1) {
 		if (pk.ts_ns < *first)

@@ -2,9 +2,14 @@
  * pcapfile.c: wiretop's own reader for pcap and pcapng capture files.
  *
  * Owned by the capture thread of one file source (one reader, one
- * thread; no locks).  Regular files are memory-mapped and packets are
- * handed out as pointers into the map; stdin and pipes are read into a
- * growing buffer that always holds at least the current record whole.
+ * thread; no locks).  A regular file replayed at a pace is memory-mapped
+ * and packets are handed out as pointers into the map (its pages are read
+ * when their packets are due); one read as fast as possible
+ * (PCAPFILE_BUFFERED: export, import, report), stdin and pipes are read
+ * into a growing buffer that always holds at least the current record
+ * whole.  A regular file is read as it was when opened: its size then is
+ * where it ends, and one that ends sooner shrank while it was read (the
+ * map faults there, the buffer sees the end early; both say so).
  *
  * Invariants: pos <= len; every byte read from a record lies in
  * [base + pos, base + len) and is checked against len before it is read
@@ -87,6 +92,10 @@ struct pcapfile {
 	int fd;
 	int own_fd;		/* close fd at the end (not stdin) */
 	int mapped;		/* base is an mmap of the whole file */
+	int regular;		/* buffered: a regular file, of size0 bytes
+				   when it was opened */
+	uint64_t size0;
+	int shrunk;		/* buffered: it ended before size0 */
 	int borrowed;		/* base is the caller's memory */
 	const uint8_t *base;	/* map, or buf */
 	size_t len;		/* valid bytes at base */
@@ -215,16 +224,23 @@ pcapfile_read_more(struct pcapfile *pf, size_t n)
 	}
 	pf->base = pf->buf;
 	while (pf->len < n) {
-		if (pf->cancel != NULL && !pcapfile_wait(pf))
+		/* (a regular file is always readable) */
+		if (pf->cancel != NULL && !pf->regular && !pcapfile_wait(pf))
 			return 0;
 		want = pf->bufsize - pf->len;
-		r = read(pf->fd, pf->buf + pf->len, want);
+		/* a regular file as it was when opened */
+		if (pf->regular && want > pf->size0 - (pf->off_base + pf->len))
+			want = (size_t)(pf->size0 - (pf->off_base + pf->len));
+		r = want > 0 ? read(pf->fd, pf->buf + pf->len, want) : 0;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			pf->rderr = errno;
 		if (r <= 0) {
 			pf->eof = 1;
+			if (r == 0 && pf->regular &&
+			    pf->off_base + pf->len < pf->size0)
+				pf->shrunk = 1;
 			return 0;
 		}
 		pf->len += (size_t)r;
@@ -254,6 +270,13 @@ pcapfile_left(const struct pcapfile *pf)
 static int
 pcapfile_end(struct pcapfile *pf, char **cause)
 {
+	if (pf->shrunk) {
+		/* as a mapped file's reader says it (capture.c) */
+		xasprintf(cause, "%s: truncated while being read at offset "
+		    "%llu", pcapfile_display(pf->path),
+		    (unsigned long long)(pf->off_base + pf->pos));
+		return -1;
+	}
 	if (pf->rderr != 0) {
 		xasprintf(cause, "%s: read error: %s",
 		    pcapfile_display(pf->path), strerror(pf->rderr));
@@ -804,10 +827,16 @@ pcapfile_start(struct pcapfile *pf, char **cause)
 struct pcapfile *
 pcapfile_open(const char *path, char **cause)
 {
+	return pcapfile_open_flags(path, 0, cause);
+}
+
+struct pcapfile *
+pcapfile_open_flags(const char *path, int flags, char **cause)
+{
 	struct pcapfile *pf;
 	struct stat sb;
 	void *map;
-	int flags;
+	int fl;
 
 	pf = xcalloc(1, sizeof *pf);
 	pf->path = xstrdup(path);
@@ -824,8 +853,8 @@ pcapfile_open(const char *path, char **cause)
 			goto fail;
 		}
 		pf->own_fd = 1;
-		if ((flags = fcntl(pf->fd, F_GETFL)) == -1 ||
-		    fcntl(pf->fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		if ((fl = fcntl(pf->fd, F_GETFL)) == -1 ||
+		    fcntl(pf->fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
 			xasprintf(cause, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
@@ -839,7 +868,15 @@ pcapfile_open(const char *path, char **cause)
 		xasprintf(cause, "%s: is a directory", path);
 		goto fail;
 	}
+	/* Mapped only when it is replayed at a pace: read through once as
+	 * fast as possible, a file costs its reader thread about a fifth
+	 * less CPU read into a buffer the size of a core's L2 (no page
+	 * faults, no unmapping with its TLB flushes on the other threads'
+	 * CPUs, no cache misses on the records: read() brings them in),
+	 * CPU the engine and the store share with it (doc/architecture.md,
+	 * "Performance"). */
 	if (S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    !(flags & PCAPFILE_BUFFERED) &&
 	    (uint64_t)sb.st_size <= SIZE_MAX) {
 		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
 		    pf->fd, 0);
@@ -859,6 +896,9 @@ pcapfile_open(const char *path, char **cause)
 		pf->base = pf->buf;
 		if (!S_ISREG(sb.st_mode))
 			return pf;
+		pf->regular = 1;
+		pf->size0 = (uint64_t)sb.st_size;
+		(void)posix_fadvise(pf->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	pf->started = 1;
 	if (pcapfile_start(pf, cause) != 0)

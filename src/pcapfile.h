@@ -43,6 +43,12 @@ struct pcapfile_stats {
  * a stream (pipe, FIFO, terminal) is read by the first pcapfile_next(),
  * which then reports such errors. */
 struct pcapfile	*pcapfile_open(const char *path, char **cause);
+/* The same; with PCAPFILE_BUFFERED a regular file is read into a buffer
+ * instead of mapped (for a reader that reads it through as fast as it
+ * can: see pcapfile.c). */
+#define PCAPFILE_BUFFERED	0x1
+struct pcapfile	*pcapfile_open_flags(const char *path, int flags,
+		    char **cause);
 /* The same on a capture held in memory (data borrowed until close; name
  * is used in messages).  Used by the fuzzer and tests. */
 struct pcapfile	*pcapfile_open_mem(const void *data, size_t len,
@@ -53,7 +59,9 @@ struct pcapfile	*pcapfile_open_mem(const void *data, size_t len,
 int		 pcapfile_next(struct pcapfile *, struct pcapfile_pkt *out,
 		    char **cause);
 /* The mapped bytes of a regular file (1), or 0 when the input is not
- * mapped; a read there faults (SIGBUS) if the file shrinks meanwhile. */
+ * mapped; a read there faults (SIGBUS) if the file shrinks meanwhile.
+ * (A buffered regular file that shrinks ends with pcapfile_next()'s -1
+ * and the same words.) */
 int		 pcapfile_map(struct pcapfile *, const void **base, size_t *len);
 /* File offset of the next record (the one being read, during a read). */
 uint64_t	 pcapfile_offset(struct pcapfile *);

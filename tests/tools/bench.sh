@@ -15,9 +15,9 @@
 # 3. Memory: a capture in which BENCH_CONC_FLOWS flows (1 000 000) are
 #    all open at once; (peak RSS of wiretop - peak RSS of the floor) /
 #    flows, with the kernel's exact peak (%M of /usr/bin/time).  Target:
-#    <= 256 bytes per flow.  wiretop's reader memory-maps the capture and
-#    gives the pages back every 8 MiB, so the peak RSS counts at most
-#    about 8 MiB of file pages.  The sampled peak of anonymous memory is shown
+#    <= 256 bytes per flow.  wiretop reads a file at --speed max through
+#    a 256 KiB buffer (it maps only a file replayed at a pace), so the
+#    peak RSS counts no file pages.  The sampled peak of anonymous memory is shown
 #    beside it.
 # 4. The flow record path under callgrind (instructions, the stable
 #    figure on a shared machine): BENCH_CG_FLOWS (20 000) two-packet

@@ -797,6 +797,68 @@ START_TEST(test_pcap_stream_big)
 }
 END_TEST
 
+/* A regular file read through the buffer is read as it was when it was
+ * opened: one that shrinks meanwhile ends with the mapped reader's words
+ * at the offset of the record cut (the records before it were read), one
+ * that grows ends where it ended then.  The file is bigger than the
+ * buffer (256 KiB), so the cut lands after the first read. */
+START_TEST(test_pcap_buffered_size)
+{
+	struct pcapfile_pkt pk;
+	struct pcapfile_stats st;
+	struct pcapfile *pf;
+	struct img im;
+	uint8_t rec[1000];
+	char *cause = NULL, want[128];
+	const char *path;
+	unsigned k, n;
+	int r, fd;
+
+	memset(rec, 0x5a, sizeof rec);
+	memset(&im, 0, sizeof im);
+	pcap_hdr(&im, 0xa1b2c3d4, 2, 4, 0, 1);
+	/* 24 + 600 x (16 + 1000) bytes */
+	for (k = 0; k < 600; k++)
+		pcap_rec(&im, k, 0, sizeof rec, sizeof rec, rec);
+	ck_assert_uint_eq(im.n, 24 + 600 * 1016);
+
+	/* shrinks to 400 000 bytes: 393 whole records (to 399 312), the
+	 * 394th cut */
+	path = tmp_write(im.p, im.n);
+	pf = pcapfile_open_flags(path, PCAPFILE_BUFFERED, &cause);
+	ck_assert_msg(pf != NULL, "%s", cause);
+	ck_assert_int_eq(truncate(path, 400000), 0);
+	for (n = 0; (r = pcapfile_next(pf, &pk, &cause)) == 1; n++)
+		ck_assert_mem_eq(pk.data, rec, sizeof rec);
+	ck_assert_int_eq(r, -1);
+	ck_assert_uint_eq(n, 393);
+	snprintf(want, sizeof want, "%s: truncated while being read at "
+	    "offset 399312", path);
+	ck_assert_str_eq(cause, want);
+	free(cause);
+	cause = NULL;
+	pcapfile_close(pf);
+
+	/* grows by 10 records after it was opened: 600 read, not 610 */
+	path = tmp_write(im.p, im.n);
+	pf = pcapfile_open_flags(path, PCAPFILE_BUFFERED, &cause);
+	ck_assert_msg(pf != NULL, "%s", cause);
+	fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ne(fd, -1);
+	for (k = 0; k < 10; k++)
+		ck_assert_int_eq(write(fd, im.p + 24, 1016), 1016);
+	close(fd);
+	for (n = 0; (r = pcapfile_next(pf, &pk, &cause)) == 1; n++)
+		;
+	ck_assert_int_eq(r, 0);
+	ck_assert_uint_eq(n, 600);
+	pcapfile_stats(pf, &st);
+	ck_assert_int_eq(st.truncated, 0);
+	pcapfile_close(pf);
+	img_free(&im);
+}
+END_TEST
+
 /* ---- pcapng --------------------------------------------------------------- */
 
 /* Three sections: LE, BE, LE.  Expected values are in ng_want. */
@@ -1112,18 +1174,19 @@ corpus_dir(void)
 
 struct count {
 	int open_ok;
-	int r;
+	int r, truncated;
 	uint64_t packets, min_ts, max_ts, sum;
 	char *cause;
 };
 
-/* Read a file to its end through the mmap path and, from a heap copy of
- * exactly its size, the memory path (so ASan sees any over-read); both
- * must agree. */
+/* Read a file to its end through the mmap path, from a heap copy of
+ * exactly its size through the memory path (so ASan sees any over-read),
+ * and through the buffered path (PCAPFILE_BUFFERED); all must agree. */
 static void
 count_file(const char *path, struct count *c)
 {
 	struct pcapfile_pkt pk;
+	struct pcapfile_stats st;
 	struct pcapfile *pf;
 	uint64_t sum = 0, n = 0;
 	uint8_t *copy = NULL;
@@ -1131,6 +1194,7 @@ count_file(const char *path, struct count *c)
 	FILE *f;
 	long len;
 	uint32_t i;
+	int r;
 
 	memset(c, 0, sizeof *c);
 	c->min_ts = UINT64_MAX;
@@ -1147,6 +1211,8 @@ count_file(const char *path, struct count *c)
 		for (i = 0; i < pk.caplen; i++)
 			c->sum += pk.data[i];
 	}
+	pcapfile_stats(pf, &st);
+	c->truncated = st.truncated;
 	pcapfile_close(pf);
 
 	f = fopen(path, "rb");
@@ -1165,10 +1231,28 @@ count_file(const char *path, struct count *c)
 			sum += pk.data[i];
 	}
 	free(cause);
+	cause = NULL;
 	pcapfile_close(pf);
 	free(copy);
 	ck_assert_msg(n == c->packets && sum == c->sum,
 	    "%s: mmap and memory paths differ", path);
+
+	/* and through the buffer of a file read as fast as possible */
+	n = sum = 0;
+	pf = pcapfile_open_flags(path, PCAPFILE_BUFFERED, &cause);
+	ck_assert_msg(pf != NULL, "%s: %s", path, cause);
+	while ((r = pcapfile_next(pf, &pk, &cause)) == 1) {
+		n++;
+		for (i = 0; i < pk.caplen; i++)
+			sum += pk.data[i];
+	}
+	pcapfile_stats(pf, &st);
+	ck_assert_msg(n == c->packets && sum == c->sum && r == c->r,
+	    "%s: mmap and buffered paths differ (%llu packets, %d; %s)",
+	    path, (unsigned long long)n, r, cause ? cause : "-");
+	ck_assert_int_eq(st.truncated, c->truncated);
+	free(cause);
+	pcapfile_close(pf);
 }
 
 /* Packets libpcap itself reads from a file (an independent reader). */
@@ -1847,6 +1931,7 @@ pcapfile_suite(void)
 	tcase_add_test(tp, test_pcap_errors);
 	tcase_add_test(tp, test_pcap_truncated);
 	tcase_add_test(tp, test_pcap_stream_big);
+	tcase_add_test(tp, test_pcap_buffered_size);
 	tcase_add_test(tp, test_stream_cancel);
 	suite_add_tcase(s, tp);
 	tcase_add_test(tn, test_pcapng_sections);
