@@ -12,9 +12,12 @@
 #    throughput benchmark's) against the read floor, beside export --what
 #    summary of the same file against the floor.  Target: the import's
 #    ratio at most 1.10 x the summary's.  The three run in turn, a warm-up
-#    and then BENCH_STORE_ROUNDS rounds (5), and each one's best counts:
+#    and then BENCH_STORE_ROUNDS rounds (7), and each one's best counts:
 #    a machine whose load changes (2 cores shared) slows all three alike
-#    instead of whichever ran at the wrong moment.
+#    instead of whichever ran at the wrong moment.  (With 5 rounds, a
+#    shared VM's slow spells, which last longer than a round, now and
+#    then took every one of a program's 5 runs: 1.17 once where its
+#    runs around it gave 1.01 and 1.05.)
 # c. A day of per-second samples for 4 interfaces: 4 capture files of one
 #    packet a second for 24 hours, imported together (4 sources, 345 600
 #    sample rows and their minute and hour rollups), against the same
@@ -25,7 +28,7 @@
 # summary does not, and their cost is section 8's (bench-alerts.sh);
 # this section measures the store.
 # Environment: WIRETOP, WT_TOOLS, BENCH_OUT, BENCH_PACKETS, BENCH_FLOWS,
-# BENCH_SHORT_FLOWS (as bench.sh), BENCH_STORE_ROUNDS (b: 5).
+# BENCH_SHORT_FLOWS (as bench.sh), BENCH_STORE_ROUNDS (b: 7).
 wiretop=${WIRETOP:-src/wiretop}
 tools=${WT_TOOLS:-tests/tools}
 packets=${BENCH_PACKETS:-5000000}
@@ -129,7 +132,7 @@ echo "database bytes per million flows: $(awk -v b="$bytes" -v r="$sflows" \
 # --- b. the offline ratio with the store on ---------------------------
 echo
 echo "== history store: import vs summary of $zipf"
-rounds=${BENCH_STORE_ROUNDS:-5}
+rounds=${BENCH_STORE_ROUNDS:-7}
 floor_s=
 sum_s=
 imp_s=
