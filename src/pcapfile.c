@@ -874,7 +874,7 @@ pcapfile_open_flags(const char *path, int flags, char **cause)
 	 * faults, no unmapping with its TLB flushes on the other threads'
 	 * CPUs, no cache misses on the records: read() brings them in),
 	 * CPU the engine and the store share with it (doc/architecture.md,
-	 * "Performance"). */
+	 * "Where the time and memory go"). */
 	if (S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    !(flags & PCAPFILE_BUFFERED) &&
 	    (uint64_t)sb.st_size <= SIZE_MAX) {
