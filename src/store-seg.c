@@ -87,33 +87,53 @@ seg_room(struct seg_buf *b, size_t more)
 	b->p = xreallocarray(b->p, b->cap, 1);
 }
 
-static inline void
-seg_u(struct seg_buf *b, uint64_t v)
+/* A varint (7 bits a byte, low first), a zigzag varint and a string of
+ * at most max - 1 bytes (its length, then its bytes), at p; each returns
+ * the byte after it.  The seg_ forms below pack into a buffer (room
+ * made). */
+static inline uint8_t *
+seg_at_u(uint8_t *p, uint64_t v)
 {
-	uint8_t *p = b->p + b->n;
-
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
 	*p++ = (uint8_t)v;
-	b->n = (size_t)(p - b->p);
+	return p;
+}
+
+static inline uint8_t *
+seg_at_z(uint8_t *p, int64_t v)
+{
+	return seg_at_u(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static inline uint8_t *
+seg_at_s(uint8_t *p, const char *s, size_t max)
+{
+	size_t len = strnlen(s, max - 1);
+
+	p = seg_at_u(p, len);
+	memcpy(p, s, len);
+	return p + len;
+}
+
+static inline void
+seg_u(struct seg_buf *b, uint64_t v)
+{
+	b->n = (size_t)(seg_at_u(b->p + b->n, v) - b->p);
 }
 
 static inline void
 seg_z(struct seg_buf *b, int64_t v)
 {
-	seg_u(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	b->n = (size_t)(seg_at_z(b->p + b->n, v) - b->p);
 }
 
 static inline void
 seg_s(struct seg_buf *b, const char *s, size_t max)
 {
-	size_t len = strnlen(s, max - 1);
-
-	seg_u(b, len);
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
+	b->n = (size_t)(seg_at_s(b->p + b->n, s, max) - b->p);
 }
 
 /* The most a record can take: its strings and 20 varints of 10 bytes. */
@@ -167,37 +187,10 @@ store_seg_put_flow(struct seg_buf *b, const struct store_flow *f,
  * countries and 27 varints. */
 #define SEG_RAW_MAX	(32 + 5 * 8 + 3 * 32 + 4 + 27 * 10)
 
-/* The same as seg_u, seg_z and seg_s (and an 8-byte hash, low byte
- * first), at a cursor: seg_put_raw
- * (an import packs every engine flow) keeps its place in a register,
- * where a byte stored through b->p could be b->n and makes the compiler
- * load and store both at each. */
-static inline uint8_t *
-seg_at_u(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
-}
-
-static inline uint8_t *
-seg_at_z(uint8_t *p, int64_t v)
-{
-	return seg_at_u(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-}
-
-static inline uint8_t *
-seg_at_s(uint8_t *p, const char *s, size_t max)
-{
-	size_t len = strnlen(s, max - 1);
-
-	p = seg_at_u(p, len);
-	memcpy(p, s, len);
-	return p + len;
-}
+/* seg_put_raw packs at a cursor (the seg_at_ functions above, and an
+ * 8-byte hash, low byte first): an import packs every engine flow, and
+ * its place stays in a register, where a byte stored through b->p could
+ * be b->n and makes the compiler load and store both at each. */
 
 static inline uint8_t *
 seg_at_h(uint8_t *p, uint64_t v)
