@@ -44,7 +44,9 @@
 #define PCAPFILE_MAX_BLOCK	(PCAPFILE_MAX_CAPLEN + (1u << 20))
 #define PCAPFILE_MAX_IFS	65536u		/* interfaces per section */
 #define PCAPFILE_RESYNC_SPAN	(1u << 20)	/* bytes scanned for a block */
-#define PCAPFILE_BUF_INIT	(256u << 10)	/* stream buffer */
+#define PCAPFILE_BUF_INIT	(256u << 10)	/* read buffer (streams and
+						   buffered files): a
+						   core's L2 holds it */
 #define PCAPFILE_READ_MIN	(64u << 10)
 #define PCAPFILE_POLL_MS	100	/* stream: re-check cancel this often */
 
@@ -102,9 +104,9 @@ struct pcapfile {
 	size_t pos;		/* offset of the next record in base */
 	size_t released;	/* map: bytes before this were given back */
 	uint64_t off_base;	/* file offset of base[0] */
-	uint8_t *buf;		/* stream buffer; owned */
+	uint8_t *buf;		/* read buffer; owned */
 	size_t bufsize;
-	int eof;		/* stream: read() returned 0 or failed */
+	int eof;		/* read(): returned 0 or failed */
 	int rderr;		/* errno of a failed read(), else 0 */
 	int started;		/* the file header has been read */
 	char *start_err;	/* stream: why the header was bad; owned */
@@ -202,7 +204,8 @@ pcapfile_wait(struct pcapfile *pf)
 	}
 }
 
-/* Stream mode: make n bytes from pos available, reading more input. */
+/* A stream or a buffered file: make n bytes from pos available, reading
+ * more input. */
 static int
 pcapfile_read_more(struct pcapfile *pf, size_t n)
 {
