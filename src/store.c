@@ -831,6 +831,14 @@ store_flow_slot(struct store *s)
 	return &b->flows[b->nflows++];
 }
 
+/* Engine flows a batch takes before it is handed over (an import's
+ * fewer: STORE_BATCH_IMPORT); its array is made that big. */
+static size_t
+store_batch_max(const struct store *s)
+{
+	return s->cfg.live ? STORE_BATCH_FLOWS : STORE_BATCH_IMPORT;
+}
+
 /* Room for one more engine flow in the current batch (main thread). */
 static struct store_raw *
 store_raw_slot(struct store *s)
@@ -843,7 +851,7 @@ store_raw_slot(struct store *s)
 			b->raw = s->spare_raw[--s->nspare_raw];
 		pthread_mutex_unlock(&s->mu);
 		if (b->raw == NULL)
-			b->raw = xreallocarray(NULL, STORE_BATCH_FLOWS,
+			b->raw = xreallocarray(NULL, store_batch_max(s),
 			    sizeof *b->raw);
 	}
 	s->flows_in++;
@@ -1906,8 +1914,7 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 		x->tu = *tu;
 	/* the hosts' country and AS now (GeoIP is the main thread's) */
 	engine_flow_geo(s->engine, f, &x->geo[0], &x->geo[1]);
-	if (s->cur->nflows + s->cur->nraw >= (s->cfg.live ?
-	    STORE_BATCH_FLOWS : STORE_BATCH_IMPORT))
+	if (s->cur->nflows + s->cur->nraw >= store_batch_max(s))
 		store_queue_put(s);
 }
 
