@@ -185,7 +185,8 @@ struct engine {
 					   to (for the packet sinks) */
 	int pkt_dir;			/* its direction: 0 from the
 					   originator */
-	uint64_t checked_sec;		/* last second expiry ran for */
+	uint64_t checked_sec;		/* last second expiry ran for,
+					   UINT64_MAX before the first */
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
 	uint64_t active_ns;
 

@@ -39,6 +39,7 @@ engine_create(const struct engine_cfg *cfg)
 {
 	struct engine *e = xcalloc(1, sizeof *e);
 
+	e->checked_sec = UINT64_MAX;	/* no second yet */
 	if (cfg != NULL)
 		e->cfg = *cfg;
 	if (e->cfg.max_flows == 0)
@@ -181,7 +182,8 @@ engine_clock(struct engine *e, uint64_t ts)
 {
 	uint64_t sec;
 
-	if (ts <= e->now_ns)
+	/* (the first packet's second ticks, the epoch's first included) */
+	if (ts <= e->now_ns && e->checked_sec != UINT64_MAX)
 		return;
 	e->now_ns = ts;
 	/* Zeek runs the DNS session checks due by a packet's time before
