@@ -22,7 +22,8 @@
  * FLOWLOG_LINE_MAX bytes (the rest of a longer one is skipped unread
  * into memory), a NUL byte in a value, a count above 2^53 (exact in a
  * JSON number; 1024 of them still add up in SQLite's int64), a time
- * past the year 9999 or an exponent are malformed, the text fields the
+ * past the year 9999 or an exponent, a record that ends after
+ * STORE_US_MAX (2255) are malformed, the text fields the
  * exports write as tokens (uid, conn_state, history, tunnel,
  * community_id, tunnel_parents) must be printable ASCII without , " \ or
  * ' (out.h OUT_TOKEN), addresses are parsed and formatted again, and a
@@ -45,6 +46,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "fmt.h"
 #include "out.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -208,8 +210,8 @@ fl_iso8601(const char *v, size_t n, int64_t *us)
 	    fl_digits(v + 8, 2, &d) || fl_digits(v + 11, 2, &h) ||
 	    fl_digits(v + 14, 2, &mi) || fl_digits(v + 17, 2, &s))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    s > 60 || y < 1970)
+	if (mo < 1 || mo > 12 || d < 1 || d > fmt_month_days(y, mo) ||
+	    h > 23 || mi > 59 || s > 60 || y < 1970)
 		return -1;
 	if (v[i] == '.') {
 		for (k = i + 1; k < n && v[k] >= '0' && v[k] <= '9'; k++) {
@@ -527,6 +529,9 @@ fl_finish(struct fl_rec *r, char **cause)
 	}
 	if (num > 255)
 		return fl_fail(cause, "proto", "unknown (and no ip_proto)");
+	if (f->ts_us > STORE_US_MAX - f->duration_us)
+		return fl_fail(cause, "ts", "ends after 2255-06-05, the latest "
+		    "time the history keeps");
 	f->proto_num = (uint8_t)num;
 	/* spelt as the exports spell it (out-rec.c) */
 	p = num == 58 ? "icmp" : proto_name((uint8_t)num);

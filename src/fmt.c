@@ -111,6 +111,17 @@ fmt_duration(double secs, char *buf, size_t len)
 	return buf;
 }
 
+int
+fmt_month_days(int y, int mon)
+{
+	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (mon == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return mon >= 1 && mon <= 12 ? d[mon - 1] : 0;
+}
+
 const char *
 fmt_time_iso(uint64_t ts_ns, char *buf, size_t len)
 {

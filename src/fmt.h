@@ -24,6 +24,8 @@ const char *fmt_count(uint64_t n, char *buf, size_t len);
 const char *fmt_duration(double secs, char *buf, size_t len);
 /* Packet time as "2026-11-21T06:02:57.123456Z". */
 const char *fmt_time_iso(uint64_t ts_ns, char *buf, size_t len);
+/* The days of month mon (1-12) of year y (Gregorian), 0 for no month. */
+int	fmt_month_days(int y, int mon);
 /* Packet time as "06:02:57" (UTC). */
 const char *fmt_time_clock(uint64_t ts_ns, char *buf, size_t len);
 /* Room fmt_escape_one() needs, NUL included. */

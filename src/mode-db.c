@@ -408,6 +408,14 @@ db_sql(sqlite3 *db, const char *path, const char *q)
 		q = tail;
 		if (st == NULL)		/* only a comment or spaces */
 			continue;
+		/* a read-only connection writes no database, but VACUUM
+		 * INTO would write a new file: nothing that writes runs */
+		if (!sqlite3_stmt_readonly(st)) {
+			sqlite3_finalize(st);
+			fprintf(stderr, "wiretop: %s: db sql: the query writes; "
+			    "db sql only reads\n", path);
+			return WT_EXIT_USAGE;
+		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			for (i = 0; i < sqlite3_column_count(st); i++) {
 				if (i > 0)

@@ -306,13 +306,27 @@ export_close(struct export *x, FILE *fp)
 	return err;
 }
 
-/* Refuse an -o that names a -r source (file or "-"): opening -o
- * truncates it, which would destroy the capture while it is read. */
-int
-mode_output_check(const struct wt_opts *o)
+/* Whether the files at a and b are one (both exist). */
+static int
+mode_same_file(const struct stat *a, const char *b)
 {
+	struct stat sb;
+
+	return stat(b, &sb) == 0 && sb.st_dev == a->st_dev &&
+	    sb.st_ino == a->st_ino;
+}
+
+/* Refuse an -o that names a -r source (file or "-") or the history
+ * database read (db, or one of its journal files): opening -o truncates
+ * it, which would destroy the capture while it is read, or the
+ * history. */
+int
+mode_output_check(const struct wt_opts *o, const char *db)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
 	struct stat out, in;
 	unsigned i;
+	char *p;
 	int r;
 
 	if (o->output == NULL || strcmp(o->output, "-") == 0 ||
@@ -326,6 +340,17 @@ mode_output_check(const struct wt_opts *o)
 			fprintf(stderr, "wiretop: -o %s: is the capture file "
 			    "read by -r %s (it would be overwritten)\n",
 			    o->output, o->files[i]);
+			return WT_EXIT_USAGE;
+		}
+	}
+	for (i = 0; db != NULL && i < sizeof sfx / sizeof sfx[0]; i++) {
+		xasprintf(&p, "%s%s", db, sfx[i]);
+		r = mode_same_file(&out, p);
+		free(p);
+		if (r) {
+			fprintf(stderr, "wiretop: -o %s: is the history "
+			    "database read (%s%s; it would be overwritten)\n",
+			    o->output, db, sfx[i]);
 			return WT_EXIT_USAGE;
 		}
 	}
@@ -408,9 +433,12 @@ export_db(struct wt_opts *o)
 		    "records of a capture (-r or -i), not the history\n");
 		return WT_EXIT_USAGE;
 	}
-	if ((rc = mode_output_open(o, &fp, &oname)) != WT_EXIT_OK)
-		return rc;
 	path = store_pick_path(o->db_path);
+	if ((rc = mode_output_check(o, path)) != WT_EXIT_OK ||
+	    (rc = mode_output_open(o, &fp, &oname)) != WT_EXIT_OK) {
+		free(path);
+		return rc;
+	}
 	w = out_create(fmt, fp);
 	rc = store_export(path, what, o->since, o->until, w, &cause,
 	    &dbproblem);
@@ -497,7 +525,7 @@ mode_export(struct wt_opts *o)
 		    "-o FILE, or a pipe\n");
 		return WT_EXIT_USAGE;
 	}
-	if ((code = mode_output_check(o)) != WT_EXIT_OK)
+	if ((code = mode_output_check(o, NULL)) != WT_EXIT_OK)
 		return code;
 
 	/* Files are exported as fast as they can be read unless --speed

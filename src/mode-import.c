@@ -270,6 +270,7 @@ mode_import(struct wt_opts *o)
 	struct alerts *alerts = NULL;
 	const char *cmd;
 	struct capture_stats cs;
+	struct store_stats st;
 	struct pollfd *pfd;
 	char *cause = NULL, *dbpath;
 	long group = 0;
@@ -464,21 +465,28 @@ mode_import(struct wt_opts *o)
 			failed = 1;
 		}
 	}
+	/* What was read is written, an import stopped or failed too:
+	 * what the sources published before the stop, and the flows still
+	 * open (the samples already count their packets). */
+	if (p != NULL) {
+		while (pipeline_drain(p, IMPORT_BATCH) > 0)
+			;
+		engine_flush(pipeline_engine(p));
+	}
+	/* the alerts' last counts and times go with the last batch */
+	alerts_sync(alerts);
+	store_get_stats(s, &st);
+	if (st.late > 0)
+		fprintf(stderr, "wiretop: import: %llu flow records not "
+		    "stored: they end after 2255-06-05, the latest time the "
+		    "history keeps\n", (unsigned long long)st.late);
 	if (stop || failed) {
-		/* nothing of a partial import is committed past what the
-		 * queue already holds; say so */
+		/* the file is not recorded as imported whole: a second
+		 * import of it is refused; say so */
 		fprintf(stderr, "wiretop: import %s: the database holds part "
 		    "of the input\n", stop ? "interrupted" : "failed");
 		code = stop ? WT_EXIT_RUNTIME : WT_EXIT_CAPTURE;
 	} else {
-		if (p != NULL) {
-			while (pipeline_drain(p, IMPORT_BATCH) > 0)
-				;
-			engine_flush(pipeline_engine(p));
-		}
-		/* the alerts' last counts and times go with the last
-		 * batch */
-		alerts_sync(alerts);
 		/* recorded with the last batch: only a whole import counts */
 		for (i = 0; i < n; i++)
 			store_add_file(s, hex[i], path[i], size[i], 1);

@@ -2421,7 +2421,7 @@ mode_report(struct wt_opts *o)
 	struct alerts *alerts = NULL;
 	struct capture_stats cs;
 	const char *outname;
-	char *cause = NULL;
+	char *cause = NULL, *dbp;
 	FILE *fp;
 	size_t i;
 	int code, sfd, run;
@@ -2447,6 +2447,12 @@ mode_report(struct wt_opts *o)
 		    "history database, or capture files)\n", stderr);
 		return WT_EXIT_USAGE;
 	}
+	/* (a report of no capture file reads the database) */
+	dbp = o->n_files == 0 ? store_pick_path(o->db_path) : NULL;
+	code = mode_output_check(o, dbp);
+	free(dbp);
+	if (code != WT_EXIT_OK)
+		return code;
 	if (o->n_files == 0) {
 		/* the history database; an interface from wiretop.conf
 		 * does not matter here (live capture is never reported) */
@@ -2460,8 +2466,6 @@ mode_report(struct wt_opts *o)
 		    stderr);
 		return WT_EXIT_USAGE;
 	}
-	if ((code = mode_output_check(o)) != WT_EXIT_OK)
-		return code;
 	if (!o->speed_given)
 		o->speed = 0;
 	if ((o->since != NULL || o->until != NULL) &&

@@ -163,9 +163,10 @@ struct store *mode_store_open(const struct wt_opts *, const char *path,
  * daemon's (WT_DAEMON_DB).  Owned. */
 char	*mode_db_write_path(const struct wt_opts *);
 
-/* WT_EXIT_USAGE after one line if -o names a -r file (opening -o would
- * truncate it), else WT_EXIT_OK. */
-int	mode_output_check(const struct wt_opts *);
+/* WT_EXIT_USAGE after one line if -o names a -r file or the database
+ * db (NULL: none) or one of its journals (opening -o would truncate it),
+ * else WT_EXIT_OK. */
+int	mode_output_check(const struct wt_opts *, const char *db);
 /* Open -o after the privilege drop, never through a symbolic link, or
  * take stdout; *name is what messages call it.  WT_EXIT_OK, or the exit
  * code after one line on stderr. */

@@ -122,6 +122,9 @@ enum pkt_name_kind {
 #define PKT_DNS_LONG	40
 
 #define PKT_NAME_MAX 256	/* bytes incl. NUL; DNS names are <= 253 */
+/* Room for an IP protocol's text: proto_name()'s longest ("ipv6-nonxt")
+ * or a number, and the NUL. */
+#define PROTO_NAME_MAX	16
 
 /* A name learned from payload.  name is NUL-terminated, raw bytes from
  * the network (the UI sanitises before display). */

@@ -44,7 +44,7 @@ struct live_host {
 };
 
 struct live_flow {
-	char proto[8];
+	char proto[PROTO_NAME_MAX];
 	uint8_t proto_num;
 	char orig[FMT_ADDR_MAX], resp[FMT_ADDR_MAX];
 	uint16_t orig_p, resp_p;

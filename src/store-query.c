@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "out.h"
 #include "out-rec.h"
 #include "xmalloc.h"
@@ -32,7 +33,7 @@ store_time_parse(const char *s, int64_t *abs_s, int64_t *rel_s,
 	long long n;
 	int64_t mul, off = 0;
 	const char *p;
-	int oh, om;
+	int oh = 0, om = 0;
 
 	if (s == NULL || *s == '\0')
 		return -1;
@@ -65,7 +66,8 @@ store_time_parse(const char *s, int64_t *abs_s, int64_t *rel_s,
 		off = (int64_t)(oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
 		p += 6;
 	}
-	if (*p != '\0')
+	if (*p != '\0' || oh < 0 || oh > 23 || om < 0 || om > 59 ||
+	    tm.tm_mday > fmt_month_days(tm.tm_year + 1900, tm.tm_mon + 1))
 		return -1;
 	*abs_s = (int64_t)timegm(&tm) - off;
 	*relative = 0;
@@ -319,6 +321,12 @@ store_export(const char *path, enum store_what what, const char *since,
 	    store_time_resolve(until, newest, &t1) != 0)) {
 		xasprintf(cause, "--since/--until: expected ISO 8601 "
 		    "(2024-05-01T13:00:00Z) or an age (90s, 15m, 1h, 7d, 2w)");
+		sqlite3_close(db);
+		return -1;
+	}
+	if (until != NULL && t1 <= t0) {
+		/* as a report says it: not an empty answer */
+		*cause = xstrdup("--until: must be later than --since");
 		sqlite3_close(db);
 		return -1;
 	}

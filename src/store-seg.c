@@ -344,9 +344,9 @@ rd_z(struct seg_rd *r)
 }
 
 /* Times in microseconds: a record's start (base + a delta) and its
- * duration, within 2^53 us (285 years) of 0, which every writer keeps;
- * anything else is damage. */
-#define SEG_US_MAX	((int64_t)1 << 53)
+ * duration, within STORE_US_MAX of 0, which every writer keeps (a later
+ * record is not stored); anything else is damage. */
+#define SEG_US_MAX	STORE_US_MAX
 
 static int64_t
 rd_ts(struct seg_rd *r, int64_t base)

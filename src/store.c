@@ -207,6 +207,7 @@ struct store {
 	/* main thread */
 	struct engine *engine;		/* borrowed */
 	struct store_batch *cur;	/* being filled */
+	uint64_t late;			/* flows past STORE_US_MAX, not stored */
 	struct store_src src[64];
 	int64_t cur_sec;		/* second of the last tick, -1: none */
 	uint64_t flows_in;
@@ -656,6 +657,80 @@ store_sqlite_setup(void)
 	(void)pthread_once(&once, store_sqlite_once);
 }
 
+/* "file:" URI of path, with the characters URIs reserve escaped, and
+ * params ("?mode=ro"). */
+static char *
+store_uri(const char *path, const char *params)
+{
+	size_t n = strlen(path), o = 0;
+	char *u = xmalloc(n * 3 + strlen(params) + 8);
+	const char *p;
+
+	o += (size_t)sprintf(u, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '?' || *p == '#' || *p == '%' || (unsigned char)*p
+		    < 0x20)
+			o += (size_t)sprintf(u + o, "%%%02X", (unsigned char)*p);
+		else
+			u[o++] = *p;
+	}
+	u[o] = '\0';
+	strcat(u, params);
+	return u;
+}
+
+/* Open path read-only with URI params and read its schema once (the
+ * -shm and the WAL are opened then); NULL with the result code. */
+static sqlite3 *
+store_ro_try(const char *path, const char *params, int *rcp)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	char *u = store_uri(path, params);
+	int rc;
+
+	store_sqlite_setup();
+	rc = sqlite3_open_v2(u, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	free(u);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 1000);
+		if ((rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+		    "sqlite_master", -1, &st, NULL)) == SQLITE_OK) {
+			rc = sqlite3_step(st);
+			rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+			sqlite3_finalize(st);
+		}
+		if (rc != SQLITE_OK)
+			rc = sqlite3_extended_errcode(db);
+	}
+	*rcp = rc;
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+sqlite3 *
+store_db_open_ro(const char *path, int *rc)
+{
+	sqlite3 *db;
+	char *wal;
+
+	if ((db = store_ro_try(path, "?mode=ro", rc)) == NULL &&
+	    ((*rc & 0xff) == SQLITE_READONLY || (*rc & 0xff) ==
+	    SQLITE_CANTOPEN || (*rc & 0xff) == SQLITE_PERM)) {
+		/* no writer left its -wal and -shm for us, and we may not
+		 * create them: then nothing is being written */
+		xasprintf(&wal, "%s-wal", path);
+		if (access(wal, F_OK) != 0)
+			db = store_ro_try(path, "?mode=ro&immutable=1", rc);
+		free(wal);
+	}
+	return db;
+}
+
 /* Open (see store_db_open; writable 2: as 1, and a database created
  * here gets pages of STORE_BULK_PAGE); on failure *transient says whether
  * the cause is the disk's state (full, read-only, failing) rather than
@@ -699,9 +774,17 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 		return NULL;
 	}
 	store_sqlite_setup();
-	rc = sqlite3_open_v2(path, &db, (writable ? SQLITE_OPEN_READWRITE :
-	    SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
+	if (!writable) {
+		/* a reader in the database's group, too */
+		if ((db = store_db_open_ro(path, &rc)) == NULL) {
+			*transient = store_rc_transient(rc);
+			xasprintf(cause, "%s: %s", path, rc == SQLITE_NOTADB ?
+			    "not a wiretop history database (not an SQLite "
+			    "database, or damaged)" : sqlite3_errstr(rc));
+			return NULL;
+		}
+	} else if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
 		*transient = store_rc_transient(rc);
 		xasprintf(cause, "%s: %s", path, db != NULL ?
 		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -1352,7 +1435,8 @@ store_agg_raw(struct store *s, const struct store_raw *x)
 	else {
 		p = f->key.proto == 58 ? "icmp" : proto_name(f->key.proto);
 		if (p != NULL)
-			n = 1 + store_copy((char *)ks + 1, 8, p);
+			n = 1 + store_copy((char *)ks + 1,
+			    PROTO_NAME_MAX, p);
 		else
 			n = 1 + store_utoa((char *)ks + 1, 8, f->key.proto);
 		ks[n++] = '/';
@@ -1908,6 +1992,12 @@ store_sink_flow(void *arg, const struct flow *f, enum flow_end_reason why)
 	struct store_raw *x;
 
 	(void)why;
+	/* a time the history cannot keep (a capture's pcapng timestamps
+	 * go to 2554): counted, not stored */
+	if (f->last_ns / 1000 > (uint64_t)STORE_US_MAX) {
+		s->late++;
+		return;
+	}
 	x = store_raw_slot(s);
 	memcpy(&x->f, f, sizeof x->f);
 	if ((x->has_tu = (tu = engine_flow_tunnel(s->engine, f)) != NULL))
@@ -2144,6 +2234,7 @@ store_get_stats(struct store *s, struct store_stats *st)
 	st->failed = s->failed;
 	st->newest = s->newest_pub;
 	pthread_mutex_unlock(&s->mu);
+	st->late = s->late;
 }
 
 void

@@ -46,6 +46,7 @@ struct store_stats {
 	uint64_t flows;			/* flow records written */
 	uint64_t samples;		/* per-second sample rows written */
 	uint64_t dropped;		/* batches dropped (queue full) */
+	uint64_t late;			/* flows not stored: past STORE_US_MAX */
 	uint64_t retries;		/* writes retried after an error */
 	size_t queued;			/* batches waiting */
 	int paused;			/* writes failing, being retried */
@@ -54,6 +55,12 @@ struct store_stats {
 };
 
 struct store;
+
+/* The latest time a flow record may have in the history, in us since
+ * the epoch: 2^53 (2255-06-05T23:47:34Z), exact in a JSON number.  A
+ * record that ends later is not stored: a flow log's line is malformed
+ * (flowlog.c), a capture's flow is counted (store_stats.late). */
+#define STORE_US_MAX	((int64_t)1 << 53)
 
 /* A flow record as its export columns (out-rec.c) read it.  Made by a
  * flow log reader (flowlog.c), or read back from a segment (store-seg.c:
@@ -67,7 +74,7 @@ struct store_flow {
 	uint16_t orig_p, resp_p;
 	uint16_t vlan, inner_vlan, return_vlan;
 	uint8_t proto_num;
-	char proto[8];
+	char proto[PROTO_NAME_MAX];
 	char service[24];		/* "" = none */
 	char svc_key[24];		/* service, else "proto/port" */
 	char conn_state[8];
@@ -130,6 +137,12 @@ uint64_t store_flows(const struct store *);
  * check that it is a wiretop database of a schema this build knows; NULL
  * + cause.  (The sqlite3 type is SQLite's own struct sqlite3.) */
 struct sqlite3 *store_db_open(const char *path, int writable, char **cause);
+/* A read-only connection to path that works for a reader who may not
+ * write the database's directory or -shm file (a member of its group):
+ * mode=ro, so SQLite reads the -shm a writer keeps; with no writer (no
+ * -wal file) the file opened immutable, as nothing writes it.  NULL with
+ * the SQLite result code in *rc.  (No check of what the file holds.) */
+struct sqlite3 *store_db_open_ro(const char *path, int *rc);
 /* SQLite set up as every connection here uses it (before the first). */
 void store_sqlite_setup(void);
 

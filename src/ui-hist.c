@@ -31,27 +31,6 @@
 #include "store.h"
 #include "xmalloc.h"
 
-/* "file:" URI of path, with the characters URIs reserve escaped. */
-static char *
-hist_uri(const char *path, const char *params)
-{
-	size_t n = strlen(path), o = 0;
-	char *u = xmalloc(n * 3 + strlen(params) + 8);
-	const char *p;
-
-	o += (size_t)sprintf(u, "file:");
-	for (p = path; *p != '\0'; p++) {
-		if (*p == '?' || *p == '#' || *p == '%' || (unsigned char)*p
-		    < 0x20)
-			o += (size_t)sprintf(u + o, "%%%02X", (unsigned char)*p);
-		else
-			u[o++] = *p;
-	}
-	u[o] = '\0';
-	strcat(u, params);
-	return u;
-}
-
 /* The group of path (or of its directory when the file cannot even be
  * looked at), by name. */
 static void
@@ -92,35 +71,11 @@ hist_int(sqlite3 *db, const char *sql, int64_t *v)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-static sqlite3 *
-hist_try(const char *path, const char *params, int *rcp)
-{
-	sqlite3 *db = NULL;
-	char *u = hist_uri(path, params);
-	int64_t v;
-	int rc;
-
-	store_sqlite_setup();
-	rc = sqlite3_open_v2(u, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-	    SQLITE_OPEN_NOMUTEX, NULL);
-	free(u);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 1000);
-		rc = hist_int(db, "SELECT count(*) FROM sqlite_master", &v);
-	}
-	*rcp = rc;
-	if (rc != SQLITE_OK) {
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
-}
-
 sqlite3 *
 ui_db_open(const char *path, char **cause, int *denied)
 {
 	sqlite3 *db;
-	char grp[64], *wal;
+	char grp[64];
 	int64_t app, ntab, ver;
 	int rc, e;
 
@@ -139,16 +94,7 @@ ui_db_open(const char *path, char **cause, int *denied)
 			xasprintf(cause, "%s: %s", path, strerror(e));
 		return NULL;
 	}
-	db = hist_try(path, "?mode=ro", &rc);
-	if (db == NULL) {
-		/* no writer left its -wal and -shm for us, and we may not
-		 * create them: then nothing is being written */
-		xasprintf(&wal, "%s-wal", path);
-		if (access(wal, F_OK) != 0)
-			db = hist_try(path, "?mode=ro&immutable=1", &rc);
-		free(wal);
-	}
-	if (db == NULL) {
+	if ((db = store_db_open_ro(path, &rc)) == NULL) {
 		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
 			xasprintf(cause, "%s: not a wiretop history database "
 			    "(not an SQLite database, or damaged)", path);

@@ -36,7 +36,7 @@ struct ui_mhost {
 
 /* A flow of the snapshot, as the connections pane shows it. */
 struct ui_mflow {
-	char proto[8];
+	char proto[PROTO_NAME_MAX];
 	uint8_t proto_num;
 	char orig[48], resp[48];	/* addresses as stored */
 	uint16_t orig_p, resp_p;
