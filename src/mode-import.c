@@ -308,8 +308,8 @@ mode_import(struct wt_opts *o)
 		for (j = 0; j < i; j++) {
 			if (strcmp(hex[i], hex[j]) == 0) {
 				fprintf(stderr, "wiretop: import: %s and %s "
-				    "have the same content\n", o->files[j],
-				    o->files[i]);
+				    "have the same size and content hash\n",
+				    o->files[j], o->files[i]);
 				return WT_EXIT_USAGE;
 			}
 		}
@@ -364,8 +364,8 @@ mode_import(struct wt_opts *o)
 		if ((j = (unsigned)store_has_file(s, hex[i])) != 0) {
 			if (j == 1)
 				fprintf(stderr, "wiretop: import: %s: already "
-				    "in %s (same content); nothing imported\n",
-				    path[i], dbpath);
+				    "in %s (same size and content hash); "
+				    "nothing imported\n", path[i], dbpath);
 			else
 				fprintf(stderr, "wiretop: import: %s: an "
 				    "earlier import of it into %s was "

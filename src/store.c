@@ -739,6 +739,7 @@ static sqlite3 *
 store_db_open_as(const char *path, int writable, long gid, char **cause,
     int *transient)
 {
+	struct stat sb;
 	sqlite3 *db = NULL;
 	char sql[160];
 	int64_t page = 0;
@@ -771,6 +772,10 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 		xasprintf(cause, "%s: %s", path, errno == ENOENT ?
 		    "no history database (import or capture first)" :
 		    strerror(errno));
+		return NULL;
+	} else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, "%s: a directory, not a history database",
+		    path);
 		return NULL;
 	}
 	store_sqlite_setup();
