@@ -22,9 +22,9 @@ void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print "wiretop: ", the message and a newline on stderr, the message
- * escaped as a log line is (control bytes, C1 and bidi controls, bytes
- * that are not UTF-8), so that a name or path quoted in it never drives
- * the terminal.  Every message of wiretop to stderr goes through here. */
+ * escaped as a log line is (control bytes, C1 and bidi controls, line
+ * and paragraph separators, bytes that are not UTF-8), so that a name or
+ * path quoted in it never drives the terminal.  Every message of wiretop to stderr goes through here. */
 void	log_stderr(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
