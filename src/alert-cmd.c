@@ -7,8 +7,9 @@
  * into a program (an absolute path) and its arguments, taken literally:
  * no shell, no quoting, no expansion.  The alert travels in environment
  * variables (WIRETOP_ALERT_*), each value escaped as the log is
- * (fmt_escape_one: control bytes as \xNN, C1 and bidi controls as
- * \u{XXXX}; a backslash as \x5c, so an escape is never ambiguous),
+ * (fmt_escape_one: control bytes as \xNN, C1 and bidi controls and
+ * U+2028-U+2029 as \u{XXXX}; a backslash as \x5c, so an escape is
+ * never ambiguous),
  * so a name captured from the network cannot start a line or drive a
  * terminal, and is never parsed by anything wiretop runs.  The
  * environment is only those variables, PATH and LC_ALL=C.

@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "log.h"
 #include "pcapfile.h"
 #include "proc.h"
 #include "ring.h"
@@ -1250,7 +1251,7 @@ capture_linktype(struct capture *c)
 
 /* Print the end-of-run warnings of a source. */
 int
-capture_print_warnings(struct capture *c, FILE *f)
+capture_print_warnings(struct capture *c)
 {
 	struct capture_stats st;
 	const char *lt;
@@ -1258,20 +1259,20 @@ capture_print_warnings(struct capture *c, FILE *f)
 
 	capture_get_stats(c, &st);
 	if (st.state == CAPTURE_STATE_GONE) {
-		fprintf(f, "wiretop: %s after %llu packets; the other sources "
-		    "went on\n", st.error, (unsigned long long)st.packets);
+		log_stderr("%s after %llu packets; the other sources "
+		    "went on", st.error, (unsigned long long)st.packets);
 		n++;
 	}
 	if (st.truncated) {
-		fprintf(f, "wiretop: %s: truncated after %llu packets\n",
+		log_stderr("%s: truncated after %llu packets",
 		    c->name, (unsigned long long)st.packets);
 		n++;
 	}
 	if (st.bad_linktype_pkts > 0) {
 		if ((lt = decode_linktype_name(st.bad_linktype)) == NULL)
 			lt = pcap_datalink_val_to_name((int)st.bad_linktype);
-		fprintf(f, "wiretop: %s: link type %u%s%s%s is not supported: "
-		    "%llu packets counted as unsupported\n", c->name,
+		log_stderr("%s: link type %u%s%s%s is not supported: "
+		    "%llu packets counted as unsupported", c->name,
 		    st.bad_linktype, lt ? " (" : "", lt ? lt : "", lt ? ")" : "",
 		    (unsigned long long)st.bad_linktype_pkts);
 		n++;
@@ -1280,8 +1281,8 @@ capture_print_warnings(struct capture *c, FILE *f)
 		if ((lt = decode_linktype_name(st.nofilter_linktype)) == NULL)
 			lt = pcap_datalink_val_to_name(
 			    (int)st.nofilter_linktype);
-		fprintf(f, "wiretop: %s: the capture filter does not apply to "
-		    "link type %u%s%s%s: %llu packets left out as filtered\n",
+		log_stderr("%s: the capture filter does not apply to "
+		    "link type %u%s%s%s: %llu packets left out as filtered",
 		    c->name, st.nofilter_linktype, lt ? " (" : "",
 		    lt ? lt : "", lt ? ")" : "",
 		    (unsigned long long)st.nofilter_pkts);

@@ -109,10 +109,10 @@ void		 capture_get_stats(struct capture *, struct capture_stats *);
  * it produced has been published to the ring. */
 int		 capture_finished(struct capture *);
 
-/* Print a source's end-of-run warnings to f, one line each: a file that
- * was truncated, packets of a link type that is not decoded.  Returns
- * the number of lines. */
-int		 capture_print_warnings(struct capture *, FILE *f);
+/* Print a source's end-of-run warnings on stderr (log_stderr), one line
+ * each: a file that was truncated, packets of a link type that is not
+ * decoded.  Returns the number of lines. */
+int		 capture_print_warnings(struct capture *);
 
 /* Check that a BPF filter compiles for this source; -1 + cause if not. */
 int		 capture_check_filter(struct capture *, const char *expr,

@@ -27,9 +27,9 @@ int	cfg_load_all(struct wt_opts *, const char *path, char **cause);
 void	cfg_show(const struct wt_opts *, FILE *);
 /* Print the settings' reference in man(7) format. */
 void	cfg_man(FILE *);
-/* Write s to f with control bytes, backslashes and invalid UTF-8 as
- * \xNN, C1 and bidi controls as \u{XXXX}, so that raw bytes from a file
- * or the command line never drive a terminal. */
+/* Write s to f with control bytes and invalid UTF-8 as \xNN, C1 and
+ * bidi controls and U+2028-U+2029 as \u{XXXX} (fmt_escape_one), so that
+ * raw bytes from a file or the command line never drive a terminal. */
 void	cfg_print_escaped(FILE *, const char *s);
 /* Free strings the configuration owns. */
 void	cfg_done(void);

@@ -11,7 +11,8 @@
  *   - Zeek conn.log as JSON (LogAscii::use_json=T): one object a line,
  *     "ts" an epoch number or an ISO 8601 string, unset fields left out;
  *   - wiretop's `export --what flows` CSV (RFC 4180, one header row; a
- *     cell never spans lines, wiretop escapes line ends) and NDJSON,
+ *     cell never spans lines, wiretop escapes line ends; the ' in front
+ *     of a quoted cell that would start a formula is removed) and NDJSON,
  *     each record carrying "schema" "wiretop.flows/2";
  *   - wiretop's JSON document ({"schema":...,"flows":[ then a record a
  *     line), read line by line like NDJSON.
@@ -828,6 +829,11 @@ fl_csv_line(struct flowlog *fl, const char *s, size_t n,
 	for (c = 0; !last; c++) {
 		m = 0;
 		if (i < n && s[i] == '"') {
+			/* the ' wiretop puts in front of a cell that would
+			 * start a formula (out-csv.c): a cell that starts
+			 * with ' always has one, so exactly that one goes */
+			if (i + 1 < n && s[i + 1] == '\'')
+				i++;
 			for (i++;; i++) {
 				if (i == n)
 					return fl_fail(cause, "record", "a "

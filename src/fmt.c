@@ -151,8 +151,10 @@ fmt_time_clock(uint64_t ts_ns, char *buf, size_t len)
  * included); returns the bytes of p it covers.  Printable ASCII and valid
  * UTF-8 are copied (the backslash too, so that --show-config reads back
  * as it was written); C0, DEL and bytes that are not valid UTF-8 become
- * \xNN; the C1 controls and the bidi controls (U+061C,
- * U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) become \u{XXXX}. */
+ * \xNN; the C1 controls, the bidi controls (U+061C, U+200E-U+200F,
+ * U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
+ * (U+2028-U+2029: a line break to many readers and editors) become
+ * \u{XXXX}: the code points the exports escape too (out.c). */
 size_t
 fmt_escape_one(const unsigned char *p, char *out)
 {
@@ -192,7 +194,7 @@ fmt_escape_one(const unsigned char *p, char *out)
 		return 1;
 	}
 	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
-	    cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
 	    (cp >= 0x2066 && cp <= 0x2069))
 		snprintf(out, FMT_ESC_MAX, "\\u{%04x}", (unsigned)cp);
 	else {

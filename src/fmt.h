@@ -33,7 +33,8 @@ const char *fmt_time_clock(uint64_t ts_ns, char *buf, size_t len);
 /* Escape one character of a string that may hold any byte (names from
  * files, the command line or packets) for a terminal or a log: printable
  * ASCII and valid UTF-8 stay; C0, DEL and invalid bytes become \xNN; C1
- * and bidi controls \u{XXXX}.  Writes out, returns the bytes of p used. */
+ * and bidi controls and U+2028-U+2029 \u{XXXX}.  Writes out, returns the
+ * bytes of p used. */
 size_t	fmt_escape_one(const unsigned char *p, char *out);
 
 #endif

@@ -1,13 +1,19 @@
 /*
- * log.c: diagnostics.
+ * log.c: diagnostics, and the messages a mode prints on stderr.
  *
  * Any thread may log; each line is written with one write() under a
  * mutex so lines never interleave.  Log lines go to --log FILE (opened
  * after the privilege drop, never through a symbolic link, mode 0640)
  * or to syslog, never to stderr: what the user must read on the terminal
- * is printed by the mode once, and nothing at all is written to the
- * terminal while curses owns it.  Without a file or syslog, logging
- * costs one comparison.
+ * is printed by the mode once, with log_stderr(), and nothing at all is
+ * written to the terminal while curses owns it.  Without a file or
+ * syslog, logging costs one comparison.
+ *
+ * Both kinds of line may quote bytes from a capture, a flow log, a
+ * configuration file or the command line, so both are escaped whole, one
+ * character at a time (fmt_escape_one): the message is built first and
+ * escaped last, so no caller can forget a name, and text a caller escaped
+ * already (printable ASCII) goes through unchanged.
  */
 #include "config.h"
 #include "log.h"
@@ -17,6 +23,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -72,6 +79,20 @@ log_close(void)
 	log_syslog = 0;
 }
 
+/* raw escaped (fmt_escape_one) into out, which has room for size bytes
+ * (at least FMT_ESC_MAX); a message too long is cut at a character. */
+static void
+log_escape(const char *raw, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; raw[i] != '\0' && o + FMT_ESC_MAX <= size; ) {
+		i += fmt_escape_one((const unsigned char *)raw + i, out + o);
+		o += strlen(out + o);
+	}
+	out[o] = '\0';
+}
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
@@ -80,20 +101,14 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	char raw[1024], msg[1024 * 4], line[1024 * 4 + 64], stamp[32];
 	struct tm tm;
 	time_t now;
-	size_t i, o = 0;
 	int n;
 
 	if (level > log_level || (log_fd == -1 && !log_syslog))
 		return;
 	vsnprintf(raw, sizeof raw, fmt, ap);
-	/* Names and paths may hold any byte: they are escaped as every
-	 * message is (fmt_escape_one), so reading the log never drives a
-	 * terminal. */
-	for (i = 0; raw[i] != '\0' && o + FMT_ESC_MAX <= sizeof msg; ) {
-		i += fmt_escape_one((const unsigned char *)raw + i, msg + o);
-		o += strlen(msg + o);
-	}
-	msg[o] = '\0';
+	/* Names and paths may hold any byte: reading the log never drives
+	 * a terminal. */
+	log_escape(raw, msg, sizeof msg);
 	if (log_syslog)
 		syslog(prio[level], "%s", msg);
 	if (log_fd != -1) {
@@ -122,3 +137,26 @@ LOG_FN(log_error, LOG_LVL_ERROR)
 LOG_FN(log_warn, LOG_LVL_WARN)
 LOG_FN(log_info, LOG_LVL_INFO)
 LOG_FN(log_debug, LOG_LVL_DEBUG)
+
+void
+log_stderr(const char *fmt, ...)
+{
+	va_list ap;
+	char *raw, *line;
+	size_t size;
+
+	va_start(ap, fmt);
+	xvasprintf(&raw, fmt, ap);
+	va_end(ap);
+	/* an escape is at most 4 bytes for each byte it covers */
+	size = strlen(raw) * 4 + FMT_ESC_MAX + 16;
+	line = xmalloc(size);
+	memcpy(line, "wiretop: ", 9);
+	log_escape(raw, line + 9, size - 10);
+	strcat(line, "\n");
+	/* one call: on unbuffered stderr the line is one write, never
+	 * interleaved with another process's (the daemon's parent) */
+	fputs(line, stderr);
+	free(line);
+	free(raw);
+}

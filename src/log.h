@@ -1,5 +1,5 @@
 /*
- * log.h: diagnostics to a log file or syslog (never to stderr).
+ * log.h: diagnostics to a log file or syslog, and messages to stderr.
  */
 #ifndef WIRETOP_LOG_H
 #define WIRETOP_LOG_H
@@ -20,5 +20,12 @@ void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "wiretop: ", the message and a newline on stderr, the message
+ * escaped as a log line is (control bytes, C1 and bidi controls, line
+ * and paragraph separators, bytes that are not UTF-8), so that a name or
+ * path quoted in it never drives the terminal.  Every message of
+ * wiretop to stderr goes through here. */
+void	log_stderr(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -265,7 +265,7 @@ main_usage(FILE *f)
 static void
 main_bad(const char *opt, const char *why)
 {
-	fprintf(stderr, "wiretop: %s: %s (try --help)\n", opt, why);
+	log_stderr("%s: %s (try --help)", opt, why);
 }
 
 /* Long name of an option, for messages. */
@@ -582,19 +582,23 @@ main(int argc, char **argv)
 	/* Before an option or a file is read: the binary's file
 	 * capabilities are for the capture group only (proc-priv.c). */
 	if (proc_capture_rights(&cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return WT_EXIT_CAPTURE;
 	}
 	cfg_defaults(&opts);
 	if (argc > 1 && argv[1][0] != '-') {
 		if ((mode = main_mode_find(argv[1])) == NULL) {
-			fprintf(stderr, "wiretop: ");
-			cfg_print_escaped(stderr, argv[1]);
-			fprintf(stderr, ": unknown command (commands:");
-			for (m = 1; m < MAIN_NMODES; m++)
-				fprintf(stderr, " %s", main_modes[m].name);
-			fprintf(stderr, "; none for the screen)\n");
+			char *cmds = xstrdup(""), *t;
+
+			for (m = 1; m < MAIN_NMODES; m++) {
+				xasprintf(&t, "%s %s", cmds, main_modes[m].name);
+				free(cmds);
+				cmds = t;
+			}
+			log_stderr("%s: unknown command (commands:%s; none "
+			    "for the screen)", argv[1], cmds);
+			free(cmds);
 			return WT_EXIT_USAGE;
 		}
 		argv[1] = argv[0];
@@ -619,18 +623,16 @@ main(int argc, char **argv)
 			return WT_EXIT_OK;
 		case '?':
 			if (optopt >= 256)	/* a long option's value */
-				fprintf(stderr, "wiretop: %s: needs a value "
-				    "(try --help)\n", main_optname(optopt));
+				log_stderr("%s: needs a value "
+				    "(try --help)", main_optname(optopt));
 			else if (optopt != 0)
-				fprintf(stderr, "wiretop: -%c: %s (try "
-				    "--help)\n", optopt, strchr(main_shortopts,
+				log_stderr("-%c: %s (try "
+				    "--help)", optopt, strchr(main_shortopts,
 				    optopt) ? "needs a value" :
 				    "unknown option");
 			else {
-				fputs("wiretop: ", stderr);
-				cfg_print_escaped(stderr, argv[optind - 1]);
-				fputs(": unknown option or missing value (try "
-				    "--help)\n", stderr);
+				log_stderr("%s: unknown option or missing "
+				    "value (try --help)", argv[optind - 1]);
 			}
 			free(seen);
 			return WT_EXIT_USAGE;
@@ -663,9 +665,8 @@ main(int argc, char **argv)
 	    strcmp(opts.db_action, "sql") == 0 && optind < argc)
 		opts.db_sql = argv[optind++];
 	if (optind < argc) {
-		fputs("wiretop: ", stderr);
-		cfg_print_escaped(stderr, argv[optind]);
-		fputs(": unexpected argument (try --help)\n", stderr);
+		log_stderr("%s: unexpected argument (try --help)",
+		    argv[optind]);
 		free(seen);
 		return WT_EXIT_USAGE;
 	}
@@ -676,7 +677,7 @@ main(int argc, char **argv)
 	}
 
 	if (cfg_load_all(&opts, config, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		free(seen);
 		cfg_done();
@@ -685,8 +686,8 @@ main(int argc, char **argv)
 	for (i = 0; i < nseen; i++) {
 		if (main_opt_group(seen[i].c) != 0 &&
 		    (main_opt_group(seen[i].c) & mode->groups) == 0) {
-			fprintf(stderr, "wiretop: %s: does not apply to "
-			    "'wiretop%s%s' (try --help)\n",
+			log_stderr("%s: does not apply to "
+			    "'wiretop%s%s' (try --help)",
 			    main_optname(seen[i].c), mode == &main_modes[0] ?
 			    "" : " ", mode == &main_modes[0] ? "" :
 			    mode->name);
@@ -696,9 +697,9 @@ main(int argc, char **argv)
 		}
 		/* report reads files or the history, never an interface */
 		if (mode->run == mode_report && seen[i].c == 'i') {
-			fputs("wiretop: -i: report reads capture files (-r) or "
+			log_stderr("-i: report reads capture files (-r) or "
 			    "the history database (--db); live capture is not "
-			    "reported\n", stderr);
+			    "reported");
 			free(seen);
 			cfg_done();
 			return WT_EXIT_USAGE;

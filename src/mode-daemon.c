@@ -191,12 +191,12 @@ daemon_detach(struct daemon *d)
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		fprintf(stderr, "wiretop: daemon: pipe: %s\n", strerror(errno));
+		log_stderr("daemon: pipe: %s", strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
-		fprintf(stderr, "wiretop: daemon: fork: %s\n", strerror(errno));
+		log_stderr("daemon: fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid > 0) {
@@ -205,8 +205,8 @@ daemon_detach(struct daemon *d)
 		while ((n = read(pfd[0], &code, 1)) == -1 && errno == EINTR)
 			;
 		if (n != 1) {
-			fprintf(stderr, "wiretop: daemon: ended before it "
-			    "was running (see the log)\n");
+			log_stderr("daemon: ended before it "
+			    "was running (see the log)");
 			_exit(WT_EXIT_RUNTIME);
 		}
 		_exit(code);
@@ -275,7 +275,7 @@ daemon_pidfile(struct daemon *d, const char *path)
 
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd == -1) {
-		fprintf(stderr, "wiretop: pid file %s: %s\n", path,
+		log_stderr("pid file %s: %s", path,
 		    strerror(errno));
 		return -1;
 	}
@@ -283,8 +283,8 @@ daemon_pidfile(struct daemon *d, const char *path)
 		n = pread(fd, old, sizeof old - 1, 0);
 		old[n > 0 ? n : 0] = '\0';
 		old[strcspn(old, "\n")] = '\0';
-		fprintf(stderr, "wiretop: pid file %s: another wiretop daemon "
-		    "holds it%s%s%s\n", path, *old != '\0' ? " (pid " : "",
+		log_stderr("pid file %s: another wiretop daemon "
+		    "holds it%s%s%s", path, *old != '\0' ? " (pid " : "",
 		    old, *old != '\0' ? ")" : "");
 		close(fd);
 		return -1;
@@ -292,7 +292,7 @@ daemon_pidfile(struct daemon *d, const char *path)
 	snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, strlen(buf), 0) !=
 	    (ssize_t)strlen(buf)) {
-		fprintf(stderr, "wiretop: pid file %s: %s\n", path,
+		log_stderr("pid file %s: %s", path,
 		    strerror(errno));
 		close(fd);
 		return -1;
@@ -574,13 +574,13 @@ daemon_run(struct daemon *d)
 	int code, sfd = -1, rc;
 
 	if (o->n_files > 0) {
-		fprintf(stderr, "wiretop: daemon: captures live interfaces "
-		    "(-i); capture files go in with wiretop import\n");
+		log_stderr("daemon: captures live interfaces "
+		    "(-i); capture files go in with wiretop import");
 		return WT_EXIT_USAGE;
 	}
 	if (o->db_group != NULL &&
 	    (group = store_group_lookup(o->db_group, &cause)) < 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return WT_EXIT_USAGE;
 	}
@@ -604,7 +604,7 @@ daemon_run(struct daemon *d)
 		return WT_EXIT_DB;
 	if (o->metrics_listen != NULL && (d->metrics = metrics_create(
 	    o->metrics_listen, o->metrics_top_hosts, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return WT_EXIT_RUNTIME;
 	}
@@ -627,7 +627,7 @@ daemon_run(struct daemon *d)
 		icfg.engine = pipeline_engine(d->p);
 		if ((d->ipfix = ipfix_open_net(o->ipfix, &icfg, &cause)) ==
 		    NULL) {
-			fprintf(stderr, "wiretop: ipfix_collector: %s\n", cause);
+			log_stderr("ipfix_collector: %s", cause);
 			log_error("ipfix_collector: %s", cause);
 			free(cause);
 			return WT_EXIT_USAGE;
@@ -650,7 +650,7 @@ daemon_run(struct daemon *d)
 	    d->alerts, &cause) != 0) ||
 	    store_start(d->s, pipeline_engine(d->p), &cause) != 0 ||
 	    pipeline_start(d->p, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+		log_stderr("%s", cause != NULL ? cause :
 		    "cannot start");
 		log_error("%s", cause != NULL ? cause : "cannot start");
 		free(cause);
@@ -700,7 +700,7 @@ daemon_run(struct daemon *d)
 			code = WT_EXIT_DB;
 	}
 	for (i = 0; i < pipeline_source_count(d->p); i++)
-		capture_print_warnings(pipeline_source(d->p, i), stderr);
+		capture_print_warnings(pipeline_source(d->p, i));
 	close(sfd);
 	return code;
 }

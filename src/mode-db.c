@@ -37,8 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cfg.h"
 #include "fmt.h"
+#include "log.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -271,7 +271,7 @@ db_check(sqlite3 *db, const char *path)
 		printf("foreign keys %s\n", n == 0 ? "ok" : "BROKEN");
 	}
 	if (problems > 0) {
-		fprintf(stderr, "wiretop: %s: %d problem%s found (see above)\n",
+		log_stderr("%s: %d problem%s found (see above)",
 		    path, problems, problems == 1 ? "" : "s");
 		return WT_EXIT_DB;
 	}
@@ -285,7 +285,7 @@ db_vacuum(sqlite3 *db, const char *path)
 
 	before = db_size(path, &wal0);
 	if (sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "wiretop: %s: vacuum: %s\n", path,
+		log_stderr("%s: vacuum: %s", path,
 		    sqlite3_errmsg(db));
 		return WT_EXIT_DB;
 	}
@@ -313,18 +313,17 @@ db_purge(sqlite3 *db, const char *path, const char *before)
 	size_t i;
 
 	if (before == NULL) {
-		fputs("wiretop: db purge: give --before T (ISO 8601, or an "
-		    "age before the newest data stored: 30d)\n", stderr);
+		log_stderr("db purge: give --before T (ISO 8601, or an "
+		    "age before the newest data stored: 30d)");
 		return WT_EXIT_USAGE;
 	}
 	if (store_time_resolve(before, store_newest(db), &t) != 0) {
-		fputs("wiretop: --before: expected ISO 8601 "
-		    "(2024-05-01T13:00:00Z) or an age (90s, 15m, 1h, 7d, 2w)\n",
-		    stderr);
+		log_stderr("--before: expected ISO 8601 "
+		    "(2024-05-01T13:00:00Z) or an age (90s, 15m, 1h, 7d, 2w)");
 		return WT_EXIT_USAGE;
 	}
 	if (t > INT64_MAX / 1000000 || t < INT64_MIN / 1000000) {
-		fputs("wiretop: --before: out of range\n", stderr);
+		log_stderr("--before: out of range");
 		return WT_EXIT_USAGE;
 	}
 	if ((w = store_seg_open(db)) == NULL ||
@@ -379,7 +378,7 @@ db_purge(sqlite3 *db, const char *path, const char *before)
 			    n[i]);
 	return WT_EXIT_OK;
 fail:
-	fprintf(stderr, "wiretop: %s: purge: %s (nothing deleted)\n", path,
+	log_stderr("%s: purge: %s (nothing deleted)", path,
 	    sqlite3_errmsg(db));
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	store_seg_close(w);
@@ -400,9 +399,7 @@ db_sql(sqlite3 *db, const char *path, const char *q)
 
 	while (q != NULL && *q != '\0') {
 		if (sqlite3_prepare_v2(db, q, -1, &st, &tail) != SQLITE_OK) {
-			fputs("wiretop: db sql: ", stderr);
-			cfg_print_escaped(stderr, sqlite3_errmsg(db));
-			fputc('\n', stderr);
+			log_stderr("db sql: %s", sqlite3_errmsg(db));
 			return WT_EXIT_USAGE;
 		}
 		q = tail;
@@ -412,8 +409,8 @@ db_sql(sqlite3 *db, const char *path, const char *q)
 		 * INTO would write a new file: nothing that writes runs */
 		if (!sqlite3_stmt_readonly(st)) {
 			sqlite3_finalize(st);
-			fprintf(stderr, "wiretop: %s: db sql: the query writes; "
-			    "db sql only reads\n", path);
+			log_stderr("%s: db sql: the query writes; db sql only "
+			    "reads", path);
 			return WT_EXIT_USAGE;
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -441,9 +438,8 @@ db_sql(sqlite3 *db, const char *path, const char *q)
 		}
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
-			fprintf(stderr, "wiretop: %s: db sql: ", path);
-			cfg_print_escaped(stderr, sqlite3_errmsg(db));
-			fputc('\n', stderr);
+			log_stderr("%s: db sql: %s", path,
+			    sqlite3_errmsg(db));
 			return rc == SQLITE_ERROR || rc == SQLITE_READONLY ||
 			    rc == SQLITE_CONSTRAINT ? WT_EXIT_USAGE : WT_EXIT_DB;
 		}
@@ -462,28 +458,28 @@ mode_db(struct wt_opts *o)
 
 	if (a == NULL || (strcmp(a, "check") != 0 && strcmp(a, "vacuum") != 0 &&
 	    strcmp(a, "purge") != 0 && strcmp(a, "sql") != 0)) {
-		fputs("wiretop: db: expected check, vacuum, purge or sql (try "
-		    "--help)\n", stderr);
+		log_stderr("db: expected check, vacuum, purge or sql (try "
+		    "--help)");
 		return WT_EXIT_USAGE;
 	}
 	if (strcmp(a, "sql") == 0 && o->db_sql == NULL) {
-		fputs("wiretop: db sql: give the query as an argument (try "
-		    "--help)\n", stderr);
+		log_stderr("db sql: give the query as an argument (try "
+		    "--help)");
 		return WT_EXIT_USAGE;
 	}
 	if (o->before != NULL && strcmp(a, "purge") != 0) {
-		fputs("wiretop: --before: only for db purge\n", stderr);
+		log_stderr("--before: only for db purge");
 		return WT_EXIT_USAGE;
 	}
 	if (strcmp(a, "purge") == 0 && o->before == NULL) {
-		fputs("wiretop: db purge: give --before T (ISO 8601, or an "
-		    "age before the newest data stored: 30d)\n", stderr);
+		log_stderr("db purge: give --before T (ISO 8601, or an "
+		    "age before the newest data stored: 30d)");
 		return WT_EXIT_USAGE;
 	}
 	path = store_pick_path(o->db_path);
 	/* a writable open would create a missing file */
 	if (access(path, F_OK) != 0) {
-		fprintf(stderr, "wiretop: %s: %s\n", path, errno == ENOENT ?
+		log_stderr("%s: %s", path, errno == ENOENT ?
 		    "no history database" : strerror(errno));
 		free(path);
 		return WT_EXIT_DB;
@@ -495,7 +491,7 @@ mode_db(struct wt_opts *o)
 			db_put(path);
 			putchar('\n');
 		}
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		free(path);
 		return WT_EXIT_DB;
@@ -513,7 +509,7 @@ mode_db(struct wt_opts *o)
 	else
 		code = db_purge(db, path, o->before);
 	if (sqlite3_close(db) != SQLITE_OK && code == WT_EXIT_OK) {
-		fprintf(stderr, "wiretop: %s: cannot close the database\n",
+		log_stderr("%s: cannot close the database",
 		    path);
 		code = WT_EXIT_DB;
 	}

@@ -112,14 +112,14 @@ export_ipfix_open(struct export *x, const struct wt_opts *o, FILE *fp)
 	cfg.engine = x->engine;
 	if (x->format == OUT_FMT_IPFIX &&
 	    (x->file = ipfix_open_file(fp, &cfg, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return WT_EXIT_RUNTIME;
 	}
 	/* the setting is the daemon's: export sends when asked to */
 	if (o->ipfix_given && o->ipfix != NULL &&
 	    (x->net = ipfix_open_net(o->ipfix, &cfg, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: --ipfix: %s\n", cause);
+		log_stderr("--ipfix: %s", cause);
 		free(cause);
 		ipfix_free(x->file);
 		x->file = NULL;
@@ -153,8 +153,8 @@ export_ipfix_report(struct export *x)
 	if (x->net == NULL)
 		return 0;
 	ipfix_get_stats(x->net, &st);
-	fprintf(stderr, "wiretop: IPFIX %s: %llu flow records sent in %llu "
-	    "messages, %llu not delivered%s%s%s\n", ipfix_name(x->net),
+	log_stderr("IPFIX %s: %llu flow records sent in %llu "
+	    "messages, %llu not delivered%s%s%s", ipfix_name(x->net),
 	    (unsigned long long)st.sent, (unsigned long long)st.messages,
 	    (unsigned long long)st.dropped, st.dropped > 0 ? " (" : "",
 	    st.dropped > 0 ? st.last_error : "", st.dropped > 0 ? ")" : "");
@@ -179,8 +179,8 @@ export_alerts(struct export *x)
 		out_rec_alert(x->w, alerts_get(x->alerts, i - 1));
 	lost = alerts_raised(x->alerts) - n;
 	if (lost > 0)
-		fprintf(stderr, "wiretop: %llu older alerts were not kept in "
-		    "memory (alert_keep) and are not in the output\n",
+		log_stderr("%llu older alerts were not kept in "
+		    "memory (alert_keep) and are not in the output",
 		    (unsigned long long)lost);
 }
 
@@ -337,8 +337,8 @@ mode_output_check(const struct wt_opts *o, const char *db)
 		    fstat(STDIN_FILENO, &in) : stat(o->files[i], &in);
 		if (r == 0 && in.st_dev == out.st_dev &&
 		    in.st_ino == out.st_ino) {
-			fprintf(stderr, "wiretop: -o %s: is the capture file "
-			    "read by -r %s (it would be overwritten)\n",
+			log_stderr("-o %s: is the capture file "
+			    "read by -r %s (it would be overwritten)",
 			    o->output, o->files[i]);
 			return WT_EXIT_USAGE;
 		}
@@ -348,9 +348,9 @@ mode_output_check(const struct wt_opts *o, const char *db)
 		r = mode_same_file(&out, p);
 		free(p);
 		if (r) {
-			fprintf(stderr, "wiretop: -o %s: is the history "
-			    "database read (%s%s; it would be overwritten)\n",
-			    o->output, db, sfx[i]);
+			log_stderr("-o %s: is the history database read "
+			    "(%s%s; it would be overwritten)", o->output, db,
+			    sfx[i]);
 			return WT_EXIT_USAGE;
 		}
 	}
@@ -376,7 +376,7 @@ mode_output_open(const struct wt_opts *o, FILE **fpp, const char **name)
 		if (cause == NULL)
 			xasprintf(&cause, "%s: %s", o->output,
 			    strerror(errno));
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		log_error("%s", cause);
 		free(cause);
 		if (fd != -1)
@@ -399,13 +399,13 @@ export_db(struct wt_opts *o)
 	int err, rc, dbproblem = 0;
 
 	if (o->n_files > 0 || o->n_ifaces > 0) {
-		fprintf(stderr, "wiretop: --db: reads the history database; "
-		    "-r and -i do not apply\n");
+		log_stderr("--db: reads the history database; "
+		    "-r and -i do not apply");
 		return WT_EXIT_USAGE;
 	}
 	if (o->since == NULL) {
-		fprintf(stderr, "wiretop: export --db: --since T is needed "
-		    "(an age such as 1h or 7d, or ISO 8601)\n");
+		log_stderr("export --db: --since T is needed "
+		    "(an age such as 1h or 7d, or ISO 8601)");
 		return WT_EXIT_USAGE;
 	}
 	if (o->what == NULL || strcmp(o->what, "flows") == 0)
@@ -419,18 +419,18 @@ export_db(struct wt_opts *o)
 	else if (strcmp(o->what, "alerts") == 0)
 		what = STORE_WHAT_ALERTS;
 	else {
-		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts, "
-		    "services, samples or alerts with --db\n", o->what);
+		log_stderr("--what: %s: expected flows, hosts, "
+		    "services, samples or alerts with --db", o->what);
 		return WT_EXIT_USAGE;
 	}
 	if (out_format_parse(o->format, &fmt) != 0) {
-		fprintf(stderr, "wiretop: --format: %s: expected %s\n",
+		log_stderr("--format: %s: expected %s",
 		    o->format, out_format_names());
 		return WT_EXIT_USAGE;
 	}
 	if (fmt == OUT_FMT_IPFIX || o->ipfix_given) {
-		fprintf(stderr, "wiretop: export --db: IPFIX carries the flow "
-		    "records of a capture (-r or -i), not the history\n");
+		log_stderr("export --db: IPFIX carries the flow "
+		    "records of a capture (-r or -i), not the history");
 		return WT_EXIT_USAGE;
 	}
 	path = store_pick_path(o->db_path);
@@ -451,7 +451,7 @@ export_db(struct wt_opts *o)
 	} else if (fflush(fp) != 0 && err == 0)
 		err = errno;
 	if (rc != 0 && cause != NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return dbproblem ? WT_EXIT_DB : WT_EXIT_USAGE;
 	}
@@ -459,7 +459,7 @@ export_db(struct wt_opts *o)
 	if (err == EPIPE && fp == stdout)
 		return WT_EXIT_PIPE;
 	if (err != 0) {
-		fprintf(stderr, "wiretop: %s: %s\n", o->output != NULL ?
+		log_stderr("%s: %s", o->output != NULL ?
 		    o->output : "stdout", strerror(err));
 		return WT_EXIT_RUNTIME;
 	}
@@ -492,37 +492,37 @@ mode_export(struct wt_opts *o)
 	else if (strcmp(o->what, "alerts") == 0)
 		x.what = EXPORT_ALERTS;
 	else {
-		fprintf(stderr, "wiretop: --what: %s: expected flows, hosts, "
-		    "summary or alerts (services and samples: from --db)\n",
+		log_stderr("--what: %s: expected flows, hosts, "
+		    "summary or alerts (services and samples: from --db)",
 		    o->what);
 		return WT_EXIT_USAGE;
 	}
 	if (x.what == EXPORT_ALERTS && !o->alert.enabled) {
-		fprintf(stderr, "wiretop: --what alerts: alerts = no in the "
-		    "configuration\n");
+		log_stderr("--what alerts: alerts = no in the "
+		    "configuration");
 		return WT_EXIT_USAGE;
 	}
 	if (o->duration > 0 && o->n_files > 0 && o->n_ifaces == 0) {
 		/* a file is read to its end, as fast as it can be */
-		fprintf(stderr, "wiretop: --duration: applies to live capture "
-		    "(-i); capture files are read to their end\n");
+		log_stderr("--duration: applies to live capture "
+		    "(-i); capture files are read to their end");
 		return WT_EXIT_USAGE;
 	}
 	if (out_format_parse(o->format, &x.format) != 0) {
-		fprintf(stderr, "wiretop: --format: %s: expected %s\n",
+		log_stderr("--format: %s: expected %s",
 		    o->format, out_format_names());
 		return WT_EXIT_USAGE;
 	}
 
 	if (x.format == OUT_FMT_IPFIX && x.what != EXPORT_FLOWS) {
-		fprintf(stderr, "wiretop: --format ipfix: holds flow records "
-		    "only (--what flows)\n");
+		log_stderr("--format ipfix: holds flow records "
+		    "only (--what flows)");
 		return WT_EXIT_USAGE;
 	}
 	if (x.format == OUT_FMT_IPFIX && (o->output == NULL ||
 	    strcmp(o->output, "-") == 0) && isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "wiretop: --format ipfix: binary output: give "
-		    "-o FILE, or a pipe\n");
+		log_stderr("--format ipfix: binary output: give "
+		    "-o FILE, or a pipe");
 		return WT_EXIT_USAGE;
 	}
 	if ((code = mode_output_check(o, NULL)) != WT_EXIT_OK)
@@ -562,7 +562,7 @@ mode_export(struct wt_opts *o)
 	/* main() blocked the signals in every thread; the loop reads them
 	 * from a signalfd as ordinary events. */
 	if ((sfd = proc_signals_open(&cause)) == -1) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		out_free(x.w);
 		if (fp != stdout)
@@ -588,7 +588,7 @@ mode_export(struct wt_opts *o)
 		    x.what == EXPORT_ALERTS ? OUT_REC_ALERTS : OUT_REC_FLOWS);
 
 	if (pipeline_start(p, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+		log_stderr("%s", cause != NULL ? cause :
 		    "cannot start capture");
 		free(cause);
 		if (sfd >= 0)
@@ -632,7 +632,7 @@ mode_export(struct wt_opts *o)
 		log_info("standard output closed by its reader");
 		code = WT_EXIT_PIPE;
 	} else if (err != 0) {
-		fprintf(stderr, "wiretop: %s: %s\n", outname, strerror(err));
+		log_stderr("%s: %s", outname, strerror(err));
 		log_error("%s: %s", outname, strerror(err));
 		code = WT_EXIT_RUNTIME;
 	} else {
@@ -643,16 +643,16 @@ mode_export(struct wt_opts *o)
 			capture_get_stats(c, &cs);
 			if (cs.state != CAPTURE_STATE_FAILED)
 				continue;
-			fprintf(stderr, "wiretop: %s\n", cs.error[0] != '\0' ?
+			log_stderr("%s", cs.error[0] != '\0' ?
 			    cs.error : capture_name(c));
 			failed = 1;
 			code = WT_EXIT_CAPTURE;
 		}
 		for (i = 0; i < pipeline_source_count(p) && !failed; i++)
-			capture_print_warnings(pipeline_source(p, i), stderr);
+			capture_print_warnings(pipeline_source(p, i));
 		if (code == WT_EXIT_OK && run == 1 && !pipeline_is_live(p)) {
-			fprintf(stderr, "wiretop: interrupted: the output is "
-			    "incomplete\n");
+			log_stderr("interrupted: the output is "
+			    "incomplete");
 			code = WT_EXIT_RUNTIME;
 		}
 	}

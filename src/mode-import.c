@@ -131,25 +131,25 @@ import_log(struct store *s, FILE *fp, const char *path,
 			continue;
 		}
 		if (r == -2) {
-			fprintf(stderr, "wiretop: import: %s: %s\n", path,
+			log_stderr("import: %s: %s", path,
 			    cause);
 			free(cause);
 			flowlog_free(fl);
 			return -1;
 		}
 		if (++bad <= IMPORT_BAD_SHOWN)
-			fprintf(stderr, "wiretop: import: %s:%llu: malformed "
-			    "line: %s\n", path,
+			log_stderr("import: %s:%llu: malformed "
+			    "line: %s", path,
 			    (unsigned long long)flowlog_line(fl), cause);
 		free(cause);
 		cause = NULL;
 	}
 	if (bad > IMPORT_BAD_SHOWN)
-		fprintf(stderr, "wiretop: import: %s: %llu more malformed "
-		    "lines\n", path, (unsigned long long)(bad -
+		log_stderr("import: %s: %llu more malformed "
+		    "lines", path, (unsigned long long)(bad -
 		    IMPORT_BAD_SHOWN));
-	fprintf(stderr, "wiretop: import: %s (%s): %llu records imported, "
-	    "%llu malformed lines skipped%s\n", path, flowlog_kind_name(kind),
+	log_stderr("import: %s (%s): %llu records imported, "
+	    "%llu malformed lines skipped%s", path, flowlog_kind_name(kind),
 	    (unsigned long long)ok, (unsigned long long)bad,
 	    stop ? " before it was interrupted" : "");
 	log_info("import: %s (%s): %llu records imported, %llu malformed "
@@ -278,8 +278,8 @@ mode_import(struct wt_opts *o)
 	int code, sfd, failed = 0, stop = 0, r;
 
 	if (o->n_ifaces > 0 || o->n_files == 0) {
-		fprintf(stderr, "wiretop: import: name one or more capture "
-		    "files or flow logs (wiretop import FILE...)\n");
+		log_stderr("import: name one or more capture "
+		    "files or flow logs (wiretop import FILE...)");
 		return WT_EXIT_USAGE;
 	}
 	n = o->n_files;
@@ -287,29 +287,29 @@ mode_import(struct wt_opts *o)
 		path[i] = o->files[i];
 		log[i] = NULL;
 		if (strcmp(o->files[i], "-") == 0) {
-			fprintf(stderr, "wiretop: import: standard input "
+			log_stderr("import: standard input "
 			    "cannot be imported (its content is hashed "
-			    "first, to refuse a second import)\n");
+			    "first, to refuse a second import)");
 			return WT_EXIT_USAGE;
 		}
 		if (import_hash(o->files[i], hex[i], &size[i], &cause) != 0 ||
 		    (kind[i] = import_kind(o->files[i], &cause)) == -2) {
-			fprintf(stderr, "wiretop: %s\n", cause);
+			log_stderr("%s", cause);
 			free(cause);
 			return WT_EXIT_CAPTURE;
 		}
 		if (kind[i] < 0) {
-			fprintf(stderr, "wiretop: import: %s: neither a capture "
+			log_stderr("import: %s: neither a capture "
 			    "file (pcap, pcapng) nor a flow log wiretop knows "
-			    "(Zeek conn.log, wiretop CSV or NDJSON flows)\n",
+			    "(Zeek conn.log, wiretop CSV or NDJSON flows)",
 			    o->files[i]);
 			return WT_EXIT_USAGE;
 		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(hex[i], hex[j]) == 0) {
-				fprintf(stderr, "wiretop: import: %s and %s "
-				    "have the same size and content hash\n",
-				    o->files[j], o->files[i]);
+				log_stderr("import: %s and %s have the same "
+				    "size and content hash", o->files[j],
+				    o->files[i]);
 				return WT_EXIT_USAGE;
 			}
 		}
@@ -322,7 +322,7 @@ mode_import(struct wt_opts *o)
 			continue;
 		}
 		if ((log[i] = fopen(path[i], "re")) == NULL) {
-			fprintf(stderr, "wiretop: %s: %s\n", path[i],
+			log_stderr("%s: %s", path[i],
 			    strerror(errno));
 			code = WT_EXIT_CAPTURE;
 			goto close_logs;
@@ -335,7 +335,7 @@ mode_import(struct wt_opts *o)
 	dbpath = mode_db_write_path(o);
 	if (o->db_group != NULL &&
 	    (group = store_group_lookup(o->db_group, &cause)) < 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		free(dbpath);
 		code = WT_EXIT_USAGE;
@@ -363,14 +363,14 @@ mode_import(struct wt_opts *o)
 	for (i = 0; i < n; i++) {
 		if ((j = (unsigned)store_has_file(s, hex[i])) != 0) {
 			if (j == 1)
-				fprintf(stderr, "wiretop: import: %s: already "
-				    "in %s (same size and content hash); "
-				    "nothing imported\n", path[i], dbpath);
+				log_stderr("import: %s: already in %s (same "
+				    "size and content hash); nothing imported",
+				    path[i], dbpath);
 			else
-				fprintf(stderr, "wiretop: import: %s: an "
+				log_stderr("import: %s: an "
 				    "earlier import of it into %s was "
 				    "interrupted and holds part of it; not "
-				    "imported again\n", path[i], dbpath);
+				    "imported again", path[i], dbpath);
 			store_close(s, NULL);
 			free(dbpath);
 			pipeline_free(p);
@@ -400,7 +400,7 @@ mode_import(struct wt_opts *o)
 	if ((sfd = proc_signals_open(&cause)) == -1 ||
 	    store_start(s, p != NULL ? pipeline_engine(p) : NULL,
 	    &cause) != 0 || (p != NULL && pipeline_start(p, &cause) != 0)) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		if (sfd >= 0)
 			close(sfd);
@@ -460,7 +460,7 @@ mode_import(struct wt_opts *o)
 	for (i = 0; p != NULL && i < pipeline_source_count(p); i++) {
 		capture_get_stats(pipeline_source(p, i), &cs);
 		if (cs.state == CAPTURE_STATE_FAILED) {
-			fprintf(stderr, "wiretop: %s\n", cs.error[0] != '\0' ?
+			log_stderr("%s", cs.error[0] != '\0' ?
 			    cs.error : capture_name(pipeline_source(p, i)));
 			failed = 1;
 		}
@@ -477,14 +477,14 @@ mode_import(struct wt_opts *o)
 	alerts_sync(alerts);
 	store_get_stats(s, &st);
 	if (st.late > 0)
-		fprintf(stderr, "wiretop: import: %llu flow records not "
-		    "stored: they end after 2255-06-05, the latest time the "
-		    "history keeps\n", (unsigned long long)st.late);
+		log_stderr("import: %llu flow records not stored: they end "
+		    "after 2255-06-05, the latest time the history keeps",
+		    (unsigned long long)st.late);
 	if (stop || failed) {
 		/* the file is not recorded as imported whole: a second
 		 * import of it is refused; say so */
-		fprintf(stderr, "wiretop: import %s: the database holds part "
-		    "of the input\n", stop ? "interrupted" : "failed");
+		log_stderr("import %s: the database holds part of the input",
+		    stop ? "interrupted" : "failed");
 		code = stop ? WT_EXIT_RUNTIME : WT_EXIT_CAPTURE;
 	} else {
 		/* recorded with the last batch: only a whole import counts */
@@ -492,7 +492,7 @@ mode_import(struct wt_opts *o)
 			store_add_file(s, hex[i], path[i], size[i], 1);
 	}
 	if (store_close(s, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		log_error("%s", cause);
 		free(cause);
 		code = WT_EXIT_DB;
@@ -500,7 +500,7 @@ mode_import(struct wt_opts *o)
 	alerts_free(alerts);
 	if (p != NULL) {
 		for (i = 0; i < pipeline_source_count(p) && !failed; i++)
-			capture_print_warnings(pipeline_source(p, i), stderr);
+			capture_print_warnings(pipeline_source(p, i));
 		mode_log_end(p, code);
 		pipeline_free(p);
 	} else

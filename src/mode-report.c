@@ -1753,7 +1753,7 @@ report_db_geo(struct report *r, const struct wt_opts *o)
 	g = geoip_create(o->geoip_country_db, o->geoip_asn_db);
 	geoip_open(g);
 	if ((n = geoip_notice(g)) != NULL)
-		fprintf(stderr, "wiretop: %s\n", n);
+		log_stderr("%s", n);
 	for (i = 0; geoip_active(g) && i < r->ntop; i++) {
 		struct report_host *h = &r->top[i];
 
@@ -1986,7 +1986,7 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	r->db_path = store_pick_path(o->db_path);
 	d.path = r->db_path;
 	if ((d.db = store_db_open(r->db_path, 0, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return WT_EXIT_DB;
 	}
@@ -1999,9 +1999,8 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	if ((o->since != NULL && store_time_resolve(o->since, newest,
 	    &r->since) != 0) || (o->until != NULL &&
 	    store_time_resolve(o->until, newest, &r->until) != 0)) {
-		fputs("wiretop: --since/--until: expected ISO 8601 "
-		    "(2024-05-01T13:00:00Z) or an age (90s, 15m, 1h, 7d, 2w)\n",
-		    stderr);
+		log_stderr("--since/--until: expected ISO 8601 "
+		    "(2024-05-01T13:00:00Z) or an age (90s, 15m, 1h, 7d, 2w)");
 		sqlite3_close(d.db);
 		return WT_EXIT_USAGE;
 	}
@@ -2009,8 +2008,7 @@ report_db_read(struct report *r, const struct wt_opts *o)
 		r->since = 0;
 	r->alerts_until = o->until != NULL ? r->until : INT64_MAX / 2000000;
 	if (r->until <= r->since) {
-		fputs("wiretop: --until: must be later than --since\n",
-		    stderr);
+		log_stderr("--until: must be later than --since");
 		sqlite3_close(d.db);
 		return WT_EXIT_USAGE;
 	}
@@ -2035,7 +2033,7 @@ report_db_read(struct report *r, const struct wt_opts *o)
 	sqlite3_exec(d.db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(d.db);
 	if (d.failed) {
-		fprintf(stderr, "wiretop: %s\n", d.error);
+		log_stderr("%s", d.error);
 		free(d.error);
 		return WT_EXIT_DB;
 	}
@@ -2223,12 +2221,12 @@ report_cut(struct report *r, struct wt_opts *o, struct report_cut *c)
 	memset(c, 0, sizeof *c);
 	for (i = 0; i < o->n_files; i++) {
 		if (strcmp(o->files[i], "-") == 0) {
-			fputs("wiretop: --since/--until: cannot cut standard "
-			    "input (-r -): it would be read twice\n", stderr);
+			log_stderr("--since/--until: cannot cut standard "
+			    "input (-r -): it would be read twice");
 			return WT_EXIT_USAGE;
 		}
 		if (stat(o->files[i], &sb[i]) != 0) {
-			fprintf(stderr, "wiretop: %s: %s\n", o->files[i],
+			log_stderr("%s: %s", o->files[i],
 			    strerror(errno));
 			return WT_EXIT_CAPTURE;
 		}
@@ -2243,16 +2241,15 @@ report_cut(struct report *r, struct wt_opts *o, struct report_cut *c)
 	if ((o->since != NULL && store_time_resolve(o->since, newest,
 	    &r->since) != 0) || (o->until != NULL &&
 	    store_time_resolve(o->until, newest, &r->until) != 0)) {
-		fputs("wiretop: --since/--until: expected ISO 8601 "
+		log_stderr("--since/--until: expected ISO 8601 "
 		    "(2024-05-01T13:00:00Z) or an age before the last packet "
-		    "(90s, 15m, 1h, 7d, 2w)\n", stderr);
+		    "(90s, 15m, 1h, 7d, 2w)");
 		return WT_EXIT_USAGE;
 	}
 	if (r->since < 0)
 		r->since = 0;
 	if (r->until <= r->since) {
-		fputs("wiretop: --until: must be later than --since\n",
-		    stderr);
+		log_stderr("--until: must be later than --since");
 		return WT_EXIT_USAGE;
 	}
 	r->windowed = 1;
@@ -2263,8 +2260,8 @@ report_cut(struct report *r, struct wt_opts *o, struct report_cut *c)
 			    sb[j].st_ino == sb[i].st_ino)
 				break;
 		if (j < i) {
-			fprintf(stderr, "wiretop: warning: %s is the same file "
-			    "as %s: read once\n", o->files[i], o->files[j]);
+			log_stderr("warning: %s is the same file "
+			    "as %s: read once", o->files[i], o->files[j]);
 			continue;
 		}
 		fd = report_cut_file(o->files[i], (uint64_t)r->since *
@@ -2283,7 +2280,7 @@ report_cut(struct report *r, struct wt_opts *o, struct report_cut *c)
 	o->n_files = c->n;
 	return WT_EXIT_OK;
 fail:
-	fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+	log_stderr("%s", cause != NULL ? cause :
 	    "cannot read the capture files");
 	free(cause);
 	report_cut_free(c);
@@ -2306,8 +2303,8 @@ report_cut_names(struct report *r, const struct report_cut *c)
 		r->bad_records += c->bad[i];
 		r->truncated_files += c->truncated[i] != 0;
 		if (c->truncated[i])
-			fprintf(stderr, "wiretop: warning: %s: the file ends "
-			    "inside a record\n", c->orig[i]);
+			log_stderr("warning: %s: the file ends "
+			    "inside a record", c->orig[i]);
 	}
 }
 
@@ -2360,7 +2357,7 @@ report_emit(struct report *r, FILE *fp, const char *outname)
 	if (err == EPIPE && fp == stdout)
 		code = WT_EXIT_PIPE;
 	else if (err != 0) {
-		fprintf(stderr, "wiretop: %s: %s\n", outname, strerror(err));
+		log_stderr("%s: %s", outname, strerror(err));
 		log_error("%s: %s", outname, strerror(err));
 		code = WT_EXIT_RUNTIME;
 	}
@@ -2438,13 +2435,12 @@ mode_report(struct wt_opts *o)
 	else if (strcmp(o->format, "html") == 0)
 		r.format = REPORT_HTML;
 	else {
-		fputs("wiretop: --format: expected text, json or html\n",
-		    stderr);
+		log_stderr("--format: expected text, json or html");
 		return WT_EXIT_USAGE;
 	}
 	if (o->db_path != NULL && o->n_files > 0) {
-		fputs("wiretop: report: --db and -r: give one of them (the "
-		    "history database, or capture files)\n", stderr);
+		log_stderr("report: --db and -r: give one of them (the "
+		    "history database, or capture files)");
 		return WT_EXIT_USAGE;
 	}
 	/* (a report of no capture file reads the database) */
@@ -2461,9 +2457,8 @@ mode_report(struct wt_opts *o)
 		return code;
 	}
 	if (o->n_ifaces > 0) {
-		fputs("wiretop: report: reads capture files (-r) or the "
-		    "history database (--db); live capture is not reported\n",
-		    stderr);
+		log_stderr("report: reads capture files (-r) or the "
+		    "history database (--db); live capture is not reported");
 		return WT_EXIT_USAGE;
 	}
 	if (!o->speed_given)
@@ -2485,7 +2480,7 @@ mode_report(struct wt_opts *o)
 		return code;
 	}
 	if ((sfd = proc_signals_open(&cause)) == -1) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		if (fp != stdout)
 			fclose(fp);
@@ -2505,7 +2500,7 @@ mode_report(struct wt_opts *o)
 		return code;
 	}
 	if (pipeline_start(p, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+		log_stderr("%s", cause != NULL ? cause :
 		    "cannot start capture");
 		free(cause);
 		alerts_free(alerts);
@@ -2526,13 +2521,13 @@ mode_report(struct wt_opts *o)
 		capture_get_stats(pipeline_source(p, i), &cs);
 		if (cs.state != CAPTURE_STATE_FAILED)
 			continue;
-		fprintf(stderr, "wiretop: %s\n", cs.error[0] != '\0' ?
+		log_stderr("%s", cs.error[0] != '\0' ?
 		    cs.error : capture_name(pipeline_source(p, i)));
 		code = WT_EXIT_CAPTURE;
 		break;
 	}
 	if (code == WT_EXIT_OK && run == 1) {
-		fputs("wiretop: interrupted: no report written\n", stderr);
+		log_stderr("interrupted: no report written");
 		code = WT_EXIT_RUNTIME;
 	}
 	if (code == WT_EXIT_OK) {
@@ -2546,7 +2541,7 @@ mode_report(struct wt_opts *o)
 			report_cut_names(&r, &cut);
 		code = report_emit(&r, fp, outname);
 		for (i = 0; i < pipeline_source_count(p); i++)
-			capture_print_warnings(pipeline_source(p, i), stderr);
+			capture_print_warnings(pipeline_source(p, i));
 	} else if (fp != stdout)
 		fclose(fp);
 	mode_log_end(p, code);

@@ -163,13 +163,13 @@ tui_report(struct pipeline *pl)
 		if (st.state == CAPTURE_STATE_FAILED) {
 			/* the error names its source */
 			if (st.error[0] != '\0')
-				fprintf(stderr, "wiretop: %s\n", st.error);
+				log_stderr("%s", st.error);
 			else
-				fprintf(stderr, "wiretop: %s: capture failed\n",
+				log_stderr("%s: capture failed",
 				    capture_name(c));
 			rc = WT_EXIT_CAPTURE;
 		} else
-			capture_print_warnings(c, stderr);
+			capture_print_warnings(c);
 	}
 	return rc;
 }
@@ -286,7 +286,7 @@ mode_tui(struct wt_opts *opts)
 	/* Signals are handled by the loop, never asynchronously (main()
 	 * blocked them before any thread existed). */
 	if ((sfd = proc_signals_open(&cause)) == -1) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		return WT_EXIT_RUNTIME;
 	}
@@ -315,7 +315,7 @@ mode_tui(struct wt_opts *opts)
 		return code;
 	}
 	if (pipeline_start(pl, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause ? cause :
+		log_stderr("%s", cause ? cause :
 		    "cannot start the capture");
 		free(cause);
 		alerts_free(alerts);
@@ -334,7 +334,7 @@ mode_tui(struct wt_opts *opts)
 	ui_set_hooks(ui, &hooks);
 
 	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		ui_free(ui);
 		pipeline_stop(pl);

@@ -206,7 +206,7 @@ mode_view(struct wt_opts *opts)
 	else
 		v.path = dflt = store_default_path();
 	if ((v.db = ui_db_open(v.path, &cause, &denied)) == NULL) {
-		fprintf(stderr, "wiretop: view: %s\n", cause);
+		log_stderr("view: %s", cause);
 		free(cause);
 		free(dflt);
 		return WT_EXIT_DB;
@@ -217,7 +217,7 @@ mode_view(struct wt_opts *opts)
 	ascii = cs == NULL || strcmp(cs, "UTF-8") != 0;
 	ui_line_set_ascii(ascii);
 	if ((sfd = proc_signals_open(&cause)) == -1) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		ui_db_close(v.db);
 		free(dflt);
@@ -241,7 +241,7 @@ mode_view(struct wt_opts *opts)
 	ui_set_hooks(v.ui, &hooks);
 
 	if (ui_term_open(opts->theme, ascii, &cause) != 0) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		free(cause);
 		rc = WT_EXIT_RUNTIME;
 		goto out;

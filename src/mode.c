@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "cfg.h"
 #include "geoip.h"
 #include "log.h"
 #include "pipeline.h"
@@ -41,7 +40,7 @@ mode_open(struct wt_opts *o, const char *what, struct pipeline **pp)
 
 	*pp = pipeline_create(o, &cause, &code);
 	if (*pp == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause != NULL ? cause :
+		log_stderr("%s", cause != NULL ? cause :
 		    what);
 		free(cause);
 		return code != WT_EXIT_OK ? code : WT_EXIT_CAPTURE;
@@ -63,7 +62,7 @@ mode_alerts_open(const struct wt_opts *o, struct engine *e,
 	if (!o->alert.enabled)
 		return WT_EXIT_OK;
 	if ((*ap = alerts_create(&o->alert, e, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		log_error("%s", cause);
 		free(cause);
 		return WT_EXIT_USAGE;
@@ -85,17 +84,17 @@ mode_drop(struct wt_opts *o, struct pipeline *p)
 	int root;
 
 	if (proc_drop(o->user, &root, &cause) != 0) {
-		fprintf(stderr, "wiretop: cannot drop privileges: %s\n",
+		log_stderr("cannot drop privileges: %s",
 		    cause);
 		free(cause);
 		return WT_EXIT_CAPTURE;
 	}
 	if (root)
-		fprintf(stderr, "wiretop: warning: still running as root "
-		    "(user = root): %s parsed with every privilege\n",
+		log_stderr("warning: still running as root "
+		    "(user = root): %s parsed with every privilege",
 		    p != NULL ? "captured packets are" : "its input is");
 	if (o->log_path != NULL && log_open_file(o->log_path, &cause) != 0) {
-		fprintf(stderr, "wiretop: --log: %s\n", cause);
+		log_stderr("--log: %s", cause);
 		free(cause);
 		return WT_EXIT_RUNTIME;
 	}
@@ -123,11 +122,8 @@ mode_geoip_notice(struct pipeline *p)
 {
 	const char *n = geoip_notice(pipeline_geoip(p));
 
-	if (n != NULL) {
-		fputs("wiretop: ", stderr);
-		cfg_print_escaped(stderr, n);
-		fputc('\n', stderr);
-	}
+	if (n != NULL)
+		log_stderr("%s", n);
 }
 
 void
@@ -217,7 +213,7 @@ mode_db_dir(const struct wt_opts *o, const char *db, long group)
 
 	if ((rc = proc_drop_target(o->user, &uid, &gid, &cause)) <= 0) {
 		if (rc < 0) {
-			fprintf(stderr, "wiretop: %s\n", cause);
+			log_stderr("%s", cause);
 			free(cause);
 		}
 		return rc;
@@ -228,7 +224,7 @@ mode_db_dir(const struct wt_opts *o, const char *db, long group)
 		if (mkdir(dir, group > 0 ? 0750 : 0700) == 0) {
 			if (chown(dir, uid, group > 0 ? (gid_t)group : gid) !=
 			    0) {
-				fprintf(stderr, "wiretop: %s: %s\n", dir,
+				log_stderr("%s: %s", dir,
 				    strerror(errno));
 				free(dir);
 				return -1;
@@ -238,8 +234,8 @@ mode_db_dir(const struct wt_opts *o, const char *db, long group)
 			 * when they open the database */
 			break;
 		} else if (errno != EEXIST) {
-			fprintf(stderr, "wiretop: %s: cannot create the "
-			    "directory: %s\n", dir, strerror(errno));
+			log_stderr("%s: cannot create the "
+			    "directory: %s", dir, strerror(errno));
 			free(dir);
 			return -1;
 		}
@@ -281,7 +277,7 @@ mode_store_open(const struct wt_opts *o, const char *path, int live,
 	sc.keep_hours = o->keep_hours;
 	sc.keep_flows = o->keep_flows;
 	if ((s = store_open(&sc, &cause)) == NULL) {
-		fprintf(stderr, "wiretop: %s\n", cause);
+		log_stderr("%s", cause);
 		log_error("%s", cause);
 		free(cause);
 	}

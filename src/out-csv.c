@@ -11,10 +11,13 @@
  * a C0 control or DEL is written "\xNN", a C1, bidirectional or line
  * separator code point "\uNNNN" (4 lower-case hex digits), a backslash
  * "\\"; invalid UTF-8 becomes U+FFFD.  A cell with a comma or a double
- * quote is quoted, its quotes doubled.  A captured string (OUT_CAPTURED)
- * that starts with = + - @ TAB CR or ' is written with a ' in front
- * inside quotes, so a spreadsheet does not take it for a formula (OWASP
- * "CSV injection") and a reader can remove exactly that one quote.
+ * quote is quoted, its quotes doubled.  Every text cell (a string, wiretop's
+ * own or captured, a token, a list of tokens) that starts with = + - @
+ * TAB CR or ' is written with a ' in front inside quotes, so a
+ * spreadsheet does not take it for a formula (OWASP "CSV injection") and a
+ * reader can remove exactly that one quote (flowlog.c does): a service or
+ * a history imported from a flow log, a source's name or a file name is
+ * as hostile as a name from a packet.  Numbers are never changed.
  */
 #include "config.h"
 #include "out.h"
@@ -25,21 +28,14 @@
 #include "out-csv.h"
 #include "out-int.h"
 
-/* 1 if a captured string starting with c must be neutralised. */
-static int
-out_csv_formula(unsigned char c)
-{
-	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
-	    c == '\r' || c == '\'';
-}
-
-/* Write one CSV string cell, quoted and escaped as it must be. */
+/* Write one CSV string cell, quoted, escaped and neutralised as it must
+ * be. */
 void
-out_csv_str(struct out_writer *w, const char *s, int captured)
+out_csv_str(struct out_writer *w, const char *s)
 {
 	unsigned cls;
 	size_t n;
-	int formula = captured && out_csv_formula((unsigned char)s[0]);
+	int formula = out_csv_formula((unsigned char)s[0]);
 	int quote;
 
 	if (!formula && out_try_plain(w, s, ~0u))
@@ -65,7 +61,7 @@ out_csv_begin(struct out_writer *w)
 	for (i = 0; i < w->ncolumns; i++) {
 		if (i > 0)
 			out_put(w, ",", 1);
-		out_csv_str(w, w->columns[i], 0);
+		out_csv_str(w, w->columns[i]);
 	}
 	return out_put(w, "\n", 1);
 }

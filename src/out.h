@@ -10,8 +10,8 @@
  * writes valid UTF-8 (invalid sequences become U+FFFD) and escapes what a
  * terminal or a reader could act on: C0 controls, DEL, C1 controls and the
  * bidirectional controls (see doc/wiretop.8, "Escaping of captured
- * strings").  OUT_CAPTURED strings are also neutralised as spreadsheet
- * formulas in CSV.
+ * strings").  In CSV every text cell (strings and tokens alike) that
+ * would start a spreadsheet formula is neutralised.
  *
  * Output is built in the writer's own buffer and handed to the stream in
  * blocks of OUT_BUF_SIZE bytes, or after every record when the stream is
@@ -34,7 +34,8 @@ enum out_type {
 	OUT_CAPTURED,	/* v.s: as OUT_STR, but taken from packets */
 	OUT_TOKEN,	/* v.tok: made by wiretop from a safe alphabet
 			   (ids, addresses, codes): no byte below 0x21 or
-			   above 0x7e, no , " \ or '; written as is */
+			   above 0x7e, no , " \ or '; written as is (CSV:
+			   in quotes after a ' if it starts a formula) */
 	OUT_TOKENS,	/* v.tok: OUT_TOKEN words joined by ','; CSV: one
 			   quoted cell, JSON: an array of strings */
 	OUT_UINT,	/* v.u */

@@ -196,8 +196,8 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	 * once and say so. */
 	for (i = 0; i < o->n_files && i < WT_MAX_SOURCES; i++) {
 		if ((dup = pipeline_file_dup(o, i, seen)) != NULL) {
-			fprintf(stderr, "wiretop: warning: %s is the same file "
-			    "as %s: read once\n", o->files[i], dup);
+			log_stderr("warning: %s is the same file "
+			    "as %s: read once", o->files[i], dup);
 			continue;
 		}
 		co.kind = CAPTURE_FILE;
@@ -215,11 +215,11 @@ pipeline_create(struct wt_opts *o, char **cause, int *exit_code)
 	for (i = 0; i < o->n_ifaces; i++) {
 		if ((dup = pipeline_iface_dup(o, i)) != NULL) {
 			if (strcmp(dup, o->ifaces[i]) == 0)
-				fprintf(stderr, "wiretop: warning: -i %s given "
-				    "twice: captured once\n", dup);
+				log_stderr("warning: -i %s given "
+				    "twice: captured once", dup);
 			else
-				fprintf(stderr, "wiretop: warning: -i %s: "
-				    "already captured by -i any\n",
+				log_stderr("warning: -i %s: "
+				    "already captured by -i any",
 				    o->ifaces[i]);
 			continue;
 		}

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "log.h"
 #include "out.h"
 #include "out-rec.h"
 #include "xmalloc.h"
@@ -362,17 +363,17 @@ store_export(const char *path, enum store_what what, const char *since,
 		if (!store_alert_kept(db)) {
 			/* the records' header, and why there are none */
 			out_rec_begin(w, OUT_REC_ALERTS);
-			fprintf(stderr, "wiretop: %s: a database of a schema "
+			log_stderr("%s: a database of a schema "
 			    "before alerts were kept: none to export (wiretop "
-			    "db check migrates it)\n", path);
+			    "db check migrates it)", path);
 			rc = 0;
 			break;
 		}
 		rc = store_q_alerts(db, t0, t1, w, &unknown);
 		if (unknown > 0)
-			fprintf(stderr, "wiretop: %s: %llu alerts of a kind "
+			log_stderr("%s: %llu alerts of a kind "
 			    "or state this version does not know were left "
-			    "out\n", path, (unsigned long long)unknown);
+			    "out", path, (unsigned long long)unknown);
 		break;
 	default:
 		rc = store_q_rows(db, "SELECT ts, source, rx_bytes, tx_bytes, "

@@ -6,8 +6,10 @@
 #   --show-config names every file it read (and only those); a NUL byte,
 #   a directory and a FIFO as a configuration file are one line and exit
 #   2, and a FIFO never blocks; control bytes from a file are never
-#   echoed raw to the terminal; the system file is the one the man page
-#   names.  Expected values are the ones written into the files here.
+#   echoed raw to the terminal, nor are those of a value given on the
+#   command line (-r, -i, --db, a command word), in any message on
+#   stderr; the system file is the one the man page names.  Expected
+#   values are the ones written into the files here.
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init config
 wt_need_wiretop
@@ -216,5 +218,48 @@ show -c "$WT_TMP/back.conf"
 [ "$(value filter)" = 'ether proto \ip' ] &&
     wt_pass "--show-config output read back gives the same filter" ||
     wt_fail "read back: '$(value filter)'"
+
+# 10. every message on stderr escapes what it quotes from a file or the
+# command line (the message of the capture, of the privilege drop, of a
+# path): ESC, BEL, C1 (U+009B) and bidi (U+202E) never reach the
+# terminal raw, and what cfg.c escaped already is not escaped twice
+C1=$(printf '\302\233') RLO=$(printf '\342\200\256') BEL=$(printf '\007')
+# err_escaped DESC WANT: $WT_TMP/err holds WANT (fixed string), one line,
+# and no raw ESC, BEL, C1 or bidi control
+err_escaped() {
+	if [ "$rc" != 0 ] && [ "$(wc -l <"$WT_TMP/err")" = 1 ] &&
+	    grep -q -F -- "$2" "$WT_TMP/err" &&
+	    ! grep -q -e "$ESC" -e "$BEL" -e "$C1" -e "$RLO" "$WT_TMP/err"
+	then
+		wt_pass "$1: escaped on stderr"
+	else
+		wt_fail "$1: exit $rc: $(od -c "$WT_TMP/err" | head -n 4)"
+	fi
+}
+# run ARGS...: wiretop with a time limit; rc, $WT_TMP/out, err
+run() {
+	timeout 10 "$WIRETOP" "$@" </dev/null >"$WT_TMP/out" 2>"$WT_TMP/err"
+	rc=$?
+}
+printf '[wiretop]\ninterface = wt-ev\033]0;pwned\007il\n' >"$WT_TMP/ci.conf"
+run export -c "$WT_TMP/ci.conf" -o /dev/null
+err_escaped "interface from a file" 'wt-ev\x1b]0;pwned\x07il'
+run export -r "$WT_TMP/no${ESC}[2Jfile" -o /dev/null
+err_escaped "-r path" "no\\x1b[2Jfile"
+run export -i "wt-e${ESC}[31mth${C1}9${RLO}" -o /dev/null
+err_escaped "-i name" 'wt-e\x1b[31mth\u{009b}9\u{202e}'
+run export --db "$WT_TMP/no${ESC}[2J.db" --since 1h -o /dev/null
+err_escaped "--db path" "no\\x1b[2J.db"
+run "wt${ESC}[2J"
+err_escaped "command word" 'wt\x1b[2J: unknown command'
+run export -r "$WT_TMP/basic.pcap" "x${RLO}y"
+err_escaped "an extra argument" 'x\u{202e}y: unexpected argument'
+show -c "$WT_TMP/esc4.conf"
+err_escaped "a message cfg.c escaped already" "not '\\x1b[2J'"
+if [ "$(id -u)" = 0 ]; then
+	printf '[wiretop]\nuser = u\033[2J\n' >"$WT_TMP/cu.conf"
+	run export -c "$WT_TMP/cu.conf" -r "$WT_TMP/basic.pcap" -o /dev/null
+	err_escaped "user from a file" 'user u\x1b[2J: no such user'
+fi
 
 wt_finish

@@ -6,7 +6,10 @@
 # terminal escape) and tests/pcap/dns-escape.txt (a name with ESC [ 2 J)
 # are reported as HTML; python3's html.parser checks that the file loads
 # and runs nothing (tests/report/htmlcheck.py), and that every name comes back
-# as text.  Then headless Chromium renders it (--dump-dom) and the DOM it
+# as text.  A name with the line and paragraph separators (U+2028,
+# U+2029) and U+202E is escaped alike in the text and HTML reports
+# (\u{2028}, \u{2029}, \u{202e}: no raw separator) and whole in JSON.
+# Then headless Chromium renders it (--dump-dom) and the DOM it
 # built must hold the traffic chart's paths, one point per bucket of the
 # JSON report, and one bar per top talker and per top service.  Chromium
 # (Debian package chromium) is required under CI.
@@ -69,6 +72,32 @@ sys.exit(bool(bad) or "\x1b[2Jx.c.example" not in names or
     b"\\x1b[2Jx.c.example" not in t or
     b"<script>alert(1)</script>.a.example" not in t)' \
     "$WT_TMP/hostile.text" "$WT_TMP/hostile.json"
+
+# U+2028 and U+2029 are escaped as U+202E is, in text and HTML; JSON gives
+# the name back whole (the name is the one written into the fixture here)
+{
+	echo "linktype ether"
+	printf '%s\n' '0.000 dns 10.0.0.53:53 > 10.0.0.1:41001 name=a\xe2\x80\xa8b\xe2\x80\xa9c\xe2\x80\xaed.e.example a=198.51.100.1'
+	echo '0.100 udp 10.0.0.1:40001 > 198.51.100.1:9 len=100'
+} >"$WT_TMP/sep.txt"
+"$pcapgen" -o "$WT_TMP/sep.pcap" "$WT_TMP/sep.txt" >/dev/null ||
+    wt_hard "pcapgen failed on sep.txt"
+for fmt in text html json; do
+	"$WIRETOP" report -r "$WT_TMP/sep.pcap" --format $fmt \
+	    -o "$WT_TMP/sep.$fmt" 2>"$WT_TMP/err" ||
+	    wt_fail "sep: report --format $fmt: $(cat "$WT_TMP/err")"
+done
+wt_check "U+2028, U+2029: escaped as U+202E in text and HTML, whole in JSON" \
+    python3 -c '
+import json, sys
+t, h = (open(f, "rb").read() for f in sys.argv[1:3])
+j = json.load(open(sys.argv[3]))
+esc = b"a\\u{2028}b\\u{2029}c\\u{202e}d.e.example"
+raw = [b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xe2\x80\xae"]
+sys.exit(esc not in t or esc not in h or any(r in t + h for r in raw) or
+    "a\u2028b\u2029c\u202ed.e.example" not in
+    [x["name"] for x in j["top_talkers"]])' \
+    "$WT_TMP/sep.text" "$WT_TMP/sep.html" "$WT_TMP/sep.json"
 
 # Chromium: Debian's binary is chromium (chromium-browser elsewhere)
 chr=

@@ -19,7 +19,9 @@
 #   database passes sqlite3's integrity_check and holds every flow record
 #   of the big capture (as many as export -r writes).
 # - usage: no action, an unknown action, purge without --before, a bad
-#   time, --before with check: exit 2; a missing database: exit 4.
+#   time, --before with check: exit 2; a missing database: exit 4;
+# - sql output escapes ESC as \x1b, C1, U+202E and the line and paragraph
+#   separators (U+2028, U+2029) as \u{XXXX}.
 set -u
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 wt_init store-db
@@ -272,6 +274,9 @@ wt_check "sql that writes: exit 2, one line, nothing deleted" \
     [ "$(q "select count(*) from samples_sec")" -gt 0 ]
 wt_check "sql output escapes control bytes (ESC as \\x1b)" \
     [ "$(q "select 'a' || char(27) || '[2Jb'")" = 'a\x1b[2Jb' ]
+wt_check "sql output escapes C1, U+202E, U+2028 and U+2029 as \\u{XXXX}" \
+    [ "$(q "select 'a' || char(155, 8238, 8232, 8233) || 'b'")" = \
+    'a\u{009b}\u{202e}\u{2028}\u{2029}b' ]
 "$WIRETOP" db check --db "$WT_TMP/none.db" >/dev/null 2>"$WT_TMP/err"
 wt_check "check on a missing database: exit 4, one line, nothing created" \
     [ $? -eq 4 ] && [ "$(wc -l <"$WT_TMP/err")" -eq 1 ] &&

@@ -25,7 +25,12 @@
 #     the newest record's end - the limit;
 #   - a file imported twice changes nothing; a file that is neither a
 #     capture nor a known flow log is refused in one line with exit 2;
-#   - a capture and a flow log in one command.
+#   - a capture and a flow log in one command;
+#   - text that would start a spreadsheet formula (a Zeek service
+#     "=1+2", a history "-2+3", a uid "@C1"): every CSV export of the
+#     database (flows, services) writes it as "'=1+2" in quotes, the JSON
+#     exports as it is, and the CSV imported again gives it back as it
+#     was; a source's name in the summary of a capture too.
 # Needs the corpus (zeek-baselines/), awk and python3 (CI=true: required).
 set -u
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -387,5 +392,52 @@ n=$(rows "$WT_TMP/mixed.db" "select count(*) from flows")
 c=$(rows "$WT_TMP/mixed.db" "select count(*) from imported_files where complete = 1")
 [ $rc -eq 0 ] && [ "$n" -eq "$want" ] && [ "$c" -eq 2 ]
 wt_check "a pcap and a conn.log in one import: exit $rc, $n flows (want $want), $c files complete" \
+    [ $? -eq 0 ]
+# ---- text that would start a formula -------------------------------------
+# Expected values are the strings written into the log here.
+printf '%s\n' '{"ts":1362692526.939527,"uid":"@C1","id.orig_h":"10.0.0.1","id.orig_p":1234,"id.resp_h":"10.0.0.2","id.resp_p":80,"proto":"tcp","service":"=1+2","duration":1.0,"orig_bytes":10,"resp_bytes":20,"conn_state":"SF","history":"-2+3","orig_pkts":2,"resp_pkts":2,"orig_ip_bytes":90,"resp_ip_bytes":100}' \
+    >"$WT_TMP/formula.json"
+"$WIRETOP" import --db "$WT_TMP/formula.db" "$WT_TMP/formula.json" \
+    2>"$WT_TMP/err" || wt_fail "formula.json: import: $(cat "$WT_TMP/err")"
+for w in flows services; do
+	"$WIRETOP" export --db "$WT_TMP/formula.db" --since 1970-01-01 \
+	    --what $w --format csv >"$WT_TMP/formula-$w.csv"
+done
+"$WIRETOP" export --db "$WT_TMP/formula.db" --since 1970-01-01 \
+    --format ndjson >"$WT_TMP/formula.ndjson"
+# cells.py FILE COL...: the named cells of the CSV's one record, and
+# whether any cell of any row starts a formula
+cat >"$WT_TMP/cells.py" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(" ".join(rows[0][c] for c in sys.argv[2:]))
+bad = [v for r in rows for v in r.values() if v[:1] in ("=", "+", "-", "@")]
+print("formula cells: %d" % len(bad))
+PY
+[ "$(python3 "$WT_TMP/cells.py" "$WT_TMP/formula-flows.csv" uid service \
+    history)" = "'@C1 '=1+2 '-2+3
+formula cells: 0" ] && grep -q -F ',"'"'"'=1+2",' "$WT_TMP/formula-flows.csv"
+wt_check "export --db --what flows (CSV): uid, service and history that start a formula get a ' in quotes" \
+    [ $? -eq 0 ]
+[ "$(python3 "$WT_TMP/cells.py" "$WT_TMP/formula-services.csv" service)" = \
+    "'=1+2
+formula cells: 0" ]
+wt_check "export --db --what services (CSV): a service that starts a formula gets a '" \
+    [ $? -eq 0 ]
+grep -q -F '"uid":"@C1",' "$WT_TMP/formula.ndjson" &&
+    grep -q -F '"service":"=1+2",' "$WT_TMP/formula.ndjson" &&
+    grep -q -F '"history":"-2+3",' "$WT_TMP/formula.ndjson"
+wt_check "NDJSON keeps them as they are" [ $? -eq 0 ]
+"$WIRETOP" import --db "$WT_TMP/formula2.db" "$WT_TMP/formula-flows.csv" \
+    2>"$WT_TMP/err" || wt_fail "formula-flows.csv: import: $(cat "$WT_TMP/err")"
+"$WIRETOP" export --db "$WT_TMP/formula2.db" --since 1970-01-01 \
+    --format ndjson >"$WT_TMP/formula2.ndjson"
+same "the CSV imported again: the same record (the ' removed)" \
+    "$WT_TMP/formula.ndjson" "$WT_TMP/formula2.ndjson"
+cp "$WT_TMP/basic-tcp.pcap" "$WT_TMP/=1+2.pcap"
+(cd "$WT_TMP" && "$WIRETOP" export -r =1+2.pcap --what summary) \
+    >"$WT_TMP/formula-summary.csv"
+grep -q -F 'source,0.name,"'"'"'=1+2.pcap",' "$WT_TMP/formula-summary.csv"
+wt_check "export -r --what summary (CSV): a source's name that starts a formula gets a '" \
     [ $? -eq 0 ]
 wt_finish

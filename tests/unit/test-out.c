@@ -290,7 +290,8 @@ static const struct esc_case csv_esc_cases[] = {
 	  "\xe2\x81\xa5\xe2\x81\xaa" },
 	/* a backslash is doubled, so the escapes can be undone */
 	{ OUT_STR, "a\\x1b", "a\\\\x1b" },
-	/* formulas: captured strings only */
+	/* formulas: every string, captured or not (a service read from a
+	 * flow log, a source's name) */
 	{ OUT_CAPTURED, "=1+2", "\"'=1+2\"" },
 	{ OUT_CAPTURED, "+1", "\"'+1\"" },
 	{ OUT_CAPTURED, "-1", "\"'-1\"" },
@@ -301,8 +302,10 @@ static const struct esc_case csv_esc_cases[] = {
 	{ OUT_CAPTURED, "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"" },
 	{ OUT_CAPTURED, "a=1", "a=1" },
 	{ OUT_CAPTURED, "", "" },
-	{ OUT_STR, "=1", "=1" },
-	{ OUT_STR, "-", "-" },
+	{ OUT_STR, "=1", "\"'=1\"" },
+	{ OUT_STR, "-", "\"'-\"" },
+	{ OUT_STR, "@a,b", "\"'@a,b\"" },
+	{ OUT_STR, "a-1", "a-1" },
 	/* a comma still quotes the cell; escapes go inside the quotes */
 	{ OUT_CAPTURED, "a,\x1b", "\"a,\\x1b\"" },
 };
@@ -331,6 +334,29 @@ START_TEST(csv_numbers_not_neutralised)
 	ck_assert_int_eq(out_record(m.w, f, 2), 0);
 	ck_assert_int_eq(out_end(m.w), 0);
 	ck_assert_str_eq(mem_text(&m), "i,f\n-5,-1.500\n");
+	mem_done(&m);
+}
+END_TEST
+
+/* Tokens (a uid or a history read from a flow log or the database) are
+ * neutralised as strings are; a token that starts no formula is copied. */
+START_TEST(csv_tokens_neutralised)
+{
+	static const char *const cols[] = { "t", "l", "u", "n" };
+	struct out_field f[] = {
+		OUT_F_TOKEN("t", "=1+2"),
+		{ .name = "l", .type = OUT_TOKENS, .v.tok = { "-2+3,C1", 0 } },
+		OUT_F_TOKEN("u", "C1"),
+		{ .name = "n", .type = OUT_TOKENS, .v.tok = { "C1,@x", 0 } },
+	};
+	struct mem m;
+
+	mem_open(&m, OUT_FMT_CSV);
+	ck_assert_int_eq(out_begin(m.w, "t/1", NULL, cols, 4), 0);
+	ck_assert_int_eq(out_record(m.w, f, 4), 0);
+	ck_assert_int_eq(out_end(m.w), 0);
+	ck_assert_str_eq(mem_text(&m),
+	    "t,l,u,n\n\"'=1+2\",\"'-2+3,C1\",C1,\"C1,@x\"\n");
 	mem_done(&m);
 }
 END_TEST
@@ -925,6 +951,7 @@ out_suite(void)
 	tcase_add_loop_test(tc, csv_escaping, 0,
 	    (int)(sizeof csv_esc_cases / sizeof csv_esc_cases[0]));
 	tcase_add_test(tc, csv_numbers_not_neutralised);
+	tcase_add_test(tc, csv_tokens_neutralised);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
