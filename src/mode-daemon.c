@@ -536,9 +536,8 @@ daemon_loop(struct daemon *d, int sfd)
 			ctl_serve(d->ctl, daemon_ctl, d);
 			pipeline_geoip_check(d->p);
 			store_get_stats(d->s, &st);
+			/* (store_close gives the cause: one line) */
 			if (st.failed) {
-				log_error("%s: the history database cannot be "
-				    "written: stopping", d->db);
 				code = WT_EXIT_DB;
 				break;
 			}
@@ -694,6 +693,9 @@ daemon_run(struct daemon *d)
 	rc = store_close(d->s, &cause);
 	d->s = NULL;
 	if (rc != 0) {
+		/* stderr too: a daemon in the foreground ends here (one
+		 * detached has it on /dev/null) */
+		fprintf(stderr, "wiretop: %s\n", cause);
 		log_error("%s", cause);
 		free(cause);
 		if (code == WT_EXIT_OK)

@@ -1643,7 +1643,7 @@ store_reconnect(struct store *s)
 	if (store_connect(s, &cause, &transient) == 0)
 		return SQLITE_OK;
 	if (!transient) {
-		log_error("%s", cause);
+		/* (store_close reports it) */
 		pthread_mutex_lock(&s->mu);
 		if (!s->failed) {
 			s->failed = 1;
@@ -1658,15 +1658,37 @@ store_reconnect(struct store *s)
 	return SQLITE_CANTOPEN;
 }
 
+/* Store thread: writing stops for good, because of result code rc (the
+ * code a statement returned: the connection's own message is gone by now,
+ * the ROLLBACK after it replaced it).  The message names the file and
+ * what went wrong in words. */
 static void
 store_fail(struct store *s, int rc)
 {
+	const char *why = NULL, *hint = "";
+
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		why = "the history database is damaged";
+		hint = "; wiretop db check shows where";
+		break;
+	case SQLITE_FULL:
+		why = "the disk is full";
+		break;
+	case SQLITE_CANTOPEN:
+		why = "the database could not be opened";
+		break;
+	}
 	pthread_mutex_lock(&s->mu);
 	if (!s->failed) {
 		s->failed = 1;
-		xasprintf(&s->error, "%s: cannot write: %s", s->path,
-		    s->db != NULL ? sqlite3_errmsg(s->db) :
-		    sqlite3_errstr(rc));
+		if (why != NULL)
+			xasprintf(&s->error, "%s: cannot write: %s (%s%s)",
+			    s->path, why, sqlite3_errstr(rc), hint);
+		else
+			xasprintf(&s->error, "%s: cannot write: %s", s->path,
+			    sqlite3_errstr(rc));
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -1705,19 +1727,15 @@ store_write_group(struct store *s)
 		s->n_retries++;
 		s->paused = 1;
 		pthread_mutex_unlock(&s->mu);
+		/* (the message is the mode's to show, from store_close:
+		 * one line, not one here too) */
 		if (rc != SQLITE_OK && (!store_rc_transient(rc) ||
 		    (stopping && tries >= STORE_RETRY_STOP))) {
-			if (s->db != NULL) {
-				log_error("%s: %s", s->path,
-				    sqlite3_errmsg(s->db));
+			if (s->db != NULL)
 				store_fail(s, rc);
-			} else if (store_rc_transient(rc)) {
+			else if (store_rc_transient(rc))
 				/* stopping, and never opened */
-				log_error("%s: history lost: the "
-				    "database could not be opened",
-				    s->path);
-				store_fail(s, rc);
-			}
+				store_fail(s, SQLITE_CANTOPEN);
 			break;
 		}
 		if (!s->degraded)

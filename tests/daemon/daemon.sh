@@ -7,6 +7,8 @@
 #     on the same pid file is refused with one line, and TERM writes the
 #     last interval: the stored samples and the flow record hold exactly
 #     the datagrams sent (SIGTERM loses nothing);
+#   - a damaged database: exit 4, one line on stderr and one error line
+#     in the log, naming the file and saying it is damaged;
 #   - db_group: the directory is 0750 and the files 0640 in that group;
 #   - --daemonize: the command returns once the daemon runs, the pid file
 #     names it; a daemon that cannot start makes it exit with its status
@@ -110,6 +112,35 @@ got=$(wt_sql "$db" "pragma integrity_check")
 wt_check "integrity_check after TERM: $got" [ "$got" = ok ]
 grep -q "info: exit 0" d.log && wt_pass "the log ends with exit 0" ||
     wt_fail "log end: $(tail -3 d.log)"
+
+# ---- a damaged database ------------------------------------------------
+# Pages 4 to 8 overwritten (the roots of the samples and alerts tables,
+# as a new database lays them out; the schema's pages are left, so the
+# file opens); the first write meets the damage.  One line on stderr and
+# in the log names the file and says it is damaged (SQLite's own message
+# was read after a ROLLBACK had replaced it: "not an error").
+cp "$db" "$WT_TMP/damaged.db"
+chmod 666 "$WT_TMP/damaged.db"
+python3 -c 'import sys
+f = open(sys.argv[1], "r+b")
+f.seek(12288); f.write(b"\xff" * 20480)' "$WT_TMP/damaged.db"
+"$WIRETOP" daemon -i "$WT_IF0" --db "$WT_TMP/damaged.db" --log k.log \
+    2>k.err
+rc=$?
+wt_check "a damaged database: exit 4 (got $rc)" [ $rc = 4 ]
+if [ "$(wc -l <k.err)" = 1 ] &&
+    grep -q "^wiretop: $WT_TMP/damaged.db: cannot write: the history database is damaged" k.err
+then
+	wt_pass "a damaged database: one line on stderr naming it damaged"
+else
+	wt_fail "a damaged database: stderr: $(cat k.err)"
+fi
+if [ "$(grep -c 'error:' k.log)" = 1 ] && grep -q "error: $WT_TMP/damaged.db: .*damaged" k.log &&
+    ! grep -q "not an error" k.log; then
+	wt_pass "a damaged database: one error line in the log"
+else
+	wt_fail "a damaged database: log: $(grep -v 'info:' k.log)"
+fi
 
 # ---- db_group ----------------------------------------------------------
 grp=wtd$$
