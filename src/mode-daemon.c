@@ -7,7 +7,8 @@
  * --daemonize asked (fork twice, the parent waits on a pipe until the
  * daemon says it is running or fails, and exits with that status), take
  * the pid file's lock, create the history directory for the user the
- * process will become (while still root), open the captures, drop
+ * process will become (while still root), take the database's lock (one
+ * daemon a database: daemon_dblock), open the captures, drop
  * privileges (mode_open), open the database as that user, start.
  * Diagnostics go to syslog (daemon facility) or --log; until the daemon
  * runs, failures are also one line on stderr, so `systemctl start` and a
@@ -82,6 +83,8 @@ struct daemon {
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
+	int db_lock_fd;			/* the database's lock (DB.lock), or
+					   -1 */
 	int64_t last_check;		/* monotonic s of the last store look */
 	char *owned[8];			/* paths made absolute */
 	unsigned nowned;
@@ -313,6 +316,105 @@ daemon_pidfile_done(struct daemon *d)
 	}
 	close(d->pid_fd);
 	d->pid_fd = -1;
+}
+
+/* The database's lock: DB.lock beside it, held with flock(2) for as
+ * long as the daemon runs, so that a second daemon on the same database
+ * is refused before it captures, binds a socket or writes anything (two
+ * would count everything twice, and the second would take the first's
+ * control socket).  Taken as root, before the drop: the file is given to
+ * the user the daemon becomes, never followed through a link, and only
+ * a regular file with no other name is written (the directory may be
+ * that user's).  Never a lock on the database file itself: closing any
+ * descriptor of it would drop SQLite's own POSIX locks.  Readers and
+ * import do not take it.  A disk that is read-only or full (the store
+ * waits for it) may not let the file be made: the daemon then goes on
+ * without it, saying so.  0, or -1 after one line on stderr. */
+static int
+daemon_dblock(struct daemon *d, const char *user)
+{
+	char *path, *cause = NULL, buf[32], old[32];
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+	ssize_t n;
+	int fd, e, rw = 1;
+
+	xasprintf(&path, "%s.lock", d->db);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0644);
+	if (fd == -1 && (errno == EROFS || errno == EACCES)) {
+		/* a lock needs no write access */
+		rw = 0;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	}
+	if (fd == -1) {
+		e = errno;
+		if (e == EROFS || e == ENOSPC || e == EDQUOT || e == EIO ||
+		    e == ENOENT) {
+			fprintf(stderr, "wiretop: warning: %s: %s: a second "
+			    "daemon on this database would not be refused\n",
+			    path, strerror(e));
+			free(path);
+			return 0;
+		}
+		fprintf(stderr, "wiretop: %s: %s%s\n", path, strerror(e),
+		    e == ELOOP ? " (a symbolic link: not followed)" : "");
+		free(path);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		fprintf(stderr, "wiretop: %s: not the daemon's lock file (not "
+		    "a regular file, or a link to another): remove it\n",
+		    path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(fd, old, sizeof old - 1, 0);
+		old[n > 0 ? n : 0] = '\0';
+		old[strcspn(old, "\n")] = '\0';
+		fprintf(stderr, "wiretop: %s: another wiretop daemon writes "
+		    "this database (%s%s%sits lock: %s)\n", d->db,
+		    *old != '\0' ? "pid " : "", old, *old != '\0' ? "; " : "",
+		    path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (rw) {
+		/* the pid, for the message above; the user's own file */
+		snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, strlen(buf), 0) !=
+		    (ssize_t)strlen(buf)) {
+			/* the lock is what counts */
+		}
+		if (proc_drop_target(user, &uid, &gid, &cause) > 0 &&
+		    fchown(fd, uid, gid) != 0) {
+			/* root's, then: the lock works the same */
+		}
+		free(cause);
+	}
+	free(path);
+	d->db_lock_fd = fd;
+	return 0;
+}
+
+/* At the end: the lock goes with the descriptor.  The file stays (one
+ * removed while another daemon opens it would let a third lock a new
+ * file); its pid goes. */
+static void
+daemon_dblock_done(struct daemon *d)
+{
+	if (d->db_lock_fd < 0)
+		return;
+	if (ftruncate(d->db_lock_fd, 0) != 0) {
+		/* opened read-only: nothing to clear */
+	}
+	close(d->db_lock_fd);
+	d->db_lock_fd = -1;
 }
 
 /* The settings that can change without a restart are applied; the others
@@ -601,6 +703,8 @@ daemon_run(struct daemon *d)
 		return WT_EXIT_RUNTIME;
 	if (mode_db_dir(o, d->db, group) != 0)
 		return WT_EXIT_DB;
+	if (daemon_dblock(d, o->user) != 0)
+		return WT_EXIT_DB;
 	if (o->metrics_listen != NULL && (d->metrics = metrics_create(
 	    o->metrics_listen, o->metrics_top_hosts, &cause)) == NULL) {
 		fprintf(stderr, "wiretop: %s\n", cause);
@@ -717,6 +821,7 @@ mode_daemon(struct wt_opts *o)
 	d.o = o;
 	d.ready_fd = -1;
 	d.pid_fd = -1;
+	d.db_lock_fd = -1;
 	d.last_check = -1;
 	code = daemon_run(&d);
 	/* a start that failed: the waiting parent exits with its code */
@@ -731,6 +836,7 @@ mode_daemon(struct wt_opts *o)
 		pipeline_free(d.p);
 	} else
 		log_info("exit %d", code);
+	daemon_dblock_done(&d);
 	daemon_pidfile_done(&d);
 	while (d.nowned > 0)
 		free(d.owned[--d.nowned]);

@@ -4,9 +4,10 @@
 #   - in the foreground, with --log and --pidfile: it captures what is
 #     sent, USR1 logs capture and store statistics, HUP applies a new
 #     retention and names a setting that needs a restart, a second daemon
-#     on the same pid file is refused with one line, and TERM writes the
-#     last interval: the stored samples and the flow record hold exactly
-#     the datagrams sent (SIGTERM loses nothing);
+#     on the same pid file is refused with one line, so is one on the
+#     same database (exit 4; the first keeps its control socket), and
+#     TERM writes the last interval: the stored samples and the flow
+#     record hold exactly the datagrams sent (SIGTERM loses nothing);
 #   - a damaged database: exit 4, one line on stderr and one error line
 #     in the log, naming the file and saying it is damaged;
 #   - db_group: the directory is 0750 and the files 0640 in that group;
@@ -65,6 +66,28 @@ if [ "$(wc -l <d2.err)" = 1 ] && grep -q "another wiretop daemon holds it (pid $
 else
 	wt_fail "a second daemon: stderr: $(cat d2.err)"
 fi
+
+# a second daemon on the same database (another pid file, none): refused
+# before it captures, with one line naming the database and the first;
+# the first keeps its control socket (a second one that was accepted
+# would run: timeout ends it)
+timeout 5 "$WIRETOP" daemon -i "$WT_IF0" -f "$filter" --db "$db" \
+    --log d3.log 2>d3.err
+rc=$?
+wt_check "a second daemon on the same database: exit 4 (got $rc)" [ $rc = 4 ]
+if [ "$(wc -l <d3.err)" = 1 ] &&
+    grep -q "^wiretop: $db: another wiretop daemon writes this database (pid $dpid; " d3.err
+then
+	wt_pass "a second daemon on the database: one line naming it and the first"
+else
+	wt_fail "a second daemon on the database: stderr: $(cat d3.err)"
+fi
+wt_check "the first daemon's control socket is still there" [ -S "$db.sock" ]
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1]); s.send(b"hello"); print(s.recv(128).decode())' \
+    "$db.sock" >ctl.out 2>&1
+wt_check "... and answers ($(cat ctl.out))" grep -q "^error: expected" ctl.out
 
 sleep 0.5	# the kernel retires its last block after 100 ms
 kill -USR1 $dpid
