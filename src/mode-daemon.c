@@ -701,8 +701,8 @@ daemon_run(struct daemon *d)
 		return WT_EXIT_RUNTIME;
 	if (o->pidfile != NULL && daemon_pidfile(d, o->pidfile) != 0)
 		return WT_EXIT_RUNTIME;
-	if (mode_db_dir(o, d->db, group) != 0)
-		return WT_EXIT_DB;
+	if ((code = mode_db_dir(o, d->db, group)) != WT_EXIT_OK)
+		return code;
 	if (daemon_dblock(d, o->user) != 0)
 		return WT_EXIT_DB;
 	if (o->metrics_listen != NULL && (d->metrics = metrics_create(
