@@ -824,8 +824,6 @@ mode_daemon(struct wt_opts *o)
 	d.db_lock_fd = -1;
 	d.last_check = -1;
 	code = daemon_run(&d);
-	/* a start that failed: the waiting parent exits with its code */
-	daemon_report(&d, code);
 	if (d.s != NULL)
 		store_close(d.s, NULL);
 	alerts_free(d.alerts);
@@ -838,6 +836,10 @@ mode_daemon(struct wt_opts *o)
 		log_info("exit %d", code);
 	daemon_dblock_done(&d);
 	daemon_pidfile_done(&d);
+	/* a start that failed: the waiting parent exits with its code, once
+	 * the locks are released (a daemon started again at once must not
+	 * find them held by this one, which is ending) */
+	daemon_report(&d, code);
 	while (d.nowned > 0)
 		free(d.owned[--d.nowned]);
 	return code;

@@ -13,7 +13,7 @@
 #   - db_group: the directory is 0750 and the files 0640 in that group;
 #   - --daemonize: the command returns once the daemon runs, the pid file
 #     names it; a daemon that cannot start makes it exit with its status
-#     and one line on stderr;
+#     and one line on stderr, once the pid file's lock is free again;
 #   - capture files are refused (import is for them).
 # Counts come from the sender: N UDP datagrams of 100 bytes, and the
 # filter keeps anything else out; each is 14 + 20 + 8 + 100 bytes on the
@@ -227,6 +227,34 @@ rc=$?
 wt_check "--daemonize on a missing interface: exit 3 (got $rc)" [ $rc = 3 ]
 wt_check "... with one line on stderr ($(cat y.err))" \
     [ "$(wc -l <y.err)" = 1 ]
+
+# A daemon that fails to start (random bytes as its database) has
+# released its pid file's lock (and the database's) by the time the
+# command returns: started again at once, a daemon gets them.
+head -c 20480 /dev/urandom >"$WT_TMP/random.db"
+chmod 666 "$WT_TMP/random.db"
+held=0
+for i in 1 2 3 4 5; do
+	"$WIRETOP" daemon -i "$WT_IF0" --db "$WT_TMP/random.db" --log x.log \
+	    --pidfile "$WT_TMP/x.pid" --daemonize 2>x.err
+	rc=$?
+	[ $rc = 4 ] || wt_fail "--daemonize on random bytes: exit $rc (want 4): $(cat x.err)"
+	if [ -e "$WT_TMP/x.pid" ] && ! flock -n "$WT_TMP/x.pid" true; then
+		held=$((held + 1))
+	fi
+done
+wt_check "--daemonize that fails: the pid file's lock is free when it returns (held $held times of 5)" \
+    [ $held = 0 ]
+"$WIRETOP" daemon -i "$WT_IF0" --db "$WT_TMP/random.db" --log x.log \
+    --pidfile "$WT_TMP/x.pid" --daemonize 2>x.err
+"$WIRETOP" daemon -i "$WT_IF0" -f "$filter" --db "$WT_TMP/x.db" \
+    --log x.log --pidfile "$WT_TMP/x.pid" --daemonize 2>x.err
+rc=$?
+xpid=$(cat x.pid 2>/dev/null)
+WT_PIDS="$WT_PIDS $xpid"
+wt_check "--daemonize again at once on the same pid file: exit 0 (got $rc: $(cat x.err))" \
+    [ $rc = 0 ]
+[ -n "$xpid" ] && wt_stop_pidfile "$WT_TMP/x.pid"
 
 # ---- what the daemon refuses -------------------------------------------
 "$WIRETOP" daemon -r /dev/null --db "$db" 2>r.err
