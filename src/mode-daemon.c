@@ -86,7 +86,12 @@ struct daemon {
 	int db_lock_fd;			/* the database's lock (DB.lock), or
 					   -1 */
 	int64_t last_check;		/* monotonic s of the last store look */
-	char *owned[8];			/* paths made absolute */
+	char *cwd;			/* --daemonize: the directory it was
+					   started in (owned), or NULL */
+	struct {
+		char *given;		/* owned: a relative path */
+		char *abs;		/* owned: it made absolute */
+	} owned[16];
 	unsigned nowned;
 };
 
@@ -227,18 +232,42 @@ daemon_detach(struct daemon *d)
 	return 0;
 }
 
-/* A relative path made absolute (from the working directory); kept
- * until the process ends. */
+/* --daemonize: a relative path made absolute, from the directory the
+ * daemon was started in (it works in /); the same path gives the same
+ * string, kept until the process ends. */
 static void
 daemon_abs(struct daemon *d, const char **path)
 {
-	char cwd[4096], *p;
+	unsigned i;
 
-	if (*path == NULL || **path == '/' || getcwd(cwd, sizeof cwd) == NULL ||
-	    d->nowned == sizeof d->owned / sizeof d->owned[0])
+	if (d->cwd == NULL || *path == NULL || **path == '/' || **path == '\0')
 		return;
-	xasprintf(&p, "%s/%s", cwd, *path);
-	*path = d->owned[d->nowned++] = p;
+	for (i = 0; i < d->nowned; i++) {
+		if (strcmp(d->owned[i].given, *path) == 0) {
+			*path = d->owned[i].abs;
+			return;
+		}
+	}
+	if (d->nowned == sizeof d->owned / sizeof d->owned[0])
+		return;
+	d->owned[i].given = xstrdup(*path);
+	xasprintf(&d->owned[i].abs, "%s/%s", d->cwd, *path);
+	*path = d->owned[d->nowned++].abs;
+}
+
+/* The paths of o that daemon_abs makes absolute: at the start, and on
+ * HUP, whose new reading of the same command line and files must name
+ * the same files. */
+static void
+daemon_abs_opts(struct daemon *d, struct wt_opts *o)
+{
+	unsigned i;
+
+	daemon_abs(d, &o->db_path);
+	daemon_abs(d, &o->log_path);
+	daemon_abs(d, &o->pidfile);
+	for (i = 0; i < o->n_config_files; i++)
+		daemon_abs(d, &o->config_files[i]);
 }
 
 /* Tell the waiting parent (if any) how the start went. */
@@ -434,6 +463,8 @@ daemon_reload(struct daemon *d)
 		free(cause);
 		return;
 	}
+	/* relative paths as at the start (--daemonize) */
+	daemon_abs_opts(d, &n);
 	log_info("HUP: configuration read again");
 
 	/* the BPF filter: on every source, now */
@@ -685,18 +716,18 @@ daemon_run(struct daemon *d)
 		free(cause);
 		return WT_EXIT_USAGE;
 	}
-	d->db = o->db_path != NULL ? o->db_path : DAEMON_DB;
-	if (o->log_path == NULL)
-		log_use_syslog("wiretop");
 	if (o->daemonize) {
 		/* the daemon works in /: what was relative to here is made
 		 * absolute first */
-		daemon_abs(d, &d->db);
-		daemon_abs(d, &o->log_path);
-		daemon_abs(d, &o->pidfile);
-		for (i = 0; i < o->n_config_files; i++)
-			daemon_abs(d, &o->config_files[i]);
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof cwd) != NULL)
+			d->cwd = xstrdup(cwd);
+		daemon_abs_opts(d, o);
 	}
+	d->db = o->db_path != NULL ? o->db_path : DAEMON_DB;
+	if (o->log_path == NULL)
+		log_use_syslog("wiretop");
 	if (o->daemonize && daemon_detach(d) != 0)
 		return WT_EXIT_RUNTIME;
 	if (o->pidfile != NULL && daemon_pidfile(d, o->pidfile) != 0)
@@ -840,7 +871,11 @@ mode_daemon(struct wt_opts *o)
 	 * the locks are released (a daemon started again at once must not
 	 * find them held by this one, which is ending) */
 	daemon_report(&d, code);
-	while (d.nowned > 0)
-		free(d.owned[--d.nowned]);
+	while (d.nowned > 0) {
+		d.nowned--;
+		free(d.owned[d.nowned].given);
+		free(d.owned[d.nowned].abs);
+	}
+	free(d.cwd);
 	return code;
 }

@@ -14,6 +14,7 @@
 #   - --daemonize: the command returns once the daemon runs, the pid file
 #     names it; a daemon that cannot start makes it exit with its status
 #     and one line on stderr, once the pid file's lock is free again;
+#     relative paths stay the same files on HUP;
 #   - capture files are refused (import is for them).
 # Counts come from the sender: N UDP datagrams of 100 bytes, and the
 # filter keeps anything else out; each is 14 + 20 + 8 + 100 bytes on the
@@ -221,6 +222,38 @@ done
 wt_check "--daemonize: TERM ends it" eval '! kill -0 "$zpid" 2>/dev/null'
 grep -q "info: exit 0" z.log && wt_pass "--daemonize: exit 0 logged" ||
     wt_fail "--daemonize log: $(tail -3 z.log)"
+
+# relative paths (here: $WT_TMP) are made absolute before the daemon
+# works in /, and HUP reads the same command line to the same files: the
+# log moved away is opened again where it was, and nothing is named as
+# changed
+printf '[wiretop]\nretention_flows = 86400\n' >rel.conf
+chmod 644 rel.conf
+"$WIRETOP" daemon -c rel.conf -i "$WT_IF0" -f "$filter" --db rel.db \
+    --log rel.log --pidfile rel.pid --daemonize 2>rel.err
+rc=$?
+rpid=$(cat rel.pid 2>/dev/null)
+WT_PIDS="$WT_PIDS $rpid"
+wt_check "--daemonize with relative paths: exit 0 (got $rc: $(cat rel.err))" \
+    [ $rc = 0 ]
+mv rel.log rel.log.1
+kill -HUP "$rpid"
+_i=0
+while [ ! -e rel.log ] && [ $_i -lt 50 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+kill -HUP "$rpid"
+wt_wait_log rel.log "HUP: GeoIP" 50
+if [ -e rel.log ] && grep -q "HUP: GeoIP" rel.log &&
+    ! grep -q "error: HUP\|takes effect after a restart" rel.log.1 rel.log
+then
+	wt_pass "HUP with relative paths: the log opened again in $WT_TMP, nothing named as changed"
+else
+	wt_fail "HUP with relative paths: $(grep -h HUP rel.log.1 rel.log 2>/dev/null)"
+fi
+kill -TERM "$rpid"
+wt_check "--daemonize with relative paths: TERM ends it" wt_wait_gone "$rpid" 100
 
 "$WIRETOP" daemon -i wtnosuch$$ --db "$db" --log y.log --daemonize 2>y.err
 rc=$?
