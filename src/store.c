@@ -220,7 +220,8 @@ struct store {
 	int stopping;
 	int failed;			/* a permanent error happened */
 	char *error;			/* owned: its message */
-	uint64_t dropped;
+	uint64_t dropped;		/* batches: the queue was full */
+	uint64_t dropped_flows;		/* their flow records */
 	struct store_flow *spare[STORE_SPARE];	/* flow arrays of written
 						   batches, for new ones */
 	size_t nspare;
@@ -254,6 +255,9 @@ struct store {
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
+	uint64_t lost_batches, lost_flows;	/* never to be written: a
+						   failed store's (its
+						   flow records) */
 	int64_t newest_pub;		/* newest, as of the last batch */
 	int paused;
 };
@@ -1661,7 +1665,7 @@ store_reconnect(struct store *s)
 /* Store thread: writing stops for good, because of result code rc (the
  * code a statement returned: the connection's own message is gone by now,
  * the ROLLBACK after it replaced it).  The message names the file and
- * what went wrong in words. */
+ * what went wrong in words; store_close() adds what was lost. */
 static void
 store_fail(struct store *s, int rc)
 {
@@ -1689,6 +1693,20 @@ store_fail(struct store *s, int rc)
 		else
 			xasprintf(&s->error, "%s: cannot write: %s", s->path,
 			    sqlite3_errstr(rc));
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Store thread: count the batches that will never be written. */
+static void
+store_lost(struct store *s, struct store_batch *const *bs, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < n; i++) {
+		s->lost_batches++;
+		s->lost_flows += bs[i]->nflows + bs[i]->nraw;
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -1765,6 +1783,8 @@ store_write_group(struct store *s)
 		log_info("%s: history resumed", s->path);
 		s->degraded = 0;
 	}
+	if (rc != SQLITE_OK)
+		store_lost(s, s->grp, s->ngrp);
 	for (i = 0; i < s->ngrp; i++)
 		store_batch_recycle(s, s->grp[i]);
 	s->ngrp = 0;
@@ -1805,6 +1825,7 @@ store_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		if (s->failed) {
+			store_lost(s, &b, 1);
 			store_batch_recycle(s, b);
 			continue;
 		}
@@ -1899,6 +1920,7 @@ store_queue_put(struct store *s)
 	pthread_mutex_lock(&s->mu);
 	if (s->cfg.live && s->queued >= STORE_QUEUE_MAX) {
 		s->dropped++;
+		s->dropped_flows += b->nflows + b->nraw;
 		pthread_mutex_unlock(&s->mu);
 		store_batch_recycle(s, b);
 		return;
@@ -2112,11 +2134,23 @@ store_close(struct store *s, char **cause)
 		pthread_cond_destroy(&s->cv);
 	}
 	if (s->failed) {
-		if (cause != NULL)
+		/* the cause, and what it cost */
+		uint64_t nb = s->lost_batches + s->dropped;
+		char more[64] = "";
+
+		if (s->dropped > 0)
+			snprintf(more, sizeof more, ", %llu of them dropped "
+			    "earlier (queue full)",
+			    (unsigned long long)s->dropped);
+		if (cause != NULL && nb > 0)
+			xasprintf(cause, "%s; not written: %llu batch%s (%llu "
+			    "flow records)%s", s->error, (unsigned long long)nb,
+			    nb == 1 ? "" : "es", (unsigned long long)(
+			    s->lost_flows + s->dropped_flows), more);
+		else if (cause != NULL) {
 			*cause = s->error;
-		else
-			free(s->error);
-		s->error = NULL;
+			s->error = NULL;
+		}
 		rc = -1;
 	}
 	for (i = 0; i < ST_N; i++)

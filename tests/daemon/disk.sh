@@ -18,6 +18,8 @@
 #   - A long outage (22 s read-only, more than the 16 batches the queue
 #     keeps): the dropped batches are counted (USR1), carried in the live
 #     snapshot, and wiretop view's header says "history: N batches lost".
+#   - TERM while the disk is full: exit 4 and one line giving the cause
+#     (the disk is full) and the batches and flow records not written.
 # Environment (set by make check): WIRETOP, WT_SRCDIR.
 set -u
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -193,4 +195,40 @@ rc=$?
 wt_check "long outage: TERM, exit 0 (got $rc)" [ $rc = 0 ]
 got=$(wt_sql "$db" "pragma integrity_check")
 wt_check "long outage: integrity_check: $got" [ "$got" = ok ]
+
+# ---- TERM while the disk is full ---------------------------------------------
+# The last batches cannot be written: after its retries the daemon exits
+# 4 with one line (stderr and log) that gives the real cause and what
+# was lost, not SQLite's message about the ROLLBACK after a failed
+# COMMIT ("cannot rollback - no transaction is active", twice).
+n0=$(wt_packet_sockets)
+"$WIRETOP" daemon -c conf -i "$WT_IF0" -f "$filter" --db "$db" \
+    --log term.log 2>term.err &
+dpid=$!
+WT_PIDS="$WT_PIDS $dpid"
+wt_wait_capture "$n0" 1
+wt_wait_log term.log "history: $db" || wt_fail "full at TERM: no daemon"
+dd if=/dev/zero of="$small/fill" bs=64k 2>/dev/null
+send 200
+wt_wait_log term.log "history paused: .*full" 50 ||
+    wt_fail "full at TERM: no pause: $(tail -3 term.log)"
+kill -TERM $dpid
+wait $dpid
+rc=$?
+rm -f "$small/fill"
+wt_check "full at TERM: exit 4 (got $rc)" [ $rc = 4 ]
+if [ "$(wc -l <term.err)" = 1 ] && grep -q "^wiretop: $db: cannot write: the disk is full (.*); not written: [1-9][0-9]* batch\(es\)\? ([1-9][0-9]* flow records)$" term.err
+then
+	wt_pass "full at TERM: one line on stderr, the disk full and what was lost: $(cat term.err)"
+else
+	wt_fail "full at TERM: stderr: $(cat term.err)"
+fi
+if [ "$(grep -c 'error:' term.log)" = 1 ] && grep -q "error: $db: cannot write: the disk is full" term.log &&
+    ! grep -q rollback term.log; then
+	wt_pass "full at TERM: one error line in the log"
+else
+	wt_fail "full at TERM: log: $(grep -v 'info:' term.log)"
+fi
+got=$(wt_sql "$db" "pragma integrity_check")
+wt_check "full at TERM: integrity_check: $got" [ "$got" = ok ]
 wt_finish
