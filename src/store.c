@@ -222,6 +222,9 @@ struct store {
 	char *error;			/* owned: its message */
 	uint64_t dropped;		/* batches: the queue was full */
 	uint64_t dropped_flows;		/* their flow records */
+	uint64_t dropped_told;		/* of dropped, logged already */
+	uint64_t dropped_flows_told;
+	int drop_warned;		/* the first drop since then was */
 	struct store_flow *spare[STORE_SPARE];	/* flow arrays of written
 						   batches, for new ones */
 	size_t nspare;
@@ -1697,6 +1700,27 @@ store_fail(struct store *s, int rc)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Log the batches dropped (queue full) since the last time, if any:
+ * when writing resumes, and at the end (either thread). */
+static void
+store_drops_told(struct store *s)
+{
+	uint64_t nb, nf;
+
+	pthread_mutex_lock(&s->mu);
+	nb = s->dropped - s->dropped_told;
+	nf = s->dropped_flows - s->dropped_flows_told;
+	s->dropped_told = s->dropped;
+	s->dropped_flows_told = s->dropped_flows;
+	s->drop_warned = 0;
+	pthread_mutex_unlock(&s->mu);
+	if (nb > 0)
+		log_warn("%s: history: %llu batch%s (%llu flow records) "
+		    "dropped while the queue was full", s->path,
+		    (unsigned long long)nb, nb == 1 ? "" : "es",
+		    (unsigned long long)nf);
+}
+
 /* Store thread: count the batches that will never be written. */
 static void
 store_lost(struct store *s, struct store_batch *const *bs, size_t n)
@@ -1782,6 +1806,7 @@ store_write_group(struct store *s)
 	if (rc == SQLITE_OK && s->degraded) {
 		log_info("%s: history resumed", s->path);
 		s->degraded = 0;
+		store_drops_told(s);
 	}
 	if (rc != SQLITE_OK)
 		store_lost(s, s->grp, s->ngrp);
@@ -1919,9 +1944,18 @@ store_queue_put(struct store *s)
 	s->cur = store_batch_new();
 	pthread_mutex_lock(&s->mu);
 	if (s->cfg.live && s->queued >= STORE_QUEUE_MAX) {
+		int first = !s->drop_warned;
+
 		s->dropped++;
 		s->dropped_flows += b->nflows + b->nraw;
+		s->drop_warned = 1;
 		pthread_mutex_unlock(&s->mu);
+		/* one line now, the count when writing resumes (or at the
+		 * end): store_drops_told */
+		if (first)
+			log_warn("%s: history queue full (%d batches): batches "
+			    "are dropped until writing resumes", s->path,
+			    STORE_QUEUE_MAX);
 		store_batch_recycle(s, b);
 		return;
 	}
@@ -2130,6 +2164,9 @@ store_close(struct store *s, char **cause)
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
+		/* (a failed store's cause counts them) */
+		if (!s->failed)
+			store_drops_told(s);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 	}

@@ -17,7 +17,9 @@
 #   - integrity_check is ok at the end.
 #   - A long outage (22 s read-only, more than the 16 batches the queue
 #     keeps): the dropped batches are counted (USR1), carried in the live
-#     snapshot, and wiretop view's header says "history: N batches lost".
+#     snapshot, and wiretop view's header says "history: N batches lost";
+#     the log warns once at the first drop and gives the count when
+#     writing resumes.
 #   - TERM while the disk is full: exit 4 and one line giving the cause
 #     (the disk is full) and the batches and flow records not written.
 # Environment (set by make check): WIRETOP, WT_SRCDIR.
@@ -177,6 +179,16 @@ wt_wait_log long.log "writing; .* [1-9][0-9]* dropped (queue full)" &&
 got=$(wt_sql "$db" "select hist_dropped from live_snapshot")
 wt_check "long outage: the snapshot carries the count ($got)" \
     [ "${got:-0}" -gt 0 ]
+# the log says so as it happens: one warning at the first drop, the
+# count when writing resumes (the USR1 count: nothing more was dropped)
+n1=$(sed -n 's/.*writing; .* \([0-9]*\) dropped (queue full).*/\1/p' long.log | tail -1)
+if [ "$(grep -c 'warning: .*history queue full' long.log)" = 1 ] &&
+    grep -q "warning: $db: history: $n1 batch\(es\)\? ([0-9]* flow records) dropped while the queue was full" long.log
+then
+	wt_pass "long outage: the log warns at the first drop and counts the $n1 dropped batches when writing resumes"
+else
+	wt_fail "long outage: drop warnings: $(grep -i 'drop\|queue' long.log)"
+fi
 vt="tmux -L wtdisk$$ -f /dev/null"
 $vt new-session -d -x 160 -y 20 "$WIRETOP view --db $db; sleep 30"
 _i=0
