@@ -7,7 +7,8 @@
  * --daemonize asked (fork twice, the parent waits on a pipe until the
  * daemon says it is running or fails, and exits with that status), take
  * the pid file's lock, create the history directory for the user the
- * process will become (while still root), open the captures, drop
+ * process will become (while still root), take the database's lock (one
+ * daemon a database: daemon_dblock), open the captures, drop
  * privileges (mode_open), open the database as that user, start.
  * Diagnostics go to syslog (daemon facility) or --log; until the daemon
  * runs, failures are also one line on stderr, so `systemctl start` and a
@@ -82,8 +83,15 @@ struct daemon {
 	const char *db;			/* the database's path */
 	int ready_fd;			/* pipe to the waiting parent, or -1 */
 	int pid_fd;			/* the locked pid file, or -1 */
+	int db_lock_fd;			/* the database's lock (DB.lock), or
+					   -1 */
 	int64_t last_check;		/* monotonic s of the last store look */
-	char *owned[8];			/* paths made absolute */
+	char *cwd;			/* --daemonize: the directory it was
+					   started in (owned), or NULL */
+	struct {
+		char *given;		/* owned: a relative path */
+		char *abs;		/* owned: it made absolute */
+	} owned[16];
 	unsigned nowned;
 };
 
@@ -224,18 +232,42 @@ daemon_detach(struct daemon *d)
 	return 0;
 }
 
-/* A relative path made absolute (from the working directory); kept
- * until the process ends. */
+/* --daemonize: a relative path made absolute, from the directory the
+ * daemon was started in (it works in /); the same path gives the same
+ * string, kept until the process ends. */
 static void
 daemon_abs(struct daemon *d, const char **path)
 {
-	char cwd[4096], *p;
+	unsigned i;
 
-	if (*path == NULL || **path == '/' || getcwd(cwd, sizeof cwd) == NULL ||
-	    d->nowned == sizeof d->owned / sizeof d->owned[0])
+	if (d->cwd == NULL || *path == NULL || **path == '/' || **path == '\0')
 		return;
-	xasprintf(&p, "%s/%s", cwd, *path);
-	*path = d->owned[d->nowned++] = p;
+	for (i = 0; i < d->nowned; i++) {
+		if (strcmp(d->owned[i].given, *path) == 0) {
+			*path = d->owned[i].abs;
+			return;
+		}
+	}
+	if (d->nowned == sizeof d->owned / sizeof d->owned[0])
+		return;
+	d->owned[i].given = xstrdup(*path);
+	xasprintf(&d->owned[i].abs, "%s/%s", d->cwd, *path);
+	*path = d->owned[d->nowned++].abs;
+}
+
+/* The paths of o that daemon_abs makes absolute: at the start, and on
+ * HUP, whose new reading of the same command line and files must name
+ * the same files. */
+static void
+daemon_abs_opts(struct daemon *d, struct wt_opts *o)
+{
+	unsigned i;
+
+	daemon_abs(d, &o->db_path);
+	daemon_abs(d, &o->log_path);
+	daemon_abs(d, &o->pidfile);
+	for (i = 0; i < o->n_config_files; i++)
+		daemon_abs(d, &o->config_files[i]);
 }
 
 /* Tell the waiting parent (if any) how the start went. */
@@ -315,6 +347,103 @@ daemon_pidfile_done(struct daemon *d)
 	d->pid_fd = -1;
 }
 
+/* The database's lock: DB.lock beside it, held with flock(2) for as
+ * long as the daemon runs, so that a second daemon on the same database
+ * is refused before it captures, binds a socket or writes anything (two
+ * would count everything twice, and the second would take the first's
+ * control socket).  Taken as root, before the drop: the file is given to
+ * the user the daemon becomes, never followed through a link, and only
+ * a regular file with no other name is written (the directory may be
+ * that user's).  Never a lock on the database file itself: closing any
+ * descriptor of it would drop SQLite's own POSIX locks.  Readers and
+ * import do not take it.  A disk that is read-only or full (the store
+ * waits for it) may not let the file be made: the daemon then goes on
+ * without it, saying so.  0, or -1 after one line on stderr. */
+static int
+daemon_dblock(struct daemon *d, const char *user)
+{
+	char *path, *cause = NULL, buf[32], old[32];
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+	ssize_t n;
+	int fd, e, rw = 1;
+
+	xasprintf(&path, "%s.lock", d->db);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0644);
+	if (fd == -1 && (errno == EROFS || errno == EACCES)) {
+		/* a lock needs no write access */
+		rw = 0;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
+	}
+	if (fd == -1) {
+		e = errno;
+		if (e == EROFS || e == ENOSPC || e == EDQUOT || e == EIO ||
+		    e == ENOENT) {
+			log_stderr("warning: %s: %s: a second daemon on "
+			    "this database would not be refused", path,
+			    strerror(e));
+			free(path);
+			return 0;
+		}
+		log_stderr("%s: %s%s", path, strerror(e), e == ELOOP ?
+		    " (a symbolic link: not followed)" : "");
+		free(path);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		log_stderr("%s: not the daemon's lock file (not a regular "
+		    "file, or a link to another): remove it", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = pread(fd, old, sizeof old - 1, 0);
+		old[n > 0 ? n : 0] = '\0';
+		old[strcspn(old, "\n")] = '\0';
+		log_stderr("%s: another wiretop daemon writes this database "
+		    "(%s%s%sits lock: %s)", d->db, *old != '\0' ? "pid " : "",
+		    old, *old != '\0' ? "; " : "", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (rw) {
+		/* the pid, for the message above; the user's own file */
+		snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, strlen(buf), 0) !=
+		    (ssize_t)strlen(buf)) {
+			/* the lock is what counts */
+		}
+		if (proc_drop_target(user, &uid, &gid, &cause) > 0 &&
+		    fchown(fd, uid, gid) != 0) {
+			/* root's, then: the lock works the same */
+		}
+		free(cause);
+	}
+	free(path);
+	d->db_lock_fd = fd;
+	return 0;
+}
+
+/* At the end: the lock goes with the descriptor.  The file stays (one
+ * removed while another daemon opens it would let a third lock a new
+ * file); its pid goes. */
+static void
+daemon_dblock_done(struct daemon *d)
+{
+	if (d->db_lock_fd < 0)
+		return;
+	if (ftruncate(d->db_lock_fd, 0) != 0) {
+		/* opened read-only: nothing to clear */
+	}
+	close(d->db_lock_fd);
+	d->db_lock_fd = -1;
+}
+
 /* The settings that can change without a restart are applied; the others
  * that changed are named.  o keeps the settings in effect. */
 static void
@@ -332,6 +461,8 @@ daemon_reload(struct daemon *d)
 		free(cause);
 		return;
 	}
+	/* relative paths as at the start (--daemonize) */
+	daemon_abs_opts(d, &n);
 	log_info("HUP: configuration read again");
 
 	/* the BPF filter: on every source, now */
@@ -536,9 +667,8 @@ daemon_loop(struct daemon *d, int sfd)
 			ctl_serve(d->ctl, daemon_ctl, d);
 			pipeline_geoip_check(d->p);
 			store_get_stats(d->s, &st);
+			/* (store_close gives the cause: one line) */
 			if (st.failed) {
-				log_error("%s: the history database cannot be "
-				    "written: stopping", d->db);
 				code = WT_EXIT_DB;
 				break;
 			}
@@ -584,23 +714,25 @@ daemon_run(struct daemon *d)
 		free(cause);
 		return WT_EXIT_USAGE;
 	}
-	d->db = o->db_path != NULL ? o->db_path : DAEMON_DB;
-	if (o->log_path == NULL)
-		log_use_syslog("wiretop");
 	if (o->daemonize) {
 		/* the daemon works in /: what was relative to here is made
 		 * absolute first */
-		daemon_abs(d, &d->db);
-		daemon_abs(d, &o->log_path);
-		daemon_abs(d, &o->pidfile);
-		for (i = 0; i < o->n_config_files; i++)
-			daemon_abs(d, &o->config_files[i]);
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof cwd) != NULL)
+			d->cwd = xstrdup(cwd);
+		daemon_abs_opts(d, o);
 	}
+	d->db = o->db_path != NULL ? o->db_path : DAEMON_DB;
+	if (o->log_path == NULL)
+		log_use_syslog("wiretop");
 	if (o->daemonize && daemon_detach(d) != 0)
 		return WT_EXIT_RUNTIME;
 	if (o->pidfile != NULL && daemon_pidfile(d, o->pidfile) != 0)
 		return WT_EXIT_RUNTIME;
-	if (mode_db_dir(o, d->db, group) != 0)
+	if ((code = mode_db_dir(o, d->db, group)) != WT_EXIT_OK)
+		return code;
+	if (daemon_dblock(d, o->user) != 0)
 		return WT_EXIT_DB;
 	if (o->metrics_listen != NULL && (d->metrics = metrics_create(
 	    o->metrics_listen, o->metrics_top_hosts, &cause)) == NULL) {
@@ -694,6 +826,9 @@ daemon_run(struct daemon *d)
 	rc = store_close(d->s, &cause);
 	d->s = NULL;
 	if (rc != 0) {
+		/* stderr too: a daemon in the foreground ends here (one
+		 * detached has it on /dev/null) */
+		log_stderr("%s", cause);
 		log_error("%s", cause);
 		free(cause);
 		if (code == WT_EXIT_OK)
@@ -715,10 +850,9 @@ mode_daemon(struct wt_opts *o)
 	d.o = o;
 	d.ready_fd = -1;
 	d.pid_fd = -1;
+	d.db_lock_fd = -1;
 	d.last_check = -1;
 	code = daemon_run(&d);
-	/* a start that failed: the waiting parent exits with its code */
-	daemon_report(&d, code);
 	if (d.s != NULL)
 		store_close(d.s, NULL);
 	alerts_free(d.alerts);
@@ -729,8 +863,17 @@ mode_daemon(struct wt_opts *o)
 		pipeline_free(d.p);
 	} else
 		log_info("exit %d", code);
+	daemon_dblock_done(&d);
 	daemon_pidfile_done(&d);
-	while (d.nowned > 0)
-		free(d.owned[--d.nowned]);
+	/* a start that failed: the waiting parent exits with its code, once
+	 * the locks are released (a daemon started again at once must not
+	 * find them held by this one, which is ending) */
+	daemon_report(&d, code);
+	while (d.nowned > 0) {
+		d.nowned--;
+		free(d.owned[d.nowned].given);
+		free(d.owned[d.nowned].abs);
+	}
+	free(d.cwd);
 	return code;
 }

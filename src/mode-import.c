@@ -341,9 +341,8 @@ mode_import(struct wt_opts *o)
 		code = WT_EXIT_USAGE;
 		goto close_logs;
 	}
-	if (mode_db_dir(o, dbpath, group) != 0) {
+	if ((code = mode_db_dir(o, dbpath, group)) != WT_EXIT_OK) {
 		free(dbpath);
-		code = WT_EXIT_DB;
 		goto close_logs;
 	}
 	if (ncap > 0)

@@ -211,12 +211,15 @@ mode_db_dir(const struct wt_opts *o, const char *db, long group)
 	gid_t gid;
 	int rc;
 
+	/* a user that does not exist is the privilege drop's failure
+	 * (exit 3), met here first */
 	if ((rc = proc_drop_target(o->user, &uid, &gid, &cause)) <= 0) {
 		if (rc < 0) {
-			log_stderr("%s", cause);
+			log_stderr("cannot drop privileges: %s", cause);
 			free(cause);
+			return WT_EXIT_CAPTURE;
 		}
-		return rc;
+		return WT_EXIT_OK;
 	}
 	dir = xstrdup(db);
 	for (s = dir + 1; (s = strchr(s, '/')) != NULL; s++) {
@@ -227,7 +230,7 @@ mode_db_dir(const struct wt_opts *o, const char *db, long group)
 				log_stderr("%s: %s", dir,
 				    strerror(errno));
 				free(dir);
-				return -1;
+				return WT_EXIT_DB;
 			}
 		} else if (errno == EROFS || errno == ENOSPC) {
 			/* a live store waits for the disk; others fail
@@ -237,12 +240,12 @@ mode_db_dir(const struct wt_opts *o, const char *db, long group)
 			log_stderr("%s: cannot create the "
 			    "directory: %s", dir, strerror(errno));
 			free(dir);
-			return -1;
+			return WT_EXIT_DB;
 		}
 		*s = '/';
 	}
 	free(dir);
-	return 0;
+	return WT_EXIT_OK;
 }
 
 char *

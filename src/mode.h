@@ -151,8 +151,10 @@ void	mode_log_end(struct pipeline *, int code);
 /* As root, before the privilege drop: create the directories of the
  * database path db that do not exist, for the user the process will
  * become (mode 0700, or 0750 in group when group > 0); existing ones are
- * left as they are.  0, or -1 after one line on stderr.  Does nothing
- * when the process keeps its identity. */
+ * left as they are.  WT_EXIT_OK, or after one line on stderr the exit
+ * code: WT_EXIT_CAPTURE when the user to become does not exist (the
+ * privilege drop would fail), WT_EXIT_DB when a directory cannot be
+ * made.  Does nothing when the process keeps its identity. */
 int	mode_db_dir(const struct wt_opts *, const char *db, long group);
 /* store_open() with o's retention: NULL after one line on stderr and in
  * the log (the exit code is then WT_EXIT_DB). */

@@ -221,7 +221,11 @@ struct store {
 	int stopping;
 	int failed;			/* a permanent error happened */
 	char *error;			/* owned: its message */
-	uint64_t dropped;
+	uint64_t dropped;		/* batches: the queue was full */
+	uint64_t dropped_flows;		/* their flow records */
+	uint64_t dropped_told;		/* of dropped, logged already */
+	uint64_t dropped_flows_told;
+	int drop_warned;		/* the first drop since then was */
 	struct store_flow *spare[STORE_SPARE];	/* flow arrays of written
 						   batches, for new ones */
 	size_t nspare;
@@ -255,6 +259,9 @@ struct store {
 
 	/* counters: written by the store thread under mu */
 	uint64_t n_batches, n_flows, n_samples, n_retries;
+	uint64_t lost_batches, lost_flows;	/* never to be written: a
+						   failed store's (its
+						   flow records) */
 	int64_t newest_pub;		/* newest, as of the last batch */
 	int paused;
 };
@@ -1732,7 +1739,7 @@ store_reconnect(struct store *s)
 	if (store_connect(s, &cause, &transient) == 0)
 		return SQLITE_OK;
 	if (!transient) {
-		log_error("%s", cause);
+		/* (store_close reports it) */
 		pthread_mutex_lock(&s->mu);
 		if (!s->failed) {
 			s->failed = 1;
@@ -1747,15 +1754,72 @@ store_reconnect(struct store *s)
 	return SQLITE_CANTOPEN;
 }
 
+/* Store thread: writing stops for good, because of result code rc (the
+ * code a statement returned: the connection's own message is gone by now,
+ * the ROLLBACK after it replaced it).  The message names the file and
+ * what went wrong in words; store_close() adds what was lost. */
 static void
 store_fail(struct store *s, int rc)
 {
+	const char *why = NULL, *hint = "";
+
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		why = "the history database is damaged";
+		hint = "; wiretop db check shows where";
+		break;
+	case SQLITE_FULL:
+		why = "the disk is full";
+		break;
+	case SQLITE_CANTOPEN:
+		why = "the database could not be opened";
+		break;
+	}
 	pthread_mutex_lock(&s->mu);
 	if (!s->failed) {
 		s->failed = 1;
-		xasprintf(&s->error, "%s: cannot write: %s", s->path,
-		    s->db != NULL ? sqlite3_errmsg(s->db) :
-		    sqlite3_errstr(rc));
+		if (why != NULL)
+			xasprintf(&s->error, "%s: cannot write: %s (%s%s)",
+			    s->path, why, sqlite3_errstr(rc), hint);
+		else
+			xasprintf(&s->error, "%s: cannot write: %s", s->path,
+			    sqlite3_errstr(rc));
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Log the batches dropped (queue full) since the last time, if any:
+ * when writing resumes, and at the end (either thread). */
+static void
+store_drops_told(struct store *s)
+{
+	uint64_t nb, nf;
+
+	pthread_mutex_lock(&s->mu);
+	nb = s->dropped - s->dropped_told;
+	nf = s->dropped_flows - s->dropped_flows_told;
+	s->dropped_told = s->dropped;
+	s->dropped_flows_told = s->dropped_flows;
+	s->drop_warned = 0;
+	pthread_mutex_unlock(&s->mu);
+	if (nb > 0)
+		log_warn("%s: history: %llu batch%s (%llu flow records) "
+		    "dropped while the queue was full", s->path,
+		    (unsigned long long)nb, nb == 1 ? "" : "es",
+		    (unsigned long long)nf);
+}
+
+/* Store thread: count the batches that will never be written. */
+static void
+store_lost(struct store *s, struct store_batch *const *bs, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < n; i++) {
+		s->lost_batches++;
+		s->lost_flows += bs[i]->nflows + bs[i]->nraw;
 	}
 	pthread_mutex_unlock(&s->mu);
 }
@@ -1794,19 +1858,15 @@ store_write_group(struct store *s)
 		s->n_retries++;
 		s->paused = 1;
 		pthread_mutex_unlock(&s->mu);
+		/* (the message is the mode's to show, from store_close:
+		 * one line, not one here too) */
 		if (rc != SQLITE_OK && (!store_rc_transient(rc) ||
 		    (stopping && tries >= STORE_RETRY_STOP))) {
-			if (s->db != NULL) {
-				log_error("%s: %s", s->path,
-				    sqlite3_errmsg(s->db));
+			if (s->db != NULL)
 				store_fail(s, rc);
-			} else if (store_rc_transient(rc)) {
+			else if (store_rc_transient(rc))
 				/* stopping, and never opened */
-				log_error("%s: history lost: the "
-				    "database could not be opened",
-				    s->path);
-				store_fail(s, rc);
-			}
+				store_fail(s, SQLITE_CANTOPEN);
 			break;
 		}
 		if (!s->degraded)
@@ -1835,7 +1895,10 @@ store_write_group(struct store *s)
 	if (rc == SQLITE_OK && s->degraded) {
 		log_info("%s: history resumed", s->path);
 		s->degraded = 0;
+		store_drops_told(s);
 	}
+	if (rc != SQLITE_OK)
+		store_lost(s, s->grp, s->ngrp);
 	for (i = 0; i < s->ngrp; i++)
 		store_batch_recycle(s, s->grp[i]);
 	s->ngrp = 0;
@@ -1876,6 +1939,7 @@ store_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		if (s->failed) {
+			store_lost(s, &b, 1);
 			store_batch_recycle(s, b);
 			continue;
 		}
@@ -1969,8 +2033,18 @@ store_queue_put(struct store *s)
 	s->cur = store_batch_new();
 	pthread_mutex_lock(&s->mu);
 	if (s->cfg.live && s->queued >= STORE_QUEUE_MAX) {
+		int first = !s->drop_warned;
+
 		s->dropped++;
+		s->dropped_flows += b->nflows + b->nraw;
+		s->drop_warned = 1;
 		pthread_mutex_unlock(&s->mu);
+		/* one line now, the count when writing resumes (or at the
+		 * end): store_drops_told */
+		if (first)
+			log_warn("%s: history queue full (%d batches): batches "
+			    "are dropped until writing resumes", s->path,
+			    STORE_QUEUE_MAX);
 		store_batch_recycle(s, b);
 		return;
 	}
@@ -2185,15 +2259,30 @@ store_close(struct store *s, char **cause)
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
+		/* (a failed store's cause counts them) */
+		if (!s->failed)
+			store_drops_told(s);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 	}
 	if (s->failed) {
-		if (cause != NULL)
+		/* the cause, and what it cost */
+		uint64_t nb = s->lost_batches + s->dropped;
+		char more[64] = "";
+
+		if (s->dropped > 0)
+			snprintf(more, sizeof more, ", %llu of them dropped "
+			    "earlier (queue full)",
+			    (unsigned long long)s->dropped);
+		if (cause != NULL && nb > 0)
+			xasprintf(cause, "%s; not written: %llu batch%s (%llu "
+			    "flow records)%s", s->error, (unsigned long long)nb,
+			    nb == 1 ? "" : "es", (unsigned long long)(
+			    s->lost_flows + s->dropped_flows), more);
+		else if (cause != NULL) {
 			*cause = s->error;
-		else
-			free(s->error);
-		s->error = NULL;
+			s->error = NULL;
+		}
 		rc = -1;
 	}
 	for (i = 0; i < ST_N; i++)

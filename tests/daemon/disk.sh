@@ -17,7 +17,11 @@
 #   - integrity_check is ok at the end.
 #   - A long outage (22 s read-only, more than the 16 batches the queue
 #     keeps): the dropped batches are counted (USR1), carried in the live
-#     snapshot, and wiretop view's header says "history: N batches lost".
+#     snapshot, and wiretop view's header says "history: N batches lost";
+#     the log warns once at the first drop and gives the count when
+#     writing resumes.
+#   - TERM while the disk is full: exit 4 and one line giving the cause
+#     (the disk is full) and the batches and flow records not written.
 # Environment (set by make check): WIRETOP, WT_SRCDIR.
 set -u
 . "${WT_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -175,6 +179,16 @@ wt_wait_log long.log "writing; .* [1-9][0-9]* dropped (queue full)" &&
 got=$(wt_sql "$db" "select hist_dropped from live_snapshot")
 wt_check "long outage: the snapshot carries the count ($got)" \
     [ "${got:-0}" -gt 0 ]
+# the log says so as it happens: one warning at the first drop, the
+# count when writing resumes (the USR1 count: nothing more was dropped)
+n1=$(sed -n 's/.*writing; .* \([0-9]*\) dropped (queue full).*/\1/p' long.log | tail -1)
+if [ "$(grep -c 'warning: .*history queue full' long.log)" = 1 ] &&
+    grep -q "warning: $db: history: $n1 batch\(es\)\? ([0-9]* flow records) dropped while the queue was full" long.log
+then
+	wt_pass "long outage: the log warns at the first drop and counts the $n1 dropped batches when writing resumes"
+else
+	wt_fail "long outage: drop warnings: $(grep -i 'drop\|queue' long.log)"
+fi
 vt="tmux -L wtdisk$$ -f /dev/null"
 $vt new-session -d -x 160 -y 20 "$WIRETOP view --db $db; sleep 30"
 _i=0
@@ -193,4 +207,40 @@ rc=$?
 wt_check "long outage: TERM, exit 0 (got $rc)" [ $rc = 0 ]
 got=$(wt_sql "$db" "pragma integrity_check")
 wt_check "long outage: integrity_check: $got" [ "$got" = ok ]
+
+# ---- TERM while the disk is full ---------------------------------------------
+# The last batches cannot be written: after its retries the daemon exits
+# 4 with one line (stderr and log) that gives the real cause and what
+# was lost, not SQLite's message about the ROLLBACK after a failed
+# COMMIT ("cannot rollback - no transaction is active", twice).
+n0=$(wt_packet_sockets)
+"$WIRETOP" daemon -c conf -i "$WT_IF0" -f "$filter" --db "$db" \
+    --log term.log 2>term.err &
+dpid=$!
+WT_PIDS="$WT_PIDS $dpid"
+wt_wait_capture "$n0" 1
+wt_wait_log term.log "history: $db" || wt_fail "full at TERM: no daemon"
+dd if=/dev/zero of="$small/fill" bs=64k 2>/dev/null
+send 200
+wt_wait_log term.log "history paused: .*full" 50 ||
+    wt_fail "full at TERM: no pause: $(tail -3 term.log)"
+kill -TERM $dpid
+wait $dpid
+rc=$?
+rm -f "$small/fill"
+wt_check "full at TERM: exit 4 (got $rc)" [ $rc = 4 ]
+if [ "$(wc -l <term.err)" = 1 ] && grep -q "^wiretop: $db: cannot write: the disk is full (.*); not written: [1-9][0-9]* batch\(es\)\? ([1-9][0-9]* flow records)$" term.err
+then
+	wt_pass "full at TERM: one line on stderr, the disk full and what was lost: $(cat term.err)"
+else
+	wt_fail "full at TERM: stderr: $(cat term.err)"
+fi
+if [ "$(grep -c 'error:' term.log)" = 1 ] && grep -q "error: $db: cannot write: the disk is full" term.log &&
+    ! grep -q rollback term.log; then
+	wt_pass "full at TERM: one error line in the log"
+else
+	wt_fail "full at TERM: log: $(grep -v 'info:' term.log)"
+fi
+got=$(wt_sql "$db" "pragma integrity_check")
+wt_check "full at TERM: integrity_check: $got" [ "$got" = ok ]
 wt_finish
