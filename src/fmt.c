@@ -193,9 +193,7 @@ fmt_escape_one(const unsigned char *p, char *out)
 		snprintf(out, FMT_ESC_MAX, "\\x%02x", *p);
 		return 1;
 	}
-	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
-	    cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069))
+	if (fmt_cp_unsafe(cp))
 		snprintf(out, FMT_ESC_MAX, "\\u{%04x}", (unsigned)cp);
 	else {
 		memcpy(out, p, n);

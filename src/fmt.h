@@ -28,6 +28,23 @@ const char *fmt_time_iso(uint64_t ts_ns, char *buf, size_t len);
 int	fmt_month_days(int y, int mon);
 /* Packet time as "06:02:57" (UTC). */
 const char *fmt_time_clock(uint64_t ts_ns, char *buf, size_t len);
+/*
+ * The code points escaped although they are valid UTF-8, by every writer
+ * (fmt_escape_one, the exports' out.c, the metrics' labels): the C1
+ * controls (a terminal takes U+009B as CSI), the bidirectional controls
+ * (they reorder what a reader sees: U+061C, U+200E-U+200F,
+ * U+202A-U+202E, U+2066-U+2069) and the line and paragraph separators
+ * U+2028-U+2029 (line breaks to many readers and editors).  One list, so
+ * that no writer lags behind the others.
+ */
+static inline int
+fmt_cp_unsafe(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	    cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /* Room fmt_escape_one() needs, NUL included. */
 #define FMT_ESC_MAX	16
 /* Escape one character of a string that may hold any byte (names from

@@ -249,17 +249,17 @@ metrics_utf8_len(const unsigned char *s, size_t n)
 	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
-	/* C1 controls and bidi overrides as escapes too */
-	if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069))
+	/* C1 and bidi controls and the separators as escapes too */
+	if (fmt_cp_unsafe(cp))
 		return 0;
 	return need;
 }
 
 /* A label value as the text format wants it (backslash, quote and
- * newline escaped), with control bytes, invalid UTF-8, C1 and bidi
- * controls written as the four characters \xNN (the backslash escaped):
- * interface names are bytes an administrator chose, not text. */
+ * newline escaped), with control bytes, invalid UTF-8 and the code
+ * points fmt_cp_unsafe() names written byte by byte as the four
+ * characters \xNN (the backslash escaped): interface names are bytes an
+ * administrator chose, not text. */
 static void
 metrics_label(FILE *f, const char *v)
 {

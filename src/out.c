@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "out-int.h"
 #include "xmalloc.h"
 
@@ -615,21 +616,6 @@ out_utf8_seq(const unsigned char *s, size_t n, size_t *bad)
 	return need + 1;
 }
 
-/*
- * The code points escaped although they are valid UTF-8: the C1 controls
- * (a terminal takes U+009B as CSI), the bidirectional controls (they
- * reorder what a reader sees: U+061C, U+200E-U+200F, U+202A-U+202E,
- * U+2066-U+2069) and the line and paragraph separators U+2028-U+2029
- * (line breaks to many readers of NDJSON).
- */
-static int
-out_cp_escaped(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ||
-	    cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
-	    (cp >= 0x2066 && cp <= 0x2069);
-}
-
 /* Write s with out_cls's special bytes escaped in the given style. */
 void
 out_put_escaped(struct out_writer *w, const char *s, size_t n,
@@ -661,7 +647,7 @@ out_put_escaped(struct out_writer *w, const char *s, size_t n,
 				    (uint32_t)(c & 0x0f) << 12 |
 				    (uint32_t)(u[i + 1] & 0x3f) << 6 |
 				    (u[i + 2] & 0x3f) : 0x10000;
-				if (!out_cp_escaped(cp)) {
+				if (!fmt_cp_unsafe(cp)) {
 					i += k;
 					continue;
 				}

@@ -3,12 +3,14 @@
 # bytes an interface name holds.
 #
 # In a network namespace of its own, the test makes a veth pair named
-#   a"b\c + byte 0xce (not UTF-8 on its own)   and   q + ESC + "é" (UTF-8)
+#   a"b\c + byte 0xce (not UTF-8 on its own)   and   q + ESC + "é" +
+#   U+2028 (UTF-8, the second a line separator)
 # and runs the daemon on both, with /metrics on the namespace's loopback.
 # The text format escapes a backslash as \\ and a double quote as \";
-# wiretop writes a control byte or a byte that is not UTF-8 as the four
-# characters \xNN (so \\xNN in the text), and keeps valid UTF-8:
-#   source="a\"b\\c\\xce"   and   source="q\\x1bé"
+# wiretop writes a control byte, a byte that is not UTF-8 and the bytes
+# of a code point fmt_cp_unsafe() names as the four characters \xNN (so
+# \\xNN in the text), and keeps other UTF-8:
+#   source="a\"b\\c\\xce"   and   source="q\\x1bé\\xe2\\x80\\xa8"
 # and promtool check metrics passes on it.
 # Needs root (a namespace), ip(8), python3 and promtool.
 
@@ -31,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 if1=$(printf 'a"b\\c\316')
-if2=$(printf 'q\033\303\251')
+if2=$(printf 'q\033\303\251\342\200\250')
 ip netns add "$NS" || wt_hard "cannot make a network namespace"
 ip -n "$NS" link set lo up &&
     ip -n "$NS" link add "$if1" type veth peer name "$if2" &&
@@ -54,10 +56,10 @@ until ip netns exec "$NS" $MT_PY get "$url" > "$WT_TMP/metrics" 2>/dev/null; do
 done
 
 want1=$(printf 'wiretop_source_up{source="a\\"b\\\\c\\\\xce"} 1')
-want2=$(printf 'wiretop_source_up{source="q\\\\x1b\303\251"} 1')
+want2=$(printf 'wiretop_source_up{source="q\\\\x1b\303\251\\\\xe2\\\\x80\\\\xa8"} 1')
 wt_log "expected: $want1"
 wt_check "a\"b\\c + 0xce is escaped" grep -qxF "$want1" "$WT_TMP/metrics"
-wt_check "q + ESC + é is escaped, the UTF-8 kept" grep -qxF "$want2" "$WT_TMP/metrics"
+wt_check "q + ESC + é + U+2028 is escaped, é kept" grep -qxF "$want2" "$WT_TMP/metrics"
 wt_check "no raw ESC byte in the text" \
     sh -c "! grep -q \"\$(printf '\033')\" '$WT_TMP/metrics'"
 if promtool check metrics < "$WT_TMP/metrics" > "$WT_TMP/promtool" 2>&1; then
