@@ -454,6 +454,7 @@ daemon_reload(struct daemon *d)
 	char changed[512];
 	size_t sa = 0, sb = 0, len = 0;
 	unsigned i;
+	int filter;
 	FILE *fa, *fb;
 
 	if (mode_reload(d->o, &n, &cause) != 0) {
@@ -463,25 +464,34 @@ daemon_reload(struct daemon *d)
 	}
 	/* relative paths as at the start (--daemonize) */
 	daemon_abs_opts(d, &n);
+	/* a filter that does not compile for every source makes the file
+	 * invalid, as a bad value does: nothing of it is applied (checked
+	 * on all first, so no source gets a filter the others refuse) */
+	filter = (n.filter == NULL) != (d->o->filter == NULL) ||
+	    (n.filter != NULL && strcmp(n.filter, d->o->filter) != 0);
+	for (i = 0; filter && i < pipeline_source_count(d->p); i++) {
+		if (capture_check_filter(pipeline_source(d->p, i), n.filter,
+		    &cause) != 0) {
+			log_error("HUP: filter: %s; the settings in effect "
+			    "stay", cause);
+			free(cause);
+			return;
+		}
+	}
 	log_info("HUP: configuration read again");
 
 	/* the BPF filter: on every source, now */
-	if ((n.filter == NULL) != (d->o->filter == NULL) ||
-	    (n.filter != NULL && strcmp(n.filter, d->o->filter) != 0)) {
-		for (i = 0; i < pipeline_source_count(d->p); i++) {
+	if (filter) {
+		for (i = 0; i < pipeline_source_count(d->p); i++)
 			if (capture_set_filter(pipeline_source(d->p, i),
 			    n.filter != NULL ? n.filter : "", &cause) != 0) {
-				log_error("HUP: filter: %s; the filter in "
-				    "effect stays", cause);
+				/* (checked above: out of memory at most) */
+				log_error("HUP: filter: %s", cause);
 				free(cause);
 				cause = NULL;
-				n.filter = d->o->filter;
-				break;
 			}
-		}
-		if (n.filter != d->o->filter)
-			log_info("HUP: capture filter now: %s",
-			    n.filter != NULL ? n.filter : "(none)");
+		log_info("HUP: capture filter now: %s", n.filter != NULL ?
+		    n.filter : "(none)");
 		d->o->filter = n.filter;
 	}
 	/* retention: at the next pruning */

@@ -3,7 +3,8 @@
 #
 #   - in the foreground, with --log and --pidfile: it captures what is
 #     sent, USR1 logs capture and store statistics, HUP applies a new
-#     retention and names a setting that needs a restart, a second daemon
+#     retention and names a setting that needs a restart (a file with a
+#     filter that does not compile applies nothing), a second daemon
 #     on the same pid file is refused with one line, so is one on the
 #     same database (exit 4; the first keeps its control socket), and
 #     TERM writes the last interval: the stored samples and the flow
@@ -116,6 +117,28 @@ kill -HUP $dpid
 wt_wait_log d.log "error: HUP: .*conf:2: retention_flows: .*; the settings in effect stay" &&
     wt_pass "HUP with a bad file: one error line, the settings stay" ||
     wt_fail "HUP bad file: $(cat d.log)"
+# a filter that does not compile is a bad file too: the retention given
+# with it is not applied either (a daemon whose filter is the file's: -f
+# would win over it)
+printf '[wiretop]\nfilter = udp\n' >fconf
+"$WIRETOP" daemon -c fconf -i "$WT_IF0" --db "$WT_TMP/f.db" --log f.log \
+    2>f.err &
+fpid=$!
+WT_PIDS="$WT_PIDS $fpid"
+if wt_wait_log f.log "control socket"; then
+	printf '[wiretop]\nretention_flows = 7200\nfilter = tcp port\n' >fconf
+	kill -HUP $fpid
+	if wt_wait_log f.log "error: HUP: filter: .*; the settings in effect stay" &&
+	    sleep 0.3 && ! grep -q "flows 7200 s\|capture filter now" f.log; then
+		wt_pass "HUP with a filter that does not compile: nothing applied"
+	else
+		wt_fail "HUP bad filter: $(cat f.log f.err)"
+	fi
+else
+	wt_fail "the daemon with a filter from its file did not start: $(cat f.log f.err)"
+fi
+kill -TERM $fpid
+wait $fpid
 
 send 50
 kill -TERM $dpid
