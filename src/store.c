@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -719,7 +720,9 @@ store_ro_try(const char *path, const char *params, int *rcp)
 	return db;
 }
 
-sqlite3 *
+/* mode=ro, else immutable with no writer (store_db_open_reader); NULL
+ * with the result code. */
+static sqlite3 *
 store_db_open_ro(const char *path, int *rc)
 {
 	sqlite3 *db;
@@ -738,6 +741,77 @@ store_db_open_ro(const char *path, int *rc)
 	return db;
 }
 
+/* The group of path (or of its directory when the file cannot even be
+ * looked at), by name. */
+static void
+store_group_of(const char *path, char *buf, size_t len)
+{
+	struct stat sb;
+	struct group *gr;
+	char *d;
+
+	if (stat(path, &sb) != 0) {
+		d = xstrdup(path);
+		if (stat(dirname(d), &sb) != 0) {
+			free(d);
+			snprintf(buf, len, "of the database");
+			return;
+		}
+		free(d);
+	}
+	if ((gr = getgrgid(sb.st_gid)) != NULL)
+		snprintf(buf, len, "%s", gr->gr_name);
+	else
+		snprintf(buf, len, "%lu", (unsigned long)sb.st_gid);
+}
+
+sqlite3 *
+store_db_open_reader(const char *path, char **cause, int *denied)
+{
+	struct stat sb;
+	sqlite3 *db;
+	char grp[64];
+	int rc, e;
+
+	*denied = 0;
+	if (access(path, R_OK) != 0) {
+		e = errno;
+		if (e == EACCES) {
+			store_group_of(path, grp, sizeof grp);
+			xasprintf(cause, "%s: permission denied (ask to be "
+			    "added to group %s)", path, grp);
+			*denied = 1;
+		} else if (e == ENOENT)
+			xasprintf(cause, "%s: no history database (the daemon "
+			    "or an import writes it; --db names another)",
+			    path);
+		else
+			xasprintf(cause, "%s: %s", path, strerror(e));
+		return NULL;
+	}
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, "%s: a directory, not a history database",
+		    path);
+		return NULL;
+	}
+	if ((db = store_db_open_ro(path, &rc)) == NULL) {
+		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+			xasprintf(cause, "%s: not a wiretop history database "
+			    "(not an SQLite database, or damaged)", path);
+		else if ((rc & 0xff) == SQLITE_CANTOPEN ||
+		    (rc & 0xff) == SQLITE_READONLY ||
+		    (rc & 0xff) == SQLITE_PERM) {
+			store_group_of(path, grp, sizeof grp);
+			xasprintf(cause, "%s: permission denied: its -wal and "
+			    "-shm files must be readable (ask to be added to "
+			    "group %s)", path, grp);
+			*denied = 1;
+		} else
+			xasprintf(cause, "%s: %s", path, sqlite3_errstr(rc));
+	}
+	return db;
+}
+
 /* Open (see store_db_open; writable 2: as 1, and a database created
  * here gets pages of STORE_BULK_PAGE); on failure *transient says whether
  * the cause is the disk's state (full, read-only, failing) rather than
@@ -746,11 +820,10 @@ static sqlite3 *
 store_db_open_as(const char *path, int writable, long gid, char **cause,
     int *transient)
 {
-	struct stat sb;
 	sqlite3 *db = NULL;
 	char sql[160];
 	int64_t page = 0;
-	int rc, fd, fresh = 0, bulk = 0;
+	int rc, fd, fresh = 0, bulk = 0, denied;
 
 	*transient = 0;
 	if (writable) {
@@ -775,26 +848,12 @@ store_db_open_as(const char *path, int writable, long gid, char **cause,
 			return NULL;
 		}
 		close(fd);
-	} else if (access(path, R_OK) != 0) {
-		xasprintf(cause, "%s: %s", path, errno == ENOENT ?
-		    "no history database (import or capture first)" :
-		    strerror(errno));
-		return NULL;
-	} else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		xasprintf(cause, "%s: a directory, not a history database",
-		    path);
-		return NULL;
 	}
 	store_sqlite_setup();
 	if (!writable) {
 		/* a reader in the database's group, too */
-		if ((db = store_db_open_ro(path, &rc)) == NULL) {
-			*transient = store_rc_transient(rc);
-			xasprintf(cause, "%s: %s", path, rc == SQLITE_NOTADB ?
-			    "not a wiretop history database (not an SQLite "
-			    "database, or damaged)" : sqlite3_errstr(rc));
+		if ((db = store_db_open_reader(path, cause, &denied)) == NULL)
 			return NULL;
-		}
 	} else if ((rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
 		*transient = store_rc_transient(rc);

@@ -137,12 +137,15 @@ uint64_t store_flows(const struct store *);
  * check that it is a wiretop database of a schema this build knows; NULL
  * + cause.  (The sqlite3 type is SQLite's own struct sqlite3.) */
 struct sqlite3 *store_db_open(const char *path, int writable, char **cause);
-/* A read-only connection to path that works for a reader who may not
- * write the database's directory or -shm file (a member of its group):
- * mode=ro, so SQLite reads the -shm a writer keeps; with no writer (no
- * -wal file) the file opened immutable, as nothing writes it.  NULL with
- * the SQLite result code in *rc.  (No check of what the file holds.) */
-struct sqlite3 *store_db_open_ro(const char *path, int *rc);
+/* A read-only connection to path for any reader (view, report, export
+ * --db, db sql), one that may not write the database's directory or -shm
+ * file too (a member of its group): mode=ro, so SQLite reads the -shm a
+ * writer keeps; with no writer (no -wal file) the file opened immutable,
+ * as nothing writes it.  NULL + cause (one line: a missing file, a
+ * directory, a damaged file, or permission denied naming the group to
+ * ask for, *denied then 1).  No check of what the file holds. */
+struct sqlite3 *store_db_open_reader(const char *path, char **cause,
+	    int *denied);
 /* SQLite set up as every connection here uses it (before the first). */
 void store_sqlite_setup(void);
 

@@ -5,11 +5,10 @@
  *
  * Main thread only, over its own read-only connection: one read
  * transaction per load, so a load sees one whole snapshot, and WAL lets
- * it read while the daemon writes.  A reader that may read the database
- * but not write its directory or -shm file (a member of the database's
- * group) opens it with mode=ro: SQLite then reads the -shm read-only
- * while a writer keeps it there; with no writer (no -wal file) it opens
- * the file immutable, and reopens normally once a writer appears.
+ * it read while the daemon writes.  It is opened as every reader opens
+ * it (store_db_open_reader, store.c: mode=ro, immutable with no writer,
+ * for a member of the database's group too), and opened again normally
+ * once a writer appears.
  * Ranges count back from the newest second stored (meta.newest, the
  * packet clock), as export --db --since does; host and service totals
  * are summed over the hours (the days for 30 d) that overlap the range.
@@ -18,42 +17,14 @@
 #include "ui-model.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <grp.h>
-#include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
 #include "xmalloc.h"
-
-/* The group of path (or of its directory when the file cannot even be
- * looked at), by name. */
-static void
-hist_group(const char *path, char *buf, size_t len)
-{
-	struct stat sb;
-	struct group *gr;
-	char *d;
-
-	if (stat(path, &sb) != 0) {
-		d = xstrdup(path);
-		if (stat(dirname(d), &sb) != 0) {
-			free(d);
-			snprintf(buf, len, "of the database");
-			return;
-		}
-		free(d);
-	}
-	if ((gr = getgrgid(sb.st_gid)) != NULL)
-		snprintf(buf, len, "%s", gr->gr_name);
-	else
-		snprintf(buf, len, "%lu", (unsigned long)sb.st_gid);
-}
 
 static int
 hist_int(sqlite3 *db, const char *sql, int64_t *v)
@@ -75,41 +46,10 @@ sqlite3 *
 ui_db_open(const char *path, char **cause, int *denied)
 {
 	sqlite3 *db;
-	char grp[64];
 	int64_t app, ntab, ver;
-	int rc, e;
 
-	*denied = 0;
-	if (access(path, R_OK) != 0) {
-		e = errno;
-		if (e == EACCES) {
-			hist_group(path, grp, sizeof grp);
-			xasprintf(cause, "%s: permission denied (ask to be "
-			    "added to group %s)", path, grp);
-			*denied = 1;
-		} else if (e == ENOENT)
-			xasprintf(cause, "%s: no history database (is the "
-			    "daemon running? --db names another)", path);
-		else
-			xasprintf(cause, "%s: %s", path, strerror(e));
+	if ((db = store_db_open_reader(path, cause, denied)) == NULL)
 		return NULL;
-	}
-	if ((db = store_db_open_ro(path, &rc)) == NULL) {
-		if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
-			xasprintf(cause, "%s: not a wiretop history database "
-			    "(not an SQLite database, or damaged)", path);
-		else if ((rc & 0xff) == SQLITE_CANTOPEN ||
-		    (rc & 0xff) == SQLITE_READONLY ||
-		    (rc & 0xff) == SQLITE_PERM) {
-			hist_group(path, grp, sizeof grp);
-			xasprintf(cause, "%s: permission denied: its -wal and "
-			    "-shm files must be readable (ask to be added to "
-			    "group %s)", path, grp);
-			*denied = 1;
-		} else
-			xasprintf(cause, "%s: %s", path, sqlite3_errstr(rc));
-		return NULL;
-	}
 	if (hist_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
 	    hist_int(db, "SELECT count(*) FROM sqlite_master", &ntab) !=
 	    SQLITE_OK) {
