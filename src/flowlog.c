@@ -249,14 +249,6 @@ fl_iso8601(const char *v, size_t n, int64_t *us)
 	return 0;
 }
 
-/* 1 if c may be in a token (out.h OUT_TOKEN). */
-static int
-fl_tokchar(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && c != ',' && c != '"' && c != '\\' &&
-	    c != '\'';
-}
-
 /* A token into dst (size len): longer ones are cut (cut) or refused. */
 static int
 fl_token(const char *v, size_t n, char *dst, size_t len, int cut)
@@ -264,7 +256,7 @@ fl_token(const char *v, size_t n, char *dst, size_t len, int cut)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!fl_tokchar((unsigned char)v[i]))
+		if (!out_tokchar((unsigned char)v[i]))
 			return -1;
 	if (n >= len) {
 		if (!cut)
@@ -286,7 +278,7 @@ fl_tokens(const char *v, size_t n, char *dst, size_t len)
 	dst[0] = '\0';
 	for (i = 0; i < n; i = j + 1) {
 		for (j = i; j < n && v[j] != ','; j++)
-			if (!fl_tokchar((unsigned char)v[j]))
+			if (!out_tokchar((unsigned char)v[j]))
 				return -1;
 		if (j == i)
 			continue;

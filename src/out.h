@@ -46,6 +46,16 @@ enum out_type {
 	OUT_ARRAY,	/* v.arr: array of nested records (JSON only) */
 };
 
+/* 1 if byte c may be in an OUT_TOKEN (the alphabet above).  What reads
+ * tokens from outside (a flow log, a database segment) checks them with
+ * it: a token is written as is. */
+static inline int
+out_tokchar(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != ',' && c != '"' && c != '\\' &&
+	    c != '\'';
+}
+
 struct out_field;
 
 /* A record: n fields, borrowed. */

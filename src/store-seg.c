@@ -424,6 +424,22 @@ rd_s(struct seg_rd *r, char *dst, size_t size)
 	r->p += len;
 }
 
+/* A token (out.h OUT_TOKEN: written as is by the exports), or with list
+ * a list of them joined by ','; anything else is damage (a database
+ * another program wrote must not put a control byte on a terminal). */
+static void
+rd_tok(struct seg_rd *r, char *dst, size_t size, int list)
+{
+	const unsigned char *c;
+
+	rd_s(r, dst, size);
+	for (c = (const unsigned char *)dst; *c != '\0' && !r->bad; c++)
+		if (!out_tokchar(*c) && !(list && *c == ','))
+			r->bad = 1;
+	if (r->bad)
+		dst[0] = '\0';
+}
+
 /* A country: two letters A-Z, or two zero bytes for none. */
 static void
 seg_get_cc(struct seg_rd *r, char cc[3])
@@ -481,8 +497,8 @@ seg_get_raw(struct seg_rd *r, int64_t base, struct store_flow *x)
 	x->proto_num = (uint8_t)rd_u16(r);
 	flow_uid_of(rd_h(r), x->uid);
 	rd_s(r, x->service, sizeof x->service);
-	rd_s(r, x->conn_state, sizeof x->conn_state);
-	rd_s(r, x->history, sizeof x->history);
+	rd_tok(r, x->conn_state, sizeof x->conn_state, 0);
+	rd_tok(r, x->history, sizeof x->history, 0);
 	x->vlan = rd_u16(r);
 	x->inner_vlan = rd_u16(r);
 	x->return_vlan = rd_u16(r);
@@ -552,16 +568,17 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 		}
 		x->ts_us = rd_ts(&r, base);
 		x->duration_us = rd_dur(&r);
-		rd_s(&r, x->uid, sizeof x->uid);
-		rd_s(&r, x->orig_h, sizeof x->orig_h);
-		rd_s(&r, x->resp_h, sizeof x->resp_h);
-		rd_s(&r, x->proto, sizeof x->proto);
+		rd_tok(&r, x->uid, sizeof x->uid, 0);
+		rd_tok(&r, x->orig_h, sizeof x->orig_h, 0);
+		rd_tok(&r, x->resp_h, sizeof x->resp_h, 0);
+		rd_tok(&r, x->proto, sizeof x->proto, 0);
+		/* (text: the exports escape it) */
 		rd_s(&r, x->service, sizeof x->service);
-		rd_s(&r, x->conn_state, sizeof x->conn_state);
-		rd_s(&r, x->history, sizeof x->history);
-		rd_s(&r, x->parents, sizeof x->parents);
-		rd_s(&r, x->tunnel, sizeof x->tunnel);
-		rd_s(&r, x->cid, sizeof x->cid);
+		rd_tok(&r, x->conn_state, sizeof x->conn_state, 0);
+		rd_tok(&r, x->history, sizeof x->history, 0);
+		rd_tok(&r, x->parents, sizeof x->parents, 1);
+		rd_tok(&r, x->tunnel, sizeof x->tunnel, 0);
+		rd_tok(&r, x->cid, sizeof x->cid, 0);
 		x->orig_p = rd_u16(&r);
 		x->resp_p = rd_u16(&r);
 		x->vlan = rd_u16(&r);
@@ -578,8 +595,8 @@ seg_get_flows(const void *data, size_t len, int64_t base,
 			x->wire_bytes[k] = rd_u(&r);
 		x->rtt_us = rd_u32(&r);
 		x->retrans = rd_u32(&r);
-		rd_s(&r, x->orig_cc, sizeof x->orig_cc);
-		rd_s(&r, x->resp_cc, sizeof x->resp_cc);
+		rd_tok(&r, x->orig_cc, sizeof x->orig_cc, 0);
+		rd_tok(&r, x->resp_cc, sizeof x->resp_cc, 0);
 		x->orig_asn = rd_u32(&r);
 		x->resp_asn = rd_u32(&r);
 	}

@@ -337,6 +337,28 @@ START_TEST(damaged)
 	    &st, NULL), SQLITE_OK);
 	ck_assert_int_ne(sqlite3_step(st), SQLITE_ROW);
 	sqlite3_finalize(st);
+	/* a token with a byte the exports would write as is (a database
+	 * another program wrote): damage, not a record; a list of tokens
+	 * keeps its ',' */
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM flow_seg", NULL, NULL,
+	    NULL), SQLITE_OK);
+	flow_make(&f[0], 0);
+	snprintf(f[0].parents, sizeof f[0].parents, "CAbc,CDef");
+	ck_assert_int_eq(store_seg_add_flows(w, f, 1), SQLITE_OK);
+	ck_assert_int_eq(db_int(db, "SELECT count(*) FROM flows WHERE "
+	    "tunnel_parents = 'CAbc,CDef'"), 1);
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM flow_seg", NULL, NULL,
+	    NULL), SQLITE_OK);
+	f[0].history[0] = 'S';
+	f[0].history[1] = '\033';
+	f[0].history[2] = '\0';
+	ck_assert_int_eq(store_seg_add_flows(w, f, 1), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT history FROM flows",
+	    -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_msg(strstr(sqlite3_errmsg(db), "damaged segment") != NULL,
+	    "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
 	store_seg_close(w);
 	sqlite3_close(db);
 }
